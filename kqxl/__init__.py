@@ -1,0 +1,10 @@
+"""kqxl — 客情关系管理 for Excel workbooks.
+
+Validate customer and project sheets, grade each counterpart (客情关系等级 I–IV), compute each
+project's deal heat (成交热度) with the reasons behind them, and write the results back into
+the workbook without touching anything kqxl does not own.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,71 @@
+"""Every text a rep or manager reads, in one catalogue (Simplified Chinese).
+
+Code refers to texts by key and fills ``{placeholders}`` with :func:`text`. CLI help and docs
+are English and live with the code; what lands in a workbook or a finding lives here.
+"""
+
+from __future__ import annotations
+
+# Validation findings: code → message template. Placeholders: {sheet} {row} {column}
+# {header} {value} and the extras named in each template.
+FINDINGS: dict[str, str] = {
+    "missing_sheet": "缺少工作表“{sheet}”：请使用 kqxl init 生成的模板，或把工作表改名为“{sheet}”。",
+    "no_header_row": "工作表“{sheet}”的前 {rows} 行中找不到表头（应包含“{expected}”等列）。",
+    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”：请在表头行补上这一列。",
+    "duplicate_column": "表头“{header}”出现了两次（{column} 列与 {other} 列），只使用第一列。",
+    "required_missing": "“{header}”为必填项，不能为空。",
+    "error_value": "“{header}”是错误值 {value}：请修正公式或改为直接填写的值。",
+    "not_a_number": "“{header}”应为数字（如 12000 或 1.2万），实际为“{value}”。",
+    "not_an_integer": "“{header}”应为整数，实际为“{value}”。",
+    "negative": "“{header}”不应为负数，实际为“{value}”。",
+    "not_a_date": "“{header}”应为日期（如 2024-05-03），实际为“{value}”。",
+    "implausible_date": "“{header}”的日期“{value}”不在合理范围内（1900–2100 年）。",
+    "not_a_bool": "“{header}”应为“是”或“否”，实际为“{value}”。",
+    "not_a_choice": "“{header}”应为 {choices} 之一，实际为“{value}”。",
+    "merged_cells": "数据区有合并单元格 {value}：只读取左上角的值，请取消合并。",
+    "duplicate_key": "“{header}”为“{value}”的行重复（另见第 {other} 行）：编号必须唯一。",
+    "duplicate_name": "“{header}”为“{value}”的客户重复（另见第 {other} 行）：名称必须唯一。",
+    "unknown_customer": "“{header}”填写的“{value}”在客户表中找不到：请填写客户表中的客户名称或客户编号。",
+    "wrong_customer_type": "“{header}”填写的“{value}”在客户表中的类型是“{actual}”，不是“{expected}”。",
+    "formula_text": "“{header}”以“{value}”开头，kqxl 按文本处理，不会当作公式执行。",
+}
+
+# Errors that stop a job: one line each, naming the file and what to do next.
+ERRORS: dict[str, str] = {
+    "file_not_found": "{path}：文件不存在。",
+    "not_xlsx": "{path}：不是 xlsx/xlsm 工作簿（{detail}）。请在 Excel 中另存为 .xlsx 后重试。",
+    "empty_file": "{path}：文件为空（0 字节）。",
+    "corrupt": "{path}：工作簿已损坏，无法读取（{detail}）。请用 Excel 打开修复或从备份恢复。",
+    "encrypted": "{path}：工作簿设置了打开密码，kqxl 无法读取。请在 Excel 中取消密码后重试。",
+    "too_large": "{path}：{detail}，超过安全上限，可能是压缩炸弹，已拒绝处理。",
+    "hostile_xml": "{path}：{part} 含有不安全的 XML（{detail}），已拒绝处理。",
+    "locked": "{path}：文件正在被 {owner} 在 Excel/WPS 中打开（锁文件 {lock}，{age} 前创建）。请关闭后重试；锁文件已失效时可加 --force。",
+    "changed_on_disk": "{path}：读取后文件已被修改（{detail}），为避免覆盖他人的修改已停止写入，请重新运行。",
+    "write_failed": "{path}：写入失败（{detail}），原文件未改动。",
+    "verify_failed": "{path}：写入后校验失败（{detail}），原文件未改动。",
+    "sheet_not_found": "{path}：找不到工作表“{sheet}”。",
+    "rules_invalid": "{path}：第 {line} 行，{field}：{detail}",
+    "rules_not_found": "{path}：规则文件不存在。",
+}
+
+# Words that appear in workbooks kqxl writes.
+LABELS: dict[str, str] = {
+    "not_applicable": "不适用",
+    "ungraded": "未评级",
+    "no_heat": "0%",
+    "yes": "是",
+    "no": "否",
+    "none": "无",
+    "joiner": "；",
+    "all_met": "已达最高等级",
+    "heat_all_met": "已达最高热度",
+    "unknown_grade": "未知",
+    "sheet_readme": "说明",
+    "sheet_rules": "规则",
+    "group_row_hint": "灰色列由 kqxl 计算，请勿填写",
+}
+
+
+def text(catalogue: dict[str, str], key: str, **values: object) -> str:
+    """The catalogue entry ``key`` with its placeholders filled."""
+    return catalogue[key].format(**values)
