@@ -66,6 +66,19 @@ LABELS: dict[str, str] = {
 }
 
 
+# What the command line prints besides findings (the lines a rep or manager reads).
+CLI: dict[str, str] = {
+    "created": "已创建 {path}",
+    "rules_ok": "规则有效：{path}",
+    "default_rules": "内置默认规则",
+    "summary": "{file}：客户 {customers} 行，项目 {projects} 行，发现 {findings} 个问题。",
+    "grades": "客情等级：{counts}",
+    "heats": "成交热度：{counts}",
+    "written": "已写入 {path}（{cells} 个单元格）",
+    "backup": "原文件备份：{path}",
+}
+
+
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:
     """The catalogue entry ``key`` with its placeholders filled."""
     return catalogue[key].format(**values)

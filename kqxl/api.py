@@ -1,0 +1,148 @@
+"""The library jobs the CLI (and the Excel add-in) call: one function per job.
+
+Each job reads a workbook, runs the pure engine and, where it writes, patches only the cells
+kqxl owns through :func:`kqxl.book.patch_workbook` (backup + atomic replace).
+
+>>> from kqxl.api import validate_workbook
+>>> result = validate_workbook("团队总表.xlsx")          # doctest: +SKIP
+>>> [f.message for f in result.findings]                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
+from kqxl.cells import column_index
+from kqxl.engine import BookResult, evaluate
+from kqxl.rules import Rules, load_rules
+from kqxl.schema import SCHEMA, Schema
+from kqxl.texts import LABELS
+
+JOINER = LABELS["joiner"]
+
+
+class RecomputeResult(BaseModel):
+    """What ``kqxl recompute`` did: the evaluation, and where it wrote."""
+
+    result: BookResult
+    written_to: str
+    backup: str | None = None
+    cells_changed: int = 0
+
+
+def _rules(rules: Rules | str | Path | None) -> Rules:
+    if isinstance(rules, Rules):
+        return rules
+    return load_rules(Path(rules) if rules is not None else None)
+
+
+def validate_workbook(
+    path: str | Path,
+    *,
+    rules: Rules | str | Path | None = None,
+    today: dt.date | None = None,
+    schema: Schema = SCHEMA,
+) -> BookResult:
+    """Read a workbook and return its findings, grades and heats (writes nothing)."""
+    book = read_workbook(path)
+    return evaluate(book, _rules(rules), today or dt.date.today(), schema)
+
+
+def recompute_workbook(
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    rules: Rules | str | Path | None = None,
+    today: dt.date | None = None,
+    force: bool = False,
+    backup: bool = True,
+    schema: Schema = SCHEMA,
+) -> RecomputeResult:
+    """Fill the computed columns of 客户 and 项目 and mark invalid cells.
+
+    Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file.
+    Only computed cells and kqxl's highlight are touched; everything else stays as it was.
+    """
+    book = read_workbook(path)
+    result = evaluate(book, _rules(rules), today or dt.date.today(), schema)
+    changes = list(plan_recompute(result, schema))
+    report = patch_workbook(
+        path, changes, out=out, force=force, backup=backup, expect=book.stamp,
+        clear_highlights=tuple(result.layouts),
+    )
+    return RecomputeResult(
+        result=result,
+        written_to=str(out or path),
+        backup=str(report.backup) if report.backup else None,
+        cells_changed=report.cells_changed,
+    )
+
+
+def _joined(items: Iterable[str]) -> str | None:
+    text = JOINER.join(items)
+    return text or None
+
+
+def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[CellChange]:
+    """The cell changes that write ``result`` into its workbook (pure; no I/O)."""
+    row_messages: dict[tuple[str, int], list[str]] = {}
+    for finding in result.findings:
+        if finding.row is None:
+            continue
+        row_messages.setdefault((finding.sheet, finding.row), []).append(
+            f"{finding.column}：{finding.message}" if finding.column else finding.message
+        )
+
+    customers = schema.customers
+    layout = result.layouts.get(customers.name)
+    if layout is not None:
+        for c in result.customers:
+            values = {
+                "grade": c.grade_label,
+                "grade_reasons": _joined(c.reasons),
+                "grade_gaps": _joined(c.gaps),
+                "checks": _joined(row_messages.get((customers.name, c.row), ())),
+            }
+            yield from _row_changes(customers.name, c.row, layout.columns, values)
+
+    projects = schema.projects
+    layout = result.layouts.get(projects.name)
+    if layout is not None:
+        for p in result.projects:
+            values = {
+                "client_grade": p.client_grade_label,
+                "contractor_grade": p.contractor_grade_label,
+                "heat": p.heat,
+                "heat_reasons": _joined(p.reasons),
+                "heat_gaps": _joined(p.gaps),
+                "weighted_amount": p.weighted_amount,
+                "checks": _joined(row_messages.get((projects.name, p.row), ())),
+            }
+            yield from _row_changes(projects.name, p.row, layout.columns, values)
+
+    # Mark each invalid cell so the rep sees where to look; the writer clears old marks.
+    for finding in result.findings:
+        if finding.row is None or not finding.column:
+            continue
+        sheet_layout = result.layouts.get(finding.sheet)
+        if sheet_layout is None or finding.row < sheet_layout.first_data_row:
+            continue
+        yield CellChange(finding.sheet, finding.row, _col(finding.column), KEEP, highlight=True)
+
+
+def _row_changes(
+    sheet: str, row: int, columns: dict[str, int], values: dict[str, object]
+) -> Iterator[CellChange]:
+    for key, value in values.items():
+        col = columns.get(key)
+        if col is not None:
+            yield CellChange(sheet, row, col, value)  # type: ignore[arg-type]
+
+
+def _col(letters: str) -> int:
+    return column_index(letters)

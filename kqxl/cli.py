@@ -1,0 +1,217 @@
+"""The ``kqxl`` command line: parse options, call one library function, print its result.
+
+Exit codes, in one place: 0 ok, 1 findings (invalid rows), 2 problem (usage, I/O, bad file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kqxl import __version__
+from kqxl.errors import KqxlError
+from kqxl.texts import CLI, text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_PROBLEM = 0, 1, 2
+
+
+class Problem(click.ClickException):
+    """A job that could not be done: one line on stderr, exit 2."""
+
+    exit_code = EXIT_PROBLEM
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"kqxl: {self.format_message()}", err=True)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Problem(f"--today expects a date like 2026-05-03, got {value!r}") from exc
+
+
+rules_option = click.option(
+    "--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="A rules file (TOML) to use instead of the shipped default.",
+)
+today_option = click.option(
+    "--today", "today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kqxl")
+def cli() -> None:
+    """kqxl — 客情关系管理 for Excel workbooks.
+
+    Validate customer (客户) and project (项目) sheets, grade each counterpart
+    (客情关系等级 I–IV), compute each project's deal heat (成交热度) with its reasons,
+    and write the results back without touching what kqxl does not own.
+    """
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@rules_option
+@click.option("--force", is_flag=True, help="Overwrite existing template files.")
+def init(directory: Path, rules_path: Path | None, force: bool) -> None:
+    """Create the master (团队总表.xlsx) and rep (客户跟进表.xlsx) templates in DIRECTORY."""
+    from kqxl.book.template import init_folder
+    from kqxl.rules import load_rules
+
+    for path in init_folder(directory, load_rules(rules_path), force=force):
+        click.echo(text(CLI, "created", path=path))
+
+
+@cli.command()
+@json_option
+def schema(as_json: bool) -> None:
+    """Print the sheets and their columns (key, header, type, owner, choices)."""
+    from kqxl.schema import SCHEMA, schema_as_dict
+
+    if as_json:
+        _echo_json(schema_as_dict(SCHEMA))
+        return
+    for sheet in SCHEMA.sheets:
+        click.echo(f"# {sheet.name} — {sheet.description}")
+        for col in sheet.columns:
+            flags = [col.type.value, col.owner.value]
+            if col.required:
+                flags.append("required")
+            choices = f"  [{'/'.join(col.choices)}]" if col.choices and col.type.value != "bool" else ""
+            click.echo(f"  {col.group.value}  {col.header:<10}\t{col.key:<22}{', '.join(flags)}{choices}")
+        click.echo()
+
+
+@cli.group()
+def rules() -> None:
+    """Check and show rules files."""
+
+
+@rules.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def rules_check(file: Path | None, as_json: bool) -> None:
+    """Validate a rules FILE (default: the shipped rules) and print its levels in plain Chinese."""
+    from kqxl.rules import describe_rules, load_rules
+
+    lines = describe_rules(load_rules(file))
+    if as_json:
+        _echo_json([line.model_dump(mode="json") for line in lines])
+        return
+    section = None
+    for line in lines:
+        if line.section != section:
+            section = line.section
+            click.echo(f"【{section}】")
+        click.echo(f"  {line.level}（{line.require}）  {line.label}：{line.expression}")
+    click.echo(text(CLI, "rules_ok", path=file or text(CLI, "default_rules")))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@rules_option
+@today_option
+@json_option
+def validate(file: Path, rules_path: Path | None, today: str | None, as_json: bool) -> None:
+    """Check every row of FILE and print findings, grades and heats (writes nothing)."""
+    from kqxl.api import validate_workbook
+
+    result = validate_workbook(file, rules=rules_path, today=_today(today))
+    if as_json:
+        _echo_json(result.model_dump(mode="json"))
+    else:
+        _print_result(file, result)
+    sys.exit(EXIT_FINDINGS if _has_errors(result) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this new file instead of updating FILE in place.")
+@rules_option
+@today_option
+@click.option("--force", is_flag=True, help="Write even if a stale Excel owner file (~$) is there.")
+@click.option("--no-backup", is_flag=True, help="Do not keep a backup of FILE in .kqxl/backups/.")
+@json_option
+def recompute(file: Path, out: Path | None, rules_path: Path | None, today: str | None,
+              force: bool, no_backup: bool, as_json: bool) -> None:
+    """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILE.
+
+    Only cells kqxl owns are written; the original is backed up and replaced atomically.
+    """
+    from kqxl.api import recompute_workbook
+
+    done = recompute_workbook(file, out=out, rules=rules_path, today=_today(today),
+                              force=force, backup=not no_backup)
+    if as_json:
+        _echo_json(done.model_dump(mode="json"))
+    else:
+        _print_result(file, done.result)
+        click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
+        if done.backup:
+            click.echo(text(CLI, "backup", path=done.backup))
+    sys.exit(EXIT_FINDINGS if _has_errors(done.result) else EXIT_OK)
+
+
+def _has_errors(result: Any) -> bool:
+    return any(f.level == "error" for f in result.findings)
+
+
+def _print_result(file: Path, result: Any) -> None:
+    for f in result.findings:
+        where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
+        click.echo(f"{file.name}:{where}: {f.message}")
+    grades = Counter(c.grade_label for c in result.customers)
+    heats = Counter(p.heat_label for p in result.projects)
+    click.echo(text(CLI, "summary", file=file.name, customers=len(result.customers),
+                    projects=len(result.projects), findings=len(result.findings)))
+    if grades:
+        click.echo(text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in sorted(grades.items()))))
+    if heats:
+        click.echo(text(CLI, "heats", counts="，".join(f"{k} {v}" for k, v in sorted(heats.items()))))
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning every expected failure into one line and exit 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code if isinstance(exc, Problem) else EXIT_PROBLEM)
+    except click.exceptions.Abort:
+        click.echo("kqxl: aborted", err=True)
+        sys.exit(EXIT_PROBLEM)
+    except KqxlError as exc:
+        click.echo(f"kqxl: {exc}", err=True)
+        sys.exit(EXIT_PROBLEM)
+    except OSError as exc:
+        click.echo(f"kqxl: {exc.filename or ''} {exc.strerror or exc}".strip(), err=True)
+        sys.exit(EXIT_PROBLEM)
+    except Exception as exc:  # noqa: BLE001 — the last line of defence: never show a traceback
+        if os.environ.get("KQXL_DEBUG"):
+            raise
+        click.echo(f"kqxl: internal error ({type(exc).__name__}: {exc}); "
+                   "rerun with KQXL_DEBUG=1 and report the traceback", err=True)
+        sys.exit(EXIT_PROBLEM)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""A sample sales team to try kqxl on: ``python -m kqxl.demo [DIR]`` (what ``make demo`` runs).
+
+Builds a team folder — the master 团队总表.xlsx and one 客户跟进表 per rep — with realistic
+Chinese sample rows that reach every grade (未评级–IV级, for 甲方 and 总包) and every heat
+level (0%–90%), plus the mistakes reps really make (text in number columns, dates typed as
+text, full-width digits, an unknown 甲方, a duplicate customer, ``#N/A``). Then it validates and
+recomputes every workbook and prints what it found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+
+from kqxl.api import recompute_workbook
+from kqxl.cells import CellError, CellValue
+from kqxl.rules import Rules, load_rules
+
+Row = dict[str, CellValue]
+
+REPS = ("张伟", "李娜", "王强", "刘洋")
+TODAY = dt.date(2026, 11, 23)
+
+# Which checklist columns a rep ticks to reach each level under the shipped rules (SPEC §2).
+CLIENT_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("sent_materials", "introduced", "not_rejecting", "deep_impression"),
+    ("knows_product", "demo_done", "met_alone", "shares_key_info", "easy_to_meet", "boss_visited"),
+    ("deep_relation", "shares_rival_info", "recommends_us", "easy_at_key_time"),
+    ("exclusive", "opens_doors", "finds_reasons", "sole_brand"),
+)
+CONTRACTOR_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("sent_materials", "introduced", "has_inquiry", "not_rejecting", "deep_impression"),
+    ("knows_product", "accepts_rep", "shares_bid_info", "easy_to_meet"),
+    ("deep_relation", "shares_key_info", "prefers_us", "recommends_us", "joined_promotion"),
+    ("exclusive", "opens_doors", "finds_reasons", "accepts_harsh_terms", "switches_to_us"),
+)
+
+CITIES = ("武汉", "长沙", "南昌", "合肥", "郑州", "成都", "重庆", "西安")
+CLIENT_NAMES = ("江城置业", "楚天地产", "光谷科技园", "东湖文旅", "汉江医院", "晴川酒店",
+                "南湖学院", "黄鹤商业")
+CONTRACTOR_NAMES = ("中建华中", "长江建工", "华中安装", "宏远机电", "鼎盛建设", "金盾消防",
+                    "远大幕墙", "恒通机电")
+OTHER_NAMES = (("设计院", "中南建筑设计院"), ("经销商", "汉正街建材商行"), ("零售店", "光谷五金店"))
+STAGES_BY_HEAT = {90: "签约", 70: "投标", 50: "编写标书", 30: "方案设计", 0: "信息"}
+SURNAMES = "陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+
+
+def _ticks(levels: tuple[tuple[str, ...], ...], grade: int) -> Row:
+    row: Row = {}
+    for level in levels[:grade]:
+        for key in level:
+            row[key] = "是"
+    return row
+
+
+def _customer(rep: str, n: int, name: str, kind: str, grade: int) -> Row:
+    levels = CLIENT_LEVELS if kind == "甲方" else CONTRACTOR_LEVELS
+    city = CITIES[n % len(CITIES)]
+    row: Row = {
+        "customer_name": f"{city}{name}有限公司",
+        "customer_type": kind,
+        "owner_rep": rep,
+        "contact_name": f"{SURNAMES[n % len(SURNAMES)]}经理",
+        "contact_phone": f"139{(n * 7919) % 100000000:08d}" if grade >= 1 else None,
+        "address": f"{city}市{('江汉', '武昌', '洪山', '江岸')[n % 4]}区建设大道{100 + n}号",
+        "visit_count": (0, 3, 4, 6, 9)[grade] + (2 if kind == "总包" and grade else 0),
+        "last_visit": TODAY - dt.timedelta(days=3 + 11 * (n % 5)),
+        "order_amount": 0 if grade < 2 else 180000.0 * grade,
+        "contact_birthday": dt.date(1975 + n % 15, 1 + n % 12, 1 + n % 28),
+        "partner_since": dt.date(2018 + n % 6, 3, 15) if grade >= 2 else None,
+        "delivery_priority": ("低", "中", "中", "高", "高")[grade],
+        "interests": ("钓鱼", "羽毛球", "茶道", "书法", "自驾游")[n % 5],
+    }
+    row.update(_ticks(levels, grade))
+    return row
+
+
+def _project(rep: str, n: int, name: str, client: str, contractor: str | None, heat: int,
+             amount: float) -> Row:
+    row: Row = {
+        "project_name": name,
+        "owner_rep": rep,
+        "client": client,
+        "contractor": contractor,
+        "design_institute": "中南建筑设计院",
+        "amount": amount,
+        "stage": STAGES_BY_HEAT[heat],
+        "expected_sign": TODAY + dt.timedelta(days=20 + 15 * n),
+        "last_follow_up": TODAY - dt.timedelta(days=2 + n),
+        "rivals": ("海尔、美的", "格力", "大金、日立", "西门子")[n % 4],
+    }
+    ticks = {
+        90: ("contract_signed", "in_bid"),
+        70: ("in_bid", "client_recommends", "designer_supports"),
+        50: ("client_not_refusing", "knows_rival_strategy"),
+        30: ("client_agrees_bid",),
+        0: (),
+    }[heat]
+    for key in ticks:
+        row[key] = "是"
+    return row
+
+
+def sample_team() -> dict[str, tuple[list[Row], list[Row]]]:
+    """Rows per rep: every grade 0–4 for 甲方 and 总包 across the team, every heat level."""
+    team: dict[str, tuple[list[Row], list[Row]]] = {}
+    heats = (90, 70, 50, 30, 0)
+    for r, rep in enumerate(REPS):
+        customers: list[Row] = []
+        projects: list[Row] = []
+        for g in range(5):
+            n = r * 5 + g
+            customers.append(_customer(rep, n, CLIENT_NAMES[(r + g) % 8], "甲方", (g + r) % 5))
+            customers.append(_customer(rep, n + 40, CONTRACTOR_NAMES[(r + g) % 8], "总包", (g + 2 * r) % 5))
+        kind, name = OTHER_NAMES[r % len(OTHER_NAMES)]
+        customers.append(_customer(rep, r + 90, name.replace("中南", CITIES[r]), kind, 1))
+        for i, heat in enumerate(heats):
+            client = customers[2 * ((i + 1) % 5)]
+            contractor = customers[2 * ((i + 3) % 5) + 1]
+            projects.append(_project(
+                rep, i, f"{client['customer_name'][:4]}{('一期', '二期', '综合楼', '改造', '新区')[i]}暖通项目",
+                str(client["customer_name"]), str(contractor["customer_name"]) if heat else None,
+                heat, 300000.0 + 250000.0 * ((r * 7 + i * 3) % 9)))
+        team[rep] = (customers, projects)
+    _add_mistakes(team)
+    return team
+
+
+def _add_mistakes(team: dict[str, tuple[list[Row], list[Row]]]) -> None:
+    """The mistakes real sheets hold, one or two per rep."""
+    zhang_c, zhang_p = team["张伟"]
+    zhang_c[1]["visit_count"] = "五次"  # text in a number column
+    zhang_c[2]["last_visit"] = "2026年11月3日"  # a date typed as text (accepted)
+    zhang_p[2]["amount"] = CellError("#N/A")  # an error value copied from a lookup
+    li_c, li_p = team["李娜"]
+    li_c[3]["visit_count"] = "１２"  # full-width digits (accepted)
+    li_c[4]["customer_type"] = "业主"  # not one of the choices
+    li_p[3]["client"] = "武汉未知置业有限公司"  # a 甲方 that is not in the customer sheet
+    wang_c, wang_p = team["王强"]
+    wang_c[5]["customer_name"] = wang_c[6]["customer_name"]  # duplicate customer
+    wang_c[0]["last_visit"] = "2026/11/31"  # no such day
+    liu_c, liu_p = team["刘洋"]
+    liu_c[7]["introduced"] = "√"  # a tick mark (accepted as 是)
+    liu_p[1]["stage"] = None  # a required choice left blank
+    liu_c[8]["contact_phone"] = "=HYPERLINK(\"http://example.com\")"  # stays text, never a formula
+
+
+def build_team(folder: Path, rules: Rules) -> list[Path]:
+    """Write the master and one workbook per rep into ``folder`` (replacing a previous demo)."""
+    from kqxl.book.template import write_template
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    team = sample_team()
+    paths = [write_template(
+        folder / "团队总表.xlsx", "master", rules,
+        customers=[row for c, _ in team.values() for row in c],
+        projects=[row for _, p in team.values() for row in p])]
+    for rep, (customers, projects) in team.items():
+        paths.append(write_template(folder / f"客户跟进表-{rep}.xlsx", "rep", rules,
+                                    rep_name=rep, customers=customers, projects=projects))
+    return paths
+
+
+def run_demo(folder: Path, today: dt.date = TODAY) -> int:
+    """Build the sample team, recompute every workbook, print a summary; exit code."""
+    rules = load_rules(None)
+    paths = build_team(folder, rules)
+    click.echo(f"Built a sample team in {folder}/: {', '.join(p.name for p in paths)}")
+    worst = 0
+    for path in paths:
+        done = recompute_workbook(path, rules=rules, today=today)
+        result = done.result
+        worst = max(worst, 1 if result.findings else 0)
+        click.echo(f"  recomputed {path.name}: {len(result.customers)} customers, "
+                   f"{len(result.projects)} projects, {len(result.findings)} findings, "
+                   f"{done.cells_changed} cells written")
+        if path.name == "团队总表.xlsx":
+            master = result
+    _print_summary(master)
+    return 0
+
+
+def _print_summary(result: object) -> None:
+    r = result  # BookResult
+    click.echo("\n团队总表 summary")
+    by_type: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in r.customers:  # type: ignore[attr-defined]
+        by_type[c.type or "?"][c.grade_label] += 1
+    click.echo("  客情等级 (rows per grade):")
+    for kind, counts in by_type.items():
+        cells = "  ".join(f"{label} {n}" for label, n in sorted(counts.items()))
+        click.echo(f"    {kind:<4} {cells}")
+    click.echo("  成交热度 pipeline:")
+    pipeline: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for p in r.projects:  # type: ignore[attr-defined]
+        entry = pipeline[p.heat_label]
+        entry[0] += 1
+        entry[1] += p.amount or 0.0
+        entry[2] += p.weighted_amount or 0.0
+    total = 0.0
+    for label in sorted(pipeline, key=lambda s: -float(s.rstrip("%") or 0)):
+        n, amount, weighted = pipeline[label]
+        total += weighted
+        click.echo(f"    {label:>4}  {int(n):>2} projects  金额 {amount:>14,.0f}  加权 {weighted:>14,.0f}")
+    click.echo(f"    weighted pipeline 加权金额合计: {total:,.0f} 元")
+    findings: Counter[str] = Counter(f.code for f in r.findings)  # type: ignore[attr-defined]
+    click.echo(f"  findings: {len(r.findings)}  ({', '.join(f'{k} {v}' for k, v in findings.most_common())})")  # type: ignore[attr-defined]
+    for f in r.findings[:8]:  # type: ignore[attr-defined]
+        click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+    click.echo("Open demo/团队总表.xlsx in Excel or LibreOffice to see the computed columns.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "demo":
+        args = args[1:]
+    folder = Path(args[0]) if args else Path("demo")
+    sys.exit(run_demo(folder))
+
+
+if __name__ == "__main__":
+    main()
