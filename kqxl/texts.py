@@ -46,6 +46,35 @@ ERRORS: dict[str, str] = {
     "sheet_not_found": "{path}：找不到工作表“{sheet}”。",
     "rules_invalid": "{path}：第 {line} 行，{field}：{detail}",
     "rules_not_found": "{path}：规则文件不存在。",
+    # Rules file details (the {detail} of rules_invalid) and condition-expression errors.
+    "rules_toml": "不是有效的 TOML（{detail}）",
+    "rules_missing": "缺少此项",
+    "rules_unknown_key": "未知的设置项（请检查拼写）",
+    "rules_expected": "应为{expected}，实际为 {value}",
+    "rules_require": "require 应为 \"all\"（全部）、\"half\"（一半，向上取整）或 1 到 {n} 之间的整数，实际为 {value}",
+    "rules_duplicate_level": "等级 {level} 重复出现",
+    "rules_level_range": "等级应为 1 到 {max} 之间的整数（labels.grades 中定义了 {max} 个等级），实际为 {level}",
+    "rules_level_gap": "等级应从 1 开始连续编号，缺少等级 {level}",
+    "rules_duplicate_percent": "热度 {percent}% 重复出现",
+    "rules_grade_labels": "labels.grades 至少需要 2 项（第一项为未评级的名称）",
+    "rules_condition": "条件“{label}”：{detail}",
+    "expr_at": "第 {position} 个字符处：{detail}",
+    "expr_unexpected": "无法识别的字符“{token}”",
+    "expr_unclosed_string": "引号没有闭合",
+    "expr_bad_date": "“{value}”不是有效日期（应如 2024-05-03）",
+    "expr_unexpected_end": "表达式不完整，缺少{expected}",
+    "expr_expected": "此处应为{expected}，实际为“{token}”",
+    "expr_empty": "条件为空",
+    "expr_unknown_name": "未知的列名“{name}”{hint}",
+    "expr_did_you_mean": "（是否指：{names}？）",
+    "expr_not_a_condition": "“{name}”不是条件：请写成比较，如 {name} = \"是\" 或 {name} >= 3",
+    "expr_blank_needs_name": "为空/非空 前面应为列名",
+    "expr_in_needs_name": "IN 前面应为列名",
+    "expr_compare_needs_name": "比较的一边应为列名",
+    "expr_no_order": "“{name}”只能用 = 或 != 比较",
+    "expr_kind_mismatch": "“{left}”与“{right}”类型不同，不能比较",
+    "expr_not_a_choice": "“{name}”没有选项“{value}”（可选：{choices}）",
+    "expr_wrong_literal": "“{name}”应与{expected}比较，实际为 {value}",
 }
 
 # Words that appear in workbooks kqxl writes.
@@ -63,6 +92,16 @@ LABELS: dict[str, str] = {
     "sheet_readme": "说明",
     "sheet_rules": "规则",
     "group_row_hint": "灰色列由 kqxl 计算，请勿填写",
+    # Rules described to a manager (kqxl rules check, the 规则 sheet) and reasons/gaps.
+    "require_all": "全部满足",
+    "require_half": "至少满足一半（{k}/{n} 项）",
+    "require_k": "至少满足 {k}/{n} 项",
+    "require_cumulative": "，且已达到下一级以下的各级",
+    "rules_section_heat": "成交热度",
+    "rules_floor": "以上都不满足时的热度",
+    "reason_item": "{level}：{label}",
+    "gap_need_k": "{level}：以下 {m} 项中还需满足 {k} 项",
+    "gap_lower_first": "{level}：需先达到{lower}",
 }
 
 
