@@ -46,6 +46,11 @@ ERRORS: dict[str, str] = {
     "sheet_not_found": "{path}：找不到工作表“{sheet}”。",
     "rules_invalid": "{path}：第 {line} 行，{field}：{detail}",
     "rules_not_found": "{path}：规则文件不存在。",
+    "busy": "{path}：另一个 kqxl 进程正在写入此文件，请稍后重试。",
+    "row_limit": "{path}：工作表“{sheet}”已写到第 1048576 行（Excel 的最后一行），无法再追加 {cell}。请把数据拆到新的工作表。",
+    "bad_cell": "{path}：工作表“{sheet}”的单元格位置 {cell} 无效（行 1–1048576，列 1–16384）。",
+    "array_formula": "{path}：工作表“{sheet}”的 {cell} 属于数组公式 {ref}，kqxl 不能只改其中一格。请先在 Excel 中删除该数组公式。",
+    "bad_value": "{path}：工作表“{sheet}”的 {cell} 的值类型 {detail} 无法写入工作簿。",
     # Rules file details (the {detail} of rules_invalid) and condition-expression errors.
     "rules_toml": "不是有效的 TOML（{detail}）",
     "rules_missing": "缺少此项",
