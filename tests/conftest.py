@@ -1,0 +1,59 @@
+"""Shared fixtures: the repository root, a scratch directory, and LibreOffice.
+
+A test that needs LibreOffice takes the ``libreoffice`` fixture (it returns :func:`lo_inspect`)
+or carries ``@pytest.mark.libreoffice``. Without LibreOffice such a test is skipped on a
+developer machine but fails when ``CI`` is set: a missing LibreOffice in CI is an error, not a
+reason to pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from libreoffice import lo_available, lo_inspect
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def _lo_ready() -> bool:
+    return lo_available()
+
+
+def require_libreoffice() -> None:
+    """Skip (or, under ``CI``, fail) when LibreOffice with the UNO bridge is missing."""
+    if _lo_ready():
+        return
+    message = "LibreOffice (soffice + python3-uno for /usr/bin/python3) is not installed"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must run the LibreOffice tests", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("libreoffice") is not None:
+        require_libreoffice()
+
+
+@pytest.fixture
+def libreoffice() -> Callable[..., list[dict[str, Any]]]:
+    """:func:`libreoffice.lo_inspect`, after making sure LibreOffice is there."""
+    require_libreoffice()
+    return lo_inspect
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (holds ``kqxl/``, ``workbooks/``, ``tests/``)."""
+    return REPO_ROOT
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: Path) -> Path:
+    """A fresh empty directory for this test."""
+    return tmp_path
