@@ -1,0 +1,49 @@
+"""Rules as data: the model, the shipped default, the condition-expression compiler.
+
+>>> from kqxl.rules import load_rules, describe_rules
+>>> rules = load_rules()            # the shipped default (SPEC §2–§3)
+>>> describe_rules(rules)[0].label
+'已送公司产品、资质等资料'
+"""
+
+from __future__ import annotations
+
+from kqxl.rules.compile import (
+    CompiledChecklist,
+    CompiledHeat,
+    CompiledLevel,
+    CompiledRules,
+    compile_rules,
+    derived_names,
+    sheet_names,
+)
+from kqxl.rules.expr import ExprError, Kind, NameInfo, compile_condition, parse, tokenize
+from kqxl.rules.io import (
+    RuleLine,
+    default_rules_text,
+    describe_rules,
+    dump_rules,
+    format_rules,
+    load_rules,
+    locate_line,
+    parse_rules,
+    require_text,
+)
+from kqxl.rules.model import (
+    Checklist,
+    Condition,
+    GradeLevel,
+    HeatLevel,
+    HeatRules,
+    Labels,
+    Rules,
+    required_count,
+)
+
+__all__ = [
+    "Checklist", "CompiledChecklist", "CompiledHeat", "CompiledLevel", "CompiledRules",
+    "Condition", "ExprError", "GradeLevel", "HeatLevel", "HeatRules", "Kind", "Labels",
+    "NameInfo", "RuleLine", "Rules", "compile_condition", "compile_rules", "default_rules_text",
+    "derived_names", "describe_rules", "dump_rules", "format_rules", "load_rules", "locate_line",
+    "parse", "parse_rules", "require_text", "required_count", "sheet_names", "tokenize",
+]

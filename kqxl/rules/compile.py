@@ -1,0 +1,117 @@
+"""Compile a :class:`Rules` model against a schema into predicates over row tuples.
+
+A row tuple holds one normalised value per column of the sheet, in schema order, followed by
+the sheet's derived values (``DERIVED_VALUES``) in their declared order. Checklist conditions
+read the 客户 sheet; heat conditions read the 项目 sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kqxl.rules.expr import ExprError, Kind, NameInfo, Predicate, compile_condition
+from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
+from kqxl.schema import DERIVED_VALUES, PROJECT_STAGES, SCHEMA, ColumnType, Schema, Sheet
+from kqxl.texts import ERRORS, text
+
+_KINDS = {
+    ColumnType.TEXT: Kind.TEXT, ColumnType.CHOICE: Kind.TEXT, ColumnType.INTEGER: Kind.NUMBER,
+    ColumnType.MONEY: Kind.NUMBER, ColumnType.PERCENT: Kind.NUMBER, ColumnType.DATE: Kind.DATE,
+    ColumnType.BOOL: Kind.BOOL,
+}
+# The kind of each derived value (see ``kqxl.schema.DERIVED_VALUES``).
+_DERIVED_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
+    "项目阶段": (Kind.TEXT, tuple(s for s in PROJECT_STAGES if s != "丢单")),
+    "甲方等级": (Kind.NUMBER, ()),
+    "总包等级": (Kind.NUMBER, ()),
+}
+
+
+def derived_names(sheet: Sheet) -> tuple[str, ...]:
+    """The derived values of ``sheet``, in the order they follow the columns in a row tuple."""
+    return tuple(DERIVED_VALUES.get(sheet.name, {}))
+
+
+def sheet_names(sheet: Sheet) -> dict[str, NameInfo]:
+    """Every name a condition over ``sheet`` may use → its slot in the row tuple.
+
+    Computed columns are left out (a rule must not read what kqxl writes); a derived value
+    of the same header (甲方等级) takes their place.
+    """
+    names: dict[str, NameInfo] = {}
+    for i, col in enumerate(sheet.columns):
+        if not col.is_computed:
+            names[col.header] = NameInfo(i, _KINDS[col.type], col.choices)
+    for k, name in enumerate(derived_names(sheet)):
+        kind, choices = _DERIVED_KINDS.get(name, (Kind.TEXT, ()))
+        names[name] = NameInfo(len(sheet.columns) + k, kind, choices)
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledLevel:
+    """One level, ready to test a row: its label, predicates and how many must hold."""
+
+    rank: int  # grade level (1…) or heat percent
+    label: str
+    labels: tuple[str, ...]
+    predicates: tuple[Predicate, ...]
+    need: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledChecklist:
+    cumulative: bool
+    levels: tuple[CompiledLevel, ...]  # ascending by rank
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledHeat:
+    floor: int
+    cumulative: bool
+    levels: tuple[CompiledLevel, ...]  # ascending by percent
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRules:
+    rules: Rules
+    checklists: dict[str, CompiledChecklist]
+    heat: CompiledHeat
+
+
+def _compile_conditions(conditions: tuple[Condition, ...], names: dict[str, NameInfo],
+                        loc: tuple[str | int, ...]) -> tuple[Predicate, ...]:
+    out = []
+    for i, cond in enumerate(conditions):
+        try:
+            out.append(compile_condition(cond.when, names))
+        except ExprError as exc:
+            raise RulesShapeError((*loc, i, "when"), text(
+                ERRORS, "rules_condition", label=cond.label, detail=str(exc))) from None
+    return tuple(out)
+
+
+def compile_rules(rules: Rules, schema: Schema = SCHEMA) -> CompiledRules:
+    """Compile every condition; a bad one raises :class:`RulesShapeError` with its path."""
+    customer_names = sheet_names(schema.customers)
+    project_names = sheet_names(schema.projects)
+    checklists: dict[str, CompiledChecklist] = {}
+    for ctype, checklist in rules.checklists.items():
+        levels = []
+        for i, level in sorted(enumerate(checklist.levels), key=lambda p: p[1].level):
+            preds = _compile_conditions(level.conditions, customer_names,
+                                        ("checklists", ctype, "levels", i, "conditions"))
+            levels.append(CompiledLevel(
+                level.level, rules.grade_label(level.level),
+                tuple(c.label for c in level.conditions), preds,
+                required_count(level.require, len(preds))))
+        checklists[ctype] = CompiledChecklist(checklist.cumulative, tuple(levels))
+    heat_levels = []
+    for i, hl in sorted(enumerate(rules.heat.levels), key=lambda p: p[1].percent):
+        preds = _compile_conditions(hl.conditions, project_names,
+                                    ("heat", "levels", i, "conditions"))
+        heat_levels.append(CompiledLevel(
+            hl.percent, hl.label, tuple(c.label for c in hl.conditions), preds,
+            required_count(hl.require, len(preds))))
+    heat = CompiledHeat(rules.heat.floor, rules.heat.cumulative, tuple(heat_levels))
+    return CompiledRules(rules, checklists, heat)

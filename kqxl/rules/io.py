@@ -1,0 +1,335 @@
+"""Read, write and describe rules files (TOML).
+
+``load_rules(path)`` → :class:`Rules` (``None`` = the shipped default), ``dump_rules(rules)``
+→ TOML text that loads back to an equal model, ``describe_rules(rules)`` → one
+:class:`RuleLine` per condition, for ``kqxl rules check`` and the 规则 sheet.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kqxl.errors import RulesError
+from kqxl.rules.compile import compile_rules
+from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
+from kqxl.texts import ERRORS, LABELS, text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_RULES_NAME = "default.toml"
+
+
+def default_rules_text() -> str:
+    """The shipped default rules file, as text."""
+    return resources.files("kqxl.rules").joinpath(DEFAULT_RULES_NAME).read_text("utf-8")
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Load and validate a rules file; ``None`` loads the shipped default.
+
+    Raises :class:`RulesError` with a one-line message: file, line, field, what is expected.
+    """
+    if path is None:
+        return parse_rules(default_rules_text(), source=DEFAULT_RULES_NAME)
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(text(ERRORS, "rules_not_found", path=p)) from None
+    except OSError as exc:
+        raise RulesError(text(ERRORS, "rules_invalid", path=p, line=1, field="-",
+                              detail=exc.strerror or str(exc))) from None
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise RulesError(text(ERRORS, "rules_invalid", path=p, line=line, field="-",
+                              detail=text(ERRORS, "rules_expected", expected="UTF-8 编码的文本",
+                                          value="无法解码的字节"))) from None
+    return parse_rules(source, source=str(p))
+
+
+def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
+    """Parse rules from TOML text; ``source`` names the file in error messages."""
+    try:
+        data = tomllib.loads(source_text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
+                        str(exc))
+        raise RulesError(text(ERRORS, "rules_invalid", path=source, line=line, field="-",
+                              detail=text(ERRORS, "rules_toml", detail=detail))) from None
+    try:
+        rules = Rules.model_validate(data)
+        compile_rules(rules)
+    except ValidationError as exc:
+        loc, detail = _first_error(exc)
+        raise RulesError(_message(source, source_text, loc, detail)) from None
+    except RulesShapeError as exc:
+        raise RulesError(_message(source, source_text, exc.loc, exc.detail)) from None
+    return rules
+
+
+def _toml_error_line(message: str) -> int:
+    m = re.search(r"line (\d+)", message)
+    return int(m[1]) if m else 1
+
+
+_PYDANTIC_EXPECTED = {
+    "int_type": "整数", "int_parsing": "整数", "int_from_float": "整数", "string_type": "文字",
+    "bool_type": "true 或 false", "bool_parsing": "true 或 false", "dict_type": "表（[…]）",
+    "tuple_type": "数组（[…]）", "list_type": "数组（[…]）", "model_type": "表（[…]）",
+    "literal_error": "\"all\"、\"half\" 或整数", "greater_than_equal": "更大的数",
+    "less_than_equal": "更小的数", "too_short": "至少一项", "string_too_short": "非空文字",
+}
+
+
+def _first_error(exc: ValidationError) -> tuple[tuple[str | int, ...], str]:
+    errors = exc.errors()
+    # A shape error from our own validator carries its own path and message.
+    for err in errors:
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, RulesShapeError):
+            return inner.loc, inner.detail
+    # ``require`` is a union: pydantic reports each branch; say once what is expected.
+    err = errors[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and
+                                             (p.startswith(("literal[", "constrained-int"))
+                                              or p in ("int",))))
+    if loc and loc[-1] == "require":
+        return loc, text(ERRORS, "rules_require", n="条件数", value=_show(err.get("input")))
+    kind = err["type"]
+    if kind == "missing":
+        return loc, text(ERRORS, "rules_missing")
+    if kind == "extra_forbidden":
+        return loc, text(ERRORS, "rules_unknown_key")
+    if kind == "value_error":
+        inner = (err.get("ctx") or {}).get("error")
+        return loc, str(inner) if inner is not None else err["msg"]
+    expected = _PYDANTIC_EXPECTED.get(kind)
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = (err.get("ctx") or {}).get("ge", (err.get("ctx") or {}).get("le"))
+        expected = f"{'≥' if kind == 'greater_than_equal' else '≤'} {bound} 的整数"
+    if expected is None:
+        return loc, err["msg"]
+    return loc, text(ERRORS, "rules_expected", expected=expected, value=_show(err.get("input")))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list, tuple)):
+        return "…"
+    return str(value)
+
+
+def _field(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"  # 1-based, as a manager counts
+        else:
+            out += ("." if out else "") + (part if re.fullmatch(r"[A-Za-z0-9_-]+", part)
+                                            else f'"{part}"')
+    return out or "-"
+
+
+def _message(source: str, source_text: str, loc: tuple[str | int, ...], detail: str) -> str:
+    return text(ERRORS, "rules_invalid", path=source, line=locate_line(source_text, loc),
+                field=_field(loc), detail=detail)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding the line of a field in the TOML text
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _header_path(raw: str) -> tuple[str, ...]:
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', raw)
+    return tuple(a or b or c for a, b, c in parts)
+
+
+def locate_line(source_text: str, loc: tuple[str | int, ...]) -> int:
+    """The 1-based line of the TOML field at ``loc`` (best effort: the table's line if unsure).
+
+    ``[[…]]`` tables are indexed by counting their headers; an index into an inline array
+    (``conditions[2]``) by counting the ``{`` that open its elements.
+    """
+    lines = source_text.splitlines()
+    # 1. the table header covering the longest prefix of loc
+    best_line, depth = -1, 0
+    counts: dict[tuple[str, ...], int] = {}
+    for n, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        header: tuple[str | int, ...] = _header_path(m[2])
+        if m[1] == "[[":
+            key = tuple(str(p) for p in header)
+            counts[key] = counts.get(key, -1) + 1
+            header = (*header, counts[key])
+        if len(header) > depth and tuple(loc[:len(header)]) == header:
+            best_line, depth = n, len(header)
+    rest = loc[depth:]
+    end = next((n for n in range(best_line + 1, len(lines)) if _HEADER.match(lines[n])),
+               len(lines))
+    if not rest or not isinstance(rest[0], str):
+        return max(best_line, 0) + 1
+    # 2. the key within that table
+    name = re.escape(rest[0])
+    key_re = re.compile(rf'^\s*(?:"{name}"|\'{name}\'|{name})\s*=')
+    key_line = next((n for n in range(best_line + 1, end) if key_re.match(lines[n])), None)
+    if key_line is None:
+        return max(best_line, 0) + 1
+    # 3. an element of an inline array: the line where its "{" opens
+    if len(rest) > 1 and isinstance(rest[1], int):
+        seen = -1
+        for n in range(key_line, end):
+            body = lines[n].split("=", 1)[1] if n == key_line else lines[n]
+            seen += body.count("{")
+            if seen >= rest[1]:
+                return n + 1
+    return key_line + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+def _toml_str(value: str) -> str:
+    if "'" not in value and "\n" not in value and not any(ord(c) < 32 or c == "\x7f"
+                                                          for c in value):
+        return f"'{value}'"
+    out = []
+    for ch in value:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 32 or ch == "\x7f":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _basic(name)
+
+
+def _basic(value: str) -> str:
+    s = _toml_str(value)
+    if s.startswith("'"):
+        return '"' + s[1:-1].replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return s
+
+
+def _require(value: str | int) -> str:
+    return str(value) if isinstance(value, int) else f'"{value}"'
+
+
+def _conditions(conditions: tuple[Condition, ...]) -> list[str]:
+    out = ["conditions = ["]
+    for c in conditions:
+        out.append(f"  {{ label = {_toml_str(c.label)}, when = {_toml_str(c.when)} }},")
+    out.append("]")
+    return out
+
+
+def dump_rules(rules: Rules) -> str:
+    """The rules as TOML text in the layout of the shipped file; loads back equal."""
+    out = [f"version = {rules.version}", f"name = {_toml_str(rules.name)}", "", "[labels]",
+           "grades = [" + ", ".join(_toml_str(g) for g in rules.labels.grades) + "]",
+           f"not_applicable = {_toml_str(rules.labels.not_applicable)}"]
+    for ctype, checklist in rules.checklists.items():
+        table = f"checklists.{_key(ctype)}"
+        out += ["", f"[{table}]", f"cumulative = {'true' if checklist.cumulative else 'false'}"]
+        for level in checklist.levels:
+            out += ["", f"[[{table}.levels]]", f"level = {level.level}",
+                    f"require = {_require(level.require)}", *_conditions(level.conditions)]
+    heat = rules.heat
+    out += ["", "[heat]", f"floor = {heat.floor}", f"floor_label = {_toml_str(heat.floor_label)}",
+            f"cumulative = {'true' if heat.cumulative else 'false'}"]
+    for hl in heat.levels:
+        out += ["", "[[heat.levels]]", f"percent = {hl.percent}",
+                f"require = {_require(hl.require)}", *_conditions(hl.conditions)]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Describing
+
+
+class RuleLine(BaseModel):
+    """One condition of the rules, as a manager reads it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    section: str  # 客户类型 (甲方, 总包 …) or 成交热度
+    level: str  # I级 … / 90% …
+    require: str  # 全部满足 / 至少满足一半（2/4 项） …
+    label: str
+    expression: str
+
+
+def require_text(require: str | int, n: int, cumulative: bool = False) -> str:
+    """``all`` → 全部满足 …, in Chinese; ``cumulative`` adds that lower levels are needed."""
+    if require == "all":
+        out = text(LABELS, "require_all")
+    elif require == "half":
+        out = text(LABELS, "require_half", k=required_count(require, n), n=n)
+    else:
+        out = text(LABELS, "require_k", k=require, n=n)
+    return out + (text(LABELS, "require_cumulative") if cumulative else "")
+
+
+def describe_rules(rules: Rules) -> list[RuleLine]:
+    """Every condition of every level, checklists first (by level), then heat (highest first)."""
+    out: list[RuleLine] = []
+    for ctype, checklist in rules.checklists.items():
+        for level in sorted(checklist.levels, key=lambda lv: lv.level):
+            req = require_text(level.require, len(level.conditions),
+                               checklist.cumulative and level.level > 1)
+            for c in level.conditions:
+                out.append(RuleLine(section=ctype, level=rules.grade_label(level.level),
+                                    require=req, label=c.label, expression=c.when))
+    section = text(LABELS, "rules_section_heat")
+    for hl in sorted(rules.heat.levels, key=lambda h: -h.percent):
+        req = require_text(hl.require, len(hl.conditions))
+        for c in hl.conditions:
+            out.append(RuleLine(section=section, level=hl.label, require=req, label=c.label,
+                                expression=c.when))
+    floor = f"{rules.heat.floor}%" + (f"（{rules.heat.floor_label}）"
+                                      if rules.heat.floor_label else "")
+    out.append(RuleLine(section=section, level=floor, require="", label=text(
+        LABELS, "rules_floor"), expression=""))
+    return out
+
+
+def format_rules(rules: Rules) -> str:
+    """The rules as plain Chinese text, one block per section."""
+    lines: list[str] = []
+    section = None
+    for rl in describe_rules(rules):
+        if rl.section != section:
+            section = rl.section
+            lines.append(f"【{section}】")
+        expr = f"：{rl.expression}" if rl.expression else ""
+        req = f"（{rl.require}）" if rl.require else ""
+        lines.append(f"  {rl.level}{req}  {rl.label}{expr}")
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""The rules as a validated pydantic model (what a rules TOML file holds).
+
+Structure::
+
+    Rules
+    ├── labels: grade labels (未评级, I级 … IV级), the 不适用 label
+    ├── checklists: 客户类型 → Checklist (levels 1…N, each with conditions and ``require``)
+    └── heat: floor, levels (percent, conditions, ``require``)
+
+The model checks shapes and values; expressions are checked against the schema by
+:func:`kqxl.rules.compile.compile_rules` (``load_rules`` does both).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kqxl.texts import ERRORS, LABELS, text
+
+Require = Literal["all", "half"] | Annotated[int, Field(ge=1, strict=True)]
+
+DEFAULT_GRADE_LABELS = ("未评级", "I级", "II级", "III级", "IV级")
+
+
+class RulesShapeError(ValueError):
+    """A cross-field problem in the rules; ``loc`` is the path of the offending field."""
+
+    def __init__(self, loc: tuple[str | int, ...], detail: str) -> None:
+        super().__init__(detail)
+        self.loc = loc
+        self.detail = detail
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Condition(_Frozen):
+    """One condition: a short readable label and its expression over column headers."""
+
+    label: str = Field(min_length=1)
+    when: str = Field(min_length=1)
+
+
+class GradeLevel(_Frozen):
+    """One relationship level (1 = I级 …) of a checklist."""
+
+    level: Annotated[int, Field(strict=True)]
+    require: Require = "all"
+    conditions: tuple[Condition, ...] = Field(min_length=1)
+
+
+class Checklist(_Frozen):
+    """The levels of one 客户类型. ``cumulative``: a level needs the level below as well."""
+
+    cumulative: bool = True
+    levels: tuple[GradeLevel, ...] = Field(min_length=1)
+
+
+class HeatLevel(_Frozen):
+    """One deal-heat level, e.g. ``percent = 70``."""
+
+    percent: Annotated[int, Field(ge=1, le=100, strict=True)]
+    require: Require = "half"
+    conditions: tuple[Condition, ...] = Field(min_length=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.percent}%"
+
+
+class HeatRules(_Frozen):
+    """Heat levels; the highest whose requirement holds wins (``cumulative`` = also all below)."""
+
+    floor: Annotated[int, Field(ge=0, le=100, strict=True)] = 0
+    floor_label: str = ""
+    cumulative: bool = False
+    levels: tuple[HeatLevel, ...] = Field(min_length=1)
+
+
+class Labels(_Frozen):
+    """Words written into the workbook."""
+
+    grades: tuple[str, ...] = DEFAULT_GRADE_LABELS
+    not_applicable: str = LABELS["not_applicable"]
+
+    @field_validator("grades")
+    @classmethod
+    def _two_or_more(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(v) < 2:
+            raise ValueError(text(ERRORS, "rules_grade_labels"))
+        return v
+
+
+class Rules(_Frozen):
+    """The whole rules file."""
+
+    version: Annotated[int, Field(strict=True)] = 1
+    name: str = ""
+    labels: Labels = Labels()
+    checklists: dict[str, Checklist]
+    heat: HeatRules
+
+    @model_validator(mode="after")
+    def _levels_consistent(self) -> Rules:
+        top = len(self.labels.grades) - 1
+        for ctype, checklist in self.checklists.items():
+            seen: set[int] = set()
+            for i, level in enumerate(checklist.levels):
+                loc = ("checklists", ctype, "levels", i)
+                if not 1 <= level.level <= top:
+                    raise RulesShapeError((*loc, "level"), text(
+                        ERRORS, "rules_level_range", max=top, level=level.level))
+                if level.level in seen:
+                    raise RulesShapeError((*loc, "level"), text(
+                        ERRORS, "rules_duplicate_level", level=level.level))
+                seen.add(level.level)
+                _check_require(level.require, len(level.conditions), (*loc, "require"))
+            for n in range(1, max(seen) + 1):
+                if n not in seen:
+                    raise RulesShapeError(("checklists", ctype, "levels"), text(
+                        ERRORS, "rules_level_gap", level=n))
+        seen_pct: set[int] = set()
+        for i, hl in enumerate(self.heat.levels):
+            loc = ("heat", "levels", i)
+            if hl.percent in seen_pct:
+                raise RulesShapeError((*loc, "percent"), text(
+                    ERRORS, "rules_duplicate_percent", percent=hl.percent))
+            seen_pct.add(hl.percent)
+            _check_require(hl.require, len(hl.conditions), (*loc, "require"))
+        return self
+
+    def checklist_for(self, customer_type: str | None) -> Checklist | None:
+        """The checklist of a 客户类型, or None (graded 不适用)."""
+        if customer_type is None:
+            return None
+        return self.checklists.get(customer_type)
+
+    def grade_label(self, grade: int | None) -> str:
+        """0 → 未评级, 1 → I级 …; None → 不适用."""
+        if grade is None:
+            return self.labels.not_applicable
+        return self.labels.grades[grade]
+
+    def heat_label(self, percent: int) -> str:
+        return f"{percent}%"
+
+
+def _check_require(require: str | int, n: int, loc: tuple[str | int, ...]) -> None:
+    if isinstance(require, int) and require > n:
+        raise RulesShapeError(loc, text(ERRORS, "rules_require", n=n, value=require))
+
+
+def required_count(require: str | int, n: int) -> int:
+    """How many of ``n`` conditions a level needs."""
+    if require == "all":
+        return n
+    if require == "half":
+        return math.ceil(n / 2)
+    assert isinstance(require, int)
+    return require
