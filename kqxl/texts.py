@@ -123,6 +123,90 @@ CLI: dict[str, str] = {
 }
 
 
+# What the templates (kqxl init) write: titles, dropdown messages, the 说明 and 规则 sheets.
+TEMPLATE: dict[str, str] = {
+    "subject": "客情关系管理",
+    "title_master": "团队总表",
+    "title_rep": "客户跟进表",
+    "title_rep_named": "客户跟进表（{rep}）",
+    "group_computed": "{group} · 计算（{hint}）",
+    "dv_error_title": "请从下拉列表中选择",
+    "dv_error": "“{header}”只能填写：{choices}。",
+    "exists": "{paths} 已存在，未做任何改动。要覆盖请加 --force。",
+    "write_failed": "{path}：写入失败（{detail}），原文件未改动。",
+    "unknown_keys": "工作表“{sheet}”的行含有表结构中没有的列：{keys}。",
+    "readme_title": "{title} · 使用说明",
+    "readme_version": "模板版本 {version}，由 kqxl 生成；当前规则：{rules}。",
+    "rules_default_name": "内置默认规则",
+    "readme_howto": "一、怎样填写",
+    "howto_1": (
+        "“客户”表每行填写一个往来单位（甲方、总包、设计院、经销商、零售店……），“项目”表每行填写"
+        "一个项目。第 1 行是分组，第 2 行是表头，从第 3 行开始填写。"
+    ),
+    "howto_2": (
+        "表头为红色的列必须填写。带下拉箭头的列请从列表中选择；客情清单、热度清单中的是/否列填"
+        "写“是”或“否”。"
+    ),
+    "howto_3": "日期按 2024-05-03 的格式填写；金额、拜访次数填写数字（金额以元为单位）。",
+    "howto_4": (
+        "客户编号、项目编号留空即可，由 kqxl 自动分配；已有的编号请勿改动。负责人、经理批注由经"
+        "理填写。"
+    ),
+    "howto_5": (
+        "灰色斜体的“计算结果”列（等级、依据、差距、热度、加权金额、校验）由 kqxl 计算并已锁定，"
+        "请勿填写；运行 kqxl recompute 或在团队总表中重算后更新。"
+    ),
+    "howto_6": "“校验”列不为空的行会以浅红色标出，请按其中的提示修改。",
+    "howto_7": (
+        "工作表已保护（没有密码），可以筛选、插入行、调整列宽。Excel 不允许在受保护的表中对含锁"
+        "定单元格的整行排序或删除：需要时请先在“审阅 → 撤销工作表保护”，完成后再保护工作表。"
+    ),
+    "howto_8": (
+        "项目的甲方、总包请填写“客户”表中的客户名称或客户编号，成交热度会引用它们的客情等级。"
+    ),
+    "howto_master": (
+        "团队总表汇总全体业务员的行：经理在这里指定负责人、填写经理批注；kqxl sync 把它与各业务"
+        "员的客户跟进表同步。"
+    ),
+    "readme_columns": "二、各列说明",
+    "readme_rules": "三、客情等级与成交热度规则",
+    "readme_rules_note": (
+        "每行一个条件；“要求”列说明该等级或热度需要满足其中多少项。同样的内容也在“规则”工作表中"
+        "。"
+    ),
+    "col_sheet": "工作表",
+    "col_letter": "列",
+    "col_header": "表头",
+    "col_group": "分组",
+    "col_type": "类型",
+    "col_required": "必填",
+    "col_owner": "填写人",
+    "col_choices": "可选值",
+    "col_description": "说明",
+    "type_text": "文本",
+    "type_integer": "整数",
+    "type_money": "金额（元）",
+    "type_date": "日期",
+    "type_bool": "是/否",
+    "type_choice": "下拉选择",
+    "type_percent": "百分比",
+    "owner_rep": "业务员",
+    "owner_manager": "经理",
+    "owner_computed": "kqxl 计算",
+    "rules_title": "当前生效的规则：{name}",
+    "rules_note": (
+        "每行一个条件。修改规则：编辑规则文件（TOML），用 kqxl rules check 检查后，以 --rules "
+        "传给 kqxl。"
+    ),
+    "rules_grade_labels": "等级名称：{labels}；没有对应清单的客户类型为“{na}”。",
+    "rule_section": "类别",
+    "rule_level": "等级",
+    "rule_require": "要求",
+    "rule_label": "条件",
+    "rule_expression": "表达式",
+}
+
+
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:
     """The catalogue entry ``key`` with its placeholders filled."""
     return catalogue[key].format(**values)
