@@ -129,7 +129,7 @@ TEMPLATE: dict[str, str] = {
     "title_master": "团队总表",
     "title_rep": "客户跟进表",
     "title_rep_named": "客户跟进表（{rep}）",
-    "group_computed": "{group} · 计算（{hint}）",
+    "group_computed": "{group}（{hint}）",
     "dv_error_title": "请从下拉列表中选择",
     "dv_error": "“{header}”只能填写：{choices}。",
     "exists": "{paths} 已存在，未做任何改动。要覆盖请加 --force。",
