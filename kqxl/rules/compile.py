@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kqxl.rules.expr import ExprError, Kind, NameInfo, Predicate, compile_condition
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
 from kqxl.schema import DERIVED_VALUES, PROJECT_STAGES, SCHEMA, ColumnType, Schema, Sheet
-from kqxl.texts import ERRORS, text
+from kqxl.texts import ERRORS, LABELS, text
 
 _KINDS = {
     ColumnType.TEXT: Kind.TEXT, ColumnType.CHOICE: Kind.TEXT, ColumnType.INTEGER: Kind.NUMBER,
@@ -57,6 +57,12 @@ class CompiledLevel:
     labels: tuple[str, ...]
     predicates: tuple[Predicate, ...]
     need: int
+    items: tuple[str, ...] = ()  # "I级：label" for each condition, for reasons and gaps
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            object.__setattr__(self, "items", tuple(
+                text(LABELS, "reason_item", level=self.label, label=lb) for lb in self.labels))
 
 
 @dataclass(frozen=True, slots=True)

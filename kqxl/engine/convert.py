@@ -1,0 +1,375 @@
+"""Column-wise cell converters: raw cell values → normalised values, plus what was wrong.
+
+Each converter takes one column (a sequence of raw cell values) and returns the normalised
+list and a list of :class:`Bad` entries ``(index, code, raw)``. The common case (a value of
+the right Python type, or a blank) stays inside a list comprehension; only odd values pay a
+function call. This is what makes 100,000 rows a second possible: no per-row model.
+
+Normalised values: text → stripped ``str``; integer → ``int``; money → ``float``;
+date → ``datetime.date``; 是/否 → ``bool`` (blank = ``False``); choice → the canonical choice.
+A blank or a bad value is ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from kqxl.cells import ERROR_CODES, CellError, CellValue
+from kqxl.schema import ColumnType
+
+
+class Bad(NamedTuple):
+    """A cell that could not be converted."""
+
+    index: int
+    code: str
+    raw: CellValue
+
+
+class _Miss:
+    """Marks a cell a converter's fast path could not handle."""
+
+    __slots__ = ("code", "raw")
+
+    def __init__(self, code: str, raw: CellValue) -> None:
+        self.code = code
+        self.raw = raw
+
+
+def fold(value: str) -> str:
+    """NFKC (full-width → half-width, ``　`` → space) and strip."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def name_key(value: str) -> str:
+    """How names are matched: NFKC, no whitespace at all, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).casefold()
+
+
+def cell_text(value: CellValue) -> str:
+    """A raw cell as a rep would read it, for a finding's ``value``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _collect(out: list[Any]) -> list[Bad]:
+    """Replace each :class:`_Miss` in ``out`` by ``None`` and return them as :class:`Bad`."""
+    bads = []
+    for i, v in enumerate(out):
+        if v.__class__ is _Miss:
+            bads.append(Bad(i, v.code, v.raw))
+            out[i] = None
+    return bads
+
+
+class _Recorder:
+    """Counts misses so that the slow scan for them runs only when there is one."""
+
+    __slots__ = ("misses",)
+
+    def __init__(self) -> None:
+        self.misses = 0
+
+    def miss(self, code: str, raw: CellValue) -> _Miss:
+        self.misses += 1
+        return _Miss(code, raw)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_CURRENCY_PREFIX = ("¥", "RMB", "CNY", "人民币")
+_UNITS = {"万元": 10_000.0, "万": 10_000.0, "亿元": 100_000_000.0, "亿": 100_000_000.0,
+          "元": 1.0, "次": 1.0}
+
+
+def parse_number(value: str) -> float | None:
+    """``"１，２００"`` → 1200.0, ``"¥1.2万"`` → 12000.0, ``"3次"`` → 3.0; None if not a number."""
+    s = "".join(unicodedata.normalize("NFKC", value).split())
+    for prefix in _CURRENCY_PREFIX:
+        if s.upper().startswith(prefix):
+            s = s[len(prefix):]
+            break
+    factor = 1.0
+    for unit, f in _UNITS.items():
+        if s.endswith(unit):
+            s, factor = s[: -len(unit)], f
+            break
+    if "," in s:
+        # Thousands separators only: 1,200 or 12,000,000 (a decimal comma is not a Chinese habit).
+        if not re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", s):
+            return None
+        s = s.replace(",", "")
+    if not _NUMBER_TEXT.fullmatch(s):
+        return None
+    return float(s) * factor
+
+
+def _error_code(value: CellValue) -> bool:
+    return value.__class__ is CellError or (value.__class__ is str and value.strip() in ERROR_CODES)
+
+
+def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss:
+    """A non-float, non-blank cell in a number column → float, or a miss."""
+    if value.__class__ is int:
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(value, str):
+        if value.strip() in ERROR_CODES:
+            return rec.miss("error_value", value)
+        if not value.strip():
+            return None  # type: ignore[return-value]
+        number = parse_number(value)
+        if number is not None and math.isfinite(number):
+            return number
+        return rec.miss("not_a_number", value)
+    if value.__class__ is CellError:
+        return rec.miss("error_value", value)
+    if value.__class__ is float:  # nan / inf from a reader
+        return rec.miss("not_a_number", value)
+    return rec.miss("not_a_number", value)
+
+
+def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
+    """Money: float ≥ 0."""
+    rec = _Recorder()
+    out: list[Any] = [
+        v if v.__class__ is float and 0.0 <= v < math.inf  # type: ignore[operator]
+        else (None if v is None else _money_other(v, rec)) for v in raw]
+    return out, (_collect(out) if rec.misses else [])
+
+
+def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
+    number = _bad_number(value, rec)
+    if number.__class__ is float and number < 0:  # type: ignore[operator]
+        return rec.miss("negative", value)
+    return number
+
+
+def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
+    """Integer ≥ 0; ``30.0`` is 30."""
+    rec = _Recorder()
+    out: list[Any] = [
+        v if v.__class__ is int and v >= 0  # type: ignore[operator]
+        else (None if v is None else _integer_other(v, rec)) for v in raw]
+    return out, (_collect(out) if rec.misses else [])
+
+
+def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
+    number = _bad_number(value, rec)
+    if number.__class__ is not float:
+        if number.__class__ is _Miss and number.code == "not_a_number":  # type: ignore[union-attr]
+            return rec.miss("not_an_integer", value)
+        return number  # type: ignore[return-value]
+    if not number.is_integer():  # type: ignore[union-attr]
+        return rec.miss("not_an_integer", value)
+    if number < 0:  # type: ignore[operator]
+        return rec.miss("negative", value)
+    return int(number)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                        r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_FIRST_DAY, _LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+_EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 29 Feb
+_EPOCH_1904 = dt.date(1904, 1, 1)
+
+
+def parse_date(value: str) -> dt.date | None:
+    """``2024.5.3``, ``2024/5/3``, ``2024-05-03``, ``2024年5月3日``, ``20240503`` → date."""
+    s = fold(value)
+    m = _DATE_TEXT.fullmatch(s) or _DATE_COMPACT.fullmatch(s)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def serial_to_date(serial: float, date1904: bool = False) -> dt.date | None:
+    """An Excel date serial (as some readers return it) → date; None if out of range."""
+    if not 0 < serial < 2_958_466:
+        return None
+    if date1904:
+        return _EPOCH_1904 + dt.timedelta(days=int(serial))
+    if serial < 61:  # before Excel's phantom 1900-02-29
+        return _EPOCH_1900 + dt.timedelta(days=int(serial) + 1)
+    return _EPOCH_1900 + dt.timedelta(days=int(serial))
+
+
+def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
+    """Date within 1900–2100; datetimes lose their time."""
+    rec = _Recorder()
+    date_cls, lo, hi = dt.date, _FIRST_DAY, _LAST_DAY
+    out: list[Any] = [
+        v if v.__class__ is date_cls and lo <= v <= hi  # type: ignore[operator]
+        else (None if v is None else _date_other(v, rec, date1904)) for v in raw]
+    return out, (_collect(out) if rec.misses else [])
+
+
+def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
+    day: dt.date | None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, bool):
+        return rec.miss("not_a_date", value)
+    elif isinstance(value, (int, float)):
+        day = serial_to_date(float(value), date1904)
+        if day is None:
+            return rec.miss("not_a_date", value)
+    elif isinstance(value, str):
+        if not value.strip():
+            return None
+        if value.strip() in ERROR_CODES:
+            return rec.miss("error_value", value)
+        day = parse_date(value)
+        if day is None:
+            return rec.miss("not_a_date", value)
+    elif isinstance(value, CellError):
+        return rec.miss("error_value", value)
+    else:
+        return rec.miss("not_a_date", value)
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        return rec.miss("implausible_date", value)
+    return day
+
+
+# --------------------------------------------------------------------------------------------
+# 是/否
+
+_YES = ("是", "Y", "YES", "TRUE", "T", "√", "✓", "✔", "对", "有", "1", "☑")
+_NO = ("否", "N", "NO", "FALSE", "F", "×", "✗", "✘", "错", "无", "0", "☐", "")
+BOOL_WORDS: dict[Any, bool] = {
+    None: False, True: True, False: False,  # 1 and 0 hash like True and False
+    **{w: True for w in _YES}, **{w: False for w in _NO},
+    **{w.lower(): True for w in _YES}, **{w.lower(): False for w in _NO},
+    **{w.title(): True for w in _YES}, **{w.title(): False for w in _NO},
+}
+_MISS = object()
+
+
+def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
+    """是/否 and its many spellings; blank = 否."""
+    get = BOOL_WORDS.get
+    try:
+        out: list[Any] = [get(v, _MISS) for v in raw]  # type: ignore[arg-type]
+    except TypeError:  # an unhashable value from an odd reader
+        out = [get(v, _MISS) if v.__hash__ is not None else _MISS for v in raw]  # type: ignore[arg-type]
+    if _MISS not in out:
+        return out, []
+    bads = []
+    for i, v in enumerate(out):
+        if v is _MISS:
+            value = raw[i]
+            if isinstance(value, str):
+                word = fold(value).upper()
+                if word in BOOL_WORDS:
+                    out[i] = BOOL_WORDS[word]
+                    continue
+            if isinstance(value, float) and value in (0.0, 1.0):
+                out[i] = value == 1.0
+                continue
+            out[i] = False
+            bads.append(Bad(i, "error_value" if _error_code(value) else "not_a_bool", value))
+    return out, bads
+
+
+# --------------------------------------------------------------------------------------------
+# Choices and text
+
+
+def choice_map(choices: Iterable[str]) -> dict[str, str]:
+    """Every accepted spelling of each choice → the choice."""
+    out: dict[str, str] = {}
+    for choice in choices:
+        out[choice] = choice
+        out[name_key(choice)] = choice
+    return out
+
+
+def convert_choice(raw: Sequence[CellValue],
+                   choices: dict[str, str]) -> tuple[list[Any], list[Bad]]:
+    """One of the allowed values, compared after normalisation."""
+    rec = _Recorder()
+    get = choices.get
+    out: list[Any] = [
+        get(v, _MISS) if v.__class__ is str
+        else (None if v is None else _choice_other(v, rec, choices))
+        for v in raw]
+    if _MISS in out:
+        for i, v in enumerate(out):
+            if v is _MISS:
+                out[i] = _choice_other(raw[i], rec, choices)
+    return out, (_collect(out) if rec.misses else [])
+
+
+def _choice_other(value: CellValue, rec: _Recorder,
+                  choices: dict[str, str] | None = None) -> str | _Miss | None:
+    if _error_code(value):
+        return rec.miss("error_value", value)
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        found = (choices or {}).get(name_key(value))
+        return found if found is not None else rec.miss("not_a_choice", value)
+    found = (choices or {}).get(name_key(cell_text(value)))
+    return found if found is not None else rec.miss("not_a_choice", value)
+
+
+def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
+    """Stripped text; numbers and dates typed into a text column become their text."""
+    rec = _Recorder()
+    out: list[Any] = [
+        (v.strip() or None) if v.__class__ is str else (None if v is None else _text_other(v, rec))
+        for v in raw]
+    if not ERROR_CODES.isdisjoint(out):
+        for i, v in enumerate(out):
+            if v in ERROR_CODES:
+                out[i] = rec.miss("error_value", v)
+    return out, (_collect(out) if rec.misses else [])
+
+
+def _text_other(value: CellValue, rec: _Recorder) -> str | _Miss:
+    if value.__class__ is CellError:
+        return rec.miss("error_value", value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return cell_text(value)
+
+
+def convert_column(raw: Sequence[CellValue], ctype: ColumnType,
+                   choices: dict[str, str] | None = None,
+                   date1904: bool = False) -> tuple[list[Any], list[Bad]]:
+    """Convert one column by its schema type."""
+    if ctype is ColumnType.BOOL:
+        return convert_bool(raw)
+    if ctype is ColumnType.TEXT:
+        return convert_text(raw)
+    if ctype is ColumnType.INTEGER:
+        return convert_integer(raw)
+    if ctype in (ColumnType.MONEY, ColumnType.PERCENT):
+        return convert_money(raw)
+    if ctype is ColumnType.DATE:
+        return convert_date(raw, date1904)
+    return convert_choice(raw, choices or {})

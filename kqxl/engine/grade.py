@@ -1,0 +1,94 @@
+"""Grade a counterpart and compute a project's heat from compiled rules (pure functions).
+
+Both work on a row tuple: the sheet's normalised values in schema column order, followed by
+its derived values (see :mod:`kqxl.rules.compile`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kqxl.rules.compile import CompiledChecklist, CompiledHeat, CompiledLevel
+from kqxl.texts import LABELS, text
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A grade or a heat with its explanation."""
+
+    value: int  # grade level (0 = 未评级) or heat percent
+    reasons: list[str]
+    gaps: list[str]
+
+
+def _held(level: CompiledLevel, row: Sequence[Any]) -> list[bool]:
+    return [p(row) for p in level.predicates]
+
+
+def _reasons(level: CompiledLevel, held: list[bool]) -> list[str]:
+    return [item for item, ok in zip(level.items, held, strict=True) if ok]
+
+
+def _gaps(level: CompiledLevel, held: list[bool]) -> list[str]:
+    """What is missing for ``level``: every unmet condition, led by a count when k-of-n."""
+    items = [item for item, ok in zip(level.items, held, strict=True) if not ok]
+    still = level.need - (len(held) - len(items))
+    if level.need < len(held) and still > 0:
+        items.insert(0, text(LABELS, "gap_need_k", level=level.label, m=len(items), k=still))
+    return items
+
+
+def _meets(level: CompiledLevel, held: list[bool]) -> bool:
+    return sum(held) >= level.need
+
+
+def grade_counterpart(row: Sequence[Any], checklist: CompiledChecklist) -> Outcome:
+    """The grade (0 = 未评级 … 4) of one customer row under its type's checklist.
+
+    Cumulative (the default): level N needs level N's requirement and every level below.
+    Otherwise the highest level whose requirement holds. Reasons list the conditions held
+    at each level reached; gaps what is missing for the next level.
+    """
+    levels = checklist.levels
+    if not levels:
+        return Outcome(0, [], [])
+    grade = 0
+    reasons: list[str] = []
+    if checklist.cumulative:
+        for level in levels:
+            held = _held(level, row)
+            if not _meets(level, held):
+                return Outcome(grade, reasons, _gaps(level, held))
+            grade = level.rank
+            reasons += _reasons(level, held)
+        return Outcome(grade, reasons, [text(LABELS, "all_met")])
+    results = [(level, _held(level, row)) for level in levels]
+    reached = [(level, held) for level, held in results if _meets(level, held)]
+    if reached:
+        top, top_held = reached[-1]
+        grade = top.rank
+        reasons = _reasons(top, top_held)
+    nxt = next(((lv, h) for lv, h in results if lv.rank > grade), None)
+    gaps = _gaps(*nxt) if nxt else [text(LABELS, "all_met")]
+    return Outcome(grade, reasons, gaps)
+
+
+def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
+    """The heat (percent) of one project row: the highest level whose requirement holds.
+
+    With ``cumulative`` a level also needs every level below. Otherwise the floor. Gaps are
+    what is missing for the next level above the one reached.
+    """
+    levels = heat.levels
+    results = [(level, _held(level, row)) for level in levels]
+    percent, reasons = heat.floor, []
+    for level, held in results:
+        if _meets(level, held):
+            percent, reasons = level.rank, _reasons(level, held)
+        elif heat.cumulative:
+            break
+    nxt = next(((lv, h) for lv, h in results if lv.rank > percent), None)
+    gaps = _gaps(*nxt) if nxt else [text(LABELS, "heat_all_met")]
+    return Outcome(percent, reasons, gaps)

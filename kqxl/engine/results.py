@@ -1,0 +1,107 @@
+"""What the engine returns: findings, sheet layouts, one result per customer and project.
+
+``BookResult.model_dump(mode="json")`` is exactly what ``kqxl validate --json`` prints.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from kqxl.texts import FINDINGS, text
+
+Level = Literal["error", "warning"]
+
+# Codes that are warnings: the row is still usable as it stands.
+WARNING_CODES = frozenset({"wrong_customer_type", "merged_cells", "duplicate_column",
+                           "formula_text"})
+
+
+class Finding(BaseModel):
+    """One problem in the workbook, where a rep can see it (Excel row number, column letter)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    level: Level
+    sheet: str
+    row: int | None = None
+    column: str | None = None
+    header: str | None = None
+    value: str | None = None
+    message: str
+
+    @classmethod
+    def make(cls, code: str, sheet: str, row: int | None = None, column: str | None = None,
+             header: str | None = None, value: str | None = None, **extra: object) -> Finding:
+        """A finding with its Chinese message filled from ``kqxl.texts.FINDINGS``."""
+        message = text(FINDINGS, code, sheet=sheet, row=row or "", column=column or "",
+                       header=header or "", value=value if value is not None else "", **extra)
+        level: Level = "warning" if code in WARNING_CODES else "error"
+        return cls.model_construct(code=code, level=level, sheet=sheet, row=row, column=column,
+                                   header=header, value=value, message=message)
+
+
+class SheetLayout(BaseModel):
+    """Where a sheet's header and data are, and which column holds which schema key."""
+
+    name: str
+    header_row: int
+    first_data_row: int
+    last_row: int  # last non-blank data row (header_row when there is no data)
+    columns: dict[str, int]  # column key → 1-based Excel column index
+    unknown_columns: list[str]  # headers kqxl does not know, kept and ignored
+
+
+class CustomerResult(BaseModel):
+    """One customer row: its grade (0–4; None = 不适用), why, and what is missing."""
+
+    row: int
+    key: str | None
+    name: str | None
+    type: str | None
+    owner_rep: str | None
+    grade: int | None
+    grade_label: str
+    reasons: list[str]
+    gaps: list[str]
+
+
+class ProjectResult(BaseModel):
+    """One project row: its heat (0–1), its counterparts' grades, why, and the weighted amount."""
+
+    row: int
+    key: str | None
+    name: str | None
+    owner_rep: str | None
+    client: str | None
+    contractor: str | None
+    client_grade: int | None
+    contractor_grade: int | None
+    client_grade_label: str
+    contractor_grade_label: str
+    heat: float
+    heat_label: str
+    reasons: list[str]
+    gaps: list[str]
+    amount: float | None
+    weighted_amount: float | None
+
+
+class BookResult(BaseModel):
+    """Everything the engine found in one workbook."""
+
+    file: str
+    layouts: dict[str, SheetLayout]
+    customers: list[CustomerResult]
+    projects: list[ProjectResult]
+    findings: list[Finding]
+
+    def findings_for(self, sheet: str, row: int) -> list[Finding]:
+        """The findings of one row (Excel row number) of ``sheet``."""
+        return [f for f in self.findings if f.sheet == sheet and f.row == row]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.level == "error" for f in self.findings)
