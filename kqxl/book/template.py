@@ -294,7 +294,7 @@ def _data_sheet(wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules:
 
 def _width(col: Column) -> float:
     # A CJK character is about two width units; keep the header on at most two lines.
-    return max(col.width, len(col.header) + 2.0)
+    return round(max(col.width, len(col.header) + 2.0), 1)
 
 
 def _write_value(cell: Cell, col: Column, value: CellValue) -> None:

@@ -1,0 +1,306 @@
+"""The templates: structure read back with openpyxl, then what LibreOffice sees over UNO."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from libreoffice import sheet_of
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kqxl.book.template import (
+    FIRST_DATA_ROW,
+    LAST_FORMATTED_ROW,
+    MASTER_FILE,
+    REP_FILE,
+    build_template,
+    init_folder,
+    write_template,
+)
+from kqxl.cells import CellError, column_letter
+from kqxl.errors import KqxlError, SchemaError
+from kqxl.rules import Rules, describe_rules, load_rules
+from kqxl.schema import SCHEMA, TEMPLATE_VERSION, ColumnType, Group, Sheet
+from kqxl.texts import LABELS
+
+Inspect = Callable[..., list[dict[str, Any]]]
+GRADE_HEADERS = {"客情等级", "甲方等级", "总包等级"}
+
+
+@pytest.fixture(scope="module")
+def rules() -> Rules:
+    return load_rules(None)
+
+
+@pytest.fixture(scope="module")
+def rep_path(rules: Rules, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("tpl")
+    return write_template(folder / REP_FILE, "rep", rules, rep_name="张三")
+
+
+@pytest.fixture(scope="module")
+def rep(rep_path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(rep_path)
+
+
+def _ws(wb: openpyxl.Workbook, sheet: Sheet) -> Worksheet:
+    ws = wb[sheet.name]
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
+def _validation_for(ws: Worksheet, letter: str) -> Any:
+    found = [dv for dv in ws.data_validations.dataValidation
+             if f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}" in str(dv.sqref).split()]
+    assert len(found) == 1, f"{ws.title}!{letter}: {len(found)} validations"
+    return found[0]
+
+
+# ------------------------------------------------------------------ openpyxl: structure
+
+
+def test_sheets_and_document_properties(rep: openpyxl.Workbook) -> None:
+    assert rep.sheetnames == ["客户", "项目", LABELS["sheet_readme"], LABELS["sheet_rules"]]
+    props = {p.name: p.value for p in rep.custom_doc_props.props}
+    assert props == {"kqxl.template": "rep", "kqxl.version": TEMPLATE_VERSION}
+    assert rep.properties.title == "客户跟进表（张三）"
+
+
+@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+def test_headers_groups_and_widths_come_from_the_schema(rep: openpyxl.Workbook,
+                                                        sheet: Sheet) -> None:
+    ws = _ws(rep, sheet)
+    assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == sheet.headers
+    assert ws.cell(2, len(sheet.columns) + 1).value is None
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    first = 1
+    for i, col in enumerate(sheet.columns, start=1):
+        assert ws.column_dimensions[column_letter(i)].width >= round(col.width, 1)
+        if i < len(sheet.columns) and sheet.columns[i].group is col.group:
+            continue  # the group goes on
+        title = ws.cell(1, first).value
+        assert isinstance(title, str) and title.startswith(col.group.value)
+        if i > first:
+            assert f"{column_letter(first)}1:{column_letter(i)}1" in merged
+        first = i + 1
+    computed_title = next(ws.cell(1, i).value for i, c in enumerate(sheet.columns, start=1)
+                          if c.group is Group.COMPUTED and ws.cell(1, i).value)
+    assert "计算" in computed_title and LABELS["group_row_hint"] in computed_title
+    assert ws.freeze_panes == "C3"
+    assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A2:")
+    assert ws.print_title_rows == "$1:$2"
+
+
+@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+def test_every_choice_and_bool_column_has_a_dropdown(rep: openpyxl.Workbook, sheet: Sheet) -> None:
+    ws = _ws(rep, sheet)
+    with_choices = [(i, c) for i, c in enumerate(sheet.columns, start=1) if c.choices]
+    assert any(c.type is ColumnType.BOOL for _, c in with_choices)
+    for i, col in with_choices:
+        dv = _validation_for(ws, column_letter(i))
+        assert dv.type == "list"
+        assert dv.formula1 == '"' + ",".join(col.choices) + '"'
+        assert dv.showErrorMessage and col.header in dv.error and dv.errorTitle
+        assert not dv.showDropDown  # the attribute is inverted: False shows the arrow
+    assert len(ws.data_validations.dataValidation) == len(with_choices)
+
+
+@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) -> None:
+    ws = _ws(rep, sheet)
+    expected_formats = {ColumnType.DATE: "yyyy-mm-dd", ColumnType.MONEY: "#,##0.00",
+                        ColumnType.INTEGER: "0", ColumnType.PERCENT: "0%"}
+    for i, col in enumerate(sheet.columns, start=1):
+        dim = ws.column_dimensions[column_letter(i)]
+        if col.type in expected_formats:
+            assert dim.number_format == expected_formats[col.type], col.header
+        assert dim.protection.locked is col.is_computed, col.header
+        if col.is_computed:
+            assert dim.font.i and dim.fill.fgColor.rgb.endswith("EDEDED")
+        assert ws.cell(2, i).protection.locked  # headers stay locked
+    p = ws.protection
+    assert p.sheet and not p.password
+    # False means "allowed while protected" (the attribute names the protection, not the right).
+    assert (p.sort, p.autoFilter, p.insertRows, p.deleteRows, p.formatColumns) == (
+        False, False, False, False, False)
+    assert p.formatCells and p.insertColumns and p.deleteColumns
+
+
+def test_conditional_formats_on_grades_heat_and_checks(rep: openpyxl.Workbook,
+                                                       rules: Rules) -> None:
+    for sheet in SCHEMA.sheets:
+        ws = _ws(rep, sheet)
+        by_range = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
+        for i, col in enumerate(sheet.columns, start=1):
+            letter = column_letter(i)
+            area = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
+            if col.header in GRADE_HEADERS:
+                formulas = [r.formula[0] for r in by_range[area]]
+                labels = [*rules.labels.grades, rules.labels.not_applicable]
+                assert formulas == [f'"{label}"' for label in labels]
+            elif col.type is ColumnType.PERCENT:
+                [scale] = by_range[area]
+                assert scale.type == "colorScale" and len(scale.colorScale.color) == 3
+        checks = column_letter(sheet.headers.index("校验") + 1)
+        [tint] = by_range[f"A3:{column_letter(len(sheet.columns))}{LAST_FORMATTED_ROW}"]
+        assert tint.formula == [f"LEN(TRIM(${checks}3))>0"]
+
+
+def test_readme_lists_every_column_and_rule(rep: openpyxl.Workbook, rules: Rules) -> None:
+    ws = rep[LABELS["sheet_readme"]]
+    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    listed = {(r[0], r[2]) for r in rows}
+    for sheet in SCHEMA.sheets:
+        for col in sheet.columns:
+            assert (sheet.name, col.header) in listed, col.header
+    row_of = {(r[0], r[2]): r for r in rows}
+    stage = row_of[("项目", "项目阶段")]
+    assert stage[3] == "商业细节" and stage[5] == "是" and "投标" in stage[7] and stage[8]
+    rule_rows = {(r[0], r[1], r[3], r[8]) for r in rows}
+    for line in describe_rules(rules):
+        assert (line.section, line.level, line.label, line.expression or None) in rule_rows
+
+
+def test_rules_sheet_lists_every_rule(rep: openpyxl.Workbook, rules: Rules) -> None:
+    ws = rep[LABELS["sheet_rules"]]
+    table = [r for r in ws.iter_rows(min_row=6, values_only=True)]
+    expected = [(x.section, x.level, x.require or None, x.label, x.expression or None)
+                for x in describe_rules(rules)]
+    assert table == expected
+    sections = {r[0] for r in table}
+    assert {"甲方", "总包", "成交热度"} <= sections
+
+
+def test_master_template(rules: Rules) -> None:
+    wb = build_template("master", rules)
+    assert wb.properties.title == "团队总表"
+    assert {p.name: p.value for p in wb.custom_doc_props.props}["kqxl.template"] == "master"
+    assert wb.sheetnames[:2] == ["客户", "项目"]
+    readme = [c.value for c in wb[LABELS["sheet_readme"]]["A"] if c.value]
+    assert any("团队总表" in str(v) for v in readme)
+
+
+def test_rows_are_written_typed(rules: Rules) -> None:
+    wb = build_template("master", rules, customers=[
+        {"customer_id": "C0001", "customer_name": "武汉城建置业", "customer_type": "甲方",
+         "visit_count": 4, "last_visit": dt.date(2026, 10, 3), "order_amount": 1200.5,
+         "sent_materials": True, "introduced": False, "contact_phone": "=HYPERLINK(1)",
+         "grade": "I级"},
+        {"customer_name": "某总包", "customer_type": "总包", "order_amount": CellError("#N/A")},
+    ], projects=[{"project_name": "光谷二期", "client": "武汉城建置业", "stage": "投标",
+                  "heat": 0.5, "amount": 100.0}])
+    ws = _ws(wb, SCHEMA.customers)
+    col = {c.key: i for i, c in enumerate(SCHEMA.customers.columns, start=1)}
+    assert ws.cell(3, col["customer_name"]).value == "武汉城建置业"
+    assert ws.cell(3, col["sent_materials"]).value == "是"
+    assert ws.cell(3, col["introduced"]).value == "否"
+    assert ws.cell(3, col["last_visit"]).number_format == "yyyy-mm-dd"
+    assert ws.cell(3, col["order_amount"]).number_format == "#,##0.00"
+    assert ws.cell(3, col["contact_phone"]).data_type == "s"  # stays text, not a formula
+    assert ws.cell(4, col["order_amount"]).data_type == "e"
+    assert ws.cell(3, col["grade"]).protection.locked
+    assert not ws.cell(3, col["customer_name"]).protection.locked
+    pws = _ws(wb, SCHEMA.projects)
+    heat = SCHEMA.projects.headers.index("成交热度") + 1
+    assert pws.cell(3, heat).value == 0.5 and pws.cell(3, heat).number_format == "0%"
+    with pytest.raises(SchemaError):
+        build_template("rep", rules, customers=[{"no_such_column": 1}])
+
+
+def test_init_folder_refuses_to_overwrite(rules: Rules, tmp_dir: Path) -> None:
+    paths = init_folder(tmp_dir / "team", rules)
+    assert [p.name for p in paths] == [MASTER_FILE, REP_FILE]
+    before = [p.read_bytes() for p in paths]
+    with pytest.raises(KqxlError, match="--force"):
+        init_folder(tmp_dir / "team", rules)
+    assert [p.read_bytes() for p in paths] == before
+    assert init_folder(tmp_dir / "team", rules, force=True) == paths
+    assert sorted(p.name for p in (tmp_dir / "team").iterdir()) == sorted([MASTER_FILE, REP_FILE])
+
+
+# ------------------------------------------------------------------ LibreOffice over UNO
+
+
+@pytest.fixture(scope="module")
+def lo_result(rep_path: Path) -> dict[str, Any]:
+    from conftest import require_libreoffice
+    from libreoffice import lo_inspect
+
+    require_libreoffice()
+    customers, projects = SCHEMA.customers, SCHEMA.projects
+    grade = column_letter(customers.headers.index("客情等级") + 1)
+    heat = column_letter(projects.headers.index("成交热度") + 1)
+    [result] = lo_inspect([rep_path], ranges={
+        "客户": f"A1:B3,{grade}3:{grade}3,{grade}2000:{grade}2000",
+        "项目": f"A3:B3,{heat}3:{heat}3"})
+    assert result["ok"], result["error"]
+    return result
+
+
+def _covers(ranges: str, letter: str, first: int, last: int) -> bool:
+    """Whether comma-separated blocks cover column ``letter`` rows first..last."""
+    rows: set[int] = set()
+    for block in ranges.split(","):
+        a, _, b = block.partition(":")
+        b = b or a
+        ca, ra = a.rstrip("0123456789"), int(a[len(a.rstrip("0123456789")):])
+        cb, rb = b.rstrip("0123456789"), int(b[len(b.rstrip("0123456789")):])
+        if ca == cb == letter:
+            rows.update(range(ra, rb + 1))
+    return set(range(first, last + 1)) <= rows
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> None:
+    lo = sheet_of(lo_result, sheet.name)
+    for i, col in enumerate(sheet.columns, start=1):
+        if not col.choices:
+            continue
+        letter = column_letter(i)
+        [dv] = [v for v in lo["validations"]
+                if _covers(v["ranges"], letter, FIRST_DATA_ROW, LAST_FORMATTED_ROW)]
+        assert dv["type"] == "LIST" and dv["list"] == list(col.choices), col.header
+        assert dv["show_error"] and col.header in dv["error_message"]
+        assert dv["show_list"] != 0  # the dropdown arrow is shown
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+def test_libreoffice_sees_conditional_formats(lo_result: dict[str, Any], sheet: Sheet,
+                                              rules: Rules) -> None:
+    cfs = {cf["ranges"]: cf["entries"] for cf in sheet_of(lo_result, sheet.name)
+           ["conditional_formats"]}
+    for i, col in enumerate(sheet.columns, start=1):
+        letter = column_letter(i)
+        area = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
+        if col.header in GRADE_HEADERS:
+            entries = cfs[area]
+            assert [e["formula1"] for e in entries] == [
+                f'"{label}"' for label in (*rules.labels.grades, rules.labels.not_applicable)]
+            fills = [e["back_color"] for e in entries[: len(rules.labels.grades)]]
+            assert len(set(fills)) == len(fills)  # every grade its own colour
+        elif col.type is ColumnType.PERCENT:
+            [scale] = cfs[area]
+            assert scale["type"] == "COLORSCALE" and len(scale["scale"]) == 3
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_sees_protection_and_locks(lo_result: dict[str, Any]) -> None:
+    customers = sheet_of(lo_result, "客户")
+    projects = sheet_of(lo_result, "项目")
+    assert customers["protected"] and projects["protected"]
+    assert customers["frozen"]["cell"] == "C3"
+    cells, pcells = customers["cells"], projects["cells"]
+    grade = column_letter(SCHEMA.customers.headers.index("客情等级") + 1)
+    heat = column_letter(SCHEMA.projects.headers.index("成交热度") + 1)
+    assert cells["A2"]["locked"] and cells["A2"]["value"] == "客户编号"
+    assert cells["A1"]["merged"].startswith("A1:")
+    assert not cells["A3"]["locked"] and not cells["B3"]["locked"]
+    assert cells[f"{grade}3"]["locked"] and cells[f"{grade}2000"]["locked"]
+    assert not pcells["A3"]["locked"] and pcells[f"{heat}3"]["locked"]
+    assert not sheet_of(lo_result, LABELS["sheet_readme"])["protected"]
