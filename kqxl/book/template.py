@@ -150,8 +150,9 @@ def write_template(
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise WorkbookError(text(TEMPLATE, "write_failed", path=target,
-                                 detail=exc.strerror or exc)) from None
+        raise WorkbookError(
+            text(TEMPLATE, "write_failed", path=target, detail=exc.strerror or exc)
+        ) from None
     return target
 
 
@@ -170,10 +171,13 @@ def init_folder(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkbookError(text(TEMPLATE, "write_failed", path=folder,
-                                 detail=exc.strerror or exc)) from None
-    kinds: list[tuple[Path, TemplateKind]] = [(folder / MASTER_FILE, "master"),
-                                              (folder / REP_FILE, "rep")]
+        raise WorkbookError(
+            text(TEMPLATE, "write_failed", path=folder, detail=exc.strerror or exc)
+        ) from None
+    kinds: list[tuple[Path, TemplateKind]] = [
+        (folder / MASTER_FILE, "master"),
+        (folder / REP_FILE, "rep"),
+    ]
     return [write_template(path, kind, rules) for path, kind in kinds]
 
 
@@ -205,8 +209,9 @@ def _group_title(group: Group) -> str:
     return group.value
 
 
-def _data_sheet(wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules: Rules,
-                title: str) -> Worksheet:
+def _data_sheet(
+    wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules: Rules, title: str
+) -> Worksheet:
     ws = wb.create_sheet(sheet.name)
     ncols = len(sheet.columns)
     last_col = column_letter(ncols)
@@ -224,8 +229,9 @@ def _data_sheet(wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules:
         # Left-aligned: a group wider than a printed page still shows its title on the first.
         cell.alignment = Alignment(horizontal="left", vertical="center", indent=1)
         if last > first:
-            ws.merge_cells(start_row=GROUP_ROW, start_column=first, end_row=GROUP_ROW,
-                           end_column=last)
+            ws.merge_cells(
+                start_row=GROUP_ROW, start_column=first, end_row=GROUP_ROW, end_column=last
+            )
     ws.row_dimensions[GROUP_ROW].height = 22
 
     # Row 2: headers; column widths and the column style that new cells inherit.
@@ -233,8 +239,9 @@ def _data_sheet(wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules:
         letter = column_letter(i)
         _, light = GROUP_COLOURS[col.group]
         cell = ws.cell(HEADER_ROW, i, col.header)
-        cell.font = Font(bold=True, italic=col.is_computed,
-                         color="C00000" if col.required else "000000")
+        cell.font = Font(
+            bold=True, italic=col.is_computed, color="C00000" if col.required else "000000"
+        )
         cell.fill = PatternFill("solid", fgColor=light)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
@@ -255,8 +262,9 @@ def _data_sheet(wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules:
     for r, row in enumerate(rows, start=FIRST_DATA_ROW):
         unknown = set(row) - {c.key for c in sheet.columns}
         if unknown:
-            raise SchemaError(text(TEMPLATE, "unknown_keys", sheet=sheet.name,
-                                   keys="、".join(sorted(unknown))))
+            raise SchemaError(
+                text(TEMPLATE, "unknown_keys", sheet=sheet.name, keys="、".join(sorted(unknown)))
+            )
         for i, col in enumerate(sheet.columns, start=1):
             _write_value(ws.cell(r, i), col, row.get(col.key))
 
@@ -323,9 +331,12 @@ def _validations(ws: Worksheet, sheet: Sheet, last_row: int) -> None:
             continue
         choices = ",".join(col.choices)
         dv = DataValidation(
-            type="list", formula1=f'"{choices}"', allow_blank=True,
+            type="list",
+            formula1=f'"{choices}"',
+            allow_blank=True,
             showDropDown=False,  # False = show the in-cell arrow (the attribute is inverted)
-            showErrorMessage=True, errorStyle="stop",
+            showErrorMessage=True,
+            errorStyle="stop",
             errorTitle=text(TEMPLATE, "dv_error_title"),
             error=text(TEMPLATE, "dv_error", header=col.header, choices="、".join(col.choices)),
             showInputMessage=False,
@@ -335,8 +346,9 @@ def _validations(ws: Worksheet, sheet: Sheet, last_row: int) -> None:
         ws.add_data_validation(dv)
 
 
-def _conditional_formats(ws: Worksheet, sheet: Sheet, rules: Rules, last_row: int,
-                         last_col: str) -> None:
+def _conditional_formats(
+    ws: Worksheet, sheet: Sheet, rules: Rules, last_row: int, last_col: str
+) -> None:
     # Grade colours first: an earlier rule has the higher priority, and a grade cell should
     # keep its colour inside a tinted row.
     grade_labels = list(rules.labels.grades)
@@ -348,28 +360,50 @@ def _conditional_formats(ws: Worksheet, sheet: Sheet, rules: Rules, last_row: in
         for n, label in enumerate(grade_labels):
             colour = _grade_fill(n, len(grade_labels))
             top = n == len(grade_labels) - 1
-            ws.conditional_formatting.add(area, CellIsRule(
-                operator="equal", formula=[_quoted(label)],
-                fill=PatternFill("solid", fgColor=colour, bgColor=colour),
-                font=Font(bold=top, color=GRADE_TOP_FONT if top else "000000")))
-        ws.conditional_formatting.add(area, CellIsRule(
-            operator="equal", formula=[_quoted(rules.labels.not_applicable)],
-            font=Font(italic=True, color=NOT_APPLICABLE_FONT)))
+            ws.conditional_formatting.add(
+                area,
+                CellIsRule(
+                    operator="equal",
+                    formula=[_quoted(label)],
+                    fill=PatternFill("solid", fgColor=colour, bgColor=colour),
+                    font=Font(bold=top, color=GRADE_TOP_FONT if top else "000000"),
+                ),
+            )
+        ws.conditional_formatting.add(
+            area,
+            CellIsRule(
+                operator="equal",
+                formula=[_quoted(rules.labels.not_applicable)],
+                font=Font(italic=True, color=NOT_APPLICABLE_FONT),
+            ),
+        )
     for i, col in enumerate(sheet.columns, start=1):
         if col.type is ColumnType.PERCENT:
             letter = column_letter(i)
             ws.conditional_formatting.add(
                 f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}",
-                ColorScaleRule(start_type="num", start_value=0, start_color=HEAT_SCALE[0],
-                               mid_type="num", mid_value=0.5, mid_color=HEAT_SCALE[1],
-                               end_type="num", end_value=1, end_color=HEAT_SCALE[2]))
+                ColorScaleRule(
+                    start_type="num",
+                    start_value=0,
+                    start_color=HEAT_SCALE[0],
+                    mid_type="num",
+                    mid_value=0.5,
+                    mid_color=HEAT_SCALE[1],
+                    end_type="num",
+                    end_value=1,
+                    end_color=HEAT_SCALE[2],
+                ),
+            )
     checks = sheet.by_header(CHECKS_HEADER)
     if checks is not None:
         letter = column_letter(sheet.columns.index(checks) + 1)
         ws.conditional_formatting.add(
             f"A{FIRST_DATA_ROW}:{last_col}{last_row}",
-            FormulaRule(formula=[f'LEN(TRIM(${letter}{FIRST_DATA_ROW}))>0'],
-                        fill=PatternFill("solid", fgColor=CHECKS_TINT, bgColor=CHECKS_TINT)))
+            FormulaRule(
+                formula=[f"LEN(TRIM(${letter}{FIRST_DATA_ROW}))>0"],
+                fill=PatternFill("solid", fgColor=CHECKS_TINT, bgColor=CHECKS_TINT),
+            ),
+        )
 
 
 def _grade_fill(n: int, count: int) -> str:
@@ -411,7 +445,7 @@ def _table_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
 
 def _table_row(ws: Worksheet, row: int, values: Sequence[object], wrap_from: int) -> None:
     for i, v in enumerate(values, start=1):
-        cell = ws.cell(row, i, v)  # type: ignore[arg-type]
+        cell = ws.cell(row, i, v)
         cell.border = BOX
         cell.alignment = Alignment(vertical="top", wrap_text=i >= wrap_from)
         if isinstance(v, str) and v.startswith("="):
@@ -426,8 +460,16 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     for i, w in enumerate(README_WIDTHS, start=1):
         ws.column_dimensions[column_letter(i)].width = w
     _heading(ws, 1, text(TEMPLATE, "readme_title", title=title), size=16)
-    ws.cell(2, 1, text(TEMPLATE, "readme_version", version=TEMPLATE_VERSION,
-                       rules=rules.name or text(TEMPLATE, "rules_default_name")))
+    ws.cell(
+        2,
+        1,
+        text(
+            TEMPLATE,
+            "readme_version",
+            version=TEMPLATE_VERSION,
+            rules=rules.name or text(TEMPLATE, "rules_default_name"),
+        ),
+    )
     row = 4
     _heading(ws, row, text(TEMPLATE, "readme_howto"))
     row += 1
@@ -441,17 +483,43 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     row += 1
     _heading(ws, row, text(TEMPLATE, "readme_columns"))
     row += 1
-    _table_header(ws, row, [TEMPLATE[k] for k in (
-        "col_sheet", "col_letter", "col_header", "col_group", "col_type", "col_required",
-        "col_owner", "col_choices", "col_description")])
+    _table_header(
+        ws,
+        row,
+        [
+            TEMPLATE[k]
+            for k in (
+                "col_sheet",
+                "col_letter",
+                "col_header",
+                "col_group",
+                "col_type",
+                "col_required",
+                "col_owner",
+                "col_choices",
+                "col_description",
+            )
+        ],
+    )
     row += 1
     for sheet in SCHEMA.sheets:
         for i, col in enumerate(sheet.columns, start=1):
-            _table_row(ws, row, [
-                sheet.name, column_letter(i), col.header, col.group.value,
-                TEMPLATE[TYPE_KEYS[col.type]], LABELS["yes"] if col.required else "",
-                TEMPLATE[OWNER_KEYS[col.owner]], "、".join(col.choices), col.description,
-            ], wrap_from=8)
+            _table_row(
+                ws,
+                row,
+                [
+                    sheet.name,
+                    column_letter(i),
+                    col.header,
+                    col.group.value,
+                    TEMPLATE[TYPE_KEYS[col.type]],
+                    LABELS["yes"] if col.required else "",
+                    TEMPLATE[OWNER_KEYS[col.owner]],
+                    "、".join(col.choices),
+                    col.description,
+                ],
+                wrap_from=8,
+            )
             if col.is_computed:
                 for c in range(1, len(README_WIDTHS) + 1):
                     ws.cell(row, c).fill = PatternFill("solid", fgColor=COMPUTED_FILL)
@@ -464,14 +532,30 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     row += 1
     # The rules table uses columns A–C and H–I of the column table above; D–G are merged
     # under the condition so the two tables share one set of widths.
-    _table_header(ws, row, [TEMPLATE["rule_section"], TEMPLATE["rule_level"],
-                            TEMPLATE["rule_require"], TEMPLATE["rule_label"], "", "", "", "",
-                            TEMPLATE["rule_expression"]])
+    _table_header(
+        ws,
+        row,
+        [
+            TEMPLATE["rule_section"],
+            TEMPLATE["rule_level"],
+            TEMPLATE["rule_require"],
+            TEMPLATE["rule_label"],
+            "",
+            "",
+            "",
+            "",
+            TEMPLATE["rule_expression"],
+        ],
+    )
     ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
     row += 1
     for line in describe_rules(rules):
-        _table_row(ws, row, [line.section, line.level, line.require, line.label, "", "", "", "",
-                             line.expression], wrap_from=9)
+        _table_row(
+            ws,
+            row,
+            [line.section, line.level, line.require, line.label, "", "", "", "", line.expression],
+            wrap_from=9,
+        )
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
         row += 1
     ws.freeze_panes = "A4"
@@ -492,18 +576,40 @@ def _rules_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     ws.sheet_properties.tabColor = "C00000"
     for i, w in enumerate(RULES_WIDTHS, start=1):
         ws.column_dimensions[column_letter(i)].width = w
-    _heading(ws, 1, text(TEMPLATE, "rules_title",
-                         name=rules.name or text(TEMPLATE, "rules_default_name")), size=16)
+    _heading(
+        ws,
+        1,
+        text(TEMPLATE, "rules_title", name=rules.name or text(TEMPLATE, "rules_default_name")),
+        size=16,
+    )
     ws.cell(2, 1, text(TEMPLATE, "rules_note"))
-    ws.cell(3, 1, text(TEMPLATE, "rules_grade_labels",
-                       labels="、".join(rules.labels.grades), na=rules.labels.not_applicable))
+    ws.cell(
+        3,
+        1,
+        text(
+            TEMPLATE,
+            "rules_grade_labels",
+            labels="、".join(rules.labels.grades),
+            na=rules.labels.not_applicable,
+        ),
+    )
     header_row = 5
-    _table_header(ws, header_row, [TEMPLATE[k] for k in (
-        "rule_section", "rule_level", "rule_require", "rule_label", "rule_expression")])
+    _table_header(
+        ws,
+        header_row,
+        [
+            TEMPLATE[k]
+            for k in ("rule_section", "rule_level", "rule_require", "rule_label", "rule_expression")
+        ],
+    )
     lines = describe_rules(rules)
     for r, line in enumerate(lines, start=header_row + 1):
-        _table_row(ws, r, [line.section, line.level, line.require, line.label, line.expression],
-                   wrap_from=3)
+        _table_row(
+            ws,
+            r,
+            [line.section, line.level, line.require, line.label, line.expression],
+            wrap_from=3,
+        )
     ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:E{header_row + len(lines)}"
     ws.print_title_rows = f"{header_row}:{header_row}"

@@ -1,0 +1,166 @@
+"""The structure of an xlsx package: where the workbook, its sheets and styles live.
+
+Only small parts are parsed here (workbook.xml, relationships, content types), always through
+:func:`kqxl.book.safety.parse_xml` (defusedxml).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from kqxl.book.safety import fail, parse_xml, read_member
+from kqxl.errors import WorkbookError
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_OFFICE_DOC = ("/officeDocument",)
+REL_WORKSHEET = "/worksheet"
+REL_STYLES = "/styles"
+REL_CALC_CHAIN = "/calcChain"
+REL_SHARED_STRINGS = "/sharedStrings"
+REL_TABLE = "/table"
+
+
+def local(tag: str) -> str:
+    """``{ns}name`` → ``name``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+@dataclass(slots=True)
+class Relationship:
+    """One relationship of a part."""
+
+    rid: str
+    type: str
+    target: str  # resolved to a package path (no leading slash) unless external
+    external: bool = False
+
+
+@dataclass(slots=True)
+class SheetInfo:
+    """A sheet listed in workbook.xml."""
+
+    name: str
+    sheet_id: str
+    rid: str
+    part: str | None  # None for a chartsheet / dialog sheet or a dangling relationship
+    kind: str  # "worksheet", "chartsheet", ...
+    state: str = "visible"
+
+
+@dataclass(slots=True)
+class Package:
+    """The parts of one workbook that kqxl needs to know about."""
+
+    path: Path
+    workbook_part: str
+    sheets: list[SheetInfo]
+    date1904: bool
+    workbook_rels: list[Relationship] = field(default_factory=list)
+    styles_part: str | None = None
+    shared_strings_part: str | None = None
+    calc_chain_part: str | None = None
+
+    def sheet(self, name: str) -> SheetInfo:
+        """The worksheet called ``name`` (Excel compares sheet names case-insensitively)."""
+        for info in self.sheets:
+            if info.name == name:
+                return info
+        for info in self.sheets:
+            if info.name.casefold() == name.casefold():
+                return info
+        raise fail(WorkbookError, "sheet_not_found", path=self.path, sheet=name)
+
+
+def rels_path(part: str) -> str:
+    """``xl/workbook.xml`` → ``xl/_rels/workbook.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(base_part: str, target: str) -> str:
+    """A relationship target relative to ``base_part`` as a package path."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def read_rels(path: Path, zf: zipfile.ZipFile, part: str) -> list[Relationship]:
+    """The relationships of ``part`` (empty if it has none)."""
+    name = rels_path(part)
+    try:
+        zf.getinfo(name)
+    except KeyError:
+        return []
+    root = parse_xml(path, name, read_member(path, zf, name))
+    rels = []
+    for el in root:
+        if local(el.tag) != "Relationship":
+            continue
+        external = el.get("TargetMode") == "External"
+        target = el.get("Target", "")
+        rels.append(Relationship(
+            rid=el.get("Id", ""), type=el.get("Type", ""),
+            target=target if external else resolve(part, target), external=external,
+        ))
+    return rels
+
+
+def _by_type(rels: list[Relationship], suffix: str) -> Relationship | None:
+    for rel in rels:
+        if rel.type.endswith(suffix) and not rel.external:
+            return rel
+    return None
+
+
+def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
+    """Read workbook.xml and its relationships."""
+    root_rels = read_rels(path, zf, "")
+    office = next((r for r in root_rels
+                   if r.type.endswith("/officeDocument") and not r.external), None)
+    workbook_part = office.target if office else "xl/workbook.xml"
+    root = parse_xml(path, workbook_part, read_member(path, zf, workbook_part))
+    rels = read_rels(path, zf, workbook_part)
+    by_id = {r.rid: r for r in rels}
+    date1904 = False
+    sheets: list[SheetInfo] = []
+    for el in root:
+        tag = local(el.tag)
+        if tag == "workbookPr":
+            date1904 = el.get("date1904", "0").lower() in ("1", "true")
+        elif tag == "sheets":
+            for sheet in el:
+                if local(sheet.tag) != "sheet":
+                    continue
+                rid = _rid(sheet)
+                rel = by_id.get(rid)
+                kind = rel.type.rsplit("/", 1)[-1] if rel else "missing"
+                sheets.append(SheetInfo(
+                    name=sheet.get("name", ""), sheet_id=sheet.get("sheetId", ""), rid=rid,
+                    part=rel.target if rel and not rel.external else None, kind=kind,
+                    state=sheet.get("state", "visible"),
+                ))
+    styles = _by_type(rels, REL_STYLES)
+    sst = _by_type(rels, REL_SHARED_STRINGS)
+    chain = _by_type(rels, REL_CALC_CHAIN)
+    return Package(
+        path=path, workbook_part=workbook_part, sheets=sheets, date1904=date1904,
+        workbook_rels=rels, styles_part=styles.target if styles else None,
+        shared_strings_part=sst.target if sst else None,
+        calc_chain_part=chain.target if chain else None,
+    )
+
+
+def _rid(el: Element) -> str:
+    for ns in (NS_REL, NS_REL_STRICT):
+        value = el.get(f"{{{ns}}}id")
+        if value:
+            return value
+    return ""

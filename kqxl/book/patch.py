@@ -1,0 +1,555 @@
+"""The patch writer: change the cells kqxl owns and leave every other byte of the file alone.
+
+Only the worksheet parts with changes are rewritten (streamed), plus, when really needed:
+``styles.xml`` (new styles appended, never renumbered), a table part whose range grows with
+appended rows, ``calcChain.xml`` (entries of cells whose formula kqxl replaced — Excel reports a
+stale entry as damage) and ``workbook.xml`` (``fullCalcOnLoad``, so that Excel recalculates the
+formulas that depend on changed cells; their cached values stay in the file until then).
+Setting ``fullCalcOnLoad`` touches one part; dropping calcChain would touch three
+(the part, its relationship and its content type).
+
+Strings are written as inline strings (``t="inlineStr"``): they are never formulas whatever
+they start with, and sharedStrings.xml stays byte-identical (appending to it would rewrite a
+part that may be the largest in the file).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kqxl.book.package import (
+    Package,
+    open_package,
+    read_rels,
+    rels_path,
+)
+from kqxl.book.safety import (
+    Limits,
+    check_file,
+    check_owner,
+    check_stamp,
+    fail,
+    fsync_file,
+    make_backup,
+    parse_xml,
+    read_member,
+    remove_stale_temps,
+    replace_file,
+    temp_name,
+    write_lock,
+)
+from kqxl.book.sheetxml import (
+    KEEP,
+    MAX_COL,
+    MAX_ROW,
+    ArrayFormulaHit,
+    CellValueError,
+    Change,
+    SheetRewriter,
+    Written,
+    cells_of_row,
+    extend_sqref,
+    iter_rows,
+    sheet_xml,
+)
+from kqxl.book.styles import StyleBook
+from kqxl.book.zipcopy import Deflated, ZipCopier, ZipLayoutError, deflate, read_members
+from kqxl.cells import CellValue, column_letter
+from kqxl.errors import WorkbookError
+
+__all__ = ["KEEP", "CellChange", "PatchReport", "SheetContent", "patch_workbook"]
+
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_REL_WORKSHEET = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                  "worksheet")
+
+
+@dataclass(frozen=True, slots=True)
+class CellChange:
+    """Set one cell. ``row``/``col`` are 1-based Excel numbers.
+
+    ``value`` ``None`` clears the value (the style stays); :data:`KEEP` leaves it as it is.
+    ``highlight`` True puts kqxl's light-red fill on top of the cell's own style, False takes
+    it off again (back to the style it had), None leaves the style alone. A row past the
+    sheet's last row appends a row.
+    """
+
+    sheet: str
+    row: int
+    col: int
+    value: CellValue | object = None
+    highlight: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SheetContent:
+    """The whole content of a sheet kqxl owns: added if missing, replaced if present.
+
+    ``column_widths`` maps 1-based columns to Excel widths; the first ``header_rows`` rows are
+    bold and frozen.
+    """
+
+    name: str
+    rows: list[list[CellValue]]
+    column_widths: dict[int, float] | None = None
+    header_rows: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PatchReport:
+    """What :func:`patch_workbook` did."""
+
+    path: Path
+    backup: Path | None
+    parts: tuple[str, ...]
+    cells_changed: int
+    rows_appended: int
+    seconds: float
+
+
+@dataclass(slots=True)
+class _SheetJob:
+    name: str
+    part: str
+    sheet_id: str
+    changes: list[Change] = field(default_factory=list)
+    clear: bool = False
+    rewriter: SheetRewriter | None = None
+
+
+def patch_workbook(
+    path: str | os.PathLike[str],
+    changes: Iterable[CellChange],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    sheets: Iterable[SheetContent] = (),
+    backup: bool = True,
+    keep_backups: int = 20,
+    force: bool = False,
+    expect: object | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
+    clear_highlights: Iterable[str] = (),
+) -> PatchReport:
+    """Write ``changes`` (and whole ``sheets``) into the workbook at ``path``.
+
+    In place by default: the original is kept in ``.kqxl/backups/`` beside it (newest
+    ``keep_backups`` kept) and replaced atomically; with ``out`` a new file is written and the
+    source is left untouched. ``expect`` (a :class:`~kqxl.cells.FileStamp` from
+    :func:`read_workbook`) makes a write fail with WorkbookChangedError if the file changed
+    since. ``clear_highlights`` names sheets whose kqxl highlights are all taken off first
+    (cells highlighted by this call keep theirs). Refuses a workbook open in Excel/WPS unless
+    its owner file is stale and ``force`` is set.
+
+    >>> patch_workbook("张三.xlsx", [CellChange("客户", 5, 3, "A级", highlight=True)])
+    ... # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    src = Path(path)
+    target = Path(out) if out is not None else src
+    in_place = out is None or (target.exists() and target.resolve() == src.resolve())
+    change_list = list(changes)
+    contents = list(sheets)
+    clear = set(clear_highlights)
+    for ch in change_list:
+        _check_position(src, ch)
+    check_owner(target, force=force, limits=limits)
+    with write_lock(target, limits):
+        check_stamp(src, expect)  # type: ignore[arg-type]
+        remove_stale_temps(target)
+        tmp = temp_name(target)
+        try:
+            with check_file(src, limits) as zf:
+                package = open_package(src, zf)
+                jobs, parts, appended = _write(src, zf, package, change_list, contents, clear,
+                                               tmp)
+            _verify(src, tmp, jobs, contents)
+            saved = make_backup(src, keep_backups) if in_place and backup else None
+            replace_file(tmp, target, mode_from=src)
+        except OSError as exc:
+            if isinstance(exc, WorkbookError):
+                raise
+            raise fail(WorkbookError, "write_failed", path=target,
+                       detail=exc.strerror or exc) from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    cells = sum(job.rewriter.result.cells_changed for job in jobs if job.rewriter)
+    return PatchReport(path=target, backup=saved, parts=tuple(parts), cells_changed=cells,
+                       rows_appended=appended, seconds=time.perf_counter() - started)
+
+
+def _check_position(path: Path, ch: CellChange) -> None:
+    if ch.row > MAX_ROW:
+        raise fail(WorkbookError, "row_limit", path=path, sheet=ch.sheet,
+                   cell=f"{column_letter(min(max(ch.col, 1), MAX_COL))}{ch.row}")
+    if not (ch.row >= 1 and 1 <= ch.col <= MAX_COL):
+        raise fail(WorkbookError, "bad_cell", path=path, sheet=ch.sheet,
+                   cell=f"R{ch.row}C{ch.col}")
+
+
+def _write(src: Path, zf: zipfile.ZipFile, package: Package, changes: list[CellChange],
+           contents: list[SheetContent], clear: set[str], tmp: Path
+           ) -> tuple[list[_SheetJob], list[str], int]:
+    """Build the new package in ``tmp``; return the sheet jobs, rewritten parts, rows added."""
+    styles = _load_styles(src, zf, package)
+    jobs: dict[str, _SheetJob] = {}
+
+    def job_for(name: str) -> _SheetJob:
+        info = package.sheet(name)
+        if info.kind != "worksheet" or info.part is None:
+            raise fail(WorkbookError, "sheet_not_found", path=src, sheet=name)
+        if info.part not in jobs:
+            jobs[info.part] = _SheetJob(info.name, info.part, info.sheet_id)
+        return jobs[info.part]
+
+    content_names = {c.name.casefold() for c in contents}
+    for ch in changes:
+        job_for(ch.sheet).changes.append(Change(ch.row, ch.col, ch.value, ch.highlight))
+    for name in clear:
+        if name.casefold() in content_names:
+            continue
+        try:
+            job_for(name).clear = True
+        except WorkbookError:
+            continue  # nothing to clear on a sheet that does not exist
+    replaced: dict[str, Deflated] = {}
+    parts: list[str] = []
+    try:
+        for job in jobs.values():
+            job.rewriter = SheetRewriter(job.changes, styles=styles, date1904=package.date1904,
+                                         clear_highlights=job.clear)
+            replaced[job.part] = _rewrite_sheet(src, zf, job)
+        new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced)
+        replaced.update(extra)
+        _extend_tables(src, zf, jobs, replaced)
+        formulas = {job.sheet_id: job.rewriter.result.formulas_removed
+                    for job in jobs.values() if job.rewriter and job.rewriter.result
+                    .formulas_removed}
+        if formulas and package.calc_chain_part:
+            _trim_calc_chain(src, zf, package.calc_chain_part, formulas, replaced)
+        if (package.calc_chain_part and any(job.changes for job in jobs.values())
+                and package.workbook_part not in replaced):
+            xml = read_member(src, zf, package.workbook_part)
+            new = _full_calc_on_load(xml)
+            if new != xml:
+                replaced[package.workbook_part] = deflate([new])
+        if styles is not None and styles.changed and package.styles_part:
+            replaced[package.styles_part] = deflate([styles.render()])
+        with src.open("rb") as sfh, tmp.open("wb") as ofh:
+            members = read_members(sfh, zf)
+            copier = ZipCopier(ofh, sfh)
+            for member in members:
+                name = member.info.filename
+                if name in replaced:
+                    copier.write_deflated(member, name, replaced[name])
+                    parts.append(name)
+                else:
+                    copier.copy_raw(member)
+            for name in new_members:
+                copier.write_deflated(None, name, replaced[name])
+                parts.append(name)
+            copier.finish(zf.comment)
+            ofh.flush()
+            os.fsync(ofh.fileno())
+    except ArrayFormulaHit as exc:
+        raise fail(WorkbookError, "array_formula", path=src, sheet=_current_sheet(jobs),
+                   cell=exc.cell, ref=exc.ref) from None
+    except CellValueError as exc:
+        raise fail(WorkbookError, "bad_value", path=src, sheet=_current_sheet(jobs),
+                   cell=exc.cell, detail=exc) from None
+    except ZipLayoutError as exc:
+        raise fail(WorkbookError, "corrupt", path=src, detail=f"zip: {exc}") from None
+    finally:
+        for data in replaced.values():
+            data.close()
+    fsync_file(tmp)
+    appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values()
+                   if job.rewriter)
+    return list(jobs.values()), parts, appended
+
+
+def _current_sheet(jobs: dict[str, _SheetJob]) -> str:
+    # the job being rewritten when a value failed is the last one given a rewriter
+    names = [job.name for job in jobs.values() if job.rewriter is not None]
+    return names[-1] if names else ""
+
+
+
+
+def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook | None:
+    if package.styles_part is None:
+        return None
+    xml = read_member(src, zf, package.styles_part)
+    parse_xml(src, package.styles_part, xml)  # refuse a hostile or broken styles part early
+    try:
+        return StyleBook(xml)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise fail(WorkbookError, "corrupt", path=src,
+                   detail=f"{package.styles_part}: {exc}") from None
+
+
+def _member_chunks(src: Path, zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    try:
+        with zf.open(part) as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+    except KeyError:
+        raise fail(WorkbookError, "corrupt", path=src, detail=f"缺少部件 {part}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise fail(WorkbookError, "corrupt", path=src, detail=f"{part}: {exc}") from None
+
+
+def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
+    assert job.rewriter is not None
+    try:
+        return deflate(job.rewriter.run(_member_chunks(src, zf, job.part)))
+    except (ValueError, UnicodeDecodeError) as exc:
+        if isinstance(exc, ArrayFormulaHit | CellValueError):
+            raise
+        raise fail(WorkbookError, "corrupt", path=src, detail=f"{job.part}: {exc}") from None
+
+
+# --- whole sheets kqxl owns --------------------------------------------------------------
+
+
+def _sheet_contents(src: Path, zf: zipfile.ZipFile, package: Package,
+                    contents: list[SheetContent], styles: StyleBook | None,
+                    replaced: dict[str, Deflated]) -> tuple[list[str], dict[str, Deflated]]:
+    """Deflated parts for each SheetContent, and the names of members to add."""
+    out: dict[str, Deflated] = {}
+    new_parts: list[str] = []
+    added: list[tuple[str, str]] = []  # (sheet name, part)
+    names = {m.filename for m in zf.infolist()}
+    for content in contents:
+        if not content.name or len(content.name) > 31 or _SHEET_NAME_BAD.search(content.name):
+            raise fail(WorkbookError, "bad_value", path=src, sheet=content.name, cell="-",
+                       detail="工作表名称（最多 31 个字符，不能含 []:*?/\\）")
+        existing = next((s for s in package.sheets
+                         if s.name.casefold() == content.name.casefold()), None)
+        if existing is not None and (existing.kind != "worksheet" or existing.part is None):
+            raise fail(WorkbookError, "sheet_not_found", path=src, sheet=content.name)
+        if existing is not None:
+            part = existing.part
+            assert part is not None
+        else:
+            n = 1
+            while f"xl/worksheets/sheet{n}.xml" in names:
+                n += 1
+            part = f"xl/worksheets/sheet{n}.xml"
+            names.add(part)
+            new_parts.append(part)
+            added.append((content.name, part))
+
+        def header_style() -> int | None:
+            return styles.bold(None) if styles is not None else None
+
+        out[part] = deflate(sheet_xml(
+            content.rows, styles=styles, date1904=package.date1904,
+            column_widths=content.column_widths, header_rows=content.header_rows,
+            header_style=header_style))
+    if added:
+        _register_sheets(src, zf, package, added, out, replaced)
+    return new_parts, out
+
+
+def _register_sheets(src: Path, zf: zipfile.ZipFile, package: Package,
+                     added: list[tuple[str, str]], out: dict[str, Deflated],
+                     replaced: dict[str, Deflated]) -> None:
+    wb_rels_name = rels_path(package.workbook_part)
+    rels_xml = read_member(src, zf, wb_rels_name).decode("utf-8")
+    wb_xml = read_member(src, zf, package.workbook_part).decode("utf-8")
+    ct_xml = read_member(src, zf, "[Content_Types].xml").decode("utf-8")
+    used_ids = set(re.findall(r'Id="([^"]+)"', rels_xml))
+    sheet_ids = [int(s.sheet_id) for s in package.sheets if s.sheet_id.isdigit()]
+    next_sheet_id = max(sheet_ids, default=0) + 1
+    wb_dir = package.workbook_part.rsplit("/", 1)[0] if "/" in package.workbook_part else ""
+    sheet_tags, rel_tags, ct_tags = [], [], []
+    m = re.search(r"<(\w+:)?sheets\b", wb_xml)
+    pfx = (m.group(1) or "") if m else ""
+    rel_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/'
+                           r'2006/relationships"', wb_xml)
+    r_ns = rel_prefix.group(1) if rel_prefix else None
+    for name, part in added:
+        n = 1
+        while f"rId{n}" in used_ids:
+            n += 1
+        rid = f"rId{n}"
+        used_ids.add(rid)
+        target = part[len(wb_dir) + 1:] if wb_dir and part.startswith(wb_dir + "/") else "/" + part
+        rel_tags.append(f'<Relationship Id="{rid}" Type="{_REL_WORKSHEET}" Target="{target}"/>')
+        rattr = (f'{r_ns}:id="{rid}"' if r_ns else
+                 f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 f'relationships" r:id="{rid}"')
+        sheet_tags.append(f'<{pfx}sheet name="{html.escape(name)}" '
+                          f'sheetId="{next_sheet_id}" {rattr}/>')
+        next_sheet_id += 1
+        ct_tags.append(f'<Override PartName="/{part}" ContentType="{_CT_WORKSHEET}"/>')
+    wb_new = re.sub(rf"</{re.escape(pfx)}sheets>", lambda _m: "".join(sheet_tags)
+                    + f"</{pfx}sheets>", wb_xml, count=1)
+    rels_new = rels_xml.replace("</Relationships>", "".join(rel_tags) + "</Relationships>", 1)
+    ct_new = ct_xml.replace("</Types>", "".join(ct_tags) + "</Types>", 1)
+    if wb_new == wb_xml or rels_new == rels_xml or ct_new == ct_xml:
+        raise fail(WorkbookError, "corrupt", path=src, detail="无法登记新工作表")
+    if package.calc_chain_part:
+        wb_new = _full_calc_on_load(wb_new.encode("utf-8")).decode("utf-8")
+    out[package.workbook_part] = deflate([wb_new.encode("utf-8")])
+    out[wb_rels_name] = deflate([rels_new.encode("utf-8")])
+    out["[Content_Types].xml"] = deflate([ct_new.encode("utf-8")])
+
+
+# --- ranges that grow with appended rows -------------------------------------------------
+
+
+def _extend_tables(src: Path, zf: zipfile.ZipFile, jobs: dict[str, _SheetJob],
+                   replaced: dict[str, Deflated]) -> None:
+    for job in jobs.values():
+        res = job.rewriter.result if job.rewriter else None
+        if not res or not res.appended_rows or res.new_last_row <= res.old_last_row:
+            continue
+        for rel in read_rels(src, zf, job.part):
+            if not rel.type.endswith("/table") or rel.external:
+                continue
+            xml = read_member(src, zf, rel.target)
+            root = parse_xml(src, rel.target, xml)
+            if int(root.get("totalsRowCount", "0") or 0) > 0:
+                continue  # rows go above a totals row in Excel; kqxl leaves such tables as they are
+            ref = root.get("ref", "")
+            new_ref = extend_sqref(ref, res.old_last_row, res.new_last_row, res.appended_cols)
+            if new_ref == ref:
+                continue
+            text = xml.decode("utf-8")
+            text = re.sub(r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\sref=")' + re.escape(ref)
+                          + '"', lambda m, r=new_ref: m.group(1) + r + '"', text)
+            replaced[rel.target] = deflate([text.encode("utf-8")])
+
+
+# --- calculation -------------------------------------------------------------------------
+
+
+def _full_calc_on_load(xml: bytes) -> bytes:
+    """workbook.xml with ``<calcPr fullCalcOnLoad="1">`` (only that attribute changes)."""
+    text = xml.decode("utf-8")
+    m = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", text)
+    if m is None:
+        return xml  # no calcPr: Excel already recalculates a workbook without one
+    attrs = m.group(2)
+    if re.search(r'\sfullCalcOnLoad="(1|true)"', attrs):
+        return xml
+    attrs = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", attrs)
+    tag = f"<{m.group(1)}calcPr{attrs.rstrip()} fullCalcOnLoad=\"1\"{m.group(3)}>"
+    return (text[:m.start()] + tag + text[m.end():]).encode("utf-8")
+
+
+def _trim_calc_chain(src: Path, zf: zipfile.ZipFile, part: str,
+                     formulas: dict[str, list[str]], replaced: dict[str, Deflated]) -> None:
+    """Remove calcChain entries of cells whose formula kqxl replaced, keeping the implicit
+    sheet id (``i``) of the entries that follow."""
+    xml = read_member(src, zf, part)
+    parse_xml(src, part, xml)
+    text = xml.decode("utf-8")
+    drop = {(sid, ref) for sid, refs in formulas.items() for ref in refs}
+    current = ""
+    pieces: list[str] = []
+    pos = 0
+    carry = False
+    for m in re.finditer(r"<((?:\w+:)?)c\b([^>]*?)/>", text):
+        attrs = m.group(2)
+        i = re.search(r'\si="(\d+)"', attrs)
+        ref = re.search(r'\sr="([^"]+)"', attrs)
+        if i:
+            current = i.group(1)
+        pieces.append(text[pos:m.start()])
+        pos = m.end()
+        if ref and (current, ref.group(1)) in drop:
+            carry = carry or bool(i)
+            continue
+        entry = m.group(0)
+        if carry and not i:
+            entry = entry.replace("c", f'c i="{current}"', 1) if not m.group(1) else \
+                entry.replace(f"{m.group(1)}c", f'{m.group(1)}c i="{current}"', 1)
+        carry = False
+        pieces.append(entry)
+    pieces.append(text[pos:])
+    new = "".join(pieces)
+    if new != text:
+        replaced[part] = deflate([new.encode("utf-8")])
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+def _verify(src: Path, tmp: Path, jobs: list[_SheetJob], contents: list[SheetContent]) -> None:
+    """Re-open the written file: every member's CRC, and each patched cell as intended."""
+    try:
+        with zipfile.ZipFile(tmp) as zf:
+            bad = zf.testzip()
+            if bad is not None:
+                raise fail(WorkbookError, "verify_failed", path=src, detail=f"{bad} CRC 错误")
+            for job in jobs:
+                if job.rewriter is None or job.name.casefold() in {
+                        c.name.casefold() for c in contents}:
+                    continue
+                _verify_cells(src, zf, job)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+        raise fail(WorkbookError, "verify_failed", path=src, detail=exc) from None
+
+
+def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
+    assert job.rewriter is not None
+    expected = job.rewriter.result.expected
+    by_row: dict[int, dict[int, Written]] = {}
+    for (r, c), w in expected.items():
+        by_row.setdefault(r, {})[c] = w
+    seen: set[int] = set()
+    with zf.open(job.part) as fh:
+        chunks = iter(lambda: fh.read(1 << 20), b"")
+        for r, row in iter_rows(chunks):
+            want = by_row.get(r)
+            if want is None:
+                continue
+            if r in seen:
+                raise fail(WorkbookError, "verify_failed", path=src,
+                           detail=f"{job.name} 第 {r} 行重复")
+            seen.add(r)
+            try:
+                cells = cells_of_row(row)
+            except ValueError as exc:
+                raise fail(WorkbookError, "verify_failed", path=src,
+                           detail=f"{job.name} 第 {r} 行：{exc}") from None
+            for c, w in want.items():
+                _check_cell(src, job.name, r, c, w, cells.get(c))
+    for r, want in by_row.items():
+        if r not in seen and any(w.kind not in ("blank", "keep") for w in want.values()):
+            raise fail(WorkbookError, "verify_failed", path=src,
+                       detail=f"{job.name} 第 {r} 行缺失")
+
+
+_KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
+
+
+def _check_cell(src: Path, sheet: str, r: int, c: int, want: Written,
+                got: tuple[str, str, bool] | None) -> None:
+    if want.kind == "keep":
+        return
+    if want.kind == "blank":
+        ok = got is None or (got[1] == "" and not got[2])
+    else:
+        ok = (got is not None and got[0] in _KINDS[want.kind] and got[1] == want.text
+              and not got[2])
+    if not ok:
+        raise fail(WorkbookError, "verify_failed", path=src,
+                   detail=f"{sheet}!{column_letter(c)}{r} 读回 {got!r}，应为 {want.text!r}")
+
+
+def sheet_part_names(package: Package) -> dict[str, str]:
+    """Worksheet name → part, for tests and tools."""
+    return {s.name: s.part for s in package.sheets if s.part and s.kind == "worksheet"}

@@ -1,0 +1,431 @@
+"""File safety: limits against hostile files, owner files of Excel/WPS, locks, stamps, backups
+and the atomic save.
+
+Nothing here evaluates anything found in a file. XML that kqxl parses as a tree goes through
+defusedxml (no DTDs, no entities); every XML member is also checked for a DTD before any other
+reader (calamine, the streaming patcher) sees it, because a DTD may only stand in the prolog.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import stat
+import time
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as safe_et
+from defusedxml import DefusedXmlException
+from filelock import FileLock, Timeout
+
+from kqxl.cells import FileStamp
+from kqxl.errors import (
+    HostileFileError,
+    WorkbookChangedError,
+    WorkbookError,
+    WorkbookLockedError,
+)
+from kqxl.texts import ERRORS, text
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Streams of an encrypted OOXML package (MS-OFFCRYPTO); CFB directory names are UTF-16LE.
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_PROLOG_PEEK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Safety caps applied before a workbook is read or written.
+
+    ``max_ratio`` applies to members larger than ``ratio_min_size`` (small parts compress well
+    legitimately). An owner file (``~$name.xlsx``) older than ``owner_stale_hours`` is
+    treated as stale, and ignored only when the caller passes ``force=True``.
+    """
+
+    max_uncompressed: int = 1 << 30
+    max_ratio: float = 200.0
+    ratio_min_size: int = 1 << 20
+    max_members: int = 10_000
+    owner_stale_hours: float = 12.0
+    lock_timeout: float = 10.0
+
+
+def fail(exc: type[WorkbookError], key: str, **values: object) -> WorkbookError:
+    """A WorkbookError subclass carrying the catalogue line ``key``."""
+    return exc(text(ERRORS, key, **values))
+
+
+# --- opening a package -------------------------------------------------------------------
+
+
+def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
+    """Open ``path`` as a zip after every safety check; the caller closes it.
+
+    Raises WorkbookError (file_not_found, empty_file, encrypted, not_xlsx, corrupt) or
+    HostileFileError (too_large, hostile_xml).
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError:
+        raise fail(WorkbookError, "file_not_found", path=path) from None
+    except OSError as exc:
+        raise fail(WorkbookError, "corrupt", path=path, detail=exc.strerror or exc) from None
+    if not head:
+        raise fail(WorkbookError, "empty_file", path=path)
+    if head.startswith(CFB_MAGIC[:4]):
+        if _is_encrypted_cfb(path):
+            raise fail(WorkbookError, "encrypted", path=path)
+        raise fail(WorkbookError, "not_xlsx", path=path, detail="旧版 .xls 或其他 OLE 复合文档")
+    if not head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        raise fail(WorkbookError, "not_xlsx", path=path, detail="不是 zip 格式")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+        raise fail(WorkbookError, "corrupt", path=path, detail=f"zip: {exc}") from None
+    try:
+        check_members(path, zf, limits)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _is_encrypted_cfb(path: Path) -> bool:
+    # The directory entries of a compound file hold the stream names in UTF-16LE; a scan of the
+    # file for those names needs no OLE parser and cannot be fooled into executing anything.
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            window = tail + chunk
+            if any(name in window for name in _ENCRYPTION_STREAMS):
+                return True
+            tail = window[-64:]
+    return False
+
+
+def check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
+    """Caps on members, sizes and ratios; no DTD in any XML member; an OOXML workbook at all."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise fail(HostileFileError, "too_large", path=path,
+                   detail=f"包含 {len(infos)} 个部件（上限 {limits.max_members}）")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.flag_bits & 0x1:
+            raise fail(WorkbookError, "encrypted", path=path)
+        if (info.file_size > limits.ratio_min_size
+                and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
+            raise fail(HostileFileError, "too_large", path=path,
+                       detail=f"部件 {info.filename} 压缩比 "
+                              f"{info.file_size // max(info.compress_size, 1)}:1"
+                              f"（上限 {limits.max_ratio:g}:1）")
+    if total > limits.max_uncompressed:
+        raise fail(HostileFileError, "too_large", path=path,
+                   detail=f"解压后 {total / (1 << 20):.0f} MiB"
+                          f"（上限 {limits.max_uncompressed / (1 << 20):.0f} MiB）")
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names:
+        raise fail(WorkbookError, "not_xlsx", path=path, detail="缺少 [Content_Types].xml")
+    for info in infos:
+        if info.filename.lower().endswith(_XML_SUFFIXES):
+            check_prolog(path, zf, info)
+
+
+def check_prolog(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Reject a DTD (the door to billion-laughs and external entities) in one XML member."""
+    try:
+        with zf.open(info) as fh:
+            head = fh.read(_PROLOG_PEEK)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise fail(WorkbookError, "corrupt", path=path, detail=f"{info.filename}: {exc}") from None
+    if _prolog_has_dtd(head):
+        raise fail(HostileFileError, "hostile_xml", path=path, part=info.filename,
+                   detail="DTD/实体声明")
+
+
+_PROLOG_SKIP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
+
+
+def _prolog_has_dtd(head: bytes) -> bool:
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 XML: decode what we have (Excel never writes it, but a hostile file might).
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    pos = 0
+    while m := _PROLOG_SKIP.match(head, pos):
+        if m.end() == pos:
+            break
+        pos = m.end()
+    rest = head[pos:].lstrip()
+    return rest[:9].upper() == b"<!DOCTYPE" or b"<!ENTITY" in rest[:4096]
+
+
+def parse_xml(path: Path, part: str, data: bytes) -> Element:
+    """Parse a small XML part as a tree, through defusedxml only."""
+    try:
+        return safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True,
+                                  forbid_external=True)
+    except DefusedXmlException as exc:
+        raise fail(HostileFileError, "hostile_xml", path=path, part=part,
+                   detail=type(exc).__name__) from None
+    except ParseError as exc:
+        raise fail(WorkbookError, "corrupt", path=path, detail=f"{part}: {exc}") from None
+
+
+def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of one member, with zip errors turned into ``corrupt``."""
+    try:
+        return zf.read(name)
+    except KeyError:
+        raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {name}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise fail(WorkbookError, "corrupt", path=path, detail=f"{name}: {exc}") from None
+
+
+# --- stamps ----------------------------------------------------------------------------------
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """Size, mtime and SHA-256 of a file as it is now."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise fail(WorkbookError, "file_not_found", path=path) from None
+    return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=digest.hexdigest())
+
+
+def check_stamp(path: Path, expect: FileStamp | None) -> None:
+    """Raise WorkbookChangedError if the file's content differs from ``expect``."""
+    if expect is None:
+        return
+    now = file_stamp(path)
+    if now.size == expect.size and now.sha256 == expect.sha256:
+        return  # a touch without a change in content is not a change
+    when = dt.datetime.fromtimestamp(now.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
+    raise fail(WorkbookChangedError, "changed_on_disk", path=path,
+               detail=f"修改时间 {when}，大小 {expect.size} → {now.size} 字节")
+
+
+# --- owner files of Excel / WPS / LibreOffice ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerFile:
+    """An ``~$`` owner file: who has the workbook open, and since when."""
+
+    path: Path
+    owner: str
+    age_seconds: float
+
+
+def owner_files(path: Path) -> list[OwnerFile]:
+    """Owner files that say ``path`` is open in Excel, WPS or LibreOffice."""
+    candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+    found = []
+    for lock in candidates:
+        try:
+            st = lock.stat()
+            data = lock.read_bytes()[:4096]
+        except OSError:
+            continue
+        owner = (_libreoffice_owner(data) if lock.name.startswith(".~lock.")
+                 else parse_owner(data))
+        found.append(OwnerFile(lock, owner, max(0.0, time.time() - st.st_mtime)))
+    return found
+
+
+def parse_owner(data: bytes) -> str:
+    """The user name in an Excel/WPS owner file, or ``未知用户``.
+
+    Excel writes: byte 0 = length n, then n bytes of the name in the ANSI code page (padded
+    with spaces), and from about 0x36 the name again in UTF-16LE (some writers put a 2-byte
+    length before it). Prefer the UTF-16 copy; it survives any code page.
+    """
+    if not data:
+        return "未知用户"
+    n = data[0]
+    for start in (0x37, 0x36, 0x38):
+        if n and len(data) >= start + 2 * n:
+            try:
+                name = data[start:start + 2 * n].decode("utf-16-le")
+            except UnicodeDecodeError:
+                continue
+            if name.strip() and name.isprintable():
+                return name.strip()
+    raw = data[1:1 + n]
+    for codec in ("utf-8", "gbk", "cp1252"):
+        try:
+            name = raw.decode(codec).strip()
+        except UnicodeDecodeError:
+            continue
+        if name and name.isprintable():
+            return name
+    return "未知用户"
+
+
+def _libreoffice_owner(data: bytes) -> str:
+    # ".~lock.NAME#": "full name,user,host,date,profile"
+    first = data.decode("utf-8", errors="replace").split(",")
+    return (first[0] or (first[1] if len(first) > 1 else "")).strip() or "未知用户"
+
+
+def describe_age(seconds: float) -> str:
+    """3 分钟, 2 小时, 1 天."""
+    if seconds < 3600:
+        return f"{max(1, int(seconds // 60))} 分钟"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} 小时"
+    return f"{int(seconds // 86400)} 天"
+
+
+def check_owner(path: Path, *, force: bool, limits: Limits) -> None:
+    """Refuse a workbook open in Excel/WPS; a stale owner file is ignored only with ``force``."""
+    for owner in owner_files(path):
+        stale = owner.age_seconds > limits.owner_stale_hours * 3600
+        if stale and force:
+            continue
+        raise fail(WorkbookLockedError, "locked", path=path, owner=owner.owner,
+                   lock=owner.path.name, age=describe_age(owner.age_seconds))
+
+
+# --- lock, temp file, backup, replace --------------------------------------------------------
+
+
+def kqxl_dir(path: Path) -> Path:
+    """The ``.kqxl`` folder beside a workbook."""
+    return path.parent / ".kqxl"
+
+
+@contextlib.contextmanager
+def write_lock(path: Path, limits: Limits) -> Iterator[None]:
+    """Hold ``.kqxl/<name>.lock`` so that two kqxl processes never write one file at once."""
+    folder = kqxl_dir(path)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise fail(WorkbookError, "write_failed", path=path, detail=exc.strerror or exc) from None
+    lock = FileLock(str(folder / f"{path.name}.lock"), timeout=limits.lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise fail(WorkbookLockedError, "busy", path=path) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def temp_name(target: Path) -> Path:
+    """A hidden temp file beside ``target``; its suffix is never that of a workbook."""
+    return target.with_name(f".{target.name}.kqxl-{secrets.token_hex(4)}.tmp")
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Temp files left by a killed writer (called while holding the write lock)."""
+    for stray in target.parent.glob(f".{glob_escape(target.name)}.kqxl-*.tmp"):
+        with contextlib.suppress(OSError):
+            stray.unlink()
+
+
+def glob_escape(name: str) -> str:
+    """Escape glob metacharacters in a file name."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a written file to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def make_backup(path: Path, keep: int) -> Path:
+    """Keep the current file as ``.kqxl/backups/<stem>.<timestamp><suffix>``; prune old ones.
+
+    A hard link costs nothing and keeps the original bytes after ``os.replace`` swaps the
+    name to the new file; where links are impossible the file is copied.
+    """
+    folder = kqxl_dir(path) / "backups"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = folder / f"{path.stem}.{stamp}{path.suffix}"
+        try:
+            os.link(path, backup)
+        except OSError:
+            shutil.copy2(path, backup)
+    except OSError as exc:
+        raise fail(WorkbookError, "write_failed", path=path,
+                   detail=f"无法创建备份：{exc.strerror or exc}") from None
+    prune_backups(path, keep)
+    return backup
+
+
+def backups_of(path: Path) -> list[Path]:
+    """Backups of ``path``, oldest first (the timestamp sorts as text)."""
+    folder = kqxl_dir(path) / "backups"
+    pattern = re.compile(
+        re.escape(path.stem) + r"\.\d{8}-\d{6}-\d{6}" + re.escape(path.suffix) + "$")
+    try:
+        return sorted(p for p in folder.iterdir() if pattern.match(p.name))
+    except OSError:
+        return []
+
+
+def prune_backups(path: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` backups of ``path``."""
+    old = backups_of(path)
+    for stale in old[:max(0, len(old) - max(keep, 1))]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def replace_file(temp: Path, target: Path, mode_from: Path | None) -> None:
+    """Atomically put ``temp`` in place of ``target`` (keeping the original's permissions)."""
+    if mode_from is not None:
+        with contextlib.suppress(OSError):
+            os.chmod(temp, stat.S_IMODE(mode_from.stat().st_mode))
+    os.replace(temp, target)
+    fsync_dir(target.parent)
+
+
+def describe_os_error(exc: OSError) -> Any:
+    """A short reason for an OSError."""
+    return exc.strerror or exc

@@ -1,0 +1,686 @@
+"""Streaming rewrite of one worksheet part: rows without changes are copied as bytes, rows with
+changes are split into cells and merged with the sorted changes, new rows are inserted in
+order. Memory stays at about one chunk (1 MiB) plus the rows being rewritten.
+
+This is a tokenizer over Excel's regular SpreadsheetML, not an XML parser: it never expands an
+entity (a part with a DTD was refused before — see :mod:`kqxl.book.safety`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from openpyxl.formula.translate import Translator, TranslatorError
+
+from kqxl.book.styles import StyleBook
+from kqxl.cells import CellError, column_index, column_letter
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+MAX_TEXT = 32_767
+CHUNK = 1 << 20
+
+
+class _Keep:
+    """The value of a :class:`CellChange` that changes only the highlight."""
+
+    _instance: _Keep | None = None
+
+    def __new__(cls) -> _Keep:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+class CellValueError(ValueError):
+    """A value that cannot be written; the message is shown to the user."""
+
+    cell = ""
+
+
+def escape_text(value: str) -> str:
+    """XML-escape a string for ``<t>``, dropping characters XML 1.0 cannot hold and protecting
+    literal ``_xHHHH_`` sequences that Excel would otherwise decode."""
+    value = _ILLEGAL_XML.sub("", value)
+    value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool) -> float:
+    """The serial number Excel stores for a date, datetime or time."""
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second
+                + value.microsecond / 1e6) / 86400
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+    moment = moment.replace(tzinfo=None)
+    if date1904:
+        delta = moment - _EPOCH_1904
+    else:
+        delta = moment - _EPOCH_1900
+        if moment < dt.datetime(1900, 3, 1):
+            delta += dt.timedelta(days=-1)  # Excel's phantom 1900-02-29 sits at serial 60
+    if delta.days < 0 or (not date1904 and delta.days < 1 and moment.year < 1900):
+        raise CellValueError(f"日期 {value} 早于 Excel 的起始日期")
+    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+    return serial
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise CellValueError(f"数值 {value}")
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+@dataclass(slots=True)
+class Written:
+    """What a cell holds after the patch, to verify it after reading back."""
+
+    kind: str  # "s" (inline string), "n", "b", "e", "blank", "keep"
+    text: str = ""
+
+
+def render_value(value: object, style: int | None, styles: StyleBook | None, date1904: bool
+                 ) -> tuple[int | None, str, bytes, Written]:
+    """(style, t attribute, inner XML, expected) for one value."""
+    if value is None:
+        return style, "", b"", Written("blank")
+    if isinstance(value, bool):
+        text = "1" if value else "0"
+        return style, "b", f"<v>{text}</v>".encode(), Written("b", text)
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
+        escaped = escape_text(value)
+        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+        return (style, "inlineStr", f"<is><t{space}>{escaped}</t></is>".encode(),
+                Written("s", _ILLEGAL_XML.sub("", value)))
+    if isinstance(value, int | float):
+        text = _number(value)
+        return style, "", f"<v>{text}</v>".encode(), Written("n", text)
+    if isinstance(value, dt.date | dt.time):
+        serial = excel_serial(value, date1904)
+        kind = ("time" if isinstance(value, dt.time)
+                else "datetime" if isinstance(value, dt.datetime) else "date")
+        if styles is not None:
+            style = styles.date_style(style, kind)
+        text = _number(serial)
+        return style, "", f"<v>{text}</v>".encode(), Written("n", text)
+    if isinstance(value, CellError):
+        text = escape_text(value.code)
+        return style, "e", f"<v>{text}</v>".encode(), Written("e", value.code)
+    raise CellValueError(type(value).__name__)
+
+
+@dataclass(slots=True)
+class Change:
+    """One cell to write (the internal form of a CellChange)."""
+
+    row: int
+    col: int
+    value: object
+    highlight: bool | None
+
+
+@dataclass(slots=True)
+class SheetResult:
+    """What the rewrite did, for ranges, calcChain and verification."""
+
+    old_last_row: int = 0
+    new_last_row: int = 0
+    appended_rows: set[int] = field(default_factory=set)
+    appended_cols: set[int] = field(default_factory=set)
+    formulas_removed: list[str] = field(default_factory=list)
+    expected: dict[tuple[int, int], Written] = field(default_factory=dict)
+    cells_changed: int = 0
+
+
+class ArrayFormulaHit(ValueError):
+    """A change falls inside a multi-cell array formula (not on its first cell)."""
+
+    def __init__(self, cell: str, ref: str) -> None:
+        super().__init__(cell, ref)
+        self.cell, self.ref = cell, ref
+
+
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_REF = re.compile(rb"^([A-Z]{1,3})(\d+)$")
+_RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """``B2:D9`` → (2, 2, 9, 4) as (first_row, first_col, last_row, last_col)."""
+    m = _RANGE.match(ref.strip())
+    if not m:
+        return None
+    c1, r1 = column_index(m.group(1)), int(m.group(2))
+    c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def format_range(r1: int, c1: int, r2: int, c2: int) -> str:
+    """(2, 2, 9, 4) → ``B2:D9`` (a single cell as ``B2``)."""
+    first = f"{column_letter(c1)}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{column_letter(c2)}{r2}"
+
+
+def extend_sqref(sqref: str, old_last: int, new_last: int, cols: set[int]) -> str:
+    """Extend each block of ``sqref`` that reaches ``old_last`` (from above) over a column
+    in ``cols`` down to ``new_last``."""
+    out = []
+    for token in sqref.split():
+        rect = parse_range(token)
+        if rect and rect[2] == old_last and rect[0] < old_last and any(
+                rect[1] <= c <= rect[3] for c in cols):
+            token = format_range(rect[0], rect[1], new_last, rect[3])
+        out.append(token)
+    return " ".join(out)
+
+
+def _attrs(raw: bytes) -> list[tuple[bytes, bytes]]:
+    return _ATTR.findall(raw)
+
+
+def _attr(raw: bytes, name: bytes) -> bytes | None:
+    m = re.search(rb"(?<![\w:])" + name + rb'\s*=\s*"([^"]*)"', raw)
+    return m.group(1) if m else None
+
+
+class SheetRewriter:
+    """Rewrites one worksheet part; call :meth:`run` with the part's chunks."""
+
+    def __init__(self, changes: Iterable[Change], *, styles: StyleBook | None, date1904: bool,
+                 clear_highlights: bool = False) -> None:
+        by_row: dict[int, dict[int, Change]] = {}
+        for ch in changes:
+            by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
+        self.rows = by_row
+        self.row_order = sorted(by_row)
+        self.styles = styles
+        self.date1904 = date1904
+        self.result = SheetResult()
+        self.result.cells_changed = sum(len(v) for v in by_row.values())
+        self.clear_ids: set[int] = set()
+        if clear_highlights and styles is not None:
+            self.clear_ids = styles.highlight_ids()
+        self._clear_re = (re.compile(rb'\ss="(?:' + b"|".join(
+            str(i).encode() for i in sorted(self.clear_ids)) + rb')"')
+            if self.clear_ids else None)
+        self.col_styles: list[tuple[int, int, int]] = []
+        self.arrays: list[tuple[int, int, int, int, str]] = []
+        self.shared: dict[bytes, tuple[str, str, int]] = {}  # si → (formula, origin, last row)
+        self.prev_row_num = 0
+        self.prev_row: bytes = b""
+        self.next_new = 0  # index into row_order of the next row not yet written
+
+    # --- driving the stream ---
+    def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """Yield the rewritten part."""
+        buf = b""
+        sheet_data = None
+        for chunk in chunks:
+            buf += chunk
+            sheet_data = re.search(rb"<(\w+:)?sheetData\b[^>]*?(/?)>", buf)
+            if sheet_data:
+                break
+        if sheet_data is None:
+            raise ValueError("no <sheetData> in worksheet")
+        pfx = sheet_data.group(1) or b""
+        self.pfx = pfx
+        p = re.escape(pfx)
+        self._row_head = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
+        self._row_end = re.compile(rb"</" + p + rb"row>")
+        self._cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+        self._next = re.compile(rb"<" + p + rb"row\b|</" + p + rb"sheetData>")
+        yield self._head(buf[:sheet_data.start()])
+        if sheet_data.group(2):  # <sheetData/>
+            yield b"<" + pfx + b"sheetData>"
+            yield from self._new_rows_before(MAX_ROW + 1)
+            yield b"</" + pfx + b"sheetData>"
+            rest = buf[sheet_data.end():] + b"".join(chunks)
+            yield self._tail(rest)
+            return
+        yield buf[sheet_data.start():sheet_data.end()]
+        buf = buf[sheet_data.end():]
+        out: list[bytes] = []
+        size = 0
+        pos = 0
+        done = False
+        while not done:
+            while True:
+                m = self._next.search(buf, pos)
+                if m is None:
+                    break
+                if m.group(0).startswith(b"</"):
+                    out.append(buf[pos:m.start()])
+                    out.extend(self._new_rows_before(MAX_ROW + 1))
+                    pos = m.start()
+                    done = True
+                    break
+                head = self._row_head.match(buf, m.start())
+                if head is None:
+                    break  # the start tag is cut by the chunk end
+                if head.group(2):
+                    end = head.end()
+                else:
+                    close = self._row_end.search(buf, head.end())
+                    if close is None:
+                        break
+                    end = close.end()
+                out.append(buf[pos:m.start()])
+                piece = self._row(buf, m.start(), end, head)
+                out.append(piece)
+                size += len(piece)
+                pos = end
+                if size > CHUNK:
+                    yield b"".join(out)
+                    out, size = [], 0
+            if done:
+                break
+            chunk = next(chunks, None)
+            if chunk is None:
+                raise ValueError("worksheet ends inside <sheetData>")
+            buf = buf[pos:] + chunk
+            pos = 0
+        if out:
+            yield b"".join(out)
+        rest = buf[pos:] + b"".join(chunks)
+        yield self._tail(rest)
+
+    # --- head and tail ---
+    def _head(self, head: bytes) -> bytes:
+        for m in re.finditer(rb"<(?:\w+:)?col\b([^>]*?)/?>", head):
+            a = dict(_attrs(m.group(1)))
+            if b"style" in a and a.get(b"min", b"").isdigit() and a.get(b"max", b"").isdigit():
+                self.col_styles.append((int(a[b"min"]), int(a[b"max"]), int(a[b"style"])))
+        rows = [r for r in self.row_order]
+        if not rows:
+            return head
+        cols = [c for r in rows for c in self.rows[r]]
+        r1, r2, c1, c2 = rows[0], rows[-1], min(cols), max(cols)
+
+        def widen(m: re.Match[bytes]) -> bytes:
+            old = parse_range(m.group(2).decode().split(" ")[0])
+            a1, b1, a2, b2 = old if old else (r1, c1, r2, c2)
+            if old and (a1, b1, a2, b2) == (1, 1, 1, 1) and m.group(2) == b"A1":
+                a1, b1, a2, b2 = r1, c1, r2, c2  # "A1" is what writers put for an empty sheet
+            new = format_range(min(a1, r1), min(b1, c1), max(a2, r2), max(b2, c2))
+            return m.group(1) + new.encode() + b'"'
+
+        return re.sub(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)"', widen, head, count=1)
+
+    def _tail(self, tail: bytes) -> bytes:
+        res = self.result
+        if not res.appended_rows or res.new_last_row <= res.old_last_row or not res.old_last_row:
+            return tail
+        old, new, cols = res.old_last_row, res.new_last_row, res.appended_cols
+
+        def ext(m: re.Match[bytes]) -> bytes:
+            return m.group(1) + extend_sqref(m.group(2).decode(), old, new, cols).encode() \
+                + m.group(3)
+
+        tail = re.sub(rb'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', ext, tail)
+        tail = re.sub(rb'(<(?:\w+:)?conditionalFormatting\b[^>]*?\ssqref=")([^"]*)(")', ext, tail)
+        tail = re.sub(rb'(<(?:\w+:)?dataValidation\b[^>]*?\ssqref=")([^"]*)(")', ext, tail)
+
+        def x14(m: re.Match[bytes]) -> bytes:
+            return re.sub(rb"(<\w+:sqref>)([^<]*)(</\w+:sqref>)", ext, m.group(0))
+
+        return re.sub(rb"<(\w+):(?:conditionalFormatting|dataValidation)\b.*?"
+                      rb"</\1:(?:conditionalFormatting|dataValidation)>", x14, tail, flags=re.S)
+
+    # --- rows ---
+    def _new_rows_before(self, limit: int) -> Iterator[bytes]:
+        while self.next_new < len(self.row_order) and self.row_order[self.next_new] < limit:
+            r = self.row_order[self.next_new]
+            self.next_new += 1
+            cells = self._merge(r, b"", self.rows[r])
+            if cells:
+                row = (b"<" + self.pfx + b'row r="' + str(r).encode() + b'">' + cells
+                       + b"</" + self.pfx + b"row>")
+                self._seen(r, row, appended=r > self.result.old_last_row)
+                yield row
+
+    def _seen(self, r: int, row: bytes, *, appended: bool = False) -> None:
+        self.prev_row_num, self.prev_row = r, row
+        res = self.result
+        if appended:
+            res.appended_rows.add(r)
+            res.appended_cols.update(self.rows.get(r, {}))
+        res.new_last_row = max(res.new_last_row, r)
+
+    def _row(self, buf: bytes, start: int, end: int, head: re.Match[bytes]) -> bytes:
+        attrs = head.group(1)
+        r_raw = _attr(attrs, b"r")
+        r = int(r_raw) if r_raw and r_raw.isdigit() else self.prev_row_num + 1
+        prefix = b"".join(self._new_rows_before(r))
+        row = buf[start:end]
+        self.result.old_last_row = max(self.result.old_last_row, r)
+        if b't="array"' in row:
+            self._record_arrays(row)
+        changes = self.rows.get(r)
+        needs = changes is not None
+        if not needs and self.shared and b"si=" in row:
+            needs = any(b'si="' + si + b'"' in row for si in self.shared)
+        if not needs and self._clear_re is not None and self._clear_re.search(row):
+            needs = True
+        if needs:
+            order = self.row_order
+            if self.next_new < len(order) and order[self.next_new] == r:
+                self.next_new += 1
+            inner = b"" if head.group(2) else buf[head.end():end - len(b"</" + self.pfx
+                                                                       + b"row>")]
+            cells = self._merge(r, inner, changes or {})
+            row = (b"<" + self.pfx + b"row" + _fix_spans(attrs, changes) + b">" + cells
+                   + b"</" + self.pfx + b"row>")
+        self._seen(r, row)
+        return prefix + row
+
+    def _record_arrays(self, row: bytes) -> None:
+        for m in self._cell.finditer(row):
+            inner = m.group(2) or b""
+            f = re.search(rb"<(?:\w+:)?f\b([^>]*)>", inner)
+            if f and _attr(f.group(1), b"t") == b"array":
+                ref = (_attr(f.group(1), b"ref") or b"").decode()
+                rect = parse_range(ref)
+                if rect and (rect[0], rect[1]) != (rect[2], rect[3]):
+                    self.arrays.append((*rect, ref))
+
+    # --- cells ---
+    def _merge(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes:
+        pending = sorted(changes.values(), key=lambda c: c.col)
+        out: list[bytes] = []
+        i = 0
+        pos = 0
+        col = 0
+        for m in self._cell.finditer(inner):
+            out.append(inner[pos:m.start()])
+            pos = m.end()
+            attrs = m.group(1)
+            ref = _attr(attrs, b"r")
+            rm = _REF.match(ref) if ref else None
+            col = column_index(rm.group(1).decode()) if rm else col + 1
+            while i < len(pending) and pending[i].col < col:
+                out.append(self._new_cell(r, pending[i]))
+                i += 1
+            if i < len(pending) and pending[i].col == col:
+                out.append(self._changed_cell(r, pending[i], attrs, m.group(2)))
+                i += 1
+            else:
+                out.append(self._kept_cell(r, col, m.group(0), attrs, m.group(2), ref is None))
+        out.append(inner[pos:])
+        while i < len(pending):
+            out.append(self._new_cell(r, pending[i]))
+            i += 1
+        return b"".join(out)
+
+    def _style_of(self, attrs: bytes) -> int | None:
+        s = _attr(attrs, b"s")
+        return int(s) if s and s.isdigit() else None
+
+    def _inherited_style(self, r: int, col: int) -> int | None:
+        style = None
+        for first, last, st in self.col_styles:
+            if first <= col <= last:
+                style = st
+                break
+        if style is None and self.prev_row_num == r - 1 and self.prev_row:
+            target = f"{column_letter(col)}{r - 1}".encode()
+            for m in self._cell.finditer(self.prev_row):
+                if _attr(m.group(1), b"r") == target:
+                    style = self._style_of(m.group(1))
+                    break
+        if self.styles is not None:
+            style = self.styles.unhighlight(style)
+        return style
+
+    def _check_array(self, r: int, col: int) -> None:
+        for r1, c1, r2, c2, ref in self.arrays:
+            if r1 <= r <= r2 and c1 <= col <= c2 and (r, col) != (r1, c1):
+                raise ArrayFormulaHit(f"{column_letter(col)}{r}", ref)
+
+    def _apply_highlight(self, style: int | None, ch: Change) -> int | None:
+        if self.styles is None:
+            return style
+        if ch.highlight is True:
+            return self.styles.highlight(style)
+        if ch.highlight is False or (self.clear_ids and style in self.clear_ids):
+            return self.styles.unhighlight(style)
+        return style
+
+    def _cell_xml(self, ref: bytes, style: int | None, t: str, inner: bytes,
+                  extra: bytes = b"") -> bytes:
+        p = self.pfx
+        head = b"<" + p + b'c r="' + ref + b'"'
+        if style is not None and style != 0:
+            head += b' s="' + str(style).encode() + b'"'
+        if t:
+            head += b' t="' + t.encode() + b'"'
+        head += extra
+        if not inner:
+            return head + b"/>"
+        return head + b">" + inner + b"</" + p + b"c>"
+
+    def _new_cell(self, r: int, ch: Change) -> bytes:
+        self._check_array(r, ch.col)
+        ref = f"{column_letter(ch.col)}{r}".encode()
+        style = self._inherited_style(r, ch.col)
+        style = self._apply_highlight(style, ch)
+        if ch.value is KEEP:
+            self.result.expected[(r, ch.col)] = Written("keep")
+            if style is None:
+                return b""
+            return self._cell_xml(ref, style, "", b"")
+        style, t, inner, written = self._render(ref, ch.value, style)
+        self.result.expected[(r, ch.col)] = written
+        if not inner and style is None:
+            return b""
+        return self._cell_xml(ref, style, t, inner)
+
+    def _changed_cell(self, r: int, ch: Change, attrs: bytes, inner: bytes | None) -> bytes:
+        ref = f"{column_letter(ch.col)}{r}".encode()
+        style = self._apply_highlight(self._style_of(attrs), ch)
+        if ch.value is KEEP:
+            self.result.expected[(r, ch.col)] = Written("keep")
+            kept = [(k, v) for k, v in _attrs(attrs) if k not in (b"r", b"s")]
+            extra = b"".join(b" " + k + b'="' + v + b'"' for k, v in kept)
+            return self._cell_xml(ref, style, "", inner or b"", extra)
+        self._check_array(r, ch.col)
+        if inner and b"<" in inner and re.search(rb"<(?:\w+:)?f\b", inner):
+            self._formula_dropped(r, ch.col, inner)
+        style, t, new_inner, written = self._render(ref, ch.value, style)
+        self.result.expected[(r, ch.col)] = written
+        return self._cell_xml(ref, style, t, new_inner)
+
+    def _render(self, ref: bytes, value: object, style: int | None
+                ) -> tuple[int | None, str, bytes, Written]:
+        try:
+            return render_value(value, style, self.styles, self.date1904)
+        except CellValueError as exc:
+            exc.cell = ref.decode()
+            raise
+
+    def _formula_dropped(self, r: int, col: int, inner: bytes) -> None:
+        ref = f"{column_letter(col)}{r}"
+        self.result.formulas_removed.append(ref)
+        f = re.search(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", inner, re.S)
+        if f is None:
+            return
+        fattrs = f.group(1)
+        si = _attr(fattrs, b"si")
+        if _attr(fattrs, b"t") == b"shared" and si is not None and f.group(2):
+            rect = parse_range((_attr(fattrs, b"ref") or b"").decode())
+            last = rect[2] if rect else r
+            self.shared[si] = (html.unescape(f.group(2).decode("utf-8")), ref, last)
+
+    def _kept_cell(self, r: int, col: int, raw: bytes, attrs: bytes, inner: bytes | None,
+                   missing_ref: bool) -> bytes:
+        cell = raw
+        if missing_ref:
+            # cells after a new one need their position spelled out
+            name_end = len(b"<" + self.pfx + b"c")
+            cell = (raw[:name_end] + b' r="' + f"{column_letter(col)}{r}".encode() + b'"'
+                    + raw[name_end:])
+        if self.clear_ids:
+            style = self._style_of(attrs)
+            if style in self.clear_ids and self.styles is not None:
+                new = self.styles.unhighlight(style)
+                cell = re.sub(rb'(?<=\s)s="\d+"', f's="{new}"'.encode(), cell, count=1)
+        if self.shared and inner and b"si=" in inner:
+            cell = self._materialise(r, col, cell, inner)
+        return cell
+
+    def _materialise(self, r: int, col: int, cell: bytes, inner: bytes) -> bytes:
+        f = re.search(rb"<((?:\w+:)?)f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", inner, re.S)
+        if f is None:
+            return cell
+        si = _attr(f.group(2), b"si")
+        if si not in self.shared or f.group(3):
+            return cell
+        formula, origin, _last = self.shared[si]
+        target = f"{column_letter(col)}{r}"
+        try:
+            text = Translator("=" + formula, origin=origin).translate_formula(target)[1:]
+        except (TranslatorError, ValueError, IndexError):
+            text = formula
+        new_f = b"<" + f.group(1) + b"f>" + escape_text(text).encode() + b"</" + f.group(1) + b"f>"
+        start = cell.index(inner)
+        new_inner = inner[:f.start()] + new_f + inner[f.end():]
+        return cell[:start] + new_inner + cell[start + len(inner):]
+
+
+def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
+    if not changes:
+        return attrs
+    spans = _attr(attrs, b"spans")
+    if spans is None or not re.fullmatch(rb"\d+:\d+", spans):
+        return attrs
+    a, b = (int(x) for x in spans.split(b":"))
+    lo, hi = min(a, *changes), max(b, *changes)
+    if (lo, hi) == (a, b):
+        return attrs
+    return re.sub(rb'(?<=\s)spans="[^"]*"', f'spans="{lo}:{hi}"'.encode(), attrs, count=1)
+
+
+def sheet_xml(rows: list[list[object]], *, styles: StyleBook | None, date1904: bool,
+              column_widths: dict[int, float] | None, header_rows: int,
+              header_style: Callable[[], int | None]) -> Iterator[bytes]:
+    """A whole new worksheet part for a sheet kqxl owns."""
+    width = max((len(r) for r in rows), default=0)
+    last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
+    yield (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           + f'<dimension ref="A1:{last}"/>'.encode())
+    if 0 < header_rows < len(rows) + 1:
+        yield (f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_rows}" '
+               f'topLeftCell="A{header_rows + 1}" activePane="bottomLeft" state="frozen"/>'
+               f'<selection pane="bottomLeft" activeCell="A{header_rows + 1}" '
+               f'sqref="A{header_rows + 1}"/></sheetView></sheetViews>').encode()
+    else:
+        yield b'<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    yield b'<sheetFormatPr defaultRowHeight="15"/>'
+    if column_widths:
+        cols = "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+                       for c, w in sorted(column_widths.items()))
+        yield f"<cols>{cols}</cols>".encode()
+    yield b"<sheetData>"
+    head_style = header_style() if header_rows and rows else None
+    out: list[bytes] = []
+    for i, values in enumerate(rows, start=1):
+        cells = []
+        for j, value in enumerate(values, start=1):
+            style = head_style if i <= header_rows else None
+            style, t, inner, _ = render_value(value, style, styles, date1904)
+            if not inner and style is None:
+                continue
+            ref = f"{column_letter(j)}{i}"
+            s = f' s="{style}"' if style else ""
+            ta = f' t="{t}"' if t else ""
+            cells.append(f'<c r="{ref}"{s}{ta}'.encode()
+                         + (b">" + inner + b"</c>" if inner else b"/>"))
+        out.append(f'<row r="{i}">'.encode() + b"".join(cells) + b"</row>")
+        if len(out) >= 2000:
+            yield b"".join(out)
+            out = []
+    yield b"".join(out)
+    yield (b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+           b'header="0.3" footer="0.3"/></worksheet>')
+
+
+def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(row number, row XML) for every ``<row>`` of a worksheet part, streamed."""
+    buf = b""
+    pos = 0
+    prev = 0
+    row_re = re.compile(rb"<(\w+:)?row\b([^>]*?)(/?)>")
+    for chunk in chunks:
+        buf = buf[pos:] + chunk
+        pos = 0
+        while True:
+            m = row_re.search(buf, pos)
+            if m is None:
+                pos = max(pos, len(buf) - 8)  # "<row" may be cut by the chunk end
+                break
+            if m.group(3):
+                end = m.end()
+            else:
+                close_tag = b"</" + (m.group(1) or b"") + b"row>"
+                close = buf.find(close_tag, m.end())
+                if close < 0:
+                    pos = m.start()
+                    break
+                end = close + len(close_tag)
+            r_raw = _attr(m.group(2), b"r")
+            prev = int(r_raw) if r_raw and r_raw.isdigit() else prev + 1
+            yield prev, buf[m.start():end]
+            pos = end
+
+
+_CELL_ANY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
+_V_TEXT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_UNESCAPE_EXCEL = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def cells_of_row(row: bytes) -> dict[int, tuple[str, str, bool]]:
+    """col → (t attribute, decoded value text, has a formula) for the cells of a row."""
+    out: dict[int, tuple[str, str, bool]] = {}
+    col = 0
+    for m in _CELL_ANY.finditer(row):
+        ref = _attr(m.group(1), b"r")
+        rm = _REF.match(ref) if ref else None
+        col = column_index(rm.group(1).decode()) if rm else col + 1
+        if col in out:
+            raise ValueError(f"cell {column_letter(col)} twice in one row")
+        t = (_attr(m.group(1), b"t") or b"").decode()
+        inner = m.group(2) or b""
+        if t == "inlineStr":
+            raw = b"".join(_T_TEXT.findall(inner)).decode("utf-8")
+            text = _UNESCAPE_EXCEL.sub(lambda x: chr(int(x.group(1), 16)),
+                                       html.unescape(raw))
+        else:
+            v = _V_TEXT.search(inner)
+            text = html.unescape(v.group(1).decode("utf-8")) if v else ""
+        out[col] = (t, text, b"<f" in inner or b":f" in inner)
+    return out

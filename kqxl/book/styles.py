@@ -1,0 +1,246 @@
+"""styles.xml, edited only by appending: new ``<xf>``, ``<fill>`` and ``<font>`` entries go at
+the end of their lists, so every existing style index in every sheet keeps its meaning.
+
+kqxl's highlight is a solid light-red fill. Its (invisible, for a solid pattern) background
+colour records the fill the cell had before — ``bgColor rgb="AAFFFFFF"``: ``AA`` says whether
+the original xf had ``applyFill`` (00 absent, 01 "0", 02 "1"), ``FFFFFF`` its ``fillId`` — so
+that removing the highlight gives back exactly the original style.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+HIGHLIGHT_RGB = "FFFFC7CE"
+DATE_FORMAT_IDS = {"date": "14", "datetime": "22", "time": "21"}
+# Built-in number formats that show dates or times, including the East Asian ones
+# (27–36, 50–58) that a Chinese Excel uses for 年/月/日.
+_BUILTIN_DATE_IDS = frozenset(
+    list(range(14, 23)) + list(range(27, 37)) + list(range(45, 48)) + list(range(50, 59))
+    + list(range(71, 82))
+)
+_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+_P = r"(?:\w+:)?"
+
+
+def _block(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<({_P}){name}\b([^>]*?)(?:/>|>(.*?)</{_P}{name}>)", re.S)
+
+
+_ITEM = {name: re.compile(rf"<{_P}{name}\b[^>]*?(?:/>|>.*?</{_P}{name}>)", re.S)
+         for name in ("xf", "fill", "font", "numFmt")}
+_BLOCKS = {name: _block(name) for name in ("numFmts", "fonts", "fills", "cellXfs")}
+_HL_FILL = re.compile(
+    r'patternType="solid".*?<(?:\w+:)?fgColor\s+rgb="' + HIGHLIGHT_RGB
+    + r'"\s*/>\s*<(?:\w+:)?bgColor\s+rgb="([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})"', re.S)
+
+
+def is_date_code(code: str) -> bool:
+    """Does a number-format code show a date or time?"""
+    plain = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
+    plain = re.sub(r"\[(?![hms]+\])[^\]]*\]", "", plain, flags=re.I)
+    if plain.lower() in ("general", "@", ""):
+        return False
+    return bool(re.search(r"[dmyhs]|[hms]\]", plain, re.I)) and "#" not in plain.split(";")[0]
+
+
+@dataclass(slots=True)
+class _Xf:
+    attrs: dict[str, str]
+    inner: str  # child elements (alignment, protection) as written
+
+    def key(self) -> tuple[tuple[tuple[str, str], ...], str]:
+        return tuple(sorted(self.attrs.items())), re.sub(r">\s+<", "><", self.inner.strip())
+
+    def render(self, prefix: str) -> str:
+        attrs = "".join(f' {k}="{v}"' for k, v in self.attrs.items())
+        if self.inner:
+            return f"<{prefix}xf{attrs}>{self.inner}</{prefix}xf>"
+        return f"<{prefix}xf{attrs}/>"
+
+
+def _parse_xf(raw: str) -> _Xf:
+    head_end = raw.index(">")
+    head = raw[:head_end].rstrip("/")
+    attrs = dict(_ATTR.findall(head))
+    inner = ""
+    if not raw[:head_end + 1].endswith("/>"):
+        inner = raw[head_end + 1:raw.rindex("</")]
+    return _Xf(attrs, inner)
+
+
+class StyleBook:
+    """The cell styles of one workbook, loaded from styles.xml; appends only."""
+
+    def __init__(self, xml: bytes) -> None:
+        self.source = xml.decode("utf-8")
+        self.blocks = {name: pat.search(self.source) for name, pat in _BLOCKS.items()}
+        if self.blocks["cellXfs"] is None or self.blocks["fills"] is None:
+            raise ValueError("styles.xml has no cellXfs/fills")
+        self.prefix = self.blocks["cellXfs"].group(1)
+        self.xfs = [_parse_xf(m.group(0)) for m in _ITEM["xf"].finditer(
+            self.blocks["cellXfs"].group(3) or "")]
+        self.fills = [m.group(0) for m in _ITEM["fill"].finditer(
+            self.blocks["fills"].group(3) or "")]
+        fonts = self.blocks["fonts"]
+        self.fonts = [m.group(0) for m in _ITEM["font"].finditer(fonts.group(3) or "")] \
+            if fonts else []
+        self.num_fmts: dict[str, str] = {}
+        if self.blocks["numFmts"]:
+            for m in _ITEM["numFmt"].finditer(self.blocks["numFmts"].group(3) or ""):
+                attrs = dict(_ATTR.findall(m.group(0)))
+                self.num_fmts[attrs.get("numFmtId", "")] = html.unescape(
+                    attrs.get("formatCode", ""))
+        self.new_xfs: list[_Xf] = []
+        self.new_fills: list[str] = []
+        self.new_fonts: list[str] = []
+        self._index = {xf.key(): i for i, xf in reversed(list(enumerate(self.xfs)))}
+        self._highlight_fills: dict[int, tuple[int, str]] = {}
+        for i, raw in enumerate(self.fills):
+            m = _HL_FILL.search(raw)
+            if m:
+                self._highlight_fills[i] = (int(m.group(2), 16), m.group(1).upper())
+
+    # --- lookups ---
+    def _xf(self, s: int | None) -> _Xf:
+        all_xfs = self.xfs + self.new_xfs
+        if s is None or not 0 <= s < len(all_xfs):
+            return all_xfs[0] if all_xfs else _Xf({"numFmtId": "0", "fontId": "0",
+                                                   "fillId": "0", "borderId": "0"}, "")
+        return all_xfs[s]
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was appended."""
+        return bool(self.new_xfs or self.new_fills or self.new_fonts)
+
+    def is_date(self, s: int | None) -> bool:
+        """Whether style ``s`` shows numbers as dates or times."""
+        fmt = self._xf(s).attrs.get("numFmtId", "0")
+        if fmt in self.num_fmts:
+            return is_date_code(self.num_fmts[fmt])
+        return fmt.isdigit() and int(fmt) in _BUILTIN_DATE_IDS
+
+    def is_highlight(self, s: int | None) -> bool:
+        """Whether style ``s`` carries kqxl's highlight."""
+        return s is not None and self._fill_of(s) in self._highlight_fills
+
+    def highlight_ids(self) -> set[int]:
+        """Existing xf indexes that carry kqxl's highlight."""
+        return {i for i in range(len(self.xfs)) if self._fill_of(i) in self._highlight_fills}
+
+    def _fill_of(self, s: int) -> int:
+        value = self._xf(s).attrs.get("fillId", "0")
+        return int(value) if value.isdigit() else 0
+
+    def _find_or_add(self, xf: _Xf) -> int:
+        key = xf.key()
+        if key in self._index:
+            return self._index[key]
+        self.new_xfs.append(xf)
+        index = len(self.xfs) + len(self.new_xfs) - 1
+        self._index[key] = index
+        return index
+
+    # --- derived styles ---
+    def date_style(self, s: int | None, kind: str) -> int | None:
+        """``s`` if it already shows dates, else ``s`` with a date format (appended once)."""
+        if s is not None and self.is_date(s):
+            return s
+        base = self._xf(s)
+        attrs = dict(base.attrs)
+        attrs["numFmtId"] = DATE_FORMAT_IDS[kind]
+        attrs["applyNumberFormat"] = "1"
+        return self._find_or_add(_Xf(attrs, base.inner))
+
+    def highlight(self, s: int | None) -> int:
+        """``s`` with kqxl's light-red fill on top."""
+        if s is not None and self.is_highlight(s):
+            return s
+        base = self._xf(s)
+        flag = {None: "00", "0": "01"}.get(base.attrs.get("applyFill"), "02")
+        original = base.attrs.get("fillId", "0")
+        fill = (f'<{self.prefix}fill><{self.prefix}patternFill patternType="solid">'
+                f'<{self.prefix}fgColor rgb="{HIGHLIGHT_RGB}"/>'
+                f'<{self.prefix}bgColor rgb="{flag}{int(original or 0):06X}"/>'
+                f"</{self.prefix}patternFill></{self.prefix}fill>")
+        fill_id = self._fill_index(fill, int(original or 0), flag)
+        attrs = dict(base.attrs)
+        attrs["fillId"] = str(fill_id)
+        attrs["applyFill"] = "1"
+        return self._find_or_add(_Xf(attrs, base.inner))
+
+    def _fill_index(self, raw: str, original: int, flag: str) -> int:
+        for i, (orig, fl) in self._highlight_fills.items():
+            if orig == original and fl == flag:
+                return i
+        self.new_fills.append(raw)
+        index = len(self.fills) + len(self.new_fills) - 1
+        self._highlight_fills[index] = (original, flag)
+        return index
+
+    def unhighlight(self, s: int | None) -> int | None:
+        """The style ``s`` had before kqxl's highlight (``s`` itself if not highlighted)."""
+        if s is None or not self.is_highlight(s):
+            return s
+        base = self._xf(s)
+        original, flag = self._highlight_fills[self._fill_of(s)]
+        if original >= len(self.fills) or original in self._highlight_fills:
+            original = 0  # the recorded fill no longer exists (styles were rewritten)
+        attrs = dict(base.attrs)
+        attrs["fillId"] = str(original)
+        attrs.pop("applyFill", None)
+        if flag == "01":
+            attrs["applyFill"] = "0"
+        elif flag == "02":
+            attrs["applyFill"] = "1"
+        return self._find_or_add(_Xf(attrs, base.inner))
+
+    def bold(self, s: int | None) -> int:
+        """``s`` with a bold copy of its font (for headers of sheets kqxl writes)."""
+        base = self._xf(s)
+        font_id = int(base.attrs.get("fontId", "0") or 0)
+        all_fonts = self.fonts + self.new_fonts
+        raw = all_fonts[font_id] if font_id < len(all_fonts) else f"<{self.prefix}font/>"
+        if re.search(rf"<{_P}b\s*/>", raw):
+            return s if s is not None else 0
+        if raw.endswith("/>"):
+            bold = raw[:-2] + f"><{self.prefix}b/></{self.prefix}font>"
+        else:
+            head_end = raw.index(">") + 1
+            bold = raw[:head_end] + f"<{self.prefix}b/>" + raw[head_end:]
+        if bold in all_fonts:
+            new_id = all_fonts.index(bold)
+        else:
+            self.new_fonts.append(bold)
+            new_id = len(all_fonts)
+        attrs = dict(base.attrs)
+        attrs["fontId"] = str(new_id)
+        attrs["applyFont"] = "1"
+        return self._find_or_add(_Xf(attrs, base.inner))
+
+    # --- output ---
+    def render(self) -> bytes:
+        """styles.xml with the appended entries (byte-identical elsewhere)."""
+        text = self.source
+        edits: list[tuple[int, int, str]] = []
+        for name, items, old in (("fonts", self.new_fonts, self.fonts),
+                                 ("fills", self.new_fills, self.fills),
+                                 ("cellXfs", [x.render(self.prefix) for x in self.new_xfs],
+                                  self.xfs)):
+            if not items:
+                continue
+            m = self.blocks[name]
+            if m is None:
+                raise ValueError(f"styles.xml has no {name}")
+            attrs = re.sub(r'\s+count="\d*"', "", m.group(2))
+            count = len(old) + len(items)
+            inner = (m.group(3) or "") + "".join(items)
+            p = m.group(1)
+            new = f'<{p}{name}{attrs.rstrip()} count="{count}">{inner}</{p}{name}>'
+            edits.append((m.start(), m.end(), new))
+        for start, end, new in sorted(edits, reverse=True):
+            text = text[:start] + new + text[end:]
+        return text.encode("utf-8")

@@ -1,0 +1,204 @@
+"""A minimal zip writer that copies untouched members raw: the same local header, the same
+compressed bytes, the same central-directory record (only the offset changes).
+
+Python's ``zipfile`` can only recompress a member, which would change every part's bytes;
+this module keeps them. Rewritten members are deflated once, streamed, with their sizes
+patched into the local header afterwards (no data descriptor).
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_LOCAL_SIG = b"PK\x03\x04"
+_CENTRAL_SIG = b"PK\x01\x02"
+_END_SIG = b"PK\x05\x06"
+_DESCRIPTOR_SIG = b"PK\x07\x08"
+_MAX32 = 0xFFFFFFFF
+_ZIP64_EXTRA = 0x0001
+
+
+class ZipLayoutError(ValueError):
+    """The source zip has a layout this copier does not handle (the caller reports it)."""
+
+
+@dataclass(slots=True)
+class Member:
+    """One member of the source, as recorded in its central directory."""
+
+    info: zipfile.ZipInfo
+    central: bytes  # the raw central-directory record (header + name + extra + comment)
+    name_bytes: bytes
+
+
+def read_members(fh: BinaryIO, zf: zipfile.ZipFile) -> list[Member]:
+    """The raw central-directory records of ``zf`` in order, paired with its ZipInfo."""
+    start = getattr(zf, "start_dir", None)
+    if start is None:
+        raise ZipLayoutError("no central directory offset")
+    infos = zf.infolist()
+    fh.seek(start)
+    members = []
+    for info in infos:
+        head = fh.read(_CENTRAL.size)
+        if len(head) < _CENTRAL.size or head[:4] != _CENTRAL_SIG:
+            raise ZipLayoutError("central directory record expected")
+        fields = _CENTRAL.unpack(head)
+        n, m, k = fields[12], fields[13], fields[14]
+        rest = fh.read(n + m + k)
+        members.append(Member(info=info, central=head + rest, name_bytes=rest[:n]))
+    return members
+
+
+def _strip_zip64(extra: bytes) -> bytes:
+    out, i = b"", 0
+    while i + 4 <= len(extra):
+        tag, size = struct.unpack_from("<2H", extra, i)
+        if tag != _ZIP64_EXTRA:
+            out += extra[i:i + 4 + size]
+        i += 4 + size
+    return out
+
+
+@dataclass(slots=True)
+class Deflated:
+    """A member's data, deflated into a (spooled) temporary file."""
+
+    file: BinaryIO
+    crc: int
+    size: int
+    csize: int
+
+    def close(self) -> None:
+        """Release the temporary file."""
+        self.file.close()
+
+
+def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
+    """Deflate ``chunks`` (raw deflate, as zip stores it) into a temporary file."""
+    out = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - returned, closed later
+    crc = size = csize = 0
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    for chunk in chunks:
+        if not chunk:
+            continue
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+        data = comp.compress(chunk)
+        csize += len(data)
+        out.write(data)
+    data = comp.flush()
+    csize += len(data)
+    out.write(data)
+    return Deflated(out, crc, size, csize)  # type: ignore[arg-type]
+
+
+class ZipCopier:
+    """Writes a new zip to ``out`` member by member, then the central directory."""
+
+    def __init__(self, out: BinaryIO, src: BinaryIO) -> None:
+        self.out = out
+        self.src = src
+        self.records: list[bytes] = []
+
+    def copy_raw(self, member: Member) -> None:
+        """Copy a member exactly as it is stored in the source."""
+        info = member.info
+        self.src.seek(info.header_offset)
+        local = self.src.read(_LOCAL.size)
+        if len(local) < _LOCAL.size or local[:4] != _LOCAL_SIG:
+            raise ZipLayoutError(f"{info.filename}: local header expected")
+        fields = _LOCAL.unpack(local)
+        name_extra = self.src.read(fields[10] + fields[11])
+        offset = self.out.tell()
+        central = member.central
+        cfields = list(_CENTRAL.unpack_from(central))
+        needs64 = _MAX32 in (cfields[10], cfields[11], cfields[18]) or _MAX32 in fields[8:10]
+        if needs64:
+            # Rare: a writer that always adds zip64 fields. Rewrite both headers plainly;
+            # the compressed bytes stay the same.
+            if info.compress_size >= _MAX32 or info.file_size >= _MAX32 or offset >= _MAX32:
+                raise ZipLayoutError(f"{info.filename}: member too large for this copier")
+            n = fields[10]
+            lextra = _strip_zip64(name_extra[n:])
+            local = _LOCAL.pack(fields[0], fields[1], fields[2], fields[3] & ~0x8, fields[4],
+                                fields[5], fields[6], info.CRC, info.compress_size,
+                                info.file_size, n, len(lextra))
+            name_extra = name_extra[:n] + lextra
+        self.out.write(local)
+        self.out.write(name_extra)
+        self._copy_data(info.compress_size)
+        if fields[3] & 0x8 and not needs64:
+            # A data descriptor follows the data: copy it too (signature optional).
+            peek = self.src.read(4)
+            size = 16 if peek == _DESCRIPTOR_SIG else 12
+            self.out.write(peek + self.src.read(size - 4))
+        if needs64:
+            cn, cm, ck = cfields[12], cfields[13], cfields[14]
+            body = central[_CENTRAL.size:]
+            cextra = _strip_zip64(body[cn:cn + cm])
+            cfields[5] &= ~0x8
+            cfields[9], cfields[10], cfields[11] = info.CRC, info.compress_size, info.file_size
+            cfields[13], cfields[18] = len(cextra), offset
+            self.records.append(_CENTRAL.pack(*cfields) + body[:cn] + cextra
+                                + body[cn + cm:cn + cm + ck])
+        else:
+            cfields[18] = offset
+            self.records.append(_CENTRAL.pack(*cfields) + central[_CENTRAL.size:])
+
+    def _copy_data(self, size: int) -> None:
+        left = size
+        while left > 0:
+            chunk = self.src.read(min(left, 1 << 20))
+            if not chunk:
+                raise ZipLayoutError("member data truncated")
+            self.out.write(chunk)
+            left -= len(chunk)
+
+    def write_deflated(self, member: Member | None, name: str, data: Deflated) -> None:
+        """Write a deflated member; keep the source's header fields (time, flags, attributes,
+        extra fields) when it replaces ``member``."""
+        offset = self.out.tell()
+        name_bytes = member.name_bytes if member else name.encode("utf-8")
+        utf8 = 0 if member or name.isascii() else 0x800
+        if member:
+            c = list(_CENTRAL.unpack_from(member.central))
+            body = member.central[_CENTRAL.size:]
+            cn, cm, ck = c[12], c[13], c[14]
+            cextra, comment = _strip_zip64(body[cn:cn + cm]), body[cn + cm:cn + cm + ck]
+        else:
+            # version 2.0 on MS-DOS, dated 1980-01-01 00:00, as Excel writes its members
+            c = [_CENTRAL_SIG, 20, 0, 20, 0, utf8, 8, 0, 0x21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+            cextra, comment = b"", b""
+        if data.size >= _MAX32 or data.csize >= _MAX32 or offset >= _MAX32:
+            raise ZipLayoutError(f"{name}: member too large")
+        flags = c[5] & ~0x8 & ~0x1
+        version = max(c[3], 20)
+        self.out.write(_LOCAL.pack(_LOCAL_SIG, version, 0, flags, 8, c[7], c[8], data.crc,
+                                   data.csize, data.size, len(name_bytes), 0) + name_bytes)
+        data.file.seek(0)
+        shutil.copyfileobj(data.file, self.out, 1 << 20)
+        c[3], c[5], c[6] = version, flags, 8
+        c[9], c[10], c[11] = data.crc, data.csize, data.size
+        c[12], c[13], c[14], c[18] = len(name_bytes), len(cextra), len(comment), offset
+        self.records.append(_CENTRAL.pack(*c) + name_bytes + cextra + comment)
+
+    def finish(self, comment: bytes = b"") -> None:
+        """Write the central directory and its end record."""
+        start = self.out.tell()
+        for record in self.records:
+            self.out.write(record)
+        size = self.out.tell() - start
+        count = len(self.records)
+        self.out.write(_END.pack(_END_SIG, 0, 0, count, count, size, start, len(comment))
+                       + comment)
