@@ -139,8 +139,10 @@ def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss:
         return rec.miss("not_a_number", value)
     if value.__class__ is CellError:
         return rec.miss("error_value", value)
-    if value.__class__ is float:  # nan / inf from a reader
-        return rec.miss("not_a_number", value)
+    if value.__class__ is float:
+        if math.isfinite(value):  # type: ignore[arg-type]
+            return value  # type: ignore[return-value]
+        return rec.miss("not_a_number", value)  # nan / inf from a reader
     return rec.miss("not_a_number", value)
 
 

@@ -208,8 +208,11 @@ def locate_line(source_text: str, loc: tuple[str | int, ...]) -> int:
 # Writing
 
 def _toml_str(value: str) -> str:
-    if "'" not in value and "\n" not in value and not any(ord(c) < 32 or c == "\x7f"
-                                                          for c in value):
+    """A TOML string: "…" when plain, '…' when it holds quotes (as expressions do)."""
+    plain = not any(ord(c) < 32 or c == "\x7f" for c in value)
+    if plain and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    if plain and "'" not in value:
         return f"'{value}'"
     out = []
     for ch in value:
