@@ -54,8 +54,11 @@ def _ws(wb: openpyxl.Workbook, sheet: Sheet) -> Worksheet:
 
 
 def _validation_for(ws: Worksheet, letter: str) -> Any:
-    found = [dv for dv in ws.data_validations.dataValidation
-             if f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}" in str(dv.sqref).split()]
+    found = [
+        dv
+        for dv in ws.data_validations.dataValidation
+        if f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}" in str(dv.sqref).split()
+    ]
     assert len(found) == 1, f"{ws.title}!{letter}: {len(found)} validations"
     return found[0]
 
@@ -71,8 +74,9 @@ def test_sheets_and_document_properties(rep: openpyxl.Workbook) -> None:
 
 
 @pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
-def test_headers_groups_and_widths_come_from_the_schema(rep: openpyxl.Workbook,
-                                                        sheet: Sheet) -> None:
+def test_headers_groups_and_widths_come_from_the_schema(
+    rep: openpyxl.Workbook, sheet: Sheet
+) -> None:
     ws = _ws(rep, sheet)
     assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == sheet.headers
     assert ws.cell(2, len(sheet.columns) + 1).value is None
@@ -87,8 +91,11 @@ def test_headers_groups_and_widths_come_from_the_schema(rep: openpyxl.Workbook,
         if i > first:
             assert f"{column_letter(first)}1:{column_letter(i)}1" in merged
         first = i + 1
-    computed_title = next(ws.cell(1, i).value for i, c in enumerate(sheet.columns, start=1)
-                          if c.group is Group.COMPUTED and ws.cell(1, i).value)
+    computed_title = next(
+        ws.cell(1, i).value
+        for i, c in enumerate(sheet.columns, start=1)
+        if c.group is Group.COMPUTED and ws.cell(1, i).value
+    )
     assert "计算" in computed_title and LABELS["group_row_hint"] in computed_title
     assert ws.freeze_panes == "C3"
     assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A2:")
@@ -112,8 +119,12 @@ def test_every_choice_and_bool_column_has_a_dropdown(rep: openpyxl.Workbook, she
 @pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
 def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) -> None:
     ws = _ws(rep, sheet)
-    expected_formats = {ColumnType.DATE: "yyyy-mm-dd", ColumnType.MONEY: "#,##0.00",
-                        ColumnType.INTEGER: "0", ColumnType.PERCENT: "0%"}
+    expected_formats = {
+        ColumnType.DATE: "yyyy-mm-dd",
+        ColumnType.MONEY: "#,##0.00",
+        ColumnType.INTEGER: "0",
+        ColumnType.PERCENT: "0%",
+    }
     for i, col in enumerate(sheet.columns, start=1):
         dim = ws.column_dimensions[column_letter(i)]
         if col.type in expected_formats:
@@ -126,12 +137,18 @@ def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) ->
     assert p.sheet and not p.password
     # False means "allowed while protected" (the attribute names the protection, not the right).
     assert (p.sort, p.autoFilter, p.insertRows, p.deleteRows, p.formatColumns) == (
-        False, False, False, False, False)
+        False,
+        False,
+        False,
+        False,
+        False,
+    )
     assert p.formatCells and p.insertColumns and p.deleteColumns
 
 
-def test_conditional_formats_on_grades_heat_and_checks(rep: openpyxl.Workbook,
-                                                       rules: Rules) -> None:
+def test_conditional_formats_on_grades_heat_and_checks(
+    rep: openpyxl.Workbook, rules: Rules
+) -> None:
     for sheet in SCHEMA.sheets:
         ws = _ws(rep, sheet)
         by_range = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
@@ -168,8 +185,10 @@ def test_readme_lists_every_column_and_rule(rep: openpyxl.Workbook, rules: Rules
 def test_rules_sheet_lists_every_rule(rep: openpyxl.Workbook, rules: Rules) -> None:
     ws = rep[LABELS["sheet_rules"]]
     table = [r for r in ws.iter_rows(min_row=6, values_only=True)]
-    expected = [(x.section, x.level, x.require or None, x.label, x.expression or None)
-                for x in describe_rules(rules)]
+    expected = [
+        (x.section, x.level, x.require or None, x.label, x.expression or None)
+        for x in describe_rules(rules)
+    ]
     assert table == expected
     sections = {r[0] for r in table}
     assert {"甲方", "总包", "成交热度"} <= sections
@@ -185,14 +204,34 @@ def test_master_template(rules: Rules) -> None:
 
 
 def test_rows_are_written_typed(rules: Rules) -> None:
-    wb = build_template("master", rules, customers=[
-        {"customer_id": "C0001", "customer_name": "武汉城建置业", "customer_type": "甲方",
-         "visit_count": 4, "last_visit": dt.date(2026, 10, 3), "order_amount": 1200.5,
-         "sent_materials": True, "introduced": False, "contact_phone": "=HYPERLINK(1)",
-         "grade": "I级"},
-        {"customer_name": "某总包", "customer_type": "总包", "order_amount": CellError("#N/A")},
-    ], projects=[{"project_name": "光谷二期", "client": "武汉城建置业", "stage": "投标",
-                  "heat": 0.5, "amount": 100.0}])
+    wb = build_template(
+        "master",
+        rules,
+        customers=[
+            {
+                "customer_id": "C0001",
+                "customer_name": "武汉城建置业",
+                "customer_type": "甲方",
+                "visit_count": 4,
+                "last_visit": dt.date(2026, 10, 3),
+                "order_amount": 1200.5,
+                "sent_materials": True,
+                "introduced": False,
+                "contact_phone": "=HYPERLINK(1)",
+                "grade": "I级",
+            },
+            {"customer_name": "某总包", "customer_type": "总包", "order_amount": CellError("#N/A")},
+        ],
+        projects=[
+            {
+                "project_name": "光谷二期",
+                "client": "武汉城建置业",
+                "stage": "投标",
+                "heat": 0.5,
+                "amount": 100.0,
+            }
+        ],
+    )
     ws = _ws(wb, SCHEMA.customers)
     col = {c.key: i for i, c in enumerate(SCHEMA.customers.columns, start=1)}
     assert ws.cell(3, col["customer_name"]).value == "武汉城建置业"
@@ -234,9 +273,13 @@ def lo_result(rep_path: Path) -> dict[str, Any]:
     customers, projects = SCHEMA.customers, SCHEMA.projects
     grade = column_letter(customers.headers.index("客情等级") + 1)
     heat = column_letter(projects.headers.index("成交热度") + 1)
-    [result] = lo_inspect([rep_path], ranges={
-        "客户": f"A1:B3,{grade}3:{grade}3,{grade}2000:{grade}2000",
-        "项目": f"A3:B3,{heat}3:{heat}3"})
+    [result] = lo_inspect(
+        [rep_path],
+        ranges={
+            "客户": f"A1:B3,{grade}3:{grade}3,{grade}2000:{grade}2000",
+            "项目": f"A3:B3,{heat}3:{heat}3",
+        },
+    )
     assert result["ok"], result["error"]
     return result
 
@@ -247,8 +290,8 @@ def _covers(ranges: str, letter: str, first: int, last: int) -> bool:
     for block in ranges.split(","):
         a, _, b = block.partition(":")
         b = b or a
-        ca, ra = a.rstrip("0123456789"), int(a[len(a.rstrip("0123456789")):])
-        cb, rb = b.rstrip("0123456789"), int(b[len(b.rstrip("0123456789")):])
+        ca, ra = a.rstrip("0123456789"), int(a[len(a.rstrip("0123456789")) :])
+        cb, rb = b.rstrip("0123456789"), int(b[len(b.rstrip("0123456789")) :])
         if ca == cb == letter:
             rows.update(range(ra, rb + 1))
     return set(range(first, last + 1)) <= rows
@@ -262,8 +305,11 @@ def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> 
         if not col.choices:
             continue
         letter = column_letter(i)
-        [dv] = [v for v in lo["validations"]
-                if _covers(v["ranges"], letter, FIRST_DATA_ROW, LAST_FORMATTED_ROW)]
+        [dv] = [
+            v
+            for v in lo["validations"]
+            if _covers(v["ranges"], letter, FIRST_DATA_ROW, LAST_FORMATTED_ROW)
+        ]
         assert dv["type"] == "LIST" and dv["list"] == list(col.choices), col.header
         assert dv["show_error"] and col.header in dv["error_message"]
         assert dv["show_list"] != 0  # the dropdown arrow is shown
@@ -271,17 +317,20 @@ def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> 
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
-def test_libreoffice_sees_conditional_formats(lo_result: dict[str, Any], sheet: Sheet,
-                                              rules: Rules) -> None:
-    cfs = {cf["ranges"]: cf["entries"] for cf in sheet_of(lo_result, sheet.name)
-           ["conditional_formats"]}
+def test_libreoffice_sees_conditional_formats(
+    lo_result: dict[str, Any], sheet: Sheet, rules: Rules
+) -> None:
+    cfs = {
+        cf["ranges"]: cf["entries"] for cf in sheet_of(lo_result, sheet.name)["conditional_formats"]
+    }
     for i, col in enumerate(sheet.columns, start=1):
         letter = column_letter(i)
         area = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
         if col.header in GRADE_HEADERS:
             entries = cfs[area]
             assert [e["formula1"] for e in entries] == [
-                f'"{label}"' for label in (*rules.labels.grades, rules.labels.not_applicable)]
+                f'"{label}"' for label in (*rules.labels.grades, rules.labels.not_applicable)
+            ]
             fills = [e["back_color"] for e in entries[: len(rules.labels.grades)]]
             assert len(set(fills)) == len(fills)  # every grade its own colour
         elif col.type is ColumnType.PERCENT:
@@ -304,3 +353,26 @@ def test_libreoffice_sees_protection_and_locks(lo_result: dict[str, Any]) -> Non
     assert cells[f"{grade}3"]["locked"] and cells[f"{grade}2000"]["locked"]
     assert not pcells["A3"]["locked"] and pcells[f"{heat}3"]["locked"]
     assert not sheet_of(lo_result, LABELS["sheet_readme"])["protected"]
+
+
+@pytest.mark.parametrize(("name", "kind"), [(REP_FILE, "rep"), (MASTER_FILE, "master")])
+def test_committed_templates_are_current(repo_root: Path, name: str, kind: str) -> None:
+    """workbooks/ holds what the code builds today (regenerate with ``make templates``)."""
+    wb = openpyxl.load_workbook(repo_root / "workbooks" / name)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props == {"kqxl.template": kind, "kqxl.version": TEMPLATE_VERSION}
+    for sheet in SCHEMA.sheets:
+        ws = _ws(wb, sheet)
+        assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == sheet.headers
+        assert ws.max_column == len(sheet.columns)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_committed_templates(repo_root: Path, libreoffice: Inspect) -> None:
+    paths = [repo_root / "workbooks" / REP_FILE, repo_root / "workbooks" / MASTER_FILE]
+    for result in libreoffice(paths):
+        assert result["ok"], result["error"]
+        names = [s["name"] for s in result["sheets"]]
+        assert names == ["客户", "项目", LABELS["sheet_readme"], LABELS["sheet_rules"]]
+        for sheet in result["sheets"][:2]:
+            assert sheet["protected"] and sheet["validations"] and sheet["conditional_formats"]
