@@ -100,8 +100,9 @@ def _first_error(exc: ValidationError) -> tuple[tuple[str | int, ...], str]:
         inner = (err.get("ctx") or {}).get("error")
         if isinstance(inner, RulesShapeError):
             return inner.loc, inner.detail
+    # A misspelt key also shows up as a missing one; the misspelling is the one to report.
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # ``require`` is a union: pydantic reports each branch; say once what is expected.
-    err = errors[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and
                                              (p.startswith(("literal[", "constrained-int"))
                                               or p in ("int",))))

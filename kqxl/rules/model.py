@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from kqxl.texts import ERRORS, LABELS, text
 
+StrictBool = Annotated[bool, Field(strict=True)]
 Require = Literal["all", "half"] | Annotated[int, Field(ge=1, strict=True)]
 
 DEFAULT_GRADE_LABELS = ("未评级", "I级", "II级", "III级", "IV级")
@@ -56,7 +57,7 @@ class GradeLevel(_Frozen):
 class Checklist(_Frozen):
     """The levels of one 客户类型. ``cumulative``: a level needs the level below as well."""
 
-    cumulative: bool = True
+    cumulative: StrictBool = True
     levels: tuple[GradeLevel, ...] = Field(min_length=1)
 
 
@@ -77,7 +78,7 @@ class HeatRules(_Frozen):
 
     floor: Annotated[int, Field(ge=0, le=100, strict=True)] = 0
     floor_label: str = ""
-    cumulative: bool = False
+    cumulative: StrictBool = False
     levels: tuple[HeatLevel, ...] = Field(min_length=1)
 
 
