@@ -8,7 +8,8 @@ a file that hangs longer than ``timeout`` kills that soffice, gets an error entr
 soffice goes on with the next file.
 
 Speed: ~0.06 s per file over 50 files of the Excel corpus in one call (plus ~1.5 s to start
-soffice), measured with the default caps (200 rows × 64 columns of values per sheet).
+soffice), with the default caps (200 rows × 64 columns of values per sheet); the whole corpus
+(1,002 files) took 55 s, i.e. 0.055 s per file, only its 9 non-spreadsheet files as errors.
 
 Result: one dict per path, in order::
 
