@@ -47,7 +47,7 @@ def libreoffice() -> Callable[..., list[dict[str, Any]]]:
     return lo_inspect
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def repo_root() -> Path:
     """The repository root (holds ``kqxl/``, ``workbooks/``, ``tests/``)."""
     return REPO_ROOT

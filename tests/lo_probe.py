@@ -135,7 +135,7 @@ class Office:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, so kill() reaches soffice.bin too
+            process_group=0,  # its own process group, so kill() reaches soffice.bin too (3.11+)
         )
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
