@@ -100,9 +100,33 @@ class Written:
     text: str = ""
 
 
-def render_value(value: object, style: int | None, styles: StyleBook | None, date1904: bool
-                 ) -> tuple[int | None, str, bytes, Written]:
-    """(style, t attribute, inner XML, expected) for one value."""
+class SharedStrings:
+    """Strings appended to sharedStrings.xml (see :func:`render_value` for which ones)."""
+
+    def __init__(self, existing: Callable[[], int]) -> None:
+        self._existing = existing
+        self._base: int | None = None
+        self.new: dict[str, int] = {}
+        self.references = 0
+
+    def index(self, text: str) -> int:
+        """The index of ``text`` among the shared strings, appending it if new."""
+        if self._base is None:
+            self._base = self._existing()
+        self.references += 1
+        if text not in self.new:
+            self.new[text] = self._base + len(self.new)
+        return self.new[text]
+
+
+def render_value(value: object, style: int | None, styles: StyleBook | None, date1904: bool,
+                 shared: SharedStrings | None = None) -> tuple[int | None, str, bytes, Written]:
+    """(style, t attribute, inner XML, expected) for one value.
+
+    Text is an inline string, except text that starts with ``=``: LibreOffice (25.2, measured)
+    imports such an inline string as a formula, so it goes to sharedStrings.xml, which every
+    reader takes as plain text.
+    """
     if value is None:
         return style, "", b"", Written("blank")
     if isinstance(value, bool):
@@ -111,12 +135,18 @@ def render_value(value: object, style: int | None, styles: StyleBook | None, dat
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
+        if value.startswith("=") and shared is not None:
+            index = shared.index(value)
+            return style, "s", f"<v>{index}</v>".encode(), Written("sst", str(index))
         escaped = escape_text(value)
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         return (style, "inlineStr", f"<is><t{space}>{escaped}</t></is>".encode(),
                 Written("s", _ILLEGAL_XML.sub("", value)))
     if isinstance(value, int | float):
         text = _number(value)
+        if styles is not None:
+            # a number must read back as a number, not as a date of a date-formatted column
+            style = styles.number_style(style)
         return style, "", f"<v>{text}</v>".encode(), Written("n", text)
     if isinstance(value, dt.date | dt.time):
         serial = excel_serial(value, date1904)
@@ -210,7 +240,8 @@ class SheetRewriter:
     """Rewrites one worksheet part; call :meth:`run` with the part's chunks."""
 
     def __init__(self, changes: Iterable[Change], *, styles: StyleBook | None, date1904: bool,
-                 clear_highlights: bool = False) -> None:
+                 clear_highlights: bool = False, shared: SharedStrings | None = None) -> None:
+        self.shared_strings = shared
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
             by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
@@ -515,7 +546,7 @@ class SheetRewriter:
     def _render(self, ref: bytes, value: object, style: int | None
                 ) -> tuple[int | None, str, bytes, Written]:
         try:
-            return render_value(value, style, self.styles, self.date1904)
+            return render_value(value, style, self.styles, self.date1904, self.shared_strings)
         except CellValueError as exc:
             exc.cell = ref.decode()
             raise
@@ -584,7 +615,8 @@ def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
 
 def sheet_xml(rows: list[list[object]], *, styles: StyleBook | None, date1904: bool,
               column_widths: dict[int, float] | None, header_rows: int,
-              header_style: Callable[[], int | None]) -> Iterator[bytes]:
+              header_style: Callable[[], int | None], shared: SharedStrings | None = None
+              ) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns."""
     width = max((len(r) for r in rows), default=0)
     last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
@@ -611,7 +643,7 @@ def sheet_xml(rows: list[list[object]], *, styles: StyleBook | None, date1904: b
         cells = []
         for j, value in enumerate(values, start=1):
             style = head_style if i <= header_rows else None
-            style, t, inner, _ = render_value(value, style, styles, date1904)
+            style, t, inner, _ = render_value(value, style, styles, date1904, shared)
             if not inner and style is None:
                 continue
             ref = f"{column_letter(j)}{i}"

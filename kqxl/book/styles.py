@@ -155,6 +155,16 @@ class StyleBook:
         attrs["applyNumberFormat"] = "1"
         return self._find_or_add(_Xf(attrs, base.inner))
 
+    def number_style(self, s: int | None) -> int | None:
+        """``s``, or ``s`` with the General format if it would show a number as a date."""
+        if s is None or not self.is_date(s):
+            return s
+        base = self._xf(s)
+        attrs = dict(base.attrs)
+        attrs["numFmtId"] = "0"
+        attrs["applyNumberFormat"] = "1"
+        return self._find_or_add(_Xf(attrs, base.inner))
+
     def highlight(self, s: int | None) -> int:
         """``s`` with kqxl's light-red fill on top."""
         if s is not None and self.is_highlight(s):
