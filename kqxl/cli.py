@@ -54,7 +54,33 @@ today_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KqxlGroup(click.Group):
+    """Turns every expected failure into one line on stderr and exit 2 — never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KqxlError as exc:
+            raise Problem(str(exc)) from exc
+        except BrokenPipeError:
+            # The reader went away (``kqxl … | head``): nothing left to say.
+            sys.stderr.close()
+            raise SystemExit(EXIT_OK) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise Problem(f"{where}{exc.strerror or exc}") from exc
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 — last line of defence for users
+            if os.environ.get("KQXL_DEBUG"):
+                raise
+            raise Problem(
+                f"internal error ({type(exc).__name__}: {exc}); "
+                "rerun with KQXL_DEBUG=1 and report the traceback"
+            ) from exc
+
+
+@click.group(cls=KqxlGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kqxl")
 def cli() -> None:
     """kqxl — 客情关系管理 for Excel workbooks.
@@ -114,12 +140,18 @@ def rules_check(file: Path | None, as_json: bool) -> None:
     if as_json:
         _echo_json([line.model_dump(mode="json") for line in lines])
         return
-    section = None
+    heading = None
     for line in lines:
-        if line.section != section:
-            section = line.section
-            click.echo(f"【{section}】")
-        click.echo(f"  {line.level}（{line.require}）  {line.label}：{line.expression}")
+        if (line.section, line.level) != heading:
+            if heading is None or line.section != heading[0]:
+                click.echo(f"【{line.section}】")
+            heading = (line.section, line.level)
+            require = f" — {line.require}" if line.require else ""
+            click.echo(f"  {line.level}{require}")
+        if line.expression:
+            click.echo(f"    · {line.label}：{line.expression}")
+        else:
+            click.echo(f"    · {line.label}")
     click.echo(text(CLI, "rules_ok", path=file or text(CLI, "default_rules")))
 
 
@@ -188,29 +220,8 @@ def _print_result(file: Path, result: Any) -> None:
 
 
 def main() -> None:
-    """Entry point: run the CLI, turning every expected failure into one line and exit 2."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code if isinstance(exc, Problem) else EXIT_PROBLEM)
-    except click.exceptions.Abort:
-        click.echo("kqxl: aborted", err=True)
-        sys.exit(EXIT_PROBLEM)
-    except KqxlError as exc:
-        click.echo(f"kqxl: {exc}", err=True)
-        sys.exit(EXIT_PROBLEM)
-    except OSError as exc:
-        click.echo(f"kqxl: {exc.filename or ''} {exc.strerror or exc}".strip(), err=True)
-        sys.exit(EXIT_PROBLEM)
-    except Exception as exc:  # noqa: BLE001 — the last line of defence: never show a traceback
-        if os.environ.get("KQXL_DEBUG"):
-            raise
-        click.echo(f"kqxl: internal error ({type(exc).__name__}: {exc}); "
-                   "rerun with KQXL_DEBUG=1 and report the traceback", err=True)
-        sys.exit(EXIT_PROBLEM)
+    """Entry point of the ``kqxl`` command."""
+    cli(prog_name="kqxl")
 
 
 if __name__ == "__main__":

@@ -61,9 +61,9 @@ def _ticks(levels: tuple[tuple[str, ...], ...], grade: int) -> Row:
 
 def _customer(rep: str, n: int, name: str, kind: str, grade: int) -> Row:
     levels = CLIENT_LEVELS if kind == "甲方" else CONTRACTOR_LEVELS
-    city = CITIES[n % len(CITIES)]
+    city = name[:2]
     row: Row = {
-        "customer_name": f"{city}{name}有限公司",
+        "customer_name": f"{name}有限公司",
         "customer_type": kind,
         "owner_rep": rep,
         "contact_name": f"{SURNAMES[n % len(SURNAMES)]}经理",
@@ -108,24 +108,31 @@ def _project(rep: str, n: int, name: str, client: str, contractor: str | None, h
 
 
 def sample_team() -> dict[str, tuple[list[Row], list[Row]]]:
-    """Rows per rep: every grade 0–4 for 甲方 and 总包 across the team, every heat level."""
+    """Rows per rep: every grade 0–4 for 甲方 and 总包 per rep, every heat level per rep."""
     team: dict[str, tuple[list[Row], list[Row]]] = {}
-    heats = (90, 70, 50, 30, 0)
+    # heat level → (grade of its 甲方, grade of its 总包 or None)
+    heats = {90: (4, 4), 70: (3, 3), 50: (2, 2), 30: (2, 1), 0: (0, None)}
     for r, rep in enumerate(REPS):
         customers: list[Row] = []
-        projects: list[Row] = []
+        by_grade: dict[tuple[str, int], Row] = {}
         for g in range(5):
             n = r * 5 + g
-            customers.append(_customer(rep, n, CLIENT_NAMES[(r + g) % 8], "甲方", (g + r) % 5))
-            customers.append(_customer(rep, n + 40, CONTRACTOR_NAMES[(r + g) % 8], "总包", (g + 2 * r) % 5))
+            grade = (g + r) % 5
+            client = _customer(rep, n, CITIES[r] + CLIENT_NAMES[g], "甲方", grade)
+            contractor = _customer(rep, n + 40, CITIES[r + 4] + CONTRACTOR_NAMES[g], "总包", grade)
+            customers += (client, contractor)
+            by_grade["甲方", grade] = client
+            by_grade["总包", grade] = contractor
         kind, name = OTHER_NAMES[r % len(OTHER_NAMES)]
-        customers.append(_customer(rep, r + 90, name.replace("中南", CITIES[r]), kind, 1))
-        for i, heat in enumerate(heats):
-            client = customers[2 * ((i + 1) % 5)]
-            contractor = customers[2 * ((i + 3) % 5) + 1]
+        customers.append(_customer(rep, r + 90, CITIES[r] + name[2:], kind, 1))
+        projects: list[Row] = []
+        for i, (heat, (client_grade, contractor_grade)) in enumerate(heats.items()):
+            client = by_grade["甲方", client_grade]
+            contractor = by_grade["总包", contractor_grade] if contractor_grade is not None else None
+            title = f"{str(client['customer_name'])[:4]}{('一期', '二期', '综合楼', '改造', '新区')[i]}暖通项目"
             projects.append(_project(
-                rep, i, f"{client['customer_name'][:4]}{('一期', '二期', '综合楼', '改造', '新区')[i]}暖通项目",
-                str(client["customer_name"]), str(contractor["customer_name"]) if heat else None,
+                rep, i, title, str(client["customer_name"]),
+                str(contractor["customer_name"]) if contractor else None,
                 heat, 300000.0 + 250000.0 * ((r * 7 + i * 3) % 9)))
         team[rep] = (customers, projects)
     _add_mistakes(team)

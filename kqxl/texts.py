@@ -101,7 +101,7 @@ LABELS: dict[str, str] = {
     "require_all": "全部满足",
     "require_half": "至少满足一半（{k}/{n} 项）",
     "require_k": "至少满足 {k}/{n} 项",
-    "require_cumulative": "，且已达到下一级以下的各级",
+    "require_cumulative": "，且低一级已达到",
     "rules_section_heat": "成交热度",
     "rules_floor": "以上都不满足时的热度",
     "reason_item": "{level}：{label}",
