@@ -89,7 +89,7 @@ def test_describe_rules_lines() -> None:
     lines = describe_rules(load_rules())
     assert lines[0] == RuleLine(section="甲方", level="I级", require="全部满足",
                                 label="已送公司产品、资质等资料", expression='已送资料 = "是"')
-    assert lines[5].level == "II级" and lines[5].require == "全部满足，且已达到下一级以下的各级"
+    assert lines[5].level == "II级" and lines[5].require == "全部满足，且低一级已达到"
     heat = [ln for ln in lines if ln.section == "成交热度"]
     assert [ln.level for ln in heat][:3] == ["90%", "90%", "70%"]
     assert heat[0].require == "至少满足一半（1/2 项）"

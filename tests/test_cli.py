@@ -1,0 +1,303 @@
+"""The command line as a user runs it: exit codes, exact output, files on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kqxl.api import recompute_workbook, validate_workbook
+from kqxl.book import read_workbook
+from kqxl.cli import cli
+from kqxl.demo import TODAY, build_team
+from kqxl.rules import describe_rules, load_rules
+from kqxl.schema import SCHEMA, schema_as_dict
+
+TODAY_ARG = ["--today", TODAY.isoformat()]
+
+
+@pytest.fixture(scope="session")
+def team_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("team") / "team"
+    build_team(folder, load_rules(None))
+    return folder
+
+
+@pytest.fixture()
+def rep_book(team_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "客户跟进表-张伟.xlsx"
+    shutil.copy(team_dir / target.name, target)
+    return target
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+# ---- schema and rules -------------------------------------------------------------------
+
+
+def test_schema_json_is_the_library_result() -> None:
+    code, out, _ = run("schema", "--json")
+    assert code == 0
+    assert json.loads(out) == schema_as_dict(SCHEMA)
+
+
+def test_schema_lists_every_header() -> None:
+    code, out, _ = run("schema")
+    assert code == 0
+    for sheet in SCHEMA.sheets:
+        assert f"# {sheet.name} — " in out
+        for col in sheet.columns:
+            assert col.header in out
+
+
+def test_rules_check_default_prints_levels_in_chinese() -> None:
+    code, out, _ = run("rules", "check")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "【甲方】"
+    assert lines[1] == "  I级 — 全部满足"
+    assert "    · 有客户联系方式：联系电话 非空" in lines
+    assert "【成交热度】" in lines
+    assert lines[-1] == "规则有效：内置默认规则"
+
+
+def test_rules_check_json_is_the_library_result() -> None:
+    code, out, _ = run("rules", "check", "--json")
+    assert code == 0
+    assert json.loads(out) == [line.model_dump(mode="json") for line in describe_rules(load_rules(None))]
+
+
+def test_bad_rules_file_is_one_line_with_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "规则.toml"
+    default = (Path(__file__).parents[1] / "kqxl" / "rules" / "default.toml").read_text("utf-8")
+    lines = default.splitlines()
+    target = next(i for i, line in enumerate(lines) if "when = '拜访次数 >= 3" in line)
+    lines[target] = lines[target].replace("拜访次数 >= 3", "拜访次数 >=")
+    bad.write_text("\n".join(lines), "utf-8")
+    code, out, err = run("rules", "check", bad)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"kqxl: {bad}：第 {target + 1} 行")
+
+
+def test_missing_rules_file_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("rules", "check", tmp_path / "none.toml")
+    assert code == 2
+    assert "none.toml" in err and err.count("\n") == 1
+
+
+# ---- init ---------------------------------------------------------------------------------
+
+
+def test_init_creates_templates_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    code, out, _ = run("init", tmp_path)
+    assert code == 0
+    assert out.splitlines() == [f"已创建 {tmp_path / '团队总表.xlsx'}", f"已创建 {tmp_path / '客户跟进表.xlsx'}"]
+    before = (tmp_path / "团队总表.xlsx").read_bytes()
+    code, out, err = run("init", tmp_path)
+    assert code == 2
+    assert "--force" in err and err.count("\n") == 1
+    assert (tmp_path / "团队总表.xlsx").read_bytes() == before
+
+
+# ---- validate -----------------------------------------------------------------------------
+
+
+def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
+    code, out, _ = run("validate", rep_book, *TODAY_ARG)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == f"{rep_book.name}:客户!T4: “拜访次数”应为整数，实际为“五次”。"
+    assert lines[1] == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
+    assert lines[2] == f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。"
+    assert lines[3].startswith("客情等级：")
+    assert lines[4] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
+
+
+def test_validate_json_is_the_library_result(rep_book: Path) -> None:
+    code, out, _ = run("validate", rep_book, "--json", *TODAY_ARG)
+    assert code == 1
+    expected = validate_workbook(rep_book, today=TODAY).model_dump(mode="json")
+    assert json.loads(out) == expected
+
+
+def test_validate_clean_workbook_exits_0(tmp_path: Path) -> None:
+    run("init", tmp_path)
+    code, out, _ = run("validate", tmp_path / "客户跟进表.xlsx")
+    assert code == 0
+    assert "客户 0 行，项目 0 行，发现 0 个问题" in out
+
+
+def test_validate_does_not_write(rep_book: Path) -> None:
+    before = rep_book.read_bytes()
+    run("validate", rep_book)
+    assert rep_book.read_bytes() == before
+    assert not (rep_book.parent / ".kqxl" / "backups").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("text.xlsx", b"just some text", "不是 xlsx/xlsm 工作簿"),
+        ("empty.xlsx", b"", "文件为空"),
+        ("old.xls", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504, "不是 xlsx/xlsm 工作簿"),
+    ],
+)
+def test_unreadable_files_give_one_line_exit_2(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    for command in ("validate", "recompute"):
+        code, out, err = run(command, path)
+        assert code == 2
+        assert out == ""
+        assert err.startswith(f"kqxl: {path}") or err.startswith(f"kqxl: {name}")
+        assert expected in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_truncated_and_missing_workbooks(rep_book: Path, tmp_path: Path) -> None:
+    truncated = tmp_path / "截断.xlsx"
+    truncated.write_bytes(rep_book.read_bytes()[:4000])
+    code, _, err = run("validate", truncated)
+    assert code == 2 and "已损坏" in err and err.count("\n") == 1
+    code, _, err = run("validate", tmp_path / "没有.xlsx")
+    assert code == 2 and "文件不存在" in err and err.count("\n") == 1
+
+
+def test_workbook_without_the_sheets_is_a_finding(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "其他.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    wb.active["A1"] = "hello"
+    wb.save(path)
+    code, out, _ = run("validate", path)
+    assert code == 1
+    assert f"{path.name}:客户: 缺少工作表“客户”" in out
+
+
+# ---- recompute ----------------------------------------------------------------------------
+
+
+def _computed(path: Path) -> dict[str, list[object]]:
+    book = read_workbook(path)
+    sheet = book.sheets["客户"]
+    headers = sheet.rows[1]
+    col = {h: i for i, h in enumerate(headers)}
+    grades = [row[col["客情等级"]] for row in sheet.rows[2:] if any(v is not None for v in row)]
+    projects = book.sheets["项目"]
+    pcol = {h: i for i, h in enumerate(projects.rows[1])}
+    heats = [row[pcol["成交热度"]] for row in projects.rows[2:] if any(v is not None for v in row)]
+    return {"grades": grades, "heats": heats}
+
+
+def test_recompute_in_place_fills_computed_columns_with_backup(rep_book: Path) -> None:
+    original = rep_book.read_bytes()
+    before = members(rep_book)
+    code, out, _ = run("recompute", rep_book, *TODAY_ARG)
+    assert code == 1  # the sample rep workbook holds two mistakes
+    assert f"已写入 {rep_book}（" in out
+    backups = list((rep_book.parent / ".kqxl" / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].read_bytes() == original
+    result = validate_workbook(rep_book, today=TODAY)
+    computed = _computed(rep_book)
+    assert computed["grades"] == [c.grade_label for c in result.customers]
+    assert computed["heats"] == [p.heat for p in result.projects]
+    assert sorted(computed["heats"]) == [0, 0.3, 0.5, 0.7, 0.9]
+    after = members(rep_book)
+    # Only the two data sheets (and styles, for the highlight) may change.
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml"}
+    assert set(after) == set(before)
+
+
+def test_recompute_twice_changes_nothing_the_second_time(rep_book: Path) -> None:
+    recompute_workbook(rep_book, today=TODAY)
+    first = members(rep_book)
+    recompute_workbook(rep_book, today=TODAY)
+    assert members(rep_book) == first
+
+
+def test_recompute_out_leaves_source_untouched(rep_book: Path, tmp_path: Path) -> None:
+    before = rep_book.read_bytes()
+    out = tmp_path / "结果.xlsx"
+    code, stdout, _ = run("recompute", rep_book, "--out", out, *TODAY_ARG)
+    assert code == 1
+    assert rep_book.read_bytes() == before
+    assert f"已写入 {out}" in stdout
+    assert "IV级" in _computed(out)["grades"]
+
+
+def test_recompute_refuses_a_workbook_open_in_excel(rep_book: Path) -> None:
+    owner = rep_book.parent / f"~${rep_book.name}"
+    name = "张伟"
+    raw = bytes([len(name.encode("gbk"))]) + name.encode("gbk")
+    owner.write_bytes(raw.ljust(0x36, b" ") + len(name).to_bytes(2, "little") + name.encode("utf-16-le")
+                      + b"\0" * 20)
+    before = rep_book.read_bytes()
+    code, out, err = run("recompute", rep_book)
+    assert code == 2
+    assert "张伟" in err and "Excel" in err and err.count("\n") == 1
+    assert rep_book.read_bytes() == before
+
+
+def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: Path) -> None:
+    import openpyxl
+
+    recompute_workbook(rep_book, today=TODAY)
+    wb = openpyxl.load_workbook(rep_book)
+    bad = wb["客户"]["T4"]
+    good = wb["客户"]["T5"]
+    assert bad.fill.fgColor.rgb != good.fill.fgColor.rgb
+    assert wb["客户"]["BA4"].value  # 校验 names the problem
+    # The rep fixes the cell (here through the patch writer, as Excel would save it).
+    from kqxl.book import CellChange, patch_workbook
+
+    patch_workbook(rep_book, [CellChange("客户", 4, 20, 7)], backup=False)
+    recompute_workbook(rep_book, today=TODAY)
+    wb = openpyxl.load_workbook(rep_book)
+    assert wb["客户"]["T4"].fill.fgColor.rgb == wb["客户"]["T5"].fill.fgColor.rgb
+    assert wb["客户"]["BA4"].value is None
+
+
+def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:  # noqa: ANN001
+    recompute_workbook(rep_book, today=TODAY)
+    result = validate_workbook(rep_book, today=TODAY)
+    [info] = libreoffice([rep_book], ranges={"客户": "AX3:AX13", "项目": "Y3:Y7"})
+    assert info["ok"], info["error"]
+    sheets = {s["name"]: s for s in info["sheets"]}
+    grades = [sheets["客户"]["cells"][f"AX{r}"]["value"] for r in range(3, 14)]
+    assert grades == [c.grade_label for c in result.customers]
+    heats = [sheets["项目"]["cells"][f"Y{r}"]["value"] for r in range(3, 8)]
+    assert heats == pytest.approx([p.heat for p in result.projects])
+
+
+def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kqxl.demo import run_demo
+
+    assert run_demo(tmp_path / "demo", today=dt.date(2026, 11, 23)) == 0
+    out = capsys.readouterr().out
+    assert "团队总表 summary" in out
+    for level in ("90%", "70%", "50%", "30%", "0%"):
+        assert f"    {level:>4}  " in out
+    for label in ("未评级", "I级", "II级", "III级", "IV级"):
+        assert label in out
+    assert sorted(p.name for p in (tmp_path / "demo").glob("*.xlsx")) == sorted(
+        ["团队总表.xlsx", "客户跟进表-张伟.xlsx", "客户跟进表-李娜.xlsx", "客户跟进表-王强.xlsx",
+         "客户跟进表-刘洋.xlsx"])
