@@ -11,13 +11,13 @@ kqxl owns through :func:`kqxl.book.patch_workbook` (backup + atomic replace).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
-from kqxl.cells import column_index
+from kqxl.cells import CellValue, column_index
 from kqxl.engine import BookResult, evaluate
 from kqxl.rules import Rules, load_rules
 from kqxl.schema import SCHEMA, Schema
@@ -72,7 +72,12 @@ def recompute_workbook(
     result = evaluate(book, _rules(rules), today or dt.date.today(), schema)
     changes = list(plan_recompute(result, schema))
     report = patch_workbook(
-        path, changes, out=out, force=force, backup=backup, expect=book.stamp,
+        path,
+        changes,
+        out=out,
+        force=force,
+        backup=backup,
+        expect=book.stamp,
         clear_highlights=tuple(result.layouts),
     )
     return RecomputeResult(
@@ -102,7 +107,7 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
     layout = result.layouts.get(customers.name)
     if layout is not None:
         for c in result.customers:
-            values = {
+            values: dict[str, CellValue] = {
                 "grade": c.grade_label,
                 "grade_reasons": _joined(c.reasons),
                 "grade_gaps": _joined(c.gaps),
@@ -136,12 +141,12 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
 
 
 def _row_changes(
-    sheet: str, row: int, columns: dict[str, int], values: dict[str, object]
+    sheet: str, row: int, columns: Mapping[str, int], values: Mapping[str, CellValue]
 ) -> Iterator[CellChange]:
     for key, value in values.items():
         col = columns.get(key)
         if col is not None:
-            yield CellChange(sheet, row, col, value)  # type: ignore[arg-type]
+            yield CellChange(sheet, row, col, value)
 
 
 def _col(letters: str) -> int:

@@ -45,7 +45,9 @@ def _today(value: str | None) -> dt.date:
 
 
 rules_option = click.option(
-    "--rules", "rules_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="A rules file (TOML) to use instead of the shipped default.",
 )
 today_option = click.option(
@@ -71,7 +73,7 @@ class KqxlGroup(click.Group):
             raise Problem(f"{where}{exc.strerror or exc}") from exc
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except Exception as exc:  # noqa: BLE001 — last line of defence for users
+        except Exception as exc:
             if os.environ.get("KQXL_DEBUG"):
                 raise
             raise Problem(
@@ -119,8 +121,12 @@ def schema(as_json: bool) -> None:
             flags = [col.type.value, col.owner.value]
             if col.required:
                 flags.append("required")
-            choices = f"  [{'/'.join(col.choices)}]" if col.choices and col.type.value != "bool" else ""
-            click.echo(f"  {col.group.value}  {col.header:<10}\t{col.key:<22}{', '.join(flags)}{choices}")
+            choices = (
+                f"  [{'/'.join(col.choices)}]" if col.choices and col.type.value != "bool" else ""
+            )
+            click.echo(
+                f"  {col.group.value}  {col.header:<10}\t{col.key:<22}{', '.join(flags)}{choices}"
+            )
         click.echo()
 
 
@@ -174,23 +180,34 @@ def validate(file: Path, rules_path: Path | None, today: str | None, as_json: bo
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this new file instead of updating FILE in place.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this new file instead of updating FILE in place.",
+)
 @rules_option
 @today_option
 @click.option("--force", is_flag=True, help="Write even if a stale Excel owner file (~$) is there.")
 @click.option("--no-backup", is_flag=True, help="Do not keep a backup of FILE in .kqxl/backups/.")
 @json_option
-def recompute(file: Path, out: Path | None, rules_path: Path | None, today: str | None,
-              force: bool, no_backup: bool, as_json: bool) -> None:
+def recompute(
+    file: Path,
+    out: Path | None,
+    rules_path: Path | None,
+    today: str | None,
+    force: bool,
+    no_backup: bool,
+    as_json: bool,
+) -> None:
     """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILE.
 
     Only cells kqxl owns are written; the original is backed up and replaced atomically.
     """
     from kqxl.api import recompute_workbook
 
-    done = recompute_workbook(file, out=out, rules=rules_path, today=_today(today),
-                              force=force, backup=not no_backup)
+    done = recompute_workbook(
+        file, out=out, rules=rules_path, today=_today(today), force=force, backup=not no_backup
+    )
     if as_json:
         _echo_json(done.model_dump(mode="json"))
     else:
@@ -211,12 +228,24 @@ def _print_result(file: Path, result: Any) -> None:
         click.echo(f"{file.name}:{where}: {f.message}")
     grades = Counter(c.grade_label for c in result.customers)
     heats = Counter(p.heat_label for p in result.projects)
-    click.echo(text(CLI, "summary", file=file.name, customers=len(result.customers),
-                    projects=len(result.projects), findings=len(result.findings)))
+    click.echo(
+        text(
+            CLI,
+            "summary",
+            file=file.name,
+            customers=len(result.customers),
+            projects=len(result.projects),
+            findings=len(result.findings),
+        )
+    )
     if grades:
-        click.echo(text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in sorted(grades.items()))))
+        click.echo(
+            text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in sorted(grades.items())))
+        )
     if heats:
-        click.echo(text(CLI, "heats", counts="，".join(f"{k} {v}" for k, v in sorted(heats.items()))))
+        click.echo(
+            text(CLI, "heats", counts="，".join(f"{k} {v}" for k, v in sorted(heats.items())))
+        )
 
 
 def main() -> None:

@@ -13,13 +13,13 @@ import datetime as dt
 import shutil
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
 from kqxl.api import recompute_workbook
 from kqxl.cells import CellError, CellValue
+from kqxl.engine import BookResult
 from kqxl.rules import Rules, load_rules
 
 Row = dict[str, CellValue]
@@ -42,10 +42,26 @@ CONTRACTOR_LEVELS: tuple[tuple[str, ...], ...] = (
 )
 
 CITIES = ("武汉", "长沙", "南昌", "合肥", "郑州", "成都", "重庆", "西安")
-CLIENT_NAMES = ("江城置业", "楚天地产", "光谷科技园", "东湖文旅", "汉江医院", "晴川酒店",
-                "南湖学院", "黄鹤商业")
-CONTRACTOR_NAMES = ("中建华中", "长江建工", "华中安装", "宏远机电", "鼎盛建设", "金盾消防",
-                    "远大幕墙", "恒通机电")
+CLIENT_NAMES = (
+    "江城置业",
+    "楚天地产",
+    "光谷科技园",
+    "东湖文旅",
+    "汉江医院",
+    "晴川酒店",
+    "南湖学院",
+    "黄鹤商业",
+)
+CONTRACTOR_NAMES = (
+    "中建华中",
+    "长江建工",
+    "华中安装",
+    "宏远机电",
+    "鼎盛建设",
+    "金盾消防",
+    "远大幕墙",
+    "恒通机电",
+)
 OTHER_NAMES = (("设计院", "中南建筑设计院"), ("经销商", "汉正街建材商行"), ("零售店", "光谷五金店"))
 STAGES_BY_HEAT = {90: "签约", 70: "投标", 50: "编写标书", 30: "方案设计", 0: "信息"}
 SURNAMES = "陈杨赵黄周吴徐孙马朱胡郭何高林罗"
@@ -81,8 +97,9 @@ def _customer(rep: str, n: int, name: str, kind: str, grade: int) -> Row:
     return row
 
 
-def _project(rep: str, n: int, name: str, client: str, contractor: str | None, heat: int,
-             amount: float) -> Row:
+def _project(
+    rep: str, n: int, name: str, client: str, contractor: str | None, heat: int, amount: float
+) -> Row:
     row: Row = {
         "project_name": name,
         "owner_rep": rep,
@@ -128,12 +145,20 @@ def sample_team() -> dict[str, tuple[list[Row], list[Row]]]:
         projects: list[Row] = []
         for i, (heat, (client_grade, contractor_grade)) in enumerate(heats.items()):
             client = by_grade["甲方", client_grade]
-            contractor = by_grade["总包", contractor_grade] if contractor_grade is not None else None
-            title = f"{str(client['customer_name'])[:4]}{('一期', '二期', '综合楼', '改造', '新区')[i]}暖通项目"
-            projects.append(_project(
-                rep, i, title, str(client["customer_name"]),
-                str(contractor["customer_name"]) if contractor else None,
-                heat, 300000.0 + 250000.0 * ((r * 7 + i * 3) % 9)))
+            partner = by_grade["总包", contractor_grade] if contractor_grade is not None else None
+            suffix = ("一期", "二期", "综合楼", "改造", "新区")[i]
+            title = f"{str(client['customer_name'])[:4]}{suffix}暖通项目"
+            projects.append(
+                _project(
+                    rep,
+                    i,
+                    title,
+                    str(client["customer_name"]),
+                    str(partner["customer_name"]) if partner else None,
+                    heat,
+                    300000.0 + 250000.0 * ((r * 7 + i * 3) % 9),
+                )
+            )
         team[rep] = (customers, projects)
     _add_mistakes(team)
     return team
@@ -149,13 +174,13 @@ def _add_mistakes(team: dict[str, tuple[list[Row], list[Row]]]) -> None:
     li_c[3]["visit_count"] = "１２"  # full-width digits (accepted)
     li_c[4]["customer_type"] = "业主"  # not one of the choices
     li_p[3]["client"] = "武汉未知置业有限公司"  # a 甲方 that is not in the customer sheet
-    wang_c, wang_p = team["王强"]
+    wang_c, _wang_p = team["王强"]
     wang_c[5]["customer_name"] = wang_c[6]["customer_name"]  # duplicate customer
     wang_c[0]["last_visit"] = "2026/11/31"  # no such day
     liu_c, liu_p = team["刘洋"]
     liu_c[7]["introduced"] = "√"  # a tick mark (accepted as 是)
     liu_p[1]["stage"] = None  # a required choice left blank
-    liu_c[8]["contact_phone"] = "=HYPERLINK(\"http://example.com\")"  # stays text, never a formula
+    liu_c[8]["contact_phone"] = '=HYPERLINK("http://example.com")'  # stays text, never a formula
 
 
 def build_team(folder: Path, rules: Rules) -> list[Path]:
@@ -166,63 +191,78 @@ def build_team(folder: Path, rules: Rules) -> list[Path]:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     team = sample_team()
-    paths = [write_template(
-        folder / "团队总表.xlsx", "master", rules,
-        customers=[row for c, _ in team.values() for row in c],
-        projects=[row for _, p in team.values() for row in p])]
+    paths = [
+        write_template(
+            folder / "团队总表.xlsx",
+            "master",
+            rules,
+            customers=[row for c, _ in team.values() for row in c],
+            projects=[row for _, p in team.values() for row in p],
+        )
+    ]
     for rep, (customers, projects) in team.items():
-        paths.append(write_template(folder / f"客户跟进表-{rep}.xlsx", "rep", rules,
-                                    rep_name=rep, customers=customers, projects=projects))
+        paths.append(
+            write_template(
+                folder / f"客户跟进表-{rep}.xlsx",
+                "rep",
+                rules,
+                rep_name=rep,
+                customers=customers,
+                projects=projects,
+            )
+        )
     return paths
 
 
 def run_demo(folder: Path, today: dt.date = TODAY) -> int:
-    """Build the sample team, recompute every workbook, print a summary; exit code."""
+    """Build the sample team, recompute every workbook, print a summary; the exit code."""
     rules = load_rules(None)
     paths = build_team(folder, rules)
     click.echo(f"Built a sample team in {folder}/: {', '.join(p.name for p in paths)}")
-    worst = 0
+    results: dict[str, BookResult] = {}
     for path in paths:
         done = recompute_workbook(path, rules=rules, today=today)
-        result = done.result
-        worst = max(worst, 1 if result.findings else 0)
-        click.echo(f"  recomputed {path.name}: {len(result.customers)} customers, "
-                   f"{len(result.projects)} projects, {len(result.findings)} findings, "
-                   f"{done.cells_changed} cells written")
-        if path.name == "团队总表.xlsx":
-            master = result
-    _print_summary(master)
+        results[path.name] = result = done.result
+        click.echo(
+            f"  recomputed {path.name}: {len(result.customers)} customers, "
+            f"{len(result.projects)} projects, {len(result.findings)} findings, "
+            f"{done.cells_changed} cells written"
+        )
+    _print_summary(results[paths[0].name], rules)
+    click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
     return 0
 
 
-def _print_summary(result: object) -> None:
-    r = result  # BookResult
+def _print_summary(result: BookResult, rules: Rules) -> None:
     click.echo("\n团队总表 summary")
+    order = [*rules.labels.grades, rules.labels.not_applicable]
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
-    for c in r.customers:  # type: ignore[attr-defined]
-        by_type[c.type or "?"][c.grade_label] += 1
+    for c in result.customers:
+        by_type[c.type or "（类型无效）"][c.grade_label] += 1
     click.echo("  客情等级 (rows per grade):")
     for kind, counts in by_type.items():
-        cells = "  ".join(f"{label} {n}" for label, n in sorted(counts.items()))
-        click.echo(f"    {kind:<4} {cells}")
+        ranked = sorted(counts.items(), key=lambda item: order.index(item[0]))
+        click.echo(f"    {kind:<4} " + "  ".join(f"{label} {n}" for label, n in ranked))
     click.echo("  成交热度 pipeline:")
-    pipeline: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    for p in r.projects:  # type: ignore[attr-defined]
-        entry = pipeline[p.heat_label]
+    pipeline: dict[float, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for p in result.projects:
+        entry = pipeline[p.heat]
         entry[0] += 1
         entry[1] += p.amount or 0.0
         entry[2] += p.weighted_amount or 0.0
-    total = 0.0
-    for label in sorted(pipeline, key=lambda s: -float(s.rstrip("%") or 0)):
-        n, amount, weighted = pipeline[label]
-        total += weighted
-        click.echo(f"    {label:>4}  {int(n):>2} projects  金额 {amount:>14,.0f}  加权 {weighted:>14,.0f}")
+    for heat in sorted(pipeline, reverse=True):
+        n, amount, weighted = pipeline[heat]
+        label = f"{heat:.0%}"
+        click.echo(
+            f"    {label:>4}  {int(n):>2} projects  金额 {amount:>14,.0f}  加权 {weighted:>14,.0f}"
+        )
+    total = sum(entry[2] for entry in pipeline.values())
     click.echo(f"    weighted pipeline 加权金额合计: {total:,.0f} 元")
-    findings: Counter[str] = Counter(f.code for f in r.findings)  # type: ignore[attr-defined]
-    click.echo(f"  findings: {len(r.findings)}  ({', '.join(f'{k} {v}' for k, v in findings.most_common())})")  # type: ignore[attr-defined]
-    for f in r.findings[:8]:  # type: ignore[attr-defined]
+    codes = Counter(f.code for f in result.findings)
+    listed = ", ".join(f"{code} {n}" for code, n in codes.most_common())
+    click.echo(f"  findings: {len(result.findings)}  ({listed})")
+    for f in result.findings[:8]:
         click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
-    click.echo("Open demo/团队总表.xlsx in Excel or LibreOffice to see the computed columns.")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -77,7 +77,9 @@ def test_rules_check_default_prints_levels_in_chinese() -> None:
 def test_rules_check_json_is_the_library_result() -> None:
     code, out, _ = run("rules", "check", "--json")
     assert code == 0
-    assert json.loads(out) == [line.model_dump(mode="json") for line in describe_rules(load_rules(None))]
+    assert json.loads(out) == [
+        line.model_dump(mode="json") for line in describe_rules(load_rules(None))
+    ]
 
 
 def test_bad_rules_file_is_one_line_with_file_line_and_field(tmp_path: Path) -> None:
@@ -106,7 +108,10 @@ def test_missing_rules_file_is_exit_2(tmp_path: Path) -> None:
 def test_init_creates_templates_and_refuses_to_overwrite(tmp_path: Path) -> None:
     code, out, _ = run("init", tmp_path)
     assert code == 0
-    assert out.splitlines() == [f"已创建 {tmp_path / '团队总表.xlsx'}", f"已创建 {tmp_path / '客户跟进表.xlsx'}"]
+    assert out.splitlines() == [
+        f"已创建 {tmp_path / '团队总表.xlsx'}",
+        f"已创建 {tmp_path / '客户跟进表.xlsx'}",
+    ]
     before = (tmp_path / "团队总表.xlsx").read_bytes()
     code, out, err = run("init", tmp_path)
     assert code == 2
@@ -122,7 +127,10 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == f"{rep_book.name}:客户!T4: “拜访次数”应为整数，实际为“五次”。"
-    assert lines[1] == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
+    assert (
+        lines[1]
+        == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
+    )
     assert lines[2] == f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。"
     assert lines[3].startswith("客情等级：")
     assert lines[4] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
@@ -248,10 +256,14 @@ def test_recompute_refuses_a_workbook_open_in_excel(rep_book: Path) -> None:
     owner = rep_book.parent / f"~${rep_book.name}"
     name = "张伟"
     raw = bytes([len(name.encode("gbk"))]) + name.encode("gbk")
-    owner.write_bytes(raw.ljust(0x36, b" ") + len(name).to_bytes(2, "little") + name.encode("utf-16-le")
-                      + b"\0" * 20)
+    owner.write_bytes(
+        raw.ljust(0x36, b" ")
+        + len(name).to_bytes(2, "little")
+        + name.encode("utf-16-le")
+        + b"\0" * 20
+    )
     before = rep_book.read_bytes()
-    code, out, err = run("recompute", rep_book)
+    code, _out, err = run("recompute", rep_book)
     assert code == 2
     assert "张伟" in err and "Excel" in err and err.count("\n") == 1
     assert rep_book.read_bytes() == before
@@ -276,7 +288,7 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
     assert wb["客户"]["BA4"].value is None
 
 
-def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:  # noqa: ANN001
+def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:
     recompute_workbook(rep_book, today=TODAY)
     result = validate_workbook(rep_book, today=TODAY)
     [info] = libreoffice([rep_book], ranges={"客户": "AX3:AX13", "项目": "Y3:Y7"})
@@ -299,5 +311,11 @@ def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     for label in ("未评级", "I级", "II级", "III级", "IV级"):
         assert label in out
     assert sorted(p.name for p in (tmp_path / "demo").glob("*.xlsx")) == sorted(
-        ["团队总表.xlsx", "客户跟进表-张伟.xlsx", "客户跟进表-李娜.xlsx", "客户跟进表-王强.xlsx",
-         "客户跟进表-刘洋.xlsx"])
+        [
+            "团队总表.xlsx",
+            "客户跟进表-张伟.xlsx",
+            "客户跟进表-李娜.xlsx",
+            "客户跟进表-王强.xlsx",
+            "客户跟进表-刘洋.xlsx",
+        ]
+    )
