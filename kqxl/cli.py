@@ -226,8 +226,10 @@ def _print_result(file: Path, result: Any) -> None:
     for f in result.findings:
         where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
         click.echo(f"{file.name}:{where}: {f.message}")
-    grades = Counter(c.grade_label for c in result.customers)
-    heats = Counter(p.heat_label for p in result.projects)
+    # Ordered as the levels go (未评级, I级 … IV级, 不适用; 0% … 90%), not alphabetically.
+    by_grade = sorted(result.customers, key=lambda c: (c.grade is None, c.grade or 0))
+    grades = Counter(c.grade_label for c in by_grade)
+    heats = Counter(p.heat_label for p in sorted(result.projects, key=lambda p: p.heat))
     click.echo(
         text(
             CLI,
@@ -239,13 +241,9 @@ def _print_result(file: Path, result: Any) -> None:
         )
     )
     if grades:
-        click.echo(
-            text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in sorted(grades.items())))
-        )
+        click.echo(text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in grades.items())))
     if heats:
-        click.echo(
-            text(CLI, "heats", counts="，".join(f"{k} {v}" for k, v in sorted(heats.items())))
-        )
+        click.echo(text(CLI, "heats", counts="，".join(f"{k} {v}" for k, v in heats.items())))
 
 
 def main() -> None:

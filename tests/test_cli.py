@@ -133,6 +133,7 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
     )
     assert lines[2] == f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。"
     assert lines[3].startswith("客情等级：")
+    assert lines[3] == "客情等级：未评级 2，I级 2，II级 2，III级 2，IV级 2，不适用 1"
     assert lines[4] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
 
 
