@@ -9,8 +9,8 @@ Setting ``fullCalcOnLoad`` touches one part; dropping calcChain would touch thre
 (the part, its relationship and its content type).
 
 Strings are written as inline strings (``t="inlineStr"``): they are never formulas whatever
-they start with, and sharedStrings.xml stays byte-identical (appending to it would rewrite a
-part that may be the largest in the file).
+they start with (Excel, LibreOffice and calamine all read them as text), and sharedStrings.xml
+stays byte-identical (appending to it would rewrite a part that may be the largest in the file).
 """
 
 from __future__ import annotations
@@ -53,11 +53,9 @@ from kqxl.book.sheetxml import (
     ArrayFormulaHit,
     CellValueError,
     Change,
-    SharedStrings,
     SheetRewriter,
     Written,
     cells_of_row,
-    escape_text,
     extend_sqref,
     iter_rows,
     sheet_xml,
@@ -225,17 +223,13 @@ def _write(src: Path, zf: zipfile.ZipFile, package: Package, changes: list[CellC
             continue  # nothing to clear on a sheet that does not exist
     replaced: dict[str, Deflated] = {}
     parts: list[str] = []
-    shared = SharedStrings(lambda: _count_shared_strings(src, zf, package))
     try:
         for job in jobs.values():
             job.rewriter = SheetRewriter(job.changes, styles=styles, date1904=package.date1904,
-                                         clear_highlights=job.clear, shared=shared)
+                                         clear_highlights=job.clear)
             replaced[job.part] = _rewrite_sheet(src, zf, job)
-        new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced,
-                                             shared)
+        new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced)
         replaced.update(extra)
-        if shared.new:
-            new_members += _append_shared_strings(src, zf, package, shared, replaced)
         _extend_tables(src, zf, jobs, replaced)
         formulas = {job.sheet_id: job.rewriter.result.formulas_removed
                     for job in jobs.values() if job.rewriter and job.rewriter.result
@@ -329,8 +323,7 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
 
 def _sheet_contents(src: Path, zf: zipfile.ZipFile, package: Package,
                     contents: list[SheetContent], styles: StyleBook | None,
-                    replaced: dict[str, Deflated], shared: SharedStrings
-                    ) -> tuple[list[str], dict[str, Deflated]]:
+                    replaced: dict[str, Deflated]) -> tuple[list[str], dict[str, Deflated]]:
     """Deflated parts for each SheetContent, and the names of members to add."""
     out: dict[str, Deflated] = {}
     new_parts: list[str] = []
@@ -362,7 +355,7 @@ def _sheet_contents(src: Path, zf: zipfile.ZipFile, package: Package,
         out[part] = deflate(sheet_xml(
             content.rows, styles=styles, date1904=package.date1904,
             column_widths=content.column_widths, header_rows=content.header_rows,
-            header_style=header_style, shared=shared))
+            header_style=header_style))
     if added:
         _register_sheets(src, zf, package, added, out, replaced)
     return new_parts, out
@@ -411,120 +404,6 @@ def _register_sheets(src: Path, zf: zipfile.ZipFile, package: Package,
     out[package.workbook_part] = deflate([wb_new.encode("utf-8")])
     out[wb_rels_name] = deflate([rels_new.encode("utf-8")])
     out["[Content_Types].xml"] = deflate([ct_new.encode("utf-8")])
-
-
-# --- shared strings ----------------------------------------------------------------------
-
-_SI = re.compile(rb"<(?:\w+:)?si[\s>/]")
-_CT_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-_REL_SST = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-            "sharedStrings")
-
-
-def _count_shared_strings(src: Path, zf: zipfile.ZipFile, package: Package) -> int:
-    if package.shared_strings_part is None:
-        return 0
-    count, tail = 0, b""
-    for chunk in _member_chunks(src, zf, package.shared_strings_part):
-        window = tail + chunk
-        count += len(_SI.findall(window)) - len(_SI.findall(tail))
-        tail = window[-8:]
-    return count
-
-
-def _sst_items(shared: SharedStrings, pfx: bytes = b"") -> bytes:
-    items = []
-    for text in shared.new:
-        space = b' xml:space="preserve"' if text != text.strip() or "\n" in text else b""
-        items.append(b"<" + pfx + b"si><" + pfx + b"t" + space + b">"
-                     + escape_text(text).encode() + b"</" + pfx + b"t></" + pfx + b"si>")
-    return b"".join(items)
-
-
-def _append_shared_strings(src: Path, zf: zipfile.ZipFile, package: Package,
-                           shared: SharedStrings, replaced: dict[str, Deflated]) -> list[str]:
-    """Append the new strings to sharedStrings.xml (streamed), or create the part."""
-    part = package.shared_strings_part
-    if part is None:
-        part = "xl/sharedStrings.xml"
-        xml = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="'
-               b'http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="'
-               + str(shared.references).encode() + b'" uniqueCount="'
-               + str(len(shared.new)).encode() + b'">' + _sst_items(shared) + b"</sst>")
-        replaced[part] = deflate([xml])
-        _register_part(src, zf, package, part, _REL_SST, _CT_SST, replaced)
-        return [part]
-    replaced[part] = deflate(_sst_stream(_member_chunks(src, zf, part), shared))
-    return []
-
-
-def _sst_stream(chunks: Iterator[bytes], shared: SharedStrings) -> Iterator[bytes]:
-    head_done = False
-    buf = b""
-    for chunk in chunks:
-        buf += chunk
-        if not head_done:
-            m = re.search(rb"<((?:\w+:)?)sst\b([^>]*?)(/?)>", buf)
-            if m is None:
-                continue
-            attrs = m.group(2)
-            for name, add in ((b"count", shared.references), (b"uniqueCount", len(shared.new))):
-                a = re.search(rb"\s" + name + rb'="(\d+)"', attrs)
-                if a:
-                    attrs = (attrs[:a.start(1)] + str(int(a.group(1)) + add).encode()
-                             + attrs[a.end(1):])
-            pfx = m.group(1)
-            if m.group(3):  # <sst/>: nothing follows
-                yield (buf[:m.start()] + b"<" + pfx + b"sst" + attrs + b">"
-                       + _sst_items(shared, pfx) + b"</" + pfx + b"sst>" + buf[m.end():])
-                yield from chunks
-                return
-            yield buf[:m.start()] + b"<" + pfx + b"sst" + attrs + b">"
-            buf = buf[m.end():]
-            head_done = True
-        if len(buf) > 4096:
-            yield buf[:-4096]
-            buf = buf[-4096:]
-    ends = list(re.finditer(rb"</((?:\w+:)?)sst>", buf))
-    if not ends:
-        raise ValueError("sharedStrings.xml has no </sst>")
-    m = ends[-1]
-    yield buf[:m.start()] + _sst_items(shared, m.group(1)) + buf[m.start():]
-
-
-def _register_part(src: Path, zf: zipfile.ZipFile, package: Package, part: str, rel_type: str,
-                   content_type: str, replaced: dict[str, Deflated]) -> None:
-    """Add a workbook-level part to workbook.xml.rels and [Content_Types].xml."""
-    rels_name = rels_path(package.workbook_part)
-    rels_xml = (_pending(replaced, rels_name) or read_member(src, zf, rels_name)).decode()
-    ct_xml = (_pending(replaced, "[Content_Types].xml")
-              or read_member(src, zf, "[Content_Types].xml")).decode()
-    used = set(re.findall(r'Id="([^"]+)"', rels_xml))
-    n = 1
-    while f"rId{n}" in used:
-        n += 1
-    wb_dir = package.workbook_part.rsplit("/", 1)[0] if "/" in package.workbook_part else ""
-    target = part[len(wb_dir) + 1:] if wb_dir and part.startswith(wb_dir + "/") else "/" + part
-    rels_new = rels_xml.replace(
-        "</Relationships>",
-        f'<Relationship Id="rId{n}" Type="{rel_type}" Target="{target}"/></Relationships>', 1)
-    ct_new = ct_xml.replace(
-        "</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>', 1)
-    if rels_new == rels_xml or ct_new == ct_xml:
-        raise fail(WorkbookError, "corrupt", path=src, detail=f"无法登记部件 {part}")
-    for name, text in ((rels_name, rels_new), ("[Content_Types].xml", ct_new)):
-        if name in replaced:
-            replaced[name].close()
-        replaced[name] = deflate([text.encode("utf-8")])
-
-
-def _pending(replaced: dict[str, Deflated], name: str) -> bytes | None:
-    """The new content of a part already rewritten in this patch."""
-    data = replaced.get(name)
-    if data is None:
-        return None
-    data.file.seek(0)
-    return zlib.decompress(data.file.read(), -15)
 
 
 # --- ranges that grow with appended rows -------------------------------------------------
@@ -654,7 +533,7 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
                        detail=f"{job.name} 第 {r} 行缺失")
 
 
-_KINDS = {"s": ("inlineStr",), "sst": ("s",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
+_KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
 
 
 def _check_cell(src: Path, sheet: str, r: int, c: int, want: Written,

@@ -100,33 +100,9 @@ class Written:
     text: str = ""
 
 
-class SharedStrings:
-    """Strings appended to sharedStrings.xml (see :func:`render_value` for which ones)."""
-
-    def __init__(self, existing: Callable[[], int]) -> None:
-        self._existing = existing
-        self._base: int | None = None
-        self.new: dict[str, int] = {}
-        self.references = 0
-
-    def index(self, text: str) -> int:
-        """The index of ``text`` among the shared strings, appending it if new."""
-        if self._base is None:
-            self._base = self._existing()
-        self.references += 1
-        if text not in self.new:
-            self.new[text] = self._base + len(self.new)
-        return self.new[text]
-
-
-def render_value(value: object, style: int | None, styles: StyleBook | None, date1904: bool,
-                 shared: SharedStrings | None = None) -> tuple[int | None, str, bytes, Written]:
-    """(style, t attribute, inner XML, expected) for one value.
-
-    Text is an inline string, except text that starts with ``=``: LibreOffice (25.2, measured)
-    imports such an inline string as a formula, so it goes to sharedStrings.xml, which every
-    reader takes as plain text.
-    """
+def render_value(value: object, style: int | None, styles: StyleBook | None, date1904: bool
+                 ) -> tuple[int | None, str, bytes, Written]:
+    """(style, t attribute, inner XML, expected) for one value; text is an inline string."""
     if value is None:
         return style, "", b"", Written("blank")
     if isinstance(value, bool):
@@ -135,9 +111,6 @@ def render_value(value: object, style: int | None, styles: StyleBook | None, dat
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
-        if value.startswith("=") and shared is not None:
-            index = shared.index(value)
-            return style, "s", f"<v>{index}</v>".encode(), Written("sst", str(index))
         escaped = escape_text(value)
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         return (style, "inlineStr", f"<is><t{space}>{escaped}</t></is>".encode(),
@@ -240,8 +213,7 @@ class SheetRewriter:
     """Rewrites one worksheet part; call :meth:`run` with the part's chunks."""
 
     def __init__(self, changes: Iterable[Change], *, styles: StyleBook | None, date1904: bool,
-                 clear_highlights: bool = False, shared: SharedStrings | None = None) -> None:
-        self.shared_strings = shared
+                 clear_highlights: bool = False) -> None:
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
             by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
@@ -546,7 +518,7 @@ class SheetRewriter:
     def _render(self, ref: bytes, value: object, style: int | None
                 ) -> tuple[int | None, str, bytes, Written]:
         try:
-            return render_value(value, style, self.styles, self.date1904, self.shared_strings)
+            return render_value(value, style, self.styles, self.date1904)
         except CellValueError as exc:
             exc.cell = ref.decode()
             raise
@@ -615,8 +587,7 @@ def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
 
 def sheet_xml(rows: list[list[object]], *, styles: StyleBook | None, date1904: bool,
               column_widths: dict[int, float] | None, header_rows: int,
-              header_style: Callable[[], int | None], shared: SharedStrings | None = None
-              ) -> Iterator[bytes]:
+              header_style: Callable[[], int | None]) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns."""
     width = max((len(r) for r in rows), default=0)
     last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
@@ -643,7 +614,7 @@ def sheet_xml(rows: list[list[object]], *, styles: StyleBook | None, date1904: b
         cells = []
         for j, value in enumerate(values, start=1):
             style = head_style if i <= header_rows else None
-            style, t, inner, _ = render_value(value, style, styles, date1904, shared)
+            style, t, inner, _ = render_value(value, style, styles, date1904)
             if not inner and style is None:
                 continue
             ref = f"{column_letter(j)}{i}"
