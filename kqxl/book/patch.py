@@ -474,8 +474,7 @@ def _trim_calc_chain(src: Path, zf: zipfile.ZipFile, part: str,
             continue
         entry = m.group(0)
         if carry and not i:
-            entry = entry.replace("c", f'c i="{current}"', 1) if not m.group(1) else \
-                entry.replace(f"{m.group(1)}c", f'{m.group(1)}c i="{current}"', 1)
+            entry = entry[:-2].rstrip() + f' i="{current}"/>'
         carry = False
         pieces.append(entry)
     pieces.append(text[pos:])

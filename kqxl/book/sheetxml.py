@@ -530,6 +530,13 @@ class SheetRewriter:
         if f is None:
             return
         fattrs = f.group(1)
+        if _attr(fattrs, b"t") == b"array":
+            rect = parse_range((_attr(fattrs, b"ref") or b"").decode())
+            if rect and (rect[2] - rect[0] + 1) * (rect[3] - rect[1] + 1) <= 100_000:
+                # the other cells of the array keep their values but are no longer formulas
+                self.result.formulas_removed.extend(
+                    f"{column_letter(c)}{rr}" for rr in range(rect[0], rect[2] + 1)
+                    for c in range(rect[1], rect[3] + 1) if (rr, c) != (r, col))
         si = _attr(fattrs, b"si")
         if _attr(fattrs, b"t") == b"shared" and si is not None and f.group(2):
             rect = parse_range((_attr(fattrs, b"ref") or b"").decode())
@@ -548,7 +555,8 @@ class SheetRewriter:
             style = self._style_of(attrs)
             if style in self.clear_ids and self.styles is not None:
                 new = self.styles.unhighlight(style)
-                cell = re.sub(rb'(?<=\s)s="\d+"', f's="{new}"'.encode(), cell, count=1)
+                repl = f' s="{new}"'.encode() if new else b""  # s="0" is the default
+                cell = re.sub(rb'\ss="\d+"', repl, cell, count=1)
         if self.shared and inner and b"si=" in inner:
             cell = self._materialise(r, col, cell, inner)
         return cell

@@ -1,0 +1,445 @@
+"""The patch writer: values, styles, ranges, formulas, whole sheets, in-place saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table
+
+from kqxl.book import KEEP, CellChange, SheetContent, patch_workbook, read_workbook
+from kqxl.cells import CellError
+from kqxl.errors import WorkbookChangedError, WorkbookError
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel"
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+
+def make_book(path: Path, build: Callable[[openpyxl.Workbook], None] | None = None) -> Path:
+    """A small 客户 workbook written by openpyxl (header + 4 rows), optionally customised."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户"
+    ws.append(["客户编号", "客户名称", "金额", "日期"])
+    for i in range(1, 5):
+        ws.append([f"K{i:03d}", f"客户{i}", i * 1000, dt.date(2024, 1, i)])
+    for row in ws.iter_rows(min_row=2, min_col=4, max_col=4):
+        row[0].number_format = "yyyy-mm-dd"
+    ws["A1"].font = Font(bold=True)
+    other = wb.create_sheet("其他")
+    other["A1"] = "不要动"
+    if build:
+        build(wb)
+    wb.save(path)
+    return path
+
+
+def member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name)
+
+
+def sheet_xml(path: Path, n: int = 1) -> str:
+    return member(path, f"xl/worksheets/sheet{n}.xml").decode()
+
+
+def rewrite_member(path: Path, name: str, edit: Callable[[bytes], bytes]) -> None:
+    """Replace one member of a zip (a fixture helper, not how kqxl writes)."""
+    with zipfile.ZipFile(path) as zf:
+        items = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, data in items:
+            zf.writestr(n, edit(data) if n == name else data)
+
+
+def cell_xml(xml: str, ref: str) -> str:
+    m = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml)
+    assert m, f"{ref} not in sheet"
+    return m.group(0)
+
+
+def assert_others_identical(src: Path, out: Path, rewritten: tuple[str, ...]) -> None:
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        assert b.namelist()[:len(a.namelist())] == a.namelist()
+        for info in a.infolist():
+            if info.filename not in rewritten:
+                other = b.getinfo(info.filename)
+                assert a.read(info) == b.read(other), info.filename
+                assert (info.CRC, info.compress_size) == (other.CRC, other.compress_size)
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    '=HYPERLINK("http://evil.example","点我")', "=cmd|' /c calc'!A1", "+1", "-x", "@SUM(A1)",
+    "=1+1", "-1", "+",
+])
+def test_formula_like_text_stays_text(tmp_path: Path, text: str) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 2, text), CellChange("客户", 9, 1, text)], out=out)
+    xml = sheet_xml(out)
+    for ref in ("B2", "A9"):
+        cell = cell_xml(xml, ref)
+        assert 't="inlineStr"' in cell and "<f" not in cell
+    grid = read_workbook(out).sheets["客户"]
+    assert grid.value(2, 2) == text and grid.value(9, 1) == text
+
+
+def test_typed_values_read_back(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    values = {
+        1: "中文 text", 2: 42, 3: 3.25, 4: True, 5: False, 6: dt.date(2024, 5, 3),
+        7: dt.datetime(2024, 5, 3, 14, 30), 8: dt.time(9, 15), 9: CellError("#N/A"),
+        10: 10**12, 11: -0.5, 12: "  leading and trailing  ", 13: "line1\nline2",
+    }
+    patch_workbook(src, [CellChange("客户", 3, c, v) for c, v in values.items()], out=out)
+    grid = read_workbook(out).sheets["客户"]
+    for c, v in values.items():
+        got = grid.value(3, c)
+        assert got == v and type(got) is type(v), (c, got, v)
+
+
+def test_clear_keeps_style_and_removes_value(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    before = cell_xml(sheet_xml(src), "D2")
+    style = re.search(r's="(\d+)"', before).group(1)  # type: ignore[union-attr]
+    patch_workbook(src, [CellChange("客户", 2, 4, None)], out=out)
+    assert cell_xml(sheet_xml(out), "D2") == f'<c r="D2" s="{style}"/>'
+    assert read_workbook(out).sheets["客户"].value(2, 4) is None
+
+
+def test_illegal_xml_characters_are_stripped(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 2, "a\x00b\x07c\ufffe<&>_x0041_")], out=out)
+    assert read_workbook(out).sheets["客户"].value(2, 2) == "abc<&>_x0041_"
+
+
+def test_bad_values_are_refused(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    for value in (float("nan"), object(), "x" * 40_000):
+        with pytest.raises(WorkbookError, match="无法写入"):
+            patch_workbook(src, [CellChange("客户", 2, 2, value)], out=tmp_path / "b.xlsx")
+    with pytest.raises(WorkbookError, match="找不到工作表"):
+        patch_workbook(src, [CellChange("没有", 2, 2, 1)], out=tmp_path / "b.xlsx")
+    with pytest.raises(WorkbookError, match="无效"):
+        patch_workbook(src, [CellChange("客户", 0, 2, 1)], out=tmp_path / "b.xlsx")
+
+
+# --- styles --------------------------------------------------------------------------------
+
+
+def test_dates_get_a_date_format_and_numbers_do_not(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [
+        CellChange("客户", 2, 6, dt.date(2024, 2, 29)),  # no style anywhere: a new date xf
+        CellChange("客户", 6, 4, dt.date(2025, 1, 1)),  # below a date cell: reuses its style
+        CellChange("客户", 7, 4, 12.5),  # below a date cell, but a number stays a number
+    ], out=out)
+    grid = read_workbook(out).sheets["客户"]
+    assert grid.value(2, 6) == dt.date(2024, 2, 29)
+    assert grid.value(6, 4) == dt.date(2025, 1, 1)
+    assert grid.value(7, 4) == 12.5
+    above = re.search(r's="(\d+)"', cell_xml(sheet_xml(src), "D5")).group(1)  # type: ignore[union-attr]
+    assert f's="{above}"' in cell_xml(sheet_xml(out), "D6")
+
+
+def test_only_appends_to_styles(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(src, [CellChange("客户", 2, 2, KEEP, highlight=True)], out=out)
+    assert "xl/styles.xml" in report.parts
+    old, new = member(src, "xl/styles.xml").decode(), member(out, "xl/styles.xml").decode()
+    old_xfs = re.search(r"<cellXfs[^>]*>(.*)</cellXfs>", old, re.S).group(1)  # type: ignore[union-attr]
+    new_xfs = re.search(r"<cellXfs[^>]*>(.*)</cellXfs>", new, re.S).group(1)  # type: ignore[union-attr]
+    assert new_xfs.startswith(old_xfs) and len(new_xfs) > len(old_xfs)
+    # a plain value change needs no new style: styles.xml is not touched
+    report = patch_workbook(src, [CellChange("客户", 2, 2, "x")], out=tmp_path / "c.xlsx")
+    assert report.parts == ("xl/worksheets/sheet1.xml",)
+
+
+def test_highlight_on_then_off_restores_the_original_style(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb["客户"]["C2"].fill = PatternFill("solid", fgColor="FF00FF00")
+        wb["客户"]["C3"].font = Font(italic=True)
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    before = {ref: cell_xml(sheet_xml(src), ref) for ref in ("B2", "C2", "C3")}
+    patch_workbook(src, [CellChange("客户", 2, 2, KEEP, highlight=True),
+                         CellChange("客户", 2, 3, KEEP, highlight=True),
+                         CellChange("客户", 3, 3, 99, highlight=True)], backup=False)
+    lit = sheet_xml(src)
+    assert all(cell_xml(lit, ref) != before[ref] for ref in ("B2", "C2"))
+    grid = read_workbook(src).sheets["客户"]
+    assert grid.value(2, 2) == "客户1" and grid.value(3, 3) == 99
+    patch_workbook(src, [CellChange("客户", 2, 2, KEEP, highlight=False),
+                         CellChange("客户", 2, 3, KEEP, highlight=False),
+                         CellChange("客户", 3, 3, KEEP, highlight=False)], backup=False)
+    after = sheet_xml(src)
+    assert cell_xml(after, "B2") == before["B2"]
+    assert cell_xml(after, "C2") == before["C2"]
+    style = re.search(r's="(\d+)"', before["C3"]).group(1)  # type: ignore[union-attr]
+    assert f's="{style}"' in cell_xml(after, "C3")
+    # highlighting twice reuses the same appended styles
+    n_xfs = member(src, "xl/styles.xml").count(b"<xf ")
+    for _ in range(2):
+        patch_workbook(src, [CellChange("客户", 2, 3, KEEP, highlight=True)], backup=False)
+        patch_workbook(src, [CellChange("客户", 2, 3, KEEP, highlight=False)], backup=False)
+    assert member(src, "xl/styles.xml").count(b"<xf ") == n_xfs
+
+
+def test_clear_highlights_takes_off_old_marks(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    original = cell_xml(sheet_xml(src), "B3")
+    patch_workbook(src, [CellChange("客户", 3, 2, KEEP, highlight=True),
+                         CellChange("客户", 4, 2, KEEP, highlight=True)], backup=False)
+    patch_workbook(src, [CellChange("客户", 4, 2, KEEP, highlight=True)], backup=False,
+                   clear_highlights=["客户"])
+    xml = sheet_xml(src)
+    assert cell_xml(xml, "B3") == original
+    assert cell_xml(xml, "B4") != cell_xml(sheet_xml(make_book(tmp_path / "c.xlsx")), "B4")
+
+
+def test_new_cells_take_the_column_style(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb["客户"].column_dimensions["F"].font = Font(color="FFFF0000")
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    col = re.search(r'<col (?=[^>]*min="6")[^>]*style="(\d+)"', sheet_xml(src))
+    assert col
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 3, 6, "x")], out=out)
+    assert f's="{col.group(1)}"' in cell_xml(sheet_xml(out), "F3")
+
+
+# --- rows, ranges ----------------------------------------------------------------------------
+
+
+def test_append_extends_dimension_table_autofilter_validation_and_cf(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        ws = wb["客户"]
+        ws.add_table(Table(displayName="客户表", ref="A1:D5"))
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        dv.add("C2:C5")
+        dv.add("H2:H9")  # does not reach the last row: stays as it is
+        ws.add_data_validation(dv)
+        ws.conditional_formatting.add("C2:C5", CellIsRule(operator="greaterThan",
+                                                          formula=["2000"]))
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas'
+           '.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="1" '
+           'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation '
+           'type="list" allowBlank="1"><x14:formula1><xm:f>其他!$A$1:$A$3</xm:f></x14:formula1>'
+           '<xm:sqref>B2:B5</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+    rewrite_member(src, "xl/worksheets/sheet1.xml",
+                   lambda d: d.replace(b"</worksheet>", ext.encode() + b"</worksheet>"))
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(src, [CellChange("客户", 6, 1, "K005"), CellChange("客户", 6, 3, 5),
+                                  CellChange("客户", 7, 2, "客户6")], out=out)
+    assert report.rows_appended == 2
+    xml = sheet_xml(out)
+    assert re.search(r'<dimension ref="A1:D7"\s*/>', xml)
+    assert 'sqref="C2:C7 H2:H9"' in xml or 'sqref="H2:H9 C2:C7"' in xml
+    assert re.search(r'<conditionalFormatting sqref="C2:C7"', xml)
+    assert "<xm:sqref>B2:B7</xm:sqref>" in xml
+    table = next(n for n in report.parts if n.startswith("xl/tables/"))
+    txml = member(out, table).decode()
+    assert 'ref="A1:D7"' in txml and re.search(r'<autoFilter ref="A1:D7"', txml)
+    assert_others_identical(src, out, report.parts)
+
+
+def test_sheet_autofilter_grows(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb["客户"].auto_filter.ref = "A1:D5"
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 6, 2, "新")], out=out)
+    assert '<autoFilter ref="A1:D6"' in sheet_xml(out)
+
+
+def test_row_attributes_are_kept(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        ws = wb["客户"]
+        ws.row_dimensions[3].height = 30
+        ws.row_dimensions[4].hidden = True
+        ws.row_dimensions[4].outline_level = 1
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 3, 9, "x"), CellChange("客户", 4, 1, "y")], out=out)
+    head = {m.group(1): m.group(0) for m in re.finditer(r'<row r="(\d+)"[^>]*>', sheet_xml(out))}
+    old = {m.group(1): m.group(0) for m in re.finditer(r'<row r="(\d+)"[^>]*>', sheet_xml(src))}
+    assert head["4"] == old["4"]
+    assert 'ht="30"' in head["3"] and 'customHeight="1"' in head["3"]
+
+
+def test_last_excel_row(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb["客户"].cell(1_048_576, 1, "最后一行")
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    assert read_workbook(src).sheets["客户"].value(1_048_576, 1) == "最后一行"
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 1_048_576, 2, 7),
+                         CellChange("客户", 1_048_575, 1, "倒数第二")], out=out)
+    grid = read_workbook(out).sheets["客户"]
+    assert grid.value(1_048_576, 2) == 7 and grid.value(1_048_575, 1) == "倒数第二"
+    with pytest.raises(WorkbookError, match="1048576"):
+        patch_workbook(src, [CellChange("客户", 1_048_577, 1, "x")], out=tmp_path / "c.xlsx")
+
+
+# --- formulas ------------------------------------------------------------------------------
+
+
+def test_patched_formula_cell_loses_its_formula_others_keep_cached_values(
+        tmp_path: Path) -> None:
+    src = CORPUS / "formula_results01.xlsx"  # Excel file: formulas, cached values, calcChain
+    chain = member(src, "xl/calcChain.xml").decode()
+    assert '<c r="A12" i="1"/><c r="A5"/>' in chain
+    xml = sheet_xml(src)
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(src, [CellChange("Sheet1", 12, 1, 5),
+                                  CellChange("Sheet1", 3, 1, "文本")], out=out)
+    new_xml = sheet_xml(out)
+    assert "<f" not in cell_xml(new_xml, "A12") and "<f" not in cell_xml(new_xml, "A3")
+    new_chain = member(out, "xl/calcChain.xml").decode()
+    assert 'r="A12"' not in new_chain and 'r="A3"' not in new_chain
+    assert '<c r="A5" i="1"/>' in new_chain  # the sheet id moves to the next entry
+    assert 'fullCalcOnLoad="1"' in member(out, "xl/workbook.xml").decode()
+    for ref in ("A1", "A2", "A4", "A5", "A11"):  # other formulas: byte-identical, cached values
+        assert cell_xml(xml, ref) == cell_xml(new_xml, ref)
+    assert set(report.parts) == {"xl/worksheets/sheet1.xml", "xl/calcChain.xml",
+                                 "xl/workbook.xml"}
+    grid = read_workbook(out).sheets["Sheet1"]
+    assert grid.value(12, 1) == 5 and grid.value(5, 1) == CellError("#DIV/0!")
+
+
+def test_patching_an_array_anchor_drops_the_whole_array_from_calc_chain(tmp_path: Path) -> None:
+    src = CORPUS / "array_formula01.xlsx"
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("Sheet1", 1, 1, 1)], out=out)
+    chain = member(out, "xl/calcChain.xml").decode()
+    assert not re.search(r'<c r="A[123]"', chain)
+    assert read_workbook(out).sheets["Sheet1"].value(2, 1) == 0
+
+
+def test_shared_formula_master_is_materialised(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    shared = ('<c r="E2"><f t="shared" ref="E2:E5" si="0">C2*2</f><v>2000</v></c>',
+              '<c r="E3"><f t="shared" si="0"/><v>4000</v></c>',
+              '<c r="E4"><f t="shared" si="0"/><v>6000</v></c>',
+              '<c r="E5"><f t="shared" si="0"/><v>8000</v></c>')
+
+    def inject(data: bytes) -> bytes:
+        text = data.decode()
+        for i, c in enumerate(shared, start=2):
+            text = re.sub(rf'(<row r="{i}"[^>]*>.*?)(</row>)', lambda m, c=c: m.group(1) + c
+                          + m.group(2), text, count=1, flags=re.S)
+        return text.encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 5, "手填")], out=out)
+    xml = sheet_xml(out)
+    assert "<f>C3*2</f><v>4000</v>" in cell_xml(xml, "E3")
+    assert "<f>C5*2</f><v>8000</v>" in cell_xml(xml, "E5")
+    assert 'si="0"' not in xml
+
+
+def test_change_inside_an_array_formula_is_refused(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    array = ('<c r="F2"><f t="array" ref="F2:F3">C2:C3*2</f><v>2000</v></c>',
+             '<c r="F3"><v>4000</v></c>')
+
+    def inject(data: bytes) -> bytes:
+        text = data.decode()
+        for i, c in enumerate(array, start=2):
+            text = re.sub(rf'(<row r="{i}"[^>]*>.*?)(</row>)', lambda m, c=c: m.group(1) + c
+                          + m.group(2), text, count=1, flags=re.S)
+        return text.encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
+    with pytest.raises(WorkbookError, match="数组公式"):
+        patch_workbook(src, [CellChange("客户", 3, 6, 1)], out=tmp_path / "b.xlsx")
+    patch_workbook(src, [CellChange("客户", 2, 6, 1)], out=tmp_path / "c.xlsx")  # the anchor
+    assert read_workbook(tmp_path / "c.xlsx").sheets["客户"].value(3, 6) == 4000
+
+
+# --- whole sheets, saves ------------------------------------------------------------------
+
+
+def test_sheet_content_adds_and_replaces_sheets(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    rows: list[list[object]] = [["编号", "冲突说明", "日期"],
+                                ["K001", "=不是公式", dt.date(2024, 1, 2)]]
+    report = patch_workbook(src, [], out=out, sheets=[
+        SheetContent("冲突", rows, column_widths={2: 40.0}),  # type: ignore[arg-type]
+        SheetContent("其他", [["新内容"]], header_rows=0),
+    ])
+    book = read_workbook(out)
+    assert list(book.sheets) == ["客户", "其他", "冲突"]
+    assert book.sheets["冲突"].rows == rows
+    assert book.sheets["其他"].rows == [["新内容"]]
+    assert book.sheets["客户"].rows == read_workbook(src).sheets["客户"].rows
+    assert_others_identical(src, out, report.parts)
+    assert 'state="frozen"' in member(out, next(p for p in report.parts if p.endswith(
+        "sheet3.xml"))).decode()
+
+
+def test_in_place_with_backup_and_retention(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "张三.xlsx")
+    original = src.read_bytes()
+    first = patch_workbook(src, [CellChange("客户", 2, 2, "改1")], keep_backups=2)
+    assert first.backup is not None and first.backup.read_bytes() == original
+    assert first.backup.parent == tmp_path / ".kqxl" / "backups"
+    for i in range(3):
+        patch_workbook(src, [CellChange("客户", 2, 2, f"改{i + 2}")], keep_backups=2)
+    assert len(list((tmp_path / ".kqxl" / "backups").iterdir())) == 2
+    assert read_workbook(src).sheets["客户"].value(2, 2) == "改4"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_out_leaves_the_source_untouched(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    before = src.read_bytes()
+    report = patch_workbook(src, [CellChange("客户", 2, 2, "x")], out=tmp_path / "b.xlsx")
+    assert src.read_bytes() == before and report.backup is None
+    assert not (tmp_path / ".kqxl" / "backups").exists()
+
+
+def test_expect_detects_a_change_on_disk(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    stamp = read_workbook(src).stamp
+    patch_workbook(src, [CellChange("客户", 2, 2, "别人改的")], backup=False)
+    with pytest.raises(WorkbookChangedError, match="已被修改"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")], expect=stamp)
+    assert read_workbook(src).sheets["客户"].value(2, 2) == "别人改的"
+    fresh = read_workbook(src).stamp
+    patch_workbook(src, [CellChange("客户", 2, 2, "x")], expect=fresh)
+
+
+def test_report_counts(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    report = patch_workbook(src, [CellChange("客户", 2, 2, "x"), CellChange("客户", 2, 2, "y"),
+                                  CellChange("客户", 9, 1, 1)], out=tmp_path / "b.xlsx")
+    assert report.cells_changed == 2 and report.rows_appended == 1
+    assert report.parts == ("xl/worksheets/sheet1.xml",) and report.seconds > 0
+    assert read_workbook(tmp_path / "b.xlsx").sheets["客户"].value(2, 2) == "y"
