@@ -46,9 +46,20 @@ def fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
+_is_normalized = unicodedata.is_normalized
+_normalize = unicodedata.normalize
+
+
 def name_key(value: str) -> str:
     """How names are matched: NFKC, no whitespace at all, case-folded."""
-    return "".join(unicodedata.normalize("NFKC", value).split()).casefold()
+    if not _is_normalized("NFKC", value):  # most names already are: skip the copy
+        value = _normalize("NFKC", value)
+    return "".join(value.split()).casefold()
+
+
+def name_keys(values: Sequence[str | None]) -> list[str | None]:
+    """:func:`name_key` over a column, blanks staying ``None``."""
+    return [None if v is None else name_key(v) for v in values]
 
 
 def cell_text(value: CellValue) -> str:
@@ -66,27 +77,44 @@ def cell_text(value: CellValue) -> str:
     return str(value)
 
 
-def _collect(out: list[Any]) -> list[Bad]:
-    """Replace each :class:`_Miss` in ``out`` by ``None`` and return them as :class:`Bad`."""
+def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
+    """Replace each recorded :class:`_Miss` in ``out`` by ``None``; return them as :class:`Bad`.
+
+    ``list.index`` finds each by identity in C, much faster than a Python scan of the column.
+    """
     bads = []
-    for i, v in enumerate(out):
-        if v.__class__ is _Miss:
-            bads.append(Bad(i, v.code, v.raw))
-            out[i] = None
+    start = 0  # misses are mostly recorded in row order: resume each search after the last
+    for miss in rec.found:
+        try:
+            i = out.index(miss, start)
+        except ValueError:
+            try:
+                i = out.index(miss)
+            except ValueError:  # superseded by a later miss for the same cell
+                continue
+        start = i + 1
+        bads.append(Bad(i, miss.code, miss.raw))
+        out[i] = None
+    bads.sort()
     return bads
 
 
 class _Recorder:
     """Counts misses so that the slow scan for them runs only when there is one."""
 
-    __slots__ = ("misses",)
+    __slots__ = ("found",)
 
     def __init__(self) -> None:
-        self.misses = 0
+        self.found: list[_Miss] = []
+
+    @property
+    def misses(self) -> int:
+        return len(self.found)
 
     def miss(self, code: str, raw: CellValue) -> _Miss:
-        self.misses += 1
-        return _Miss(code, raw)
+        found = _Miss(code, raw)
+        self.found.append(found)
+        return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,8 +179,9 @@ def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     rec = _Recorder()
     out: list[Any] = [
         v if v.__class__ is float and 0.0 <= v < math.inf  # type: ignore[operator]
-        else (None if v is None else _money_other(v, rec)) for v in raw]
-    return out, (_collect(out) if rec.misses else [])
+        else (float(v) if v.__class__ is int and v >= 0  # type: ignore[operator,arg-type]
+              else (None if v is None else _money_other(v, rec))) for v in raw]
+    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
@@ -168,13 +197,14 @@ def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     out: list[Any] = [
         v if v.__class__ is int and v >= 0  # type: ignore[operator]
         else (None if v is None else _integer_other(v, rec)) for v in raw]
-    return out, (_collect(out) if rec.misses else [])
+    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
     number = _bad_number(value, rec)
     if number.__class__ is not float:
         if number.__class__ is _Miss and number.code == "not_a_number":  # type: ignore[union-attr]
+            rec.found.pop()  # reported as not_an_integer instead
             return rec.miss("not_an_integer", value)
         return number  # type: ignore[return-value]
     if not number.is_integer():  # type: ignore[union-attr]
@@ -191,6 +221,7 @@ _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\
                         r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _FIRST_DAY, _LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+_FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31, 23, 59, 59)
 _EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 29 Feb
 _EPOCH_1904 = dt.date(1904, 1, 1)
 
@@ -222,10 +253,13 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
     """Date within 1900–2100; datetimes lose their time."""
     rec = _Recorder()
     date_cls, lo, hi = dt.date, _FIRST_DAY, _LAST_DAY
+    # Readers return datetimes for date cells; keep that common case inline too.
+    datetime_cls, lo_t, hi_t = dt.datetime, _FIRST_MOMENT, _LAST_MOMENT
     out: list[Any] = [
         v if v.__class__ is date_cls and lo <= v <= hi  # type: ignore[operator]
-        else (None if v is None else _date_other(v, rec, date1904)) for v in raw]
-    return out, (_collect(out) if rec.misses else [])
+        else (v.date() if v.__class__ is datetime_cls and lo_t <= v <= hi_t  # type: ignore[union-attr,operator]
+              else (None if v is None else _date_other(v, rec, date1904))) for v in raw]
+    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
@@ -273,16 +307,13 @@ _MISS = object()
 
 def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """是/否 and its many spellings; blank = 否."""
-    get = BOOL_WORDS.get
-    try:
-        out: list[Any] = [get(v, _MISS) for v in raw]  # type: ignore[arg-type]
-    except TypeError:  # an unhashable value from an odd reader
-        out = [get(v, _MISS) if v.__hash__ is not None else _MISS for v in raw]  # type: ignore[arg-type]
-    if _MISS not in out:
+    # dict.get through map runs in C; a miss comes back as None (no word maps to None).
+    out: list[Any] = list(map(BOOL_WORDS.get, raw))
+    if None not in out:
         return out, []
     bads = []
     for i, v in enumerate(out):
-        if v is _MISS:
+        if v is None:
             value = raw[i]
             if isinstance(value, str):
                 word = fold(value).upper()
@@ -323,7 +354,7 @@ def convert_choice(raw: Sequence[CellValue],
         for i, v in enumerate(out):
             if v is _MISS:
                 out[i] = _choice_other(raw[i], rec, choices)
-    return out, (_collect(out) if rec.misses else [])
+    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _choice_other(value: CellValue, rec: _Recorder,
@@ -349,7 +380,7 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
         for i, v in enumerate(out):
             if v in ERROR_CODES:
                 out[i] = rec.miss("error_value", v)
-    return out, (_collect(out) if rec.misses else [])
+    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _text_other(value: CellValue, rec: _Recorder) -> str | _Miss:

@@ -9,9 +9,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from kqxl.cells import WorkbookGrid, column_index, column_letter
-from kqxl.engine.convert import cell_text, name_key
-from kqxl.engine.grade import grade_counterpart, heat_of_project
-from kqxl.engine.results import BookResult, CustomerResult, Finding, ProjectResult
+from kqxl.engine.convert import cell_text, name_key, name_keys
+from kqxl.engine.grade import Outcome, grade_rows, heat_rows
+from kqxl.engine.results import (
+    BookResult,
+    CustomerResult,
+    Finding,
+    ProjectResult,
+    fast_builder,
+)
 from kqxl.engine.validate import SheetData, validate_sheet
 from kqxl.rules.compile import CompiledRules, compile_rules, derived_names
 from kqxl.rules.model import Rules
@@ -19,6 +25,8 @@ from kqxl.schema import PROJECT_STAGES, SCHEMA, Schema, Sheet
 from kqxl.texts import LABELS
 
 CLIENT_TYPE, CONTRACTOR_TYPE = "甲方", "总包"
+_new_customer = fast_builder(CustomerResult)
+_new_project = fast_builder(ProjectResult)
 _LOST = "丢单"
 
 
@@ -49,15 +57,21 @@ class CustomerIndex:
 
     def __init__(self, data: SheetData) -> None:
         self._by: dict[str, int] = {}
-        for i, v in enumerate(data.values["customer_name"]):
-            if v is not None:
-                self._by.setdefault(name_key(v), i)
-        for i, v in enumerate(data.values["customer_id"]):
-            if v is not None:
-                self._by.setdefault(name_key(v), i)
+        for column in ("customer_name", "customer_id"):
+            keys = data.match_keys.get(column) or name_keys(data.values[column])
+            for i, k in enumerate(keys):
+                if k is not None:
+                    self._by.setdefault(k, i)
+        self._seen: dict[str, int | None] = {}  # raw text → row, as projects repeat names
 
     def find(self, value: str | None) -> int | None:
-        return None if value is None else self._by.get(name_key(value))
+        if value is None:
+            return None
+        try:
+            return self._seen[value]
+        except KeyError:
+            found = self._seen[value] = self._by.get(name_key(value))
+            return found
 
 
 def evaluate(book: WorkbookGrid, rules: Rules, today: dt.date,
@@ -137,16 +151,25 @@ def _grade_all(cdata: SheetData, compiled: CompiledRules, rules: Rules,
     labels = rules.labels.grades
     na = rules.labels.not_applicable
     checklists = compiled.checklists
-    construct = CustomerResult.model_construct
+    construct = _new_customer
+    rows = row_tuples(cdata, {"项目阶段": furthest})
+    # Grade each 客户类型's rows together, so each condition runs once over its rows.
+    by_type: dict[str, list[int]] = {}
+    for i, t in enumerate(types):
+        if t is not None and t in checklists:
+            by_type.setdefault(t, []).append(i)
+    outcomes: list[Outcome | None] = [None] * len(rows)
+    for t, idx in by_type.items():
+        for i, outcome in zip(idx, grade_rows([rows[i] for i in idx], checklists[t]),
+                              strict=True):
+            outcomes[i] = outcome
     results: list[CustomerResult] = []
     grades: list[int | None] = []
-    for i, row in enumerate(row_tuples(cdata, {"项目阶段": furthest})):
-        checklist = checklists.get(types[i]) if types[i] is not None else None
-        if checklist is None:
+    for i, outcome in enumerate(outcomes):
+        if outcome is None:
             grade, label, reasons, gaps = None, na, [], []
         else:
-            outcome = grade_counterpart(row, checklist)
-            grade, reasons, gaps = outcome.value, outcome.reasons, outcome.gaps
+            grade, reasons, gaps = outcome.value, list(outcome.reasons), list(outcome.gaps)
             label = labels[grade]
         grades.append(grade)
         results.append(construct(row=cdata.rows[i], key=keys[i], name=names[i], type=types[i],
@@ -182,19 +205,20 @@ def _heat_all(pdata: SheetData, compiled: CompiledRules, rules: Rules,
     # A missing, unknown or 不适用 counterpart counts as grade 0 in conditions.
     derived = {"甲方等级": [g or 0 for g in client_g], "总包等级": [g or 0 for g in contr_g]}
     heat_rules = compiled.heat
-    construct = ProjectResult.model_construct
+    construct = _new_project
     results: list[ProjectResult] = []
     keys, names, reps, clients, contractors, amounts = (
         v["project_id"], v["project_name"], v["owner_rep"], v["client"], v["contractor"],
         v["amount"])
-    for i, row in enumerate(row_tuples(pdata, derived)):
-        outcome = heat_of_project(row, heat_rules)
+    rows = row_tuples(pdata, derived)
+    for i, outcome in enumerate(heat_rows(rows, heat_rules)):
         heat = outcome.value / 100
         amount = amounts[i]
         results.append(construct(
             row=pdata.rows[i], key=keys[i], name=names[i], owner_rep=reps[i], client=clients[i],
             contractor=contractors[i], client_grade=client_g[i], contractor_grade=contr_g[i],
             client_grade_label=client_l[i], contractor_grade_label=contr_l[i], heat=heat,
-            heat_label=f"{outcome.value}%", reasons=outcome.reasons, gaps=outcome.gaps,
-            amount=amount, weighted_amount=None if amount is None else amount * heat))
+            heat_label=f"{outcome.value}%", reasons=list(outcome.reasons),
+            gaps=list(outcome.gaps), amount=amount,
+            weighted_amount=None if amount is None else amount * heat))
     return results

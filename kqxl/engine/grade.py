@@ -44,27 +44,19 @@ def _meets(level: CompiledLevel, held: list[bool]) -> bool:
     return sum(held) >= level.need
 
 
-def grade_counterpart(row: Sequence[Any], checklist: CompiledChecklist) -> Outcome:
-    """The grade (0 = 未评级 … 4) of one customer row under its type's checklist.
-
-    Cumulative (the default): level N needs level N's requirement and every level below.
-    Otherwise the highest level whose requirement holds. Reasons list the conditions held
-    at each level reached; gaps what is missing for the next level.
-    """
-    levels = checklist.levels
-    if not levels:
-        return Outcome(0, [], [])
+def _grade_from_held(held_all: Sequence[bool], checklist: CompiledChecklist) -> Outcome:
+    """The grade once every condition of every level has been tested (flat, level order)."""
+    held_by_level = _split(held_all, checklist.levels)
     grade = 0
     reasons: list[str] = []
     if checklist.cumulative:
-        for level in levels:
-            held = _held(level, row)
+        for level, held in zip(checklist.levels, held_by_level, strict=True):
             if not _meets(level, held):
                 return Outcome(grade, reasons, _gaps(level, held))
             grade = level.rank
             reasons += _reasons(level, held)
         return Outcome(grade, reasons, [text(LABELS, "all_met")])
-    results = [(level, _held(level, row)) for level in levels]
+    results = list(zip(checklist.levels, held_by_level, strict=True))
     reached = [(level, held) for level, held in results if _meets(level, held)]
     if reached:
         top, top_held = reached[-1]
@@ -75,14 +67,8 @@ def grade_counterpart(row: Sequence[Any], checklist: CompiledChecklist) -> Outco
     return Outcome(grade, reasons, gaps)
 
 
-def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
-    """The heat (percent) of one project row: the highest level whose requirement holds.
-
-    With ``cumulative`` a level also needs every level below. Otherwise the floor. Gaps are
-    what is missing for the next level above the one reached.
-    """
-    levels = heat.levels
-    results = [(level, _held(level, row)) for level in levels]
+def _heat_from_held(held_all: Sequence[bool], heat: CompiledHeat) -> Outcome:
+    results = list(zip(heat.levels, _split(held_all, heat.levels), strict=True))
     percent, reasons = heat.floor, []
     for level, held in results:
         if _meets(level, held):
@@ -92,3 +78,63 @@ def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
     nxt = next(((lv, h) for lv, h in results if lv.rank > percent), None)
     gaps = _gaps(*nxt) if nxt else [text(LABELS, "heat_all_met")]
     return Outcome(percent, reasons, gaps)
+
+
+def _split(held_all: Sequence[bool], levels: Sequence[CompiledLevel]) -> list[list[bool]]:
+    out, at = [], 0
+    for level in levels:
+        n = len(level.predicates)
+        out.append(list(held_all[at:at + n]))
+        at += n
+    return out
+
+
+def _all_predicates(levels: Sequence[CompiledLevel]) -> list[Any]:
+    return [p for level in levels for p in level.predicates]
+
+
+def grade_counterpart(row: Sequence[Any], checklist: CompiledChecklist) -> Outcome:
+    """The grade (0 = 未评级 … 4) of one customer row under its type's checklist.
+
+    Cumulative (the default): level N needs level N's requirement and every level below.
+    Otherwise the highest level whose requirement holds. Reasons list the conditions held
+    at each level reached; gaps what is missing for the next level.
+    """
+    return _grade_from_held([p(row) for p in _all_predicates(checklist.levels)], checklist)
+
+
+def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
+    """The heat (percent) of one project row: the highest level whose requirement holds.
+
+    With ``cumulative`` a level also needs every level below. Otherwise the floor. Gaps are
+    what is missing for the next level above the one reached.
+    """
+    return _heat_from_held([p(row) for p in _all_predicates(heat.levels)], heat)
+
+
+def _bulk(rows: Sequence[Sequence[Any]], levels: Sequence[CompiledLevel],
+          decide: Any) -> list[Outcome]:
+    """Test each condition over all rows (one ``map`` per condition), then decide once per
+    distinct pattern of held conditions: a sheet has few patterns and many rows."""
+    if not rows:
+        return []
+    columns = [list(map(p, rows)) for p in _all_predicates(levels)]
+    memo: dict[tuple[bool, ...], Outcome] = {}
+    out: list[Outcome] = []
+    for key in zip(*columns, strict=True):
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = decide(key)
+        out.append(hit)
+    return out
+
+
+def grade_rows(rows: Sequence[Sequence[Any]], checklist: CompiledChecklist) -> list[Outcome]:
+    """:func:`grade_counterpart` for many rows at once. Outcomes may be shared between rows:
+    copy their lists before changing them."""
+    return _bulk(rows, checklist.levels, lambda key: _grade_from_held(key, checklist))
+
+
+def heat_rows(rows: Sequence[Sequence[Any]], heat: CompiledHeat) -> list[Outcome]:
+    """:func:`heat_of_project` for many rows at once (outcomes may be shared, as above)."""
+    return _bulk(rows, heat.levels, lambda key: _heat_from_held(key, heat))

@@ -5,13 +5,37 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from kqxl.texts import FINDINGS, text
 
 Level = Literal["error", "warning"]
+M = TypeVar("M", bound=BaseModel)
+
+
+def fast_builder(cls: type[M]) -> Callable[..., M]:
+    """A constructor for trusted values that skips validation, like ``model_construct``.
+
+    ``model_construct`` costs ~8 µs per call (it walks the fields in Python); this costs
+    ~1 µs, which matters at 200,000 results per run. Callers pass every field, already of
+    the right type; ``tests/test_engine_grade.py`` checks that such results re-validate equal.
+    """
+    fields = tuple(cls.model_fields)
+    new = object.__new__
+    put = object.__setattr__
+
+    def build(**values: Any) -> M:
+        obj = new(cls)
+        put(obj, "__dict__", values)
+        put(obj, "__pydantic_fields_set__", set(fields))
+        put(obj, "__pydantic_extra__", None)
+        put(obj, "__pydantic_private__", None)
+        return obj
+
+    return build
 
 # Codes that are warnings: the row is still usable as it stands.
 WARNING_CODES = frozenset({"wrong_customer_type", "merged_cells", "duplicate_column",
@@ -39,8 +63,11 @@ class Finding(BaseModel):
         message = text(FINDINGS, code, sheet=sheet, row=row or "", column=column or "",
                        header=header or "", value=value if value is not None else "", **extra)
         level: Level = "warning" if code in WARNING_CODES else "error"
-        return cls.model_construct(code=code, level=level, sheet=sheet, row=row, column=column,
-                                   header=header, value=value, message=message)
+        return _new_finding(code=code, level=level, sheet=sheet, row=row, column=column,
+                            header=header, value=value, message=message)
+
+
+_new_finding = fast_builder(Finding)
 
 
 class SheetLayout(BaseModel):

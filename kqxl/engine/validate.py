@@ -9,7 +9,7 @@ from itertools import zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
-from kqxl.engine.convert import cell_text, choice_map, convert_column, name_key
+from kqxl.engine.convert import cell_text, choice_map, convert_column, name_keys
 from kqxl.engine.results import Finding, SheetLayout
 from kqxl.schema import ColumnType, Sheet
 
@@ -77,6 +77,8 @@ class SheetData:
     rows: list[int]
     values: dict[str, list[Any]]
     findings: list[Finding]
+    # name_key() of the key and name columns, for duplicate checks and look-ups
+    match_keys: dict[str, list[str | None]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -156,15 +158,18 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
                                                  col_def.header, ""))
         values[key] = out
 
-    _duplicates(sheet, sheet.key_column, "duplicate_key", values, excel_rows, match, findings)
-    _duplicates(sheet, sheet.name_column, "duplicate_name", values, excel_rows, match, findings)
+    match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
+    _duplicates(sheet, sheet.key_column, "duplicate_key", values, match_keys, excel_rows, match,
+                findings)
+    _duplicates(sheet, sheet.name_column, "duplicate_name", values, match_keys, excel_rows,
+                match, findings)
 
     layout = SheetLayout(
         name=name, header_row=header_row, first_data_row=header_row + 1,
         last_row=excel_rows[-1] if excel_rows else header_row,
         columns=dict(sorted(match.columns.items(), key=lambda kv: kv[1])),
         unknown_columns=list(match.unknown))
-    return SheetData(sheet, layout, excel_rows, values, findings)
+    return SheetData(sheet, layout, excel_rows, values, findings, match_keys)
 
 
 def _non_blank(data: list[list[CellValue]], raw_cols: list[tuple[CellValue, ...]],
@@ -196,16 +201,20 @@ def _non_blank(data: list[list[CellValue]], raw_cols: list[tuple[CellValue, ...]
 
 
 def _duplicates(sheet: Sheet, key: str, code: str, values: dict[str, list[Any]],
-                excel_rows: list[int], match: HeaderMatch, findings: list[Finding]) -> None:
+                match_keys: dict[str, list[str | None]], excel_rows: list[int],
+                match: HeaderMatch, findings: list[Finding]) -> None:
     if key not in match.columns:
         return
     col_def = sheet.column(key)
     letter = column_letter(match.columns[key])
+    keys = match_keys[key]
+    if len(set(keys)) >= len(keys) - keys.count(None) + (1 if None in keys else 0):
+        return  # all distinct: the common case, decided in C
     seen: dict[str, int] = {}
     for i, v in enumerate(values[key]):
-        if v is None:
+        k = keys[i]
+        if k is None:
             continue
-        k = name_key(v)
         first = seen.get(k)
         if first is None:
             seen[k] = excel_rows[i]

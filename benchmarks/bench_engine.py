@@ -1,0 +1,202 @@
+"""Benchmark the engine alone: validate + grade + heat over generated rows, in memory.
+
+Generates N customer rows and N project rows (default 100,000 each) as a ``WorkbookGrid``
+shaped like kqxl's template (group row, header row, data), with a realistic mix of values and
+about 1% bad ones (text in number columns, dates as text, full-width digits, error values).
+Times ``kqxl.engine.evaluate`` and, in the same run, the baseline a user would otherwise
+write: one pydantic model per row, validated with ``model_validate``.
+
+    .venv/bin/python benchmarks/bench_engine.py [--rows 100000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import platform
+import random
+import re
+import time
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from kqxl.cells import CellError, CellValue, SheetGrid, WorkbookGrid
+from kqxl.engine import evaluate
+from kqxl.rules import Rules, load_rules
+from kqxl.schema import CUSTOMER_TYPES, PROJECT_STAGES, SCHEMA, Column, ColumnType, Sheet
+
+# Checklist boxes are ticked by level (see _tick_levels); otherwise mostly blank or 否.
+YES_WORDS = ["否", "否", None, None, None, None, None, None, None, None, None, None, None, "是"]
+BOOL_HEADERS = {c.header for s in SCHEMA.sheets for c in s.columns if c.type is ColumnType.BOOL}
+BAD_RATE = 0.002  # per non-blank cell: about one row in ten has a mistake
+
+
+def _value(col: Column, rng: random.Random, i: int) -> CellValue:
+    """A plausible value for ``col``; a few values are bad."""
+    bad = rng.random() < BAD_RATE
+    t = col.type
+    if col.key == "customer_name":
+        return f"客户{i:06d}有限公司"
+    if col.key == "project_name":
+        return f"项目{i:06d}"
+    if col.key in ("customer_id", "project_id"):
+        return f"{'KH' if col.key == 'customer_id' else 'XM'}-{i:06d}"
+    if col.key == "customer_type":
+        return CUSTOMER_TYPES[i % 10] if i % 10 < len(CUSTOMER_TYPES) else CUSTOMER_TYPES[i % 2]
+    if col.key == "owner_rep":
+        return rng.choice(["张三", "李四", "王五", "赵六"])
+    if col.key in ("client", "contractor"):
+        return None  # filled by the caller
+    if col.key == "stage":
+        return rng.choice(PROJECT_STAGES)
+    if t is ColumnType.BOOL:
+        return rng.choice(YES_WORDS) if not bad else "也许"
+    if t is ColumnType.INTEGER:
+        return (rng.randint(0, 12) if rng.random() < 0.9 else f"{rng.randint(0, 12)}次") \
+            if not bad else "很多"
+    if t is ColumnType.MONEY:
+        if bad:
+            return rng.choice(["一百万", CellError("#N/A")])
+        return rng.choice([float(rng.randint(0, 5_000_000)), rng.randint(0, 900_000), "1.2万",
+                           None, None])
+    if t is ColumnType.DATE:
+        if bad:
+            return "下周三"
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 1800))
+        return rng.choice([day, day, day, day, dt.datetime(day.year, day.month, day.day),
+                           f"{day.year}.{day.month}.{day.day}", None, None])
+    if t is ColumnType.CHOICE:
+        return rng.choice((*col.choices, None))
+    return rng.choice([None, None, f"文本{i}", "  带空格  "]) if not bad else "#REF!"
+
+
+def _tick_levels(rules: Rules, row: list[CellValue], headers: dict[str, int], ctype: CellValue,
+                 rng: random.Random) -> None:
+    """Tick every box of the levels a customer has reached and some of the next level's, as a
+    rep keeping the sheet does (boxes ticked at random would be a sheet nobody keeps)."""
+    checklist = rules.checklists.get(ctype) if isinstance(ctype, str) else None
+    if checklist is None:
+        return
+    reached = rng.choices(range(5), weights=[40, 25, 18, 10, 7])[0]
+    for level in checklist.levels:
+        if level.level > reached + 1:
+            break
+        for cond in level.conditions:
+            if level.level <= reached or rng.random() < 0.4:
+                for name in re.findall(r"[\u4e00-\u9fff]+", cond.when):
+                    if name in headers and headers[name] is not None:
+                        at = headers[name]
+                        if name == "拜访次数":
+                            row[at] = rng.randint(5, 20)
+                        elif name == "累计订单金额":
+                            row[at] = float(rng.randint(1, 900) * 1000)
+                        elif name == "联系电话":
+                            row[at] = f"138{rng.randint(0, 99_999_999):08d}"
+                        elif name in BOOL_HEADERS:
+                            row[at] = rng.choice(["是", "是", "√", "Y", 1])
+
+
+def generate(sheet: Sheet, n: int, seed: int,
+             links: tuple[list[str], list[str]] | None = None,
+             rules: Rules | None = None) -> SheetGrid:
+    """``links``: names of 甲方 and of 总包 customers for the projects to point at."""
+    rng = random.Random(seed)
+    input_cols = [c for c in sheet.columns if not c.is_computed]
+    rows: list[list[CellValue]] = [[c.group.value for c in input_cols],
+                                   [c.header for c in input_cols]]
+    client_at = next((k for k, c in enumerate(input_cols) if c.key == "client"), None)
+    contractor_at = next((k for k, c in enumerate(input_cols) if c.key == "contractor"), None)
+    headers = {c.header: k for k, c in enumerate(input_cols)}
+    type_at = headers.get("客户类型")
+    for i in range(n):
+        row = [_value(c, rng, i) for c in input_cols]
+        if rules is not None and type_at is not None:
+            _tick_levels(rules, row, headers, row[type_at], rng)
+        if links and client_at is not None and contractor_at is not None:
+            row[client_at] = rng.choice(links[0]) if rng.random() < 0.995 else "不存在的单位"
+            row[contractor_at] = rng.choice(links[1]) if rng.random() < 0.8 else None
+        rows.append(row)
+    return SheetGrid(sheet.name, rows)
+
+
+def baseline_model(sheet: Sheet) -> type[BaseModel]:
+    """The per-row pydantic model a user would write for the same columns."""
+    py = {ColumnType.TEXT: str, ColumnType.INTEGER: int, ColumnType.MONEY: float,
+          ColumnType.DATE: dt.date, ColumnType.BOOL: bool, ColumnType.CHOICE: str,
+          ColumnType.PERCENT: float}
+    fields: dict[str, Any] = {c.key: (py[c.type] | None, None)
+                              for c in sheet.columns if not c.is_computed}
+    return create_model(f"{sheet.name}Row", __config__=ConfigDict(coerce_numbers_to_str=True),
+                        **fields)
+
+
+def run_baseline(grid: SheetGrid, sheet: Sheet) -> tuple[int, int]:
+    model = baseline_model(sheet)
+    keys = [c.key for c in sheet.columns if not c.is_computed]
+    ok = bad = 0
+    for row in grid.rows[2:]:
+        data = {k: (None if isinstance(v, CellError) else v) for k, v in zip(keys, row,
+                                                                             strict=False)}
+        try:
+            model.model_validate(data)
+            ok += 1
+        except ValidationError:
+            bad += 1
+    return ok, bad
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n = args.rows
+    t0 = time.perf_counter()
+    rules = load_rules()
+    customers = generate(SCHEMA.customers, n, seed=1, rules=rules)
+    types = [row[2] for row in customers.rows[2:]]
+    names = [row[1] for row in customers.rows[2:]]
+    clients = [nm for nm, t in zip(names, types, strict=True) if t == "甲方"]
+    contractors = [nm for nm, t in zip(names, types, strict=True) if t == "总包"]
+    projects = generate(SCHEMA.projects, n, seed=2, links=(clients, contractors))
+    book = WorkbookGrid("bench.xlsx", {"客户": customers, "项目": projects})
+    print(f"python {platform.python_version()} on {platform.machine()}; generated "
+          f"{n:,} customer rows ({len(customers.rows[1])} columns) and {n:,} project rows "
+          f"({len(projects.rows[1])} columns) in {time.perf_counter() - t0:.1f}s")
+
+    best = float("inf")
+    result = None
+    for _ in range(args.repeat):
+        gc.collect()
+        t = time.perf_counter()
+        result = evaluate(book, rules, dt.date(2024, 6, 1))
+        best = min(best, time.perf_counter() - t)
+    assert result is not None
+    total = 2 * n
+    grades: dict[str, int] = {}
+    for c in result.customers:
+        grades[c.grade_label] = grades.get(c.grade_label, 0) + 1
+    heats: dict[str, int] = {}
+    for p in result.projects:
+        heats[p.heat_label] = heats.get(p.heat_label, 0) + 1
+    print(f"kqxl evaluate (validate + grade + heat, with reasons): {total:,} rows in "
+          f"{best:.2f}s = {total / best:,.0f} rows/s (best of {args.repeat}); "
+          f"{len(result.findings):,} findings")
+    print(f"  grades {dict(sorted(grades.items()))}")
+    print(f"  heats  {dict(sorted(heats.items()))}")
+
+    gc.collect()
+    t = time.perf_counter()
+    _, bad_c = run_baseline(customers, SCHEMA.customers)
+    _, bad_p = run_baseline(projects, SCHEMA.projects)
+    base = time.perf_counter() - t
+    print(f"baseline pydantic model_validate per row (validate only, no grade/heat): "
+          f"{total:,} rows in {base:.2f}s = {total / base:,.0f} rows/s "
+          f"({bad_c + bad_p:,} rows rejected)")
+    print(f"kqxl / baseline: {base / best:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
