@@ -259,21 +259,33 @@ def parse_owner(data: bytes) -> str:
     """The user name in an Excel/WPS owner file, or ``未知用户``.
 
     Excel writes: byte 0 = length n, then n bytes of the name in the ANSI code page (padded
-    with spaces), and from about 0x36 the name again in UTF-16LE (some writers put a 2-byte
-    length before it). Prefer the UTF-16 copy; it survives any code page.
+    with spaces), and around 0x36 the name again in UTF-16LE — some writers put a 2-byte
+    length at 0x36 and the name at 0x38. The UTF-16 copy survives any code page, so it wins
+    when it is plausible; with an ASCII ANSI name, it must agree with it.
     """
     if not data:
         return "未知用户"
     n = data[0]
-    for start in (0x37, 0x36, 0x38):
-        if n and len(data) >= start + 2 * n:
-            try:
-                name = data[start:start + 2 * n].decode("utf-16-le")
-            except UnicodeDecodeError:
-                continue
-            if name.strip() and name.isprintable():
-                return name.strip()
     raw = data[1:1 + n]
+    ascii_name = raw.decode("ascii").strip() if raw.isascii() and raw.strip() else None
+    starts = [0x36, 0x37, 0x38]
+    if len(data) >= 0x38 and int.from_bytes(data[0x36:0x38], "little") == n:
+        starts.insert(0, 0x38)
+    plausible = []
+    for start in starts:
+        if not n or len(data) < start + 2 * n:
+            continue
+        try:
+            name = data[start:start + 2 * n].decode("utf-16-le").strip()
+        except UnicodeDecodeError:
+            continue
+        if name and name.isprintable() and (ascii_name is None or name == ascii_name):
+            plausible.append(name)
+    for name in plausible:  # prefer the copy that matches the ANSI bytes in a known code page
+        if any(_encodes_to(name, codec, raw.strip()) for codec in ("gbk", "cp1252", "utf-8")):
+            return name
+    if plausible:
+        return plausible[0]
     for codec in ("utf-8", "gbk", "cp1252"):
         try:
             name = raw.decode(codec).strip()
@@ -282,6 +294,13 @@ def parse_owner(data: bytes) -> str:
         if name and name.isprintable():
             return name
     return "未知用户"
+
+
+def _encodes_to(name: str, codec: str, raw: bytes) -> bool:
+    try:
+        return name.encode(codec) == raw
+    except UnicodeEncodeError:
+        return False
 
 
 def _libreoffice_owner(data: bytes) -> str:

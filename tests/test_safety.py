@@ -1,0 +1,266 @@
+"""Hostile and broken files, owner files, locks, and a writer killed at random points."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+from test_patch import make_book, rewrite_member
+
+from kqxl.book import CellChange, Limits, patch_workbook, read_workbook
+from kqxl.book.safety import parse_owner
+from kqxl.errors import HostileFileError, WorkbookError, WorkbookLockedError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def both(path: Path, tmp_path: Path, limits: Limits = Limits()) -> list[WorkbookError]:  # noqa: B008
+    """The errors of reading and of patching ``path`` (each must raise)."""
+    errors = []
+    with pytest.raises(WorkbookError) as read_err:
+        read_workbook(path, limits=limits)
+    errors.append(read_err.value)
+    with pytest.raises(WorkbookError) as patch_err:
+        patch_workbook(path, [CellChange("客户", 2, 2, "x")], out=tmp_path / "out.xlsx",
+                       limits=limits)
+    errors.append(patch_err.value)
+    assert not (tmp_path / "out.xlsx").exists()
+    for err in errors:
+        assert str(path) in str(err) and "\n" not in str(err)
+    return errors
+
+
+# --- broken and foreign files --------------------------------------------------------------
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "空.xlsx"
+    path.write_bytes(b"")
+    assert all("文件为空" in str(e) for e in both(path, tmp_path))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError, match="文件不存在"):
+        read_workbook(tmp_path / "没有.xlsx")
+
+
+def test_truncated_zip(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(src.read_bytes()[: src.stat().st_size // 2])
+    assert all("已损坏" in str(e) for e in both(cut, tmp_path))
+
+
+def test_text_file_and_plain_zip_are_not_workbooks(tmp_path: Path) -> None:
+    txt = tmp_path / "a.xlsx"
+    txt.write_text("客户编号,客户名称\n", encoding="utf-8")
+    assert all("不是 xlsx" in str(e) for e in both(txt, tmp_path))
+    plain = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("readme.txt", "hi")
+    assert all("不是 xlsx" in str(e) for e in both(plain, tmp_path))
+
+
+def test_xls_compound_file_is_not_xlsx(tmp_path: Path) -> None:
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+                    + "Workbook".encode("utf-16-le") + b"\0" * 1024)
+    assert all("不是 xlsx" in str(e) for e in both(xls, tmp_path))
+
+
+def test_encrypted_workbook(tmp_path: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    src = make_book(tmp_path / "plain.xlsx")
+    encrypted = tmp_path / "密码.xlsx"
+    with src.open("rb") as fh:
+        buffer = io.BytesIO()
+        OOXMLFile(fh).encrypt("secret", buffer)
+    encrypted.write_bytes(buffer.getvalue())
+    assert encrypted.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    assert all("打开密码" in str(e) for e in both(encrypted, tmp_path))
+
+
+# --- hostile files -------------------------------------------------------------------------
+
+
+def test_zip_bomb_ratio(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    with zipfile.ZipFile(src, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/bomb.bin", b"\0" * (8 << 20))  # 8 MiB of zeros: ~1000:1
+    errors = both(src, tmp_path)
+    assert all(isinstance(e, HostileFileError) and "压缩比" in str(e) for e in errors)
+
+
+def test_uncompressed_size_and_member_caps(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    small = Limits(max_uncompressed=10_000)
+    assert all("MiB" in str(e) for e in both(src, tmp_path, small))
+    few = Limits(max_members=3)
+    assert all("个部件" in str(e) for e in both(src, tmp_path, few))
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- a comment first does not hide it -->
+<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"""
+
+
+@pytest.mark.parametrize("payload", [BILLION_LAUGHS, EXTERNAL_ENTITY],
+                         ids=["billion-laughs", "external-entity"])
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml",
+                                  "xl/worksheets/sheet2.xml"])
+def test_dtd_in_any_part_is_refused(tmp_path: Path, payload: bytes, part: str) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    rewrite_member(src, part, lambda _d: payload)
+    errors = both(src, tmp_path)
+    assert all(isinstance(e, HostileFileError) and part in str(e) for e in errors)
+
+
+def test_nothing_in_a_file_is_evaluated(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    canary = tmp_path / "canary"
+    rewrite_member(src, "xl/worksheets/sheet1.xml", lambda d: d.replace(
+        b"</sheetData>",
+        b'<row r="9"><c r="A9"><f>CALL("kernel32","WinExec","JC","touch '
+        + str(canary).encode() + b'",0)</f><v>0</v></c></row></sheetData>'))
+    patch_workbook(src, [CellChange("客户", 9, 2, "x")], out=tmp_path / "b.xlsx")
+    read_workbook(tmp_path / "b.xlsx")
+    assert not canary.exists()
+
+
+# --- owner files and locks -----------------------------------------------------------------
+
+
+def excel_owner_file(name: str, *, length_prefix: bool) -> bytes:
+    """An owner file as Excel writes it (name in ANSI, then in UTF-16LE around 0x36)."""
+    ansi = name.encode("gbk")
+    data = bytes([len(name)]) + ansi
+    data = data.ljust(0x36, b" ")
+    if length_prefix:
+        data += len(name).to_bytes(2, "little")
+    return (data + name.encode("utf-16-le")).ljust(165, b" ")
+
+
+@pytest.mark.parametrize("length_prefix", [True, False])
+@pytest.mark.parametrize("owner", ["张三", "Li Si", "王小明明明"])
+def test_owner_name_is_read(owner: str, length_prefix: bool) -> None:
+    assert parse_owner(excel_owner_file(owner, length_prefix=length_prefix)) == owner
+
+
+def test_owner_file_garbage_gives_unknown() -> None:
+    assert parse_owner(b"") == "未知用户"
+    assert parse_owner(b"\x05\x00\x01") == "未知用户"
+
+
+def test_fresh_owner_file_refuses_even_with_force(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "张三.xlsx")
+    (tmp_path / "~$张三.xlsx").write_bytes(excel_owner_file("张三", length_prefix=True))
+    before = src.read_bytes()
+    for force in (False, True):
+        with pytest.raises(WorkbookLockedError) as err:
+            patch_workbook(src, [CellChange("客户", 2, 2, "x")], force=force)
+        assert "张三" in str(err.value) and "~$张三.xlsx" in str(err.value)
+        assert "分钟" in str(err.value)
+    assert src.read_bytes() == before
+    read_workbook(src)  # reading an open workbook is fine
+
+
+def test_stale_owner_file_needs_force(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "李四.xlsx")
+    owner = tmp_path / "~$李四.xlsx"
+    owner.write_bytes(excel_owner_file("李四", length_prefix=False))
+    old = time.time() - 13 * 3600
+    os.utime(owner, (old, old))
+    with pytest.raises(WorkbookLockedError, match="13 小时"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    patch_workbook(src, [CellChange("客户", 2, 2, "x")], force=True)
+    assert read_workbook(src).sheets["客户"].value(2, 2) == "x"
+    # the age that counts as stale is a setting
+    os.utime(owner, (time.time() - 600, time.time() - 600))
+    patch_workbook(src, [CellChange("客户", 2, 2, "y")], force=True,
+                   limits=Limits(owner_stale_hours=0.1))
+
+
+def test_libreoffice_lock_file(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    (tmp_path / ".~lock.a.xlsx#").write_text("王五,wangwu,host,23.11.2026 10:00,file:///x;",
+                                            encoding="utf-8")
+    with pytest.raises(WorkbookLockedError, match="王五"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+
+
+def test_another_kqxl_writer_holds_the_lock(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    (tmp_path / ".kqxl").mkdir()
+    with FileLock(str(tmp_path / ".kqxl" / "a.xlsx.lock")), pytest.raises(
+            WorkbookLockedError, match="另一个 kqxl"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")], limits=Limits(lock_timeout=0.2))
+
+
+# --- killed writer ---------------------------------------------------------------------------
+
+WRITER = textwrap.dedent("""
+    import sys
+    from kqxl.book import CellChange, patch_workbook
+    path = sys.argv[1]
+    i = 0
+    while True:
+        i += 1
+        patch_workbook(path, [CellChange("客户", r, 2, f"第{i}次") for r in range(2, 4000, 7)],
+                       keep_backups=3)
+        print(i, flush=True)
+""")
+
+
+def test_sigkill_leaves_the_original_intact(tmp_path: Path) -> None:
+    def build(wb: object) -> None:
+        ws = wb["客户"]  # type: ignore[index]
+        for i in range(6, 4000):
+            ws.append([f"K{i:05d}", f"客户{i}", i, None, "备注" * 5])
+
+    src = make_book(tmp_path / "大.xlsx", build)
+    rng = random.Random(20261123)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    kills = 0
+    written = 0
+    for _ in range(12):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(src)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.6, 2.5))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        grid = read_workbook(src).sheets["客户"]  # the file is always a complete workbook
+        value = grid.value(2, 2)
+        assert value == "客户1" or str(value).startswith("第")
+        written += str(value).startswith("第")
+        assert grid.value(3999, 1) == "K03999"
+        workbooks = [p.name for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".xlsm")]
+        assert workbooks == ["大.xlsx"]  # a temp file never looks like a workbook
+        with zipfile.ZipFile(src) as zf:
+            assert zf.testzip() is None
+    assert kills >= 10 and written >= 6  # killed mid-run, after some writes had finished
+    patch_workbook(src, [CellChange("客户", 2, 2, "最后")])
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # strays cleaned
+    assert read_workbook(src).sheets["客户"].value(2, 2) == "最后"
