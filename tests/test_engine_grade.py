@@ -247,3 +247,19 @@ def test_project_grades_are_looked_up_by_name_or_key_after_folding() -> None:
     assert first.client_grade == 2 and first.client_grade_label == "II级"
     assert second.client_grade == 2 and second.contractor_grade == 1
     assert [f.code for f in result.findings] == ["wrong_customer_type"]
+
+
+def test_results_are_valid_models_and_dump_as_json() -> None:
+    from kqxl.engine import BookResult
+
+    result = run([customer("甲", "甲方", 2, 最近拜访日期="下周")],
+                 [project("工程", "甲", 项目金额=1000, 标书中有我司="是", 甲方不拒绝="是")])
+    dumped = result.model_dump(mode="json")
+    assert BookResult.model_validate(dumped) == result
+    assert dumped["projects"][0]["heat"] == 0.5
+    assert dumped["projects"][0]["weighted_amount"] == 500.0
+    assert dumped["customers"][0]["reasons"][0] == "I级：已送公司产品、资质等资料"
+    # results share nothing: changing one row's lists leaves the others alone
+    again = run([customer("甲", "甲方", 1), customer("乙", "甲方", 1)])
+    again.customers[0].reasons.append("x")
+    assert again.customers[1].reasons[-1] != "x"
