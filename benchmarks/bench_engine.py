@@ -166,13 +166,16 @@ def main() -> None:
           f"{n:,} customer rows ({len(customers.rows[1])} columns) and {n:,} project rows "
           f"({len(projects.rows[1])} columns) in {time.perf_counter() - t0:.1f}s")
 
-    best = float("inf")
+    # CPU time of this process: "one core", and steadier than wall time on a shared machine.
+    best = best_wall = float("inf")
     result = None
     for _ in range(args.repeat):
+        result = None
         gc.collect()
-        t = time.perf_counter()
+        t, w = time.process_time(), time.perf_counter()
         result = evaluate(book, rules, dt.date(2024, 6, 1))
-        best = min(best, time.perf_counter() - t)
+        best = min(best, time.process_time() - t)
+        best_wall = min(best_wall, time.perf_counter() - w)
     assert result is not None
     total = 2 * n
     grades: dict[str, int] = {}
@@ -182,18 +185,21 @@ def main() -> None:
     for p in result.projects:
         heats[p.heat_label] = heats.get(p.heat_label, 0) + 1
     print(f"kqxl evaluate (validate + grade + heat, with reasons): {total:,} rows in "
-          f"{best:.2f}s = {total / best:,.0f} rows/s (best of {args.repeat}); "
+          f"{best:.2f}s CPU = {total / best:,.0f} rows/s (best of {args.repeat}; wall "
+          f"{best_wall:.2f}s); "
           f"{len(result.findings):,} findings")
     print(f"  grades {dict(sorted(grades.items()))}")
     print(f"  heats  {dict(sorted(heats.items()))}")
 
-    gc.collect()
-    t = time.perf_counter()
-    _, bad_c = run_baseline(customers, SCHEMA.customers)
-    _, bad_p = run_baseline(projects, SCHEMA.projects)
-    base = time.perf_counter() - t
+    base = float("inf")
+    for _ in range(args.repeat):
+        gc.collect()
+        t = time.process_time()
+        _, bad_c = run_baseline(customers, SCHEMA.customers)
+        _, bad_p = run_baseline(projects, SCHEMA.projects)
+        base = min(base, time.process_time() - t)
     print(f"baseline pydantic model_validate per row (validate only, no grade/heat): "
-          f"{total:,} rows in {base:.2f}s = {total / base:,.0f} rows/s "
+          f"{total:,} rows in {base:.2f}s CPU = {total / base:,.0f} rows/s "
           f"({bad_c + bad_p:,} rows rejected)")
     print(f"kqxl / baseline: {base / best:.1f}x")
 

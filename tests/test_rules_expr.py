@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kqxl.rules import ExprError, Kind, NameInfo, compile_condition, parse, sheet_names
-from kqxl.rules.expr import BoolOp, Compare, Literal, Name, Not
+from kqxl.rules.expr import BoolOp, Compare, Literal, Name, Not, compile_vector
 from kqxl.schema import SCHEMA
 
 NAMES = {
@@ -188,3 +190,30 @@ def test_sheet_names_cover_headers_and_derived_values_but_not_computed_columns()
     assert projects["甲方等级"].kind is Kind.NUMBER
     assert projects["甲方等级"].index >= len(SCHEMA.projects.columns)
     assert projects["项目阶段"].choices[-1] == "丢单"
+
+
+VECTOR_EXPRESSIONS = [
+    "拜访次数 = 3", "拜访次数 != 3", "拜访次数 > 3", "拜访次数 >= 3", "拜访次数 < 3",
+    "拜访次数 <= 3", "3 < 拜访次数", '已送资料 = "是"', '已送资料 = "否"', '已送资料 != "是"',
+    '已送资料 != "否"',
+    "已送资料", "NOT 已送资料", "已送资料 AND 印象较深 AND 拜访次数 > 1",
+    "已送资料 OR 印象较深 OR 联系电话 非空", "联系电话 为空", "已送资料 为空", "印象较深 非空",
+    '项目阶段 IN ("投标", "中标")', '项目阶段 NOT IN ("投标")', "最近成交日期 < 最近拜访日期",
+    "最近拜访日期 >= 2024-05-03", "累计订单金额 > 1.2万 或 NOT (拜访次数 >= 2 且 印象较深)",
+    "TRUE", "FALSE",
+]
+day = st.none() | st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+rows = st.lists(st.tuples(st.none() | st.integers(0, 6), st.booleans(), st.booleans(),
+                          st.none() | st.just("138"),
+                          st.none() | st.sampled_from(["信息", "编写标书", "投标", "中标"]),
+                          day, st.none() | st.sampled_from([0.0, 12000.0, 50000.0]), day),
+                max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows)
+def test_column_wise_compile_equals_row_wise(sample: list[tuple]) -> None:
+    columns = [list(c) for c in zip(*sample, strict=True)] or [[] for _ in range(8)]
+    for expr in VECTOR_EXPRESSIONS:
+        by_row = [compile_condition(expr, NAMES)(r) for r in sample]
+        assert compile_vector(expr, NAMES)(columns, len(sample)) == by_row, expr

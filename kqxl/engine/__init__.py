@@ -19,8 +19,8 @@ from kqxl.engine.convert import (
     parse_number,
     serial_to_date,
 )
-from kqxl.engine.evaluate import CustomerIndex, evaluate, row_tuples
-from kqxl.engine.grade import Outcome, grade_counterpart, heat_of_project
+from kqxl.engine.evaluate import CustomerIndex, evaluate, row_columns, row_tuples
+from kqxl.engine.grade import Outcome, grade_counterpart, grade_rows, heat_of_project, heat_rows
 from kqxl.engine.results import (
     BookResult,
     CustomerResult,
@@ -39,6 +39,7 @@ from kqxl.engine.validate import (
 __all__ = [
     "BookResult", "CustomerIndex", "CustomerResult", "Finding", "HeaderMatch", "Outcome",
     "ProjectResult", "SheetData", "SheetLayout", "cell_text", "convert_column", "evaluate",
-    "grade_counterpart", "heat_of_project", "locate_header", "name_key", "normalise_header",
-    "parse_date", "parse_number", "row_tuples", "serial_to_date", "validate_sheet",
+    "grade_counterpart", "grade_rows", "heat_of_project", "heat_rows", "locate_header",
+    "name_key", "normalise_header", "parse_date", "parse_number", "row_columns", "row_tuples",
+    "serial_to_date", "validate_sheet",
 ]

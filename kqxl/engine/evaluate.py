@@ -43,13 +43,18 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def row_tuples(data: SheetData, derived: dict[str, Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """Row tuples in the layout the compiled rules read: schema columns, then derived values."""
+def row_columns(data: SheetData, derived: dict[str, Sequence[Any]]) -> list[Sequence[Any]]:
+    """The columns in the slot order the compiled rules read: schema columns, then derived."""
     n = len(data.rows)
     cols: list[Sequence[Any]] = [data.values[c.key] for c in data.sheet.columns]
     for name in derived_names(data.sheet):
         cols.append(derived.get(name, [None] * n))
-    return list(zip(*cols, strict=True)) if n else []
+    return cols
+
+
+def row_tuples(data: SheetData, derived: dict[str, Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Row tuples in the layout the compiled rules read: schema columns, then derived values."""
+    return list(zip(*row_columns(data, derived), strict=True)) if data.rows else []
 
 
 class CustomerIndex:
@@ -152,16 +157,16 @@ def _grade_all(cdata: SheetData, compiled: CompiledRules, rules: Rules,
     na = rules.labels.not_applicable
     checklists = compiled.checklists
     construct = _new_customer
-    rows = row_tuples(cdata, {"项目阶段": furthest})
-    # Grade each 客户类型's rows together, so each condition runs once over its rows.
+    columns = row_columns(cdata, {"项目阶段": furthest})
+    n = len(cdata.rows)
+    # Grade each 客户类型's rows together: each condition runs once over whole columns.
     by_type: dict[str, list[int]] = {}
     for i, t in enumerate(types):
         if t is not None and t in checklists:
             by_type.setdefault(t, []).append(i)
-    outcomes: list[Outcome | None] = [None] * len(rows)
+    outcomes: list[Outcome | None] = [None] * n
     for t, idx in by_type.items():
-        for i, outcome in zip(idx, grade_rows([rows[i] for i in idx], checklists[t]),
-                              strict=True):
+        for i, outcome in zip(idx, grade_rows(columns, n, checklists[t], idx), strict=True):
             outcomes[i] = outcome
     results: list[CustomerResult] = []
     grades: list[int | None] = []
@@ -210,8 +215,8 @@ def _heat_all(pdata: SheetData, compiled: CompiledRules, rules: Rules,
     keys, names, reps, clients, contractors, amounts = (
         v["project_id"], v["project_name"], v["owner_rep"], v["client"], v["contractor"],
         v["amount"])
-    rows = row_tuples(pdata, derived)
-    for i, outcome in enumerate(heat_rows(rows, heat_rules)):
+    columns = row_columns(pdata, derived)
+    for i, outcome in enumerate(heat_rows(columns, len(pdata.rows), heat_rules)):
         heat = outcome.value / 100
         amount = amounts[i]
         results.append(construct(

@@ -112,16 +112,18 @@ def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
     return _heat_from_held([p(row) for p in _all_predicates(heat.levels)], heat)
 
 
-def _bulk(rows: Sequence[Sequence[Any]], levels: Sequence[CompiledLevel],
-          decide: Any) -> list[Outcome]:
-    """Test each condition over all rows (one ``map`` per condition), then decide once per
-    distinct pattern of held conditions: a sheet has few patterns and many rows."""
-    if not rows:
+def _bulk(columns: Sequence[Sequence[Any]], n: int, rows: Sequence[int] | None,
+          levels: Sequence[CompiledLevel], decide: Any) -> list[Outcome]:
+    """Test each condition over whole columns, then decide once per distinct pattern of held
+    conditions: a sheet has many rows and few patterns. ``rows`` picks the rows to decide."""
+    if n == 0:
         return []
-    columns = [list(map(p, rows)) for p in _all_predicates(levels)]
+    held = [vector(columns, n) for level in levels for vector in level.vectors]
+    keys = list(zip(*held, strict=True))
     memo: dict[tuple[bool, ...], Outcome] = {}
     out: list[Outcome] = []
-    for key in zip(*columns, strict=True):
+    for i in (range(n) if rows is None else rows):
+        key = keys[i]
         hit = memo.get(key)
         if hit is None:
             hit = memo[key] = decide(key)
@@ -129,12 +131,14 @@ def _bulk(rows: Sequence[Sequence[Any]], levels: Sequence[CompiledLevel],
     return out
 
 
-def grade_rows(rows: Sequence[Sequence[Any]], checklist: CompiledChecklist) -> list[Outcome]:
-    """:func:`grade_counterpart` for many rows at once. Outcomes may be shared between rows:
-    copy their lists before changing them."""
-    return _bulk(rows, checklist.levels, lambda key: _grade_from_held(key, checklist))
+def grade_rows(columns: Sequence[Sequence[Any]], n: int, checklist: CompiledChecklist,
+               rows: Sequence[int] | None = None) -> list[Outcome]:
+    """:func:`grade_counterpart` for many rows at once, given the sheet's columns in row-tuple
+    slot order. Outcomes may be shared between rows: copy their lists before changing them."""
+    return _bulk(columns, n, rows, checklist.levels, lambda key: _grade_from_held(key, checklist))
 
 
-def heat_rows(rows: Sequence[Sequence[Any]], heat: CompiledHeat) -> list[Outcome]:
+def heat_rows(columns: Sequence[Sequence[Any]], n: int, heat: CompiledHeat,
+              rows: Sequence[int] | None = None) -> list[Outcome]:
     """:func:`heat_of_project` for many rows at once (outcomes may be shared, as above)."""
-    return _bulk(rows, heat.levels, lambda key: _heat_from_held(key, heat))
+    return _bulk(columns, n, rows, heat.levels, lambda key: _heat_from_held(key, heat))

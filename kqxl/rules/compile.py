@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kqxl.rules.expr import ExprError, Kind, NameInfo, Predicate, compile_condition
+from kqxl.rules.expr import (
+    ExprError,
+    Kind,
+    NameInfo,
+    Predicate,
+    Vector,
+    compile_condition,
+    compile_vector,
+)
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
 from kqxl.schema import DERIVED_VALUES, PROJECT_STAGES, SCHEMA, ColumnType, Schema, Sheet
 from kqxl.texts import ERRORS, LABELS, text
@@ -57,6 +65,7 @@ class CompiledLevel:
     labels: tuple[str, ...]
     predicates: tuple[Predicate, ...]
     need: int
+    vectors: tuple[Vector, ...] = ()  # the same conditions, column-wise
     items: tuple[str, ...] = ()  # "I级：label" for each condition, for reasons and gaps
 
     def __post_init__(self) -> None:
@@ -86,15 +95,17 @@ class CompiledRules:
 
 
 def _compile_conditions(conditions: tuple[Condition, ...], names: dict[str, NameInfo],
-                        loc: tuple[str | int, ...]) -> tuple[Predicate, ...]:
-    out = []
+                        loc: tuple[str | int, ...]
+                        ) -> tuple[tuple[Predicate, ...], tuple[Vector, ...]]:
+    preds, vectors = [], []
     for i, cond in enumerate(conditions):
         try:
-            out.append(compile_condition(cond.when, names))
+            preds.append(compile_condition(cond.when, names))
+            vectors.append(compile_vector(cond.when, names))
         except ExprError as exc:
             raise RulesShapeError((*loc, i, "when"), text(
                 ERRORS, "rules_condition", label=cond.label, detail=str(exc))) from None
-    return tuple(out)
+    return tuple(preds), tuple(vectors)
 
 
 def compile_rules(rules: Rules, schema: Schema = SCHEMA) -> CompiledRules:
@@ -105,19 +116,19 @@ def compile_rules(rules: Rules, schema: Schema = SCHEMA) -> CompiledRules:
     for ctype, checklist in rules.checklists.items():
         levels = []
         for i, level in sorted(enumerate(checklist.levels), key=lambda p: p[1].level):
-            preds = _compile_conditions(level.conditions, customer_names,
-                                        ("checklists", ctype, "levels", i, "conditions"))
+            preds, vectors = _compile_conditions(level.conditions, customer_names,
+                                                 ("checklists", ctype, "levels", i, "conditions"))
             levels.append(CompiledLevel(
                 level.level, rules.grade_label(level.level),
                 tuple(c.label for c in level.conditions), preds,
-                required_count(level.require, len(preds))))
+                required_count(level.require, len(preds)), vectors))
         checklists[ctype] = CompiledChecklist(checklist.cumulative, tuple(levels))
     heat_levels = []
     for i, hl in sorted(enumerate(rules.heat.levels), key=lambda p: p[1].percent):
-        preds = _compile_conditions(hl.conditions, project_names,
-                                    ("heat", "levels", i, "conditions"))
+        preds, vectors = _compile_conditions(hl.conditions, project_names,
+                                             ("heat", "levels", i, "conditions"))
         heat_levels.append(CompiledLevel(
             hl.percent, hl.label, tuple(c.label for c in hl.conditions), preds,
-            required_count(hl.require, len(preds))))
+            required_count(hl.require, len(preds)), vectors))
     heat = CompiledHeat(rules.heat.floor, rules.heat.cumulative, tuple(heat_levels))
     return CompiledRules(rules, checklists, heat)

@@ -25,6 +25,7 @@ tests look at blanks.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -604,11 +605,109 @@ def _compare_slot(idx: int, op: str, c: Any) -> Predicate:
 
 
 def _compare_slots(a: int, op: str, b: int) -> Predicate:
-    import operator
-
-    fn = {"=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
-          "<": operator.lt, "<=": operator.le}[op]
+    fn = _OPS[op]
     return lambda r: (x := r[a]) is not None and (y := r[b]) is not None and bool(fn(x, y))
+
+
+# --------------------------------------------------------------------------------------------
+# Column-wise compiler: the same conditions over whole columns at once
+
+Columns = Sequence[Sequence[Any]]
+Vector = Callable[[Columns, int], list[bool]]
+
+
+def compile_vector(source: str, names: Mapping[str, NameInfo]) -> Vector:
+    """Compile ``source`` to a function of ``(columns, n)`` → one bool per row.
+
+    ``columns[slot]`` is the column a name's slot refers to, ``n`` the number of rows. The
+    result equals ``[predicate(row) for row in zip(*columns)]`` (a test checks this), but runs
+    as list comprehensions over columns: a 是/否 condition costs one list copy.
+    """
+    node = parse(source, list(names))
+    _Compiler(names).predicate(node)  # the same checks and error messages first
+    return _VectorCompiler(names).vector(node)
+
+
+class _VectorCompiler(_Compiler):
+    def vector(self, node: Node) -> Vector:
+        if isinstance(node, BoolOp):
+            parts = tuple(self.vector(p) for p in node.operands)
+            combine = operator.and_ if node.op == "AND" else operator.or_
+
+            def boolop(cols: Columns, n: int) -> list[bool]:
+                out = parts[0](cols, n)
+                for part in parts[1:]:
+                    out = list(map(combine, out, part(cols, n)))
+                return out
+            return boolop
+        if isinstance(node, Not):
+            inner = self.vector(node.operand)
+            return lambda cols, n: [not x for x in inner(cols, n)]
+        if isinstance(node, BlankTest):
+            assert isinstance(node.operand, Name)
+            info = self.info(node.operand)
+            idx = info.index
+            if info.kind is Kind.BOOL:
+                if node.blank:
+                    return lambda cols, n: [v is not True for v in cols[idx]]
+                return lambda cols, n: [v is True for v in cols[idx]]
+            if node.blank:
+                return lambda cols, n: [v is None for v in cols[idx]]
+            return lambda cols, n: [v is not None for v in cols[idx]]
+        if isinstance(node, InList):
+            assert isinstance(node.operand, Name)
+            info = self.info(node.operand)
+            values = frozenset(self.coerce(lit, info, node.operand.name) for lit in node.values)
+            idx = info.index
+            if node.negated:
+                return lambda cols, n: [v is not None and v not in values for v in cols[idx]]
+            return lambda cols, n: [v in values for v in cols[idx]]
+        if isinstance(node, Compare):
+            return self.compare_vector(node)
+        if isinstance(node, Name):
+            idx = self.info(node).index
+            return lambda cols, n: [v is True for v in cols[idx]]
+        assert isinstance(node, Literal)
+        value = bool(node.value)
+        return lambda cols, n: [value] * n
+
+    def compare_vector(self, node: Compare) -> Vector:
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, Literal) and isinstance(right, Name):
+            left, right, op = right, left, _FLIP[op]
+        if isinstance(left, Name) and isinstance(right, Literal):
+            info = self.info(left)
+            c = self.coerce(right, info, left.name)
+            idx = info.index
+            if info.kind is Kind.BOOL:  # 是/否 columns hold only True/False
+                want = c if op == "=" else not c
+                if want:
+                    return lambda cols, n: [v is True for v in cols[idx]]
+                return lambda cols, n: [v is False for v in cols[idx]]
+            return _vector_slot(idx, op, c)
+        assert isinstance(left, Name) and isinstance(right, Name)
+        a, b = self.info(left).index, self.info(right).index
+        fn = _OPS[op]
+        return lambda cols, n: [x is not None and y is not None and bool(fn(x, y))
+                                for x, y in zip(cols[a], cols[b], strict=True)]
+
+
+_OPS = {"=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
+        "<": operator.lt, "<=": operator.le}
+
+
+def _vector_slot(idx: int, op: str, c: Any) -> Vector:
+    if op == "=":
+        return lambda cols, n: [v is not None and v == c for v in cols[idx]]
+    if op == "!=":
+        return lambda cols, n: [v is not None and v != c for v in cols[idx]]
+    if op == ">":
+        return lambda cols, n: [v is not None and v > c for v in cols[idx]]
+    if op == ">=":
+        return lambda cols, n: [v is not None and v >= c for v in cols[idx]]
+    if op == "<":
+        return lambda cols, n: [v is not None and v < c for v in cols[idx]]
+    return lambda cols, n: [v is not None and v <= c for v in cols[idx]]
 
 
 def _show(node: Node) -> str:
