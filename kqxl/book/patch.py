@@ -55,7 +55,7 @@ from kqxl.book.sheetxml import (
     Change,
     SheetRewriter,
     Written,
-    cells_of_row,
+    cell_in_row,
     extend_sqref,
     iter_rows,
     sheet_xml,
@@ -520,12 +520,11 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
                            detail=f"{job.name} 第 {r} 行重复")
             seen.add(r)
             try:
-                cells = cells_of_row(row)
+                for c, w in want.items():
+                    _check_cell(src, job.name, r, c, w, cell_in_row(row, r, c))
             except ValueError as exc:
                 raise fail(WorkbookError, "verify_failed", path=src,
                            detail=f"{job.name} 第 {r} 行：{exc}") from None
-            for c, w in want.items():
-                _check_cell(src, job.name, r, c, w, cells.get(c))
     for r, want in by_row.items():
         if r not in seen and any(w.kind not in ("blank", "keep") for w in want.values()):
             raise fail(WorkbookError, "verify_failed", path=src,

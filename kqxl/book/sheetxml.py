@@ -54,9 +54,14 @@ class CellValueError(ValueError):
     cell = ""
 
 
+_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>\r_]")
+
+
 def escape_text(value: str) -> str:
     """XML-escape a string for ``<t>``, dropping characters XML 1.0 cannot hold and protecting
     literal ``_xHHHH_`` sequences that Excel would otherwise decode."""
+    if not _NEEDS_ESCAPE.search(value):
+        return value
     value = _ILLEGAL_XML.sub("", value)
     value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -204,8 +209,15 @@ def _attrs(raw: bytes) -> list[tuple[bytes, bytes]]:
     return _ATTR.findall(raw)
 
 
+_ATTR_BY_NAME: dict[bytes, re.Pattern[bytes]] = {}
+
+
 def _attr(raw: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"(?<![\w:])" + name + rb'\s*=\s*"([^"]*)"', raw)
+    pattern = _ATTR_BY_NAME.get(name)
+    if pattern is None:
+        pattern = _ATTR_BY_NAME[name] = re.compile(rb"(?<![\w:])" + name
+                                                   + rb'\s*=\s*"([^"]*)"')
+    m = pattern.search(raw)
     return m.group(1) if m else None
 
 
@@ -393,7 +405,10 @@ class SheetRewriter:
                 self.next_new += 1
             inner = b"" if head.group(2) else buf[head.end():end - len(b"</" + self.pfx
                                                                        + b"row>")]
-            cells = self._merge(r, inner, changes or {})
+            fast = None
+            if changes and not self.clear_ids and not self.shared:
+                fast = self._merge_fast(r, inner, changes)
+            cells = fast if fast is not None else self._merge(r, inner, changes or {})
             row = (b"<" + self.pfx + b"row" + _fix_spans(attrs, changes) + b">" + cells
                    + b"</" + self.pfx + b"row>")
         self._seen(r, row)
@@ -435,6 +450,46 @@ class SheetRewriter:
         while i < len(pending):
             out.append(self._new_cell(r, pending[i]))
             i += 1
+        return b"".join(out)
+
+    def _merge_fast(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes | None:
+        """Replace cells found by their ``r`` attribute (Excel writes it first) and append
+        cells past the row's last one, without splitting the other cells; None when the row
+        needs the full merge."""
+        open_tag = b"<" + self.pfx + b'c r="'
+        last = inner.rfind(open_tag)
+        last_col = 0
+        if last >= 0:
+            end_ref = inner.find(b'"', last + len(open_tag))
+            rm = _REF.match(inner[last + len(open_tag):end_ref])
+            if rm is None:
+                return None
+            last_col = column_index(rm.group(1).decode())
+            tail = self._cell.match(inner, last)
+            if tail is None or inner[tail.end():].strip():
+                return None  # something after the last cell (extLst): merge in full
+        elif inner.strip():
+            return None
+        out: list[bytes] = []
+        pos = 0
+        appended: list[Change] = []
+        row_text = str(r)
+        for ch in sorted(changes.values(), key=lambda c: c.col):
+            if ch.col > last_col:
+                appended.append(ch)
+                continue
+            ref = (column_letter(ch.col) + row_text).encode()
+            at = inner.find(open_tag + ref + b'"', pos)
+            if at < 0:
+                return None  # a new cell between existing ones
+            m = self._cell.match(inner, at)
+            if m is None:
+                return None
+            out.append(inner[pos:at])
+            out.append(self._changed_cell(r, ch, m.group(1), m.group(2)))
+            pos = m.end()
+        out.append(inner[pos:])
+        out.extend(self._new_cell(r, ch) for ch in appended)
         return b"".join(out)
 
     def _style_of(self, attrs: bytes) -> int | None:
@@ -509,7 +564,7 @@ class SheetRewriter:
             extra = b"".join(b" " + k + b'="' + v + b'"' for k, v in kept)
             return self._cell_xml(ref, style, "", inner or b"", extra)
         self._check_array(r, ch.col)
-        if inner and b"<" in inner and re.search(rb"<(?:\w+:)?f\b", inner):
+        if inner and (b"<f" in inner or b":f" in inner) and re.search(rb"<(?:\w+:)?f\b", inner):
             self._formula_dropped(r, ch.col, inner)
         style, t, new_inner, written = self._render(ref, ch.value, style)
         self.result.expected[(r, ch.col)] = written
@@ -581,7 +636,7 @@ class SheetRewriter:
 
 
 def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
-    if not changes:
+    if not changes or b"spans" not in attrs:
         return attrs
     spans = _attr(attrs, b"spans")
     if spans is None or not re.fullmatch(rb"\d+:\d+", spans):
@@ -651,7 +706,9 @@ def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
         while True:
             m = row_re.search(buf, pos)
             if m is None:
-                pos = max(pos, len(buf) - 8)  # "<row" may be cut by the chunk end
+                # a "<row ..." start tag may be cut by the chunk end: keep from the last "<"
+                cut = buf.rfind(b"<", pos)
+                pos = cut if cut >= 0 else len(buf)
                 break
             if m.group(3):
                 end = m.end()
@@ -684,14 +741,31 @@ def cells_of_row(row: bytes) -> dict[int, tuple[str, str, bool]]:
         col = column_index(rm.group(1).decode()) if rm else col + 1
         if col in out:
             raise ValueError(f"cell {column_letter(col)} twice in one row")
-        t = (_attr(m.group(1), b"t") or b"").decode()
-        inner = m.group(2) or b""
-        if t == "inlineStr":
-            raw = b"".join(_T_TEXT.findall(inner)).decode("utf-8")
-            text = _UNESCAPE_EXCEL.sub(lambda x: chr(int(x.group(1), 16)),
-                                       html.unescape(raw))
-        else:
-            v = _V_TEXT.search(inner)
-            text = html.unescape(v.group(1).decode("utf-8")) if v else ""
-        out[col] = (t, text, b"<f" in inner or b":f" in inner)
+        out[col] = _decode_cell(m)
     return out
+
+
+def cell_in_row(row: bytes, r: int, col: int) -> tuple[str, str, bool] | None:
+    """(t, value text, has formula) of one cell, found by its ``r`` attribute when possible."""
+    ref = (column_letter(col) + str(r)).encode()
+    needle = b' r="' + ref + b'"'
+    count = row.count(needle)
+    if count == 1:
+        at = row.find(needle)
+        start = row.rfind(b"<", 0, at)
+        m = _CELL_ANY.match(row, start)
+        if m is not None and _attr(m.group(1), b"r") == ref:
+            return _decode_cell(m)
+    return cells_of_row(row).get(col)
+
+
+def _decode_cell(m: re.Match[bytes]) -> tuple[str, str, bool]:
+    t = (_attr(m.group(1), b"t") or b"").decode()
+    inner = m.group(2) or b""
+    if t == "inlineStr":
+        raw = b"".join(_T_TEXT.findall(inner)).decode("utf-8")
+        text = _UNESCAPE_EXCEL.sub(lambda x: chr(int(x.group(1), 16)), html.unescape(raw))
+    else:
+        v = _V_TEXT.search(inner)
+        text = html.unescape(v.group(1).decode("utf-8")) if v else ""
+    return t, text, b"<f" in inner or b":f" in inner

@@ -8,9 +8,11 @@ patched into the local header afterwards (no data descriptor).
 
 from __future__ import annotations
 
+import queue
 import shutil
 import struct
 import tempfile
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -85,22 +87,54 @@ class Deflated:
 
 
 def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
-    """Deflate ``chunks`` (raw deflate, as zip stores it) into a temporary file."""
+    """Deflate ``chunks`` (raw deflate, as zip stores it) into a temporary file.
+
+    zlib releases the GIL, so a worker thread compresses while the caller's generator
+    produces the next chunks: on two cores the rewrite and the compression overlap.
+    """
     out = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - returned, closed later
-    crc = size = csize = 0
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    for chunk in chunks:
-        if not chunk:
-            continue
-        crc = zlib.crc32(chunk, crc)
-        size += len(chunk)
-        data = comp.compress(chunk)
-        csize += len(data)
-        out.write(data)
-    data = comp.flush()
-    csize += len(data)
-    out.write(data)
-    return Deflated(out, crc, size, csize)  # type: ignore[arg-type]
+    totals = {"crc": 0, "size": 0, "csize": 0}
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+        try:
+            while (chunk := pending.get()) is not None:
+                totals["crc"] = zlib.crc32(chunk, totals["crc"])
+                totals["size"] += len(chunk)
+                data = comp.compress(chunk)
+                totals["csize"] += len(data)
+                out.write(data)
+            data = comp.flush()
+            totals["csize"] += len(data)
+            out.write(data)
+        except (OSError, zlib.error) as exc:  # a full disk while spooling, say
+            failure.append(exc)
+            while pending.get() is not None:  # drain so that the producer never blocks
+                pass
+
+    worker = threading.Thread(target=work, name="kqxl-deflate", daemon=True)
+    worker.start()
+    try:
+        batch: list[bytes] = []
+        size = 0
+        for chunk in chunks:
+            if chunk:
+                batch.append(chunk)
+                size += len(chunk)
+            if size >= 256 << 10:
+                pending.put(b"".join(batch))
+                batch, size = [], 0
+        if batch:
+            pending.put(b"".join(batch))
+    finally:
+        pending.put(None)
+        worker.join()
+    if failure:
+        out.close()
+        raise failure[0]
+    return Deflated(out, totals["crc"], totals["size"], totals["csize"])  # type: ignore[arg-type]
 
 
 class ZipCopier:
