@@ -427,8 +427,12 @@ def _extend_tables(src: Path, zf: zipfile.ZipFile, jobs: dict[str, _SheetJob],
             if new_ref == ref:
                 continue
             text = xml.decode("utf-8")
+
+            def grow(m: re.Match[str], new: str = new_ref) -> str:
+                return m.group(1) + new + '"'
+
             text = re.sub(r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\sref=")' + re.escape(ref)
-                          + '"', lambda m, r=new_ref: m.group(1) + r + '"', text)
+                          + '"', grow, text)
             replaced[rel.target] = deflate([text.encode("utf-8")])
 
 

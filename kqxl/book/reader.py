@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import python_calamine as calamine
 
@@ -74,7 +75,7 @@ def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[
     worksheets = [(s.name, s.part) for s in package.sheets
                   if s.kind == "worksheet" and s.part is not None]
     if names is None:
-        return worksheets  # type: ignore[return-value]
+        return worksheets
     chosen = []
     for name in names:
         info = package.sheet(name)
@@ -90,7 +91,7 @@ def _read_sheet(
 ) -> SheetGrid:
     try:
         sheet = book.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=True)
+        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
         start = sheet.start
         merged_raw = sheet.merged_cell_ranges or []
     except (calamine.CalamineError, ValueError) as exc:
@@ -103,9 +104,9 @@ def _read_sheet(
             if kind is str:
                 if not value:
                     row[j] = None
-            elif kind is float and value.is_integer():  # type: ignore[union-attr]
-                row[j] = int(value)  # type: ignore[arg-type]
-    grid: list[list[CellValue]] = rows  # type: ignore[assignment]
+            elif kind is float and value.is_integer():
+                row[j] = int(value)
+    grid: list[list[CellValue]] = rows
     for (r, c), err in errors.items():
         i, j = r - first_row, c - first_col
         if i < 0 or j < 0:

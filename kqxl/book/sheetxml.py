@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -312,10 +312,10 @@ class SheetRewriter:
                     out, size = [], 0
             if done:
                 break
-            chunk = next(chunks, None)
-            if chunk is None:
+            more = next(chunks, None)
+            if more is None:
                 raise ValueError("worksheet ends inside <sheetData>")
-            buf = buf[pos:] + chunk
+            buf = buf[pos:] + more
             pos = 0
         if out:
             yield b"".join(out)
@@ -648,7 +648,7 @@ def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
     return re.sub(rb'(?<=\s)spans="[^"]*"', f'spans="{lo}:{hi}"'.encode(), attrs, count=1)
 
 
-def sheet_xml(rows: list[list[object]], *, styles: StyleBook | None, date1904: bool,
+def sheet_xml(rows: Sequence[Sequence[object]], *, styles: StyleBook | None, date1904: bool,
               column_widths: dict[int, float] | None, header_rows: int,
               header_style: Callable[[], int | None]) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns."""

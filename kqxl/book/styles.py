@@ -99,9 +99,9 @@ class StyleBook:
         self._index = {xf.key(): i for i, xf in reversed(list(enumerate(self.xfs)))}
         self._highlight_fills: dict[int, tuple[int, str]] = {}
         for i, raw in enumerate(self.fills):
-            m = _HL_FILL.search(raw)
-            if m:
-                self._highlight_fills[i] = (int(m.group(2), 16), m.group(1).upper())
+            mark = _HL_FILL.search(raw)
+            if mark:
+                self._highlight_fills[i] = (int(mark.group(2), 16), mark.group(1).upper())
 
     # --- lookups ---
     def _xf(self, s: int | None) -> _Xf:
