@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
@@ -57,9 +58,35 @@ def name_key(value: str) -> str:
     return "".join(value.split()).casefold()
 
 
+_NFKC = partial(unicodedata.normalize, "NFKC")
+_JOIN = "".join
+_NONE_OR_STR = frozenset({type(None), str})
+# dict.get(v, v) through map swaps one value and keeps the rest, in C.
+_BLANK_AS_EMPTY: dict[Any, str] = {None: ""}
+_EMPTY_AS_BLANK: dict[Any, None] = {"": None}
+
+
 def name_keys(values: Sequence[str | None]) -> list[str | None]:
-    """:func:`name_key` over a column, blanks staying ``None``."""
-    return [None if v is None else name_key(v) for v in values]
+    """:func:`name_key` over a column, blanks staying ``None``.
+
+    A chain of ``map`` over C functions: no Python-level step per cell.
+    """
+    texts = map(_BLANK_AS_EMPTY.get, values, values)  # None → "", text stays
+    keys = list(map(str.casefold, map(_JOIN, map(str.split, map(_NFKC, texts)))))
+    return list(map(_EMPTY_AS_BLANK.get, keys, keys))  # "" → None
+
+
+def positions(values: Sequence[Any], target: Any) -> list[int]:
+    """Every index of ``target`` in ``values`` (by identity or equality), found in C."""
+    out: list[int] = []
+    index = values.index
+    i = -1
+    try:
+        while True:
+            i = index(target, i + 1)
+            out.append(i)
+    except ValueError:
+        return out
 
 
 def cell_text(value: CellValue) -> str:
@@ -312,19 +339,18 @@ def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     if None not in out:
         return out, []
     bads = []
-    for i, v in enumerate(out):
-        if v is None:
-            value = raw[i]
-            if isinstance(value, str):
-                word = fold(value).upper()
-                if word in BOOL_WORDS:
-                    out[i] = BOOL_WORDS[word]
-                    continue
-            if isinstance(value, float) and value in (0.0, 1.0):
-                out[i] = value == 1.0
+    for i in positions(out, None):
+        value = raw[i]
+        if isinstance(value, str):
+            word = fold(value).upper()
+            if word in BOOL_WORDS:
+                out[i] = BOOL_WORDS[word]
                 continue
-            out[i] = False
-            bads.append(Bad(i, "error_value" if _error_code(value) else "not_a_bool", value))
+        if isinstance(value, float) and value in (0.0, 1.0):
+            out[i] = value == 1.0
+            continue
+        out[i] = False
+        bads.append(Bad(i, "error_value" if _error_code(value) else "not_a_bool", value))
     return out, bads
 
 
@@ -372,8 +398,19 @@ def _choice_other(value: CellValue, rec: _Recorder,
 
 def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Stripped text; numbers and dates typed into a text column become their text."""
+    if _NONE_OR_STR.issuperset(map(type, raw)):
+        # Only text and blanks (the usual case): strip through map, in C.
+        stripped = list(map(str.strip, map(_BLANK_AS_EMPTY.get, raw, raw)))
+        out: list[Any] = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
+        if ERROR_CODES.isdisjoint(out):
+            return out, []
+        bads = [Bad(i, "error_value", raw[i]) for code in ERROR_CODES.intersection(out)
+                for i in positions(out, code)]
+        for bad in bads:
+            out[bad.index] = None
+        return out, sorted(bads)
     rec = _Recorder()
-    out: list[Any] = [
+    out = [
         (v.strip() or None) if v.__class__ is str else (None if v is None else _text_other(v, rec))
         for v in raw]
     if not ERROR_CODES.isdisjoint(out):

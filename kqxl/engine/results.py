@@ -23,14 +23,16 @@ def fast_builder(cls: type[M]) -> Callable[..., M]:
     ~1 µs, which matters at 200,000 results per run. Callers pass every field, already of
     the right type; ``tests/test_engine_grade.py`` checks that such results re-validate equal.
     """
-    fields = tuple(cls.model_fields)
+    # Every field is always set, so one set serves all instances: setting an attribute only
+    # adds a name that is already in it.
+    fields_set = set(cls.model_fields)
     new = object.__new__
     put = object.__setattr__
 
     def build(**values: Any) -> M:
         obj = new(cls)
         put(obj, "__dict__", values)
-        put(obj, "__pydantic_fields_set__", set(fields))
+        put(obj, "__pydantic_fields_set__", fields_set)
         put(obj, "__pydantic_extra__", None)
         put(obj, "__pydantic_private__", None)
         return obj

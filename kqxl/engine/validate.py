@@ -9,7 +9,7 @@ from itertools import zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
-from kqxl.engine.convert import cell_text, choice_map, convert_column, name_keys
+from kqxl.engine.convert import cell_text, choice_map, convert_column, name_keys, positions
 from kqxl.engine.results import Finding, SheetLayout
 from kqxl.schema import ColumnType, Sheet
 
@@ -152,8 +152,8 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
             findings.append(Finding.make(bad.code, name, excel_rows[bad.index], letter,
                                          col_def.header, cell_text(bad.raw), **extra))
         if col_def.required:
-            for i, v in enumerate(out):
-                if v is None and i not in bad_rows:
+            for i in positions(out, None):
+                if i not in bad_rows:
                     findings.append(Finding.make("required_missing", name, excel_rows[i], letter,
                                                  col_def.header, ""))
         values[key] = out
