@@ -443,3 +443,26 @@ def test_report_counts(tmp_path: Path) -> None:
     assert report.cells_changed == 2 and report.rows_appended == 1
     assert report.parts == ("xl/worksheets/sheet1.xml",) and report.seconds > 0
     assert read_workbook(tmp_path / "b.xlsx").sheets["客户"].value(2, 2) == "y"
+
+
+def test_rich_text_and_cells_without_references(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    rich = ('<c r="F2" t="inlineStr"><is><r><rPr><b/></rPr><t>粗</t></r><r><t xml:space='
+            '"preserve">体 </t></r></is></c>')
+    bare = '<row r="8"><c t="inlineStr"><is><t>一</t></is></c><c><v>2</v></c><c><v>4</v></c></row>'
+
+    def inject(data: bytes) -> bytes:
+        text = data.decode()
+        text = re.sub(r'(<row r="2"[^>]*>.*?)(</row>)', lambda m: m.group(1) + rich + m.group(2),
+                      text, count=1, flags=re.S)
+        return text.replace("</sheetData>", bare + "</sheetData>").encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 1, "K9"), CellChange("客户", 8, 2, 3),
+                         CellChange("客户", 8, 5, "末")], out=out)
+    xml = sheet_xml(out)
+    assert rich in xml  # an untouched rich-text cell is copied as it was
+    grid = read_workbook(out).sheets["客户"]
+    assert grid.value(2, 6) == "粗体 " and grid.value(2, 1) == "K9"
+    assert [grid.value(8, c) for c in range(1, 6)] == ["一", 3, 4, None, "末"]

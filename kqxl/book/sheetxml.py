@@ -337,8 +337,6 @@ class SheetRewriter:
         def widen(m: re.Match[bytes]) -> bytes:
             old = parse_range(m.group(2).decode().split(" ")[0])
             a1, b1, a2, b2 = old if old else (r1, c1, r2, c2)
-            if old and (a1, b1, a2, b2) == (1, 1, 1, 1) and m.group(2) == b"A1":
-                a1, b1, a2, b2 = r1, c1, r2, c2  # "A1" is what writers put for an empty sheet
             new = format_range(min(a1, r1), min(b1, c1), max(a2, r2), max(b2, c2))
             return m.group(1) + new.encode() + b'"'
 
