@@ -29,9 +29,38 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 COLUMNS = 30
-KINDS = ["id", "name", "city", "industry", "owner", "date", "amount", "flag", "amount", "date",
-         "flag", "text", "int", "amount", "flag", "city", "date", "amount", "flag", "text",
-         "int", "amount", "flag", "date", "amount", "text", "flag", "amount", "int", "note"]
+KINDS = [
+    "id",
+    "name",
+    "city",
+    "industry",
+    "owner",
+    "date",
+    "amount",
+    "flag",
+    "amount",
+    "date",
+    "flag",
+    "text",
+    "int",
+    "amount",
+    "flag",
+    "city",
+    "date",
+    "amount",
+    "flag",
+    "text",
+    "int",
+    "amount",
+    "flag",
+    "date",
+    "amount",
+    "text",
+    "flag",
+    "amount",
+    "int",
+    "note",
+]
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "西安", "南京", "重庆"]
 INDUSTRIES = ["制造", "建筑", "医疗", "教育", "金融", "零售", "能源", "交通"]
 OWNERS = ["张三", "李四", "王五", "赵六", "钱七", "孙八"]
@@ -60,14 +89,18 @@ def generate(path: Path, rows: int) -> None:
 
     def sheet() -> Iterator[str]:
         last = f"{_letter(COLUMNS)}{rows + 1}"
-        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
-               'http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://'
-               'schemas.openxmlformats.org/officeDocument/2006/relationships">'
-               f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0"><pane '
-               'ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-               '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>')
-        head = "".join(f'<c r="{_letter(c)}1" s="1" t="s"><v>{sst(f"列{c}_{k}")}</v></c>'
-                       for c, k in enumerate(KINDS, 1))
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
+            'http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0"><pane '
+            'ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>'
+        )
+        head = "".join(
+            f'<c r="{_letter(c)}1" s="1" t="s"><v>{sst(f"列{c}_{k}")}</v></c>'
+            for c, k in enumerate(KINDS, 1)
+        )
         yield f'<row r="1" spans="1:{COLUMNS}">{head}</row>'
         for r in range(2, rows + 2):
             cells = []
@@ -83,75 +116,97 @@ def generate(path: Path, rows: int) -> None:
                 elif kind == "date":
                     cells.append(f'<c r="{ref}" s="2"><v>{base + rng.randrange(2000)}</v></c>')
                 elif kind == "amount":
-                    cells.append(f'<c r="{ref}" s="3"><v>{rng.randrange(100, 10**7) / 100}'
-                                 "</v></c>")
+                    cells.append(f'<c r="{ref}" s="3"><v>{rng.randrange(100, 10**7) / 100}</v></c>')
                 elif kind == "int":
                     cells.append(f'<c r="{ref}"><v>{rng.randrange(1000)}</v></c>')
                 elif kind == "flag":
                     cells.append(f'<c r="{ref}" t="s"><v>{sst(rng.choice("YN"))}</v></c>')
                 elif kind == "text":
-                    cells.append(f'<c r="{ref}" t="s"><v>{sst(rng.choice(CITIES) + "项目")}'
-                                 "</v></c>")
+                    cells.append(
+                        f'<c r="{ref}" t="s"><v>{sst(rng.choice(CITIES) + "项目")}</v></c>'
+                    )
                 else:
                     cells.append(f'<c r="{ref}" t="s"><v>{sst(f"备注{r % 5000}")}</v></c>')
             yield f'<row r="{r}" spans="1:{COLUMNS}">{"".join(cells)}</row>'
-        yield (f'</sheetData><autoFilter ref="A1:{last}"/><conditionalFormatting sqref='
-               f'"G2:G{rows + 1}"><cfRule type="cellIs" dxfId="0" priority="1" operator='
-               '"greaterThan"><formula>50000</formula></cfRule></conditionalFormatting>'
-               f'<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
-               f'sqref="H2:H{rows + 1}"><formula1>"Y,N"</formula1></dataValidation>'
-               '</dataValidations><pageMargins left="0.7" right="0.7" top="0.75" '
-               'bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+        yield (
+            f'</sheetData><autoFilter ref="A1:{last}"/><conditionalFormatting sqref='
+            f'"G2:G{rows + 1}"><cfRule type="cellIs" dxfId="0" priority="1" operator='
+            '"greaterThan"><formula>50000</formula></cfRule></conditionalFormatting>'
+            f'<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
+            f'sqref="H2:H{rows + 1}"><formula1>"Y,N"</formula1></dataValidation>'
+            '</dataValidations><pageMargins left="0.7" right="0.7" top="0.75" '
+            'bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        )
 
     ns = "http://schemas.openxmlformats.org"
     tmp = path.with_suffix(".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        zf.writestr("[Content_Types].xml", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{ns}/'
-            'package/2006/content-types"><Default Extension="rels" ContentType="application/'
-            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
-            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
-            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName='
-            '"/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
-            'sharedStrings+xml"/></Types>'))
-        zf.writestr("_rels/.rels", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
-            f'{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/'
-            'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            '</Relationships>'))
-        zf.writestr("xl/workbook.xml", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{ns}/'
-            f'spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships">'
-            '<sheets><sheet name="客户" sheetId="1" r:id="rId1"/></sheets><definedNames>'
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">客户!$A$1:'
-            f'${_letter(COLUMNS)}${rows + 1}</definedName></definedNames></workbook>'))
-        zf.writestr("xl/_rels/workbook.xml.rels", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
-            f'{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/'
-            'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/styles" '
-            f'Target="styles.xml"/><Relationship Id="rId3" Type="{ns}/officeDocument/2006/'
-            'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
-        zf.writestr("xl/styles.xml", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{ns}/'
-            'spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode='
-            '"yyyy-mm-dd"/></numFmts><fonts count="2"><font><sz val="11"/><name val="等线"/>'
-            '</font><font><b/><sz val="11"/><name val="等线"/></font></fonts><fills count="2">'
-            '<fill><patternFill patternType="none"/></fill><fill><patternFill patternType='
-            '"gray125"/></fill></fills><borders count="1"><border><left/><right/><top/>'
-            '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
-            'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf '
-            'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" '
-            'fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" '
-            'fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId='
-            '"4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-            '</cellStyles><dxfs count="1"><dxf><font><color rgb="FF9C0006"/></font></dxf>'
-            '</dxfs></styleSheet>'))
+        zf.writestr(
+            "[Content_Types].xml",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{ns}/'
+                'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+                'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+                'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+                '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+                'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName='
+                '"/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                'sharedStrings+xml"/></Types>'
+            ),
+        )
+        zf.writestr(
+            "_rels/.rels",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
+                f'{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/'
+                'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{ns}/'
+                f'spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/2006/relationships">'
+                '<sheets><sheet name="客户" sheetId="1" r:id="rId1"/></sheets><definedNames>'
+                f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">客户!$A$1:'
+                f"${_letter(COLUMNS)}${rows + 1}</definedName></definedNames></workbook>"
+            ),
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
+                f'{ns}/package/2006/relationships"><Relationship Id="rId1" Type="{ns}/'
+                'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                f'<Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/styles" '
+                f'Target="styles.xml"/><Relationship Id="rId3" Type="{ns}/officeDocument/2006/'
+                'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+            ),
+        )
+        zf.writestr(
+            "xl/styles.xml",
+            (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{ns}/'
+                'spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode='
+                '"yyyy-mm-dd"/></numFmts><fonts count="2"><font><sz val="11"/><name val="等线"/>'
+                '</font><font><b/><sz val="11"/><name val="等线"/></font></fonts><fills count="2">'
+                '<fill><patternFill patternType="none"/></fill><fill><patternFill patternType='
+                '"gray125"/></fill></fills><borders count="1"><border><left/><right/><top/>'
+                '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+                'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf '
+                'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" '
+                'fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" '
+                'fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId='
+                '"4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+                '</cellStyles><dxfs count="1"><dxf><font><color rgb="FF9C0006"/></font></dxf>'
+                "</dxfs></styleSheet>"
+            ),
+        )
         with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
             batch: list[str] = []
             for piece in sheet():
@@ -161,8 +216,12 @@ def generate(path: Path, rows: int) -> None:
                     batch = []
             fh.write("".join(batch).encode())
         with zf.open("xl/sharedStrings.xml", "w") as fh:
-            fh.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="'
-                      f'{ns}/spreadsheetml/2006/main" uniqueCount="{len(strings)}">').encode())
+            fh.write(
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="'
+                    f'{ns}/spreadsheetml/2006/main" uniqueCount="{len(strings)}">'
+                ).encode()
+            )
             fh.write("".join(f"<si><t>{escape(s)}</t></si>" for s in strings).encode())
             fh.write(b"</sst>")
     tmp.replace(path)
@@ -218,8 +277,10 @@ def run_method(method: str, src: Path, work: Path) -> float:
         return time.perf_counter() - t
     if method == "update-rezip":
         t = time.perf_counter()
-        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                                                         compresslevel=6) as zout:
+        with (
+            zipfile.ZipFile(src) as zin,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout,
+        ):
             for info in zin.infolist():
                 with zin.open(info) as fin, zout.open(info.filename, "w") as fout:
                     while chunk := fin.read(1 << 20):
@@ -237,8 +298,12 @@ def _row_count(src: Path) -> int:
 
 def measure(method: str, src: Path, work: Path) -> tuple[float, float]:
     """(seconds, peak MiB) of one method, in a fresh process."""
-    done = subprocess.run([sys.executable, __file__, "--child", method, str(src), str(work)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", method, str(src), str(work)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -270,15 +335,24 @@ def main() -> int:
     print(f"workbook: {args.rows:,} rows × {COLUMNS} columns, {size:.1f} MiB")
     work = Path(tempfile.mkdtemp(prefix="kqxl-bench-"))
     figures: dict[str, tuple[float, float]] = {}
-    for method in ("read-kqxl", "read-calamine", "read-openpyxl", "update-kqxl",
-                   "update-rezip", "update-openpyxl"):
+    for method in (
+        "read-kqxl",
+        "read-calamine",
+        "read-openpyxl",
+        "update-kqxl",
+        "update-rezip",
+        "update-openpyxl",
+    ):
         if args.skip_openpyxl and method.endswith("openpyxl"):
             continue
         repeat = 1 if method.endswith("openpyxl") else args.repeat
         runs = [measure(method, src, work) for _ in range(repeat)]
         figures[method] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
-        print(f"  {method:<16} {figures[method][0]:7.2f} s   peak {figures[method][1]:7.0f} MiB"
-              f"   ({repeat} run{'s' if repeat > 1 else ''})", flush=True)
+        print(
+            f"  {method:<16} {figures[method][0]:7.2f} s   peak {figures[method][1]:7.0f} MiB"
+            f"   ({repeat} run{'s' if repeat > 1 else ''})",
+            flush=True,
+        )
     print()
     kr, cr = figures["read-kqxl"][0], figures["read-calamine"][0]
     print(f"read:   kqxl / calamine = {kr / cr:.2f}×  (aim ≤ 2×)")
@@ -287,8 +361,10 @@ def main() -> int:
     ku, zu = figures["update-kqxl"][0], figures["update-rezip"][0]
     print(f"update: kqxl / unzip+rezip = {ku / zu:.2f}×  (aim ≤ 3×)")
     if "update-openpyxl" in figures:
-        print(f"        openpyxl load+save / kqxl = {figures['update-openpyxl'][0] / ku:.1f}×  "
-              "(aim ≥ 10×)")
+        print(
+            f"        openpyxl load+save / kqxl = {figures['update-openpyxl'][0] / ku:.1f}×  "
+            "(aim ≥ 10×)"
+        )
     return 0
 
 

@@ -44,8 +44,9 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".xlsm"))
 
 
-def plan_changes(sheet: str, grid_rows: list[list[CellValue]], first_row: int,
-                 first_col: int) -> list[CellChange]:
+def plan_changes(
+    sheet: str, grid_rows: list[list[CellValue]], first_row: int, first_col: int
+) -> list[CellChange]:
     """Two appended rows of every kind of value, and one existing cell overwritten."""
     last = first_row + len(grid_rows) - 1 if grid_rows else 0
     n = last + 1
@@ -58,13 +59,14 @@ def plan_changes(sheet: str, grid_rows: list[list[CellValue]], first_row: int,
         CellChange(sheet, n + 1, 1, "@SUM(1)"),
         CellChange(sheet, n + 1, 2, -7),
         CellChange(sheet, n + 1, 3, "+1"),
-        CellChange(sheet, n + 1, 4, "=HYPERLINK(\"http://x\")", highlight=True),
+        CellChange(sheet, n + 1, 4, '=HYPERLINK("http://x")', highlight=True),
     ]
     for i, row in enumerate(grid_rows):
         for j, value in enumerate(row):
             if value is not None:
-                changes.append(CellChange(sheet, first_row + i, first_col + j, "-x 改",
-                                          highlight=True))
+                changes.append(
+                    CellChange(sheet, first_row + i, first_col + j, "-x 改", highlight=True)
+                )
                 return changes
     return changes
 
@@ -101,9 +103,9 @@ def compare_members(src: Path, out: Path, rewritten: set[str]) -> list[str]:
     problems = []
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
         names_a, names_b = a.namelist(), b.namelist()
-        if names_b[:len(names_a)] != names_a:
+        if names_b[: len(names_a)] != names_a:
             problems.append("member names or order changed")
-        if set(names_b[len(names_a):]) - rewritten:
+        if set(names_b[len(names_a) :]) - rewritten:
             problems.append("unexpected new members")
         for info in a.infolist():
             if info.filename in rewritten:
@@ -112,7 +114,10 @@ def compare_members(src: Path, out: Path, rewritten: set[str]) -> list[str]:
             if a.read(info) != b.read(other):
                 problems.append(f"{info.filename} differs")
             elif (info.CRC, info.compress_size, info.compress_type) != (
-                    other.CRC, other.compress_size, other.compress_type):
+                other.CRC,
+                other.compress_size,
+                other.compress_type,
+            ):
                 problems.append(f"{info.filename} recompressed")
     return problems
 
@@ -149,13 +154,21 @@ def lo_check(results: list[dict[str, Any]], outcomes: list[Outcome]) -> list[str
             # The probe calls any cell whose getFormula() starts with "=" a formula; a text
             # cell reports its own text there. A real formula would have been evaluated:
             # =HYPERLINK("http://x") shows "http://x", =cmd|…!A1 an error.
-            if (cell is not None and kind == "TEXT" and str(value).startswith("=")
-                    and cell["type"] == "FORMULA" and cell["value"] == value
-                    and cell.get("text") == value and not cell.get("error")):
+            if (
+                cell is not None
+                and kind == "TEXT"
+                and str(value).startswith("=")
+                and cell["type"] == "FORMULA"
+                and cell["value"] == value
+                and cell.get("text") == value
+                and not cell.get("error")
+            ):
                 continue
             if cell is None or cell["type"] != kind or cell["value"] != value:
-                problems.append(f"{outcome.name}: LibreOffice shows {ref} as {cell!r}, "
-                                f"expected {kind} {value!r}")
+                problems.append(
+                    f"{outcome.name}: LibreOffice shows {ref} as {cell!r}, "
+                    f"expected {kind} {value!r}"
+                )
     return problems
 
 
@@ -171,8 +184,10 @@ def test_every_file_is_patched_or_refused_with_a_reason(corpus_run: list[Outcome
     damaged = [f"{o.name}: {o.damage}" for o in corpus_run if o.damage]
     passed = [o for o in corpus_run if o.out and not o.damage]
     refused = [f"{o.name}: {o.refused}" for o in corpus_run if o.refused]
-    print(f"\ncorpus: {len(passed)} of {len(corpus_run)} patched and read back exactly; "
-          f"{len(refused)} refused")
+    print(
+        f"\ncorpus: {len(passed)} of {len(corpus_run)} patched and read back exactly; "
+        f"{len(refused)} refused"
+    )
     for line in refused:
         print("  refused", line)
     assert not damaged, "\n".join(damaged)
@@ -182,13 +197,14 @@ def test_every_file_is_patched_or_refused_with_a_reason(corpus_run: list[Outcome
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_every_patched_file(corpus_run: list[Outcome],
-                                              libreoffice: Any) -> None:
+def test_libreoffice_opens_every_patched_file(corpus_run: list[Outcome], libreoffice: Any) -> None:
     patched = [o for o in corpus_run if o.out and not o.damage]
     results = libreoffice([o.out for o in patched], max_rows=20_000, max_cols=64, timeout=60)
     problems = lo_check(results, patched)
-    print(f"\nLibreOffice: {len(patched) - len(problems)} of {len(patched)} open with the "
-          f"patched values")
+    print(
+        f"\nLibreOffice: {len(patched) - len(problems)} of {len(patched)} open with the "
+        f"patched values"
+    )
     assert not problems, "\n".join(problems[:50])
 
 
@@ -205,12 +221,18 @@ def write_report() -> int:
         lo_problems: list[str] = []
         lo_line = "LibreOffice not available: not checked."
         if lo_available():
-            results = lo_inspect([o.out for o in patched], max_rows=20_000,  # type: ignore[misc]
-                                 max_cols=64, timeout=60)
+            results = lo_inspect(
+                [o.out for o in patched],
+                max_rows=20_000,  # type: ignore[misc]
+                max_cols=64,
+                timeout=60,
+            )
             lo_problems = lo_check(results, patched)
-            lo_line = (f"LibreOffice 25.2 (one headless process over UNO) opened "
-                       f"{len(patched) - len(lo_problems)} of {len(patched)} patched files and "
-                       f"showed every patched value.")
+            lo_line = (
+                f"LibreOffice 25.2 (one headless process over UNO) opened "
+                f"{len(patched) - len(lo_problems)} of {len(patched)} patched files and "
+                f"showed every patched value."
+            )
     refused = [o for o in outcomes if o.refused]
     damaged = [o for o in outcomes if o.damage]
     lines = [

@@ -70,7 +70,7 @@ def cell_xml(xml: str, ref: str) -> str:
 
 def assert_others_identical(src: Path, out: Path, rewritten: tuple[str, ...]) -> None:
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
-        assert b.namelist()[:len(a.namelist())] == a.namelist()
+        assert b.namelist()[: len(a.namelist())] == a.namelist()
         for info in a.infolist():
             if info.filename not in rewritten:
                 other = b.getinfo(info.filename)
@@ -81,10 +81,19 @@ def assert_others_identical(src: Path, out: Path, rewritten: tuple[str, ...]) ->
 # --- values --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    '=HYPERLINK("http://evil.example","点我")', "=cmd|' /c calc'!A1", "+1", "-x", "@SUM(A1)",
-    "=1+1", "-1", "+",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '=HYPERLINK("http://evil.example","点我")',
+        "=cmd|' /c calc'!A1",
+        "+1",
+        "-x",
+        "@SUM(A1)",
+        "=1+1",
+        "-1",
+        "+",
+    ],
+)
 def test_formula_like_text_stays_text(tmp_path: Path, text: str) -> None:
     src = make_book(tmp_path / "a.xlsx")
     out = tmp_path / "b.xlsx"
@@ -101,9 +110,19 @@ def test_typed_values_read_back(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     out = tmp_path / "b.xlsx"
     values = {
-        1: "中文 text", 2: 42, 3: 3.25, 4: True, 5: False, 6: dt.date(2024, 5, 3),
-        7: dt.datetime(2024, 5, 3, 14, 30), 8: dt.time(9, 15), 9: CellError("#N/A"),
-        10: 10**12, 11: -0.5, 12: "  leading and trailing  ", 13: "line1\nline2",
+        1: "中文 text",
+        2: 42,
+        3: 3.25,
+        4: True,
+        5: False,
+        6: dt.date(2024, 5, 3),
+        7: dt.datetime(2024, 5, 3, 14, 30),
+        8: dt.time(9, 15),
+        9: CellError("#N/A"),
+        10: 10**12,
+        11: -0.5,
+        12: "  leading and trailing  ",
+        13: "line1\nline2",
     }
     patch_workbook(src, [CellChange("客户", 3, c, v) for c, v in values.items()], out=out)
     grid = read_workbook(out).sheets["客户"]
@@ -146,11 +165,15 @@ def test_bad_values_are_refused(tmp_path: Path) -> None:
 def test_dates_get_a_date_format_and_numbers_do_not(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     out = tmp_path / "b.xlsx"
-    patch_workbook(src, [
-        CellChange("客户", 2, 6, dt.date(2024, 2, 29)),  # no style anywhere: a new date xf
-        CellChange("客户", 6, 4, dt.date(2025, 1, 1)),  # below a date cell: reuses its style
-        CellChange("客户", 7, 4, 12.5),  # below a date cell, but a number stays a number
-    ], out=out)
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 2, 6, dt.date(2024, 2, 29)),  # no style anywhere: a new date xf
+            CellChange("客户", 6, 4, dt.date(2025, 1, 1)),  # below a date cell: reuses its style
+            CellChange("客户", 7, 4, 12.5),  # below a date cell, but a number stays a number
+        ],
+        out=out,
+    )
     grid = read_workbook(out).sheets["客户"]
     assert grid.value(2, 6) == dt.date(2024, 2, 29)
     assert grid.value(6, 4) == dt.date(2025, 1, 1)
@@ -180,16 +203,28 @@ def test_highlight_on_then_off_restores_the_original_style(tmp_path: Path) -> No
 
     src = make_book(tmp_path / "a.xlsx", build)
     before = {ref: cell_xml(sheet_xml(src), ref) for ref in ("B2", "C2", "C3")}
-    patch_workbook(src, [CellChange("客户", 2, 2, KEEP, highlight=True),
-                         CellChange("客户", 2, 3, KEEP, highlight=True),
-                         CellChange("客户", 3, 3, 99, highlight=True)], backup=False)
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 2, 2, KEEP, highlight=True),
+            CellChange("客户", 2, 3, KEEP, highlight=True),
+            CellChange("客户", 3, 3, 99, highlight=True),
+        ],
+        backup=False,
+    )
     lit = sheet_xml(src)
     assert all(cell_xml(lit, ref) != before[ref] for ref in ("B2", "C2"))
     grid = read_workbook(src).sheets["客户"]
     assert grid.value(2, 2) == "客户1" and grid.value(3, 3) == 99
-    patch_workbook(src, [CellChange("客户", 2, 2, KEEP, highlight=False),
-                         CellChange("客户", 2, 3, KEEP, highlight=False),
-                         CellChange("客户", 3, 3, KEEP, highlight=False)], backup=False)
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 2, 2, KEEP, highlight=False),
+            CellChange("客户", 2, 3, KEEP, highlight=False),
+            CellChange("客户", 3, 3, KEEP, highlight=False),
+        ],
+        backup=False,
+    )
     after = sheet_xml(src)
     assert cell_xml(after, "B2") == before["B2"]
     assert cell_xml(after, "C2") == before["C2"]
@@ -206,10 +241,20 @@ def test_highlight_on_then_off_restores_the_original_style(tmp_path: Path) -> No
 def test_clear_highlights_takes_off_old_marks(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     original = cell_xml(sheet_xml(src), "B3")
-    patch_workbook(src, [CellChange("客户", 3, 2, KEEP, highlight=True),
-                         CellChange("客户", 4, 2, KEEP, highlight=True)], backup=False)
-    patch_workbook(src, [CellChange("客户", 4, 2, KEEP, highlight=True)], backup=False,
-                   clear_highlights=["客户"])
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 3, 2, KEEP, highlight=True),
+            CellChange("客户", 4, 2, KEEP, highlight=True),
+        ],
+        backup=False,
+    )
+    patch_workbook(
+        src,
+        [CellChange("客户", 4, 2, KEEP, highlight=True)],
+        backup=False,
+        clear_highlights=["客户"],
+    )
     xml = sheet_xml(src)
     assert cell_xml(xml, "B3") == original
     assert cell_xml(xml, "B4") != cell_xml(sheet_xml(make_book(tmp_path / "c.xlsx")), "B4")
@@ -238,20 +283,31 @@ def test_append_extends_dimension_table_autofilter_validation_and_cf(tmp_path: P
         dv.add("C2:C5")
         dv.add("H2:H9")  # does not reach the last row: stays as it is
         ws.add_data_validation(dv)
-        ws.conditional_formatting.add("C2:C5", CellIsRule(operator="greaterThan",
-                                                          formula=["2000"]))
+        ws.conditional_formatting.add("C2:C5", CellIsRule(operator="greaterThan", formula=["2000"]))
 
     src = make_book(tmp_path / "a.xlsx", build)
-    ext = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas'
-           '.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="1" '
-           'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation '
-           'type="list" allowBlank="1"><x14:formula1><xm:f>其他!$A$1:$A$3</xm:f></x14:formula1>'
-           '<xm:sqref>B2:B5</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
-    rewrite_member(src, "xl/worksheets/sheet1.xml",
-                   lambda d: d.replace(b"</worksheet>", ext.encode() + b"</worksheet>"))
+    ext = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas'
+        '.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="1" '
+        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:dataValidation '
+        'type="list" allowBlank="1"><x14:formula1><xm:f>其他!$A$1:$A$3</xm:f></x14:formula1>'
+        "<xm:sqref>B2:B5</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"
+    )
+    rewrite_member(
+        src,
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b"</worksheet>", ext.encode() + b"</worksheet>"),
+    )
     out = tmp_path / "b.xlsx"
-    report = patch_workbook(src, [CellChange("客户", 6, 1, "K005"), CellChange("客户", 6, 3, 5),
-                                  CellChange("客户", 7, 2, "客户6")], out=out)
+    report = patch_workbook(
+        src,
+        [
+            CellChange("客户", 6, 1, "K005"),
+            CellChange("客户", 6, 3, 5),
+            CellChange("客户", 7, 2, "客户6"),
+        ],
+        out=out,
+    )
     assert report.rows_appended == 2
     xml = sheet_xml(out)
     assert re.search(r'<dimension ref="A1:D7"\s*/>', xml)
@@ -297,8 +353,11 @@ def test_last_excel_row(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx", build)
     assert read_workbook(src).sheets["客户"].value(1_048_576, 1) == "最后一行"
     out = tmp_path / "b.xlsx"
-    patch_workbook(src, [CellChange("客户", 1_048_576, 2, 7),
-                         CellChange("客户", 1_048_575, 1, "倒数第二")], out=out)
+    patch_workbook(
+        src,
+        [CellChange("客户", 1_048_576, 2, 7), CellChange("客户", 1_048_575, 1, "倒数第二")],
+        out=out,
+    )
     grid = read_workbook(out).sheets["客户"]
     assert grid.value(1_048_576, 2) == 7 and grid.value(1_048_575, 1) == "倒数第二"
     with pytest.raises(WorkbookError, match="1048576"):
@@ -308,15 +367,15 @@ def test_last_excel_row(tmp_path: Path) -> None:
 # --- formulas ------------------------------------------------------------------------------
 
 
-def test_patched_formula_cell_loses_its_formula_others_keep_cached_values(
-        tmp_path: Path) -> None:
+def test_patched_formula_cell_loses_its_formula_others_keep_cached_values(tmp_path: Path) -> None:
     src = CORPUS / "formula_results01.xlsx"  # Excel file: formulas, cached values, calcChain
     chain = member(src, "xl/calcChain.xml").decode()
     assert '<c r="A12" i="1"/><c r="A5"/>' in chain
     xml = sheet_xml(src)
     out = tmp_path / "b.xlsx"
-    report = patch_workbook(src, [CellChange("Sheet1", 12, 1, 5),
-                                  CellChange("Sheet1", 3, 1, "文本")], out=out)
+    report = patch_workbook(
+        src, [CellChange("Sheet1", 12, 1, 5), CellChange("Sheet1", 3, 1, "文本")], out=out
+    )
     new_xml = sheet_xml(out)
     assert "<f" not in cell_xml(new_xml, "A12") and "<f" not in cell_xml(new_xml, "A3")
     new_chain = member(out, "xl/calcChain.xml").decode()
@@ -325,8 +384,7 @@ def test_patched_formula_cell_loses_its_formula_others_keep_cached_values(
     assert 'fullCalcOnLoad="1"' in member(out, "xl/workbook.xml").decode()
     for ref in ("A1", "A2", "A4", "A5", "A11"):  # other formulas: byte-identical, cached values
         assert cell_xml(xml, ref) == cell_xml(new_xml, ref)
-    assert set(report.parts) == {"xl/worksheets/sheet1.xml", "xl/calcChain.xml",
-                                 "xl/workbook.xml"}
+    assert set(report.parts) == {"xl/worksheets/sheet1.xml", "xl/calcChain.xml", "xl/workbook.xml"}
     grid = read_workbook(out).sheets["Sheet1"]
     assert grid.value(12, 1) == 5 and grid.value(5, 1) == CellError("#DIV/0!")
 
@@ -342,16 +400,23 @@ def test_patching_an_array_anchor_drops_the_whole_array_from_calc_chain(tmp_path
 
 def test_shared_formula_master_is_materialised(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
-    shared = ('<c r="E2"><f t="shared" ref="E2:E5" si="0">C2*2</f><v>2000</v></c>',
-              '<c r="E3"><f t="shared" si="0"/><v>4000</v></c>',
-              '<c r="E4"><f t="shared" si="0"/><v>6000</v></c>',
-              '<c r="E5"><f t="shared" si="0"/><v>8000</v></c>')
+    shared = (
+        '<c r="E2"><f t="shared" ref="E2:E5" si="0">C2*2</f><v>2000</v></c>',
+        '<c r="E3"><f t="shared" si="0"/><v>4000</v></c>',
+        '<c r="E4"><f t="shared" si="0"/><v>6000</v></c>',
+        '<c r="E5"><f t="shared" si="0"/><v>8000</v></c>',
+    )
 
     def inject(data: bytes) -> bytes:
         text = data.decode()
         for i, c in enumerate(shared, start=2):
-            text = re.sub(rf'(<row r="{i}"[^>]*>.*?)(</row>)', lambda m, c=c: m.group(1) + c
-                          + m.group(2), text, count=1, flags=re.S)
+            text = re.sub(
+                rf'(<row r="{i}"[^>]*>.*?)(</row>)',
+                lambda m, c=c: m.group(1) + c + m.group(2),
+                text,
+                count=1,
+                flags=re.S,
+            )
         return text.encode()
 
     rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
@@ -365,14 +430,21 @@ def test_shared_formula_master_is_materialised(tmp_path: Path) -> None:
 
 def test_change_inside_an_array_formula_is_refused(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
-    array = ('<c r="F2"><f t="array" ref="F2:F3">C2:C3*2</f><v>2000</v></c>',
-             '<c r="F3"><v>4000</v></c>')
+    array = (
+        '<c r="F2"><f t="array" ref="F2:F3">C2:C3*2</f><v>2000</v></c>',
+        '<c r="F3"><v>4000</v></c>',
+    )
 
     def inject(data: bytes) -> bytes:
         text = data.decode()
         for i, c in enumerate(array, start=2):
-            text = re.sub(rf'(<row r="{i}"[^>]*>.*?)(</row>)', lambda m, c=c: m.group(1) + c
-                          + m.group(2), text, count=1, flags=re.S)
+            text = re.sub(
+                rf'(<row r="{i}"[^>]*>.*?)(</row>)',
+                lambda m, c=c: m.group(1) + c + m.group(2),
+                text,
+                count=1,
+                flags=re.S,
+            )
         return text.encode()
 
     rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
@@ -388,20 +460,29 @@ def test_change_inside_an_array_formula_is_refused(tmp_path: Path) -> None:
 def test_sheet_content_adds_and_replaces_sheets(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     out = tmp_path / "b.xlsx"
-    rows: list[list[object]] = [["编号", "冲突说明", "日期"],
-                                ["K001", "=不是公式", dt.date(2024, 1, 2)]]
-    report = patch_workbook(src, [], out=out, sheets=[
-        SheetContent("冲突", rows, column_widths={2: 40.0}),  # type: ignore[arg-type]
-        SheetContent("其他", [["新内容"]], header_rows=0),
-    ])
+    rows: list[list[object]] = [
+        ["编号", "冲突说明", "日期"],
+        ["K001", "=不是公式", dt.date(2024, 1, 2)],
+    ]
+    report = patch_workbook(
+        src,
+        [],
+        out=out,
+        sheets=[
+            SheetContent("冲突", rows, column_widths={2: 40.0}),  # type: ignore[arg-type]
+            SheetContent("其他", [["新内容"]], header_rows=0),
+        ],
+    )
     book = read_workbook(out)
     assert list(book.sheets) == ["客户", "其他", "冲突"]
     assert book.sheets["冲突"].rows == rows
     assert book.sheets["其他"].rows == [["新内容"]]
     assert book.sheets["客户"].rows == read_workbook(src).sheets["客户"].rows
     assert_others_identical(src, out, report.parts)
-    assert 'state="frozen"' in member(out, next(p for p in report.parts if p.endswith(
-        "sheet3.xml"))).decode()
+    assert (
+        'state="frozen"'
+        in member(out, next(p for p in report.parts if p.endswith("sheet3.xml"))).decode()
+    )
 
 
 def test_in_place_with_backup_and_retention(tmp_path: Path) -> None:
@@ -438,8 +519,11 @@ def test_expect_detects_a_change_on_disk(tmp_path: Path) -> None:
 
 def test_report_counts(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
-    report = patch_workbook(src, [CellChange("客户", 2, 2, "x"), CellChange("客户", 2, 2, "y"),
-                                  CellChange("客户", 9, 1, 1)], out=tmp_path / "b.xlsx")
+    report = patch_workbook(
+        src,
+        [CellChange("客户", 2, 2, "x"), CellChange("客户", 2, 2, "y"), CellChange("客户", 9, 1, 1)],
+        out=tmp_path / "b.xlsx",
+    )
     assert report.cells_changed == 2 and report.rows_appended == 1
     assert report.parts == ("xl/worksheets/sheet1.xml",) and report.seconds > 0
     assert read_workbook(tmp_path / "b.xlsx").sheets["客户"].value(2, 2) == "y"
@@ -447,20 +531,34 @@ def test_report_counts(tmp_path: Path) -> None:
 
 def test_rich_text_and_cells_without_references(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
-    rich = ('<c r="F2" t="inlineStr"><is><r><rPr><b/></rPr><t>粗</t></r><r><t xml:space='
-            '"preserve">体 </t></r></is></c>')
+    rich = (
+        '<c r="F2" t="inlineStr"><is><r><rPr><b/></rPr><t>粗</t></r><r><t xml:space='
+        '"preserve">体 </t></r></is></c>'
+    )
     bare = '<row r="8"><c t="inlineStr"><is><t>一</t></is></c><c><v>2</v></c><c><v>4</v></c></row>'
 
     def inject(data: bytes) -> bytes:
         text = data.decode()
-        text = re.sub(r'(<row r="2"[^>]*>.*?)(</row>)', lambda m: m.group(1) + rich + m.group(2),
-                      text, count=1, flags=re.S)
+        text = re.sub(
+            r'(<row r="2"[^>]*>.*?)(</row>)',
+            lambda m: m.group(1) + rich + m.group(2),
+            text,
+            count=1,
+            flags=re.S,
+        )
         return text.replace("</sheetData>", bare + "</sheetData>").encode()
 
     rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
     out = tmp_path / "b.xlsx"
-    patch_workbook(src, [CellChange("客户", 2, 1, "K9"), CellChange("客户", 8, 2, 3),
-                         CellChange("客户", 8, 5, "末")], out=out)
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 2, 1, "K9"),
+            CellChange("客户", 8, 2, 3),
+            CellChange("客户", 8, 5, "末"),
+        ],
+        out=out,
+    )
     xml = sheet_xml(out)
     assert rich in xml  # an untouched rich-text cell is copied as it was
     grid = read_workbook(out).sheets["客户"]

@@ -44,8 +44,16 @@ def test_values_are_typed(tmp_path: Path, date1904: bool) -> None:
     assert book.date1904 is date1904
     grid = book.sheets["值"]
     assert (grid.first_row, grid.first_col) == (3, 3)
-    expected = ["文本", 30, 2.5, True, dt.date(2024, 5, 3), dt.datetime(2024, 5, 3, 10, 30),
-                dt.time(9, 15), CellError("#DIV/0!")]
+    expected = [
+        "文本",
+        30,
+        2.5,
+        True,
+        dt.date(2024, 5, 3),
+        dt.datetime(2024, 5, 3, 10, 30),
+        dt.time(9, 15),
+        CellError("#DIV/0!"),
+    ]
     assert grid.rows[0] == expected
     assert [type(v) for v in grid.rows[0]] == [type(v) for v in expected]
     assert grid.value(4, 3) is None and grid.rows[1] == [None] * 8
@@ -57,8 +65,14 @@ def test_values_are_typed(tmp_path: Path, date1904: bool) -> None:
 def test_1904_dates_are_written_in_the_1904_system(tmp_path: Path) -> None:
     src = typed_book(tmp_path / "t.xlsx", date1904=True)
     out = tmp_path / "o.xlsx"
-    patch_workbook(src, [CellChange("值", 10, 3, dt.date(2030, 12, 31)),
-                         CellChange("值", 10, 4, dt.datetime(1904, 1, 2, 6, 0))], out=out)
+    patch_workbook(
+        src,
+        [
+            CellChange("值", 10, 3, dt.date(2030, 12, 31)),
+            CellChange("值", 10, 4, dt.datetime(1904, 1, 2, 6, 0)),
+        ],
+        out=out,
+    )
     import zipfile
 
     with zipfile.ZipFile(out) as zf:

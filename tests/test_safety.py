@@ -31,8 +31,9 @@ def both(path: Path, tmp_path: Path, limits: Limits = Limits()) -> list[Workbook
         read_workbook(path, limits=limits)
     errors.append(read_err.value)
     with pytest.raises(WorkbookError) as patch_err:
-        patch_workbook(path, [CellChange("客户", 2, 2, "x")], out=tmp_path / "out.xlsx",
-                       limits=limits)
+        patch_workbook(
+            path, [CellChange("客户", 2, 2, "x")], out=tmp_path / "out.xlsx", limits=limits
+        )
     errors.append(patch_err.value)
     assert not (tmp_path / "out.xlsx").exists()
     for err in errors:
@@ -73,8 +74,12 @@ def test_text_file_and_plain_zip_are_not_workbooks(tmp_path: Path) -> None:
 
 def test_xls_compound_file_is_not_xlsx(tmp_path: Path) -> None:
     xls = tmp_path / "old.xls"
-    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
-                    + "Workbook".encode("utf-16-le") + b"\0" * 1024)
+    xls.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 504
+        + "Workbook".encode("utf-16-le")
+        + b"\0" * 1024
+    )
     assert all("不是 xlsx" in str(e) for e in both(xls, tmp_path))
 
 
@@ -125,10 +130,12 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0" encoding="UTF-8"?>
 <row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"""
 
 
-@pytest.mark.parametrize("payload", [BILLION_LAUGHS, EXTERNAL_ENTITY],
-                         ids=["billion-laughs", "external-entity"])
-@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml",
-                                  "xl/worksheets/sheet2.xml"])
+@pytest.mark.parametrize(
+    "payload", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"]
+)
+@pytest.mark.parametrize(
+    "part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/worksheets/sheet2.xml"]
+)
 def test_dtd_in_any_part_is_refused(tmp_path: Path, payload: bytes, part: str) -> None:
     src = make_book(tmp_path / "a.xlsx")
     rewrite_member(src, part, lambda _d: payload)
@@ -139,10 +146,16 @@ def test_dtd_in_any_part_is_refused(tmp_path: Path, payload: bytes, part: str) -
 def test_nothing_in_a_file_is_evaluated(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     canary = tmp_path / "canary"
-    rewrite_member(src, "xl/worksheets/sheet1.xml", lambda d: d.replace(
-        b"</sheetData>",
-        b'<row r="9"><c r="A9"><f>CALL("kernel32","WinExec","JC","touch '
-        + str(canary).encode() + b'",0)</f><v>0</v></c></row></sheetData>'))
+    rewrite_member(
+        src,
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(
+            b"</sheetData>",
+            b'<row r="9"><c r="A9"><f>CALL("kernel32","WinExec","JC","touch '
+            + str(canary).encode()
+            + b'",0)</f><v>0</v></c></row></sheetData>',
+        ),
+    )
     patch_workbook(src, [CellChange("客户", 9, 2, "x")], out=tmp_path / "b.xlsx")
     read_workbook(tmp_path / "b.xlsx")
     assert not canary.exists()
@@ -197,14 +210,16 @@ def test_stale_owner_file_needs_force(tmp_path: Path) -> None:
     assert read_workbook(src).sheets["客户"].value(2, 2) == "x"
     # the age that counts as stale is a setting
     os.utime(owner, (time.time() - 600, time.time() - 600))
-    patch_workbook(src, [CellChange("客户", 2, 2, "y")], force=True,
-                   limits=Limits(owner_stale_hours=0.1))
+    patch_workbook(
+        src, [CellChange("客户", 2, 2, "y")], force=True, limits=Limits(owner_stale_hours=0.1)
+    )
 
 
 def test_libreoffice_lock_file(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
-    (tmp_path / ".~lock.a.xlsx#").write_text("王五,wangwu,host,23.11.2026 10:00,file:///x;",
-                                            encoding="utf-8")
+    (tmp_path / ".~lock.a.xlsx#").write_text(
+        "王五,wangwu,host,23.11.2026 10:00,file:///x;", encoding="utf-8"
+    )
     with pytest.raises(WorkbookLockedError, match="王五"):
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
 
@@ -212,8 +227,10 @@ def test_libreoffice_lock_file(tmp_path: Path) -> None:
 def test_another_kqxl_writer_holds_the_lock(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     (tmp_path / ".kqxl").mkdir()
-    with FileLock(str(tmp_path / ".kqxl" / "a.xlsx.lock")), pytest.raises(
-            WorkbookLockedError, match="另一个 kqxl"):
+    with (
+        FileLock(str(tmp_path / ".kqxl" / "a.xlsx.lock")),
+        pytest.raises(WorkbookLockedError, match="另一个 kqxl"),
+    ):
         patch_workbook(src, [CellChange("客户", 2, 2, "x")], limits=Limits(lock_timeout=0.2))
 
 
@@ -244,8 +261,12 @@ def test_sigkill_leaves_the_original_intact(tmp_path: Path) -> None:
     kills = 0
     written = 0
     for _ in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(src)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(src)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         time.sleep(rng.uniform(0.6, 2.5))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)

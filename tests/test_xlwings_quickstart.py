@@ -21,8 +21,13 @@ XLWINGS = Path(sys.executable).with_name("xlwings")
 
 
 def quickstart(tmp_path: Path, name: str, *flags: str) -> Path:
-    done = subprocess.run([str(XLWINGS), "quickstart", name, *flags], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(XLWINGS), "quickstart", name, *flags],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     books = sorted((tmp_path / name).glob(f"{name}.xl*"))
     assert len(books) == 1, list((tmp_path / name).iterdir())
@@ -38,10 +43,12 @@ def vba_modules(path: Path) -> dict[str, str]:
         parser.close()
 
 
-@pytest.mark.parametrize(("flags", "suffix"), [(("--standalone",), ".xlsm"),
-                                               (("--addin", "--ribbon"), ".xlam")])
-def test_quickstart_workbook_keeps_vba_and_ribbon(tmp_path: Path, flags: tuple[str, ...],
-                                                  suffix: str) -> None:
+@pytest.mark.parametrize(
+    ("flags", "suffix"), [(("--standalone",), ".xlsm"), (("--addin", "--ribbon"), ".xlam")]
+)
+def test_quickstart_workbook_keeps_vba_and_ribbon(
+    tmp_path: Path, flags: tuple[str, ...], suffix: str
+) -> None:
     book = quickstart(tmp_path, "kqxl_demo", *flags)
     assert book.suffix == suffix
     original = tmp_path / f"original{suffix}"
@@ -49,8 +56,9 @@ def test_quickstart_workbook_keeps_vba_and_ribbon(tmp_path: Path, flags: tuple[s
     modules = vba_modules(original)
     sheet = next(iter(read_workbook(book).sheets))
 
-    report = patch_workbook(book, [CellChange(sheet, 2, 2, "kqxl 写入"),
-                                   CellChange(sheet, 3, 2, 42, highlight=True)])
+    report = patch_workbook(
+        book, [CellChange(sheet, 2, 2, "kqxl 写入"), CellChange(sheet, 3, 2, 42, highlight=True)]
+    )
     assert report.backup is not None and report.backup.read_bytes() == original.read_bytes()
     assert read_workbook(book).sheets[sheet].value(2, 2) == "kqxl 写入"
 
@@ -66,5 +74,6 @@ def test_quickstart_workbook_keeps_vba_and_ribbon(tmp_path: Path, flags: tuple[s
             assert a.read(name) == b.read(name)
         assert "vbaProject" in b.read("xl/_rels/workbook.xml.rels").decode()
     assert set(report.parts) <= {f"xl/worksheets/sheet{i}.xml" for i in range(1, 9)} | {
-        "xl/styles.xml"}
+        "xl/styles.xml"
+    }
     assert vba_modules(book) == modules

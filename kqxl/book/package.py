@@ -106,10 +106,14 @@ def read_rels(path: Path, zf: zipfile.ZipFile, part: str) -> list[Relationship]:
             continue
         external = el.get("TargetMode") == "External"
         target = el.get("Target", "")
-        rels.append(Relationship(
-            rid=el.get("Id", ""), type=el.get("Type", ""),
-            target=target if external else resolve(part, target), external=external,
-        ))
+        rels.append(
+            Relationship(
+                rid=el.get("Id", ""),
+                type=el.get("Type", ""),
+                target=target if external else resolve(part, target),
+                external=external,
+            )
+        )
     return rels
 
 
@@ -123,8 +127,9 @@ def _by_type(rels: list[Relationship], suffix: str) -> Relationship | None:
 def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
     """Read workbook.xml and its relationships."""
     root_rels = read_rels(path, zf, "")
-    office = next((r for r in root_rels
-                   if r.type.endswith("/officeDocument") and not r.external), None)
+    office = next(
+        (r for r in root_rels if r.type.endswith("/officeDocument") and not r.external), None
+    )
     workbook_part = office.target if office else "xl/workbook.xml"
     root = parse_xml(path, workbook_part, read_member(path, zf, workbook_part))
     rels = read_rels(path, zf, workbook_part)
@@ -142,17 +147,26 @@ def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
                 rid = _rid(sheet)
                 rel = by_id.get(rid)
                 kind = rel.type.rsplit("/", 1)[-1] if rel else "missing"
-                sheets.append(SheetInfo(
-                    name=sheet.get("name", ""), sheet_id=sheet.get("sheetId", ""), rid=rid,
-                    part=rel.target if rel and not rel.external else None, kind=kind,
-                    state=sheet.get("state", "visible"),
-                ))
+                sheets.append(
+                    SheetInfo(
+                        name=sheet.get("name", ""),
+                        sheet_id=sheet.get("sheetId", ""),
+                        rid=rid,
+                        part=rel.target if rel and not rel.external else None,
+                        kind=kind,
+                        state=sheet.get("state", "visible"),
+                    )
+                )
     styles = _by_type(rels, REL_STYLES)
     sst = _by_type(rels, REL_SHARED_STRINGS)
     chain = _by_type(rels, REL_CALC_CHAIN)
     return Package(
-        path=path, workbook_part=workbook_part, sheets=sheets, date1904=date1904,
-        workbook_rels=rels, styles_part=styles.target if styles else None,
+        path=path,
+        workbook_part=workbook_part,
+        sheets=sheets,
+        date1904=date1904,
+        workbook_rels=rels,
+        styles_part=styles.target if styles else None,
         shared_strings_part=sst.target if sst else None,
         calc_chain_part=chain.target if chain else None,
     )

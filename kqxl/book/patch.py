@@ -69,8 +69,7 @@ __all__ = ["KEEP", "CellChange", "PatchReport", "SheetContent", "patch_workbook"
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-_REL_WORKSHEET = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-                  "worksheet")
+_REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,36 +168,52 @@ def patch_workbook(
         try:
             with check_file(src, limits) as zf:
                 package = open_package(src, zf)
-                jobs, parts, appended = _write(src, zf, package, change_list, contents, clear,
-                                               tmp)
+                jobs, parts, appended = _write(src, zf, package, change_list, contents, clear, tmp)
             _verify(src, tmp, jobs, contents)
             saved = make_backup(src, keep_backups) if in_place and backup else None
             replace_file(tmp, target, mode_from=src)
         except OSError as exc:
             if isinstance(exc, WorkbookError):
                 raise
-            raise fail(WorkbookError, "write_failed", path=target,
-                       detail=exc.strerror or exc) from None
+            raise fail(
+                WorkbookError, "write_failed", path=target, detail=exc.strerror or exc
+            ) from None
         finally:
             if tmp.exists():
                 tmp.unlink()
     cells = sum(job.rewriter.result.cells_changed for job in jobs if job.rewriter)
-    return PatchReport(path=target, backup=saved, parts=tuple(parts), cells_changed=cells,
-                       rows_appended=appended, seconds=time.perf_counter() - started)
+    return PatchReport(
+        path=target,
+        backup=saved,
+        parts=tuple(parts),
+        cells_changed=cells,
+        rows_appended=appended,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _check_position(path: Path, ch: CellChange) -> None:
     if ch.row > MAX_ROW:
-        raise fail(WorkbookError, "row_limit", path=path, sheet=ch.sheet,
-                   cell=f"{column_letter(min(max(ch.col, 1), MAX_COL))}{ch.row}")
+        raise fail(
+            WorkbookError,
+            "row_limit",
+            path=path,
+            sheet=ch.sheet,
+            cell=f"{column_letter(min(max(ch.col, 1), MAX_COL))}{ch.row}",
+        )
     if not (ch.row >= 1 and 1 <= ch.col <= MAX_COL):
-        raise fail(WorkbookError, "bad_cell", path=path, sheet=ch.sheet,
-                   cell=f"R{ch.row}C{ch.col}")
+        raise fail(WorkbookError, "bad_cell", path=path, sheet=ch.sheet, cell=f"R{ch.row}C{ch.col}")
 
 
-def _write(src: Path, zf: zipfile.ZipFile, package: Package, changes: list[CellChange],
-           contents: list[SheetContent], clear: set[str], tmp: Path
-           ) -> tuple[list[_SheetJob], list[str], int]:
+def _write(
+    src: Path,
+    zf: zipfile.ZipFile,
+    package: Package,
+    changes: list[CellChange],
+    contents: list[SheetContent],
+    clear: set[str],
+    tmp: Path,
+) -> tuple[list[_SheetJob], list[str], int]:
     """Build the new package in ``tmp``; return the sheet jobs, rewritten parts, rows added."""
     styles = _load_styles(src, zf, package)
     jobs: dict[str, _SheetJob] = {}
@@ -225,19 +240,25 @@ def _write(src: Path, zf: zipfile.ZipFile, package: Package, changes: list[CellC
     parts: list[str] = []
     try:
         for job in jobs.values():
-            job.rewriter = SheetRewriter(job.changes, styles=styles, date1904=package.date1904,
-                                         clear_highlights=job.clear)
+            job.rewriter = SheetRewriter(
+                job.changes, styles=styles, date1904=package.date1904, clear_highlights=job.clear
+            )
             replaced[job.part] = _rewrite_sheet(src, zf, job)
         new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced)
         replaced.update(extra)
         _extend_tables(src, zf, jobs, replaced)
-        formulas = {job.sheet_id: job.rewriter.result.formulas_removed
-                    for job in jobs.values() if job.rewriter and job.rewriter.result
-                    .formulas_removed}
+        formulas = {
+            job.sheet_id: job.rewriter.result.formulas_removed
+            for job in jobs.values()
+            if job.rewriter and job.rewriter.result.formulas_removed
+        }
         if formulas and package.calc_chain_part:
             _trim_calc_chain(src, zf, package.calc_chain_part, formulas, replaced)
-        if (package.calc_chain_part and any(job.changes for job in jobs.values())
-                and package.workbook_part not in replaced):
+        if (
+            package.calc_chain_part
+            and any(job.changes for job in jobs.values())
+            and package.workbook_part not in replaced
+        ):
             xml = read_member(src, zf, package.workbook_part)
             new = _full_calc_on_load(xml)
             if new != xml:
@@ -261,19 +282,30 @@ def _write(src: Path, zf: zipfile.ZipFile, package: Package, changes: list[CellC
             ofh.flush()
             os.fsync(ofh.fileno())
     except ArrayFormulaHit as exc:
-        raise fail(WorkbookError, "array_formula", path=src, sheet=_current_sheet(jobs),
-                   cell=exc.cell, ref=exc.ref) from None
+        raise fail(
+            WorkbookError,
+            "array_formula",
+            path=src,
+            sheet=_current_sheet(jobs),
+            cell=exc.cell,
+            ref=exc.ref,
+        ) from None
     except CellValueError as exc:
-        raise fail(WorkbookError, "bad_value", path=src, sheet=_current_sheet(jobs),
-                   cell=exc.cell, detail=exc) from None
+        raise fail(
+            WorkbookError,
+            "bad_value",
+            path=src,
+            sheet=_current_sheet(jobs),
+            cell=exc.cell,
+            detail=exc,
+        ) from None
     except ZipLayoutError as exc:
         raise fail(WorkbookError, "corrupt", path=src, detail=f"zip: {exc}") from None
     finally:
         for data in replaced.values():
             data.close()
     fsync_file(tmp)
-    appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values()
-                   if job.rewriter)
+    appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values() if job.rewriter)
     return list(jobs.values()), parts, appended
 
 
@@ -281,8 +313,6 @@ def _current_sheet(jobs: dict[str, _SheetJob]) -> str:
     # the job being rewritten when a value failed is the last one given a rewriter
     names = [job.name for job in jobs.values() if job.rewriter is not None]
     return names[-1] if names else ""
-
-
 
 
 def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook | None:
@@ -293,8 +323,9 @@ def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook 
     try:
         return StyleBook(xml)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise fail(WorkbookError, "corrupt", path=src,
-                   detail=f"{package.styles_part}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=src, detail=f"{package.styles_part}: {exc}"
+        ) from None
 
 
 def _member_chunks(src: Path, zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
@@ -321,9 +352,14 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
 # --- whole sheets kqxl owns --------------------------------------------------------------
 
 
-def _sheet_contents(src: Path, zf: zipfile.ZipFile, package: Package,
-                    contents: list[SheetContent], styles: StyleBook | None,
-                    replaced: dict[str, Deflated]) -> tuple[list[str], dict[str, Deflated]]:
+def _sheet_contents(
+    src: Path,
+    zf: zipfile.ZipFile,
+    package: Package,
+    contents: list[SheetContent],
+    styles: StyleBook | None,
+    replaced: dict[str, Deflated],
+) -> tuple[list[str], dict[str, Deflated]]:
     """Deflated parts for each SheetContent, and the names of members to add."""
     out: dict[str, Deflated] = {}
     new_parts: list[str] = []
@@ -331,10 +367,17 @@ def _sheet_contents(src: Path, zf: zipfile.ZipFile, package: Package,
     names = {m.filename for m in zf.infolist()}
     for content in contents:
         if not content.name or len(content.name) > 31 or _SHEET_NAME_BAD.search(content.name):
-            raise fail(WorkbookError, "bad_value", path=src, sheet=content.name, cell="-",
-                       detail="工作表名称（最多 31 个字符，不能含 []:*?/\\）")
-        existing = next((s for s in package.sheets
-                         if s.name.casefold() == content.name.casefold()), None)
+            raise fail(
+                WorkbookError,
+                "bad_value",
+                path=src,
+                sheet=content.name,
+                cell="-",
+                detail="工作表名称（最多 31 个字符，不能含 []:*?/\\）",
+            )
+        existing = next(
+            (s for s in package.sheets if s.name.casefold() == content.name.casefold()), None
+        )
         if existing is not None and (existing.kind != "worksheet" or existing.part is None):
             raise fail(WorkbookError, "sheet_not_found", path=src, sheet=content.name)
         if existing is not None:
@@ -352,18 +395,29 @@ def _sheet_contents(src: Path, zf: zipfile.ZipFile, package: Package,
         def header_style() -> int | None:
             return styles.bold(None) if styles is not None else None
 
-        out[part] = deflate(sheet_xml(
-            content.rows, styles=styles, date1904=package.date1904,
-            column_widths=content.column_widths, header_rows=content.header_rows,
-            header_style=header_style))
+        out[part] = deflate(
+            sheet_xml(
+                content.rows,
+                styles=styles,
+                date1904=package.date1904,
+                column_widths=content.column_widths,
+                header_rows=content.header_rows,
+                header_style=header_style,
+            )
+        )
     if added:
         _register_sheets(src, zf, package, added, out, replaced)
     return new_parts, out
 
 
-def _register_sheets(src: Path, zf: zipfile.ZipFile, package: Package,
-                     added: list[tuple[str, str]], out: dict[str, Deflated],
-                     replaced: dict[str, Deflated]) -> None:
+def _register_sheets(
+    src: Path,
+    zf: zipfile.ZipFile,
+    package: Package,
+    added: list[tuple[str, str]],
+    out: dict[str, Deflated],
+    replaced: dict[str, Deflated],
+) -> None:
     wb_rels_name = rels_path(package.workbook_part)
     rels_xml = read_member(src, zf, wb_rels_name).decode("utf-8")
     wb_xml = read_member(src, zf, package.workbook_part).decode("utf-8")
@@ -375,8 +429,11 @@ def _register_sheets(src: Path, zf: zipfile.ZipFile, package: Package,
     sheet_tags, rel_tags, ct_tags = [], [], []
     m = re.search(r"<(\w+:)?sheets\b", wb_xml)
     pfx = (m.group(1) or "") if m else ""
-    rel_prefix = re.search(r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/'
-                           r'2006/relationships"', wb_xml)
+    rel_prefix = re.search(
+        r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/'
+        r'2006/relationships"',
+        wb_xml,
+    )
     r_ns = rel_prefix.group(1) if rel_prefix else None
     for name, part in added:
         n = 1
@@ -384,17 +441,25 @@ def _register_sheets(src: Path, zf: zipfile.ZipFile, package: Package,
             n += 1
         rid = f"rId{n}"
         used_ids.add(rid)
-        target = part[len(wb_dir) + 1:] if wb_dir and part.startswith(wb_dir + "/") else "/" + part
+        target = part[len(wb_dir) + 1 :] if wb_dir and part.startswith(wb_dir + "/") else "/" + part
         rel_tags.append(f'<Relationship Id="{rid}" Type="{_REL_WORKSHEET}" Target="{target}"/>')
-        rattr = (f'{r_ns}:id="{rid}"' if r_ns else
-                 f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-                 f'relationships" r:id="{rid}"')
-        sheet_tags.append(f'<{pfx}sheet name="{html.escape(name)}" '
-                          f'sheetId="{next_sheet_id}" {rattr}/>')
+        rattr = (
+            f'{r_ns}:id="{rid}"'
+            if r_ns
+            else f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships" r:id="{rid}"'
+        )
+        sheet_tags.append(
+            f'<{pfx}sheet name="{html.escape(name)}" sheetId="{next_sheet_id}" {rattr}/>'
+        )
         next_sheet_id += 1
         ct_tags.append(f'<Override PartName="/{part}" ContentType="{_CT_WORKSHEET}"/>')
-    wb_new = re.sub(rf"</{re.escape(pfx)}sheets>", lambda _m: "".join(sheet_tags)
-                    + f"</{pfx}sheets>", wb_xml, count=1)
+    wb_new = re.sub(
+        rf"</{re.escape(pfx)}sheets>",
+        lambda _m: "".join(sheet_tags) + f"</{pfx}sheets>",
+        wb_xml,
+        count=1,
+    )
     rels_new = rels_xml.replace("</Relationships>", "".join(rel_tags) + "</Relationships>", 1)
     ct_new = ct_xml.replace("</Types>", "".join(ct_tags) + "</Types>", 1)
     if wb_new == wb_xml or rels_new == rels_xml or ct_new == ct_xml:
@@ -409,8 +474,9 @@ def _register_sheets(src: Path, zf: zipfile.ZipFile, package: Package,
 # --- ranges that grow with appended rows -------------------------------------------------
 
 
-def _extend_tables(src: Path, zf: zipfile.ZipFile, jobs: dict[str, _SheetJob],
-                   replaced: dict[str, Deflated]) -> None:
+def _extend_tables(
+    src: Path, zf: zipfile.ZipFile, jobs: dict[str, _SheetJob], replaced: dict[str, Deflated]
+) -> None:
     for job in jobs.values():
         res = job.rewriter.result if job.rewriter else None
         if not res or not res.appended_rows or res.new_last_row <= res.old_last_row:
@@ -431,8 +497,11 @@ def _extend_tables(src: Path, zf: zipfile.ZipFile, jobs: dict[str, _SheetJob],
             def grow(m: re.Match[str], new: str = new_ref) -> str:
                 return m.group(1) + new + '"'
 
-            text = re.sub(r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\sref=")' + re.escape(ref)
-                          + '"', grow, text)
+            text = re.sub(
+                r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\sref=")' + re.escape(ref) + '"',
+                grow,
+                text,
+            )
             replaced[rel.target] = deflate([text.encode("utf-8")])
 
 
@@ -449,12 +518,17 @@ def _full_calc_on_load(xml: bytes) -> bytes:
     if re.search(r'\sfullCalcOnLoad="(1|true)"', attrs):
         return xml
     attrs = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", attrs)
-    tag = f"<{m.group(1)}calcPr{attrs.rstrip()} fullCalcOnLoad=\"1\"{m.group(3)}>"
-    return (text[:m.start()] + tag + text[m.end():]).encode("utf-8")
+    tag = f'<{m.group(1)}calcPr{attrs.rstrip()} fullCalcOnLoad="1"{m.group(3)}>'
+    return (text[: m.start()] + tag + text[m.end() :]).encode("utf-8")
 
 
-def _trim_calc_chain(src: Path, zf: zipfile.ZipFile, part: str,
-                     formulas: dict[str, list[str]], replaced: dict[str, Deflated]) -> None:
+def _trim_calc_chain(
+    src: Path,
+    zf: zipfile.ZipFile,
+    part: str,
+    formulas: dict[str, list[str]],
+    replaced: dict[str, Deflated],
+) -> None:
     """Remove calcChain entries of cells whose formula kqxl replaced, keeping the implicit
     sheet id (``i``) of the entries that follow."""
     xml = read_member(src, zf, part)
@@ -471,7 +545,7 @@ def _trim_calc_chain(src: Path, zf: zipfile.ZipFile, part: str,
         ref = re.search(r'\sr="([^"]+)"', attrs)
         if i:
             current = i.group(1)
-        pieces.append(text[pos:m.start()])
+        pieces.append(text[pos : m.start()])
         pos = m.end()
         if ref and (current, ref.group(1)) in drop:
             carry = carry or bool(i)
@@ -499,7 +573,8 @@ def _verify(src: Path, tmp: Path, jobs: list[_SheetJob], contents: list[SheetCon
                 raise fail(WorkbookError, "verify_failed", path=src, detail=f"{bad} CRC 错误")
             for job in jobs:
                 if job.rewriter is None or job.name.casefold() in {
-                        c.name.casefold() for c in contents}:
+                    c.name.casefold() for c in contents
+                }:
                     continue
                 _verify_cells(src, zf, job)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
@@ -520,36 +595,41 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
             if want is None:
                 continue
             if r in seen:
-                raise fail(WorkbookError, "verify_failed", path=src,
-                           detail=f"{job.name} 第 {r} 行重复")
+                raise fail(
+                    WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行重复"
+                )
             seen.add(r)
             try:
                 for c, w in want.items():
                     _check_cell(src, job.name, r, c, w, cell_in_row(row, r, c))
             except ValueError as exc:
-                raise fail(WorkbookError, "verify_failed", path=src,
-                           detail=f"{job.name} 第 {r} 行：{exc}") from None
+                raise fail(
+                    WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行：{exc}"
+                ) from None
     for r, want in by_row.items():
         if r not in seen and any(w.kind not in ("blank", "keep") for w in want.values()):
-            raise fail(WorkbookError, "verify_failed", path=src,
-                       detail=f"{job.name} 第 {r} 行缺失")
+            raise fail(WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行缺失")
 
 
 _KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
 
 
-def _check_cell(src: Path, sheet: str, r: int, c: int, want: Written,
-                got: tuple[str, str, bool] | None) -> None:
+def _check_cell(
+    src: Path, sheet: str, r: int, c: int, want: Written, got: tuple[str, str, bool] | None
+) -> None:
     if want.kind == "keep":
         return
     if want.kind == "blank":
         ok = got is None or (got[1] == "" and not got[2])
     else:
-        ok = (got is not None and got[0] in _KINDS[want.kind] and got[1] == want.text
-              and not got[2])
+        ok = got is not None and got[0] in _KINDS[want.kind] and got[1] == want.text and not got[2]
     if not ok:
-        raise fail(WorkbookError, "verify_failed", path=src,
-                   detail=f"{sheet}!{column_letter(c)}{r} 读回 {got!r}，应为 {want.text!r}")
+        raise fail(
+            WorkbookError,
+            "verify_failed",
+            path=src,
+            detail=f"{sheet}!{column_letter(c)}{r} 读回 {got!r}，应为 {want.text!r}",
+        )
 
 
 def sheet_part_names(package: Package) -> dict[str, str]:

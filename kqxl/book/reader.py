@@ -26,9 +26,7 @@ from kqxl.book.safety import Limits, check_file, fail, file_stamp
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
 from kqxl.errors import WorkbookError
 
-_ERROR_CELL = re.compile(
-    rb"""<c\b([^>]*?\bt=["']e["'][^>]*?)(?<!/)>(.*?)</c>""", re.S
-)
+_ERROR_CELL = re.compile(rb"""<c\b([^>]*?\bt=["']e["'][^>]*?)(?<!/)>(.*?)</c>""", re.S)
 _REF_ATTR = re.compile(rb"""\br=["']([A-Z]+)(\d+)["']""")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
@@ -72,8 +70,9 @@ def read_workbook(
 
 
 def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[str, str]]:
-    worksheets = [(s.name, s.part) for s in package.sheets
-                  if s.kind == "worksheet" and s.part is not None]
+    worksheets = [
+        (s.name, s.part) for s in package.sheets if s.kind == "worksheet" and s.part is not None
+    ]
     if names is None:
         return worksheets
     chosen = []
@@ -86,7 +85,9 @@ def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[
 
 
 def _read_sheet(
-    path: Path, book: calamine.CalamineWorkbook, name: str,
+    path: Path,
+    book: calamine.CalamineWorkbook,
+    name: str,
     errors: dict[tuple[int, int], CellError],
 ) -> SheetGrid:
     try:
@@ -95,8 +96,9 @@ def _read_sheet(
         start = sheet.start
         merged_raw = sheet.merged_cell_ranges or []
     except (calamine.CalamineError, ValueError) as exc:
-        raise fail(WorkbookError, "corrupt", path=path,
-                   detail=f"{name}: {str(exc).splitlines()[0]}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"{name}: {str(exc).splitlines()[0]}"
+        ) from None
     first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
     for row in rows:
         for j, value in enumerate(row):
@@ -118,8 +120,7 @@ def _read_sheet(
             line.extend([None] * (j + 1 - len(line)))
         line[j] = err
     merged = [MergedRange(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in merged_raw]
-    return SheetGrid(name=name, rows=grid, first_row=first_row, first_col=first_col,
-                     merged=merged)
+    return SheetGrid(name=name, rows=grid, first_row=first_row, first_col=first_col, merged=merged)
 
 
 def _error_cells(path: Path, zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellError]:

@@ -122,23 +122,36 @@ def check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
     """Caps on members, sizes and ratios; no DTD in any XML member; an OOXML workbook at all."""
     infos = zf.infolist()
     if len(infos) > limits.max_members:
-        raise fail(HostileFileError, "too_large", path=path,
-                   detail=f"包含 {len(infos)} 个部件（上限 {limits.max_members}）")
+        raise fail(
+            HostileFileError,
+            "too_large",
+            path=path,
+            detail=f"包含 {len(infos)} 个部件（上限 {limits.max_members}）",
+        )
     total = 0
     for info in infos:
         total += info.file_size
         if info.flag_bits & 0x1:
             raise fail(WorkbookError, "encrypted", path=path)
-        if (info.file_size > limits.ratio_min_size
-                and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
-            raise fail(HostileFileError, "too_large", path=path,
-                       detail=f"部件 {info.filename} 压缩比 "
-                              f"{info.file_size // max(info.compress_size, 1)}:1"
-                              f"（上限 {limits.max_ratio:g}:1）")
+        if info.file_size > limits.ratio_min_size and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise fail(
+                HostileFileError,
+                "too_large",
+                path=path,
+                detail=f"部件 {info.filename} 压缩比 "
+                f"{info.file_size // max(info.compress_size, 1)}:1"
+                f"（上限 {limits.max_ratio:g}:1）",
+            )
     if total > limits.max_uncompressed:
-        raise fail(HostileFileError, "too_large", path=path,
-                   detail=f"解压后 {total / (1 << 20):.0f} MiB"
-                          f"（上限 {limits.max_uncompressed / (1 << 20):.0f} MiB）")
+        raise fail(
+            HostileFileError,
+            "too_large",
+            path=path,
+            detail=f"解压后 {total / (1 << 20):.0f} MiB"
+            f"（上限 {limits.max_uncompressed / (1 << 20):.0f} MiB）",
+        )
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names:
         raise fail(WorkbookError, "not_xlsx", path=path, detail="缺少 [Content_Types].xml")
@@ -155,8 +168,9 @@ def check_prolog(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise fail(WorkbookError, "corrupt", path=path, detail=f"{info.filename}: {exc}") from None
     if _prolog_has_dtd(head):
-        raise fail(HostileFileError, "hostile_xml", path=path, part=info.filename,
-                   detail="DTD/实体声明")
+        raise fail(
+            HostileFileError, "hostile_xml", path=path, part=info.filename, detail="DTD/实体声明"
+        )
 
 
 _PROLOG_SKIP = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
@@ -180,11 +194,11 @@ def _prolog_has_dtd(head: bytes) -> bool:
 def parse_xml(path: Path, part: str, data: bytes) -> Element:
     """Parse a small XML part as a tree, through defusedxml only."""
     try:
-        return safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True,
-                                  forbid_external=True)
+        return safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise fail(HostileFileError, "hostile_xml", path=path, part=part,
-                   detail=type(exc).__name__) from None
+        raise fail(
+            HostileFileError, "hostile_xml", path=path, part=part, detail=type(exc).__name__
+        ) from None
     except ParseError as exc:
         raise fail(WorkbookError, "corrupt", path=path, detail=f"{part}: {exc}") from None
 
@@ -223,8 +237,12 @@ def check_stamp(path: Path, expect: FileStamp | None) -> None:
     if now.size == expect.size and now.sha256 == expect.sha256:
         return  # a touch without a change in content is not a change
     when = dt.datetime.fromtimestamp(now.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
-    raise fail(WorkbookChangedError, "changed_on_disk", path=path,
-               detail=f"修改时间 {when}，大小 {expect.size} → {now.size} 字节")
+    raise fail(
+        WorkbookChangedError,
+        "changed_on_disk",
+        path=path,
+        detail=f"修改时间 {when}，大小 {expect.size} → {now.size} 字节",
+    )
 
 
 # --- owner files of Excel / WPS / LibreOffice ------------------------------------------------
@@ -249,8 +267,7 @@ def owner_files(path: Path) -> list[OwnerFile]:
             data = lock.read_bytes()[:4096]
         except OSError:
             continue
-        owner = (_libreoffice_owner(data) if lock.name.startswith(".~lock.")
-                 else parse_owner(data))
+        owner = _libreoffice_owner(data) if lock.name.startswith(".~lock.") else parse_owner(data)
         found.append(OwnerFile(lock, owner, max(0.0, time.time() - st.st_mtime)))
     return found
 
@@ -266,7 +283,7 @@ def parse_owner(data: bytes) -> str:
     if not data:
         return "未知用户"
     n = data[0]
-    raw = data[1:1 + n]
+    raw = data[1 : 1 + n]
     ascii_name = raw.decode("ascii").strip() if raw.isascii() and raw.strip() else None
     starts = [0x36, 0x37, 0x38]
     if len(data) >= 0x38 and int.from_bytes(data[0x36:0x38], "little") == n:
@@ -276,7 +293,7 @@ def parse_owner(data: bytes) -> str:
         if not n or len(data) < start + 2 * n:
             continue
         try:
-            name = data[start:start + 2 * n].decode("utf-16-le").strip()
+            name = data[start : start + 2 * n].decode("utf-16-le").strip()
         except UnicodeDecodeError:
             continue
         if name and name.isprintable() and (ascii_name is None or name == ascii_name):
@@ -324,8 +341,14 @@ def check_owner(path: Path, *, force: bool, limits: Limits) -> None:
         stale = owner.age_seconds > limits.owner_stale_hours * 3600
         if stale and force:
             continue
-        raise fail(WorkbookLockedError, "locked", path=path, owner=owner.owner,
-                   lock=owner.path.name, age=describe_age(owner.age_seconds))
+        raise fail(
+            WorkbookLockedError,
+            "locked",
+            path=path,
+            owner=owner.owner,
+            lock=owner.path.name,
+            age=describe_age(owner.age_seconds),
+        )
 
 
 # --- lock, temp file, backup, replace --------------------------------------------------------
@@ -411,8 +434,9 @@ def make_backup(path: Path, keep: int) -> Path:
         except OSError:
             shutil.copy2(path, backup)
     except OSError as exc:
-        raise fail(WorkbookError, "write_failed", path=path,
-                   detail=f"无法创建备份：{exc.strerror or exc}") from None
+        raise fail(
+            WorkbookError, "write_failed", path=path, detail=f"无法创建备份：{exc.strerror or exc}"
+        ) from None
     prune_backups(path, keep)
     return backup
 
@@ -421,7 +445,8 @@ def backups_of(path: Path) -> list[Path]:
     """Backups of ``path``, oldest first (the timestamp sorts as text)."""
     folder = kqxl_dir(path) / "backups"
     pattern = re.compile(
-        re.escape(path.stem) + r"\.\d{8}-\d{6}-\d{6}" + re.escape(path.suffix) + "$")
+        re.escape(path.stem) + r"\.\d{8}-\d{6}-\d{6}" + re.escape(path.suffix) + "$"
+    )
     try:
         return sorted(p for p in folder.iterdir() if pattern.match(p.name))
     except OSError:
@@ -431,7 +456,7 @@ def backups_of(path: Path) -> list[Path]:
 def prune_backups(path: Path, keep: int) -> None:
     """Delete all but the newest ``keep`` backups of ``path``."""
     old = backups_of(path)
-    for stale in old[:max(0, len(old) - max(keep, 1))]:
+    for stale in old[: max(0, len(old) - max(keep, 1))]:
         with contextlib.suppress(OSError):
             stale.unlink()
 

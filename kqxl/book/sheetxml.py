@@ -64,15 +64,17 @@ def escape_text(value: str) -> str:
         return value
     value = _ILLEGAL_XML.sub("", value)
     value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "&#13;"))
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
 
 
 def excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool) -> float:
     """The serial number Excel stores for a date, datetime or time."""
     if isinstance(value, dt.time):
-        return (value.hour * 3600 + value.minute * 60 + value.second
-                + value.microsecond / 1e6) / 86400
+        return (
+            value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        ) / 86400
     moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
     moment = moment.replace(tzinfo=None)
     if date1904:
@@ -105,8 +107,9 @@ class Written:
     text: str = ""
 
 
-def render_value(value: object, style: int | None, styles: StyleBook | None, date1904: bool
-                 ) -> tuple[int | None, str, bytes, Written]:
+def render_value(
+    value: object, style: int | None, styles: StyleBook | None, date1904: bool
+) -> tuple[int | None, str, bytes, Written]:
     """(style, t attribute, inner XML, expected) for one value; text is an inline string."""
     if value is None:
         return style, "", b"", Written("blank")
@@ -118,8 +121,12 @@ def render_value(value: object, style: int | None, styles: StyleBook | None, dat
             raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
         escaped = escape_text(value)
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        return (style, "inlineStr", f"<is><t{space}>{escaped}</t></is>".encode(),
-                Written("s", _ILLEGAL_XML.sub("", value)))
+        return (
+            style,
+            "inlineStr",
+            f"<is><t{space}>{escaped}</t></is>".encode(),
+            Written("s", _ILLEGAL_XML.sub("", value)),
+        )
     if isinstance(value, int | float):
         text = _number(value)
         if styles is not None:
@@ -128,8 +135,13 @@ def render_value(value: object, style: int | None, styles: StyleBook | None, dat
         return style, "", f"<v>{text}</v>".encode(), Written("n", text)
     if isinstance(value, dt.date | dt.time):
         serial = excel_serial(value, date1904)
-        kind = ("time" if isinstance(value, dt.time)
-                else "datetime" if isinstance(value, dt.datetime) else "date")
+        kind = (
+            "time"
+            if isinstance(value, dt.time)
+            else "datetime"
+            if isinstance(value, dt.datetime)
+            else "date"
+        )
         if styles is not None:
             style = styles.date_style(style, kind)
         text = _number(serial)
@@ -198,8 +210,12 @@ def extend_sqref(sqref: str, old_last: int, new_last: int, cols: set[int]) -> st
     out = []
     for token in sqref.split():
         rect = parse_range(token)
-        if rect and rect[2] == old_last and rect[0] < old_last and any(
-                rect[1] <= c <= rect[3] for c in cols):
+        if (
+            rect
+            and rect[2] == old_last
+            and rect[0] < old_last
+            and any(rect[1] <= c <= rect[3] for c in cols)
+        ):
             token = format_range(rect[0], rect[1], new_last, rect[3])
         out.append(token)
     return " ".join(out)
@@ -215,8 +231,7 @@ _ATTR_BY_NAME: dict[bytes, re.Pattern[bytes]] = {}
 def _attr(raw: bytes, name: bytes) -> bytes | None:
     pattern = _ATTR_BY_NAME.get(name)
     if pattern is None:
-        pattern = _ATTR_BY_NAME[name] = re.compile(rb"(?<![\w:])" + name
-                                                   + rb'\s*=\s*"([^"]*)"')
+        pattern = _ATTR_BY_NAME[name] = re.compile(rb"(?<![\w:])" + name + rb'\s*=\s*"([^"]*)"')
     m = pattern.search(raw)
     return m.group(1) if m else None
 
@@ -224,8 +239,14 @@ def _attr(raw: bytes, name: bytes) -> bytes | None:
 class SheetRewriter:
     """Rewrites one worksheet part; call :meth:`run` with the part's chunks."""
 
-    def __init__(self, changes: Iterable[Change], *, styles: StyleBook | None, date1904: bool,
-                 clear_highlights: bool = False) -> None:
+    def __init__(
+        self,
+        changes: Iterable[Change],
+        *,
+        styles: StyleBook | None,
+        date1904: bool,
+        clear_highlights: bool = False,
+    ) -> None:
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
             by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
@@ -238,9 +259,13 @@ class SheetRewriter:
         self.clear_ids: set[int] = set()
         if clear_highlights and styles is not None:
             self.clear_ids = styles.highlight_ids()
-        self._clear_re = (re.compile(rb'\ss="(?:' + b"|".join(
-            str(i).encode() for i in sorted(self.clear_ids)) + rb')"')
-            if self.clear_ids else None)
+        self._clear_re = (
+            re.compile(
+                rb'\ss="(?:' + b"|".join(str(i).encode() for i in sorted(self.clear_ids)) + rb')"'
+            )
+            if self.clear_ids
+            else None
+        )
         self.col_styles: list[tuple[int, int, int]] = []
         self.arrays: list[tuple[int, int, int, int, str]] = []
         self.shared: dict[bytes, tuple[str, str, int]] = {}  # si → (formula, origin, last row)
@@ -267,16 +292,16 @@ class SheetRewriter:
         self._row_end = re.compile(rb"</" + p + rb"row>")
         self._cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
         self._next = re.compile(rb"<" + p + rb"row\b|</" + p + rb"sheetData>")
-        yield self._head(buf[:sheet_data.start()])
+        yield self._head(buf[: sheet_data.start()])
         if sheet_data.group(2):  # <sheetData/>
             yield b"<" + pfx + b"sheetData>"
             yield from self._new_rows_before(MAX_ROW + 1)
             yield b"</" + pfx + b"sheetData>"
-            rest = buf[sheet_data.end():] + b"".join(chunks)
+            rest = buf[sheet_data.end() :] + b"".join(chunks)
             yield self._tail(rest)
             return
-        yield buf[sheet_data.start():sheet_data.end()]
-        buf = buf[sheet_data.end():]
+        yield buf[sheet_data.start() : sheet_data.end()]
+        buf = buf[sheet_data.end() :]
         out: list[bytes] = []
         size = 0
         pos = 0
@@ -287,7 +312,7 @@ class SheetRewriter:
                 if m is None:
                     break
                 if m.group(0).startswith(b"</"):
-                    out.append(buf[pos:m.start()])
+                    out.append(buf[pos : m.start()])
                     out.extend(self._new_rows_before(MAX_ROW + 1))
                     pos = m.start()
                     done = True
@@ -302,7 +327,7 @@ class SheetRewriter:
                     if close is None:
                         break
                     end = close.end()
-                out.append(buf[pos:m.start()])
+                out.append(buf[pos : m.start()])
                 piece = self._row(buf, m.start(), end, head)
                 out.append(piece)
                 size += len(piece)
@@ -349,8 +374,9 @@ class SheetRewriter:
         old, new, cols = res.old_last_row, res.new_last_row, res.appended_cols
 
         def ext(m: re.Match[bytes]) -> bytes:
-            return m.group(1) + extend_sqref(m.group(2).decode(), old, new, cols).encode() \
-                + m.group(3)
+            return (
+                m.group(1) + extend_sqref(m.group(2).decode(), old, new, cols).encode() + m.group(3)
+            )
 
         tail = re.sub(rb'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', ext, tail)
         tail = re.sub(rb'(<(?:\w+:)?conditionalFormatting\b[^>]*?\ssqref=")([^"]*)(")', ext, tail)
@@ -359,8 +385,13 @@ class SheetRewriter:
         def x14(m: re.Match[bytes]) -> bytes:
             return re.sub(rb"(<\w+:sqref>)([^<]*)(</\w+:sqref>)", ext, m.group(0))
 
-        return re.sub(rb"<(\w+):(?:conditionalFormatting|dataValidation)\b.*?"
-                      rb"</\1:(?:conditionalFormatting|dataValidation)>", x14, tail, flags=re.S)
+        return re.sub(
+            rb"<(\w+):(?:conditionalFormatting|dataValidation)\b.*?"
+            rb"</\1:(?:conditionalFormatting|dataValidation)>",
+            x14,
+            tail,
+            flags=re.S,
+        )
 
     # --- rows ---
     def _new_rows_before(self, limit: int) -> Iterator[bytes]:
@@ -369,8 +400,17 @@ class SheetRewriter:
             self.next_new += 1
             cells = self._merge(r, b"", self.rows[r])
             if cells:
-                row = (b"<" + self.pfx + b'row r="' + str(r).encode() + b'">' + cells
-                       + b"</" + self.pfx + b"row>")
+                row = (
+                    b"<"
+                    + self.pfx
+                    + b'row r="'
+                    + str(r).encode()
+                    + b'">'
+                    + cells
+                    + b"</"
+                    + self.pfx
+                    + b"row>"
+                )
                 self._seen(r, row, appended=r > self.result.old_last_row)
                 yield row
 
@@ -401,14 +441,24 @@ class SheetRewriter:
             order = self.row_order
             if self.next_new < len(order) and order[self.next_new] == r:
                 self.next_new += 1
-            inner = b"" if head.group(2) else buf[head.end():end - len(b"</" + self.pfx
-                                                                       + b"row>")]
+            inner = (
+                b"" if head.group(2) else buf[head.end() : end - len(b"</" + self.pfx + b"row>")]
+            )
             fast = None
             if changes and not self.clear_ids and not self.shared:
                 fast = self._merge_fast(r, inner, changes)
             cells = fast if fast is not None else self._merge(r, inner, changes or {})
-            row = (b"<" + self.pfx + b"row" + _fix_spans(attrs, changes) + b">" + cells
-                   + b"</" + self.pfx + b"row>")
+            row = (
+                b"<"
+                + self.pfx
+                + b"row"
+                + _fix_spans(attrs, changes)
+                + b">"
+                + cells
+                + b"</"
+                + self.pfx
+                + b"row>"
+            )
         self._seen(r, row)
         return prefix + row
 
@@ -430,7 +480,7 @@ class SheetRewriter:
         pos = 0
         col = 0
         for m in self._cell.finditer(inner):
-            out.append(inner[pos:m.start()])
+            out.append(inner[pos : m.start()])
             pos = m.end()
             attrs = m.group(1)
             ref = _attr(attrs, b"r")
@@ -459,12 +509,12 @@ class SheetRewriter:
         last_col = 0
         if last >= 0:
             end_ref = inner.find(b'"', last + len(open_tag))
-            rm = _REF.match(inner[last + len(open_tag):end_ref])
+            rm = _REF.match(inner[last + len(open_tag) : end_ref])
             if rm is None:
                 return None
             last_col = column_index(rm.group(1).decode())
             tail = self._cell.match(inner, last)
-            if tail is None or inner[tail.end():].strip():
+            if tail is None or inner[tail.end() :].strip():
                 return None  # something after the last cell (extLst): merge in full
         elif inner.strip():
             return None
@@ -524,8 +574,9 @@ class SheetRewriter:
             return self.styles.unhighlight(style)
         return style
 
-    def _cell_xml(self, ref: bytes, style: int | None, t: str, inner: bytes,
-                  extra: bytes = b"") -> bytes:
+    def _cell_xml(
+        self, ref: bytes, style: int | None, t: str, inner: bytes, extra: bytes = b""
+    ) -> bytes:
         p = self.pfx
         head = b"<" + p + b'c r="' + ref + b'"'
         if style is not None and style != 0:
@@ -568,8 +619,9 @@ class SheetRewriter:
         self.result.expected[(r, ch.col)] = written
         return self._cell_xml(ref, style, t, new_inner)
 
-    def _render(self, ref: bytes, value: object, style: int | None
-                ) -> tuple[int | None, str, bytes, Written]:
+    def _render(
+        self, ref: bytes, value: object, style: int | None
+    ) -> tuple[int | None, str, bytes, Written]:
         try:
             return render_value(value, style, self.styles, self.date1904)
         except CellValueError as exc:
@@ -588,22 +640,31 @@ class SheetRewriter:
             if rect and (rect[2] - rect[0] + 1) * (rect[3] - rect[1] + 1) <= 100_000:
                 # the other cells of the array keep their values but are no longer formulas
                 self.result.formulas_removed.extend(
-                    f"{column_letter(c)}{rr}" for rr in range(rect[0], rect[2] + 1)
-                    for c in range(rect[1], rect[3] + 1) if (rr, c) != (r, col))
+                    f"{column_letter(c)}{rr}"
+                    for rr in range(rect[0], rect[2] + 1)
+                    for c in range(rect[1], rect[3] + 1)
+                    if (rr, c) != (r, col)
+                )
         si = _attr(fattrs, b"si")
         if _attr(fattrs, b"t") == b"shared" and si is not None and f.group(2):
             rect = parse_range((_attr(fattrs, b"ref") or b"").decode())
             last = rect[2] if rect else r
             self.shared[si] = (html.unescape(f.group(2).decode("utf-8")), ref, last)
 
-    def _kept_cell(self, r: int, col: int, raw: bytes, attrs: bytes, inner: bytes | None,
-                   missing_ref: bool) -> bytes:
+    def _kept_cell(
+        self, r: int, col: int, raw: bytes, attrs: bytes, inner: bytes | None, missing_ref: bool
+    ) -> bytes:
         cell = raw
         if missing_ref:
             # cells after a new one need their position spelled out
             name_end = len(b"<" + self.pfx + b"c")
-            cell = (raw[:name_end] + b' r="' + f"{column_letter(col)}{r}".encode() + b'"'
-                    + raw[name_end:])
+            cell = (
+                raw[:name_end]
+                + b' r="'
+                + f"{column_letter(col)}{r}".encode()
+                + b'"'
+                + raw[name_end:]
+            )
         if self.clear_ids:
             style = self._style_of(attrs)
             if style in self.clear_ids and self.styles is not None:
@@ -629,8 +690,8 @@ class SheetRewriter:
             text = formula
         new_f = b"<" + f.group(1) + b"f>" + escape_text(text).encode() + b"</" + f.group(1) + b"f>"
         start = cell.index(inner)
-        new_inner = inner[:f.start()] + new_f + inner[f.end():]
-        return cell[:start] + new_inner + cell[start + len(inner):]
+        new_inner = inner[: f.start()] + new_f + inner[f.end() :]
+        return cell[:start] + new_inner + cell[start + len(inner) :]
 
 
 def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
@@ -646,27 +707,39 @@ def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
     return re.sub(rb'(?<=\s)spans="[^"]*"', f'spans="{lo}:{hi}"'.encode(), attrs, count=1)
 
 
-def sheet_xml(rows: Sequence[Sequence[object]], *, styles: StyleBook | None, date1904: bool,
-              column_widths: dict[int, float] | None, header_rows: int,
-              header_style: Callable[[], int | None]) -> Iterator[bytes]:
+def sheet_xml(
+    rows: Sequence[Sequence[object]],
+    *,
+    styles: StyleBook | None,
+    date1904: bool,
+    column_widths: dict[int, float] | None,
+    header_rows: int,
+    header_style: Callable[[], int | None],
+) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns."""
     width = max((len(r) for r in rows), default=0)
     last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
-    yield (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-           + f'<dimension ref="A1:{last}"/>'.encode())
+    yield (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        + f'<dimension ref="A1:{last}"/>'.encode()
+    )
     if 0 < header_rows < len(rows) + 1:
-        yield (f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_rows}" '
-               f'topLeftCell="A{header_rows + 1}" activePane="bottomLeft" state="frozen"/>'
-               f'<selection pane="bottomLeft" activeCell="A{header_rows + 1}" '
-               f'sqref="A{header_rows + 1}"/></sheetView></sheetViews>').encode()
+        yield (
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_rows}" '
+            f'topLeftCell="A{header_rows + 1}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{header_rows + 1}" '
+            f'sqref="A{header_rows + 1}"/></sheetView></sheetViews>'
+        ).encode()
     else:
         yield b'<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
     yield b'<sheetFormatPr defaultRowHeight="15"/>'
     if column_widths:
-        cols = "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
-                       for c, w in sorted(column_widths.items()))
+        cols = "".join(
+            f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+            for c, w in sorted(column_widths.items())
+        )
         yield f"<cols>{cols}</cols>".encode()
     yield b"<sheetData>"
     head_style = header_style() if header_rows and rows else None
@@ -681,15 +754,18 @@ def sheet_xml(rows: Sequence[Sequence[object]], *, styles: StyleBook | None, dat
             ref = f"{column_letter(j)}{i}"
             s = f' s="{style}"' if style else ""
             ta = f' t="{t}"' if t else ""
-            cells.append(f'<c r="{ref}"{s}{ta}'.encode()
-                         + (b">" + inner + b"</c>" if inner else b"/>"))
+            cells.append(
+                f'<c r="{ref}"{s}{ta}'.encode() + (b">" + inner + b"</c>" if inner else b"/>")
+            )
         out.append(f'<row r="{i}">'.encode() + b"".join(cells) + b"</row>")
         if len(out) >= 2000:
             yield b"".join(out)
             out = []
     yield b"".join(out)
-    yield (b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-           b'header="0.3" footer="0.3"/></worksheet>')
+    yield (
+        b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+        b'header="0.3" footer="0.3"/></worksheet>'
+    )
 
 
 def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -719,7 +795,7 @@ def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
                 end = close + len(close_tag)
             r_raw = _attr(m.group(2), b"r")
             prev = int(r_raw) if r_raw and r_raw.isdigit() else prev + 1
-            yield prev, buf[m.start():end]
+            yield prev, buf[m.start() : end]
             pos = end
 
 

@@ -18,7 +18,10 @@ DATE_FORMAT_IDS = {"date": "14", "datetime": "22", "time": "21"}
 # Built-in number formats that show dates or times, including the East Asian ones
 # (27–36, 50–58) that a Chinese Excel uses for 年/月/日.
 _BUILTIN_DATE_IDS = frozenset(
-    list(range(14, 23)) + list(range(27, 37)) + list(range(45, 48)) + list(range(50, 59))
+    list(range(14, 23))
+    + list(range(27, 37))
+    + list(range(45, 48))
+    + list(range(50, 59))
     + list(range(71, 82))
 )
 _ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
@@ -29,12 +32,17 @@ def _block(name: str) -> re.Pattern[str]:
     return re.compile(rf"<({_P}){name}\b([^>]*?)(?:/>|>(.*?)</{_P}{name}>)", re.S)
 
 
-_ITEM = {name: re.compile(rf"<{_P}{name}\b[^>]*?(?:/>|>.*?</{_P}{name}>)", re.S)
-         for name in ("xf", "fill", "font", "numFmt")}
+_ITEM = {
+    name: re.compile(rf"<{_P}{name}\b[^>]*?(?:/>|>.*?</{_P}{name}>)", re.S)
+    for name in ("xf", "fill", "font", "numFmt")
+}
 _BLOCKS = {name: _block(name) for name in ("numFmts", "fonts", "fills", "cellXfs")}
 _HL_FILL = re.compile(
-    r'patternType="solid".*?<(?:\w+:)?fgColor\s+rgb="' + HIGHLIGHT_RGB
-    + r'"\s*/>\s*<(?:\w+:)?bgColor\s+rgb="([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})"', re.S)
+    r'patternType="solid".*?<(?:\w+:)?fgColor\s+rgb="'
+    + HIGHLIGHT_RGB
+    + r'"\s*/>\s*<(?:\w+:)?bgColor\s+rgb="([0-9A-Fa-f]{2})([0-9A-Fa-f]{6})"',
+    re.S,
+)
 
 
 def is_date_code(code: str) -> bool:
@@ -66,8 +74,8 @@ def _parse_xf(raw: str) -> _Xf:
     head = raw[:head_end].rstrip("/")
     attrs = dict(_ATTR.findall(head))
     inner = ""
-    if not raw[:head_end + 1].endswith("/>"):
-        inner = raw[head_end + 1:raw.rindex("</")]
+    if not raw[: head_end + 1].endswith("/>"):
+        inner = raw[head_end + 1 : raw.rindex("</")]
     return _Xf(attrs, inner)
 
 
@@ -80,19 +88,24 @@ class StyleBook:
         if self.blocks["cellXfs"] is None or self.blocks["fills"] is None:
             raise ValueError("styles.xml has no cellXfs/fills")
         self.prefix = self.blocks["cellXfs"].group(1)
-        self.xfs = [_parse_xf(m.group(0)) for m in _ITEM["xf"].finditer(
-            self.blocks["cellXfs"].group(3) or "")]
-        self.fills = [m.group(0) for m in _ITEM["fill"].finditer(
-            self.blocks["fills"].group(3) or "")]
+        self.xfs = [
+            _parse_xf(m.group(0))
+            for m in _ITEM["xf"].finditer(self.blocks["cellXfs"].group(3) or "")
+        ]
+        self.fills = [
+            m.group(0) for m in _ITEM["fill"].finditer(self.blocks["fills"].group(3) or "")
+        ]
         fonts = self.blocks["fonts"]
-        self.fonts = [m.group(0) for m in _ITEM["font"].finditer(fonts.group(3) or "")] \
-            if fonts else []
+        self.fonts = (
+            [m.group(0) for m in _ITEM["font"].finditer(fonts.group(3) or "")] if fonts else []
+        )
         self.num_fmts: dict[str, str] = {}
         if self.blocks["numFmts"]:
             for m in _ITEM["numFmt"].finditer(self.blocks["numFmts"].group(3) or ""):
                 attrs = dict(_ATTR.findall(m.group(0)))
                 self.num_fmts[attrs.get("numFmtId", "")] = html.unescape(
-                    attrs.get("formatCode", ""))
+                    attrs.get("formatCode", "")
+                )
         self.new_xfs: list[_Xf] = []
         self.new_fills: list[str] = []
         self.new_fonts: list[str] = []
@@ -107,8 +120,11 @@ class StyleBook:
     def _xf(self, s: int | None) -> _Xf:
         all_xfs = self.xfs + self.new_xfs
         if s is None or not 0 <= s < len(all_xfs):
-            return all_xfs[0] if all_xfs else _Xf({"numFmtId": "0", "fontId": "0",
-                                                   "fillId": "0", "borderId": "0"}, "")
+            return (
+                all_xfs[0]
+                if all_xfs
+                else _Xf({"numFmtId": "0", "fontId": "0", "fillId": "0", "borderId": "0"}, "")
+            )
         return all_xfs[s]
 
     @property
@@ -172,10 +188,12 @@ class StyleBook:
         base = self._xf(s)
         flag = {None: "00", "0": "01"}.get(base.attrs.get("applyFill"), "02")
         original = base.attrs.get("fillId", "0")
-        fill = (f'<{self.prefix}fill><{self.prefix}patternFill patternType="solid">'
-                f'<{self.prefix}fgColor rgb="{HIGHLIGHT_RGB}"/>'
-                f'<{self.prefix}bgColor rgb="{flag}{int(original or 0):06X}"/>'
-                f"</{self.prefix}patternFill></{self.prefix}fill>")
+        fill = (
+            f'<{self.prefix}fill><{self.prefix}patternFill patternType="solid">'
+            f'<{self.prefix}fgColor rgb="{HIGHLIGHT_RGB}"/>'
+            f'<{self.prefix}bgColor rgb="{flag}{int(original or 0):06X}"/>'
+            f"</{self.prefix}patternFill></{self.prefix}fill>"
+        )
         fill_id = self._fill_index(fill, int(original or 0), flag)
         attrs = dict(base.attrs)
         attrs["fillId"] = str(fill_id)
@@ -236,10 +254,11 @@ class StyleBook:
         """styles.xml with the appended entries (byte-identical elsewhere)."""
         text = self.source
         edits: list[tuple[int, int, str]] = []
-        for name, items, old in (("fonts", self.new_fonts, self.fonts),
-                                 ("fills", self.new_fills, self.fills),
-                                 ("cellXfs", [x.render(self.prefix) for x in self.new_xfs],
-                                  self.xfs)):
+        for name, items, old in (
+            ("fonts", self.new_fonts, self.fonts),
+            ("fills", self.new_fills, self.fills),
+            ("cellXfs", [x.render(self.prefix) for x in self.new_xfs], self.xfs),
+        ):
             if not items:
                 continue
             m = self.blocks[name]

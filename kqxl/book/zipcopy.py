@@ -67,7 +67,7 @@ def _strip_zip64(extra: bytes) -> bytes:
     while i + 4 <= len(extra):
         tag, size = struct.unpack_from("<2H", extra, i)
         if tag != _ZIP64_EXTRA:
-            out += extra[i:i + 4 + size]
+            out += extra[i : i + 4 + size]
         i += 4 + size
     return out
 
@@ -165,9 +165,20 @@ class ZipCopier:
                 raise ZipLayoutError(f"{info.filename}: member too large for this copier")
             n = fields[10]
             lextra = _strip_zip64(name_extra[n:])
-            local = _LOCAL.pack(fields[0], fields[1], fields[2], fields[3] & ~0x8, fields[4],
-                                fields[5], fields[6], info.CRC, info.compress_size,
-                                info.file_size, n, len(lextra))
+            local = _LOCAL.pack(
+                fields[0],
+                fields[1],
+                fields[2],
+                fields[3] & ~0x8,
+                fields[4],
+                fields[5],
+                fields[6],
+                info.CRC,
+                info.compress_size,
+                info.file_size,
+                n,
+                len(lextra),
+            )
             name_extra = name_extra[:n] + lextra
         self.out.write(local)
         self.out.write(name_extra)
@@ -179,16 +190,17 @@ class ZipCopier:
             self.out.write(peek + self.src.read(size - 4))
         if needs64:
             cn, cm, ck = cfields[12], cfields[13], cfields[14]
-            body = central[_CENTRAL.size:]
-            cextra = _strip_zip64(body[cn:cn + cm])
+            body = central[_CENTRAL.size :]
+            cextra = _strip_zip64(body[cn : cn + cm])
             cfields[5] &= ~0x8
             cfields[9], cfields[10], cfields[11] = info.CRC, info.compress_size, info.file_size
             cfields[13], cfields[18] = len(cextra), offset
-            self.records.append(_CENTRAL.pack(*cfields) + body[:cn] + cextra
-                                + body[cn + cm:cn + cm + ck])
+            self.records.append(
+                _CENTRAL.pack(*cfields) + body[:cn] + cextra + body[cn + cm : cn + cm + ck]
+            )
         else:
             cfields[18] = offset
-            self.records.append(_CENTRAL.pack(*cfields) + central[_CENTRAL.size:])
+            self.records.append(_CENTRAL.pack(*cfields) + central[_CENTRAL.size :])
 
     def _copy_data(self, size: int) -> None:
         left = size
@@ -207,9 +219,9 @@ class ZipCopier:
         utf8 = 0 if member or name.isascii() else 0x800
         if member:
             c = list(_CENTRAL.unpack_from(member.central))
-            body = member.central[_CENTRAL.size:]
+            body = member.central[_CENTRAL.size :]
             cn, cm, ck = c[12], c[13], c[14]
-            cextra, comment = _strip_zip64(body[cn:cn + cm]), body[cn + cm:cn + cm + ck]
+            cextra, comment = _strip_zip64(body[cn : cn + cm]), body[cn + cm : cn + cm + ck]
         else:
             # version 2.0 on MS-DOS, dated 1980-01-01 00:00, as Excel writes its members
             c = [_CENTRAL_SIG, 20, 0, 20, 0, utf8, 8, 0, 0x21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
@@ -218,8 +230,23 @@ class ZipCopier:
             raise ZipLayoutError(f"{name}: member too large")
         flags = c[5] & ~0x8 & ~0x1
         version = max(c[3], 20)
-        self.out.write(_LOCAL.pack(_LOCAL_SIG, version, 0, flags, 8, c[7], c[8], data.crc,
-                                   data.csize, data.size, len(name_bytes), 0) + name_bytes)
+        self.out.write(
+            _LOCAL.pack(
+                _LOCAL_SIG,
+                version,
+                0,
+                flags,
+                8,
+                c[7],
+                c[8],
+                data.crc,
+                data.csize,
+                data.size,
+                len(name_bytes),
+                0,
+            )
+            + name_bytes
+        )
         data.file.seek(0)
         shutil.copyfileobj(data.file, self.out, 1 << 20)
         c[3], c[5], c[6] = version, flags, 8
@@ -234,5 +261,4 @@ class ZipCopier:
             self.out.write(record)
         size = self.out.tell() - start
         count = len(self.records)
-        self.out.write(_END.pack(_END_SIG, 0, 0, count, count, size, start, len(comment))
-                       + comment)
+        self.out.write(_END.pack(_END_SIG, 0, 0, count, count, size, start, len(comment)) + comment)
