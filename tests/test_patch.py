@@ -325,9 +325,21 @@ def test_sheet_autofilter_grows(tmp_path: Path) -> None:
         wb["客户"].auto_filter.ref = "A1:D5"
 
     src = make_book(tmp_path / "a.xlsx", build)
+    rewrite_member(
+        src,
+        "xl/workbook.xml",
+        lambda d: d.replace(
+            b"</sheets>",
+            b'</sheets><definedNames><definedName name="_xlnm._FilterDatabase" '
+            b'localSheetId="0" hidden="1">\'\xe5\xae\xa2\xe6\x88\xb7\'!$A$1:$D$5</definedName>'
+            b"</definedNames>",
+        ),
+    )
     out = tmp_path / "b.xlsx"
-    patch_workbook(src, [CellChange("客户", 6, 2, "新")], out=out)
+    report = patch_workbook(src, [CellChange("客户", 6, 2, "新")], out=out)
     assert '<autoFilter ref="A1:D6"' in sheet_xml(out)
+    assert "'客户'!$A$1:$D$6</definedName>" in member(out, "xl/workbook.xml").decode()
+    assert "xl/workbook.xml" in report.parts
 
 
 def test_row_attributes_are_kept(tmp_path: Path) -> None:

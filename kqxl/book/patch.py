@@ -58,11 +58,12 @@ from kqxl.book.sheetxml import (
     cell_in_row,
     extend_sqref,
     iter_rows,
+    parse_range,
     sheet_xml,
 )
 from kqxl.book.styles import StyleBook
 from kqxl.book.zipcopy import Deflated, ZipCopier, ZipLayoutError, deflate, read_members
-from kqxl.cells import CellValue, column_letter
+from kqxl.cells import CellValue, FileStamp, column_letter
 from kqxl.errors import WorkbookError
 
 __all__ = ["KEEP", "CellChange", "PatchReport", "SheetContent", "patch_workbook"]
@@ -134,7 +135,7 @@ def patch_workbook(
     backup: bool = True,
     keep_backups: int = 20,
     force: bool = False,
-    expect: object | None = None,
+    expect: FileStamp | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
     clear_highlights: Iterable[str] = (),
 ) -> PatchReport:
@@ -162,7 +163,7 @@ def patch_workbook(
         _check_position(src, ch)
     check_owner(target, force=force, limits=limits)
     with write_lock(target, limits):
-        check_stamp(src, expect)  # type: ignore[arg-type]
+        check_stamp(src, expect)
         remove_stale_temps(target)
         tmp = temp_name(target)
         try:
@@ -254,15 +255,7 @@ def _write(
         }
         if formulas and package.calc_chain_part:
             _trim_calc_chain(src, zf, package.calc_chain_part, formulas, replaced)
-        if (
-            package.calc_chain_part
-            and any(job.changes for job in jobs.values())
-            and package.workbook_part not in replaced
-        ):
-            xml = read_member(src, zf, package.workbook_part)
-            new = _full_calc_on_load(xml)
-            if new != xml:
-                replaced[package.workbook_part] = deflate([new])
+        _edit_workbook(src, zf, package, jobs, replaced)
         if styles is not None and styles.changed and package.styles_part:
             replaced[package.styles_part] = deflate([styles.render()])
         with src.open("rb") as sfh, tmp.open("wb") as ofh:
@@ -506,6 +499,57 @@ def _extend_tables(
 
 
 # --- calculation -------------------------------------------------------------------------
+
+
+def _edit_workbook(
+    src: Path,
+    zf: zipfile.ZipFile,
+    package: Package,
+    jobs: dict[str, _SheetJob],
+    replaced: dict[str, Deflated],
+) -> None:
+    """workbook.xml: ``fullCalcOnLoad`` when formulas may depend on changed cells, and the
+    hidden ``_xlnm._FilterDatabase`` name of a sheet whose autofilter grew."""
+    pending = replaced.get(package.workbook_part)
+    if pending is not None:
+        pending.file.seek(0)
+        xml = zlib.decompress(pending.file.read(), -15)
+    else:
+        xml = read_member(src, zf, package.workbook_part)
+    new = xml
+    if package.calc_chain_part and any(job.changes for job in jobs.values()):
+        new = _full_calc_on_load(new)
+    index = {info.part: i for i, info in enumerate(package.sheets) if info.part}
+    for job in jobs.values():
+        grown = job.rewriter.result.autofilter if job.rewriter else None
+        if grown and job.part in index:
+            new = _grow_filter_database(new, index[job.part], *grown)
+    if new != xml:
+        if pending is not None:
+            pending.close()
+        replaced[package.workbook_part] = deflate([new])
+
+
+def _grow_filter_database(xml: bytes, sheet_index: int, old: str, new: str) -> bytes:
+    old_rect, new_rect = parse_range(old), parse_range(new)
+    if old_rect is None or new_rect is None:
+        return xml
+    text = xml.decode("utf-8")
+    pattern = re.compile(
+        r'(<(?:\w+:)?definedName\b(?=[^>]*name="_xlnm\._FilterDatabase")'
+        rf'(?=[^>]*localSheetId="{sheet_index}")[^>]*>)([^<]*)(<)'
+    )
+
+    def grow(m: re.Match[str]) -> str:
+        value = m.group(2)
+        target = re.search(r"\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)$", value)
+        if target is None or parse_range(target.group(0).replace("$", "")) != old_rect:
+            return m.group(0)
+        last = f"${target.group(3)}${new_rect[2]}"
+        end = value[: target.start()] + f"${target.group(1)}${target.group(2)}:{last}"
+        return m.group(1) + end + m.group(3)
+
+    return pattern.sub(grow, text).encode("utf-8")
 
 
 def _full_calc_on_load(xml: bytes) -> bytes:

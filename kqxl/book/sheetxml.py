@@ -173,6 +173,7 @@ class SheetResult:
     formulas_removed: list[str] = field(default_factory=list)
     expected: dict[tuple[int, int], Written] = field(default_factory=dict)
     cells_changed: int = 0
+    autofilter: tuple[str, str] | None = None  # the sheet autofilter's (old, new) ref
 
 
 class ArrayFormulaHit(ValueError):
@@ -378,7 +379,16 @@ class SheetRewriter:
                 m.group(1) + extend_sqref(m.group(2).decode(), old, new, cols).encode() + m.group(3)
             )
 
-        tail = re.sub(rb'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', ext, tail)
+        def ext_filter(m: re.Match[bytes]) -> bytes:
+            grown = ext(m)
+            if grown != m.group(0):
+                res.autofilter = (
+                    m.group(2).decode(),
+                    extend_sqref(m.group(2).decode(), old, new, cols),
+                )
+            return grown
+
+        tail = re.sub(rb'(<(?:\w+:)?autoFilter\b[^>]*?\sref=")([^"]*)(")', ext_filter, tail)
         tail = re.sub(rb'(<(?:\w+:)?conditionalFormatting\b[^>]*?\ssqref=")([^"]*)(")', ext, tail)
         tail = re.sub(rb'(<(?:\w+:)?dataValidation\b[^>]*?\ssqref=")([^"]*)(")', ext, tail)
 
