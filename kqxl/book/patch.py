@@ -294,6 +294,11 @@ def _write(
         ) from None
     except ZipLayoutError as exc:
         raise fail(WorkbookError, "corrupt", path=src, detail=f"zip: {exc}") from None
+    except (ValueError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        # a part kqxl edits as text is not what Excel writes (bad UTF-8, missing element)
+        raise fail(
+            WorkbookError, "corrupt", path=src, detail=f"{type(exc).__name__}: {exc}"
+        ) from None
     finally:
         for data in replaced.values():
             data.close()
