@@ -285,3 +285,38 @@ def test_sigkill_leaves_the_original_intact(tmp_path: Path) -> None:
     patch_workbook(src, [CellChange("客户", 2, 2, "最后")])
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # strays cleaned
     assert read_workbook(src).sheets["客户"].value(2, 2) == "最后"
+
+
+def test_damaged_parts_give_one_line_errors_never_tracebacks(tmp_path: Path) -> None:
+    corpus = REPO.parent / "shared" / "corpus" / "excel"
+    files = sorted(corpus.glob("*.xlsx"))
+    rng = random.Random(3)
+    for n in range(60):
+        source = rng.choice(files)
+        with zipfile.ZipFile(source) as zf:
+            items = [(i.filename, zf.read(i.filename)) for i in zf.infolist()]
+        idx = rng.randrange(len(items))
+        name, data = items[idx]
+        mode = rng.choice(["truncate", "garbage", "drop"])
+        if mode == "drop":
+            items.pop(idx)
+        elif mode == "truncate":
+            items[idx] = (name, data[: rng.randrange(max(1, len(data)))])
+        else:
+            at = rng.randrange(max(1, len(data)))
+            items[idx] = (name, data[:at] + rng.randbytes(8) + data[at:])
+        broken = tmp_path / f"broken{n}.xlsx"
+        with zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as zf:
+            for item, content in items:
+                zf.writestr(item, content)
+        sheet = next(iter(read_workbook(source).sheets))
+        for job in ("read", "patch"):
+            try:
+                if job == "read":
+                    read_workbook(broken)
+                else:
+                    patch_workbook(
+                        broken, [CellChange(sheet, 300, 1, "x")], out=tmp_path / f"out{n}.xlsx"
+                    )
+            except WorkbookError as exc:
+                assert str(broken) in str(exc) and "\n" not in str(exc)
