@@ -1,7 +1,8 @@
 """Grade a counterpart and compute a project's heat from compiled rules (pure functions).
 
-Both work on a row tuple: the sheet's normalised values in schema column order, followed by
-its derived values (see :mod:`kqxl.rules.compile`).
+``grade_counterpart`` and ``heat_of_project`` take one row tuple: the sheet's normalised
+values in schema column order, followed by its derived values (see :mod:`kqxl.rules.compile`).
+``grade_rows`` and ``heat_rows`` take the same slots as whole columns and do many rows at once.
 """
 
 from __future__ import annotations
@@ -21,10 +22,6 @@ class Outcome:
     value: int  # grade level (0 = 未评级) or heat percent
     reasons: list[str]
     gaps: list[str]
-
-
-def _held(level: CompiledLevel, row: Sequence[Any]) -> list[bool]:
-    return [p(row) for p in level.predicates]
 
 
 def _reasons(level: CompiledLevel, held: list[bool]) -> list[str]:

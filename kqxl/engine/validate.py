@@ -119,7 +119,6 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
     # Transpose the data area once; every column is then converted in one pass.
     start = header_row + 1 - grid.first_row
     data = grid.rows[start:]
-    width = max((c - grid.first_col + 1 for c in match.columns.values()), default=0)
     raw_cols: list[tuple[CellValue, ...]] = list(zip_longest(*data, fillvalue=None)) if data \
         else []
     n_rows = len(data)
@@ -128,7 +127,7 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
         j = match.columns[key] - grid.first_col
         return raw_cols[j] if j < len(raw_cols) else (None,) * n_rows
 
-    keep = _non_blank(data, raw_cols, raw_of, sheet, match, grid.first_col, width)
+    keep = _non_blank(data, raw_of, sheet, match, grid.first_col)
     excel_rows = [header_row + 1 + i for i in keep]
     if len(keep) != n_rows:
         raw_cols = [tuple(col[i] for i in keep) for col in raw_cols]
@@ -172,9 +171,8 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
     return SheetData(sheet, layout, excel_rows, values, findings, match_keys)
 
 
-def _non_blank(data: list[list[CellValue]], raw_cols: list[tuple[CellValue, ...]],
-               raw_of: Any, sheet: Sheet, match: HeaderMatch, first_col: int,
-               width: int) -> list[int]:
+def _non_blank(data: list[list[CellValue]], raw_of: Any, sheet: Sheet, match: HeaderMatch,
+               first_col: int) -> list[int]:
     """Indices of the data rows that hold something a rep typed.
 
     Only rows without a name are candidates (cheap to find column-wise); they are blank when
