@@ -119,8 +119,12 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
     # Transpose the data area once; every column is then converted in one pass.
     start = header_row + 1 - grid.first_row
     data = grid.rows[start:]
-    raw_cols: list[tuple[CellValue, ...]] = list(zip_longest(*data, fillvalue=None)) if data \
-        else []
+    raw_cols: list[tuple[CellValue, ...]] = []
+    if data:
+        lengths = set(map(len, data))
+        # zip is faster than zip_longest; rows of one length (the usual case) allow it
+        raw_cols = list(zip(*data, strict=True) if len(lengths) == 1
+                        else zip_longest(*data, fillvalue=None))
     n_rows = len(data)
 
     def raw_of(key: str) -> Sequence[CellValue]:
