@@ -17,15 +17,17 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
 from kqxl.schema import ColumnType
 
 
-class Bad(NamedTuple):
-    """A cell that could not be converted."""
+@dataclass(frozen=True, slots=True)
+class Bad:
+    """A cell that could not be converted: its index in the column, the code, the raw value."""
 
     index: int
     code: str
@@ -62,8 +64,8 @@ _NFKC = partial(unicodedata.normalize, "NFKC")
 _JOIN = "".join
 _NONE_OR_STR = frozenset({type(None), str})
 # dict.get(v, v) through map swaps one value and keeps the rest, in C.
-_BLANK_AS_EMPTY: dict[Any, str] = {None: ""}
-_EMPTY_AS_BLANK: dict[Any, None] = {"": None}
+_BLANK_AS_EMPTY: dict[Any, Any] = {None: ""}
+_EMPTY_AS_BLANK: dict[Any, Any] = {"": None}
 
 
 def name_keys(values: Sequence[str | None]) -> list[str | None]:
@@ -104,6 +106,10 @@ def cell_text(value: CellValue) -> str:
     return str(value)
 
 
+def _by_index(bad: Bad) -> int:
+    return bad.index
+
+
 def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
     """Replace each recorded :class:`_Miss` in ``out`` by ``None``; return them as :class:`Bad`.
 
@@ -122,7 +128,7 @@ def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
         start = i + 1
         bads.append(Bad(i, miss.code, miss.raw))
         out[i] = None
-    bads.sort()
+    bads.sort(key=_by_index)
     return bads
 
 
@@ -179,15 +185,15 @@ def _error_code(value: CellValue) -> bool:
     return value.__class__ is CellError or (value.__class__ is str and value.strip() in ERROR_CODES)
 
 
-def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss:
+def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss | None:
     """A non-float, non-blank cell in a number column → float, or a miss."""
     if value.__class__ is int:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     if isinstance(value, str):
         if value.strip() in ERROR_CODES:
             return rec.miss("error_value", value)
         if not value.strip():
-            return None  # type: ignore[return-value]
+            return None
         number = parse_number(value)
         if number is not None and math.isfinite(number):
             return number
@@ -195,8 +201,8 @@ def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss:
     if value.__class__ is CellError:
         return rec.miss("error_value", value)
     if value.__class__ is float:
-        if math.isfinite(value):  # type: ignore[arg-type]
-            return value  # type: ignore[return-value]
+        if math.isfinite(value):
+            return value
         return rec.miss("not_a_number", value)  # nan / inf from a reader
     return rec.miss("not_a_number", value)
 
@@ -205,15 +211,15 @@ def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Money: float ≥ 0."""
     rec = _Recorder()
     out: list[Any] = [
-        v if v.__class__ is float and 0.0 <= v < math.inf  # type: ignore[operator]
-        else (float(v) if v.__class__ is int and v >= 0  # type: ignore[operator,arg-type]
+        v if v.__class__ is float and 0.0 <= v < math.inf
+        else (float(v) if v.__class__ is int and v >= 0
               else (None if v is None else _money_other(v, rec))) for v in raw]
     return out, (_collect(out, rec) if rec.found else [])
 
 
 def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
     number = _bad_number(value, rec)
-    if number.__class__ is float and number < 0:  # type: ignore[operator]
+    if number.__class__ is float and number < 0:
         return rec.miss("negative", value)
     return number
 
@@ -222,23 +228,23 @@ def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Integer ≥ 0; ``30.0`` is 30."""
     rec = _Recorder()
     out: list[Any] = [
-        v if v.__class__ is int and v >= 0  # type: ignore[operator]
+        v if v.__class__ is int and v >= 0
         else (None if v is None else _integer_other(v, rec)) for v in raw]
     return out, (_collect(out, rec) if rec.found else [])
 
 
 def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
     number = _bad_number(value, rec)
-    if number.__class__ is not float:
-        if number.__class__ is _Miss and number.code == "not_a_number":  # type: ignore[union-attr]
-            rec.found.pop()  # reported as not_an_integer instead
-            return rec.miss("not_an_integer", value)
-        return number  # type: ignore[return-value]
-    if not number.is_integer():  # type: ignore[union-attr]
+    if isinstance(number, _Miss) and number.code == "not_a_number":
+        rec.found.pop()  # reported as not_an_integer instead
         return rec.miss("not_an_integer", value)
-    if number < 0:  # type: ignore[operator]
+    if not isinstance(number, float):
+        return number
+    if not number.is_integer():
+        return rec.miss("not_an_integer", value)
+    if number < 0:
         return rec.miss("negative", value)
-    return int(number)  # type: ignore[arg-type]
+    return int(number)
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,8 +289,8 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
     # Readers return datetimes for date cells; keep that common case inline too.
     datetime_cls, lo_t, hi_t = dt.datetime, _FIRST_MOMENT, _LAST_MOMENT
     out: list[Any] = [
-        v if v.__class__ is date_cls and lo <= v <= hi  # type: ignore[operator]
-        else (v.date() if v.__class__ is datetime_cls and lo_t <= v <= hi_t  # type: ignore[union-attr,operator]
+        v if v.__class__ is date_cls and lo <= v <= hi
+        else (v.date() if v.__class__ is datetime_cls and lo_t <= v <= hi_t
               else (None if v is None else _date_other(v, rec, date1904))) for v in raw]
     return out, (_collect(out, rec) if rec.found else [])
 
@@ -408,7 +414,7 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
                 for i in positions(out, code)]
         for bad in bads:
             out[bad.index] = None
-        return out, sorted(bads)
+        return out, sorted(bads, key=_by_index)
     rec = _Recorder()
     out = [
         (v.strip() or None) if v.__class__ is str else (None if v is None else _text_other(v, rec))

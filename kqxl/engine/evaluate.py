@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,7 +52,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def row_columns(data: SheetData, derived: dict[str, Sequence[Any]]) -> list[Sequence[Any]]:
+def row_columns(data: SheetData, derived: Mapping[str, Sequence[Any]]) -> list[Sequence[Any]]:
     """The columns in the slot order the compiled rules read: schema columns, then derived."""
     n = len(data.rows)
     cols: list[Sequence[Any]] = [data.values[c.key] for c in data.sheet.columns]
@@ -61,7 +61,7 @@ def row_columns(data: SheetData, derived: dict[str, Sequence[Any]]) -> list[Sequ
     return cols
 
 
-def row_tuples(data: SheetData, derived: dict[str, Sequence[Any]]) -> list[tuple[Any, ...]]:
+def row_tuples(data: SheetData, derived: Mapping[str, Sequence[Any]]) -> list[tuple[Any, ...]]:
     """Row tuples in the layout the compiled rules read: schema columns, then derived values."""
     return list(zip(*row_columns(data, derived), strict=True)) if data.rows else []
 
@@ -89,10 +89,10 @@ class CustomerIndex:
 
     def find_all(self, values: Sequence[str | None]) -> list[int | None]:
         """:meth:`find` over a column: the look-up of each distinct text once."""
-        distinct = set(values)
-        distinct.discard(None)
-        found = dict(zip(distinct, map(self._by.get, name_keys(list(distinct))), strict=True))
-        found[None] = None  # type: ignore[index]
+        distinct = list(set(values))
+        found: dict[str | None, int | None] = {
+            text: None if key is None else self._by.get(key)
+            for text, key in zip(distinct, name_keys(distinct), strict=True)}
         return list(map(found.__getitem__, values))
 
 
@@ -195,7 +195,7 @@ def _grade_all(cdata: SheetData, compiled: CompiledRules, rules: Rules,
     grades = [None if o is None else o.value for o in outcomes]
     results = [
         construct(row=row, key=key, name=name, type=ctype, owner_rep=rep, grade=grade,
-                  grade_label=na if o is None else labels[grade],  # type: ignore[index]
+                  grade_label=na if o is None else labels[grade],
                   reasons=[] if o is None else list(o.reasons),
                   gaps=[] if o is None else list(o.gaps))
         for row, key, name, ctype, rep, grade, o in zip(

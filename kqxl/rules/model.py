@@ -111,7 +111,7 @@ class Rules(_Frozen):
         for ctype, checklist in self.checklists.items():
             seen: set[int] = set()
             for i, level in enumerate(checklist.levels):
-                loc = ("checklists", ctype, "levels", i)
+                loc: tuple[str | int, ...] = ("checklists", ctype, "levels", i)
                 if not 1 <= level.level <= top:
                     raise RulesShapeError((*loc, "level"), text(
                         ERRORS, "rules_level_range", max=top, level=level.level))
