@@ -342,9 +342,7 @@ def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """是/否 and its many spellings; blank = 否."""
     # dict.get through map runs in C; a miss comes back as None (no word maps to None).
     out: list[Any] = list(map(BOOL_WORDS.get, raw))
-    if None not in out:
-        return out, []
-    bads = []
+    bads: list[Bad] = []
     for i in positions(out, None):
         value = raw[i]
         if isinstance(value, str):

@@ -223,14 +223,16 @@ def _heat_all(pdata: SheetData, compiled: CompiledRules, rules: Rules,
     # A missing, unknown or 不适用 counterpart counts as grade 0 in conditions.
     derived = {"甲方等级": [g or 0 for g in client_g], "总包等级": [g or 0 for g in contr_g]}
     outcomes = heat_rows(row_columns(pdata, derived), len(pdata.rows), compiled.heat)
+    percents = {compiled.heat.floor, *(level.rank for level in compiled.heat.levels)}
+    fraction = {p: p / 100 for p in percents}
+    label = {p: rules.heat_label(p) for p in percents}
     construct = _new_project
     return [
         construct(row=row, key=key, name=name, owner_rep=rep, client=client,
                   contractor=contractor, client_grade=cg, contractor_grade=kg,
-                  client_grade_label=cl, contractor_grade_label=kl, heat=o.value / 100,
-                  heat_label=f"{o.value}%", reasons=list(o.reasons), gaps=list(o.gaps),
-                  amount=amount,
-                  weighted_amount=None if amount is None else amount * o.value / 100)
+                  client_grade_label=cl, contractor_grade_label=kl, heat=(h := fraction[o.value]),
+                  heat_label=label[o.value], reasons=list(o.reasons), gaps=list(o.gaps),
+                  amount=amount, weighted_amount=None if amount is None else amount * h)
         for row, key, name, rep, client, contractor, cg, kg, cl, kl, amount, o in zip(
             pdata.rows, v["project_id"], v["project_name"], v["owner_rep"], v["client"],
             v["contractor"], client_g, contr_g, client_l, contr_l, v["amount"], outcomes,
