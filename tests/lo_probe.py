@@ -292,6 +292,10 @@ def _cells(sheet: Any, address: str, *, keep_empty: bool, detail: bool) -> dict[
             row, col = ra.StartRow + i, ra.StartColumn + j
             is_formula = isinstance(formula, str) and formula.startswith("=") and len(formula) > 1
             if is_formula:
+                # getFormula() of a text cell that begins with "=" is that text too: ask the cell.
+                probe = sheet.getCellByPosition(col, row)
+                is_formula = probe.getType().value == "FORMULA"
+            if is_formula:
                 ctype = "FORMULA"
             elif isinstance(value, float):
                 ctype = "VALUE"

@@ -151,19 +151,6 @@ def lo_check(results: list[dict[str, Any]], outcomes: list[Outcome]) -> list[str
             ref = f"{column_letter(ch.col)}{ch.row}"
             cell = sheet["cells"].get(ref)
             kind, value = lo_expected(ch.value, date1904)  # type: ignore[arg-type]
-            # The probe calls any cell whose getFormula() starts with "=" a formula; a text
-            # cell reports its own text there. A real formula would have been evaluated:
-            # =HYPERLINK("http://x") shows "http://x", =cmd|…!A1 an error.
-            if (
-                cell is not None
-                and kind == "TEXT"
-                and str(value).startswith("=")
-                and cell["type"] == "FORMULA"
-                and cell["value"] == value
-                and cell.get("text") == value
-                and not cell.get("error")
-            ):
-                continue
             if cell is None or cell["type"] != kind or cell["value"] != value:
                 problems.append(
                     f"{outcome.name}: LibreOffice shows {ref} as {cell!r}, "

@@ -130,3 +130,18 @@ def test_a_hanging_file_restarts_office_and_the_run_goes_on(tmp_dir: Path) -> No
     assert not first["ok"] and first["error"].startswith("timeout")
     assert second["ok"]
     assert sheet_of(second, "客户")["cells"]["B1"]["value"] == 42.0
+
+
+def test_text_that_looks_like_a_formula_is_text(tmp_path: Path, libreoffice) -> None:
+    """A text cell "=1+1" is TEXT to LibreOffice; a real formula "=1+1" is FORMULA showing 2."""
+    from kqxl.book import CellChange, patch_workbook
+
+    path = tmp_path / "text.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=1+1"
+    wb.save(path)
+    patch_workbook(path, [CellChange("Sheet", 2, 1, "=1+1")], backup=False)
+    [info] = libreoffice([path], ranges={"Sheet": "A1:A2"})
+    cells = info["sheets"][0]["cells"]
+    assert cells["A1"]["type"] == "FORMULA" and cells["A1"]["value"] == 2
+    assert cells["A2"] == {**cells["A2"], "type": "TEXT", "value": "=1+1", "formula": None}
