@@ -328,3 +328,13 @@ def test_json_dump_of_a_result() -> None:
     assert dumped["layouts"]["项目"]["columns"]["client"] == 4
     assert result.findings_for("客户", 3)[0].code == "not_an_integer"
     assert result.findings_for("客户", 4) == []
+
+
+def test_missing_customer_sheet_still_heats_projects() -> None:
+    b = WorkbookGrid("t.xlsx", {"项目": grid(PS, [project("工程", "甲", 标书唯一品牌="是",
+                                                           项目金额="10万")])})
+    result = evaluate(b, DEFAULT_RULES, TODAY)
+    assert [(f.code, f.sheet) for f in result.findings] == [
+        ("missing_sheet", "客户"), ("unknown_customer", "项目")]
+    p = result.projects[0]
+    assert (p.heat_label, p.weighted_amount, p.client_grade_label) == ("90%", 90000.0, "未知")
