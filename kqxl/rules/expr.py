@@ -619,9 +619,10 @@ Vector = Callable[[Columns, int], list[bool]]
 def compile_vector(source: str, names: Mapping[str, NameInfo]) -> Vector:
     """Compile ``source`` to a function of ``(columns, n)`` → one bool per row.
 
-    ``columns[slot]`` is the column a name's slot refers to, ``n`` the number of rows. The
-    result equals ``[predicate(row) for row in zip(*columns)]`` (a test checks this), but runs
-    as list comprehensions over columns: a 是/否 condition costs one list copy.
+    ``columns[slot]`` is the column a name's slot refers to, ``n`` the number of rows; a 是/否
+    column holds only ``True``/``False`` (as the engine's converters give it). The result
+    equals ``[predicate(row) for row in zip(*columns)]`` (a test checks this), but runs as
+    list comprehensions over columns: a 是/否 condition costs one list copy.
     """
     node = parse(source, list(names))
     _Compiler(names).predicate(node)  # the same checks and error messages first
@@ -666,7 +667,7 @@ class _VectorCompiler(_Compiler):
             return self.compare_vector(node)
         if isinstance(node, Name):
             idx = self.info(node).index
-            return lambda cols, n: [v is True for v in cols[idx]]
+            return lambda cols, n: list(cols[idx])
         assert isinstance(node, Literal)
         value = bool(node.value)
         return lambda cols, n: [value] * n
@@ -679,11 +680,11 @@ class _VectorCompiler(_Compiler):
             info = self.info(left)
             c = self.coerce(right, info, left.name)
             idx = info.index
-            if info.kind is Kind.BOOL:  # 是/否 columns hold only True/False
+            if info.kind is Kind.BOOL:  # 是/否 columns hold only True/False: copy in C
                 want = c if op == "=" else not c
                 if want:
-                    return lambda cols, n: [v is True for v in cols[idx]]
-                return lambda cols, n: [v is False for v in cols[idx]]
+                    return lambda cols, n: list(cols[idx])
+                return lambda cols, n: list(map(operator.not_, cols[idx]))
             return _vector_slot(idx, op, c)
         assert isinstance(left, Name) and isinstance(right, Name)
         a, b = self.info(left).index, self.info(right).index
