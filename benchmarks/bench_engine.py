@@ -72,16 +72,27 @@ def _value(col: Column, rng: random.Random, i: int) -> CellValue:
             return "下周三"
         day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 1800))
         if typed_as_text:
-            return rng.choice([f"{day.year}.{day.month}.{day.day}", f"{day:%Y/%m/%d}",
-                               f"{day.year}年{day.month}月{day.day}日", 45000.0])
+            return rng.choice(
+                [
+                    f"{day.year}.{day.month}.{day.day}",
+                    f"{day:%Y/%m/%d}",
+                    f"{day.year}年{day.month}月{day.day}日",
+                    45000.0,
+                ]
+            )
         return rng.choice([day, dt.datetime(day.year, day.month, day.day), None])
     if t is ColumnType.CHOICE:
         return rng.choice((*col.choices, None))
     return rng.choice([None, None, f"文本{i}", "  带空格  "]) if not bad else "#REF!"
 
 
-def _tick_levels(rules: Rules, row: list[CellValue], headers: dict[str, int], ctype: CellValue,
-                 rng: random.Random) -> None:
+def _tick_levels(
+    rules: Rules,
+    row: list[CellValue],
+    headers: dict[str, int],
+    ctype: CellValue,
+    rng: random.Random,
+) -> None:
     """Tick every box of the levels a customer has reached and some of the next level's, as a
     rep keeping the sheet does (boxes ticked at random would be a sheet nobody keeps)."""
     checklist = rules.checklists.get(ctype) if isinstance(ctype, str) else None
@@ -106,14 +117,20 @@ def _tick_levels(rules: Rules, row: list[CellValue], headers: dict[str, int], ct
                             row[at] = rng.choice(["是", "是", "√", "Y", 1])
 
 
-def generate(sheet: Sheet, n: int, seed: int,
-             links: tuple[list[str], list[str]] | None = None,
-             rules: Rules | None = None) -> SheetGrid:
+def generate(
+    sheet: Sheet,
+    n: int,
+    seed: int,
+    links: tuple[list[str], list[str]] | None = None,
+    rules: Rules | None = None,
+) -> SheetGrid:
     """``links``: names of 甲方 and of 总包 customers for the projects to point at."""
     rng = random.Random(seed)
     input_cols = [c for c in sheet.columns if not c.is_computed]
-    rows: list[list[CellValue]] = [[c.group.value for c in input_cols],
-                                   [c.header for c in input_cols]]
+    rows: list[list[CellValue]] = [
+        [c.group.value for c in input_cols],
+        [c.header for c in input_cols],
+    ]
     client_at = next((k for k, c in enumerate(input_cols) if c.key == "client"), None)
     contractor_at = next((k for k, c in enumerate(input_cols) if c.key == "contractor"), None)
     headers = {c.header: k for k, c in enumerate(input_cols)}
@@ -136,20 +153,28 @@ def baseline_model(sheet: Sheet, same_rules: bool) -> type[BaseModel]:
     ``same_rules=True``: each field first goes through kqxl's own cell parsers in a
     ``BeforeValidator``, so that it accepts what the engine accepts.
     """
-    py = {ColumnType.TEXT: str, ColumnType.INTEGER: int, ColumnType.MONEY: float,
-          ColumnType.DATE: dt.date, ColumnType.BOOL: bool, ColumnType.CHOICE: str,
-          ColumnType.PERCENT: float}
+    py = {
+        ColumnType.TEXT: str,
+        ColumnType.INTEGER: int,
+        ColumnType.MONEY: float,
+        ColumnType.DATE: dt.date,
+        ColumnType.BOOL: bool,
+        ColumnType.CHOICE: str,
+        ColumnType.PERCENT: float,
+    }
     fields: dict[str, Any] = {}
     for c in sheet.columns:
         if c.is_computed:
             continue
         annotation: Any = py[c.type] | None
         if same_rules:
-            annotation = Annotated[annotation, BeforeValidator(
-                partial(_one_cell, c.type, choice_map(c.choices)))]
+            annotation = Annotated[
+                annotation, BeforeValidator(partial(_one_cell, c.type, choice_map(c.choices)))
+            ]
         fields[c.key] = (annotation, None)
-    return create_model(f"{sheet.name}Row", __config__=ConfigDict(coerce_numbers_to_str=True),
-                        **fields)
+    return create_model(
+        f"{sheet.name}Row", __config__=ConfigDict(coerce_numbers_to_str=True), **fields
+    )
 
 
 def _one_cell(ctype: ColumnType, choices: dict[str, str], value: Any) -> Any:
@@ -164,8 +189,9 @@ def run_baseline(grid: SheetGrid, sheet: Sheet, same_rules: bool) -> tuple[int, 
     keys = [c.key for c in sheet.columns if not c.is_computed]
     ok = bad = 0
     for row in grid.rows[2:]:
-        data = {k: (None if isinstance(v, CellError) else v) for k, v in zip(keys, row,
-                                                                             strict=False)}
+        data = {
+            k: (None if isinstance(v, CellError) else v) for k, v in zip(keys, row, strict=False)
+        }
         try:
             model.model_validate(data)
             ok += 1
@@ -174,8 +200,9 @@ def run_baseline(grid: SheetGrid, sheet: Sheet, same_rules: bool) -> tuple[int, 
     return ok, bad
 
 
-def time_baseline(customers: SheetGrid, projects: SheetGrid, same_rules: bool,
-                  repeat: int) -> tuple[float, int]:
+def time_baseline(
+    customers: SheetGrid, projects: SheetGrid, same_rules: bool, repeat: int
+) -> tuple[float, int]:
     best, rejected = float("inf"), 0
     for _ in range(repeat):
         gc.collect()
@@ -202,9 +229,11 @@ def main() -> None:
     contractors = [nm for nm, t in zip(names, types, strict=True) if t == "总包"]
     projects = generate(SCHEMA.projects, n, seed=2, links=(clients, contractors))
     book = WorkbookGrid("bench.xlsx", {"客户": customers, "项目": projects})
-    print(f"python {platform.python_version()} on {platform.machine()}; generated "
-          f"{n:,} customer rows ({len(customers.rows[1])} columns) and {n:,} project rows "
-          f"({len(projects.rows[1])} columns) in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}; generated "
+        f"{n:,} customer rows ({len(customers.rows[1])} columns) and {n:,} project rows "
+        f"({len(projects.rows[1])} columns) in {time.perf_counter() - t0:.1f}s"
+    )
 
     # CPU time of this process: "one core", and steadier than wall time on a shared machine.
     best = best_wall = float("inf")
@@ -224,10 +253,12 @@ def main() -> None:
     heats: dict[str, int] = {}
     for p in result.projects:
         heats[p.heat_label] = heats.get(p.heat_label, 0) + 1
-    print(f"kqxl evaluate (validate + grade + heat, with reasons): {total:,} rows in "
-          f"{best:.2f}s CPU = {total / best:,.0f} rows/s (best of {args.repeat}; wall "
-          f"{best_wall:.2f}s); "
-          f"{len(result.findings):,} findings")
+    print(
+        f"kqxl evaluate (validate + grade + heat, with reasons): {total:,} rows in "
+        f"{best:.2f}s CPU = {total / best:,.0f} rows/s (best of {args.repeat}; wall "
+        f"{best_wall:.2f}s); "
+        f"{len(result.findings):,} findings"
+    )
     # Where the time goes: the validation of both sheets alone (same conditions: gc off).
     validate_only = float("inf")
     for _ in range(args.repeat):
@@ -238,17 +269,21 @@ def main() -> None:
         validate_sheet(projects, SCHEMA.projects)
         validate_only = min(validate_only, time.process_time() - t)
         gc.enable()
-    print(f"  of which validation alone: {validate_only:.2f}s CPU; linking, grading, heat and "
-          f"building the results: {best - validate_only:.2f}s")
+    print(
+        f"  of which validation alone: {validate_only:.2f}s CPU; linking, grading, heat and "
+        f"building the results: {best - validate_only:.2f}s"
+    )
     print(f"  grades {dict(sorted(grades.items()))}")
     print(f"  heats  {dict(sorted(heats.items()))}")
 
     total_s = f"{total:,} rows"
     for same_rules, what in ((False, "plain types"), (True, "same cell rules as kqxl")):
         base, rejected = time_baseline(customers, projects, same_rules, args.repeat)
-        print(f"baseline: one pydantic model per row, model_validate, {what} (validate only, "
-              f"no grade/heat): {total_s} in {base:.2f}s CPU = {total / base:,.0f} rows/s "
-              f"({rejected:,} rows rejected); kqxl is {base / best:.1f}x its speed")
+        print(
+            f"baseline: one pydantic model per row, model_validate, {what} (validate only, "
+            f"no grade/heat): {total_s} in {base:.2f}s CPU = {total / base:,.0f} rows/s "
+            f"({rejected:,} rows rejected); kqxl is {base / best:.1f}x its speed"
+        )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 ERROR_CODES = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+        "#CONNECT!",
+        "#BUSY!",
+    }
 )
 
 
@@ -56,8 +71,10 @@ class MergedRange:
     last_col: int
 
     def __str__(self) -> str:
-        return (f"{column_letter(self.first_col)}{self.first_row}:"
-                f"{column_letter(self.last_col)}{self.last_row}")
+        return (
+            f"{column_letter(self.first_col)}{self.first_row}:"
+            f"{column_letter(self.last_col)}{self.last_row}"
+        )
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ FINDINGS: dict[str, str] = {
     "not_a_choice": "“{header}”应为 {choices} 之一，实际为“{value}”。",
     "merged_cells": "数据区有合并单元格 {value}：只读取左上角的值，请取消合并。",
     "duplicate_key": "“{header}”为“{value}”的行重复（另见第 {other} 行）：编号必须唯一。",
-    "duplicate_name": "“{header}”为“{value}”的客户重复（另见第 {other} 行）：名称必须唯一。",
+    "duplicate_name": "“{header}”为“{value}”的行重复（另见第 {other} 行）：名称必须唯一。",
     "unknown_customer": "“{header}”填写的“{value}”在客户表中找不到：请填写客户表中的客户名称或客户编号。",
     "wrong_customer_type": "“{header}”填写的“{value}”在客户表中的类型是“{actual}”，不是“{expected}”。",
     "formula_text": "“{header}”以“{value}”开头，kqxl 按文本处理，不会当作公式执行。",
@@ -56,7 +56,7 @@ ERRORS: dict[str, str] = {
     "rules_missing": "缺少此项",
     "rules_unknown_key": "未知的设置项（请检查拼写）",
     "rules_expected": "应为{expected}，实际为 {value}",
-    "rules_require": "require 应为 \"all\"（全部）、\"half\"（一半，向上取整）或 1 到 {n} 之间的整数，实际为 {value}",
+    "rules_require": 'require 应为 "all"（全部）、"half"（一半，向上取整）或 1 到 {n} 之间的整数，实际为 {value}',
     "rules_duplicate_level": "等级 {level} 重复出现",
     "rules_level_range": "等级应为 1 到 {max} 之间的整数（labels.grades 中定义了 {max} 个等级），实际为 {level}",
     "rules_level_gap": "等级应从 1 开始连续编号，缺少等级 {level}",
@@ -72,7 +72,7 @@ ERRORS: dict[str, str] = {
     "expr_empty": "条件为空",
     "expr_unknown_name": "未知的列名“{name}”{hint}",
     "expr_did_you_mean": "（是否指：{names}？）",
-    "expr_not_a_condition": "“{name}”不是条件：请写成比较，如 {name} = \"是\" 或 {name} >= 3",
+    "expr_not_a_condition": '“{name}”不是条件：请写成比较，如 {name} = "是" 或 {name} >= 3',
     "expr_blank_needs_name": "为空/非空 前面应为列名",
     "expr_in_needs_name": "IN 前面应为列名",
     "expr_compare_needs_name": "比较的一边应为列名",
@@ -170,8 +170,7 @@ TEMPLATE: dict[str, str] = {
     "readme_columns": "二、各列说明",
     "readme_rules": "三、客情等级与成交热度规则",
     "readme_rules_note": (
-        "每行一个条件；“要求”列说明该等级或热度需要满足其中多少项。同样的内容也在“规则”工作表中"
-        "。"
+        "每行一个条件；“要求”列说明该等级或热度需要满足其中多少项。同样的内容也在“规则”工作表中。"
     ),
     "col_sheet": "工作表",
     "col_letter": "列",

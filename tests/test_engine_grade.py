@@ -14,26 +14,63 @@ from test_engine_helpers import (
 from kqxl.rules import dump_rules, parse_rules
 
 CLIENT_LABELS = {
-    1: ["已送公司产品、资质等资料", "已介绍公司和产品特点", "有客户联系方式",
-        "拜访≥3次，客户对业务员不排斥", "客户对公司和产品有较深印象"],
-    2: ["客户已了解产品，已做方案设计及产品演示", "与客户单独约见过",
-        "客户愿意告诉我们较重要的信息", "客户可以方便约见", "上级主管已拜访"],
-    3: ["项目处于投标（品牌确定）阶段", "客户愿意建立较深业务关系，了解公司政策",
-        "客户愿意告诉我们总包及竞争品牌信息", "客户主动推荐公司品牌（标书中有公司品牌）",
-        "关键时期很容易约见"],
-    4: ["客户只愿意和公司合作，排斥竞争对手", "客户主动帮助疏通其它业务关系",
-        "客户积极寻找理由保证使用公司产品", "标书（合同）中公司产品是唯一品牌"],
+    1: [
+        "已送公司产品、资质等资料",
+        "已介绍公司和产品特点",
+        "有客户联系方式",
+        "拜访≥3次，客户对业务员不排斥",
+        "客户对公司和产品有较深印象",
+    ],
+    2: [
+        "客户已了解产品，已做方案设计及产品演示",
+        "与客户单独约见过",
+        "客户愿意告诉我们较重要的信息",
+        "客户可以方便约见",
+        "上级主管已拜访",
+    ],
+    3: [
+        "项目处于投标（品牌确定）阶段",
+        "客户愿意建立较深业务关系，了解公司政策",
+        "客户愿意告诉我们总包及竞争品牌信息",
+        "客户主动推荐公司品牌（标书中有公司品牌）",
+        "关键时期很容易约见",
+    ],
+    4: [
+        "客户只愿意和公司合作，排斥竞争对手",
+        "客户主动帮助疏通其它业务关系",
+        "客户积极寻找理由保证使用公司产品",
+        "标书（合同）中公司产品是唯一品牌",
+    ],
 }
 CONTRACTOR_LABELS = {
-    1: ["已送产品样本、报价表等资料", "已介绍公司和产品特点", "有客户的询价",
-        "拜访≥5次，客户对业务员不排斥", "客户对公司和产品有较深印象"],
-    2: ["客户对产品、技术、供应已了解", "客户接受业务员", "与客户有过订单成交记录",
-        "客户愿意告诉我们近期投标的项目信息", "客户可以方便约见（包括上级主管）"],
-    3: ["客户愿意建立较深业务关系，了解公司政策", "客户愿意告诉我们需要的核心信息",
-        "同样条件下优先与本公司合作", "主动推荐本公司产品参与投标", "参加过本公司的产品推广会"],
-    4: ["只愿意和公司合作，排斥竞争对手", "主动帮助疏通其它业务关系",
-        "积极寻找理由保证使用公司产品", "商务条件比竞争对手苛刻，仍然合作",
-        "主动将已中标的项目改成公司产品"],
+    1: [
+        "已送产品样本、报价表等资料",
+        "已介绍公司和产品特点",
+        "有客户的询价",
+        "拜访≥5次，客户对业务员不排斥",
+        "客户对公司和产品有较深印象",
+    ],
+    2: [
+        "客户对产品、技术、供应已了解",
+        "客户接受业务员",
+        "与客户有过订单成交记录",
+        "客户愿意告诉我们近期投标的项目信息",
+        "客户可以方便约见（包括上级主管）",
+    ],
+    3: [
+        "客户愿意建立较深业务关系，了解公司政策",
+        "客户愿意告诉我们需要的核心信息",
+        "同样条件下优先与本公司合作",
+        "主动推荐本公司产品参与投标",
+        "参加过本公司的产品推广会",
+    ],
+    4: [
+        "只愿意和公司合作，排斥竞争对手",
+        "主动帮助疏通其它业务关系",
+        "积极寻找理由保证使用公司产品",
+        "商务条件比竞争对手苛刻，仍然合作",
+        "主动将已中标的项目改成公司产品",
+    ],
 }
 ROMAN = {1: "I级", 2: "II级", 3: "III级", 4: "IV级"}
 
@@ -51,11 +88,13 @@ def graded(ctype: str, level: int, **extra: object):
     return result.customers[0]
 
 
-@pytest.mark.parametrize(("ctype", "labels"), [("甲方", CLIENT_LABELS),
-                                               ("总包", CONTRACTOR_LABELS)])
+@pytest.mark.parametrize(
+    ("ctype", "labels"), [("甲方", CLIENT_LABELS), ("总包", CONTRACTOR_LABELS)]
+)
 @pytest.mark.parametrize("level", [0, 1, 2, 3, 4])
-def test_every_level_with_reasons_and_gaps(ctype: str, labels: dict[int, list[str]],
-                                           level: int) -> None:
+def test_every_level_with_reasons_and_gaps(
+    ctype: str, labels: dict[int, list[str]], level: int
+) -> None:
     c = graded(ctype, level)
     assert c.grade == level
     assert c.grade_label == ["未评级", "I级", "II级", "III级", "IV级"][level]
@@ -67,8 +106,11 @@ def test_client_level_one_partial_gaps_name_only_what_is_missing() -> None:
     c = graded("甲方", 0, 已送资料="是", 联系电话="021-1234", 拜访次数=2, 不排斥业务员="是")
     assert c.grade == 0
     assert c.reasons == []
-    assert c.gaps == ["I级：已介绍公司和产品特点", "I级：拜访≥3次，客户对业务员不排斥",
-                      "I级：客户对公司和产品有较深印象"]
+    assert c.gaps == [
+        "I级：已介绍公司和产品特点",
+        "I级：拜访≥3次，客户对业务员不排斥",
+        "I级：客户对公司和产品有较深印象",
+    ]
 
 
 def test_contractor_needs_five_visits_client_three() -> None:
@@ -87,8 +129,10 @@ def test_client_level_three_needs_a_project_in_bidding_or_later() -> None:
         result = run([customer("甲", "甲方", 3)], [project("工程", "甲", 项目阶段=stage)])
         assert result.customers[0].grade == expected, stage
     # the furthest stage of its projects counts; a lost one does not
-    result = run([customer("甲", "甲方", 3)],
-                 [project("一", "甲", 项目阶段="丢单"), project("二", "甲", 项目阶段="中标")])
+    result = run(
+        [customer("甲", "甲方", 3)],
+        [project("一", "甲", 项目阶段="丢单"), project("二", "甲", 项目阶段="中标")],
+    )
     assert result.customers[0].grade == 3
 
 
@@ -114,12 +158,19 @@ def test_require_k_of_n() -> None:
     row = customer("甲", "甲方", 0, 已送资料="是", 已介绍产品="是", 印象较深="是")
     c = run([row], rules=rules).customers[0]
     assert c.grade == 1
-    assert c.reasons == ["I级：已送公司产品、资质等资料", "I级：已介绍公司和产品特点",
-                         "I级：客户对公司和产品有较深印象"]
+    assert c.reasons == [
+        "I级：已送公司产品、资质等资料",
+        "I级：已介绍公司和产品特点",
+        "I级：客户对公司和产品有较深印象",
+    ]
     c = run([dict(row, 印象较深="否")], rules=rules).customers[0]
     assert c.grade == 0
-    assert c.gaps == ["I级：以下 3 项中还需满足 1 项", "I级：有客户联系方式",
-                      "I级：拜访≥3次，客户对业务员不排斥", "I级：客户对公司和产品有较深印象"]
+    assert c.gaps == [
+        "I级：以下 3 项中还需满足 1 项",
+        "I级：有客户联系方式",
+        "I级：拜访≥3次，客户对业务员不排斥",
+        "I级：客户对公司和产品有较深印象",
+    ]
 
 
 def test_non_cumulative_grade_takes_the_highest_level_that_holds() -> None:
@@ -135,21 +186,27 @@ def test_custom_rules_with_a_design_institute_checklist() -> None:
         '\n[checklists."设计院"]\ncumulative = true\n\n[[checklists."设计院".levels]]\n'
         'level = 1\nrequire = "all"\nconditions = [\n'
         '  { label = "已送资料", when = \'已送资料 = "是"\' },\n'
-        '  { label = "拜访过两次", when = \'拜访次数 >= 2\' },\n]\n'
+        "  { label = \"拜访过两次\", when = '拜访次数 >= 2' },\n]\n"
         '\n[[checklists."设计院".levels]]\nlevel = 2\nrequire = 1\nconditions = [\n'
-        '  { label = "愿意配合保图", when = \'主动推荐我司 且 方便约见\' },\n]\n'
+        "  { label = \"愿意配合保图\", when = '主动推荐我司 且 方便约见' },\n]\n"
         '\n[checklists."物业公司"]\n\n[[checklists."物业公司".levels]]\nlevel = 1\n'
-        'conditions = [{ label = "有询价", when = "有询价" }]\n')
+        'conditions = [{ label = "有询价", when = "有询价" }]\n'
+    )
     # [heat] must stay last in the text for the appended tables to be checklists; move it.
     head, heat = text.split("\n[heat]\n", 1)
     heat_block, extra = heat.split('\n[checklists."设计院"]', 1)
     rules = parse_rules(head + '\n[checklists."设计院"]' + extra + "\n[heat]\n" + heat_block)
-    result = run([
-        customer("院一", "设计院", 0, 已送资料="是", 拜访次数=2),
-        customer("院二", "设计院", 0, 已送资料="是", 拜访次数=2, 主动推荐我司="是", 方便约见="是"),
-        customer("院三", "设计院", 0, 拜访次数=9),
-        customer("物业", "物业公司", 0, 有询价="是"),
-    ], rules=rules)
+    result = run(
+        [
+            customer("院一", "设计院", 0, 已送资料="是", 拜访次数=2),
+            customer(
+                "院二", "设计院", 0, 已送资料="是", 拜访次数=2, 主动推荐我司="是", 方便约见="是"
+            ),
+            customer("院三", "设计院", 0, 拜访次数=9),
+            customer("物业", "物业公司", 0, 有询价="是"),
+        ],
+        rules=rules,
+    )
     assert [c.grade for c in result.customers] == [1, 2, 0, 1]
     assert result.customers[0].gaps == ["II级：愿意配合保图"]
     assert result.customers[2].gaps == ["I级：已送资料"]
@@ -158,9 +215,12 @@ def test_custom_rules_with_a_design_institute_checklist() -> None:
 
 # ------------------------------------------------------------------------------------ heat
 
+
 def heat_of(contractor_level: int = 0, client_level: int = 0, **cols: object):
-    result = run([customer("甲", "甲方", client_level), customer("总", "总包", contractor_level)],
-                 [project("工程", "甲", "总", **cols)])
+    result = run(
+        [customer("甲", "甲方", client_level), customer("总", "总包", contractor_level)],
+        [project("工程", "甲", "总", **cols)],
+    )
     assert [f.code for f in result.findings] == []
     return result.projects[0]
 
@@ -178,8 +238,11 @@ def test_heat_70_two_of_four() -> None:
     p = heat_of(标书中有我司="是", 设计师配合="是")
     assert p.heat_label == "70%"
     assert p.reasons == ["70%：标书中有公司产品", "70%：设计师配合我司保图或改图，对甲方掌控力较强"]
-    assert p.gaps == ["90%：以下 2 项中还需满足 1 项", "90%：标书中公司产品是唯一品牌",
-                      "90%：已与总包单位签订合同"]
+    assert p.gaps == [
+        "90%：以下 2 项中还需满足 1 项",
+        "90%：标书中公司产品是唯一品牌",
+        "90%：已与总包单位签订合同",
+    ]
 
 
 def test_heat_70_contractor_condition_needs_grade_three() -> None:
@@ -187,19 +250,26 @@ def test_heat_70_contractor_condition_needs_grade_three() -> None:
     p = heat_of(3, 0, 甲方主动推荐="是", 总包主动使用="是")
     assert p.heat_label == "70%"
     assert p.contractor_grade == 3 and p.contractor_grade_label == "III级"
-    assert p.reasons == ["70%：甲方主动向总包推荐我司产品",
-                         "70%：总包客情≥III级，主动使用我司产品参与投标"]
+    assert p.reasons == [
+        "70%：甲方主动向总包推荐我司产品",
+        "70%：总包客情≥III级，主动使用我司产品参与投标",
+    ]
 
 
 def test_heat_50() -> None:
     p = heat_of(2, 0, 甲方不拒绝="是", 总包同意使用="是")
     assert p.heat_label == "50%"
-    assert p.reasons == ["50%：甲方不拒绝使用我司产品",
-                         "50%：中标总包客情≥II级，无明确倾向，同意使用"]
-    assert p.gaps == ["70%：以下 4 项中还需满足 2 项", "70%：标书中有公司产品",
-                      "70%：甲方主动向总包推荐我司产品",
-                      "70%：总包客情≥III级，主动使用我司产品参与投标",
-                      "70%：设计师配合我司保图或改图，对甲方掌控力较强"]
+    assert p.reasons == [
+        "50%：甲方不拒绝使用我司产品",
+        "50%：中标总包客情≥II级，无明确倾向，同意使用",
+    ]
+    assert p.gaps == [
+        "70%：以下 4 项中还需满足 2 项",
+        "70%：标书中有公司产品",
+        "70%：甲方主动向总包推荐我司产品",
+        "70%：总包客情≥III级，主动使用我司产品参与投标",
+        "70%：设计师配合我司保图或改图，对甲方掌控力较强",
+    ]
     # 标书中有我司 counts for 70% too, so one more 70% condition lifts it
     assert heat_of(0, 0, 标书中有我司="是", 了解竞品策略="是").heat_label == "50%"
 
@@ -217,9 +287,11 @@ def test_heat_30_by_contractor_grade_or_by_bid_stage() -> None:
 def test_heat_zero_with_gaps_for_thirty() -> None:
     p = heat_of(项目金额="")
     assert (p.heat, p.heat_label, p.reasons) == (0.0, "0%", [])
-    assert p.gaps == ["30%：以下 2 项中还需满足 1 项",
-                      "30%：已到编写标书阶段，甲方客情≥II级，同意写入标书",
-                      "30%：参与投标的总包客情≥I级"]
+    assert p.gaps == [
+        "30%：以下 2 项中还需满足 1 项",
+        "30%：已到编写标书阶段，甲方客情≥II级，同意写入标书",
+        "30%：参与投标的总包客情≥I级",
+    ]
     assert p.amount is None and p.weighted_amount is None
 
 
@@ -231,18 +303,23 @@ def test_heat_floor_setting() -> None:
 
 
 def test_heat_cumulative_setting() -> None:
-    rules = _rules_with("[heat]\nfloor = 0\nfloor_label = \"\"\ncumulative = false",
-                        "[heat]\nfloor = 0\nfloor_label = \"\"\ncumulative = true")
-    result = run([customer("甲", "甲方"), customer("总", "总包")],
-                 [project("工程", "甲", "总", 标书唯一品牌="是")], rules=rules)
+    rules = _rules_with(
+        '[heat]\nfloor = 0\nfloor_label = ""\ncumulative = false',
+        '[heat]\nfloor = 0\nfloor_label = ""\ncumulative = true',
+    )
+    result = run(
+        [customer("甲", "甲方"), customer("总", "总包")],
+        [project("工程", "甲", "总", 标书唯一品牌="是")],
+        rules=rules,
+    )
     assert result.projects[0].heat_label == "0%"
 
 
 def test_project_grades_are_looked_up_by_name_or_key_after_folding() -> None:
-    result = run([customer("上海 甲方 集团", "甲方", 2, 客户编号="KH-001"),
-                  customer("总包公司", "总包", 1)],
-                 [project("一", "上海甲方集团", "ＫＨ－００１"),
-                  project("二", "KH-001", "总包公司 ")])
+    result = run(
+        [customer("上海 甲方 集团", "甲方", 2, 客户编号="KH-001"), customer("总包公司", "总包", 1)],
+        [project("一", "上海甲方集团", "ＫＨ－００１"), project("二", "KH-001", "总包公司 ")],
+    )
     first, second = result.projects
     assert first.client_grade == 2 and first.client_grade_label == "II级"
     assert second.client_grade == 2 and second.contractor_grade == 1
@@ -252,8 +329,10 @@ def test_project_grades_are_looked_up_by_name_or_key_after_folding() -> None:
 def test_results_are_valid_models_and_dump_as_json() -> None:
     from kqxl.engine import BookResult
 
-    result = run([customer("甲", "甲方", 2, 最近拜访日期="下周")],
-                 [project("工程", "甲", 项目金额=1000, 标书中有我司="是", 甲方不拒绝="是")])
+    result = run(
+        [customer("甲", "甲方", 2, 最近拜访日期="下周")],
+        [project("工程", "甲", 项目金额=1000, 标书中有我司="是", 甲方不拒绝="是")],
+    )
     dumped = result.model_dump(mode="json")
     assert BookResult.model_validate(dumped) == result
     assert dumped["projects"][0]["heat"] == 0.5

@@ -32,31 +32,59 @@ def one_customer(**cells: object):
 
 # ------------------------------------------------------------------------------- numbers
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (3, 3), (3.0, 3), ("3", 3), ("１２３", 123), (" 12 ", 12), ("３次", 3), ("1,200", 1200),
-    ("１，２００", 1200),
-])
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (3, 3),
+        (3.0, 3),
+        ("3", 3),
+        ("１２３", 123),
+        (" 12 ", 12),
+        ("３次", 3),
+        ("1,200", 1200),
+        ("１，２００", 1200),
+    ],
+)
 def test_integer_column_accepts(raw: object, expected: int) -> None:
     out, bads = convert_column([raw], ColumnType.INTEGER)
     assert (out, bads) == ([expected], [])
     assert type(out[0]) is int
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    ("三次", "not_an_integer"), ("abc", "not_an_integer"), (2.5, "not_an_integer"),
-    ("-3", "negative"), (-1, "negative"), (True, "not_an_integer"),
-    (CellError("#N/A"), "error_value"), ("#REF!", "error_value"),
-])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("三次", "not_an_integer"),
+        ("abc", "not_an_integer"),
+        (2.5, "not_an_integer"),
+        ("-3", "negative"),
+        (-1, "negative"),
+        (True, "not_an_integer"),
+        (CellError("#N/A"), "error_value"),
+        ("#REF!", "error_value"),
+    ],
+)
 def test_integer_column_rejects(raw: object, code: str) -> None:
     out, bads = convert_column([None, raw], ColumnType.INTEGER)
     assert out == [None, None]
     assert [(b.index, b.code) for b in bads] == [(1, code)]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (1200, 1200.0), (1200.5, 1200.5), ("¥1,200", 1200.0), ("￥１２００元", 1200.0),
-    ("1.2万", 12000.0), ("１．２万元", 12000.0), ("RMB 300", 300.0), ("  ", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (1200, 1200.0),
+        (1200.5, 1200.5),
+        ("¥1,200", 1200.0),
+        ("￥１２００元", 1200.0),
+        ("1.2万", 12000.0),
+        ("１．２万元", 12000.0),
+        ("RMB 300", 300.0),
+        ("  ", None),
+        (None, None),
+    ],
+)
 def test_money_column_accepts(raw: object, expected: float | None) -> None:
     assert convert_column([raw], ColumnType.MONEY) == ([expected], [])
 
@@ -81,11 +109,25 @@ def test_parse_number_rejects_odd_separators() -> None:
 
 # --------------------------------------------------------------------------------- dates
 
-@pytest.mark.parametrize("raw", [
-    "2024.5.3", "2024/5/3", "2024-05-03", "2024年5月3日", "２０２４年５月３日", " 2024-5-3 ",
-    "20240503", "2024-05-03 10:30:00", dt.date(2024, 5, 3), dt.datetime(2024, 5, 3, 9, 0),
-    45415, 45415.0, 45415.75,
-])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2024.5.3",
+        "2024/5/3",
+        "2024-05-03",
+        "2024年5月3日",
+        "２０２４年５月３日",
+        " 2024-5-3 ",
+        "20240503",
+        "2024-05-03 10:30:00",
+        dt.date(2024, 5, 3),
+        dt.datetime(2024, 5, 3, 9, 0),
+        45415,
+        45415.0,
+        45415.75,
+    ],
+)
 def test_date_column_accepts(raw: object) -> None:
     assert convert_column([raw], ColumnType.DATE) == ([dt.date(2024, 5, 3)], [])
 
@@ -94,12 +136,20 @@ def test_date_serial_in_a_1904_workbook() -> None:
     assert convert_column([43953], ColumnType.DATE, date1904=True)[0] == [dt.date(2024, 5, 3)]
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    ("下周三", "not_a_date"), ("2024-13-01", "not_a_date"), ("2024-02-30", "not_a_date"),
-    (dt.date(1850, 1, 1), "implausible_date"), ("2150-01-01", "implausible_date"),
-    (dt.time(10, 0), "not_a_date"), (True, "not_a_date"), (CellError("#VALUE!"), "error_value"),
-    (-5, "not_a_date"),
-])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("下周三", "not_a_date"),
+        ("2024-13-01", "not_a_date"),
+        ("2024-02-30", "not_a_date"),
+        (dt.date(1850, 1, 1), "implausible_date"),
+        ("2150-01-01", "implausible_date"),
+        (dt.time(10, 0), "not_a_date"),
+        (True, "not_a_date"),
+        (CellError("#VALUE!"), "error_value"),
+        (-5, "not_a_date"),
+    ],
+)
 def test_date_column_rejects(raw: object, code: str) -> None:
     out, bads = convert_column([raw], ColumnType.DATE)
     assert out == [None]
@@ -113,21 +163,30 @@ def test_parse_date_forms() -> None:
 
 # ----------------------------------------------------------------------------------- 是/否
 
-@pytest.mark.parametrize("raw", ["是", "Y", "y", "yes", "√", "✓", 1, 1.0, True, "TRUE", "对",
-                                 "有", " 是 ", "Ｙ"])
+
+@pytest.mark.parametrize(
+    "raw", ["是", "Y", "y", "yes", "√", "✓", 1, 1.0, True, "TRUE", "对", "有", " 是 ", "Ｙ"]
+)
 def test_bool_yes(raw: object) -> None:
     assert convert_column([raw], ColumnType.BOOL) == ([True], [])
 
 
-@pytest.mark.parametrize("raw", ["否", "N", "n", "×", 0, 0.0, False, "FALSE", "错", "无", None,
-                                 "", "　"])
+@pytest.mark.parametrize(
+    "raw", ["否", "N", "n", "×", 0, 0.0, False, "FALSE", "错", "无", None, "", "　"]
+)
 def test_bool_no_and_blank(raw: object) -> None:
     assert convert_column([raw], ColumnType.BOOL) == ([False], [])
 
 
-@pytest.mark.parametrize(("raw", "code"), [("也许", "not_a_bool"), (2, "not_a_bool"),
-                                           (CellError("#N/A"), "error_value"),
-                                           ("#N/A", "error_value")])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("也许", "not_a_bool"),
+        (2, "not_a_bool"),
+        (CellError("#N/A"), "error_value"),
+        ("#N/A", "error_value"),
+    ],
+)
 def test_bool_rejects(raw: object, code: str) -> None:
     out, bads = convert_column([raw], ColumnType.BOOL)
     assert out == [False]
@@ -135,20 +194,33 @@ def test_bool_rejects(raw: object, code: str) -> None:
 
 
 def test_ticks_in_many_spellings_grade_the_same() -> None:
-    c, findings = one_customer(已送资料="√", 已介绍产品="Y", 联系电话=13800138000, 拜访次数="３",
-                               不排斥业务员=1, 印象较深="是 ")
+    c, findings = one_customer(
+        已送资料="√",
+        已介绍产品="Y",
+        联系电话=13800138000,
+        拜访次数="３",
+        不排斥业务员=1,
+        印象较深="是 ",
+    )
     assert findings == []
     assert c.grade == 1
 
 
 # ------------------------------------------------------------------------- errors, text
 
+
 def test_excel_error_values_in_any_column() -> None:
-    _, findings = one_customer(联系人=CellError("#REF!"), 拜访次数=CellError("#N/A"),
-                               已送资料="#DIV/0!", 最近拜访日期="#VALUE!")
+    _, findings = one_customer(
+        联系人=CellError("#REF!"),
+        拜访次数=CellError("#N/A"),
+        已送资料="#DIV/0!",
+        最近拜访日期="#VALUE!",
+    )
     assert [(f.code, f.header, f.value) for f in findings] == [
-        ("error_value", "联系人", "#REF!"), ("error_value", "拜访次数", "#N/A"),
-        ("error_value", "最近拜访日期", "#VALUE!"), ("error_value", "已送资料", "#DIV/0!"),
+        ("error_value", "联系人", "#REF!"),
+        ("error_value", "拜访次数", "#N/A"),
+        ("error_value", "最近拜访日期", "#VALUE!"),
+        ("error_value", "已送资料", "#DIV/0!"),
     ]
     assert "#REF!" in findings[0].message
 
@@ -160,8 +232,9 @@ def test_formula_like_text_is_just_text() -> None:
 
 
 def test_numbers_in_a_text_column_become_text() -> None:
-    out, bads = convert_column([13800138000, 13800138000.0, dt.date(2024, 5, 3), True],
-                               ColumnType.TEXT)
+    out, bads = convert_column(
+        [13800138000, 13800138000.0, dt.date(2024, 5, 3), True], ColumnType.TEXT
+    )
     assert out == ["13800138000", "13800138000", "2024-05-03", "是"] and bads == []
 
 
@@ -175,11 +248,14 @@ def test_choice_is_compared_after_normalisation() -> None:
 def test_required_blank() -> None:
     result = run([{"客户名称": "甲", "客户类型": None, "负责人": "  "}])
     assert [(f.code, f.header) for f in result.findings] == [
-        ("required_missing", "客户类型"), ("required_missing", "负责人")]
+        ("required_missing", "客户类型"),
+        ("required_missing", "负责人"),
+    ]
     assert result.customers[0].grade is None
 
 
 # ---------------------------------------------------------------------------------- rows
+
 
 def test_blank_rows_in_the_middle_and_at_the_end_are_skipped() -> None:
     result = run([customer("甲", "甲方"), {}, {"客户名称": "　"}, customer("乙", "总包"), {}, {}])
@@ -200,40 +276,63 @@ def test_a_row_without_a_name_but_with_data_is_reported() -> None:
 
 
 def test_merged_cells_in_the_data_area_one_finding_per_range() -> None:
-    b = WorkbookGrid("t.xlsx", {
-        "客户": grid(CS, [customer("甲", "甲方"), customer("乙", "甲方")]),
-        "项目": grid(PS, [])})
-    b.sheets["客户"].merged = [MergedRange(1, 1, 1, 10),  # group title row: fine
-                               MergedRange(3, 5, 4, 5), MergedRange(4, 7, 4, 8)]
+    b = WorkbookGrid(
+        "t.xlsx",
+        {"客户": grid(CS, [customer("甲", "甲方"), customer("乙", "甲方")]), "项目": grid(PS, [])},
+    )
+    b.sheets["客户"].merged = [
+        MergedRange(1, 1, 1, 10),  # group title row: fine
+        MergedRange(3, 5, 4, 5),
+        MergedRange(4, 7, 4, 8),
+    ]
     result = evaluate(b, DEFAULT_RULES, TODAY)
     assert [(f.code, f.row, f.column, f.value, f.level) for f in result.findings] == [
-        ("merged_cells", 3, "E", "E3:E4", "warning"), ("merged_cells", 4, "G", "G4:H4", "warning")]
+        ("merged_cells", 3, "E", "E3:E4", "warning"),
+        ("merged_cells", 4, "G", "G4:H4", "warning"),
+    ]
 
 
 def test_duplicate_customer_names_and_keys() -> None:
-    result = run([customer("甲公司", "甲方", 客户编号="K1"),
-                  customer("乙公司", "甲方", 客户编号="K1"),
-                  customer(" 甲 公司", "总包", 客户编号="K2")])
+    result = run(
+        [
+            customer("甲公司", "甲方", 客户编号="K1"),
+            customer("乙公司", "甲方", 客户编号="K1"),
+            customer(" 甲 公司", "总包", 客户编号="K2"),
+        ]
+    )
     assert [(f.code, f.row, f.value, f.message) for f in result.findings] == [
         ("duplicate_key", 4, "K1", "“客户编号”为“K1”的行重复（另见第 3 行）：编号必须唯一。"),
-        ("duplicate_name", 5, "甲 公司",
-         "“客户名称”为“甲 公司”的客户重复（另见第 3 行）：名称必须唯一。"),
+        (
+            "duplicate_name",
+            5,
+            "甲 公司",
+            "“客户名称”为“甲 公司”的行重复（另见第 3 行）：名称必须唯一。",
+        ),
     ]
 
 
 def test_duplicate_project_names_and_keys() -> None:
-    result = run([customer("甲", "甲方")],
-                 [project("工程", "甲", 项目编号="P1"), project("工程", "甲", 项目编号="P1")])
+    result = run(
+        [customer("甲", "甲方")],
+        [project("工程", "甲", 项目编号="P1"), project("工程", "甲", 项目编号="P1")],
+    )
     assert [(f.code, f.sheet, f.row) for f in result.findings] == [
-        ("duplicate_key", "项目", 4), ("duplicate_name", "项目", 4)]
+        ("duplicate_key", "项目", 4),
+        ("duplicate_name", "项目", 4),
+    ]
 
 
 def test_project_naming_an_unknown_customer() -> None:
-    result = run([customer("总", "总包", 1)],
-                 [project("工程", "没有这家", "总", 项目金额=1000)])
+    result = run([customer("总", "总包", 1)], [project("工程", "没有这家", "总", 项目金额=1000)])
     (f,) = result.findings
     assert (f.code, f.sheet, f.row, f.column, f.header, f.value) == (
-        "unknown_customer", "项目", 3, "D", "甲方", "没有这家")
+        "unknown_customer",
+        "项目",
+        3,
+        "D",
+        "甲方",
+        "没有这家",
+    )
     p = result.projects[0]
     assert (p.client_grade, p.client_grade_label) == (None, "未知")
     assert p.heat_label == "30%"  # still computed: the contractor is at I级
@@ -248,9 +347,11 @@ def test_client_of_the_wrong_type_is_a_warning() -> None:
 
 # -------------------------------------------------------------------------------- sheets
 
+
 def test_missing_sheet() -> None:
-    result = evaluate(WorkbookGrid("t.xlsx", {"客户": grid(CS, [customer("甲", "甲方")])}),
-                      DEFAULT_RULES, TODAY)
+    result = evaluate(
+        WorkbookGrid("t.xlsx", {"客户": grid(CS, [customer("甲", "甲方")])}), DEFAULT_RULES, TODAY
+    )
     assert codes(result) == [("missing_sheet", None, None)]
     assert result.findings[0].sheet == "项目"
     assert list(result.layouts) == ["客户"]
@@ -267,8 +368,13 @@ def test_plain_sheet_with_headers_in_row_one_and_trailing_spaces() -> None:
 
 
 def test_header_row_is_found_below_title_rows() -> None:
-    rows = [["客户台账"], [], ["基本细节"], ["客户名称", "客户类型", "负责人", "备注"],
-            ["甲", "甲方", "张三", "老客户"]]
+    rows = [
+        ["客户台账"],
+        [],
+        ["基本细节"],
+        ["客户名称", "客户类型", "负责人", "备注"],
+        ["甲", "甲方", "张三", "老客户"],
+    ]
     data = validate_sheet(SheetGrid("客户", rows, first_row=1), CS)
     assert data.layout is not None
     assert (data.layout.header_row, data.layout.first_data_row) == (4, 5)
@@ -278,18 +384,24 @@ def test_header_row_is_found_below_title_rows() -> None:
 
 def test_missing_required_column_still_validates_the_rest() -> None:
     rows = [["客户名称", "负责人", "拜访次数"], ["甲", "张三", "x"]]
-    result = evaluate(WorkbookGrid("t.xlsx", {"客户": SheetGrid("客户", rows),
-                                              "项目": grid(PS, [])}), DEFAULT_RULES, TODAY)
+    result = evaluate(
+        WorkbookGrid("t.xlsx", {"客户": SheetGrid("客户", rows), "项目": grid(PS, [])}),
+        DEFAULT_RULES,
+        TODAY,
+    )
     assert [(f.code, f.row, f.header) for f in result.findings] == [
-        ("missing_column", 1, "客户类型"), ("not_an_integer", 2, "拜访次数")]
+        ("missing_column", 1, "客户类型"),
+        ("not_an_integer", 2, "拜访次数"),
+    ]
     assert result.customers[0].grade is None
 
 
 def test_unknown_extra_column_is_kept_and_ignored() -> None:
     hdrs = [*headers(CS), "我的备注"]
     sheet = grid(CS, [dict(customer("甲", "甲方", 1), 我的备注="随便写")], header_list=hdrs)
-    result = evaluate(WorkbookGrid("t.xlsx", {"客户": sheet, "项目": grid(PS, [])}),
-                      DEFAULT_RULES, TODAY)
+    result = evaluate(
+        WorkbookGrid("t.xlsx", {"客户": sheet, "项目": grid(PS, [])}), DEFAULT_RULES, TODAY
+    )
     assert result.findings == []
     assert result.layouts["客户"].unknown_columns == ["我的备注"]
     assert result.customers[0].grade == 1
@@ -299,7 +411,8 @@ def test_duplicate_header_uses_the_first() -> None:
     rows = [["客户名称", "客户类型", "负责人", "客户类型"], ["甲", "甲方", "张三", "总包"]]
     data = validate_sheet(SheetGrid("客户", rows), CS)
     assert [(f.code, f.column, f.level) for f in data.findings] == [
-        ("duplicate_column", "D", "warning")]
+        ("duplicate_column", "D", "warning")
+    ]
     assert data.values["customer_type"] == ["甲方"]
 
 
@@ -311,8 +424,11 @@ def test_sheet_without_any_header_or_empty() -> None:
 
 
 def test_grid_offset_and_ragged_rows() -> None:
-    rows = [["客户名称", "客户类型", "负责人", "拜访次数"], ["甲", "甲方"],
-            ["乙", "总包", "李四", 7, "多余"]]
+    rows = [
+        ["客户名称", "客户类型", "负责人", "拜访次数"],
+        ["甲", "甲方"],
+        ["乙", "总包", "李四", 7, "多余"],
+    ]
     data = validate_sheet(SheetGrid("客户", rows, first_row=5, first_col=3), CS)
     assert data.layout is not None and data.layout.columns["customer_name"] == 3
     assert data.rows == [6, 7]
@@ -331,10 +447,13 @@ def test_json_dump_of_a_result() -> None:
 
 
 def test_missing_customer_sheet_still_heats_projects() -> None:
-    b = WorkbookGrid("t.xlsx", {"项目": grid(PS, [project("工程", "甲", 标书唯一品牌="是",
-                                                           项目金额="10万")])})
+    b = WorkbookGrid(
+        "t.xlsx", {"项目": grid(PS, [project("工程", "甲", 标书唯一品牌="是", 项目金额="10万")])}
+    )
     result = evaluate(b, DEFAULT_RULES, TODAY)
     assert [(f.code, f.sheet) for f in result.findings] == [
-        ("missing_sheet", "客户"), ("unknown_customer", "项目")]
+        ("missing_sheet", "客户"),
+        ("unknown_customer", "项目"),
+    ]
     p = result.projects[0]
     assert (p.heat_label, p.weighted_amount, p.client_grade_label) == ("90%", 90000.0, "未知")

@@ -23,27 +23,37 @@ from kqxl.rules import (
 )
 from kqxl.schema import SCHEMA, ColumnType
 
-CUSTOMER_CHECKS = [c.header for c in SCHEMA.customers.columns
-                   if c.type is ColumnType.BOOL and not c.is_computed]
-PROJECT_CHECKS = [c.header for c in SCHEMA.projects.columns
-                  if c.type is ColumnType.BOOL and not c.is_computed]
+CUSTOMER_CHECKS = [
+    c.header for c in SCHEMA.customers.columns if c.type is ColumnType.BOOL and not c.is_computed
+]
+PROJECT_CHECKS = [
+    c.header for c in SCHEMA.projects.columns if c.type is ColumnType.BOOL and not c.is_computed
+]
 STAGES = list(SCHEMA.projects.column("stage").choices)
 
 ticks = st.sets(st.sampled_from(CUSTOMER_CHECKS))
-customer_rows = st.fixed_dictionaries({
-    "客户类型": st.sampled_from(["甲方", "总包"]),
-    "ticked": ticks,
-    "拜访次数": st.none() | st.integers(0, 8),
-    "累计订单金额": st.none() | st.sampled_from([0, 1, 5000.5]),
-    "联系电话": st.none() | st.just("13800000000"),
-    "stage": st.none() | st.sampled_from(STAGES),
-})
+customer_rows = st.fixed_dictionaries(
+    {
+        "客户类型": st.sampled_from(["甲方", "总包"]),
+        "ticked": ticks,
+        "拜访次数": st.none() | st.integers(0, 8),
+        "累计订单金额": st.none() | st.sampled_from([0, 1, 5000.5]),
+        "联系电话": st.none() | st.just("13800000000"),
+        "stage": st.none() | st.sampled_from(STAGES),
+    }
+)
 
 
 def grade(spec: dict[str, Any], rules: Rules = DEFAULT_RULES) -> tuple[int | None, list[str]]:
-    row = customer("甲", spec["客户类型"], 0, 拜访次数=spec["拜访次数"],
-                   累计订单金额=spec["累计订单金额"], 联系电话=spec["联系电话"],
-                   **{h: "是" for h in spec["ticked"]})
+    row = customer(
+        "甲",
+        spec["客户类型"],
+        0,
+        拜访次数=spec["拜访次数"],
+        累计订单金额=spec["累计订单金额"],
+        联系电话=spec["联系电话"],
+        **{h: "是" for h in spec["ticked"]},
+    )
     projects = [project("工程", "甲", 项目阶段=spec["stage"])] if spec["stage"] else []
     c = run([row], projects, rules=rules).customers[0]
     return c.grade, c.gaps
@@ -57,8 +67,7 @@ def test_grading_is_deterministic(spec: dict[str, Any]) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(customer_rows, st.sampled_from(CUSTOMER_CHECKS))
-def test_ticking_one_more_condition_never_lowers_a_grade(spec: dict[str, Any],
-                                                         extra: str) -> None:
+def test_ticking_one_more_condition_never_lowers_a_grade(spec: dict[str, Any], extra: str) -> None:
     before, _ = grade(spec)
     after, _ = grade(dict(spec, ticked=spec["ticked"] | {extra}))
     assert before is not None and after is not None
@@ -67,8 +76,9 @@ def test_ticking_one_more_condition_never_lowers_a_grade(spec: dict[str, Any],
 
 @settings(max_examples=150, deadline=None)
 @given(customer_rows, st.integers(0, 10), st.sampled_from([0.0, 1.0, 1e6]))
-def test_more_visits_or_orders_never_lower_a_grade(spec: dict[str, Any], more: int,
-                                                   amount: float) -> None:
+def test_more_visits_or_orders_never_lower_a_grade(
+    spec: dict[str, Any], more: int, amount: float
+) -> None:
     before, _ = grade(spec)
     visits = (spec["拜访次数"] or 0) + more
     orders = (spec["累计订单金额"] or 0) + amount
@@ -84,19 +94,24 @@ def test_a_grade_below_the_top_always_names_a_gap(spec: dict[str, Any]) -> None:
     assert (gaps == ["已达最高等级"]) == (g == 4)
 
 
-project_rows = st.fixed_dictionaries({
-    "ticked": st.sets(st.sampled_from(PROJECT_CHECKS)),
-    "stage": st.sampled_from(STAGES),
-    "client_level": st.integers(0, 4),
-    "contractor_level": st.integers(0, 4),
-})
+project_rows = st.fixed_dictionaries(
+    {
+        "ticked": st.sets(st.sampled_from(PROJECT_CHECKS)),
+        "stage": st.sampled_from(STAGES),
+        "client_level": st.integers(0, 4),
+        "contractor_level": st.integers(0, 4),
+    }
+)
 
 
 def heat(spec: dict[str, Any]) -> float:
-    customers = [customer("甲", "甲方", spec["client_level"]),
-                 customer("总", "总包", spec["contractor_level"])]
-    projects = [project("工程", "甲", "总", 项目阶段=spec["stage"],
-                        **{h: "是" for h in spec["ticked"]})]
+    customers = [
+        customer("甲", "甲方", spec["client_level"]),
+        customer("总", "总包", spec["contractor_level"]),
+    ]
+    projects = [
+        project("工程", "甲", "总", 项目阶段=spec["stage"], **{h: "是" for h in spec["ticked"]})
+    ]
     return run(customers, projects).projects[0].heat
 
 
@@ -116,12 +131,23 @@ def test_heat_is_monotone_in_grades(spec: dict[str, Any], which: str) -> None:
 # ---------------------------------------------------------------------------- round trip
 
 EXPRESSIONS = [
-    '已送资料 = "是"', "拜访次数 >= 3 且 不排斥业务员", "联系电话 非空", "累计订单金额 > 1.2万",
-    '项目阶段 IN ("投标", "中标")', "NOT (印象较深 OR 有询价)", "最近拜访日期 >= 2024-05-03",
-    '客户类型 != "经销商"', "联系人 IS NOT BLANK",
+    '已送资料 = "是"',
+    "拜访次数 >= 3 且 不排斥业务员",
+    "联系电话 非空",
+    "累计订单金额 > 1.2万",
+    '项目阶段 IN ("投标", "中标")',
+    "NOT (印象较深 OR 有询价)",
+    "最近拜访日期 >= 2024-05-03",
+    '客户类型 != "经销商"',
+    "联系人 IS NOT BLANK",
 ]
-HEAT_EXPRESSIONS = ['标书中有我司 = "是"', "总包等级 >= 2 且 总包同意使用", "甲方等级 >= 1",
-                    '项目阶段 NOT IN ("丢单")', "项目金额 > 0"]
+HEAT_EXPRESSIONS = [
+    '标书中有我司 = "是"',
+    "总包等级 >= 2 且 总包同意使用",
+    "甲方等级 >= 1",
+    '项目阶段 NOT IN ("丢单")',
+    "项目金额 > 0",
+]
 # Labels with anything a manager may type: quotes, backslashes, newlines, full width, emoji.
 labels = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
 require = st.sampled_from(["all", "half"]) | st.just(1)
@@ -136,21 +162,36 @@ def rules_models(draw: st.DrawFn) -> Rules:
         n_levels = draw(st.integers(1, top))
         levels = []
         for lv in range(1, n_levels + 1):
-            conds = tuple(Condition(label=draw(labels), when=draw(st.sampled_from(EXPRESSIONS)))
-                          for _ in range(draw(st.integers(1, 4))))
+            conds = tuple(
+                Condition(label=draw(labels), when=draw(st.sampled_from(EXPRESSIONS)))
+                for _ in range(draw(st.integers(1, 4)))
+            )
             levels.append(GradeLevel(level=lv, require=draw(require), conditions=conds))
         checklists[ctype] = Checklist(cumulative=draw(st.booleans()), levels=tuple(levels))
     percents = draw(st.lists(st.integers(1, 100), min_size=1, max_size=5, unique=True))
     heat_levels = tuple(
-        HeatLevel(percent=p, require=draw(require), conditions=tuple(
-            Condition(label=draw(labels), when=draw(st.sampled_from(HEAT_EXPRESSIONS)))
-            for _ in range(draw(st.integers(1, 3)))))
-        for p in percents)
-    return Rules(version=1, name=draw(st.text(max_size=30)),
-                 labels=Labels(grades=grade_labels, not_applicable=draw(labels)),
-                 checklists=checklists,
-                 heat=HeatRules(floor=draw(st.integers(0, 100)), floor_label=draw(st.text(
-                     max_size=10)), cumulative=draw(st.booleans()), levels=heat_levels))
+        HeatLevel(
+            percent=p,
+            require=draw(require),
+            conditions=tuple(
+                Condition(label=draw(labels), when=draw(st.sampled_from(HEAT_EXPRESSIONS)))
+                for _ in range(draw(st.integers(1, 3)))
+            ),
+        )
+        for p in percents
+    )
+    return Rules(
+        version=1,
+        name=draw(st.text(max_size=30)),
+        labels=Labels(grades=grade_labels, not_applicable=draw(labels)),
+        checklists=checklists,
+        heat=HeatRules(
+            floor=draw(st.integers(0, 100)),
+            floor_label=draw(st.text(max_size=10)),
+            cumulative=draw(st.booleans()),
+            levels=heat_levels,
+        ),
+    )
 
 
 @settings(max_examples=200, deadline=None)

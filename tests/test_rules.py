@@ -53,7 +53,8 @@ def test_default_rules_hold_spec_two_and_three() -> None:
     assert "联系电话 非空" in client_one
     assert '拜访次数 >= 3 且 不排斥业务员 = "是"' in client_one
     assert '拜访次数 >= 5 且 不排斥业务员 = "是"' in [
-        c.when for c in rules.checklists["总包"].levels[0].conditions]
+        c.when for c in rules.checklists["总包"].levels[0].conditions
+    ]
     assert "累计订单金额 > 0" in [c.when for c in rules.checklists["总包"].levels[1].conditions]
     assert rules.heat.levels[3].conditions[1].when == "总包等级 >= 1"
 
@@ -87,8 +88,13 @@ def test_dump_round_trips_the_default() -> None:
 
 def test_describe_rules_lines() -> None:
     lines = describe_rules(load_rules())
-    assert lines[0] == RuleLine(section="甲方", level="I级", require="全部满足",
-                                label="已送公司产品、资质等资料", expression='已送资料 = "是"')
+    assert lines[0] == RuleLine(
+        section="甲方",
+        level="I级",
+        require="全部满足",
+        label="已送公司产品、资质等资料",
+        expression='已送资料 = "是"',
+    )
     assert lines[5].level == "II级" and lines[5].require == "全部满足，且低一级已达到"
     heat = [ln for ln in lines if ln.section == "成交热度"]
     assert [ln.level for ln in heat][:3] == ["90%", "90%", "70%"]
@@ -108,8 +114,9 @@ def test_require_k_is_described() -> None:
 
 # ------------------------------------------------------------------------------ errors
 
+
 def test_bad_expression_names_line_field_and_position() -> None:
-    bad = DEFAULT.replace('when = \'已介绍产品 = "是"\'', 'when = \'已介绍产品 = "是" 且\'', 1)
+    bad = DEFAULT.replace("when = '已介绍产品 = \"是\"'", "when = '已介绍产品 = \"是\" 且'", 1)
     message = error_of(bad)
     line = line_of(bad, '已介绍产品 = "是" 且')
     assert message.startswith(f"公司规则.toml：第 {line} 行，")
@@ -125,33 +132,103 @@ def test_unknown_column_in_a_heat_condition() -> None:
     assert "未知的列名“总包级别”" in message and "总包等级" in message
 
 
-@pytest.mark.parametrize(("old", "new", "needle", "nth", "field", "words"), [
-    ('require = "half"', 'require = "most"', 'require = "most"', 1, "heat.levels[1].require",
-     '实际为 "most"'),
-    ('require = "half"', "require = 5", "require = 5", 1, "heat.levels[1].require",
-     "1 到 2 之间的整数"),
-    ('require = "all"', "require = 0", "require = 0", 1,
-     'checklists."甲方".levels[1].require', "require 应为"),
-    ("level = 2", "level = 1", "level = 1", 2, 'checklists."甲方".levels[2].level',
-     "等级 1 重复出现"),
-    ("level = 4", "level = 5", "level = 5", 1, 'checklists."甲方".levels[4].level',
-     "1 到 4 之间"),
-    ("percent = 70", "percent = 90", "percent = 90", 2, "heat.levels[2].percent",
-     "热度 90% 重复出现"),
-    ("percent = 50", "percent = 150", "percent = 150", 1, "heat.levels[3].percent",
-     "≤ 100 的整数"),
-    ("percent = 50", 'percent = "50"', 'percent = "50"', 1, "heat.levels[3].percent",
-     "应为整数"),
-    ("floor = 0 ", "floor = -10 ", "floor = -10", 1, "heat.floor", "≥ 0 的整数"),
-    ("cumulative = true", "cumulativ = true", "cumulativ = true", 1,
-     'checklists."甲方".cumulativ', "未知的设置项"),
-    ("cumulative = true", 'cumulative = "yes"', 'cumulative = "yes"', 1,
-     'checklists."甲方".cumulative', "true 或 false"),
-    ('{ label = "与客户单独约见过", when', '{ lable = "与客户单独约见过", when',
-     "lable", 1, 'checklists."甲方".levels[2].conditions[2].lable', "未知的设置项"),
-])
-def test_bad_values_name_line_and_field(old: str, new: str, needle: str, nth: int, field: str,
-                                        words: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "nth", "field", "words"),
+    [
+        (
+            'require = "half"',
+            'require = "most"',
+            'require = "most"',
+            1,
+            "heat.levels[1].require",
+            '实际为 "most"',
+        ),
+        (
+            'require = "half"',
+            "require = 5",
+            "require = 5",
+            1,
+            "heat.levels[1].require",
+            "1 到 2 之间的整数",
+        ),
+        (
+            'require = "all"',
+            "require = 0",
+            "require = 0",
+            1,
+            'checklists."甲方".levels[1].require',
+            "require 应为",
+        ),
+        (
+            "level = 2",
+            "level = 1",
+            "level = 1",
+            2,
+            'checklists."甲方".levels[2].level',
+            "等级 1 重复出现",
+        ),
+        (
+            "level = 4",
+            "level = 5",
+            "level = 5",
+            1,
+            'checklists."甲方".levels[4].level',
+            "1 到 4 之间",
+        ),
+        (
+            "percent = 70",
+            "percent = 90",
+            "percent = 90",
+            2,
+            "heat.levels[2].percent",
+            "热度 90% 重复出现",
+        ),
+        (
+            "percent = 50",
+            "percent = 150",
+            "percent = 150",
+            1,
+            "heat.levels[3].percent",
+            "≤ 100 的整数",
+        ),
+        (
+            "percent = 50",
+            'percent = "50"',
+            'percent = "50"',
+            1,
+            "heat.levels[3].percent",
+            "应为整数",
+        ),
+        ("floor = 0 ", "floor = -10 ", "floor = -10", 1, "heat.floor", "≥ 0 的整数"),
+        (
+            "cumulative = true",
+            "cumulativ = true",
+            "cumulativ = true",
+            1,
+            'checklists."甲方".cumulativ',
+            "未知的设置项",
+        ),
+        (
+            "cumulative = true",
+            'cumulative = "yes"',
+            'cumulative = "yes"',
+            1,
+            'checklists."甲方".cumulative',
+            "true 或 false",
+        ),
+        (
+            '{ label = "与客户单独约见过", when',
+            '{ lable = "与客户单独约见过", when',
+            "lable",
+            1,
+            'checklists."甲方".levels[2].conditions[2].lable',
+            "未知的设置项",
+        ),
+    ],
+)
+def test_bad_values_name_line_and_field(
+    old: str, new: str, needle: str, nth: int, field: str, words: str
+) -> None:
     assert old in DEFAULT
     bad = DEFAULT.replace(old, new, 1)
     message = error_of(bad)
@@ -167,9 +244,11 @@ def test_level_out_of_range_and_missing_sections() -> None:
 
 
 def test_levels_must_be_consecutive() -> None:
-    text = ('[checklists."甲方"]\n\n[[checklists."甲方".levels]]\nlevel = 2\n'
-            'conditions = [{ label = "a", when = "已送资料" }]\n\n[heat]\n\n[[heat.levels]]\n'
-            'percent = 30\nconditions = [{ label = "b", when = "总包等级 >= 1" }]\n')
+    text = (
+        '[checklists."甲方"]\n\n[[checklists."甲方".levels]]\nlevel = 2\n'
+        'conditions = [{ label = "a", when = "已送资料" }]\n\n[heat]\n\n[[heat.levels]]\n'
+        'percent = 30\nconditions = [{ label = "b", when = "总包等级 >= 1" }]\n'
+    )
     message = error_of(text)
     assert "缺少等级 1" in message and "第 1 行" in message
 

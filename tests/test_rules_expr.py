@@ -24,8 +24,16 @@ NAMES = {
 }
 
 
-def row(visits=None, sent=False, impressed=False, phone=None, stage=None, visited=None,
-        amount=None, ordered=None) -> tuple:
+def row(
+    visits=None,
+    sent=False,
+    impressed=False,
+    phone=None,
+    stage=None,
+    visited=None,
+    amount=None,
+    ordered=None,
+) -> tuple:
     return (visits, sent, impressed, phone, stage, visited, amount, ordered)
 
 
@@ -33,33 +41,65 @@ def check(expr: str, r: tuple) -> bool:
     return compile_condition(expr, NAMES)(r)
 
 
-@pytest.mark.parametrize(("expr", "visits", "expected"), [
-    ("拜访次数 = 3", 3, True), ("拜访次数 = 3", 4, False), ("拜访次数 == 3", 3, True),
-    ("拜访次数 != 3", 4, True), ("拜访次数 != 3", 3, False), ("拜访次数 <> 3", 4, True),
-    ("拜访次数 > 3", 4, True), ("拜访次数 > 3", 3, False), ("拜访次数 >= 3", 3, True),
-    ("拜访次数 >= 3", 2, False), ("拜访次数 < 3", 2, True), ("拜访次数 < 3", 3, False),
-    ("拜访次数 <= 3", 3, True), ("拜访次数 <= 3", 4, False),
-    ("拜访次数 ＝ 3", 3, True), ("拜访次数 ≥ 3", 3, True), ("拜访次数 ≤ 3", 4, False),
-    ("拜访次数 ＞ 3", 4, True), ("拜访次数 ＜ 3", 2, True), ("拜访次数＞＝３", 3, True),
-    ("拜访次数 ≠ 3", 3, False), ("3 <= 拜访次数", 3, True), ("3 > 拜访次数", 2, True),
-])
+@pytest.mark.parametrize(
+    ("expr", "visits", "expected"),
+    [
+        ("拜访次数 = 3", 3, True),
+        ("拜访次数 = 3", 4, False),
+        ("拜访次数 == 3", 3, True),
+        ("拜访次数 != 3", 4, True),
+        ("拜访次数 != 3", 3, False),
+        ("拜访次数 <> 3", 4, True),
+        ("拜访次数 > 3", 4, True),
+        ("拜访次数 > 3", 3, False),
+        ("拜访次数 >= 3", 3, True),
+        ("拜访次数 >= 3", 2, False),
+        ("拜访次数 < 3", 2, True),
+        ("拜访次数 < 3", 3, False),
+        ("拜访次数 <= 3", 3, True),
+        ("拜访次数 <= 3", 4, False),
+        ("拜访次数 ＝ 3", 3, True),
+        ("拜访次数 ≥ 3", 3, True),
+        ("拜访次数 ≤ 3", 4, False),
+        ("拜访次数 ＞ 3", 4, True),
+        ("拜访次数 ＜ 3", 2, True),
+        ("拜访次数＞＝３", 3, True),
+        ("拜访次数 ≠ 3", 3, False),
+        ("3 <= 拜访次数", 3, True),
+        ("3 > 拜访次数", 2, True),
+    ],
+)
 def test_comparison_operators(expr: str, visits: int, expected: bool) -> None:
     assert check(expr, row(visits=visits)) is expected
 
 
-@pytest.mark.parametrize("expr", ["拜访次数 = 3", "拜访次数 != 3", "拜访次数 > 3", "拜访次数 >= 0",
-                                  "拜访次数 < 3", "拜访次数 <= 3", "项目阶段 IN (\"投标\")",
-                                  "项目阶段 NOT IN (\"投标\")"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "拜访次数 = 3",
+        "拜访次数 != 3",
+        "拜访次数 > 3",
+        "拜访次数 >= 0",
+        "拜访次数 < 3",
+        "拜访次数 <= 3",
+        '项目阶段 IN ("投标")',
+        '项目阶段 NOT IN ("投标")',
+    ],
+)
 def test_comparisons_with_a_blank_are_false(expr: str) -> None:
     assert check(expr, row()) is False
 
 
 def test_blank_tests() -> None:
     for expr, phone, expected in [
-        ("联系电话 非空", "138", True), ("联系电话 非空", None, False),
-        ("联系电话 为空", None, True), ("联系电话 为空", "138", False),
-        ("联系电话 IS BLANK", None, True), ("联系电话 is not blank", "138", True),
-        ("联系电话 IS NOT BLANK", None, False), ("联系电话非空", "1", True),
+        ("联系电话 非空", "138", True),
+        ("联系电话 非空", None, False),
+        ("联系电话 为空", None, True),
+        ("联系电话 为空", "138", False),
+        ("联系电话 IS BLANK", None, True),
+        ("联系电话 is not blank", "138", True),
+        ("联系电话 IS NOT BLANK", None, False),
+        ("联系电话非空", "1", True),
         ("NOT 联系电话 为空", "1", True),
     ]:
         assert check(expr, row(phone=phone)) is expected, expr
@@ -69,8 +109,16 @@ def test_blank_tests() -> None:
 
 
 def test_bool_columns() -> None:
-    for expr in ['已送资料 = "是"', "已送资料 = 是", "已送资料 = TRUE", "已送资料",
-                 "已送资料 = 'Y'", '已送资料 != "否"', "已送资料 = “是”", "已送资料 = ‘是’"]:
+    for expr in [
+        '已送资料 = "是"',
+        "已送资料 = 是",
+        "已送资料 = TRUE",
+        "已送资料",
+        "已送资料 = 'Y'",
+        '已送资料 != "否"',
+        "已送资料 = “是”",
+        "已送资料 = ‘是’",
+    ]:
         assert check(expr, row(sent=True)) is True, expr
         assert check(expr, row(sent=False)) is False, expr
 
@@ -118,9 +166,14 @@ def test_numbers_dates_and_strings() -> None:
     assert check("累计订单金额 > 1,000", row(amount=1000.5)) is True
     assert check("累计订单金额 > -1", row(amount=0.0)) is True
     d = dt.date(2024, 5, 3)
-    for expr in ["最近拜访日期 = 2024-05-03", '最近拜访日期 = DATE "2024-05-03"',
-                 '最近拜访日期 = date "2024/5/3"', '最近拜访日期 = "2024年5月3日"',
-                 "最近拜访日期 >= 2024.5.3", "最近拜访日期 < 2024-05-04"]:
+    for expr in [
+        "最近拜访日期 = 2024-05-03",
+        '最近拜访日期 = DATE "2024-05-03"',
+        '最近拜访日期 = date "2024/5/3"',
+        '最近拜访日期 = "2024年5月3日"',
+        "最近拜访日期 >= 2024.5.3",
+        "最近拜访日期 < 2024-05-04",
+    ]:
         assert check(expr, row(visited=d)) is True, expr
     assert check("最近成交日期 < 最近拜访日期", row(visited=d, ordered=dt.date(2024, 1, 1)))
     assert check("最近成交日期 < 最近拜访日期", row(visited=d)) is False
@@ -129,24 +182,27 @@ def test_numbers_dates_and_strings() -> None:
 
 
 def test_literals_parse_to_values() -> None:
-    tree = parse('拜访次数 >= 3', list(NAMES))
+    tree = parse("拜访次数 >= 3", list(NAMES))
     assert tree == Compare(">=", Name("拜访次数", 0), Literal(3, 8), 5)
 
 
-@pytest.mark.parametrize(("expr", "position", "words"), [
-    ("拜访次数 >=", 8, "表达式不完整"),
-    ("(拜访次数 > 3", 10, "“)”"),
-    ("拜访次数 > 3)", 9, "表达式结束"),
-    ("拜访次数 >> 3", 7, "应为值"),
-    ('联系电话 = "138', 8, "引号没有闭合"),
-    ("拜访次数 > 3 且", 11, "表达式不完整"),
-    ("", 1, "条件为空"),
-    ("拜访次数 ! 3", 6, "无法识别的字符"),
-    ("最近拜访日期 > 2024-02-30", 10, "不是有效日期"),
-    ('最近拜访日期 > DATE "明天"', 15, "不是有效日期"),
-    ("联系电话 IS 3", 9, "应为BLANK"),
-    ("项目阶段 IN 投标", 9, "“(”"),
-])
+@pytest.mark.parametrize(
+    ("expr", "position", "words"),
+    [
+        ("拜访次数 >=", 8, "表达式不完整"),
+        ("(拜访次数 > 3", 10, "“)”"),
+        ("拜访次数 > 3)", 9, "表达式结束"),
+        ("拜访次数 >> 3", 7, "应为值"),
+        ('联系电话 = "138', 8, "引号没有闭合"),
+        ("拜访次数 > 3 且", 11, "表达式不完整"),
+        ("", 1, "条件为空"),
+        ("拜访次数 ! 3", 6, "无法识别的字符"),
+        ("最近拜访日期 > 2024-02-30", 10, "不是有效日期"),
+        ('最近拜访日期 > DATE "明天"', 15, "不是有效日期"),
+        ("联系电话 IS 3", 9, "应为BLANK"),
+        ("项目阶段 IN 投标", 9, "“(”"),
+    ],
+)
 def test_syntax_errors_carry_their_position(expr: str, position: int, words: str) -> None:
     with pytest.raises(ExprError) as info:
         compile_condition(expr, NAMES)
@@ -155,19 +211,22 @@ def test_syntax_errors_carry_their_position(expr: str, position: int, words: str
     assert str(info.value).startswith(f"第 {position} 个字符处：")
 
 
-@pytest.mark.parametrize(("expr", "position", "words"), [
-    ("拜访数 >= 3", 1, "未知的列名“拜访数”（是否指：拜访次数"),
-    ("已送资料 = 是 且 印象深 = 是", 12, "未知的列名“印象深”"),
-    ("已送资料X", 1, "未知的列名“已送资料X”"),
-    ('拜访次数 >= "三"', 9, "应与数字比较"),
-    ('已送资料 = "也许"', 8, "应与\"是\" 或 \"否\"比较"),
-    ("已送资料 > 是", 6, "只能用 = 或 != 比较"),
-    ('项目阶段 = "完工了"', 8, "没有选项“完工了”"),
-    ("拜访次数", 1, "不是条件"),
-    ("3 = 4", 3, "比较的一边应为列名"),
-    ("联系电话 = 最近拜访日期", 6, "类型不同"),
-    ("最近拜访日期 > 3", 10, "应与日期"),
-])
+@pytest.mark.parametrize(
+    ("expr", "position", "words"),
+    [
+        ("拜访数 >= 3", 1, "未知的列名“拜访数”（是否指：拜访次数"),
+        ("已送资料 = 是 且 印象深 = 是", 12, "未知的列名“印象深”"),
+        ("已送资料X", 1, "未知的列名“已送资料X”"),
+        ('拜访次数 >= "三"', 9, "应与数字比较"),
+        ('已送资料 = "也许"', 8, '应与"是" 或 "否"比较'),
+        ("已送资料 > 是", 6, "只能用 = 或 != 比较"),
+        ('项目阶段 = "完工了"', 8, "没有选项“完工了”"),
+        ("拜访次数", 1, "不是条件"),
+        ("3 = 4", 3, "比较的一边应为列名"),
+        ("联系电话 = 最近拜访日期", 6, "类型不同"),
+        ("最近拜访日期 > 3", 10, "应与日期"),
+    ],
+)
 def test_semantic_errors_carry_their_position(expr: str, position: int, words: str) -> None:
     with pytest.raises(ExprError) as info:
         compile_condition(expr, NAMES)
@@ -193,21 +252,46 @@ def test_sheet_names_cover_headers_and_derived_values_but_not_computed_columns()
 
 
 VECTOR_EXPRESSIONS = [
-    "拜访次数 = 3", "拜访次数 != 3", "拜访次数 > 3", "拜访次数 >= 3", "拜访次数 < 3",
-    "拜访次数 <= 3", "3 < 拜访次数", '已送资料 = "是"', '已送资料 = "否"', '已送资料 != "是"',
+    "拜访次数 = 3",
+    "拜访次数 != 3",
+    "拜访次数 > 3",
+    "拜访次数 >= 3",
+    "拜访次数 < 3",
+    "拜访次数 <= 3",
+    "3 < 拜访次数",
+    '已送资料 = "是"',
+    '已送资料 = "否"',
+    '已送资料 != "是"',
     '已送资料 != "否"',
-    "已送资料", "NOT 已送资料", "已送资料 AND 印象较深 AND 拜访次数 > 1",
-    "已送资料 OR 印象较深 OR 联系电话 非空", "联系电话 为空", "已送资料 为空", "印象较深 非空",
-    '项目阶段 IN ("投标", "中标")', '项目阶段 NOT IN ("投标")', "最近成交日期 < 最近拜访日期",
-    "最近拜访日期 >= 2024-05-03", "累计订单金额 > 1.2万 或 NOT (拜访次数 >= 2 且 印象较深)",
-    "TRUE", "FALSE",
+    "已送资料",
+    "NOT 已送资料",
+    "已送资料 AND 印象较深 AND 拜访次数 > 1",
+    "已送资料 OR 印象较深 OR 联系电话 非空",
+    "联系电话 为空",
+    "已送资料 为空",
+    "印象较深 非空",
+    '项目阶段 IN ("投标", "中标")',
+    '项目阶段 NOT IN ("投标")',
+    "最近成交日期 < 最近拜访日期",
+    "最近拜访日期 >= 2024-05-03",
+    "累计订单金额 > 1.2万 或 NOT (拜访次数 >= 2 且 印象较深)",
+    "TRUE",
+    "FALSE",
 ]
 day = st.none() | st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
-rows = st.lists(st.tuples(st.none() | st.integers(0, 6), st.booleans(), st.booleans(),
-                          st.none() | st.just("138"),
-                          st.none() | st.sampled_from(["信息", "编写标书", "投标", "中标"]),
-                          day, st.none() | st.sampled_from([0.0, 12000.0, 50000.0]), day),
-                max_size=30)
+rows = st.lists(
+    st.tuples(
+        st.none() | st.integers(0, 6),
+        st.booleans(),
+        st.booleans(),
+        st.none() | st.just("138"),
+        st.none() | st.sampled_from(["信息", "编写标书", "投标", "中标"]),
+        day,
+        st.none() | st.sampled_from([0.0, 12000.0, 50000.0]),
+        day,
+    ),
+    max_size=30,
+)
 
 
 @settings(max_examples=60, deadline=None)

@@ -155,8 +155,14 @@ class _Recorder:
 
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _CURRENCY_PREFIX = ("¥", "RMB", "CNY", "人民币")
-_UNITS = {"万元": 10_000.0, "万": 10_000.0, "亿元": 100_000_000.0, "亿": 100_000_000.0,
-          "元": 1.0, "次": 1.0}
+_UNITS = {
+    "万元": 10_000.0,
+    "万": 10_000.0,
+    "亿元": 100_000_000.0,
+    "亿": 100_000_000.0,
+    "元": 1.0,
+    "次": 1.0,
+}
 
 
 def parse_number(value: str) -> float | None:
@@ -164,7 +170,7 @@ def parse_number(value: str) -> float | None:
     s = "".join(unicodedata.normalize("NFKC", value).split())
     for prefix in _CURRENCY_PREFIX:
         if s.upper().startswith(prefix):
-            s = s[len(prefix):]
+            s = s[len(prefix) :]
             break
     factor = 1.0
     for unit, f in _UNITS.items():
@@ -211,9 +217,15 @@ def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Money: float ≥ 0."""
     rec = _Recorder()
     out: list[Any] = [
-        v if v.__class__ is float and 0.0 <= v < math.inf
-        else (float(v) if v.__class__ is int and v >= 0
-              else (None if v is None else _money_other(v, rec))) for v in raw]
+        v
+        if v.__class__ is float and 0.0 <= v < math.inf
+        else (
+            float(v)
+            if v.__class__ is int and v >= 0
+            else (None if v is None else _money_other(v, rec))
+        )
+        for v in raw
+    ]
     return out, (_collect(out, rec) if rec.found else [])
 
 
@@ -228,8 +240,9 @@ def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Integer ≥ 0; ``30.0`` is 30."""
     rec = _Recorder()
     out: list[Any] = [
-        v if v.__class__ is int and v >= 0
-        else (None if v is None else _integer_other(v, rec)) for v in raw]
+        v if v.__class__ is int and v >= 0 else (None if v is None else _integer_other(v, rec))
+        for v in raw
+    ]
     return out, (_collect(out, rec) if rec.found else [])
 
 
@@ -250,8 +263,10 @@ def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
 # --------------------------------------------------------------------------------------------
 # Dates
 
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                        r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _FIRST_DAY, _LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31, 23, 59, 59)
@@ -289,9 +304,15 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
     # Readers return datetimes for date cells; keep that common case inline too.
     datetime_cls, lo_t, hi_t = dt.datetime, _FIRST_MOMENT, _LAST_MOMENT
     out: list[Any] = [
-        v if v.__class__ is date_cls and lo <= v <= hi
-        else (v.date() if v.__class__ is datetime_cls and lo_t <= v <= hi_t
-              else (None if v is None else _date_other(v, rec, date1904))) for v in raw]
+        v
+        if v.__class__ is date_cls and lo <= v <= hi
+        else (
+            v.date()
+            if v.__class__ is datetime_cls and lo_t <= v <= hi_t
+            else (None if v is None else _date_other(v, rec, date1904))
+        )
+        for v in raw
+    ]
     return out, (_collect(out, rec) if rec.found else [])
 
 
@@ -330,10 +351,15 @@ def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _
 _YES = ("是", "Y", "YES", "TRUE", "T", "√", "✓", "✔", "对", "有", "1", "☑")
 _NO = ("否", "N", "NO", "FALSE", "F", "×", "✗", "✘", "错", "无", "0", "☐", "")
 BOOL_WORDS: dict[Any, bool] = {
-    None: False, True: True, False: False,  # 1 and 0 hash like True and False
-    **{w: True for w in _YES}, **{w: False for w in _NO},
-    **{w.lower(): True for w in _YES}, **{w.lower(): False for w in _NO},
-    **{w.title(): True for w in _YES}, **{w.title(): False for w in _NO},
+    None: False,
+    True: True,
+    False: False,  # 1 and 0 hash like True and False
+    **{w: True for w in _YES},
+    **{w: False for w in _NO},
+    **{w.lower(): True for w in _YES},
+    **{w.lower(): False for w in _NO},
+    **{w.title(): True for w in _YES},
+    **{w.title(): False for w in _NO},
 }
 _MISS = object()
 
@@ -371,15 +397,18 @@ def choice_map(choices: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def convert_choice(raw: Sequence[CellValue],
-                   choices: dict[str, str]) -> tuple[list[Any], list[Bad]]:
+def convert_choice(
+    raw: Sequence[CellValue], choices: dict[str, str]
+) -> tuple[list[Any], list[Bad]]:
     """One of the allowed values, compared after normalisation."""
     rec = _Recorder()
     get = choices.get
     out: list[Any] = [
-        get(v, _MISS) if v.__class__ is str
+        get(v, _MISS)
+        if v.__class__ is str
         else (None if v is None else _choice_other(v, rec, choices))
-        for v in raw]
+        for v in raw
+    ]
     if _MISS in out:
         for i, v in enumerate(out):
             if v is _MISS:
@@ -387,8 +416,9 @@ def convert_choice(raw: Sequence[CellValue],
     return out, (_collect(out, rec) if rec.found else [])
 
 
-def _choice_other(value: CellValue, rec: _Recorder,
-                  choices: dict[str, str] | None = None) -> str | _Miss | None:
+def _choice_other(
+    value: CellValue, rec: _Recorder, choices: dict[str, str] | None = None
+) -> str | _Miss | None:
     if _error_code(value):
         return rec.miss("error_value", value)
     if isinstance(value, str):
@@ -408,15 +438,19 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
         out: list[Any] = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
         if ERROR_CODES.isdisjoint(out):
             return out, []
-        bads = [Bad(i, "error_value", raw[i]) for code in ERROR_CODES.intersection(out)
-                for i in positions(out, code)]
+        bads = [
+            Bad(i, "error_value", raw[i])
+            for code in ERROR_CODES.intersection(out)
+            for i in positions(out, code)
+        ]
         for bad in bads:
             out[bad.index] = None
         return out, sorted(bads, key=_by_index)
     rec = _Recorder()
     out = [
         (v.strip() or None) if v.__class__ is str else (None if v is None else _text_other(v, rec))
-        for v in raw]
+        for v in raw
+    ]
     if not ERROR_CODES.isdisjoint(out):
         for i, v in enumerate(out):
             if v in ERROR_CODES:
@@ -432,9 +466,12 @@ def _text_other(value: CellValue, rec: _Recorder) -> str | _Miss:
     return cell_text(value)
 
 
-def convert_column(raw: Sequence[CellValue], ctype: ColumnType,
-                   choices: dict[str, str] | None = None,
-                   date1904: bool = False) -> tuple[list[Any], list[Bad]]:
+def convert_column(
+    raw: Sequence[CellValue],
+    ctype: ColumnType,
+    choices: dict[str, str] | None = None,
+    date1904: bool = False,
+) -> tuple[list[Any], list[Bad]]:
     """Convert one column by its schema type."""
     if ctype is ColumnType.BOOL:
         return convert_bool(raw)

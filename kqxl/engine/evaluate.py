@@ -92,12 +92,14 @@ class CustomerIndex:
         distinct = list(set(values))
         found: dict[str | None, int | None] = {
             text: None if key is None else self._by.get(key)
-            for text, key in zip(distinct, name_keys(distinct), strict=True)}
+            for text, key in zip(distinct, name_keys(distinct), strict=True)
+        }
         return list(map(found.__getitem__, values))
 
 
-def evaluate(book: WorkbookGrid, rules: Rules, today: dt.date,
-             schema: Schema = SCHEMA) -> BookResult:
+def evaluate(
+    book: WorkbookGrid, rules: Rules, today: dt.date, schema: Schema = SCHEMA
+) -> BookResult:
     """Validate the 客户 and 项目 sheets of ``book`` and compute grades and heats.
 
     ``today`` is the date the evaluation is for (no clock is read here); it is reserved for
@@ -109,13 +111,18 @@ def evaluate(book: WorkbookGrid, rules: Rules, today: dt.date,
         return _evaluate(book, rules, compiled, schema)
 
 
-def _evaluate(book: WorkbookGrid, rules: Rules, compiled: CompiledRules,
-              schema: Schema) -> BookResult:
+def _evaluate(
+    book: WorkbookGrid, rules: Rules, compiled: CompiledRules, schema: Schema
+) -> BookResult:
     cs, ps = schema.customers, schema.projects
     type_col = cs.column("customer_type")
     extra_types = [t for t in rules.checklists if t not in type_col.choices]
-    cdata = validate_sheet(book.sheets.get(cs.name), cs,
-                           extra_choices={"customer_type": extra_types}, date1904=book.date1904)
+    cdata = validate_sheet(
+        book.sheets.get(cs.name),
+        cs,
+        extra_choices={"customer_type": extra_types},
+        date1904=book.date1904,
+    )
     pdata = validate_sheet(book.sheets.get(ps.name), ps, date1904=book.date1904)
     findings = [*cdata.findings, *pdata.findings]
 
@@ -138,23 +145,36 @@ def _evaluate(book: WorkbookGrid, rules: Rules, compiled: CompiledRules,
     customers, grades = _grade_all(cdata, compiled, rules, furthest)
     projects = _heat_all(pdata, compiled, rules, links, grades)
     order = {cs.name: 0, ps.name: 1}
-    findings.sort(key=lambda f: (order.get(f.sheet, 2), f.row or 0,
-                                 column_index(f.column) if f.column else 0))
+    findings.sort(
+        key=lambda f: (order.get(f.sheet, 2), f.row or 0, column_index(f.column) if f.column else 0)
+    )
     layouts = {d.sheet.name: d.layout for d in (cdata, pdata) if d.layout is not None}
-    return BookResult.model_construct(file=book.path, layouts=layouts, customers=customers,
-                                      projects=projects, findings=findings)
+    return BookResult.model_construct(
+        file=book.path, layouts=layouts, customers=customers, projects=projects, findings=findings
+    )
 
 
-def _problem_rows(values: list[Any], found: list[int | None], ctypes: list[Any],
-                  expected: str) -> list[int]:
+def _problem_rows(
+    values: list[Any], found: list[int | None], ctypes: list[Any], expected: str
+) -> list[int]:
     unknown = [i for i in positions(found, None) if values[i] is not None]
-    wrong = [i for i, ci in enumerate(found)
-             if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected]
+    wrong = [
+        i
+        for i, ci in enumerate(found)
+        if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected
+    ]
     return sorted(unknown + wrong)
 
 
-def _link(pdata: SheetData, ps: Sheet, key: str, expected: str, index: CustomerIndex,
-          ctypes: list[Any], findings: list[Finding]) -> list[int | None]:
+def _link(
+    pdata: SheetData,
+    ps: Sheet,
+    key: str,
+    expected: str,
+    index: CustomerIndex,
+    ctypes: list[Any],
+    findings: list[Finding],
+) -> list[int | None]:
     layout = pdata.layout
     letter = column_letter(layout.columns[key]) if layout and key in layout.columns else None
     header = ps.column(key).header
@@ -164,19 +184,35 @@ def _link(pdata: SheetData, ps: Sheet, key: str, expected: str, index: CustomerI
     for i in _problem_rows(values, out, ctypes, expected):
         row, value, ci = pdata.rows[i], values[i], out[i]
         if ci is None:
-            findings.append(Finding.make("unknown_customer", ps.name, row, letter, header,
-                                         cell_text(value)))
+            findings.append(
+                Finding.make("unknown_customer", ps.name, row, letter, header, cell_text(value))
+            )
         elif ctypes[ci] is not None and ctypes[ci] != expected:
-            findings.append(Finding.make("wrong_customer_type", ps.name, row, letter, header,
-                                         cell_text(value), actual=ctypes[ci], expected=expected))
+            findings.append(
+                Finding.make(
+                    "wrong_customer_type",
+                    ps.name,
+                    row,
+                    letter,
+                    header,
+                    cell_text(value),
+                    actual=ctypes[ci],
+                    expected=expected,
+                )
+            )
     return out
 
 
-def _grade_all(cdata: SheetData, compiled: CompiledRules, rules: Rules,
-               furthest: list[str | None]) -> tuple[list[CustomerResult], list[int | None]]:
+def _grade_all(
+    cdata: SheetData, compiled: CompiledRules, rules: Rules, furthest: list[str | None]
+) -> tuple[list[CustomerResult], list[int | None]]:
     v = cdata.values
-    keys, names, types, reps = (v["customer_id"], v["customer_name"], v["customer_type"],
-                                v["owner_rep"])
+    keys, names, types, reps = (
+        v["customer_id"],
+        v["customer_name"],
+        v["customer_type"],
+        v["owner_rep"],
+    )
     labels = rules.labels.grades
     na = rules.labels.not_applicable
     checklists = compiled.checklists
@@ -194,28 +230,45 @@ def _grade_all(cdata: SheetData, compiled: CompiledRules, rules: Rules,
             outcomes[i] = outcome
     grades = [None if o is None else o.value for o in outcomes]
     results = [
-        construct(row=row, key=key, name=name, type=ctype, owner_rep=rep, grade=grade,
-                  grade_label=na if o is None else labels[grade],
-                  reasons=[] if o is None else list(o.reasons),
-                  gaps=[] if o is None else list(o.gaps))
+        construct(
+            row=row,
+            key=key,
+            name=name,
+            type=ctype,
+            owner_rep=rep,
+            grade=grade,
+            grade_label=na if o is None else labels[grade],
+            reasons=[] if o is None else list(o.reasons),
+            gaps=[] if o is None else list(o.gaps),
+        )
         for row, key, name, ctype, rep, grade, o in zip(
-            cdata.rows, keys, names, types, reps, grades, outcomes, strict=True)]
+            cdata.rows, keys, names, types, reps, grades, outcomes, strict=True
+        )
+    ]
     return results, grades
 
 
-def _heat_all(pdata: SheetData, compiled: CompiledRules, rules: Rules,
-              links: dict[str, list[int | None]],
-              grades: list[int | None]) -> list[ProjectResult]:
+def _heat_all(
+    pdata: SheetData,
+    compiled: CompiledRules,
+    rules: Rules,
+    links: dict[str, list[int | None]],
+    grades: list[int | None],
+) -> list[ProjectResult]:
     v = pdata.values
     unknown = LABELS["unknown_grade"]
-    label_of: dict[int | None, str] = {g: rules.grade_label(g)
-                                       for g in (None, *range(len(rules.labels.grades)))}
+    label_of: dict[int | None, str] = {
+        g: rules.grade_label(g) for g in (None, *range(len(rules.labels.grades)))
+    }
 
-    def grades_of(found: list[int | None], raw: list[str | None]
-                  ) -> tuple[list[int | None], list[str]]:
+    def grades_of(
+        found: list[int | None], raw: list[str | None]
+    ) -> tuple[list[int | None], list[str]]:
         g = [None if ci is None else grades[ci] for ci in found]
-        labels = [("" if r is None else unknown) if ci is None else label_of[gr]
-                  for ci, r, gr in zip(found, raw, g, strict=True)]
+        labels = [
+            ("" if r is None else unknown) if ci is None else label_of[gr]
+            for ci, r, gr in zip(found, raw, g, strict=True)
+        ]
         return g, labels
 
     client_g, client_l = grades_of(links["client"], v["client"])
@@ -228,12 +281,37 @@ def _heat_all(pdata: SheetData, compiled: CompiledRules, rules: Rules,
     label = {p: rules.heat_label(p) for p in percents}
     construct = _new_project
     return [
-        construct(row=row, key=key, name=name, owner_rep=rep, client=client,
-                  contractor=contractor, client_grade=cg, contractor_grade=kg,
-                  client_grade_label=cl, contractor_grade_label=kl, heat=(h := fraction[o.value]),
-                  heat_label=label[o.value], reasons=list(o.reasons), gaps=list(o.gaps),
-                  amount=amount, weighted_amount=None if amount is None else amount * h)
+        construct(
+            row=row,
+            key=key,
+            name=name,
+            owner_rep=rep,
+            client=client,
+            contractor=contractor,
+            client_grade=cg,
+            contractor_grade=kg,
+            client_grade_label=cl,
+            contractor_grade_label=kl,
+            heat=(h := fraction[o.value]),
+            heat_label=label[o.value],
+            reasons=list(o.reasons),
+            gaps=list(o.gaps),
+            amount=amount,
+            weighted_amount=None if amount is None else amount * h,
+        )
         for row, key, name, rep, client, contractor, cg, kg, cl, kl, amount, o in zip(
-            pdata.rows, v["project_id"], v["project_name"], v["owner_rep"], v["client"],
-            v["contractor"], client_g, contr_g, client_l, contr_l, v["amount"], outcomes,
-            strict=True)]
+            pdata.rows,
+            v["project_id"],
+            v["project_name"],
+            v["owner_rep"],
+            v["client"],
+            v["contractor"],
+            client_g,
+            contr_g,
+            client_l,
+            contr_l,
+            v["amount"],
+            outcomes,
+            strict=True,
+        )
+    ]

@@ -81,7 +81,7 @@ def _split(held_all: Sequence[bool], levels: Sequence[CompiledLevel]) -> list[li
     out, at = [], 0
     for level in levels:
         n = len(level.predicates)
-        out.append(list(held_all[at:at + n]))
+        out.append(list(held_all[at : at + n]))
         at += n
     return out
 
@@ -109,8 +109,13 @@ def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
     return _heat_from_held([p(row) for p in _all_predicates(heat.levels)], heat)
 
 
-def _bulk(columns: Sequence[Sequence[Any]], n: int, rows: Sequence[int] | None,
-          levels: Sequence[CompiledLevel], decide: Any) -> list[Outcome]:
+def _bulk(
+    columns: Sequence[Sequence[Any]],
+    n: int,
+    rows: Sequence[int] | None,
+    levels: Sequence[CompiledLevel],
+    decide: Any,
+) -> list[Outcome]:
     """Test each condition over whole columns, then decide once per distinct pattern of held
     conditions: a sheet has many rows and few patterns. ``rows`` picks the rows to decide."""
     if n == 0:
@@ -119,7 +124,7 @@ def _bulk(columns: Sequence[Sequence[Any]], n: int, rows: Sequence[int] | None,
     keys = list(zip(*held, strict=True))
     memo: dict[tuple[bool, ...], Outcome] = {}
     out: list[Outcome] = []
-    for i in (range(n) if rows is None else rows):
+    for i in range(n) if rows is None else rows:
         key = keys[i]
         hit = memo.get(key)
         if hit is None:
@@ -128,14 +133,19 @@ def _bulk(columns: Sequence[Sequence[Any]], n: int, rows: Sequence[int] | None,
     return out
 
 
-def grade_rows(columns: Sequence[Sequence[Any]], n: int, checklist: CompiledChecklist,
-               rows: Sequence[int] | None = None) -> list[Outcome]:
+def grade_rows(
+    columns: Sequence[Sequence[Any]],
+    n: int,
+    checklist: CompiledChecklist,
+    rows: Sequence[int] | None = None,
+) -> list[Outcome]:
     """:func:`grade_counterpart` for many rows at once, given the sheet's columns in row-tuple
     slot order. Outcomes may be shared between rows: copy their lists before changing them."""
     return _bulk(columns, n, rows, checklist.levels, lambda key: _grade_from_held(key, checklist))
 
 
-def heat_rows(columns: Sequence[Sequence[Any]], n: int, heat: CompiledHeat,
-              rows: Sequence[int] | None = None) -> list[Outcome]:
+def heat_rows(
+    columns: Sequence[Sequence[Any]], n: int, heat: CompiledHeat, rows: Sequence[int] | None = None
+) -> list[Outcome]:
     """:func:`heat_of_project` for many rows at once (outcomes may be shared, as above)."""
     return _bulk(columns, n, rows, heat.levels, lambda key: _heat_from_held(key, heat))

@@ -39,9 +39,11 @@ def fast_builder(cls: type[M]) -> Callable[..., M]:
 
     return build
 
+
 # Codes that are warnings: the row is still usable as it stands.
-WARNING_CODES = frozenset({"wrong_customer_type", "merged_cells", "duplicate_column",
-                           "formula_text"})
+WARNING_CODES = frozenset(
+    {"wrong_customer_type", "merged_cells", "duplicate_column", "formula_text"}
+)
 
 
 class Finding(BaseModel):
@@ -59,14 +61,38 @@ class Finding(BaseModel):
     message: str
 
     @classmethod
-    def make(cls, code: str, sheet: str, row: int | None = None, column: str | None = None,
-             header: str | None = None, value: str | None = None, **extra: object) -> Finding:
+    def make(
+        cls,
+        code: str,
+        sheet: str,
+        row: int | None = None,
+        column: str | None = None,
+        header: str | None = None,
+        value: str | None = None,
+        **extra: object,
+    ) -> Finding:
         """A finding with its Chinese message filled from ``kqxl.texts.FINDINGS``."""
-        message = text(FINDINGS, code, sheet=sheet, row=row or "", column=column or "",
-                       header=header or "", value=value if value is not None else "", **extra)
+        message = text(
+            FINDINGS,
+            code,
+            sheet=sheet,
+            row=row or "",
+            column=column or "",
+            header=header or "",
+            value=value if value is not None else "",
+            **extra,
+        )
         level: Level = "warning" if code in WARNING_CODES else "error"
-        return _new_finding(code=code, level=level, sheet=sheet, row=row, column=column,
-                            header=header, value=value, message=message)
+        return _new_finding(
+            code=code,
+            level=level,
+            sheet=sheet,
+            row=row,
+            column=column,
+            header=header,
+            value=value,
+            message=message,
+        )
 
 
 _new_finding = fast_builder(Finding)

@@ -84,9 +84,13 @@ class SheetData:
         return len(self.rows)
 
 
-def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
-                   extra_choices: Mapping[str, Sequence[str]] | None = None,
-                   date1904: bool = False) -> SheetData:
+def validate_sheet(
+    grid: SheetGrid | None,
+    sheet: Sheet,
+    *,
+    extra_choices: Mapping[str, Sequence[str]] | None = None,
+    date1904: bool = False,
+) -> SheetData:
     """Validate one sheet against the schema: findings as values, normalised columns.
 
     ``extra_choices`` widens a choice column (e.g. 客户类型 named by a company's rules).
@@ -100,21 +104,38 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
     match = locate_header(grid, sheet)
     if match.header_row is None:
         required = [c.header for c in sheet.columns if c.required][:3]
-        findings.append(Finding.make("no_header_row", name, rows=HEADER_SCAN_ROWS,
-                                     expected="”“".join(required)))
+        findings.append(
+            Finding.make("no_header_row", name, rows=HEADER_SCAN_ROWS, expected="”“".join(required))
+        )
         return empty
     header_row = match.header_row
     for header, col, first in match.duplicates:
-        findings.append(Finding.make("duplicate_column", name, header_row, column_letter(col),
-                                     header, header, other=column_letter(first)))
+        findings.append(
+            Finding.make(
+                "duplicate_column",
+                name,
+                header_row,
+                column_letter(col),
+                header,
+                header,
+                other=column_letter(first),
+            )
+        )
     for col_def in sheet.columns:
         if col_def.required and col_def.key not in match.columns:
-            findings.append(Finding.make("missing_column", name, header_row, None,
-                                         col_def.header))
+            findings.append(Finding.make("missing_column", name, header_row, None, col_def.header))
     for rng in grid.merged:
         if rng.last_row > header_row:
-            findings.append(Finding.make("merged_cells", name, rng.first_row,
-                                         column_letter(rng.first_col), None, str(rng)))
+            findings.append(
+                Finding.make(
+                    "merged_cells",
+                    name,
+                    rng.first_row,
+                    column_letter(rng.first_col),
+                    None,
+                    str(rng),
+                )
+            )
 
     # Transpose the data area once; every column is then converted in one pass.
     start = header_row + 1 - grid.first_row
@@ -123,8 +144,9 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
     if data:
         lengths = set(map(len, data))
         # zip is faster than zip_longest; rows of one length (the usual case) allow it
-        raw_cols = list(zip(*data, strict=True) if len(lengths) == 1
-                        else zip_longest(*data, fillvalue=None))
+        raw_cols = list(
+            zip(*data, strict=True) if len(lengths) == 1 else zip_longest(*data, fillvalue=None)
+        )
     n_rows = len(data)
 
     def raw_of(key: str) -> Sequence[CellValue]:
@@ -152,31 +174,49 @@ def validate_sheet(grid: SheetGrid | None, sheet: Sheet, *,
         for bad in bads:
             bad_rows.add(bad.index)
             extra = {"choices": "、".join(col_def.choices)} if bad.code == "not_a_choice" else {}
-            findings.append(Finding.make(bad.code, name, excel_rows[bad.index], letter,
-                                         col_def.header, cell_text(bad.raw), **extra))
+            findings.append(
+                Finding.make(
+                    bad.code,
+                    name,
+                    excel_rows[bad.index],
+                    letter,
+                    col_def.header,
+                    cell_text(bad.raw),
+                    **extra,
+                )
+            )
         if col_def.required:
             for i in positions(out, None):
                 if i not in bad_rows:
-                    findings.append(Finding.make("required_missing", name, excel_rows[i], letter,
-                                                 col_def.header, ""))
+                    findings.append(
+                        Finding.make(
+                            "required_missing", name, excel_rows[i], letter, col_def.header, ""
+                        )
+                    )
         values[key] = out
 
     match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
-    _duplicates(sheet, sheet.key_column, "duplicate_key", values, match_keys, excel_rows, match,
-                findings)
-    _duplicates(sheet, sheet.name_column, "duplicate_name", values, match_keys, excel_rows,
-                match, findings)
+    _duplicates(
+        sheet, sheet.key_column, "duplicate_key", values, match_keys, excel_rows, match, findings
+    )
+    _duplicates(
+        sheet, sheet.name_column, "duplicate_name", values, match_keys, excel_rows, match, findings
+    )
 
     layout = SheetLayout(
-        name=name, header_row=header_row, first_data_row=header_row + 1,
+        name=name,
+        header_row=header_row,
+        first_data_row=header_row + 1,
         last_row=excel_rows[-1] if excel_rows else header_row,
         columns=dict(sorted(match.columns.items(), key=lambda kv: kv[1])),
-        unknown_columns=list(match.unknown))
+        unknown_columns=list(match.unknown),
+    )
     return SheetData(sheet, layout, excel_rows, values, findings, match_keys)
 
 
-def _non_blank(data: list[list[CellValue]], raw_of: Any, sheet: Sheet, match: HeaderMatch,
-               first_col: int) -> list[int]:
+def _non_blank(
+    data: list[list[CellValue]], raw_of: Any, sheet: Sheet, match: HeaderMatch, first_col: int
+) -> list[int]:
     """Indices of the data rows that hold something a rep typed.
 
     Only rows without a name are candidates (cheap to find column-wise); they are blank when
@@ -185,26 +225,40 @@ def _non_blank(data: list[list[CellValue]], raw_of: Any, sheet: Sheet, match: He
     name_key_col = sheet.name_column
     if name_key_col in match.columns:
         names = raw_of(name_key_col)
-        candidates = [i for i, v in enumerate(names)
-                      if v is None or (v.__class__ is str and not v.strip())]
+        candidates = [
+            i for i, v in enumerate(names) if v is None or (v.__class__ is str and not v.strip())
+        ]
     else:
         candidates = list(range(len(data)))
     if not candidates:
         return list(range(len(data)))
-    computed = {match.columns[c.key] - first_col for c in sheet.columns
-                if c.is_computed and c.key in match.columns}
+    computed = {
+        match.columns[c.key] - first_col
+        for c in sheet.columns
+        if c.is_computed and c.key in match.columns
+    }
     blank = set()
     for i in candidates:
         row = data[i]
-        if all(v is None or (v.__class__ is str and not v.strip())
-               for j, v in enumerate(row) if j not in computed):
+        if all(
+            v is None or (v.__class__ is str and not v.strip())
+            for j, v in enumerate(row)
+            if j not in computed
+        ):
             blank.add(i)
     return [i for i in range(len(data)) if i not in blank]
 
 
-def _duplicates(sheet: Sheet, key: str, code: str, values: dict[str, list[Any]],
-                match_keys: dict[str, list[str | None]], excel_rows: list[int],
-                match: HeaderMatch, findings: list[Finding]) -> None:
+def _duplicates(
+    sheet: Sheet,
+    key: str,
+    code: str,
+    values: dict[str, list[Any]],
+    match_keys: dict[str, list[str | None]],
+    excel_rows: list[int],
+    match: HeaderMatch,
+    findings: list[Finding],
+) -> None:
     if key not in match.columns:
         return
     col_def = sheet.column(key)
@@ -221,5 +275,8 @@ def _duplicates(sheet: Sheet, key: str, code: str, values: dict[str, list[Any]],
         if first is None:
             seen[k] = excel_rows[i]
         else:
-            findings.append(Finding.make(code, sheet.name, excel_rows[i], letter, col_def.header,
-                                         v, other=first))
+            findings.append(
+                Finding.make(
+                    code, sheet.name, excel_rows[i], letter, col_def.header, v, other=first
+                )
+            )

@@ -23,8 +23,12 @@ from kqxl.schema import DERIVED_VALUES, PROJECT_STAGES, SCHEMA, ColumnType, Sche
 from kqxl.texts import ERRORS, LABELS, text
 
 _KINDS = {
-    ColumnType.TEXT: Kind.TEXT, ColumnType.CHOICE: Kind.TEXT, ColumnType.INTEGER: Kind.NUMBER,
-    ColumnType.MONEY: Kind.NUMBER, ColumnType.PERCENT: Kind.NUMBER, ColumnType.DATE: Kind.DATE,
+    ColumnType.TEXT: Kind.TEXT,
+    ColumnType.CHOICE: Kind.TEXT,
+    ColumnType.INTEGER: Kind.NUMBER,
+    ColumnType.MONEY: Kind.NUMBER,
+    ColumnType.PERCENT: Kind.NUMBER,
+    ColumnType.DATE: Kind.DATE,
     ColumnType.BOOL: Kind.BOOL,
 }
 # The kind of each derived value (see ``kqxl.schema.DERIVED_VALUES``).
@@ -70,8 +74,13 @@ class CompiledLevel:
 
     def __post_init__(self) -> None:
         if not self.items:
-            object.__setattr__(self, "items", tuple(
-                text(LABELS, "reason_item", level=self.label, label=lb) for lb in self.labels))
+            object.__setattr__(
+                self,
+                "items",
+                tuple(
+                    text(LABELS, "reason_item", level=self.label, label=lb) for lb in self.labels
+                ),
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +103,19 @@ class CompiledRules:
     heat: CompiledHeat
 
 
-def _compile_conditions(conditions: tuple[Condition, ...], names: dict[str, NameInfo],
-                        loc: tuple[str | int, ...]
-                        ) -> tuple[tuple[Predicate, ...], tuple[Vector, ...]]:
+def _compile_conditions(
+    conditions: tuple[Condition, ...], names: dict[str, NameInfo], loc: tuple[str | int, ...]
+) -> tuple[tuple[Predicate, ...], tuple[Vector, ...]]:
     preds, vectors = [], []
     for i, cond in enumerate(conditions):
         try:
             preds.append(compile_condition(cond.when, names))
             vectors.append(compile_vector(cond.when, names))
         except ExprError as exc:
-            raise RulesShapeError((*loc, i, "when"), text(
-                ERRORS, "rules_condition", label=cond.label, detail=str(exc))) from None
+            raise RulesShapeError(
+                (*loc, i, "when"),
+                text(ERRORS, "rules_condition", label=cond.label, detail=str(exc)),
+            ) from None
     return tuple(preds), tuple(vectors)
 
 
@@ -116,19 +127,34 @@ def compile_rules(rules: Rules, schema: Schema = SCHEMA) -> CompiledRules:
     for ctype, checklist in rules.checklists.items():
         levels = []
         for i, level in sorted(enumerate(checklist.levels), key=lambda p: p[1].level):
-            preds, vectors = _compile_conditions(level.conditions, customer_names,
-                                                 ("checklists", ctype, "levels", i, "conditions"))
-            levels.append(CompiledLevel(
-                level.level, rules.grade_label(level.level),
-                tuple(c.label for c in level.conditions), preds,
-                required_count(level.require, len(preds)), vectors))
+            preds, vectors = _compile_conditions(
+                level.conditions, customer_names, ("checklists", ctype, "levels", i, "conditions")
+            )
+            levels.append(
+                CompiledLevel(
+                    level.level,
+                    rules.grade_label(level.level),
+                    tuple(c.label for c in level.conditions),
+                    preds,
+                    required_count(level.require, len(preds)),
+                    vectors,
+                )
+            )
         checklists[ctype] = CompiledChecklist(checklist.cumulative, tuple(levels))
     heat_levels = []
     for i, hl in sorted(enumerate(rules.heat.levels), key=lambda p: p[1].percent):
-        preds, vectors = _compile_conditions(hl.conditions, project_names,
-                                             ("heat", "levels", i, "conditions"))
-        heat_levels.append(CompiledLevel(
-            hl.percent, hl.label, tuple(c.label for c in hl.conditions), preds,
-            required_count(hl.require, len(preds)), vectors))
+        preds, vectors = _compile_conditions(
+            hl.conditions, project_names, ("heat", "levels", i, "conditions")
+        )
+        heat_levels.append(
+            CompiledLevel(
+                hl.percent,
+                hl.label,
+                tuple(c.label for c in hl.conditions),
+                preds,
+                required_count(hl.require, len(preds)),
+                vectors,
+            )
+        )
     heat = CompiledHeat(rules.heat.floor, rules.heat.cumulative, tuple(heat_levels))
     return CompiledRules(rules, checklists, heat)

@@ -76,19 +76,46 @@ class ExprError(ValueError):
 # Tokens
 
 _OPERATORS = {
-    "=": "=", "==": "=", "!=": "!=", "<>": "!=", "≠": "!=",
-    ">": ">", ">=": ">=", "≥": ">=", "<": "<", "<=": "<=", "≤": "<=",
+    "=": "=",
+    "==": "=",
+    "!=": "!=",
+    "<>": "!=",
+    "≠": "!=",
+    ">": ">",
+    ">=": ">=",
+    "≥": ">=",
+    "<": "<",
+    "<=": "<=",
+    "≤": "<=",
 }
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
 _DELIMS = set("=!<>≥≤≠(),") | set(_QUOTES) | set(_QUOTES.values())
 _WORD_KEYWORDS = {
-    "AND": "AND", "OR": "OR", "NOT": "NOT", "IN": "IN", "IS": "IS", "BLANK": "BLANK",
-    "EMPTY": "BLANK", "NULL": "BLANK", "DATE": "DATEKW", "TRUE": "TRUE", "FALSE": "FALSE",
+    "AND": "AND",
+    "OR": "OR",
+    "NOT": "NOT",
+    "IN": "IN",
+    "IS": "IS",
+    "BLANK": "BLANK",
+    "EMPTY": "BLANK",
+    "NULL": "BLANK",
+    "DATE": "DATEKW",
+    "TRUE": "TRUE",
+    "FALSE": "FALSE",
 }
 # Chinese keywords may touch a name without a space (``联系电话非空``), so they are split off
 # inside a run of characters; the longest known name wins first.
-_CJK_KEYWORDS = {"为空": "BLANKTEST", "非空": "NOTBLANKTEST", "且": "AND", "或": "OR",
-                 "非": "NOT", "不在": "NOTIN", "在": "IN", "是": "TRUE", "否": "FALSE"}
+_CJK_KEYWORDS = {
+    "为空": "BLANKTEST",
+    "非空": "NOTBLANKTEST",
+    "且": "AND",
+    "或": "OR",
+    "非": "NOT",
+    "不在": "NOTIN",
+    "在": "IN",
+    "是": "TRUE",
+    "否": "FALSE",
+}
 _CJK_BY_LENGTH = sorted(_CJK_KEYWORDS, key=len, reverse=True)
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -125,7 +152,7 @@ def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
             tokens.append(Token({"(": "LPAREN", ")": "RPAREN", ",": "COMMA"}[ch], ch, i))
             i += 1
             continue
-        two = s[i:i + 2]
+        two = s[i : i + 2]
         if two in _OPERATORS:
             tokens.append(Token("OP", _OPERATORS[two], i))
             i += 2
@@ -141,7 +168,7 @@ def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
             end = s.find(close, i + 1)
             if end < 0:
                 raise ExprError(text(ERRORS, "expr_unclosed_string"), i + 1)
-            tokens.append(Token("STRING", s[i + 1:end], i))
+            tokens.append(Token("STRING", s[i + 1 : end], i))
             i = end + 1
             continue
         if ch in _QUOTES.values():
@@ -292,10 +319,13 @@ class _Parser:
     def fail(self, expected: str) -> None:
         tok = self.tok
         if tok.kind == "END":
-            raise ExprError(text(ERRORS, "expr_unexpected_end", expected=_describe(expected)),
-                            tok.pos + 1)
-        raise ExprError(text(ERRORS, "expr_expected", expected=_describe(expected),
-                             token=tok.value), tok.pos + 1)
+            raise ExprError(
+                text(ERRORS, "expr_unexpected_end", expected=_describe(expected)), tok.pos + 1
+            )
+        raise ExprError(
+            text(ERRORS, "expr_expected", expected=_describe(expected), token=tok.value),
+            tok.pos + 1,
+        )
 
     def parse(self) -> Node:
         if self.tok.kind == "END":
@@ -392,8 +422,12 @@ def _pos(node: Node) -> int:
 
 def _describe(kind: str) -> str:
     return {
-        "END": "表达式结束", "RPAREN": "“)”", "LPAREN": "“(”", "BLANK": "BLANK",
-        "VALUE": "值（数字、\"文字\"、日期或 是/否）", "NAME": "列名",
+        "END": "表达式结束",
+        "RPAREN": "“)”",
+        "LPAREN": "“(”",
+        "BLANK": "BLANK",
+        "VALUE": '值（数字、"文字"、日期或 是/否）',
+        "NAME": "列名",
     }.get(kind, kind)
 
 
@@ -465,8 +499,9 @@ class _Compiler:
         if info is None:
             close = get_close_matches(node.name, list(self.names), n=3, cutoff=0.4)
             hint = text(ERRORS, "expr_did_you_mean", names="、".join(close)) if close else ""
-            raise ExprError(text(ERRORS, "expr_unknown_name", name=node.name, hint=hint),
-                            node.pos + 1)
+            raise ExprError(
+                text(ERRORS, "expr_unknown_name", name=node.name, hint=hint), node.pos + 1
+            )
         return info
 
     def predicate(self, node: Node) -> Predicate:
@@ -493,8 +528,7 @@ class _Compiler:
         if isinstance(node, Name):
             info = self.info(node)
             if info.kind is not Kind.BOOL:
-                raise ExprError(text(ERRORS, "expr_not_a_condition", name=node.name),
-                                node.pos + 1)
+                raise ExprError(text(ERRORS, "expr_not_a_condition", name=node.name), node.pos + 1)
             idx = info.index
             return lambda r: r[idx] is True
         if isinstance(node, Literal) and isinstance(node.value, bool):
@@ -536,8 +570,10 @@ class _Compiler:
         if isinstance(left, Name) and isinstance(right, Name):
             a, b = self.info(left), self.info(right)
             if a.kind is not b.kind:
-                raise ExprError(text(ERRORS, "expr_kind_mismatch", left=left.name,
-                                     right=right.name), node.pos + 1)
+                raise ExprError(
+                    text(ERRORS, "expr_kind_mismatch", left=left.name, right=right.name),
+                    node.pos + 1,
+                )
             if a.kind in (Kind.BOOL, Kind.TEXT) and op not in ("=", "!="):
                 raise ExprError(text(ERRORS, "expr_no_order", name=left.name), node.pos + 1)
             return _compare_slots(a.index, op, b.index)
@@ -577,16 +613,32 @@ class _Compiler:
                 for choice in info.choices:
                     if _fold(choice) == folded:
                         return choice
-                raise ExprError(text(ERRORS, "expr_not_a_choice", name=name, value=v,
-                                     choices="、".join(info.choices)), lit.pos + 1)
+                raise ExprError(
+                    text(
+                        ERRORS,
+                        "expr_not_a_choice",
+                        name=name,
+                        value=v,
+                        choices="、".join(info.choices),
+                    ),
+                    lit.pos + 1,
+                )
             return v.strip()
-        raise ExprError(text(ERRORS, "expr_wrong_literal", name=name, value=_show(lit),
-                             expected=_KIND_TEXT[kind]), lit.pos + 1)
+        raise ExprError(
+            text(
+                ERRORS, "expr_wrong_literal", name=name, value=_show(lit), expected=_KIND_TEXT[kind]
+            ),
+            lit.pos + 1,
+        )
 
 
 _FLIP = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
-_KIND_TEXT = {Kind.TEXT: "\"文字\"", Kind.NUMBER: "数字", Kind.DATE: "日期（如 2024-05-03）",
-              Kind.BOOL: "\"是\" 或 \"否\""}
+_KIND_TEXT = {
+    Kind.TEXT: '"文字"',
+    Kind.NUMBER: "数字",
+    Kind.DATE: "日期（如 2024-05-03）",
+    Kind.BOOL: '"是" 或 "否"',
+}
 
 
 def _compare_slot(idx: int, op: str, c: Any) -> Predicate:
@@ -640,6 +692,7 @@ class _VectorCompiler(_Compiler):
                 for part in parts[1:]:
                     out = list(map(combine, out, part(cols, n)))
                 return out
+
             return boolop
         if isinstance(node, Not):
             inner = self.vector(node.operand)
@@ -689,12 +742,20 @@ class _VectorCompiler(_Compiler):
         assert isinstance(left, Name) and isinstance(right, Name)
         a, b = self.info(left).index, self.info(right).index
         fn = _OPS[op]
-        return lambda cols, n: [x is not None and y is not None and bool(fn(x, y))
-                                for x, y in zip(cols[a], cols[b], strict=True)]
+        return lambda cols, n: [
+            x is not None and y is not None and bool(fn(x, y))
+            for x, y in zip(cols[a], cols[b], strict=True)
+        ]
 
 
-_OPS = {"=": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
-        "<": operator.lt, "<=": operator.le}
+_OPS = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
 
 
 def _vector_slot(idx: int, op: str, c: Any) -> Vector:

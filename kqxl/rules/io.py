@@ -46,15 +46,27 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except FileNotFoundError:
         raise RulesError(text(ERRORS, "rules_not_found", path=p)) from None
     except OSError as exc:
-        raise RulesError(text(ERRORS, "rules_invalid", path=p, line=1, field="-",
-                              detail=exc.strerror or str(exc))) from None
+        raise RulesError(
+            text(
+                ERRORS, "rules_invalid", path=p, line=1, field="-", detail=exc.strerror or str(exc)
+            )
+        ) from None
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise RulesError(text(ERRORS, "rules_invalid", path=p, line=line, field="-",
-                              detail=text(ERRORS, "rules_expected", expected="UTF-8 编码的文本",
-                                          value="无法解码的字节"))) from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RulesError(
+            text(
+                ERRORS,
+                "rules_invalid",
+                path=p,
+                line=line,
+                field="-",
+                detail=text(
+                    ERRORS, "rules_expected", expected="UTF-8 编码的文本", value="无法解码的字节"
+                ),
+            )
+        ) from None
     return parse_rules(source, source=str(p))
 
 
@@ -64,10 +76,17 @@ def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
         data = tomllib.loads(source_text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "",
-                        str(exc))
-        raise RulesError(text(ERRORS, "rules_invalid", path=source, line=line, field="-",
-                              detail=text(ERRORS, "rules_toml", detail=detail))) from None
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(exc))
+        raise RulesError(
+            text(
+                ERRORS,
+                "rules_invalid",
+                path=source,
+                line=line,
+                field="-",
+                detail=text(ERRORS, "rules_toml", detail=detail),
+            )
+        ) from None
     try:
         rules = Rules.model_validate(data)
         compile_rules(rules)
@@ -85,11 +104,21 @@ def _toml_error_line(message: str) -> int:
 
 
 _PYDANTIC_EXPECTED = {
-    "int_type": "整数", "int_parsing": "整数", "int_from_float": "整数", "string_type": "文字",
-    "bool_type": "true 或 false", "bool_parsing": "true 或 false", "dict_type": "表（[…]）",
-    "tuple_type": "数组（[…]）", "list_type": "数组（[…]）", "model_type": "表（[…]）",
-    "literal_error": "\"all\"、\"half\" 或整数", "greater_than_equal": "更大的数",
-    "less_than_equal": "更小的数", "too_short": "至少一项", "string_too_short": "非空文字",
+    "int_type": "整数",
+    "int_parsing": "整数",
+    "int_from_float": "整数",
+    "string_type": "文字",
+    "bool_type": "true 或 false",
+    "bool_parsing": "true 或 false",
+    "dict_type": "表（[…]）",
+    "tuple_type": "数组（[…]）",
+    "list_type": "数组（[…]）",
+    "model_type": "表（[…]）",
+    "literal_error": '"all"、"half" 或整数',
+    "greater_than_equal": "更大的数",
+    "less_than_equal": "更小的数",
+    "too_short": "至少一项",
+    "string_too_short": "非空文字",
 }
 
 
@@ -103,9 +132,13 @@ def _first_error(exc: ValidationError) -> tuple[tuple[str | int, ...], str]:
     # A misspelt key also shows up as a missing one; the misspelling is the one to report.
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     # ``require`` is a union: pydantic reports each branch; say once what is expected.
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and
-                                             (p.startswith(("literal[", "constrained-int"))
-                                              or p in ("int",))))
+    loc = tuple(
+        p
+        for p in err["loc"]
+        if not (
+            isinstance(p, str) and (p.startswith(("literal[", "constrained-int")) or p in ("int",))
+        )
+    )
     if loc and loc[-1] == "require":
         return loc, text(ERRORS, "rules_require", n="条件数", value=_show(err.get("input")))
     kind = err["type"]
@@ -141,14 +174,21 @@ def _field(loc: tuple[str | int, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part + 1}]"  # 1-based, as a manager counts
         else:
-            out += ("." if out else "") + (part if re.fullmatch(r"[A-Za-z0-9_-]+", part)
-                                            else f'"{part}"')
+            out += ("." if out else "") + (
+                part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"'
+            )
     return out or "-"
 
 
 def _message(source: str, source_text: str, loc: tuple[str | int, ...], detail: str) -> str:
-    return text(ERRORS, "rules_invalid", path=source, line=locate_line(source_text, loc),
-                field=_field(loc), detail=detail)
+    return text(
+        ERRORS,
+        "rules_invalid",
+        path=source,
+        line=locate_line(source_text, loc),
+        field=_field(loc),
+        detail=detail,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,11 +221,10 @@ def locate_line(source_text: str, loc: tuple[str | int, ...]) -> int:
             key = tuple(str(p) for p in header)
             counts[key] = counts.get(key, -1) + 1
             header = (*header, counts[key])
-        if len(header) > depth and tuple(loc[:len(header)]) == header:
+        if len(header) > depth and tuple(loc[: len(header)]) == header:
             best_line, depth = n, len(header)
     rest = loc[depth:]
-    end = next((n for n in range(best_line + 1, len(lines)) if _HEADER.match(lines[n])),
-               len(lines))
+    end = next((n for n in range(best_line + 1, len(lines)) if _HEADER.match(lines[n])), len(lines))
     if not rest or not isinstance(rest[0], str):
         return max(best_line, 0) + 1
     # 2. the key within that table
@@ -207,6 +246,7 @@ def locate_line(source_text: str, loc: tuple[str | int, ...]) -> int:
 
 # --------------------------------------------------------------------------------------------
 # Writing
+
 
 def _toml_str(value: str) -> str:
     """A TOML string: "…" when plain, '…' when it holds quotes (as expressions do)."""
@@ -257,21 +297,41 @@ def _conditions(conditions: tuple[Condition, ...]) -> list[str]:
 
 def dump_rules(rules: Rules) -> str:
     """The rules as TOML text in the layout of the shipped file; loads back equal."""
-    out = [f"version = {rules.version}", f"name = {_toml_str(rules.name)}", "", "[labels]",
-           "grades = [" + ", ".join(_toml_str(g) for g in rules.labels.grades) + "]",
-           f"not_applicable = {_toml_str(rules.labels.not_applicable)}"]
+    out = [
+        f"version = {rules.version}",
+        f"name = {_toml_str(rules.name)}",
+        "",
+        "[labels]",
+        "grades = [" + ", ".join(_toml_str(g) for g in rules.labels.grades) + "]",
+        f"not_applicable = {_toml_str(rules.labels.not_applicable)}",
+    ]
     for ctype, checklist in rules.checklists.items():
         table = f"checklists.{_key(ctype)}"
         out += ["", f"[{table}]", f"cumulative = {'true' if checklist.cumulative else 'false'}"]
         for level in checklist.levels:
-            out += ["", f"[[{table}.levels]]", f"level = {level.level}",
-                    f"require = {_require(level.require)}", *_conditions(level.conditions)]
+            out += [
+                "",
+                f"[[{table}.levels]]",
+                f"level = {level.level}",
+                f"require = {_require(level.require)}",
+                *_conditions(level.conditions),
+            ]
     heat = rules.heat
-    out += ["", "[heat]", f"floor = {heat.floor}", f"floor_label = {_toml_str(heat.floor_label)}",
-            f"cumulative = {'true' if heat.cumulative else 'false'}"]
+    out += [
+        "",
+        "[heat]",
+        f"floor = {heat.floor}",
+        f"floor_label = {_toml_str(heat.floor_label)}",
+        f"cumulative = {'true' if heat.cumulative else 'false'}",
+    ]
     for hl in heat.levels:
-        out += ["", "[[heat.levels]]", f"percent = {hl.percent}",
-                f"require = {_require(hl.require)}", *_conditions(hl.conditions)]
+        out += [
+            "",
+            "[[heat.levels]]",
+            f"percent = {hl.percent}",
+            f"require = {_require(hl.require)}",
+            *_conditions(hl.conditions),
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -307,21 +367,40 @@ def describe_rules(rules: Rules) -> list[RuleLine]:
     out: list[RuleLine] = []
     for ctype, checklist in rules.checklists.items():
         for level in sorted(checklist.levels, key=lambda lv: lv.level):
-            req = require_text(level.require, len(level.conditions),
-                               checklist.cumulative and level.level > 1)
+            req = require_text(
+                level.require, len(level.conditions), checklist.cumulative and level.level > 1
+            )
             for c in level.conditions:
-                out.append(RuleLine(section=ctype, level=rules.grade_label(level.level),
-                                    require=req, label=c.label, expression=c.when))
+                out.append(
+                    RuleLine(
+                        section=ctype,
+                        level=rules.grade_label(level.level),
+                        require=req,
+                        label=c.label,
+                        expression=c.when,
+                    )
+                )
     section = text(LABELS, "rules_section_heat")
     for hl in sorted(rules.heat.levels, key=lambda h: -h.percent):
         req = require_text(hl.require, len(hl.conditions))
         for c in hl.conditions:
-            out.append(RuleLine(section=section, level=hl.label, require=req, label=c.label,
-                                expression=c.when))
-    floor = f"{rules.heat.floor}%" + (f"（{rules.heat.floor_label}）"
-                                      if rules.heat.floor_label else "")
-    out.append(RuleLine(section=section, level=floor, require="", label=text(
-        LABELS, "rules_floor"), expression=""))
+            out.append(
+                RuleLine(
+                    section=section, level=hl.label, require=req, label=c.label, expression=c.when
+                )
+            )
+    floor = f"{rules.heat.floor}%" + (
+        f"（{rules.heat.floor_label}）" if rules.heat.floor_label else ""
+    )
+    out.append(
+        RuleLine(
+            section=section,
+            level=floor,
+            require="",
+            label=text(LABELS, "rules_floor"),
+            expression="",
+        )
+    )
     return out
 
 

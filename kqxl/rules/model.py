@@ -113,23 +113,28 @@ class Rules(_Frozen):
             for i, level in enumerate(checklist.levels):
                 loc: tuple[str | int, ...] = ("checklists", ctype, "levels", i)
                 if not 1 <= level.level <= top:
-                    raise RulesShapeError((*loc, "level"), text(
-                        ERRORS, "rules_level_range", max=top, level=level.level))
+                    raise RulesShapeError(
+                        (*loc, "level"),
+                        text(ERRORS, "rules_level_range", max=top, level=level.level),
+                    )
                 if level.level in seen:
-                    raise RulesShapeError((*loc, "level"), text(
-                        ERRORS, "rules_duplicate_level", level=level.level))
+                    raise RulesShapeError(
+                        (*loc, "level"), text(ERRORS, "rules_duplicate_level", level=level.level)
+                    )
                 seen.add(level.level)
                 _check_require(level.require, len(level.conditions), (*loc, "require"))
             for n in range(1, max(seen) + 1):
                 if n not in seen:
-                    raise RulesShapeError(("checklists", ctype, "levels"), text(
-                        ERRORS, "rules_level_gap", level=n))
+                    raise RulesShapeError(
+                        ("checklists", ctype, "levels"), text(ERRORS, "rules_level_gap", level=n)
+                    )
         seen_pct: set[int] = set()
         for i, hl in enumerate(self.heat.levels):
             loc = ("heat", "levels", i)
             if hl.percent in seen_pct:
-                raise RulesShapeError((*loc, "percent"), text(
-                    ERRORS, "rules_duplicate_percent", percent=hl.percent))
+                raise RulesShapeError(
+                    (*loc, "percent"), text(ERRORS, "rules_duplicate_percent", percent=hl.percent)
+                )
             seen_pct.add(hl.percent)
             _check_require(hl.require, len(hl.conditions), (*loc, "require"))
         return self
