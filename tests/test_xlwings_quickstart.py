@@ -77,3 +77,63 @@ def test_quickstart_workbook_keeps_vba_and_ribbon(
         "xl/styles.xml"
     }
     assert vba_modules(book) == modules
+
+
+def test_recompute_on_a_macro_workbook_keeps_its_vba(tmp_path: Path) -> None:
+    """A rep's .xlsm with VBA: 客户/项目 sheets added, then `kqxl recompute` in place."""
+    from click.testing import CliRunner
+
+    from kqxl.book import SheetContent
+    from kqxl.cli import cli
+    from kqxl.schema import SCHEMA
+
+    book = quickstart(tmp_path, "rep_macros", "--standalone")
+    modules = vba_modules(book)
+    customers = SCHEMA.customers
+    row = {h: None for h in customers.headers}
+    row.update(
+        {
+            "客户名称": "江城置业有限公司",
+            "客户类型": "甲方",
+            "负责人": "张伟",
+            "联系电话": "139",
+            "拜访次数": 3,
+            "已送资料": "是",
+            "已介绍产品": "是",
+            "不排斥业务员": "是",
+            "印象较深": "是",
+        }
+    )
+    project = dict.fromkeys(SCHEMA.projects.headers)
+    project.update(
+        {
+            "项目名称": "江城一期",
+            "负责人": "张伟",
+            "甲方": "江城置业有限公司",
+            "项目阶段": "签约",
+            "项目金额": 1000,
+            "已签总包合同": "是",
+        }
+    )
+    patch_workbook(
+        book,
+        [],
+        sheets=[
+            SheetContent("客户", [list(customers.headers), list(row.values())]),
+            SheetContent("项目", [list(SCHEMA.projects.headers), list(project.values())]),
+        ],
+        backup=False,
+    )
+    before = tmp_path / "before.xlsm"
+    before.write_bytes(book.read_bytes())
+
+    result = CliRunner().invoke(cli, ["recompute", str(book)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    grid = read_workbook(book)
+    assert grid.sheets["客户"].value(2, customers.headers.index("客情等级") + 1) == "I级"
+    heat_col = SCHEMA.projects.headers.index("成交热度") + 1
+    assert grid.sheets["项目"].value(2, heat_col) == 0.9
+    with zipfile.ZipFile(before) as a, zipfile.ZipFile(book) as b:
+        assert a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
+        assert a.namelist() == b.namelist()
+    assert vba_modules(book) == modules
