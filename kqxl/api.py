@@ -61,6 +61,7 @@ def recompute_workbook(
     today: dt.date | None = None,
     force: bool = False,
     backup: bool = True,
+    keep_backups: int = 20,
     schema: Schema = SCHEMA,
 ) -> RecomputeResult:
     """Fill the computed columns of 客户 and 项目 and mark invalid cells.
@@ -77,6 +78,7 @@ def recompute_workbook(
         out=out,
         force=force,
         backup=backup,
+        keep_backups=keep_backups,
         expect=book.stamp,
         clear_highlights=tuple(result.layouts),
     )

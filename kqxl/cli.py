@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,7 @@ class KqxlGroup(click.Group):
             sys.stderr.close()
             raise SystemExit(EXIT_OK) from None
         except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise Problem(f"{where}{exc.strerror or exc}") from exc
+            raise Problem(_one_line(exc)) from exc
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:
@@ -161,61 +161,130 @@ def rules_check(file: Path | None, as_json: bool) -> None:
     click.echo(text(CLI, "rules_ok", path=file or text(CLI, "default_rules")))
 
 
+class Batch:
+    """Runs a job on each file. With several files, one that fails is reported in one line and
+    the batch goes on; the exit code is the worst of all (2 problem > 1 findings > 0 ok)."""
+
+    def __init__(self, files: tuple[Path, ...]) -> None:
+        self.files = files
+        self.failed = 0
+        self.results: list[Any] = []
+
+    def run(self, job: Callable[[Path], Any]) -> Iterator[tuple[Path, Any]]:
+        for file in self.files:
+            try:
+                result = job(file)
+            except (KqxlError, OSError) as exc:
+                if len(self.files) == 1:
+                    raise
+                click.echo(f"kqxl: {_one_line(exc)}", err=True)
+                self.failed += 1
+                continue
+            self.results.append(result)
+            yield file, result
+
+    def echo_json(self) -> None:
+        dumped = [r.model_dump(mode="json") for r in self.results]
+        _echo_json(dumped[0] if len(self.files) == 1 else dumped)
+
+    def exit(self, findings: bool) -> None:
+        sys.exit(EXIT_PROBLEM if self.failed else EXIT_FINDINGS if findings else EXIT_OK)
+
+
+def _one_line(exc: KqxlError | OSError) -> str:
+    if isinstance(exc, KqxlError):
+        return str(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @rules_option
 @today_option
 @json_option
-def validate(file: Path, rules_path: Path | None, today: str | None, as_json: bool) -> None:
-    """Check every row of FILE and print findings, grades and heats (writes nothing)."""
-    from kqxl.api import validate_workbook
+def validate(
+    files: tuple[Path, ...], rules_path: Path | None, today: str | None, as_json: bool
+) -> None:
+    """Check every row of FILES and print findings, grades and heats (writes nothing).
 
-    result = validate_workbook(file, rules=rules_path, today=_today(today))
+    With several files, one that cannot be read is reported and the others are still checked.
+    """
+    from kqxl.api import validate_workbook
+    from kqxl.rules import load_rules
+
+    rules, day = load_rules(rules_path), _today(today)
+    batch = Batch(files)
+    for file, result in batch.run(lambda f: validate_workbook(f, rules=rules, today=day)):
+        if not as_json:
+            _print_result(file, result)
     if as_json:
-        _echo_json(result.model_dump(mode="json"))
-    else:
-        _print_result(file, result)
-    sys.exit(EXIT_FINDINGS if _has_errors(result) else EXIT_OK)
+        batch.echo_json()
+    batch.exit(any(_has_errors(r) for r in batch.results))
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this new file instead of updating FILE in place.",
+    help="Write to this new file instead of updating FILE in place (one FILE only).",
 )
 @rules_option
 @today_option
 @click.option("--force", is_flag=True, help="Write even if a stale Excel owner file (~$) is there.")
-@click.option("--no-backup", is_flag=True, help="Do not keep a backup of FILE in .kqxl/backups/.")
+@click.option("--no-backup", is_flag=True, help="Do not keep a backup in .kqxl/backups/.")
+@click.option(
+    "--keep-backups",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many backups of each workbook to keep.",
+)
 @json_option
 def recompute(
-    file: Path,
+    files: tuple[Path, ...],
     out: Path | None,
     rules_path: Path | None,
     today: str | None,
     force: bool,
     no_backup: bool,
+    keep_backups: int,
     as_json: bool,
 ) -> None:
-    """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILE.
+    """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILES.
 
-    Only cells kqxl owns are written; the original is backed up and replaced atomically.
+    Only cells kqxl owns are written; each original is backed up and replaced atomically.
+    With several files, one that cannot be read or written is reported and the rest go on.
     """
     from kqxl.api import recompute_workbook
+    from kqxl.rules import load_rules
 
-    done = recompute_workbook(
-        file, out=out, rules=rules_path, today=_today(today), force=force, backup=not no_backup
-    )
+    if out is not None and len(files) > 1:
+        raise click.UsageError("--out takes a single FILE")
+    rules, day = load_rules(rules_path), _today(today)
+
+    def job(file: Path) -> Any:
+        return recompute_workbook(
+            file,
+            out=out,
+            rules=rules,
+            today=day,
+            force=force,
+            backup=not no_backup,
+            keep_backups=keep_backups,
+        )
+
+    batch = Batch(files)
+    for file, done in batch.run(job):
+        if not as_json:
+            _print_result(file, done.result)
+            click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
+            if done.backup:
+                click.echo(text(CLI, "backup", path=done.backup))
     if as_json:
-        _echo_json(done.model_dump(mode="json"))
-    else:
-        _print_result(file, done.result)
-        click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
-        if done.backup:
-            click.echo(text(CLI, "backup", path=done.backup))
-    sys.exit(EXIT_FINDINGS if _has_errors(done.result) else EXIT_OK)
+        batch.echo_json()
+    batch.exit(any(_has_errors(done.result) for done in batch.results))
 
 
 def _has_errors(result: Any) -> bool:

@@ -320,3 +320,50 @@ def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixt
             "客户跟进表-刘洋.xlsx",
         ]
     )
+
+
+# ---- batches ------------------------------------------------------------------------------
+
+
+def test_a_batch_goes_on_past_a_bad_file(team_dir: Path, tmp_path: Path) -> None:
+    good = [tmp_path / "客户跟进表-张伟.xlsx", tmp_path / "客户跟进表-刘洋.xlsx"]
+    for path in good:
+        shutil.copy(team_dir / path.name, path)
+    bomb = tmp_path / "坏文件.xlsx"
+    bomb.write_bytes(b"PK\x03\x04 not really a zip")
+    files = [good[0], bomb, good[1]]
+    code, out, err = run("recompute", *files, *TODAY_ARG)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(f"kqxl: {bomb}")
+    for path in good:
+        assert f"已写入 {path}（" in out
+        assert "IV级" in _computed(path)["grades"]
+    code, out, err = run("validate", *files, "--json", *TODAY_ARG)
+    assert code == 2
+    dumped = json.loads(out)
+    assert [d["file"] for d in dumped] == [str(good[0]), str(good[1])]
+
+
+def test_a_batch_of_good_files_exits_with_the_worst_result(team_dir: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "空白.xlsx"
+    run("init", tmp_path)
+    shutil.copy(tmp_path / "客户跟进表.xlsx", clean)
+    assert run("validate", clean)[0] == 0
+    shutil.copy(team_dir / "客户跟进表-张伟.xlsx", tmp_path / "张伟.xlsx")
+    assert run("validate", clean, tmp_path / "张伟.xlsx")[0] == 1
+
+
+def test_out_takes_a_single_file(rep_book: Path, tmp_path: Path) -> None:
+    code, _, err = run("recompute", rep_book, rep_book, "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "--out takes a single FILE" in err
+
+
+def test_recompute_json_is_the_library_result(rep_book: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "副本.xlsx"
+    shutil.copy(rep_book, copy)
+    code, out, _ = run("recompute", rep_book, "--json", "--no-backup", *TODAY_ARG)
+    assert code == 1
+    expected = recompute_workbook(copy, today=TODAY, backup=False).model_dump(mode="json")
+    got = json.loads(out)
+    assert got["result"] == {**expected["result"], "file": got["result"]["file"]}
+    assert got["cells_changed"] == expected["cells_changed"] and got["backup"] is None
