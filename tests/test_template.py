@@ -163,7 +163,7 @@ def test_conditional_formats_on_grades_heat_and_checks(
                 [scale] = by_range[area]
                 assert scale.type == "colorScale" and len(scale.colorScale.color) == 3
         checks = column_letter(sheet.headers.index("校验") + 1)
-        [tint] = by_range[f"A3:{column_letter(len(sheet.columns))}{LAST_FORMATTED_ROW}"]
+        [tint] = by_range[f"A3:B{LAST_FORMATTED_ROW} {checks}3:{checks}{LAST_FORMATTED_ROW}"]
         assert tint.formula == [f"LEN(TRIM(${checks}3))>0"]
 
 
@@ -365,6 +365,21 @@ def test_committed_templates_are_current(repo_root: Path, name: str, kind: str) 
         ws = _ws(wb, sheet)
         assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == sheet.headers
         assert ws.max_column == len(sheet.columns)
+    fresh = build_template(kind, load_rules(None))
+    assert wb.sheetnames == fresh.sheetnames
+    for ws, new in zip(wb.worksheets, fresh.worksheets, strict=True):
+        assert _values(ws) == _values(new), ws.title
+        assert _formats(ws) == _formats(new), ws.title
+
+
+def _values(ws: Worksheet) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in ws.iter_rows(values_only=True)]
+
+
+def _formats(ws: Worksheet) -> tuple[list[str], list[tuple[str, str | None]]]:
+    conditional = sorted(str(cf.sqref) for cf in ws.conditional_formatting)
+    validations = sorted((str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation)
+    return conditional, validations
 
 
 @pytest.mark.libreoffice

@@ -6,7 +6,8 @@ Both have the data sheets **客户** and **项目** laid out the same way:
 * row 2: the Chinese headers; data from row 3;
 * panes frozen at C3 (key and name stay visible), an autofilter on the header row;
 * dropdowns for every choice and 是/否 column, number formats per column type;
-* conditional formats: grade colours, a heat colour scale, rows with a 校验 message tinted;
+* conditional formats: grade colours, a heat colour scale, key/name and 校验 tinted on rows
+  with a 校验 message (the wrong cell itself carries kqxl's highlight);
 * computed columns grey, italic and locked; everything else unlocked; the sheet protected
   without a password, still allowing sort, filter, inserting/deleting rows and column widths.
 
@@ -397,8 +398,10 @@ def _conditional_formats(
     checks = sheet.by_header(CHECKS_HEADER)
     if checks is not None:
         letter = column_letter(sheet.columns.index(checks) + 1)
+        # Tint only the frozen key/name columns and 校验 itself: a whole-row tint would hide
+        # the highlight kqxl puts on the very cell that is wrong.
         ws.conditional_formatting.add(
-            f"A{FIRST_DATA_ROW}:{last_col}{last_row}",
+            f"A{FIRST_DATA_ROW}:B{last_row} {letter}{FIRST_DATA_ROW}:{letter}{last_row}",
             FormulaRule(
                 formula=[f"LEN(TRIM(${letter}{FIRST_DATA_ROW}))>0"],
                 fill=PatternFill("solid", fgColor=CHECKS_TINT, bgColor=CHECKS_TINT),
