@@ -102,7 +102,9 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
         if finding.row is None:
             continue
         row_messages.setdefault((finding.sheet, finding.row), []).append(
-            f"{finding.column}：{finding.message}" if finding.column else finding.message
+            f"{finding.column}{finding.row}：{finding.message}"
+            if finding.column
+            else finding.message
         )
 
     customers = schema.customers

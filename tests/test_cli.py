@@ -278,7 +278,7 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
     bad = wb["客户"]["T4"]
     good = wb["客户"]["T5"]
     assert bad.fill.fgColor.rgb != good.fill.fgColor.rgb
-    assert wb["客户"]["BA4"].value  # 校验 names the problem
+    assert wb["客户"]["BA4"].value == "T4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook
 
