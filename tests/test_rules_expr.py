@@ -301,3 +301,18 @@ def test_column_wise_compile_equals_row_wise(sample: list[tuple]) -> None:
     for expr in VECTOR_EXPRESSIONS:
         by_row = [compile_condition(expr, NAMES)(r) for r in sample]
         assert compile_vector(expr, NAMES)(columns, len(sample)) == by_row, expr
+
+
+def test_numbers_in_an_in_list_are_split_at_commas() -> None:
+    # Inside IN ( … ) a comma separates values even without a space; elsewhere it may group
+    # thousands (累计订单金额 > 1,000).
+    assert check("拜访次数 IN (100,200,300)", row(visits=200)) is True
+    assert check("拜访次数 IN (100,200,300)", row(visits=100200300)) is False
+    assert check("拜访次数 NOT IN (1,234)", row(visits=234)) is False
+    assert check("拜访次数 不在 (1,234)", row(visits=1234)) is True
+    assert check("累计订单金额 > 1,000 且 拜访次数 IN (2,300)", row(visits=300, amount=1000.5))
+
+
+def test_chinese_enumeration_comma_separates_in_list_values() -> None:
+    assert check('项目阶段 IN ("投标"、"中标")', row(stage="中标")) is True
+    assert check("拜访次数 IN (1、2)", row(visits=2)) is True

@@ -89,7 +89,8 @@ _OPERATORS = {
     "≤": "<=",
 }
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "「": "」", "『": "』"}
-_DELIMS = set("=!<>≥≤≠(),") | set(_QUOTES) | set(_QUOTES.values())
+_PUNCT = {"(": "LPAREN", ")": "RPAREN", ",": "COMMA", "、": "COMMA"}
+_DELIMS = set("=!<>≥≤≠") | set(_PUNCT) | set(_QUOTES) | set(_QUOTES.values())
 _WORD_KEYWORDS = {
     "AND": "AND",
     "OR": "OR",
@@ -118,6 +119,7 @@ _CJK_KEYWORDS = {
 }
 _CJK_BY_LENGTH = sorted(_CJK_KEYWORDS, key=len, reverse=True)
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # inside IN ( … ), where a comma separates
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
@@ -142,14 +144,20 @@ def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
     s = _fold(source)
     by_length = sorted({_fold(n) for n in names}, key=len, reverse=True)
     tokens: list[Token] = []
+    in_list = False  # between IN ( and ): a comma separates values, it does not group digits
     i, n = 0, len(s)
     while i < n:
         ch = s[i]
         if ch.isspace():
             i += 1
             continue
-        if ch in "(),":
-            tokens.append(Token({"(": "LPAREN", ")": "RPAREN", ",": "COMMA"}[ch], ch, i))
+        if ch in _PUNCT:
+            kind = _PUNCT[ch]
+            if kind == "LPAREN":
+                in_list = bool(tokens) and tokens[-1].kind in ("IN", "NOTIN")
+            elif kind == "RPAREN":
+                in_list = False
+            tokens.append(Token(kind, ch, i))
             i += 1
             continue
         two = s[i : i + 2]
@@ -174,7 +182,7 @@ def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
         if ch in _QUOTES.values():
             raise ExprError(text(ERRORS, "expr_unexpected", token=ch), i + 1)
         if ch.isdigit() or (ch in "+-." and i + 1 < n and s[i + 1].isdigit()):
-            i = _number_or_date(s, i, tokens)
+            i = _number_or_date(s, i, tokens, _PLAIN_NUMBER if in_list else _NUMBER)
             continue
         j = i
         while j < n and not s[j].isspace() and s[j] not in _DELIMS:
@@ -185,7 +193,7 @@ def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
     return tokens
 
 
-def _number_or_date(s: str, i: int, tokens: list[Token]) -> int:
+def _number_or_date(s: str, i: int, tokens: list[Token], number: re.Pattern[str]) -> int:
     m = _DATE.match(s, i)
     if m:
         try:
@@ -199,7 +207,7 @@ def _number_or_date(s: str, i: int, tokens: list[Token]) -> int:
     if s[j] in "+-":
         sign = -1 if s[j] == "-" else 1
         j += 1
-    m = _NUMBER.match(s, j)
+    m = number.match(s, j)
     if not m:
         raise ExprError(text(ERRORS, "expr_unexpected", token=s[i]), i + 1)
     raw = m[0].replace(",", "")
