@@ -576,3 +576,46 @@ def test_rich_text_and_cells_without_references(tmp_path: Path) -> None:
     grid = read_workbook(out).sheets["客户"]
     assert grid.value(2, 6) == "粗体 " and grid.value(2, 1) == "K9"
     assert [grid.value(8, c) for c in range(1, 6)] == ["一", 3, 4, None, "末"]
+
+
+def test_prefixed_sheet_gets_prefixed_values(tmp_path: Path) -> None:
+    # a worksheet written with an "x:" prefix for the main namespace and no default namespace
+    src = make_book(tmp_path / "a.xlsx")
+
+    def prefix(data: bytes) -> bytes:
+        text = re.sub(r"<(/?)(\w+)(?=[\s>/])", r"<\1x:\2", data.decode())
+        return text.replace('xmlns="http', 'xmlns:x="http', 1).encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", prefix)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 2, 2, "新"),
+            CellChange("客户", 2, 3, 5),
+            CellChange("客户", 9, 1, "追加"),
+        ],
+        out=out,
+    )
+    ws = openpyxl.load_workbook(out)["客户"]  # namespace-aware, unlike a byte scan
+    assert (ws["B2"].value, ws["C2"].value, ws["A9"].value) == ("新", 5, "追加")
+    assert ws["B3"].value == "客户2"
+
+
+def test_shared_formula_master_is_materialised_along_its_row(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    shared = (
+        '<c r="E2"><f t="shared" ref="E2:G2" si="0">C2*2</f><v>2000</v></c>'
+        '<c r="F2"><f t="shared" si="0"/><v>1</v></c>'
+        '<c r="G2"><f t="shared" si="0"/><v>1</v></c>'
+    )
+    rewrite_member(
+        src,
+        "xl/worksheets/sheet1.xml",
+        lambda d: re.sub(rb'(<row r="2"[^>]*>.*?)(</row>)', rb"\1" + shared.encode() + rb"\2", d),
+    )
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 5, "手填")], out=out)
+    xml = sheet_xml(out)
+    assert 'si="0"' not in xml
+    assert "<f>D2*2</f>" in cell_xml(xml, "F2") and "<f>E2*2</f>" in cell_xml(xml, "G2")

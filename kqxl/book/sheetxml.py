@@ -108,48 +108,45 @@ class Written:
 
 
 def render_value(
-    value: object, style: int | None, styles: StyleBook | None, date1904: bool
+    value: object, style: int | None, styles: StyleBook | None, date1904: bool, pfx: bytes = b""
 ) -> tuple[int | None, str, bytes, Written]:
-    """(style, t attribute, inner XML, expected) for one value; text is an inline string."""
+    """(style, t attribute, inner XML, expected) for one value; text is an inline string.
+
+    ``pfx`` is the sheet's prefix for the main namespace (``x:``), empty when it is the default.
+    """
     if value is None:
         return style, "", b"", Written("blank")
-    if isinstance(value, bool):
-        text = "1" if value else "0"
-        return style, "b", f"<v>{text}</v>".encode(), Written("b", text)
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
-        escaped = escape_text(value)
+        p = pfx.decode()
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        return (
-            style,
-            "inlineStr",
-            f"<is><t{space}>{escaped}</t></is>".encode(),
-            Written("s", _ILLEGAL_XML.sub("", value)),
-        )
-    if isinstance(value, int | float):
+        inner = f"<{p}is><{p}t{space}>{escape_text(value)}</{p}t></{p}is>".encode()
+        return style, "inlineStr", inner, Written("s", _ILLEGAL_XML.sub("", value))
+    t = ""
+    if isinstance(value, bool):
+        t, text = "b", "1" if value else "0"
+    elif isinstance(value, int | float):
         text = _number(value)
         if styles is not None:
             # a number must read back as a number, not as a date of a date-formatted column
             style = styles.number_style(style)
-        return style, "", f"<v>{text}</v>".encode(), Written("n", text)
-    if isinstance(value, dt.date | dt.time):
-        serial = excel_serial(value, date1904)
-        kind = (
-            "time"
-            if isinstance(value, dt.time)
-            else "datetime"
-            if isinstance(value, dt.datetime)
-            else "date"
-        )
+    elif isinstance(value, dt.date | dt.time):
+        text = _number(excel_serial(value, date1904))
         if styles is not None:
-            style = styles.date_style(style, kind)
-        text = _number(serial)
-        return style, "", f"<v>{text}</v>".encode(), Written("n", text)
-    if isinstance(value, CellError):
-        text = escape_text(value.code)
-        return style, "e", f"<v>{text}</v>".encode(), Written("e", value.code)
-    raise CellValueError(type(value).__name__)
+            style = styles.date_style(style, _date_kind(value))
+    elif isinstance(value, CellError):
+        t, text = "e", value.code
+    else:
+        raise CellValueError(type(value).__name__)
+    inner = b"<" + pfx + b"v>" + escape_text(text).encode() + b"</" + pfx + b"v>"
+    return style, t, inner, Written(t or "n", text)
+
+
+def _date_kind(value: dt.date | dt.time) -> str:
+    if isinstance(value, dt.time):
+        return "time"
+    return "datetime" if isinstance(value, dt.datetime) else "date"
 
 
 @dataclass(slots=True)
@@ -455,7 +452,8 @@ class SheetRewriter:
                 b"" if head.group(2) else buf[head.end() : end - len(b"</" + self.pfx + b"row>")]
             )
             fast = None
-            if changes and not self.clear_ids and not self.shared:
+            # a shared formula's anchor may be replaced here: its followers need the full merge
+            if changes and not self.clear_ids and not self.shared and b"si=" not in inner:
                 fast = self._merge_fast(r, inner, changes)
             cells = fast if fast is not None else self._merge(r, inner, changes or {})
             row = (
@@ -633,7 +631,7 @@ class SheetRewriter:
         self, ref: bytes, value: object, style: int | None
     ) -> tuple[int | None, str, bytes, Written]:
         try:
-            return render_value(value, style, self.styles, self.date1904)
+            return render_value(value, style, self.styles, self.date1904, self.pfx)
         except CellValueError as exc:
             exc.cell = ref.decode()
             raise
