@@ -266,3 +266,44 @@ def test_grade_labels_need_two() -> None:
     message = error_of(bad)
     assert "labels.grades" in message and "至少需要 2 项" in message
     assert f"第 {line_of(bad, 'grades =')} 行" in message
+
+
+NESTED = """[checklists."甲方"]
+
+[[checklists."甲方".levels]]
+level = 1
+
+[[checklists."甲方".levels.conditions]]
+label = "a"
+when = "已送资料"
+
+[[checklists."甲方".levels]]
+level = 2
+
+[[checklists."甲方".levels.conditions]]
+label = "b"
+when = "已送资料"
+
+[[checklists."甲方".levels.conditions]]
+label = "c"
+when = "印象较深"
+
+[heat]
+
+[[heat.levels]]
+percent = 30
+conditions = [{ label = "d", when = "总包等级 >= 1" }]
+"""
+
+
+def test_nested_arrays_of_tables_name_the_right_line() -> None:
+    # conditions written as [[….levels.conditions]] blocks: the index counts within its level
+    parse_rules(NESTED)
+    bad = NESTED.replace('when = "印象较深"', 'when = "印象较深X"')
+    message = error_of(bad)
+    assert f"第 {line_of(bad, '印象较深X')} 行" in message, message
+    assert 'checklists."甲方".levels[2].conditions[2].when' in message
+    bad = NESTED.replace('label = "a"', 'lable = "a"')
+    message = error_of(bad)
+    assert f"第 {line_of(bad, 'lable')} 行" in message, message
+    assert 'checklists."甲方".levels[1].conditions[1].lable' in message

@@ -205,22 +205,26 @@ def _header_path(raw: str) -> tuple[str, ...]:
 def locate_line(source_text: str, loc: tuple[str | int, ...]) -> int:
     """The 1-based line of the TOML field at ``loc`` (best effort: the table's line if unsure).
 
-    ``[[…]]`` tables are indexed by counting their headers; an index into an inline array
-    (``conditions[2]``) by counting the ``{`` that open its elements.
+    ``[[…]]`` tables are indexed by counting their headers (within the element of an outer
+    ``[[…]]`` they sit in); an index into an inline array (``conditions[2]``) by counting the
+    ``{`` that open its elements.
     """
     lines = source_text.splitlines()
     # 1. the table header covering the longest prefix of loc
     best_line, depth = -1, 0
-    counts: dict[tuple[str, ...], int] = {}
+    arrays: dict[tuple[str | int, ...], int] = {}  # each [[…]] array (full path) → last index
     for n, line in enumerate(lines):
         m = _HEADER.match(line)
         if not m:
             continue
-        header: tuple[str | int, ...] = _header_path(m[2])
-        if m[1] == "[[":
-            key = tuple(str(p) for p in header)
-            counts[key] = counts.get(key, -1) + 1
-            header = (*header, counts[key])
+        keys = _header_path(m[2])
+        header: tuple[str | int, ...] = ()
+        for k, key in enumerate(keys):
+            header = (*header, key)
+            if m[1] == "[[" and k == len(keys) - 1:
+                arrays[header] = arrays.get(header, -1) + 1
+            if header in arrays:
+                header = (*header, arrays[header])
         if len(header) > depth and tuple(loc[: len(header)]) == header:
             best_line, depth = n, len(header)
     rest = loc[depth:]
