@@ -320,3 +320,29 @@ def test_damaged_parts_give_one_line_errors_never_tracebacks(tmp_path: Path) -> 
                     )
             except WorkbookError as exc:
                 assert str(broken) in str(exc) and "\n" not in str(exc)
+
+
+def test_odd_bytes_in_a_lock_file_keep_the_message_on_one_line(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    lock = tmp_path / ".~lock.a.xlsx#"
+    lock.write_bytes(b"\xff\xfe\n\r\x00evil\nname,user,host,date;")
+    with pytest.raises(WorkbookLockedError) as err:
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert "\n" not in str(err.value) and "\r" not in str(err.value)
+
+
+def test_an_os_error_is_described_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a read-only folder (root ignores permissions, so the refusal is simulated)
+    src = make_book(tmp_path / "a.xlsx")
+    before = src.read_bytes()
+
+    def refuse(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(WorkbookError) as err:
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert "没有权限" in str(err.value) and "Permission" not in str(err.value)
+    assert src.read_bytes() == before

@@ -36,6 +36,7 @@ from kqxl.book.safety import (
     check_file,
     check_owner,
     check_stamp,
+    describe_os_error,
     fail,
     fsync_file,
     make_backup,
@@ -177,7 +178,7 @@ def patch_workbook(
             if isinstance(exc, WorkbookError):
                 raise
             raise fail(
-                WorkbookError, "write_failed", path=target, detail=exc.strerror or exc
+                WorkbookError, "write_failed", path=target, detail=describe_os_error(exc)
             ) from None
         finally:
             if tmp.exists():

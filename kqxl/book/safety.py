@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -22,7 +23,6 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_et
@@ -84,7 +84,7 @@ def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
     except FileNotFoundError:
         raise fail(WorkbookError, "file_not_found", path=path) from None
     except OSError as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=exc.strerror or exc) from None
+        raise fail(WorkbookError, "corrupt", path=path, detail=describe_os_error(exc)) from None
     if not head:
         raise fail(WorkbookError, "empty_file", path=path)
     if head.startswith(CFB_MAGIC[:4]):
@@ -321,9 +321,11 @@ def _encodes_to(name: str, codec: str, raw: bytes) -> bool:
 
 
 def _libreoffice_owner(data: bytes) -> str:
-    # ".~lock.NAME#": "full name,user,host,date,profile"
-    first = data.decode("utf-8", errors="replace").split(",")
-    return (first[0] or (first[1] if len(first) > 1 else "")).strip() or "未知用户"
+    # ".~lock.NAME#": "full name,user,host,date,profile"; odd bytes must not break the
+    # one-line message the name goes into
+    text = data.decode("utf-8", errors="replace").replace("\ufffd", "")
+    first = ["".join(ch for ch in field if ch.isprintable()) for field in text.split(",")[:2]]
+    return next((name.strip() for name in first if name.strip()), "未知用户")
 
 
 def describe_age(seconds: float) -> str:
@@ -366,7 +368,9 @@ def write_lock(path: Path, limits: Limits) -> Iterator[None]:
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise fail(WorkbookError, "write_failed", path=path, detail=exc.strerror or exc) from None
+        raise fail(
+            WorkbookError, "write_failed", path=path, detail=describe_os_error(exc)
+        ) from None
     lock = FileLock(str(folder / f"{path.name}.lock"), timeout=limits.lock_timeout)
     try:
         lock.acquire()
@@ -435,7 +439,10 @@ def make_backup(path: Path, keep: int) -> Path:
             shutil.copy2(path, backup)
     except OSError as exc:
         raise fail(
-            WorkbookError, "write_failed", path=path, detail=f"无法创建备份：{exc.strerror or exc}"
+            WorkbookError,
+            "write_failed",
+            path=path,
+            detail=f"无法创建备份：{describe_os_error(exc)}",
         ) from None
     prune_backups(path, keep)
     return backup
@@ -470,6 +477,20 @@ def replace_file(temp: Path, target: Path, mode_from: Path | None) -> None:
     fsync_dir(target.parent)
 
 
-def describe_os_error(exc: OSError) -> Any:
-    """A short reason for an OSError."""
-    return exc.strerror or exc
+_OS_REASONS = {
+    errno.EACCES: "没有权限，请检查文件夹是否只读或文件是否被其他程序占用",
+    errno.EPERM: "没有权限，请检查文件夹是否只读或文件是否被其他程序占用",
+    errno.EROFS: "没有权限：磁盘或文件夹是只读的",
+    errno.ENOSPC: "磁盘空间不足，请清理后重试",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EEXIST: "同名文件已存在",
+    errno.ENOTDIR: "路径中有同名的文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "文件路径太长",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A short Chinese reason for an OSError (the system's own text is English)."""
+    reason = _OS_REASONS.get(exc.errno or 0)
+    return reason if reason else f"系统错误 {exc.errno}" if exc.errno else "系统错误"
