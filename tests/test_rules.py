@@ -307,3 +307,21 @@ def test_nested_arrays_of_tables_name_the_right_line() -> None:
     message = error_of(bad)
     assert f"第 {line_of(bad, 'lable')} 行" in message, message
     assert 'checklists."甲方".levels[1].conditions[1].lable' in message
+
+
+@pytest.mark.parametrize(
+    ("bad", "line", "words"),
+    [
+        ('version = 1\nname = "x"\n[labels\n', 3, "表头缺少“]”"),
+        ("version = \n", 1, "值无效"),
+        ("[heat]\nfloor = 1\nfloor = 2\n", 3, "重复"),
+        ('name = "abc\n', 1, "引号没有闭合"),
+        ("conditions = [1, 2\n", 1, "数组没有闭合"),
+        ("a = 1\nb = [1,\n", 2, "值无效"),
+    ],
+)
+def test_toml_syntax_errors_are_told_in_chinese(bad: str, line: int, words: str) -> None:
+    message = error_of(bad)
+    assert message.startswith(f"公司规则.toml：第 {line} 行，-：不是有效的 TOML（"), message
+    assert words in message, message
+    assert not any("a" <= ch.lower() <= "z" for ch in message.split("TOML（", 1)[1]), message

@@ -75,8 +75,9 @@ def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
     try:
         data = tomllib.loads(source_text)
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(exc))
+        m = re.search(r"\s*\((?:at line (\d+), column \d+|at end of document)\)", str(exc))
+        line = int(m[1]) if m and m[1] else max(1, len(source_text.splitlines()))
+        detail = _toml_detail(str(exc)[: m.start()] if m else str(exc))
         raise RulesError(
             text(
                 ERRORS,
@@ -98,9 +99,38 @@ def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
     return rules
 
 
-def _toml_error_line(message: str) -> int:
-    m = re.search(r"line (\d+)", message)
-    return int(m[1]) if m else 1
+# What tomllib (or tomli) says, in the words of the rules file's reader; the rest as it is.
+_TOML_DETAILS = (
+    (r"Illegal character '\\n'|Unterminated string", "引号没有闭合，文字不能跨行"),
+    (r"Illegal character (.+)", "文字中有不允许的字符 {0}"),
+    (r"Unclosed array", "数组没有闭合，缺少“]”"),
+    (r"Unclosed inline table", "花括号没有闭合，缺少“}}”，一个 {{ … }} 要写在同一行"),
+    (r"Expected '\]' at the end of a table declaration", "表头缺少“]”"),
+    (r"Expected '\]\]' at the end of an array declaration", "表头缺少“]]”"),
+    (r"Cannot overwrite a value", "同一项重复设置"),
+    (r"Cannot declare (.+) twice", "表头重复出现"),
+    (r"Cannot redefine namespace (.+)", "表头重复定义"),
+    (r"Cannot mutate immutable namespace (.+)", "不能再往已写完的数组或 {{ … }} 中添加设置"),
+    (r"Duplicate inline table key (.+)", "{{ … }} 中的 {0} 重复"),
+    (r"Invalid value", '值无效，文字要加引号，如 "是"'),
+    (r"Invalid statement", "无法识别的一行，应为 名称 = 值 或 [表头]"),
+    (r"Expected '=' after a key in a key/value pair", "名称后面应为“=”"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项设置"),
+    (r"Invalid date or datetime", "日期无效"),
+    (r"Invalid hex value|Escaped character is not a Unicode scalar value", "转义字符无效"),
+    (r"Unescaped '\\' in a string", "文字中的“\\”要写成“\\\\”，或改用单引号"),
+    (r"Invalid initial character for a key part", "名称的开头字符无效"),
+    (r"Found invalid character (.+)", "无效的字符 {0}"),
+    (r"Expected (.+)", "此处应为 {0}"),
+)
+
+
+def _toml_detail(message: str) -> str:
+    for pattern, chinese in _TOML_DETAILS:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            return chinese.format(*m.groups())
+    return message
 
 
 _PYDANTIC_EXPECTED = {
