@@ -619,3 +619,23 @@ def test_shared_formula_master_is_materialised_along_its_row(tmp_path: Path) -> 
     xml = sheet_xml(out)
     assert 'si="0"' not in xml
     assert "<f>D2*2</f>" in cell_xml(xml, "F2") and "<f>E2*2</f>" in cell_xml(xml, "G2")
+
+
+def test_a_file_replaced_while_patching_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kqxl.book.patch as patch_module
+
+    src = make_book(tmp_path / "a.xlsx")
+    theirs = make_book(tmp_path / "theirs.xlsx", lambda wb: wb["客户"].append(["别人存的"]))
+    verify = patch_module._verify
+
+    def verify_then_someone_saves(*args: object) -> None:
+        verify(*args)  # type: ignore[arg-type]
+        src.write_bytes(theirs.read_bytes())  # Excel saves while kqxl is writing
+
+    monkeypatch.setattr(patch_module, "_verify", verify_then_someone_saves)
+    with pytest.raises(WorkbookChangedError, match="已被修改"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert src.read_bytes() == theirs.read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

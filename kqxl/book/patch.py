@@ -38,6 +38,7 @@ from kqxl.book.safety import (
     check_stamp,
     describe_os_error,
     fail,
+    file_stamp,
     fsync_file,
     make_backup,
     parse_xml,
@@ -164,7 +165,8 @@ def patch_workbook(
         _check_position(src, ch)
     check_owner(target, force=force, limits=limits)
     with write_lock(target, limits):
-        check_stamp(src, expect)
+        read = file_stamp(src)
+        check_stamp(src, expect, read)
         remove_stale_temps(target)
         tmp = temp_name(target)
         try:
@@ -172,6 +174,8 @@ def patch_workbook(
                 package = open_package(src, zf)
                 jobs, parts, appended = _write(src, zf, package, change_list, contents, clear, tmp)
             _verify(src, tmp, jobs, contents)
+            # Excel or a colleague may have saved the file since it was read: keep their work
+            check_stamp(src, read)
             saved = make_backup(src, keep_backups) if in_place and backup else None
             replace_file(tmp, target, mode_from=src)
         except OSError as exc:

@@ -229,11 +229,12 @@ def file_stamp(path: Path) -> FileStamp:
     return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=digest.hexdigest())
 
 
-def check_stamp(path: Path, expect: FileStamp | None) -> None:
-    """Raise WorkbookChangedError if the file's content differs from ``expect``."""
+def check_stamp(path: Path, expect: FileStamp | None, now: FileStamp | None = None) -> None:
+    """Raise WorkbookChangedError if the file's content (``now``, else read afresh) differs
+    from ``expect``."""
     if expect is None:
         return
-    now = file_stamp(path)
+    now = now or file_stamp(path)
     if now.size == expect.size and now.sha256 == expect.sha256:
         return  # a touch without a change in content is not a change
     when = dt.datetime.fromtimestamp(now.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
