@@ -457,3 +457,24 @@ def test_missing_customer_sheet_still_heats_projects() -> None:
     ]
     p = result.projects[0]
     assert (p.heat_label, p.weighted_amount, p.client_grade_label) == ("90%", 90000.0, "未知")
+
+
+def test_accounting_negative_in_parentheses_is_a_negative_number() -> None:
+    assert parse_number("(1,200)") == -1200.0
+    assert parse_number("（¥1,200）") == -1200.0
+    assert parse_number("(") is None and parse_number("()") is None
+    for ctype, code in ((ColumnType.MONEY, "negative"), (ColumnType.INTEGER, "negative")):
+        out, bads = convert_column(["(1,200)"], ctype)
+        assert out == [None] and [b.code for b in bads] == [code]
+
+
+def test_a_date_typed_in_a_text_column_reads_as_the_date() -> None:
+    # readers give date-formatted cells as midnight datetimes; the time is noise there
+    out, bads = convert_column(
+        [dt.datetime(2024, 5, 3), dt.datetime(2024, 5, 3, 10, 30)], ColumnType.TEXT
+    )
+    assert out == ["2024-05-03", "2024-05-03 10:30:00"] and bads == []
+
+
+def test_day_written_with_hao() -> None:
+    assert parse_date("2024年5月3号") == dt.date(2024, 5, 3)

@@ -316,3 +316,7 @@ def test_numbers_in_an_in_list_are_split_at_commas() -> None:
 def test_chinese_enumeration_comma_separates_in_list_values() -> None:
     assert check('项目阶段 IN ("投标"、"中标")', row(stage="中标")) is True
     assert check("拜访次数 IN (1、2)", row(visits=2)) is True
+
+
+def test_date_literal_with_hao() -> None:
+    assert check('最近拜访日期 = "2024年5月3号"', row(visited=dt.date(2024, 5, 3))) is True

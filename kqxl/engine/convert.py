@@ -100,6 +100,9 @@ def cell_text(value: CellValue) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
+        # a date-formatted cell comes back as a midnight datetime: the time is not the rep's
+        if value.time() == dt.time.min:
+            return value.date().isoformat()
         return value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -166,8 +169,12 @@ _UNITS = {
 
 
 def parse_number(value: str) -> float | None:
-    """``"１，２００"`` → 1200.0, ``"¥1.2万"`` → 12000.0, ``"3次"`` → 3.0; None if not a number."""
+    """``"１，２００"`` → 1200.0, ``"¥1.2万"`` → 12000.0, ``"3次"`` → 3.0, ``"(1,200)"`` →
+    -1200.0 (accounting style); None if not a number."""
     s = "".join(unicodedata.normalize("NFKC", value).split())
+    sign = 1.0
+    if len(s) > 2 and s[0] == "(" and s[-1] == ")" and s[1] not in "+-":
+        s, sign = s[1:-1], -1.0
     for prefix in _CURRENCY_PREFIX:
         if s.upper().startswith(prefix):
             s = s[len(prefix) :]
@@ -184,7 +191,7 @@ def parse_number(value: str) -> float | None:
         s = s.replace(",", "")
     if not _NUMBER_TEXT.fullmatch(s):
         return None
-    return float(s) * factor
+    return sign * float(s) * factor
 
 
 def _error_code(value: CellValue) -> bool:
@@ -264,7 +271,7 @@ def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
 # Dates
 
 _DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -275,7 +282,7 @@ _EPOCH_1904 = dt.date(1904, 1, 1)
 
 
 def parse_date(value: str) -> dt.date | None:
-    """``2024.5.3``, ``2024/5/3``, ``2024-05-03``, ``2024年5月3日``, ``20240503`` → date."""
+    """``2024.5.3``, ``2024/5/3``, ``2024-05-03``, ``2024年5月3日`` (or 号), ``20240503`` → date."""
     s = fold(value)
     m = _DATE_TEXT.fullmatch(s) or _DATE_COMPACT.fullmatch(s)
     if not m:

@@ -120,7 +120,7 @@ _CJK_KEYWORDS = {
 _CJK_BY_LENGTH = sorted(_CJK_KEYWORDS, key=len, reverse=True)
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # inside IN ( … ), where a comma separates
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 
 
 @dataclass(frozen=True, slots=True)
