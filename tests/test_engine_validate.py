@@ -478,3 +478,10 @@ def test_a_date_typed_in_a_text_column_reads_as_the_date() -> None:
 
 def test_day_written_with_hao() -> None:
     assert parse_date("2024年5月3号") == dt.date(2024, 5, 3)
+
+
+def test_a_date_typed_as_an_eight_digit_number() -> None:
+    # as the text "20240503" is: no Excel serial is that large
+    out, bads = convert_column([20240503, 20240503.0, 20241303], ColumnType.DATE)
+    assert out == [dt.date(2024, 5, 3), dt.date(2024, 5, 3), None]
+    assert [(b.index, b.code) for b in bads] == [(2, "not_a_date")]

@@ -333,6 +333,8 @@ def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _
         return rec.miss("not_a_date", value)
     elif isinstance(value, (int, float)):
         day = serial_to_date(float(value), date1904)
+        if day is None and float(value).is_integer():  # 20240503 typed as a number
+            day = parse_date(str(int(value)))
         if day is None:
             return rec.miss("not_a_date", value)
     elif isinstance(value, str):
