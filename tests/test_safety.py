@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -346,3 +348,34 @@ def test_an_os_error_is_described_in_chinese(
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
     assert "没有权限" in str(err.value) and "Permission" not in str(err.value)
     assert src.read_bytes() == before
+
+
+_NAMES = re.compile(r"[\w./\[\]-]+\.(?:xml|rels)|<\w+>|XML|UTF-8|Excel|kqxl|cellXfs|fills")
+
+
+@pytest.mark.parametrize(
+    ("part", "damage"),
+    [
+        ("xl/workbook.xml", lambda d: d[: len(d) // 2]),  # XML cut short
+        ("xl/_rels/workbook.xml.rels", lambda d: d + b"\xff<"),  # not well-formed
+        ("xl/worksheets/sheet1.xml", lambda d: d.replace(b"K001", b"K\xff\xfe1")),  # bad UTF-8
+        ("xl/worksheets/sheet1.xml", lambda d: re.sub(rb"<sheetData>.*</sheetData>", b"", d)),
+        ("xl/worksheets/sheet1.xml", lambda d: d[: d.index(b"</sheetData>")]),
+        ("xl/styles.xml", lambda d: re.sub(rb"<cellXfs.*</cellXfs>", b"", d, flags=re.S)),
+    ],
+    ids=["truncated-xml", "bad-rels", "bad-utf8", "no-sheetdata", "cut-sheetdata", "no-cellxfs"],
+)
+def test_damage_is_described_in_chinese(
+    tmp_path: Path, part: str, damage: Callable[[bytes], bytes]
+) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    rewrite_member(src, part, damage)
+    for job in (read_workbook, patch_workbook):
+        try:
+            if job is read_workbook:
+                read_workbook(src)
+            else:
+                patch_workbook(src, [CellChange("客户", 2, 2, "x")], out=tmp_path / "b.xlsx")
+        except WorkbookError as exc:
+            rest = _NAMES.sub("", str(exc).replace(str(src), ""))
+            assert not re.search(r"[A-Za-z]{3,}", rest), str(exc)

@@ -36,6 +36,7 @@ from kqxl.book.safety import (
     check_file,
     check_owner,
     check_stamp,
+    describe_error,
     describe_os_error,
     fail,
     file_stamp,
@@ -298,12 +299,10 @@ def _write(
             detail=exc,
         ) from None
     except ZipLayoutError as exc:
-        raise fail(WorkbookError, "corrupt", path=src, detail=f"zip: {exc}") from None
+        raise fail(WorkbookError, "corrupt", path=src, detail=f"zip 结构：{exc}") from None
     except (ValueError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
         # a part kqxl edits as text is not what Excel writes (bad UTF-8, missing element)
-        raise fail(
-            WorkbookError, "corrupt", path=src, detail=f"{type(exc).__name__}: {exc}"
-        ) from None
+        raise fail(WorkbookError, "corrupt", path=src, detail=describe_error(exc)) from None
     finally:
         for data in replaced.values():
             data.close()
@@ -327,7 +326,10 @@ def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook 
         return StyleBook(xml)
     except (ValueError, UnicodeDecodeError) as exc:
         raise fail(
-            WorkbookError, "corrupt", path=src, detail=f"{package.styles_part}: {exc}"
+            WorkbookError,
+            "corrupt",
+            path=src,
+            detail=f"{package.styles_part}：{describe_error(exc)}",
         ) from None
 
 
@@ -339,7 +341,9 @@ def _member_chunks(src: Path, zf: zipfile.ZipFile, part: str) -> Iterator[bytes]
     except KeyError:
         raise fail(WorkbookError, "corrupt", path=src, detail=f"缺少部件 {part}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise fail(WorkbookError, "corrupt", path=src, detail=f"{part}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=src, detail=f"{part}：{describe_error(exc)}"
+        ) from None
 
 
 def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
@@ -349,7 +353,9 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     except (ValueError, UnicodeDecodeError) as exc:
         if isinstance(exc, ArrayFormulaHit | CellValueError):
             raise
-        raise fail(WorkbookError, "corrupt", path=src, detail=f"{job.part}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=src, detail=f"{job.part}：{describe_error(exc)}"
+        ) from None
 
 
 # --- whole sheets kqxl owns --------------------------------------------------------------
@@ -632,7 +638,7 @@ def _verify(src: Path, tmp: Path, jobs: list[_SheetJob], contents: list[SheetCon
                     continue
                 _verify_cells(src, zf, job)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
-        raise fail(WorkbookError, "verify_failed", path=src, detail=exc) from None
+        raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 
 def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:

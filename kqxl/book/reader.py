@@ -22,7 +22,7 @@ from typing import Any
 import python_calamine as calamine
 
 from kqxl.book.package import Package, open_package
-from kqxl.book.safety import Limits, check_file, fail, file_stamp
+from kqxl.book.safety import Limits, check_file, describe_error, fail, file_stamp
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
 from kqxl.errors import WorkbookError
 
@@ -59,7 +59,7 @@ def read_workbook(
     except calamine.PasswordError:
         raise fail(WorkbookError, "encrypted", path=p) from None
     except (calamine.CalamineError, OSError, ValueError) as exc:
-        raise fail(WorkbookError, "corrupt", path=p, detail=str(exc).splitlines()[0]) from None
+        raise fail(WorkbookError, "corrupt", path=p, detail=describe_error(exc)) from None
     grids: dict[str, SheetGrid] = {}
     try:
         for name, _part in wanted:
@@ -97,7 +97,7 @@ def _read_sheet(
         merged_raw = sheet.merged_cell_ranges or []
     except (calamine.CalamineError, ValueError) as exc:
         raise fail(
-            WorkbookError, "corrupt", path=path, detail=f"{name}: {str(exc).splitlines()[0]}"
+            WorkbookError, "corrupt", path=path, detail=f"工作表“{name}”：{describe_error(exc)}"
         ) from None
     first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
     for row in rows:
@@ -141,7 +141,9 @@ def _error_cells(path: Path, zf: zipfile.ZipFile, part: str) -> dict[tuple[int, 
     except KeyError:
         raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {part}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"{part}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"{part}：{describe_error(exc)}"
+        ) from None
     found_cells: dict[tuple[int, int], CellError] = {}
     for m in _ERROR_CELL.finditer(data):
         ref = _REF_ATTR.search(m.group(1))

@@ -69,6 +69,28 @@ def fail(exc: type[WorkbookError], key: str, **values: object) -> WorkbookError:
     return exc(text(ERRORS, key, **values))
 
 
+class PartError(ValueError):
+    """A part is not what Excel writes; the message is a short Chinese reason."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short Chinese reason for a failure inside a part (library messages are English)."""
+    if isinstance(exc, ParseError):
+        line, column = exc.position
+        return f"XML 格式错误，第 {line} 行第 {column} 列"
+    if isinstance(exc, UnicodeError):
+        return "文字编码不是有效的 UTF-8"
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return "压缩数据损坏或不完整"
+    if isinstance(exc, NotImplementedError):
+        return "使用了不支持的压缩或加密方式"
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    if isinstance(exc, PartError):
+        return str(exc)
+    return "内容不符合 Excel 的格式"
+
+
 # --- opening a package -------------------------------------------------------------------
 
 
@@ -96,7 +118,7 @@ def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"zip: {exc}") from None
+        raise fail(WorkbookError, "corrupt", path=path, detail=describe_error(exc)) from None
     try:
         check_members(path, zf, limits)
     except BaseException:
@@ -166,7 +188,9 @@ def check_prolog(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
         with zf.open(info) as fh:
             head = fh.read(_PROLOG_PEEK)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"{info.filename}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"{info.filename}：{describe_error(exc)}"
+        ) from None
     if _prolog_has_dtd(head):
         raise fail(
             HostileFileError, "hostile_xml", path=path, part=info.filename, detail="DTD/实体声明"
@@ -200,7 +224,9 @@ def parse_xml(path: Path, part: str, data: bytes) -> Element:
             HostileFileError, "hostile_xml", path=path, part=part, detail=type(exc).__name__
         ) from None
     except ParseError as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"{part}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"{part}：{describe_error(exc)}"
+        ) from None
 
 
 def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
@@ -210,7 +236,9 @@ def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
     except KeyError:
         raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {name}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"{name}: {exc}") from None
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"{name}：{describe_error(exc)}"
+        ) from None
 
 
 # --- stamps ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.formula.translate import Translator, TranslatorError
 
+from kqxl.book.safety import PartError
 from kqxl.book.styles import StyleBook
 from kqxl.cells import CellError, column_index, column_letter
 
@@ -282,7 +283,7 @@ class SheetRewriter:
             if sheet_data:
                 break
         if sheet_data is None:
-            raise ValueError("no <sheetData> in worksheet")
+            raise PartError("缺少 <sheetData>")
         pfx = sheet_data.group(1) or b""
         self.pfx = pfx
         p = re.escape(pfx)
@@ -337,7 +338,7 @@ class SheetRewriter:
                 break
             more = next(chunks, None)
             if more is None:
-                raise ValueError("worksheet ends inside <sheetData>")
+                raise PartError("<sheetData> 没有结束")
             buf = buf[pos:] + more
             pos = 0
         if out:
@@ -822,7 +823,7 @@ def cells_of_row(row: bytes) -> dict[int, tuple[str, str, bool]]:
         rm = _REF.match(ref) if ref else None
         col = column_index(rm.group(1).decode()) if rm else col + 1
         if col in out:
-            raise ValueError(f"cell {column_letter(col)} twice in one row")
+            raise PartError(f"{column_letter(col)} 列在同一行出现两次")
         out[col] = _decode_cell(m)
     return out
 

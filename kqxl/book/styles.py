@@ -13,6 +13,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from kqxl.book.safety import PartError
+
 HIGHLIGHT_RGB = "FFFFC7CE"
 DATE_FORMAT_IDS = {"date": "14", "datetime": "22", "time": "21"}
 # Built-in number formats that show dates or times, including the East Asian ones
@@ -86,7 +88,7 @@ class StyleBook:
         self.source = xml.decode("utf-8")
         self.blocks = {name: pat.search(self.source) for name, pat in _BLOCKS.items()}
         if self.blocks["cellXfs"] is None or self.blocks["fills"] is None:
-            raise ValueError("styles.xml has no cellXfs/fills")
+            raise PartError("缺少 cellXfs 或 fills")
         self.prefix = self.blocks["cellXfs"].group(1)
         self.xfs = [
             _parse_xf(m.group(0))
@@ -263,7 +265,7 @@ class StyleBook:
                 continue
             m = self.blocks[name]
             if m is None:
-                raise ValueError(f"styles.xml has no {name}")
+                raise PartError(f"缺少 {name}")
             attrs = re.sub(r'\s+count="\d*"', "", m.group(2))
             count = len(old) + len(items)
             inner = (m.group(3) or "") + "".join(items)
