@@ -15,8 +15,7 @@ from kqxl.rules.expr import (
     NameInfo,
     Predicate,
     Vector,
-    compile_condition,
-    compile_vector,
+    compile_both,
 )
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
 from kqxl.schema import DERIVED_VALUES, PROJECT_STAGES, SCHEMA, ColumnType, Schema, Sheet
@@ -109,8 +108,9 @@ def _compile_conditions(
     preds, vectors = [], []
     for i, cond in enumerate(conditions):
         try:
-            preds.append(compile_condition(cond.when, names))
-            vectors.append(compile_vector(cond.when, names))
+            predicate, vector = compile_both(cond.when, names)
+            preds.append(predicate)
+            vectors.append(vector)
         except ExprError as exc:
             raise RulesShapeError(
                 (*loc, i, "when"),

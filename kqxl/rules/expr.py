@@ -349,7 +349,7 @@ class _Parser:
         while self.tok.kind == "OR":
             self.i += 1
             items.append(self.and_())
-        return first if len(items) == 1 else BoolOp("OR", tuple(items), _pos(first))
+        return first if len(items) == 1 else BoolOp("OR", tuple(items), first.pos)
 
     def and_(self) -> Node:
         first = self.not_()
@@ -357,7 +357,7 @@ class _Parser:
         while self.tok.kind == "AND":
             self.i += 1
             items.append(self.not_())
-        return first if len(items) == 1 else BoolOp("AND", tuple(items), _pos(first))
+        return first if len(items) == 1 else BoolOp("AND", tuple(items), first.pos)
 
     def not_(self) -> Node:
         if self.tok.kind == "NOT":
@@ -420,12 +420,17 @@ class _Parser:
         if tok.kind in ("TRUE", "FALSE"):
             self.i += 1
             return Literal(tok.kind == "TRUE", tok.pos)
+        if tok.kind == "DATEKW":  # DATE "2024/5/3", the keyword form of a date
+            nxt = self.tokens[self.i + 1]
+            day = nxt.value if nxt.kind == "DATE" else None
+            if nxt.kind == "STRING":
+                day = _text_date(nxt.value)
+            if day is None:
+                raise ExprError(text(ERRORS, "expr_bad_date", value=nxt.value or ""), nxt.pos + 1)
+            self.i += 2
+            return Literal(day, tok.pos)
         self.fail("VALUE")
         raise AssertionError  # unreachable: fail() raises
-
-
-def _pos(node: Node) -> int:
-    return node.pos
 
 
 def _describe(kind: str) -> str:
@@ -441,37 +446,16 @@ def _describe(kind: str) -> str:
 
 def parse(source: str, names: Sequence[str] = ()) -> Node:
     """Parse a condition into its AST; raises :class:`ExprError` with a 1-based position."""
-    tokens = _retag_dates(tokenize(source, names))
-    return _Parser(tokens).parse()
+    return _Parser(tokenize(source, names)).parse()
 
 
-def _retag_dates(tokens: list[Token]) -> list[Token]:
-    """``DATE "2024-05-03"`` → one DATE literal token (the keyword form of a date)."""
-    out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.kind == "DATEKW":
-            nxt = tokens[i + 1]
-            if nxt.kind == "STRING":
-                m = _DATE.fullmatch(_fold(nxt.value).strip())
-                try:
-                    day = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
-                except ValueError:
-                    day = None
-                if day is None:
-                    raise ExprError(text(ERRORS, "expr_bad_date", value=nxt.value), nxt.pos + 1)
-                out.append(Token("DATE", day, tok.pos))
-                i += 2
-                continue
-            if nxt.kind == "DATE":
-                out.append(Token("DATE", nxt.value, tok.pos))
-                i += 2
-                continue
-            raise ExprError(text(ERRORS, "expr_bad_date", value=nxt.value or ""), nxt.pos + 1)
-        out.append(tok)
-        i += 1
-    return out
+def _text_date(value: str) -> dt.date | None:
+    """``"2024/5/3"``, ``"2024年5月3日"`` … as a date; None if it is not one."""
+    m = _DATE.fullmatch(_fold(value).strip())
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,8 +478,14 @@ def compile_condition(source: str, names: Mapping[str, NameInfo]) -> Predicate:
     >>> f((5,)), f((None,))
     (True, False)
     """
+    return compile_both(source, names)[0]
+
+
+def compile_both(source: str, names: Mapping[str, NameInfo]) -> tuple[Predicate, Vector]:
+    """Parse ``source`` once; the row-wise predicate and the column-wise vector of it."""
     node = parse(source, list(names))
-    return _Compiler(names).predicate(node)
+    predicate = _Compiler(names).predicate(node)  # every check and error message is here
+    return predicate, _VectorCompiler(names).vector(node)
 
 
 class _Compiler:
@@ -566,9 +556,7 @@ class _Compiler:
         return lambda r: r[idx] in values
 
     def compare(self, node: Compare) -> Predicate:
-        left, right, op = node.left, node.right, node.op
-        if isinstance(left, Literal) and isinstance(right, Name):
-            left, right, op = right, left, _FLIP[op]
+        left, right, op = _name_first(node)
         if isinstance(left, Name) and isinstance(right, Literal):
             info = self.info(left)
             value = self.coerce(right, info, left.name)
@@ -606,15 +594,9 @@ class _Compiler:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 return v
         elif kind is Kind.DATE:
-            if isinstance(v, dt.date):
-                return v
-            if isinstance(v, str):
-                m = _DATE.fullmatch(_fold(v).strip())
-                if m:
-                    try:
-                        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-                    except ValueError:
-                        pass
+            day = v if isinstance(v, dt.date) else _text_date(v) if isinstance(v, str) else None
+            if day is not None:
+                return day
         elif isinstance(v, str):
             folded = _fold(v).strip()
             if info.choices:
@@ -641,6 +623,15 @@ class _Compiler:
 
 
 _FLIP = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def _name_first(node: Compare) -> tuple[Node, Node, str]:
+    """``3 <= 拜访次数`` as ``拜访次数 >= 3``: the column on the left."""
+    if isinstance(node.left, Literal) and isinstance(node.right, Name):
+        return node.right, node.left, _FLIP[node.op]
+    return node.left, node.right, node.op
+
+
 _KIND_TEXT = {
     Kind.TEXT: '"文字"',
     Kind.NUMBER: "数字",
@@ -684,9 +675,7 @@ def compile_vector(source: str, names: Mapping[str, NameInfo]) -> Vector:
     equals ``[predicate(row) for row in zip(*columns)]`` (a test checks this), but runs as
     list comprehensions over columns: a 是/否 condition costs one list copy.
     """
-    node = parse(source, list(names))
-    _Compiler(names).predicate(node)  # the same checks and error messages first
-    return _VectorCompiler(names).vector(node)
+    return compile_both(source, names)[1]
 
 
 class _VectorCompiler(_Compiler):
@@ -734,9 +723,7 @@ class _VectorCompiler(_Compiler):
         return lambda cols, n: [value] * n
 
     def compare_vector(self, node: Compare) -> Vector:
-        left, right, op = node.left, node.right, node.op
-        if isinstance(left, Literal) and isinstance(right, Name):
-            left, right, op = right, left, _FLIP[op]
+        left, right, op = _name_first(node)
         if isinstance(left, Name) and isinstance(right, Literal):
             info = self.info(left)
             c = self.coerce(right, info, left.name)
@@ -791,23 +778,3 @@ def _show(node: Node) -> str:
     if isinstance(node, Name):
         return node.name
     return "…"
-
-
-def names_in(node: Node) -> list[str]:
-    """Every name an AST references, in order."""
-    out: list[str] = []
-
-    def walk(n: Node) -> None:
-        if isinstance(n, Name):
-            out.append(n.name)
-        elif isinstance(n, Compare):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, (InList, BlankTest, Not)):
-            walk(n.operand)
-        elif isinstance(n, BoolOp):
-            for p in n.operands:
-                walk(p)
-
-    walk(node)
-    return out
