@@ -143,10 +143,6 @@ class _Recorder:
     def __init__(self) -> None:
         self.found: list[_Miss] = []
 
-    @property
-    def misses(self) -> int:
-        return len(self.found)
-
     def miss(self, code: str, raw: CellValue) -> _Miss:
         found = _Miss(code, raw)
         self.found.append(found)

@@ -139,12 +139,6 @@ class Rules(_Frozen):
             _check_require(hl.require, len(hl.conditions), (*loc, "require"))
         return self
 
-    def checklist_for(self, customer_type: str | None) -> Checklist | None:
-        """The checklist of a 客户类型, or None (graded 不适用)."""
-        if customer_type is None:
-            return None
-        return self.checklists.get(customer_type)
-
     def grade_label(self, grade: int | None) -> str:
         """0 → 未评级, 1 → I级 …; None → 不适用."""
         if grade is None:
