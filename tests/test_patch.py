@@ -639,3 +639,12 @@ def test_a_file_replaced_while_patching_is_not_overwritten(
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
     assert src.read_bytes() == theirs.read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_text_limit_counts_as_excel_does(tmp_path: Path) -> None:
+    # Excel's 32,767 characters are UTF-16 code units: an emoji takes two
+    src = make_book(tmp_path / "a.xlsx")
+    with pytest.raises(WorkbookError, match="32767"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "😀" * 16_384)], out=tmp_path / "b.xlsx")
+    patch_workbook(src, [CellChange("客户", 2, 2, "😀" * 16_383)], out=tmp_path / "c.xlsx")
+    assert read_workbook(tmp_path / "c.xlsx").sheets["客户"].value(2, 2) == "😀" * 16_383

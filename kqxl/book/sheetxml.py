@@ -118,7 +118,11 @@ def render_value(
     if value is None:
         return style, "", b"", Written("blank")
     if isinstance(value, str):
-        if len(value) > MAX_TEXT:
+        if (
+            len(value) > MAX_TEXT // 2
+            and len(value.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT
+        ):
+            # Excel counts UTF-16 code units: a character outside the BMP takes two
             raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
         p = pfx.decode()
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
