@@ -485,3 +485,11 @@ def test_a_date_typed_as_an_eight_digit_number() -> None:
     out, bads = convert_column([20240503, 20240503.0, 20241303], ColumnType.DATE)
     assert out == [dt.date(2024, 5, 3), dt.date(2024, 5, 3), None]
     assert [(b.index, b.code) for b in bads] == [(2, "not_a_date")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("是的", True), ("✅", True), ("✔️", True), ("不是", False), ("没有", False), ("❌", False)],
+)
+def test_more_everyday_ticks(raw: str, expected: bool) -> None:
+    assert convert_column([raw], ColumnType.BOOL) == ([expected], [])
