@@ -648,3 +648,29 @@ def test_text_limit_counts_as_excel_does(tmp_path: Path) -> None:
         patch_workbook(src, [CellChange("客户", 2, 2, "😀" * 16_384)], out=tmp_path / "b.xlsx")
     patch_workbook(src, [CellChange("客户", 2, 2, "😀" * 16_383)], out=tmp_path / "c.xlsx")
     assert read_workbook(tmp_path / "c.xlsx").sheets["客户"].value(2, 2) == "😀" * 16_383
+
+
+def test_a_sheet_added_to_a_strict_workbook_uses_strict_namespaces(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    transitional = (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    )
+    strict = (
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    )
+    with zipfile.ZipFile(src) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/")]
+    for name in names:
+        rewrite_member(
+            src,
+            name,
+            lambda d: d.replace(transitional[0], strict[0]).replace(transitional[1], strict[1]),
+        )
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(src, [], sheets=[SheetContent("新表", [["a"]])], out=out)
+    for part in report.parts:
+        xml = member(out, part)
+        assert transitional[0] not in xml and transitional[1] not in xml, part
+    assert read_workbook(out).sheets["新表"].rows == [["a"]]

@@ -67,6 +67,7 @@ class Package:
     styles_part: str | None = None
     shared_strings_part: str | None = None
     calc_chain_part: str | None = None
+    strict: bool = False  # Strict OOXML namespaces (ISO 29500 strict) rather than transitional
 
     def sheet(self, name: str) -> SheetInfo:
         """The worksheet called ``name`` (Excel compares sheet names case-insensitively)."""
@@ -169,6 +170,7 @@ def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
         styles_part=styles.target if styles else None,
         shared_strings_part=sst.target if sst else None,
         calc_chain_part=chain.target if chain else None,
+        strict=root.tag.startswith(f"{{{NS_MAIN_STRICT}}}"),
     )
 
 

@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kqxl.book.package import (
+    NS_MAIN,
+    NS_MAIN_STRICT,
+    NS_REL,
+    NS_REL_STRICT,
     Package,
     open_package,
     read_rels,
@@ -73,7 +77,6 @@ __all__ = ["KEEP", "CellChange", "PatchReport", "SheetContent", "patch_workbook"
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-_REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +415,7 @@ def _sheet_contents(
                 column_widths=content.column_widths,
                 header_rows=content.header_rows,
                 header_style=header_style,
+                namespaces=(NS_MAIN_STRICT, NS_REL_STRICT) if package.strict else (NS_MAIN, NS_REL),
             )
         )
     if added:
@@ -438,11 +442,8 @@ def _register_sheets(
     sheet_tags, rel_tags, ct_tags = [], [], []
     m = re.search(r"<(\w+:)?sheets\b", wb_xml)
     pfx = (m.group(1) or "") if m else ""
-    rel_prefix = re.search(
-        r'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/'
-        r'2006/relationships"',
-        wb_xml,
-    )
+    rel_ns = NS_REL_STRICT if package.strict else NS_REL
+    rel_prefix = re.search(rf'xmlns:(\w+)="{re.escape(rel_ns)}"', wb_xml)
     r_ns = rel_prefix.group(1) if rel_prefix else None
     for name, part in added:
         n = 1
@@ -451,13 +452,8 @@ def _register_sheets(
         rid = f"rId{n}"
         used_ids.add(rid)
         target = part[len(wb_dir) + 1 :] if wb_dir and part.startswith(wb_dir + "/") else "/" + part
-        rel_tags.append(f'<Relationship Id="{rid}" Type="{_REL_WORKSHEET}" Target="{target}"/>')
-        rattr = (
-            f'{r_ns}:id="{rid}"'
-            if r_ns
-            else f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'relationships" r:id="{rid}"'
-        )
+        rel_tags.append(f'<Relationship Id="{rid}" Type="{rel_ns}/worksheet" Target="{target}"/>')
+        rattr = f'{r_ns}:id="{rid}"' if r_ns else f'xmlns:r="{rel_ns}" r:id="{rid}"'
         sheet_tags.append(
             f'<{pfx}sheet name="{html.escape(name)}" sheetId="{next_sheet_id}" {rattr}/>'
         )

@@ -728,14 +728,15 @@ def sheet_xml(
     column_widths: dict[int, float] | None,
     header_rows: int,
     header_style: Callable[[], int | None],
+    namespaces: tuple[str, str],
 ) -> Iterator[bytes]:
-    """A whole new worksheet part for a sheet kqxl owns."""
+    """A whole new worksheet part for a sheet kqxl owns; ``namespaces`` are the main and the
+    relationships namespace of the workbook (transitional or strict)."""
     width = max((len(r) for r in rows), default=0)
     last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
     yield (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        + f'<worksheet xmlns="{namespaces[0]}" xmlns:r="{namespaces[1]}">'.encode()
         + f'<dimension ref="A1:{last}"/>'.encode()
     )
     if 0 < header_rows < len(rows) + 1:
