@@ -70,6 +70,7 @@ ERRORS: dict[str, str] = {
     "expr_unexpected_end": "表达式不完整，缺少{expected}",
     "expr_expected": "此处应为{expected}，实际为“{token}”",
     "expr_empty": "条件为空",
+    "expr_too_deep": "括号或“非”嵌套超过 {limit} 层，请拆成更简单的条件",
     "expr_unknown_name": "未知的列名“{name}”{hint}",
     "expr_did_you_mean": "（是否指：{names}？）",
     "expr_not_a_condition": '“{name}”不是条件：请写成比较，如 {name} = "是" 或 {name} >= 3',

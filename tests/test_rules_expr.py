@@ -320,3 +320,29 @@ def test_chinese_enumeration_comma_separates_in_list_values() -> None:
 
 def test_date_literal_with_hao() -> None:
     assert check('最近拜访日期 = "2024年5月3号"', row(visited=dt.date(2024, 5, 3))) is True
+
+
+@pytest.mark.parametrize("opener", ["(", "非 ", "NOT "])
+def test_hostile_nesting_is_an_error_not_a_crash(opener: str) -> None:
+    deep = opener * 500 + "拜访次数 >= 3" + (")" * 500 if opener == "(" else "")
+    with pytest.raises(ExprError) as caught:
+        parse(deep, sheet_names(SCHEMA.customers))
+    assert "嵌套超过 50 层" in str(caught.value)
+    fine = opener * 20 + "拜访次数 >= 3" + (")" * 20 if opener == "(" else "")
+    parse(fine, sheet_names(SCHEMA.customers))
+
+
+def test_hostile_nesting_in_a_rules_file_is_one_line(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from kqxl.cli import cli
+    from kqxl.rules import default_rules_text
+
+    path = tmp_path / "规则.toml"
+    path.write_text(
+        default_rules_text().replace("'拜访次数 >= 3", "'" + "(" * 300 + "拜访次数 >= 3", 1),
+        "utf-8",
+    )
+    result = CliRunner().invoke(cli, ["rules", "check", str(path)])
+    assert result.exit_code == 2
+    assert "嵌套超过 50 层" in result.stderr and result.stderr.count("\n") == 1

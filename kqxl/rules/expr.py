@@ -308,10 +308,21 @@ class BoolOp:
 Node = Name | Literal | Compare | InList | BlankTest | Not | BoolOp
 
 
+# How deep parentheses and NOT may nest: far beyond any condition a manager writes, and far
+# below Python's recursion limit, so a hostile rules file gets an error, not a crash.
+MAX_DEPTH = 50
+
+
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(text(ERRORS, "expr_too_deep", limit=MAX_DEPTH), pos + 1)
 
     @property
     def tok(self) -> Token:
@@ -363,7 +374,10 @@ class _Parser:
         if self.tok.kind == "NOT":
             pos = self.tok.pos
             self.i += 1
-            return Not(self.not_(), pos)
+            self.enter(pos)
+            node = Not(self.not_(), pos)
+            self.depth -= 1
+            return node
         return self.test()
 
     def test(self) -> Node:
@@ -404,8 +418,10 @@ class _Parser:
         tok = self.tok
         if tok.kind == "LPAREN":
             self.i += 1
+            self.enter(tok.pos)
             node = self.expr()
             self.take("RPAREN")
+            self.depth -= 1
             return node
         if tok.kind == "NAME":
             self.i += 1
