@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
 from kqxl.cells import CellValue, column_index
-from kqxl.engine import BookResult, evaluate
+from kqxl.engine import BookResult, evaluate, explanation_text
 from kqxl.rules import Rules, load_rules
 from kqxl.schema import SCHEMA, Schema
 from kqxl.texts import LABELS
@@ -113,8 +113,8 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
         for c in result.customers:
             values: dict[str, CellValue] = {
                 "grade": c.grade_label,
-                "grade_reasons": _joined(c.reasons),
-                "grade_gaps": _joined(c.gaps),
+                "grade_reasons": explanation_text(c.reasons) or None,
+                "grade_gaps": explanation_text(c.gaps) or None,
                 "checks": _joined(row_messages.get((customers.name, c.row), ())),
             }
             yield from _row_changes(customers.name, c.row, layout.columns, values)
@@ -127,8 +127,8 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
                 "client_grade": p.client_grade_label,
                 "contractor_grade": p.contractor_grade_label,
                 "heat": p.heat,
-                "heat_reasons": _joined(p.reasons),
-                "heat_gaps": _joined(p.gaps),
+                "heat_reasons": explanation_text(p.reasons) or None,
+                "heat_gaps": explanation_text(p.gaps) or None,
                 "weighted_amount": p.weighted_amount,
                 "checks": _joined(row_messages.get((projects.name, p.row), ())),
             }

@@ -166,10 +166,9 @@ def test_require_k_of_n() -> None:
     c = run([dict(row, 印象较深="否")], rules=rules).customers[0]
     assert c.grade == 0
     assert c.gaps == [
-        "I级：以下 3 项中还需满足 1 项",
-        "I级：有客户联系方式",
-        "I级：拜访≥3次，客户对业务员不排斥",
-        "I级：客户对公司和产品有较深印象",
+        "I级（以下 3 项中还需满足 1 项）：有客户联系方式",
+        "I级（以下 3 项中还需满足 1 项）：拜访≥3次，客户对业务员不排斥",
+        "I级（以下 3 项中还需满足 1 项）：客户对公司和产品有较深印象",
     ]
 
 
@@ -239,9 +238,8 @@ def test_heat_70_two_of_four() -> None:
     assert p.heat_label == "70%"
     assert p.reasons == ["70%：标书中有公司产品", "70%：设计师配合我司保图或改图，对甲方掌控力较强"]
     assert p.gaps == [
-        "90%：以下 2 项中还需满足 1 项",
-        "90%：标书中公司产品是唯一品牌",
-        "90%：已与总包单位签订合同",
+        "90%（以下 2 项中还需满足 1 项）：标书中公司产品是唯一品牌",
+        "90%（以下 2 项中还需满足 1 项）：已与总包单位签订合同",
     ]
 
 
@@ -264,11 +262,10 @@ def test_heat_50() -> None:
         "50%：中标总包客情≥II级，无明确倾向，同意使用",
     ]
     assert p.gaps == [
-        "70%：以下 4 项中还需满足 2 项",
-        "70%：标书中有公司产品",
-        "70%：甲方主动向总包推荐我司产品",
-        "70%：总包客情≥III级，主动使用我司产品参与投标",
-        "70%：设计师配合我司保图或改图，对甲方掌控力较强",
+        "70%（以下 4 项中还需满足 2 项）：标书中有公司产品",
+        "70%（以下 4 项中还需满足 2 项）：甲方主动向总包推荐我司产品",
+        "70%（以下 4 项中还需满足 2 项）：总包客情≥III级，主动使用我司产品参与投标",
+        "70%（以下 4 项中还需满足 2 项）：设计师配合我司保图或改图，对甲方掌控力较强",
     ]
     # 标书中有我司 counts for 70% too, so one more 70% condition lifts it
     assert heat_of(0, 0, 标书中有我司="是", 了解竞品策略="是").heat_label == "50%"
@@ -278,7 +275,7 @@ def test_heat_30_by_contractor_grade_or_by_bid_stage() -> None:
     p = heat_of(1)
     assert p.heat_label == "30%"
     assert p.reasons == ["30%：参与投标的总包客情≥I级"]
-    assert p.gaps[0] == "50%：以下 4 项中还需满足 2 项"
+    assert p.gaps[0] == "50%（以下 4 项中还需满足 2 项）：标书中有我司产品"
     assert heat_of(0, 2, 项目阶段="编写标书", 甲方同意写入标书="是").heat_label == "30%"
     assert heat_of(0, 1, 项目阶段="编写标书", 甲方同意写入标书="是").heat_label == "0%"
     assert heat_of(0, 2, 项目阶段="方案设计", 甲方同意写入标书="是").heat_label == "0%"
@@ -288,9 +285,8 @@ def test_heat_zero_with_gaps_for_thirty() -> None:
     p = heat_of(项目金额="")
     assert (p.heat, p.heat_label, p.reasons) == (0.0, "0%", [])
     assert p.gaps == [
-        "30%：以下 2 项中还需满足 1 项",
-        "30%：已到编写标书阶段，甲方客情≥II级，同意写入标书",
-        "30%：参与投标的总包客情≥I级",
+        "30%（以下 2 项中还需满足 1 项）：已到编写标书阶段，甲方客情≥II级，同意写入标书",
+        "30%（以下 2 项中还需满足 1 项）：参与投标的总包客情≥I级",
     ]
     assert p.amount is None and p.weighted_amount is None
 
@@ -342,3 +338,18 @@ def test_results_are_valid_models_and_dump_as_json() -> None:
     again = run([customer("甲", "甲方", 1), customer("乙", "甲方", 1)])
     again.customers[0].reasons.append("x")
     assert again.customers[1].reasons[-1] != "x"
+
+
+def test_cell_text_groups_items_by_level() -> None:
+    from kqxl.engine import explanation_text
+
+    p = heat_of(标书中有我司="是", 设计师配合="是")
+    assert explanation_text(p.reasons) == (
+        "70%：标书中有公司产品、设计师配合我司保图或改图，对甲方掌控力较强"
+    )
+    assert explanation_text(p.gaps) == (
+        "90%（以下 2 项中还需满足 1 项）：标书中公司产品是唯一品牌、已与总包单位签订合同"
+    )
+    assert explanation_text(["已达最高等级"]) == "已达最高等级"
+    assert explanation_text([]) == ""
+    assert explanation_text(["I级：甲", "I级：乙", "II级：丙：丁"]) == "I级：甲、乙；II级：丙：丁"

@@ -20,7 +20,14 @@ from kqxl.engine.convert import (
     serial_to_date,
 )
 from kqxl.engine.evaluate import CustomerIndex, evaluate, row_columns, row_tuples
-from kqxl.engine.grade import Outcome, grade_counterpart, grade_rows, heat_of_project, heat_rows
+from kqxl.engine.grade import (
+    Outcome,
+    explanation_text,
+    grade_counterpart,
+    grade_rows,
+    heat_of_project,
+    heat_rows,
+)
 from kqxl.engine.results import (
     BookResult,
     CustomerResult,
@@ -49,6 +56,7 @@ __all__ = [
     "cell_text",
     "convert_column",
     "evaluate",
+    "explanation_text",
     "grade_counterpart",
     "grade_rows",
     "heat_of_project",

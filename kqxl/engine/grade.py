@@ -29,12 +29,37 @@ def _reasons(level: CompiledLevel, held: list[bool]) -> list[str]:
 
 
 def _gaps(level: CompiledLevel, held: list[bool]) -> list[str]:
-    """What is missing for ``level``: every unmet condition, led by a count when k-of-n."""
+    """What is missing for ``level``: every unmet condition; when only k of them are needed,
+    each item says so (``90%（以下 2 项中还需满足 1 项）：…``)."""
     items = [item for item, ok in zip(level.items, held, strict=True) if not ok]
     still = level.need - (len(held) - len(items))
     if level.need < len(held) and still > 0:
-        items.insert(0, text(LABELS, "gap_need_k", level=level.label, m=len(items), k=still))
+        prefix = text(LABELS, "gap_need_k", level=level.label, m=len(items), k=still)
+        missing = [lb for lb, ok in zip(level.labels, held, strict=True) if not ok]
+        items = [text(LABELS, "reason_item", level=prefix, label=lb) for lb in missing]
     return items
+
+
+_ITEM_SEP = text(LABELS, "reason_item", level="", label="")
+
+
+def explanation_text(items: list[str]) -> str:
+    """Reasons or gaps as one cell, grouped by level: ``I级：已送资料、已介绍产品；II级：…``.
+
+    >>> explanation_text(["I级：甲", "I级：乙", "II级：丙"])
+    'I级：甲、乙；II级：丙'
+    """
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        level, sep, label = item.partition(_ITEM_SEP)
+        if sep:
+            groups.setdefault(level, []).append(label)
+        else:
+            groups.setdefault(item, [])
+    return text(LABELS, "cell_group_joiner").join(
+        f"{level}{_ITEM_SEP}{text(LABELS, 'cell_item_joiner').join(labels)}" if labels else level
+        for level, labels in groups.items()
+    )
 
 
 def _meets(level: CompiledLevel, held: list[bool]) -> bool:
