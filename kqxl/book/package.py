@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -19,12 +19,9 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-REL_OFFICE_DOC = ("/officeDocument",)
-REL_WORKSHEET = "/worksheet"
+REL_OFFICE_DOC = "/officeDocument"
 REL_STYLES = "/styles"
 REL_CALC_CHAIN = "/calcChain"
-REL_SHARED_STRINGS = "/sharedStrings"
 REL_TABLE = "/table"
 
 
@@ -63,9 +60,7 @@ class Package:
     workbook_part: str
     sheets: list[SheetInfo]
     date1904: bool
-    workbook_rels: list[Relationship] = field(default_factory=list)
     styles_part: str | None = None
-    shared_strings_part: str | None = None
     calc_chain_part: str | None = None
     strict: bool = False  # Strict OOXML namespaces (ISO 29500 strict) rather than transitional
 
@@ -128,9 +123,7 @@ def _by_type(rels: list[Relationship], suffix: str) -> Relationship | None:
 def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
     """Read workbook.xml and its relationships."""
     root_rels = read_rels(path, zf, "")
-    office = next(
-        (r for r in root_rels if r.type.endswith("/officeDocument") and not r.external), None
-    )
+    office = _by_type(root_rels, REL_OFFICE_DOC)
     workbook_part = office.target if office else "xl/workbook.xml"
     root = parse_xml(path, workbook_part, read_member(path, zf, workbook_part))
     rels = read_rels(path, zf, workbook_part)
@@ -159,16 +152,13 @@ def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
                     )
                 )
     styles = _by_type(rels, REL_STYLES)
-    sst = _by_type(rels, REL_SHARED_STRINGS)
     chain = _by_type(rels, REL_CALC_CHAIN)
     return Package(
         path=path,
         workbook_part=workbook_part,
         sheets=sheets,
         date1904=date1904,
-        workbook_rels=rels,
         styles_part=styles.target if styles else None,
-        shared_strings_part=sst.target if sst else None,
         calc_chain_part=chain.target if chain else None,
         strict=root.tag.startswith(f"{{{NS_MAIN_STRICT}}}"),
     )

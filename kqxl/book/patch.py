@@ -30,6 +30,7 @@ from kqxl.book.package import (
     NS_MAIN_STRICT,
     NS_REL,
     NS_REL_STRICT,
+    REL_TABLE,
     Package,
     open_package,
     read_rels,
@@ -182,9 +183,9 @@ def patch_workbook(
             check_stamp(src, read)
             saved = make_backup(src, keep_backups) if in_place and backup else None
             replace_file(tmp, target, mode_from=src)
+        except WorkbookError:
+            raise
         except OSError as exc:
-            if isinstance(exc, WorkbookError):
-                raise
             raise fail(
                 WorkbookError, "write_failed", path=target, detail=describe_os_error(exc)
             ) from None
@@ -327,7 +328,7 @@ def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook 
     parse_xml(src, package.styles_part, xml)  # refuse a hostile or broken styles part early
     try:
         return StyleBook(xml)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise fail(
             WorkbookError,
             "corrupt",
@@ -353,9 +354,9 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     assert job.rewriter is not None
     try:
         return deflate(job.rewriter.run(_member_chunks(src, zf, job.part)))
-    except (ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, ArrayFormulaHit | CellValueError):
-            raise
+    except (ArrayFormulaHit, CellValueError):
+        raise
+    except ValueError as exc:
         raise fail(
             WorkbookError, "corrupt", path=src, detail=f"{job.part}：{describe_error(exc)}"
         ) from None
@@ -404,9 +405,6 @@ def _sheet_contents(
             new_parts.append(part)
             added.append((content.name, part))
 
-        def header_style() -> int | None:
-            return styles.bold(None) if styles is not None else None
-
         out[part] = deflate(
             sheet_xml(
                 content.rows,
@@ -414,7 +412,11 @@ def _sheet_contents(
                 date1904=package.date1904,
                 column_widths=content.column_widths,
                 header_rows=content.header_rows,
-                header_style=header_style,
+                header_style=(
+                    styles.bold(None)
+                    if styles is not None and content.header_rows and content.rows
+                    else None
+                ),
                 namespaces=(NS_MAIN_STRICT, NS_REL_STRICT) if package.strict else (NS_MAIN, NS_REL),
             )
         )
@@ -487,7 +489,7 @@ def _extend_tables(
         if not res or not res.appended_rows or res.new_last_row <= res.old_last_row:
             continue
         for rel in read_rels(src, zf, job.part):
-            if not rel.type.endswith("/table") or rel.external:
+            if not rel.type.endswith(REL_TABLE) or rel.external:
                 continue
             xml = read_member(src, zf, rel.target)
             root = parse_xml(src, rel.target, xml)
@@ -627,12 +629,10 @@ def _verify(src: Path, tmp: Path, jobs: list[_SheetJob], contents: list[SheetCon
             bad = zf.testzip()
             if bad is not None:
                 raise fail(WorkbookError, "verify_failed", path=src, detail=f"{bad} CRC 错误")
+            replaced = {c.name.casefold() for c in contents}
             for job in jobs:
-                if job.rewriter is None or job.name.casefold() in {
-                    c.name.casefold() for c in contents
-                }:
-                    continue
-                _verify_cells(src, zf, job)
+                if job.rewriter is not None and job.name.casefold() not in replaced:
+                    _verify_cells(src, zf, job)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
@@ -686,8 +686,3 @@ def _check_cell(
             path=src,
             detail=f"{sheet}!{column_letter(c)}{r} 读回 {got!r}，应为 {want.text!r}",
         )
-
-
-def sheet_part_names(package: Package) -> dict[str, str]:
-    """Worksheet name → part, for tests and tools."""
-    return {s.name: s.part for s in package.sheets if s.part and s.kind == "worksheet"}

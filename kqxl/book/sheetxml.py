@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -86,8 +86,7 @@ def excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool) -> floa
             delta += dt.timedelta(days=-1)  # Excel's phantom 1900-02-29 sits at serial 60
     if delta.days < 0 or (not date1904 and delta.days < 1 and moment.year < 1900):
         raise CellValueError(f"日期 {value} 早于 Excel 的起始日期")
-    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
-    return serial
+    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
 
 
 def _number(value: float) -> str:
@@ -271,7 +270,7 @@ class SheetRewriter:
         )
         self.col_styles: list[tuple[int, int, int]] = []
         self.arrays: list[tuple[int, int, int, int, str]] = []
-        self.shared: dict[bytes, tuple[str, str, int]] = {}  # si → (formula, origin, last row)
+        self.shared: dict[bytes, tuple[str, str]] = {}  # si → (formula, its anchor cell)
         self.prev_row_num = 0
         self.prev_row: bytes = b""
         self.next_new = 0  # index into row_order of the next row not yet written
@@ -356,7 +355,7 @@ class SheetRewriter:
             a = dict(_attrs(m.group(1)))
             if b"style" in a and a.get(b"min", b"").isdigit() and a.get(b"max", b"").isdigit():
                 self.col_styles.append((int(a[b"min"]), int(a[b"max"]), int(a[b"style"])))
-        rows = [r for r in self.row_order]
+        rows = self.row_order
         if not rows:
             return head
         cols = [c for r in rows for c in self.rows[r]]
@@ -660,9 +659,7 @@ class SheetRewriter:
                 )
         si = _attr(fattrs, b"si")
         if _attr(fattrs, b"t") == b"shared" and si is not None and f.group(2):
-            rect = parse_range((_attr(fattrs, b"ref") or b"").decode())
-            last = rect[2] if rect else r
-            self.shared[si] = (html.unescape(f.group(2).decode("utf-8")), ref, last)
+            self.shared[si] = (html.unescape(f.group(2).decode("utf-8")), ref)
 
     def _kept_cell(
         self, r: int, col: int, raw: bytes, attrs: bytes, inner: bytes | None, missing_ref: bool
@@ -695,7 +692,7 @@ class SheetRewriter:
         si = _attr(f.group(2), b"si")
         if si not in self.shared or f.group(3):
             return cell
-        formula, origin, _last = self.shared[si]
+        formula, origin = self.shared[si]
         target = f"{column_letter(col)}{r}"
         try:
             text = Translator("=" + formula, origin=origin).translate_formula(target)[1:]
@@ -727,7 +724,7 @@ def sheet_xml(
     date1904: bool,
     column_widths: dict[int, float] | None,
     header_rows: int,
-    header_style: Callable[[], int | None],
+    header_style: int | None,
     namespaces: tuple[str, str],
 ) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns; ``namespaces`` are the main and the
@@ -756,12 +753,11 @@ def sheet_xml(
         )
         yield f"<cols>{cols}</cols>".encode()
     yield b"<sheetData>"
-    head_style = header_style() if header_rows and rows else None
     out: list[bytes] = []
     for i, values in enumerate(rows, start=1):
         cells = []
         for j, value in enumerate(values, start=1):
-            style = head_style if i <= header_rows else None
+            style = header_style if i <= header_rows else None
             style, t, inner, _ = render_value(value, style, styles, date1904)
             if not inner and style is None:
                 continue
