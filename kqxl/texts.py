@@ -107,8 +107,8 @@ LABELS: dict[str, str] = {
     "rules_floor": "以上都不满足时的热度",
     "reason_item": "{level}：{label}",
     "gap_need_k": "{level}（以下 {m} 项中还需满足 {k} 项）",
-    "cell_group_joiner": "；",
-    "cell_item_joiner": "、",
+    "cell_group_joiner": "。",
+    "cell_item_joiner": "；",
 }
 
 

@@ -345,11 +345,11 @@ def test_cell_text_groups_items_by_level() -> None:
 
     p = heat_of(标书中有我司="是", 设计师配合="是")
     assert explanation_text(p.reasons) == (
-        "70%：标书中有公司产品、设计师配合我司保图或改图，对甲方掌控力较强"
+        "70%：标书中有公司产品；设计师配合我司保图或改图，对甲方掌控力较强"
     )
     assert explanation_text(p.gaps) == (
-        "90%（以下 2 项中还需满足 1 项）：标书中公司产品是唯一品牌、已与总包单位签订合同"
+        "90%（以下 2 项中还需满足 1 项）：标书中公司产品是唯一品牌；已与总包单位签订合同"
     )
     assert explanation_text(["已达最高等级"]) == "已达最高等级"
     assert explanation_text([]) == ""
-    assert explanation_text(["I级：甲", "I级：乙", "II级：丙：丁"]) == "I级：甲、乙；II级：丙：丁"
+    assert explanation_text(["I级：甲", "I级：乙", "II级：丙：丁"]) == "I级：甲；乙。II级：丙：丁"

@@ -44,10 +44,11 @@ _ITEM_SEP = text(LABELS, "reason_item", level="", label="")
 
 
 def explanation_text(items: list[str]) -> str:
-    """Reasons or gaps as one cell, grouped by level: ``I级：已送资料、已介绍产品；II级：…``.
+    """Reasons or gaps as one cell, grouped by level: ``I级：已送资料；已介绍产品。II级：…``
+    (labels may hold 、 themselves, so items are joined with ；).
 
     >>> explanation_text(["I级：甲", "I级：乙", "II级：丙"])
-    'I级：甲、乙；II级：丙'
+    'I级：甲；乙。II级：丙'
     """
     groups: dict[str, list[str]] = {}
     for item in items:
