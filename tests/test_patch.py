@@ -674,3 +674,21 @@ def test_a_sheet_added_to_a_strict_workbook_uses_strict_namespaces(tmp_path: Pat
         xml = member(out, part)
         assert transitional[0] not in xml and transitional[1] not in xml, part
     assert read_workbook(out).sheets["新表"].rows == [["a"]]
+
+
+def test_single_quoted_attributes(tmp_path: Path) -> None:
+    # valid XML that some generators write: r='14' must not be taken for the next row number
+    src = make_book(tmp_path / "a.xlsx")
+
+    def single_quotes(data: bytes) -> bytes:
+        text = re.sub(r'(r="[A-Z]*)([345])"', r'\g<1>1\2"', data.decode())  # rows 3-5 → 13-15
+        return re.sub(r"<(?:row|c)\b[^>]*", lambda m: m.group(0).replace('"', "'"), text).encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", single_quotes)
+    assert "<row r='14'" in sheet_xml(src)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 14, 2, "x"), CellChange("客户", 20, 1, "新")], out=out)
+    rows = re.findall(r"<row r=[\"'](\d+)", sheet_xml(out))
+    assert rows == ["1", "2", "13", "14", "15", "20"]
+    grid = read_workbook(out).sheets["客户"]
+    assert (grid.value(14, 1), grid.value(14, 2), grid.value(20, 1)) == ("K003", "x", "新")

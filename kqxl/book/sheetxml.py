@@ -185,7 +185,8 @@ class ArrayFormulaHit(ValueError):
         self.cell, self.ref = cell, ref
 
 
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+# XML allows either quote around an attribute value; Excel writes double quotes
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"^([A-Z]{1,3})(\d+)$")
 _RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
@@ -224,7 +225,7 @@ def extend_sqref(sqref: str, old_last: int, new_last: int, cols: set[int]) -> st
 
 
 def _attrs(raw: bytes) -> list[tuple[bytes, bytes]]:
-    return _ATTR.findall(raw)
+    return [(name, dq or sq) for name, dq, sq in _ATTR.findall(raw)]
 
 
 _ATTR_BY_NAME: dict[bytes, re.Pattern[bytes]] = {}
@@ -233,9 +234,13 @@ _ATTR_BY_NAME: dict[bytes, re.Pattern[bytes]] = {}
 def _attr(raw: bytes, name: bytes) -> bytes | None:
     pattern = _ATTR_BY_NAME.get(name)
     if pattern is None:
-        pattern = _ATTR_BY_NAME[name] = re.compile(rb"(?<![\w:])" + name + rb'\s*=\s*"([^"]*)"')
+        pattern = _ATTR_BY_NAME[name] = re.compile(
+            rb"(?<![\w:])" + name + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+        )
     m = pattern.search(raw)
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    return m.group(1) if m.group(1) is not None else m.group(2)
 
 
 class SheetRewriter:
@@ -263,7 +268,9 @@ class SheetRewriter:
             self.clear_ids = styles.highlight_ids()
         self._clear_re = (
             re.compile(
-                rb'\ss="(?:' + b"|".join(str(i).encode() for i in sorted(self.clear_ids)) + rb')"'
+                rb"\ss=[\"'](?:"
+                + b"|".join(str(i).encode() for i in sorted(self.clear_ids))
+                + rb")[\"']"
             )
             if self.clear_ids
             else None
@@ -440,12 +447,12 @@ class SheetRewriter:
         prefix = b"".join(self._new_rows_before(r))
         row = buf[start:end]
         self.result.old_last_row = max(self.result.old_last_row, r)
-        if b't="array"' in row:
+        if b"array" in row:
             self._record_arrays(row)
         changes = self.rows.get(r)
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
-            needs = any(b'si="' + si + b'"' in row for si in self.shared)
+            needs = any(re.search(rb"\ssi=[\"']" + si + rb"[\"']", row) for si in self.shared)
         if not needs and self._clear_re is not None and self._clear_re.search(row):
             needs = True
         if needs:
@@ -680,7 +687,7 @@ class SheetRewriter:
             if style in self.clear_ids and self.styles is not None:
                 new = self.styles.unhighlight(style)
                 repl = f' s="{new}"'.encode() if new else b""  # s="0" is the default
-                cell = re.sub(rb'\ss="\d+"', repl, cell, count=1)
+                cell = re.sub(rb"""\ss=["']\d+["']""", repl, cell, count=1)
         if self.shared and inner and b"si=" in inner:
             cell = self._materialise(r, col, cell, inner)
         return cell
@@ -714,7 +721,9 @@ def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
     lo, hi = min(a, *changes), max(b, *changes)
     if (lo, hi) == (a, b):
         return attrs
-    return re.sub(rb'(?<=\s)spans="[^"]*"', f'spans="{lo}:{hi}"'.encode(), attrs, count=1)
+    return re.sub(
+        rb"""(?<=\s)spans=["'][^"']*["']""", f'spans="{lo}:{hi}"'.encode(), attrs, count=1
+    )
 
 
 def sheet_xml(
