@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
@@ -120,3 +121,20 @@ def test_chartsheets_are_skipped() -> None:
     book = read_workbook(CORPUS / "chartsheet01.xlsx")
     assert all(name for name in book.sheets)
     assert "Chart1" not in book.sheets
+
+
+def test_error_cells_in_a_prefixed_sheet(tmp_path: Path) -> None:
+    from test_patch import rewrite_member
+
+    src = make_book(tmp_path / "a.xlsx")
+
+    def prefixed(data: bytes) -> bytes:
+        text = re.sub(
+            r'(<row r="2"[^>]*>.*?)(</row>)', r'\1<c r="F2" t="e"><v>#N/A</v></c>\2', data.decode()
+        )
+        text = re.sub(r"<(/?)(\w+)(?=[\s>/])", r"<\1x:\2", text)
+        return text.replace('xmlns="http', 'xmlns:x="http', 1).encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", prefixed)
+    grid = read_workbook(src).sheets["客户"]
+    assert grid.value(2, 6) == CellError("#N/A") and grid.value(2, 1) == "K001"

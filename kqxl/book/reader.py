@@ -26,9 +26,12 @@ from kqxl.book.safety import Limits, check_file, describe_error, fail, file_stam
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
 from kqxl.errors import WorkbookError
 
-_ERROR_CELL = re.compile(rb"""<c\b([^>]*?\bt=["']e["'][^>]*?)(?<!/)>(.*?)</c>""", re.S)
+# a sheet may spell the main namespace with a prefix (<x:c>, <x:v>)
+_ERROR_CELL = re.compile(
+    rb"""<(?:\w+:)?c\b([^>]*?\bt=["']e["'][^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>""", re.S
+)
 _REF_ATTR = re.compile(rb"""\br=["']([A-Z]+)(\d+)["']""")
-_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
 def read_workbook(
