@@ -692,3 +692,22 @@ def test_single_quoted_attributes(tmp_path: Path) -> None:
     assert rows == ["1", "2", "13", "14", "15", "20"]
     grid = read_workbook(out).sheets["客户"]
     assert (grid.value(14, 1), grid.value(14, 2), grid.value(20, 1)) == ("K003", "x", "新")
+
+
+def test_materialised_formula_keeps_its_escapes(tmp_path: Path) -> None:
+    # _x0041_ in a formula is Excel's escape for "A": it must stay an escape, not become text
+    src = make_book(tmp_path / "a.xlsx")
+    anchor = '<c r="E2"><f t="shared" ref="E2:E3" si="0">"_x0041_"&amp;C2</f><v>0</v></c>'
+    follower = '<c r="E3"><f t="shared" si="0"/><v>0</v></c>'
+
+    def inject(data: bytes) -> bytes:
+        for r, cell in ((2, anchor), (3, follower)):
+            data = re.sub(
+                rf'(<row r="{r}"[^>]*>.*?)(</row>)'.encode(), rb"\1" + cell.encode() + rb"\2", data
+            )
+        return data
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", inject)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 5, 1)], out=out)
+    assert '<f>"_x0041_"&amp;C3</f>' in cell_xml(sheet_xml(out), "E3")

@@ -64,7 +64,11 @@ def escape_text(value: str) -> str:
     if not _NEEDS_ESCAPE.search(value):
         return value
     value = _ILLEGAL_XML.sub("", value)
-    value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
+    return _markup_escape(_EXCEL_ESCAPE.sub(r"_x005F_\1", value))
+
+
+def _markup_escape(value: str) -> str:
+    """``&``, ``<``, ``>`` and CR as XML references (CR would be read back as LF)."""
     return (
         value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
@@ -705,7 +709,10 @@ class SheetRewriter:
             text = Translator("=" + formula, origin=origin).translate_formula(target)[1:]
         except (TranslatorError, ValueError, IndexError):
             text = formula
-        new_f = b"<" + f.group(1) + b"f>" + escape_text(text).encode() + b"</" + f.group(1) + b"f>"
+        # the formula text keeps Excel's own _xHHHH_ escapes: only the markup is escaped
+        new_f = (
+            b"<" + f.group(1) + b"f>" + _markup_escape(text).encode() + b"</" + f.group(1) + b"f>"
+        )
         start = cell.index(inner)
         new_inner = inner[: f.start()] + new_f + inner[f.end() :]
         return cell[:start] + new_inner + cell[start + len(inner) :]
