@@ -711,3 +711,22 @@ def test_materialised_formula_keeps_its_escapes(tmp_path: Path) -> None:
     out = tmp_path / "b.xlsx"
     patch_workbook(src, [CellChange("客户", 2, 5, 1)], out=out)
     assert '<f>"_x0041_"&amp;C3</f>' in cell_xml(sheet_xml(out), "E3")
+
+
+def test_bad_whole_sheets_are_refused_naming_the_sheet_and_cell(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    bad = SheetContent("新表", [["a"], ["b", float("nan")]])
+    with pytest.raises(WorkbookError, match="工作表“新表”的 B2 的值"):
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")], sheets=[bad], out=out)
+    for name in ("'新表'", "a\x01b", ""):  # Excel refuses these names; \x01 breaks the XML
+        with pytest.raises(WorkbookError, match="工作表名称"):
+            patch_workbook(src, [], sheets=[SheetContent(name, [["a"]])], out=out)
+    assert not out.exists()
+
+
+def test_cell_positions_must_be_whole_numbers(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    for row, col in ((2.0, 1), (2, 1.5), (True, 1)):
+        with pytest.raises(WorkbookError, match="无效"):
+            patch_workbook(src, [CellChange("客户", row, col, "x")], out=tmp_path / "b.xlsx")  # type: ignore[arg-type]

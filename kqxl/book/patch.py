@@ -76,7 +76,8 @@ from kqxl.errors import WorkbookError
 
 __all__ = ["KEEP", "CellChange", "PatchReport", "SheetContent", "patch_workbook"]
 
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+# Excel refuses these in a sheet name, and one in a file is a damage it repairs
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff]|^'|'$")
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
@@ -204,6 +205,8 @@ def patch_workbook(
 
 
 def _check_position(path: Path, ch: CellChange) -> None:
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (ch.row, ch.col)):
+        raise fail(WorkbookError, "bad_cell", path=path, sheet=ch.sheet, cell=f"R{ch.row}C{ch.col}")
     if ch.row > MAX_ROW:
         raise fail(
             WorkbookError,
@@ -284,24 +287,6 @@ def _write(
             copier.finish(zf.comment)
             ofh.flush()
             os.fsync(ofh.fileno())
-    except ArrayFormulaHit as exc:
-        raise fail(
-            WorkbookError,
-            "array_formula",
-            path=src,
-            sheet=_current_sheet(jobs),
-            cell=exc.cell,
-            ref=exc.ref,
-        ) from None
-    except CellValueError as exc:
-        raise fail(
-            WorkbookError,
-            "bad_value",
-            path=src,
-            sheet=_current_sheet(jobs),
-            cell=exc.cell,
-            detail=exc,
-        ) from None
     except ZipLayoutError as exc:
         raise fail(WorkbookError, "corrupt", path=src, detail=f"zip 结构：{exc}") from None
     except (ValueError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
@@ -315,10 +300,12 @@ def _write(
     return list(jobs.values()), parts, appended
 
 
-def _current_sheet(jobs: dict[str, _SheetJob]) -> str:
-    # the job being rewritten when a value failed is the last one given a rewriter
-    names = [job.name for job in jobs.values() if job.rewriter is not None]
-    return names[-1] if names else ""
+def _cell_failure(src: Path, sheet: str, exc: ArrayFormulaHit | CellValueError) -> WorkbookError:
+    if isinstance(exc, ArrayFormulaHit):
+        return fail(
+            WorkbookError, "array_formula", path=src, sheet=sheet, cell=exc.cell, ref=exc.ref
+        )
+    return fail(WorkbookError, "bad_value", path=src, sheet=sheet, cell=exc.cell, detail=exc)
 
 
 def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook | None:
@@ -354,8 +341,8 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     assert job.rewriter is not None
     try:
         return deflate(job.rewriter.run(_member_chunks(src, zf, job.part)))
-    except (ArrayFormulaHit, CellValueError):
-        raise
+    except (ArrayFormulaHit, CellValueError) as exc:
+        raise _cell_failure(src, job.name, exc) from None
     except ValueError as exc:
         raise fail(
             WorkbookError, "corrupt", path=src, detail=f"{job.part}：{describe_error(exc)}"
@@ -386,7 +373,8 @@ def _sheet_contents(
                 path=src,
                 sheet=content.name,
                 cell="-",
-                detail="工作表名称（最多 31 个字符，不能含 []:*?/\\）",
+                detail="工作表名称（最多 31 个字符，不能含 []:*?/\\ 和控制字符，"
+                "不能以 ' 开头或结尾）",
             )
         existing = next(
             (s for s in package.sheets if s.name.casefold() == content.name.casefold()), None
@@ -405,21 +393,26 @@ def _sheet_contents(
             new_parts.append(part)
             added.append((content.name, part))
 
-        out[part] = deflate(
-            sheet_xml(
-                content.rows,
-                styles=styles,
-                date1904=package.date1904,
-                column_widths=content.column_widths,
-                header_rows=content.header_rows,
-                header_style=(
-                    styles.bold(None)
-                    if styles is not None and content.header_rows and content.rows
-                    else None
-                ),
-                namespaces=(NS_MAIN_STRICT, NS_REL_STRICT) if package.strict else (NS_MAIN, NS_REL),
-            )
+        header = (
+            styles.bold(None)
+            if styles is not None and content.header_rows and content.rows
+            else None
         )
+        namespaces = (NS_MAIN_STRICT, NS_REL_STRICT) if package.strict else (NS_MAIN, NS_REL)
+        try:
+            out[part] = deflate(
+                sheet_xml(
+                    content.rows,
+                    styles=styles,
+                    date1904=package.date1904,
+                    column_widths=content.column_widths,
+                    header_rows=content.header_rows,
+                    header_style=header,
+                    namespaces=namespaces,
+                )
+            )
+        except CellValueError as exc:
+            raise _cell_failure(src, content.name, exc) from None
     if added:
         _register_sheets(src, zf, package, added, out, replaced)
     return new_parts, out

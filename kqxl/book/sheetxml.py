@@ -773,11 +773,15 @@ def sheet_xml(
     for i, values in enumerate(rows, start=1):
         cells = []
         for j, value in enumerate(values, start=1):
+            ref = f"{column_letter(j)}{i}"
             style = header_style if i <= header_rows else None
-            style, t, inner, _ = render_value(value, style, styles, date1904)
+            try:
+                style, t, inner, _ = render_value(value, style, styles, date1904)
+            except CellValueError as exc:
+                exc.cell = ref
+                raise
             if not inner and style is None:
                 continue
-            ref = f"{column_letter(j)}{i}"
             s = f' s="{style}"' if style else ""
             ta = f' t="{t}"' if t else ""
             cells.append(
