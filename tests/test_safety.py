@@ -379,3 +379,15 @@ def test_damage_is_described_in_chinese(
         except WorkbookError as exc:
             rest = _NAMES.sub("", str(exc).replace(str(src), ""))
             assert not re.search(r"[A-Za-z]{3,}", rest), str(exc)
+
+
+def test_a_backup_folder_that_cannot_be_made_stops_the_write(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    before = src.read_bytes()
+    (tmp_path / ".kqxl").mkdir()
+    (tmp_path / ".kqxl" / "backups").write_text("a file where the folder should be")
+    with pytest.raises(WorkbookError, match="无法创建备份") as err:
+        patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert not re.search(r"[A-Za-z]{4,}", str(err.value).replace(str(src), ""))
+    assert src.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
