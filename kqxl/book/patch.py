@@ -21,7 +21,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from kqxl.book.safety import (
     file_stamp,
     fsync_file,
     make_backup,
+    member_chunks,
     parse_xml,
     read_member,
     remove_stale_temps,
@@ -324,23 +325,10 @@ def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook 
         ) from None
 
 
-def _member_chunks(src: Path, zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
-    try:
-        with zf.open(part) as fh:
-            while chunk := fh.read(1 << 20):
-                yield chunk
-    except KeyError:
-        raise fail(WorkbookError, "corrupt", path=src, detail=f"缺少部件 {part}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise fail(
-            WorkbookError, "corrupt", path=src, detail=f"{part}：{describe_error(exc)}"
-        ) from None
-
-
 def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     assert job.rewriter is not None
     try:
-        return deflate(job.rewriter.run(_member_chunks(src, zf, job.part)))
+        return deflate(job.rewriter.run(member_chunks(src, zf, job.part)))
     except (ArrayFormulaHit, CellValueError) as exc:
         raise _cell_failure(src, job.name, exc) from None
     except ValueError as exc:

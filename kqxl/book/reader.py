@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,15 @@ from typing import Any
 import python_calamine as calamine
 
 from kqxl.book.package import Package, open_package
-from kqxl.book.safety import Limits, check_file, describe_error, fail, file_stamp
+from kqxl.book.safety import (
+    Limits,
+    check_file,
+    describe_error,
+    fail,
+    file_stamp,
+    member_chunks,
+    read_member,
+)
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
 from kqxl.errors import WorkbookError
 
@@ -128,25 +135,15 @@ def _read_sheet(
 
 def _error_cells(path: Path, zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellError]:
     """Error cells of one sheet part; the part is parsed only if it holds any."""
-    try:
-        with zf.open(part) as fh:
-            tail = b""
-            found = False
-            while chunk := fh.read(1 << 20):
-                window = tail + chunk
-                if b' t="e"' in window or b" t='e'" in window:  # `in` is 4× faster than re
-                    found = True
-                    break
-                tail = chunk[-16:]
-            if not found:
-                return {}
-        data = zf.read(part)
-    except KeyError:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {part}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise fail(
-            WorkbookError, "corrupt", path=path, detail=f"{part}：{describe_error(exc)}"
-        ) from None
+    tail = b""
+    for chunk in member_chunks(path, zf, part):
+        window = tail + chunk
+        if b' t="e"' in window or b" t='e'" in window:  # `in` is 4× faster than re
+            break
+        tail = chunk[-16:]
+    else:
+        return {}
+    data = read_member(path, zf, part)
     found_cells: dict[tuple[int, int], CellError] = {}
     for m in _ERROR_CELL.finditer(data):
         ref = _REF_ATTR.search(m.group(1))

@@ -229,6 +229,20 @@ def parse_xml(path: Path, part: str, data: bytes) -> Element:
         ) from None
 
 
+def member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """The bytes of one member in 1 MiB chunks, with zip errors turned into ``corrupt``."""
+    try:
+        with zf.open(name) as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+    except KeyError:
+        raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {name}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"{name}：{describe_error(exc)}"
+        ) from None
+
+
 def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
     """The bytes of one member, with zip errors turned into ``corrupt``."""
     try:
