@@ -3,9 +3,10 @@
 Only the worksheet parts with changes are rewritten (streamed), plus, when really needed:
 ``styles.xml`` (new styles appended, never renumbered), a table part whose range grows with
 appended rows, ``calcChain.xml`` (entries of cells whose formula kqxl replaced — Excel reports a
-stale entry as damage) and ``workbook.xml`` (``fullCalcOnLoad``, so that Excel recalculates the
-formulas that depend on changed cells; their cached values stay in the file until then).
-Setting ``fullCalcOnLoad`` touches one part; dropping calcChain would touch three
+stale entry as damage; an emptied chain is removed with its relationship and content type, as
+``<calcChain>`` must hold an entry) and ``workbook.xml`` (``fullCalcOnLoad``, so that Excel
+recalculates the formulas that depend on changed cells; their cached values stay in the file
+until then). Setting ``fullCalcOnLoad`` touches one part; dropping calcChain would touch three
 (the part, its relationship and its content type).
 
 Strings are written as inline strings (``t="inlineStr"``): they are never formulas whatever
@@ -252,6 +253,7 @@ def _write(
         except WorkbookError:
             continue  # nothing to clear on a sheet that does not exist
     replaced: dict[str, Deflated] = {}
+    removed: set[str] = set()
     parts: list[str] = []
     try:
         for job in jobs.values():
@@ -267,8 +269,10 @@ def _write(
             for job in jobs.values()
             if job.rewriter and job.rewriter.result.formulas_removed
         }
-        if formulas and package.calc_chain_part:
-            _trim_calc_chain(src, zf, package.calc_chain_part, formulas, replaced)
+        chain = package.calc_chain_part
+        if formulas and chain and not _trim_calc_chain(src, zf, chain, formulas, replaced):
+            _drop_calc_chain(src, zf, package, replaced)
+            removed.add(chain)
         _edit_workbook(src, zf, package, jobs, replaced)
         if styles is not None and styles.changed and package.styles_part:
             replaced[package.styles_part] = deflate([styles.render()])
@@ -277,7 +281,9 @@ def _write(
             copier = ZipCopier(ofh, sfh)
             for member in members:
                 name = member.info.filename
-                if name in replaced:
+                if name in removed:
+                    parts.append(name)
+                elif name in replaced:
                     copier.write_deflated(member, name, replaced[name])
                     parts.append(name)
                 else:
@@ -505,12 +511,7 @@ def _edit_workbook(
 ) -> None:
     """workbook.xml: ``fullCalcOnLoad`` when formulas may depend on changed cells, and the
     hidden ``_xlnm._FilterDatabase`` name of a sheet whose autofilter grew."""
-    pending = replaced.get(package.workbook_part)
-    if pending is not None:
-        pending.file.seek(0)
-        xml = zlib.decompress(pending.file.read(), -15)
-    else:
-        xml = read_member(src, zf, package.workbook_part)
+    xml = _current(src, zf, package.workbook_part, replaced)
     new = xml
     if package.calc_chain_part and any(job.changes for job in jobs.values()):
         new = _full_calc_on_load(new)
@@ -520,9 +521,23 @@ def _edit_workbook(
         if grown and job.part in index:
             new = _grow_filter_database(new, index[job.part], *grown)
     if new != xml:
-        if pending is not None:
-            pending.close()
-        replaced[package.workbook_part] = deflate([new])
+        _replace(replaced, package.workbook_part, new)
+
+
+def _current(src: Path, zf: zipfile.ZipFile, part: str, replaced: dict[str, Deflated]) -> bytes:
+    """A part as this patch has it so far: already rewritten, or as in the source."""
+    pending = replaced.get(part)
+    if pending is None:
+        return read_member(src, zf, part)
+    pending.file.seek(0)
+    return zlib.decompress(pending.file.read(), -15)
+
+
+def _replace(replaced: dict[str, Deflated], part: str, xml: bytes) -> None:
+    pending = replaced.get(part)
+    if pending is not None:
+        pending.close()
+    replaced[part] = deflate([xml])
 
 
 def _grow_filter_database(xml: bytes, sheet_index: int, old: str, new: str) -> bytes:
@@ -567,9 +582,9 @@ def _trim_calc_chain(
     part: str,
     formulas: dict[str, list[str]],
     replaced: dict[str, Deflated],
-) -> None:
+) -> bool:
     """Remove calcChain entries of cells whose formula kqxl replaced, keeping the implicit
-    sheet id (``i``) of the entries that follow."""
+    sheet id (``i``) of the entries that follow; False when no entry is left."""
     xml = read_member(src, zf, part)
     parse_xml(src, part, xml)
     text = xml.decode("utf-8")
@@ -578,6 +593,7 @@ def _trim_calc_chain(
     pieces: list[str] = []
     pos = 0
     carry = False
+    kept = 0
     for m in re.finditer(r"<((?:\w+:)?)c\b([^>]*?)/>", text):
         attrs = m.group(2)
         i = re.search(r'\si="(\d+)"', attrs)
@@ -594,10 +610,31 @@ def _trim_calc_chain(
             entry = entry[:-2].rstrip() + f' i="{current}"/>'
         carry = False
         pieces.append(entry)
+        kept += 1
     pieces.append(text[pos:])
+    if not kept:
+        return False
     new = "".join(pieces)
     if new != text:
         replaced[part] = deflate([new.encode("utf-8")])
+    return True
+
+
+def _drop_calc_chain(
+    src: Path, zf: zipfile.ZipFile, package: Package, replaced: dict[str, Deflated]
+) -> None:
+    """Unlink an emptied calcChain (a ``<calcChain>`` needs at least one ``<c>``): its
+    relationship and its content type go with it."""
+    part = package.calc_chain_part
+    rels_name = rels_path(package.workbook_part)
+    rels = _current(src, zf, rels_name, replaced).decode("utf-8")
+    rels = re.sub(r"<(?:\w+:)?Relationship\b[^>]*?Type=\"[^\"]*/calcChain\"[^>]*/>", "", rels)
+    _replace(replaced, rels_name, rels.encode("utf-8"))
+    types = _current(src, zf, "[Content_Types].xml", replaced).decode("utf-8")
+    types = re.sub(
+        rf'<(?:\w+:)?Override\b[^>]*?PartName="/{re.escape(str(part))}"[^>]*/>', "", types
+    )
+    _replace(replaced, "[Content_Types].xml", types.encode("utf-8"))
 
 
 # --- verification ------------------------------------------------------------------------
