@@ -367,3 +367,11 @@ def test_recompute_json_is_the_library_result(rep_book: Path, tmp_path: Path) ->
     got = json.loads(out)
     assert got["result"] == {**expected["result"], "file": got["result"]["file"]}
     assert got["cells_changed"] == expected["cells_changed"] and got["backup"] is None
+
+
+def test_a_folder_or_unreadable_file_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "不是文件.xlsx"
+    folder.mkdir()
+    code, out, err = run("validate", folder)
+    assert code == 2 and out == ""
+    assert err.startswith(f"kqxl: {folder}：无法打开文件") and err.count("\n") == 1

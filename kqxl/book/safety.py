@@ -97,7 +97,7 @@ def describe_error(exc: BaseException) -> str:
 def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
     """Open ``path`` as a zip after every safety check; the caller closes it.
 
-    Raises WorkbookError (file_not_found, empty_file, encrypted, not_xlsx, corrupt) or
+    Raises WorkbookError (file_not_found, unreadable, empty_file, encrypted, not_xlsx, corrupt) or
     HostileFileError (too_large, hostile_xml).
     """
     try:
@@ -105,8 +105,8 @@ def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
             head = fh.read(8)
     except FileNotFoundError:
         raise fail(WorkbookError, "file_not_found", path=path) from None
-    except OSError as exc:
-        raise fail(WorkbookError, "corrupt", path=path, detail=describe_os_error(exc)) from None
+    except OSError as exc:  # a folder, no permission, a file locked by another program
+        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
     if not head:
         raise fail(WorkbookError, "empty_file", path=path)
     if head.startswith(CFB_MAGIC[:4]):
@@ -268,6 +268,8 @@ def file_stamp(path: Path) -> FileStamp:
                 digest.update(chunk)
     except FileNotFoundError:
         raise fail(WorkbookError, "file_not_found", path=path) from None
+    except OSError as exc:
+        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
     return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=digest.hexdigest())
 
 
