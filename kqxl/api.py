@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
-from kqxl.cells import CellValue, column_index
+from kqxl.cells import CellValue, WorkbookGrid, column_index
 from kqxl.engine import BookResult, evaluate, explanation_text
 from kqxl.rules import Rules, load_rules
 from kqxl.schema import SCHEMA, Schema
@@ -49,8 +49,14 @@ def validate_workbook(
     schema: Schema = SCHEMA,
 ) -> BookResult:
     """Read a workbook and return its findings, grades and heats (writes nothing)."""
+    return _evaluate(path, rules, today, schema)[1]
+
+
+def _evaluate(
+    path: str | Path, rules: Rules | str | Path | None, today: dt.date | None, schema: Schema
+) -> tuple[WorkbookGrid, BookResult]:
     book = read_workbook(path)
-    return evaluate(book, _rules(rules), today or dt.date.today(), schema)
+    return book, evaluate(book, _rules(rules), today or dt.date.today(), schema)
 
 
 def recompute_workbook(
@@ -69,8 +75,7 @@ def recompute_workbook(
     Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file.
     Only computed cells and kqxl's highlight are touched; everything else stays as it was.
     """
-    book = read_workbook(path)
-    result = evaluate(book, _rules(rules), today or dt.date.today(), schema)
+    book, result = _evaluate(path, rules, today, schema)
     changes = list(plan_recompute(result, schema))
     report = patch_workbook(
         path,
