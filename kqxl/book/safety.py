@@ -245,14 +245,7 @@ def member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes]
 
 def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
     """The bytes of one member, with zip errors turned into ``corrupt``."""
-    try:
-        return zf.read(name)
-    except KeyError:
-        raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {name}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise fail(
-            WorkbookError, "corrupt", path=path, detail=f"{name}：{describe_error(exc)}"
-        ) from None
+    return b"".join(member_chunks(path, zf, name))
 
 
 # --- stamps ----------------------------------------------------------------------------------
