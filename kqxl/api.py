@@ -6,19 +6,25 @@ kqxl owns through :func:`kqxl.book.patch_workbook` (backup + atomic replace).
 >>> from kqxl.api import validate_workbook
 >>> result = validate_workbook("团队总表.xlsx")          # doctest: +SKIP
 >>> [f.message for f in result.findings]                 # doctest: +SKIP
+
+Several files at once: :func:`validate_workbooks` and :func:`recompute_workbooks` return a
+:class:`BatchResult` with one entry per file, in order, the files that failed included (with
+their error code): a file that cannot be read or written does not stop the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
 from kqxl.cells import CellValue, WorkbookGrid, column_index
 from kqxl.engine import BookResult, evaluate, explanation_text
+from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, load_rules
 from kqxl.schema import SCHEMA, Schema
 from kqxl.texts import LABELS
@@ -160,3 +166,111 @@ def _row_changes(
 
 def _col(letters: str) -> int:
     return column_index(letters)
+
+
+# --- batches: one result shape for one or many files ---------------------------------------
+
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+class FileOutcome(BaseModel, Generic[ResultT]):
+    """One file of a batch: its result, or the error that stopped the job on it."""
+
+    file: str
+    ok: bool
+    result: ResultT | None = None
+    error: ErrorInfo | None = None
+
+
+class BatchResult(BaseModel, Generic[ResultT]):
+    """A job run over files: one entry per file, in the order given, failed files included.
+
+    ``--json`` of ``kqxl validate`` / ``kqxl recompute`` prints exactly this, for one file or
+    many.
+    """
+
+    files: list[FileOutcome[ResultT]]
+
+    @property
+    def failed(self) -> list[FileOutcome[ResultT]]:
+        """The entries whose job could not be done."""
+        return [f for f in self.files if not f.ok]
+
+    @property
+    def results(self) -> list[ResultT]:
+        """The results of the files that went through."""
+        return [f.result for f in self.files if f.result is not None]
+
+
+def _run_batch(
+    paths: Iterable[str | Path],
+    job: Callable[[Path], ResultT],
+    on_file: Callable[[FileOutcome[ResultT]], None] | None,
+) -> BatchResult[ResultT]:
+    # Only failures kqxl raises on purpose are a file's outcome; a bug of kqxl's own propagates
+    # (reported as internal, never as a fault of the file).
+    outcomes: list[FileOutcome[ResultT]] = []
+    for path in paths:
+        try:
+            outcome = FileOutcome[ResultT](file=str(path), ok=True, result=job(Path(path)))
+        except KqxlError as exc:
+            outcome = FileOutcome[ResultT](file=str(path), ok=False, error=exc.info())
+        if on_file is not None:
+            on_file(outcome)
+        outcomes.append(outcome)
+    return BatchResult[ResultT](files=outcomes)
+
+
+def validate_workbooks(
+    paths: Iterable[str | Path],
+    *,
+    rules: Rules | str | Path | None = None,
+    today: dt.date | None = None,
+    schema: Schema = SCHEMA,
+    on_file: Callable[[FileOutcome[BookResult]], None] | None = None,
+) -> BatchResult[BookResult]:
+    """:func:`validate_workbook` for each of ``paths``; ``on_file`` sees each entry as it is done.
+
+    A bad rules file raises :class:`~kqxl.errors.RulesError` before any file is read.
+
+    >>> batch = validate_workbooks(["张三.xlsx", "李四.xlsx"])    # doctest: +SKIP
+    >>> [(f.file, f.error.code if f.error else None) for f in batch.files]   # doctest: +SKIP
+    [('张三.xlsx', None), ('李四.xlsx', 'locked')]
+    """
+    loaded, day = _rules(rules), today or dt.date.today()
+    return _run_batch(
+        paths, lambda p: validate_workbook(p, rules=loaded, today=day, schema=schema), on_file
+    )
+
+
+def recompute_workbooks(
+    paths: Iterable[str | Path],
+    *,
+    out: str | Path | None = None,
+    rules: Rules | str | Path | None = None,
+    today: dt.date | None = None,
+    force: bool = False,
+    backup: bool = True,
+    keep_backups: int = 20,
+    schema: Schema = SCHEMA,
+    on_file: Callable[[FileOutcome[RecomputeResult]], None] | None = None,
+) -> BatchResult[RecomputeResult]:
+    """:func:`recompute_workbook` for each of ``paths`` (``out`` only with a single path)."""
+    files = list(paths)
+    if out is not None and len(files) > 1:
+        raise OptionError.from_key("out_single", count=len(files))
+    loaded, day = _rules(rules), today or dt.date.today()
+
+    def job(path: Path) -> RecomputeResult:
+        return recompute_workbook(
+            path,
+            out=out,
+            rules=loaded,
+            today=day,
+            force=force,
+            backup=backup,
+            keep_backups=keep_backups,
+            schema=schema,
+        )
+
+    return _run_batch(files, job, on_file)

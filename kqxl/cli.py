@@ -1,6 +1,9 @@
 """The ``kqxl`` command line: parse options, call one library function, print its result.
 
 Exit codes, in one place: 0 ok, 1 findings (invalid rows), 2 problem (usage, I/O, bad file).
+A problem is one Chinese line on stderr: the library's message plus, for some error codes, how
+to fix it on the command line (``kqxl.texts.HINTS``). A bug of kqxl's own is reported as an
+internal error (one line; ``KQXL_DEBUG=1`` shows the traceback), never as a bad workbook.
 """
 
 from __future__ import annotations
@@ -10,26 +13,50 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kqxl import __version__
-from kqxl.errors import KqxlError
-from kqxl.texts import CLI, text
+from kqxl.errors import KqxlError, OptionError, describe_os_error
+from kqxl.texts import CLI, HINTS, text
+
+if TYPE_CHECKING:
+    from kqxl.api import BatchResult, FileOutcome
 
 EXIT_OK, EXIT_FINDINGS, EXIT_PROBLEM = 0, 1, 2
 
 
 class Problem(click.ClickException):
-    """A job that could not be done: one line on stderr, exit 2."""
+    """A job that could not be done: one line on stderr, exit 2. ``code`` is the error code."""
 
     exit_code = EXIT_PROBLEM
 
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @classmethod
+    def of(cls, exc: KqxlError) -> Problem:
+        """The line for ``exc``: its message, and the command-line hint for its code."""
+        return cls(with_hint(exc.message, exc.code), exc.code)
+
     def show(self, file: Any = None) -> None:
         click.echo(f"kqxl: {self.format_message()}", err=True)
+
+
+def with_hint(message: str, code: str) -> str:
+    """``message`` followed by how to fix it on the command line, if there is a hint for it."""
+    hint = HINTS.get(code)
+    if not hint:
+        return message
+    return f"{message}{'' if message.endswith(('。', '？', '！')) else '。'}{hint}"
+
+
+def _debug() -> bool:
+    return os.environ.get("KQXL_DEBUG", "") not in ("", "0")
 
 
 def _echo_json(data: Any) -> None:
@@ -42,7 +69,7 @@ def _today(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise Problem(f"--today expects a date like 2026-05-03, got {value!r}") from exc
+        raise OptionError.from_key("bad_date", option="--today", value=value) from exc
 
 
 rules_option = click.option(
@@ -64,22 +91,26 @@ class KqxlGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KqxlError as exc:
-            raise Problem(str(exc)) from exc
+            raise Problem.of(exc) from exc
         except BrokenPipeError:
             # The reader went away (``kqxl … | head``): nothing left to say.
             sys.stderr.close()
             raise SystemExit(EXIT_OK) from None
-        except OSError as exc:
-            raise Problem(_one_line(exc)) from exc
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except Exception as exc:
-            if os.environ.get("KQXL_DEBUG"):
+        except OSError as exc:
+            # an OSError the library did not wrap (the system's own text is English)
+            if _debug():
                 raise
-            raise Problem(
-                f"internal error ({type(exc).__name__}: {exc}); "
-                "rerun with KQXL_DEBUG=1 and report the traceback"
+            raise Problem.of(
+                KqxlError.from_key(
+                    "os_error", path=exc.filename or "kqxl", detail=describe_os_error(exc)
+                )
             ) from exc
+        except Exception as exc:  # the one place where a bug of kqxl's own is reported
+            if _debug():
+                raise
+            raise Problem.of(KqxlError.from_key("internal", kind=type(exc).__name__)) from exc
 
 
 @click.group(cls=KqxlGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,41 +192,28 @@ def rules_check(file: Path | None, as_json: bool) -> None:
     click.echo(text(CLI, "rules_ok", path=file or text(CLI, "default_rules")))
 
 
-class Batch:
-    """Runs a job on each file. With several files, one that fails is reported in one line and
-    the batch goes on; the exit code is the worst of all (2 problem > 1 findings > 0 ok)."""
+def _reporter(
+    as_json: bool, show: Callable[[Path, Any], None]
+) -> Callable[[FileOutcome[Any]], None]:
+    """Print each file of a batch as it is done: a failure as one line on stderr (the batch
+    goes on), a result in text unless ``--json``."""
 
-    def __init__(self, files: tuple[Path, ...]) -> None:
-        self.files = files
-        self.failed = 0
-        self.results: list[Any] = []
+    def on_file(outcome: FileOutcome[Any]) -> None:
+        if outcome.error is not None:
+            line = with_hint(outcome.error.message, outcome.error.code)
+            click.echo(f"kqxl: {line}", err=True)
+        elif not as_json:
+            show(Path(outcome.file), outcome.result)
 
-    def run(self, job: Callable[[Path], Any]) -> Iterator[tuple[Path, Any]]:
-        for file in self.files:
-            try:
-                result = job(file)
-            except (KqxlError, OSError) as exc:
-                if len(self.files) == 1:
-                    raise
-                click.echo(f"kqxl: {_one_line(exc)}", err=True)
-                self.failed += 1
-                continue
-            self.results.append(result)
-            yield file, result
-
-    def echo_json(self) -> None:
-        dumped = [r.model_dump(mode="json") for r in self.results]
-        _echo_json(dumped[0] if len(self.files) == 1 else dumped)
-
-    def exit(self, findings: bool) -> None:
-        sys.exit(EXIT_PROBLEM if self.failed else EXIT_FINDINGS if findings else EXIT_OK)
+    return on_file
 
 
-def _one_line(exc: KqxlError | OSError) -> str:
-    if isinstance(exc, KqxlError):
-        return str(exc)
-    where = f"{exc.filename}: " if exc.filename else ""
-    return f"{where}{exc.strerror or exc}"
+def _finish(batch: BatchResult[Any], as_json: bool, findings: bool) -> None:
+    """Print the batch as JSON if asked; exit with the worst of all files
+    (2 problem > 1 findings > 0 ok)."""
+    if as_json:
+        _echo_json(batch.model_dump(mode="json"))
+    sys.exit(EXIT_PROBLEM if batch.failed else EXIT_FINDINGS if findings else EXIT_OK)
 
 
 @cli.command()
@@ -210,17 +228,13 @@ def validate(
 
     With several files, one that cannot be read is reported and the others are still checked.
     """
-    from kqxl.api import validate_workbook
-    from kqxl.rules import load_rules
+    from kqxl.api import validate_workbooks
 
-    rules, day = load_rules(rules_path), _today(today)
-    batch = Batch(files)
-    for file, result in batch.run(lambda f: validate_workbook(f, rules=rules, today=day)):
-        if not as_json:
-            _print_result(file, result)
-    if as_json:
-        batch.echo_json()
-    batch.exit(any(_has_errors(r) for r in batch.results))
+    day = _today(today)
+    batch = validate_workbooks(
+        files, rules=rules_path, today=day, on_file=_reporter(as_json, _print_result)
+    )
+    _finish(batch, as_json, any(_has_errors(r) for r in batch.results))
 
 
 @cli.command()
@@ -257,34 +271,26 @@ def recompute(
     Only cells kqxl owns are written; each original is backed up and replaced atomically.
     With several files, one that cannot be read or written is reported and the rest go on.
     """
-    from kqxl.api import recompute_workbook
-    from kqxl.rules import load_rules
+    from kqxl.api import recompute_workbooks
 
-    if out is not None and len(files) > 1:
-        raise click.UsageError("--out takes a single FILE")
-    rules, day = load_rules(rules_path), _today(today)
+    def show(file: Path, done: Any) -> None:
+        _print_result(file, done.result)
+        click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
+        if done.backup:
+            click.echo(text(CLI, "backup", path=done.backup))
 
-    def job(file: Path) -> Any:
-        return recompute_workbook(
-            file,
-            out=out,
-            rules=rules,
-            today=day,
-            force=force,
-            backup=not no_backup,
-            keep_backups=keep_backups,
-        )
-
-    batch = Batch(files)
-    for file, done in batch.run(job):
-        if not as_json:
-            _print_result(file, done.result)
-            click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
-            if done.backup:
-                click.echo(text(CLI, "backup", path=done.backup))
-    if as_json:
-        batch.echo_json()
-    batch.exit(any(_has_errors(done.result) for done in batch.results))
+    day = _today(today)
+    batch = recompute_workbooks(
+        files,
+        out=out,
+        rules=rules_path,
+        today=day,
+        force=force,
+        backup=not no_backup,
+        keep_backups=keep_backups,
+        on_file=_reporter(as_json, show),
+    )
+    _finish(batch, as_json, any(_has_errors(done.result) for done in batch.results))
 
 
 def _has_errors(result: Any) -> bool:

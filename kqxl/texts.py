@@ -40,18 +40,24 @@ ERRORS: dict[str, str] = {
     "encrypted": "{path}：工作簿设置了打开密码，kqxl 无法读取。请在 Excel 中取消密码后重试。",
     "too_large": "{path}：{detail}，超过安全上限，可能是压缩炸弹，已拒绝处理。",
     "hostile_xml": "{path}：{part} 含有不安全的 XML（{detail}），已拒绝处理。",
-    "locked": "{path}：文件正在被 {owner} 在 Excel/WPS 中打开（锁文件 {lock}，{age} 前创建）。请关闭后重试；锁文件已失效时可加 --force。",
+    "locked": "{path}：文件正在被 {owner} 在 Excel/WPS 中打开（锁文件 {lock}，{age} 前创建）。请关闭后重试。",
     "changed_on_disk": "{path}：读取后文件已被修改（{detail}），为避免覆盖他人的修改已停止写入，请重新运行。",
     "write_failed": "{path}：写入失败（{detail}），原文件未改动。请检查文件夹是否可写、磁盘是否已满后重试。",
     "verify_failed": "{path}：写入后校验失败（{detail}），原文件未改动。请重试；仍失败时请把该文件交给管理员检查。",
-    "sheet_not_found": "{path}：找不到工作表“{sheet}”，请检查工作表名称（可用 kqxl init 生成的模板对照）。",
+    "sheet_not_found": "{path}：找不到工作表“{sheet}”，请检查工作表名称。",
     "rules_invalid": "{path}：第 {line} 行，{field}：{detail}",
-    "rules_not_found": "{path}：规则文件不存在。",
+    "rules_not_found": "{path}：规则文件不存在，请检查路径和文件名。",
     "busy": "{path}：另一个 kqxl 进程正在写入此文件，请稍后重试。",
     "row_limit": "{path}：工作表“{sheet}”已写到第 1048576 行（Excel 的最后一行），无法再追加 {cell}。请把数据拆到新的工作表。",
     "bad_cell": "{path}：工作表“{sheet}”的单元格位置 {cell} 无效（行 1–1048576，列 1–16384）。",
     "array_formula": "{path}：工作表“{sheet}”的 {cell} 属于数组公式 {ref}，kqxl 不能只改其中一格。请先在 Excel 中删除该数组公式。",
     "bad_value": "{path}：工作表“{sheet}”的 {cell} 的值类型 {detail} 无法写入工作簿，请改为文本、数字、日期或是/否。",
+    "exists": "{paths} 已存在，未做任何改动。",
+    "unknown_keys": "工作表“{sheet}”的行含有表结构中没有的列：{keys}。",
+    "bad_date": "{option} 的值“{value}”不是日期，应如 2026-05-03。",
+    "out_single": "--out 只能与一个文件一起使用（给了 {count} 个文件）。",
+    "os_error": "{path}：系统错误（{detail}）。",
+    "internal": "kqxl 内部错误（{kind}），不是工作簿的问题：请把这一行报告给维护者；设置环境变量 KQXL_DEBUG=1 后重新运行可看到详细信息。",
     # Rules file details (the {detail} of rules_invalid) and condition-expression errors.
     "rules_toml": "不是有效的 TOML（{detail}）",
     "rules_missing": "缺少此项",
@@ -126,6 +132,18 @@ CLI: dict[str, str] = {
 }
 
 
+# How to fix an error on the command line, keyed by error code (kqxl.errors.CODES). Only the
+# CLI adds these to a message: an Excel button must not advise `--force`.
+HINTS: dict[str, str] = {
+    "locked": "锁文件已失效（Excel/WPS 已关闭）时可加 --force。",
+    "exists": "要覆盖请加 --force。",
+    "sheet_not_found": "可用 kqxl init 生成的模板对照。",
+    "rules_invalid": "改好后可用 kqxl rules check 检查。",
+    "damaged": "kqxl 写过的工作簿，其备份在同一文件夹的 .kqxl/backups/ 中。",
+    "changed": "重新运行同一条 kqxl 命令即可。",
+}
+
+
 # What the templates (kqxl init) write: titles, dropdown messages, the 说明 and 规则 sheets.
 TEMPLATE: dict[str, str] = {
     "subject": "客情关系管理",
@@ -135,9 +153,6 @@ TEMPLATE: dict[str, str] = {
     "group_computed": "{group}（{hint}）",
     "dv_error_title": "请从下拉列表中选择",
     "dv_error": "“{header}”只能填写：{choices}。",
-    "exists": "{paths} 已存在，未做任何改动。要覆盖请加 --force。",
-    "write_failed": "{path}：写入失败（{detail}），原文件未改动。请检查文件夹是否可写、磁盘是否已满后重试。",
-    "unknown_keys": "工作表“{sheet}”的行含有表结构中没有的列：{keys}。",
     "readme_title": "{title} · 使用说明",
     "readme_version": "模板版本 {version}，由 kqxl 生成；当前规则：{rules}。",
     "rules_default_name": "内置默认规则",

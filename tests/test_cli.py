@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kqxl.api import recompute_workbook, validate_workbook
+from kqxl.api import recompute_workbook, validate_workbook, validate_workbooks
 from kqxl.book import read_workbook
 from kqxl.cli import cli
 from kqxl.demo import TODAY, build_team
@@ -140,8 +140,11 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
 def test_validate_json_is_the_library_result(rep_book: Path) -> None:
     code, out, _ = run("validate", rep_book, "--json", *TODAY_ARG)
     assert code == 1
-    expected = validate_workbook(rep_book, today=TODAY).model_dump(mode="json")
+    expected = validate_workbooks([rep_book], today=TODAY).model_dump(mode="json")
     assert json.loads(out) == expected
+    [entry] = expected["files"]
+    assert entry["ok"] and entry["error"] is None
+    assert entry["result"] == validate_workbook(rep_book, today=TODAY).model_dump(mode="json")
 
 
 def test_validate_clean_workbook_exits_0(tmp_path: Path) -> None:
@@ -186,6 +189,12 @@ def test_truncated_and_missing_workbooks(rep_book: Path, tmp_path: Path) -> None
     assert code == 2 and "已损坏" in err and err.count("\n") == 1
     code, _, err = run("validate", tmp_path / "没有.xlsx")
     assert code == 2 and "文件不存在" in err and err.count("\n") == 1
+    code, out, _ = run("validate", truncated, tmp_path / "没有.xlsx", "--json")
+    assert code == 2
+    assert [(f["ok"], f["error"]["code"]) for f in json.loads(out)["files"]] == [
+        (False, "damaged"),
+        (False, "not_found"),
+    ]
 
 
 def test_workbook_without_the_sheets_is_a_finding(tmp_path: Path) -> None:
@@ -267,6 +276,8 @@ def test_recompute_refuses_a_workbook_open_in_excel(rep_book: Path) -> None:
     code, _out, err = run("recompute", rep_book)
     assert code == 2
     assert "张伟" in err and "Excel" in err and err.count("\n") == 1
+    # the command-line hint is the CLI's; the library's message does not mention --force
+    assert err.endswith("请关闭后重试。锁文件已失效（Excel/WPS 已关闭）时可加 --force。\n")
     assert rep_book.read_bytes() == before
 
 
@@ -341,7 +352,16 @@ def test_a_batch_goes_on_past_a_bad_file(team_dir: Path, tmp_path: Path) -> None
     code, out, err = run("validate", *files, "--json", *TODAY_ARG)
     assert code == 2
     dumped = json.loads(out)
-    assert [d["file"] for d in dumped] == [str(good[0]), str(good[1])]
+    assert dumped == validate_workbooks(files, today=TODAY).model_dump(mode="json")
+    assert [(d["file"], d["ok"]) for d in dumped["files"]] == [
+        (str(good[0]), True),
+        (str(bomb), False),
+        (str(good[1]), True),
+    ]
+    error = dumped["files"][1]["error"]
+    assert error["code"] == "damaged" and error["data"]["path"] == str(bomb)
+    assert dumped["files"][1]["result"] is None
+    assert err.count("\n") == 1 and err.startswith(f"kqxl: {bomb}")
 
 
 def test_a_batch_of_good_files_exits_with_the_worst_result(team_dir: Path, tmp_path: Path) -> None:
@@ -354,8 +374,16 @@ def test_a_batch_of_good_files_exits_with_the_worst_result(team_dir: Path, tmp_p
 
 
 def test_out_takes_a_single_file(rep_book: Path, tmp_path: Path) -> None:
-    code, _, err = run("recompute", rep_book, rep_book, "--out", tmp_path / "x.xlsx")
-    assert code == 2 and "--out takes a single FILE" in err
+    code, out, err = run("recompute", rep_book, rep_book, "--out", tmp_path / "x.xlsx")
+    assert code == 2 and out == ""
+    assert err == "kqxl: --out 只能与一个文件一起使用（给了 2 个文件）。\n"
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_bad_today_is_one_chinese_line(rep_book: Path) -> None:
+    code, out, err = run("validate", rep_book, "--today", "明天")
+    assert code == 2 and out == ""
+    assert err == "kqxl: --today 的值“明天”不是日期，应如 2026-05-03。\n"
 
 
 def test_recompute_json_is_the_library_result(rep_book: Path, tmp_path: Path) -> None:
@@ -364,7 +392,9 @@ def test_recompute_json_is_the_library_result(rep_book: Path, tmp_path: Path) ->
     code, out, _ = run("recompute", rep_book, "--json", "--no-backup", *TODAY_ARG)
     assert code == 1
     expected = recompute_workbook(copy, today=TODAY, backup=False).model_dump(mode="json")
-    got = json.loads(out)
+    [got] = json.loads(out)["files"]
+    assert got["file"] == str(rep_book) and got["ok"] and got["error"] is None
+    got = got["result"]
     assert got["result"] == {**expected["result"], "file": got["result"]["file"]}
     assert got["cells_changed"] == expected["cells_changed"] and got["backup"] is None
 

@@ -254,7 +254,7 @@ def _write(
             continue  # nothing to clear on a sheet that does not exist
     replaced: dict[str, Deflated] = {}
     removed: set[str] = set()
-    parts: list[str] = []
+    new_members: list[str] = []
     try:
         for job in jobs.values():
             job.rewriter = SheetRewriter(
@@ -276,6 +276,33 @@ def _write(
         _edit_workbook(src, zf, package, jobs, replaced)
         if styles is not None and styles.changed and package.styles_part:
             replaced[package.styles_part] = deflate([styles.render()])
+    except ValueError as exc:
+        # A part kqxl edits as text is not what Excel writes (bad UTF-8, an attribute that is
+        # no number, a missing element). Only the file's faults are ValueErrors here: a fault
+        # of kqxl's own (KeyError, TypeError …) propagates and is reported as internal.
+        raise fail(WorkbookError, "corrupt", path=src, detail=describe_error(exc)) from None
+    else:
+        # outside the except above: copying is kqxl's own work, not parsing the file
+        parts = _copy_members(src, zf, tmp, replaced, removed, new_members)
+    finally:
+        for data in replaced.values():
+            data.close()
+    fsync_file(tmp)
+    appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values() if job.rewriter)
+    return list(jobs.values()), parts, appended
+
+
+def _copy_members(
+    src: Path,
+    zf: zipfile.ZipFile,
+    tmp: Path,
+    replaced: dict[str, Deflated],
+    removed: set[str],
+    new_members: list[str],
+) -> list[str]:
+    """Write the new package to ``tmp``: members copied raw, replaced, removed or added."""
+    parts: list[str] = []
+    try:
         with src.open("rb") as sfh, tmp.open("wb") as ofh:
             members = read_members(sfh, zf)
             copier = ZipCopier(ofh, sfh)
@@ -294,17 +321,9 @@ def _write(
             copier.finish(zf.comment)
             ofh.flush()
             os.fsync(ofh.fileno())
-    except ZipLayoutError as exc:
+    except ZipLayoutError as exc:  # the source zip's own layout (headers, truncated data)
         raise fail(WorkbookError, "corrupt", path=src, detail=f"zip 结构：{exc}") from None
-    except (ValueError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
-        # a part kqxl edits as text is not what Excel writes (bad UTF-8, missing element)
-        raise fail(WorkbookError, "corrupt", path=src, detail=describe_error(exc)) from None
-    finally:
-        for data in replaced.values():
-            data.close()
-    fsync_file(tmp)
-    appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values() if job.rewriter)
-    return list(jobs.values()), parts, appended
+    return parts
 
 
 def _cell_failure(src: Path, sheet: str, exc: ArrayFormulaHit | CellValueError) -> WorkbookError:
@@ -651,7 +670,7 @@ def _verify(src: Path, tmp: Path, jobs: list[_SheetJob], contents: list[SheetCon
             for job in jobs:
                 if job.rewriter is not None and job.name.casefold() not in replaced:
                     _verify_cells(src, zf, job)
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 

@@ -25,6 +25,7 @@ from kqxl.book.safety import (
     Limits,
     check_file,
     describe_error,
+    describe_os_error,
     fail,
     file_stamp,
     member_chunks,
@@ -68,8 +69,10 @@ def read_workbook(
         book = calamine.CalamineWorkbook.from_path(str(p))
     except calamine.PasswordError:
         raise fail(WorkbookError, "encrypted", path=p) from None
-    except (calamine.CalamineError, OSError, ValueError) as exc:
+    except (calamine.CalamineError, ValueError) as exc:  # what calamine finds in the file
         raise fail(WorkbookError, "corrupt", path=p, detail=describe_error(exc)) from None
+    except OSError as exc:  # the file went away or the share failed since it was checked
+        raise fail(WorkbookError, "unreadable", path=p, detail=describe_os_error(exc)) from None
     grids: dict[str, SheetGrid] = {}
     try:
         for name, _part in wanted:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import hashlib
 import os
 import re
@@ -23,6 +22,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_et
@@ -32,11 +32,12 @@ from filelock import FileLock, Timeout
 from kqxl.cells import FileStamp
 from kqxl.errors import (
     HostileFileError,
+    KqxlError,
     WorkbookChangedError,
     WorkbookError,
     WorkbookLockedError,
+    describe_os_error,
 )
-from kqxl.texts import ERRORS, text
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -45,6 +46,8 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _PROLOG_PEEK = 64 * 1024
+
+E = TypeVar("E", bound=KqxlError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +67,10 @@ class Limits:
     lock_timeout: float = 10.0
 
 
-def fail(exc: type[WorkbookError], key: str, **values: object) -> WorkbookError:
-    """A WorkbookError subclass carrying the catalogue line ``key``."""
-    return exc(text(ERRORS, key, **values))
+def fail(exc: type[E], key: str, **values: object) -> E:
+    """An error of class ``exc`` with the catalogue line ``key`` as its message, the code that
+    :data:`kqxl.errors.CODES` gives ``key``, and ``values`` as its data."""
+    return exc.from_key(key, **values)
 
 
 class PartError(ValueError):
@@ -187,10 +191,12 @@ def check_prolog(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
     try:
         with zf.open(info) as fh:
             head = fh.read(_PROLOG_PEEK)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise fail(
             WorkbookError, "corrupt", path=path, detail=f"{info.filename}：{describe_error(exc)}"
         ) from None
+    except OSError as exc:  # the disk or the network share, not the file's content
+        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
     if _prolog_has_dtd(head):
         raise fail(
             HostileFileError, "hostile_xml", path=path, part=info.filename, detail="DTD/实体声明"
@@ -237,10 +243,12 @@ def member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes]
                 yield chunk
     except KeyError:
         raise fail(WorkbookError, "corrupt", path=path, detail=f"缺少部件 {name}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise fail(
             WorkbookError, "corrupt", path=path, detail=f"{name}：{describe_error(exc)}"
         ) from None
+    except OSError as exc:
+        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
 
 
 def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
@@ -512,22 +520,3 @@ def replace_file(temp: Path, target: Path, mode_from: Path | None) -> None:
             os.chmod(temp, stat.S_IMODE(mode_from.stat().st_mode))
     os.replace(temp, target)
     fsync_dir(target.parent)
-
-
-_OS_REASONS = {
-    errno.EACCES: "没有权限，请检查文件夹是否只读或文件是否被其他程序占用",
-    errno.EPERM: "没有权限，请检查文件夹是否只读或文件是否被其他程序占用",
-    errno.EROFS: "没有权限：磁盘或文件夹是只读的",
-    errno.ENOSPC: "磁盘空间不足，请清理后重试",
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.EEXIST: "同名文件已存在",
-    errno.ENOTDIR: "路径中有同名的文件而不是文件夹",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENAMETOOLONG: "文件路径太长",
-}
-
-
-def describe_os_error(exc: OSError) -> str:
-    """A short Chinese reason for an OSError (the system's own text is English)."""
-    reason = _OS_REASONS.get(exc.errno or 0)
-    return reason if reason else f"系统错误 {exc.errno}" if exc.errno else "系统错误"

@@ -38,7 +38,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kqxl.book.safety import fsync_file, replace_file, temp_name
+from kqxl.book.safety import describe_os_error, fail, fsync_file, replace_file, temp_name
 from kqxl.cells import CellError, CellValue, column_letter
 from kqxl.errors import SchemaError, WorkbookError
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Column, ColumnType, Group, Owner, Sheet
@@ -151,8 +151,8 @@ def write_template(
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise WorkbookError(
-            text(TEMPLATE, "write_failed", path=target, detail=exc.strerror or exc)
+        raise fail(
+            WorkbookError, "write_failed", path=target, detail=describe_os_error(exc)
         ) from None
     return target
 
@@ -168,12 +168,12 @@ def init_folder(
     targets = [(folder / MASTER_FILE, "master"), (folder / REP_FILE, "rep")]
     existing = [p for p, _ in targets if p.exists()]
     if existing and not force:
-        raise WorkbookError(text(TEMPLATE, "exists", paths="、".join(str(p) for p in existing)))
+        raise fail(WorkbookError, "exists", paths="、".join(str(p) for p in existing))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkbookError(
-            text(TEMPLATE, "write_failed", path=folder, detail=exc.strerror or exc)
+        raise fail(
+            WorkbookError, "write_failed", path=folder, detail=describe_os_error(exc)
         ) from None
     kinds: list[tuple[Path, TemplateKind]] = [
         (folder / MASTER_FILE, "master"),
@@ -263,8 +263,8 @@ def _data_sheet(
     for r, row in enumerate(rows, start=FIRST_DATA_ROW):
         unknown = set(row) - {c.key for c in sheet.columns}
         if unknown:
-            raise SchemaError(
-                text(TEMPLATE, "unknown_keys", sheet=sheet.name, keys="、".join(sorted(unknown)))
+            raise SchemaError.from_key(
+                "unknown_keys", sheet=sheet.name, keys="、".join(sorted(unknown))
             )
         for i, col in enumerate(sheet.columns, start=1):
             _write_value(ws.cell(r, i), col, row.get(col.key))

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kqxl.errors import RulesError
+from kqxl.errors import RulesError, describe_os_error
 from kqxl.rules.compile import compile_rules
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
 from kqxl.texts import ERRORS, LABELS, text
@@ -44,28 +44,23 @@ def load_rules(path: str | Path | None = None) -> Rules:
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise RulesError(text(ERRORS, "rules_not_found", path=p)) from None
+        raise RulesError.from_key("rules_not_found", path=p) from None
     except OSError as exc:
-        raise RulesError(
-            text(
-                ERRORS, "rules_invalid", path=p, line=1, field="-", detail=exc.strerror or str(exc)
-            )
+        raise RulesError.from_key(
+            "rules_invalid", path=p, line=1, field="-", detail=describe_os_error(exc)
         ) from None
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise RulesError(
-            text(
-                ERRORS,
-                "rules_invalid",
-                path=p,
-                line=line,
-                field="-",
-                detail=text(
-                    ERRORS, "rules_expected", expected="UTF-8 编码的文本", value="无法解码的字节"
-                ),
-            )
+        raise RulesError.from_key(
+            "rules_invalid",
+            path=p,
+            line=line,
+            field="-",
+            detail=text(
+                ERRORS, "rules_expected", expected="UTF-8 编码的文本", value="无法解码的字节"
+            ),
         ) from None
     return parse_rules(source, source=str(p))
 
@@ -78,24 +73,21 @@ def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
         m = re.search(r"\s*\((?:at line (\d+), column \d+|at end of document)\)", str(exc))
         line = int(m[1]) if m and m[1] else max(1, len(source_text.splitlines()))
         detail = _toml_detail(str(exc)[: m.start()] if m else str(exc))
-        raise RulesError(
-            text(
-                ERRORS,
-                "rules_invalid",
-                path=source,
-                line=line,
-                field="-",
-                detail=text(ERRORS, "rules_toml", detail=detail),
-            )
+        raise RulesError.from_key(
+            "rules_invalid",
+            path=source,
+            line=line,
+            field="-",
+            detail=text(ERRORS, "rules_toml", detail=detail),
         ) from None
     try:
         rules = Rules.model_validate(data)
         compile_rules(rules)
     except ValidationError as exc:
         loc, detail = _first_error(exc)
-        raise RulesError(_message(source, source_text, loc, detail)) from None
+        raise _error(source, source_text, loc, detail) from None
     except RulesShapeError as exc:
-        raise RulesError(_message(source, source_text, exc.loc, exc.detail)) from None
+        raise _error(source, source_text, exc.loc, exc.detail) from None
     return rules
 
 
@@ -210,9 +202,8 @@ def _field(loc: tuple[str | int, ...]) -> str:
     return out or "-"
 
 
-def _message(source: str, source_text: str, loc: tuple[str | int, ...], detail: str) -> str:
-    return text(
-        ERRORS,
+def _error(source: str, source_text: str, loc: tuple[str | int, ...], detail: str) -> RulesError:
+    return RulesError.from_key(
         "rules_invalid",
         path=source,
         line=locate_line(source_text, loc),
