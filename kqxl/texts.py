@@ -140,7 +140,6 @@ HINTS: dict[str, str] = {
     "sheet_not_found": "可用 kqxl init 生成的模板对照。",
     "rules_invalid": "改好后可用 kqxl rules check 检查。",
     "damaged": "kqxl 写过的工作簿，其备份在同一文件夹的 .kqxl/backups/ 中。",
-    "changed": "重新运行同一条 kqxl 命令即可。",
 }
 
 

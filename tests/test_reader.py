@@ -99,8 +99,9 @@ def test_stamp_and_sheet_selection(tmp_path: Path) -> None:
     book = read_workbook(src, sheets=["其他"])
     assert list(book.sheets) == ["其他"] and book.stamp == file_stamp(src)
     assert list(read_workbook(src).sheets) == ["客户", "其他"]
-    with pytest.raises(WorkbookError, match="找不到工作表“没有”"):
+    with pytest.raises(WorkbookError, match="找不到工作表“没有”") as err:
         read_workbook(src, sheets=["没有"])
+    assert err.value.code == "sheet_not_found" and err.value.data["sheet"] == "没有"
 
 
 def test_empty_sheet(tmp_path: Path) -> None:

@@ -40,6 +40,8 @@ def both(path: Path, tmp_path: Path, limits: Limits = Limits()) -> list[Workbook
     assert not (tmp_path / "out.xlsx").exists()
     for err in errors:
         assert str(path) in str(err) and "\n" not in str(err)
+        assert err.data["path"] == str(path)
+    assert errors[0].code == errors[1].code  # reading and writing see the same fault
     return errors
 
 
@@ -49,29 +51,30 @@ def both(path: Path, tmp_path: Path, limits: Limits = Limits()) -> list[Workbook
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "空.xlsx"
     path.write_bytes(b"")
-    assert all("文件为空" in str(e) for e in both(path, tmp_path))
+    assert all(e.code == "empty" and "文件为空" in str(e) for e in both(path, tmp_path))
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError, match="文件不存在"):
+    with pytest.raises(WorkbookError, match="文件不存在") as err:
         read_workbook(tmp_path / "没有.xlsx")
+    assert err.value.code == "not_found"
 
 
 def test_truncated_zip(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(src.read_bytes()[: src.stat().st_size // 2])
-    assert all("已损坏" in str(e) for e in both(cut, tmp_path))
+    assert all(e.code == "damaged" and "已损坏" in str(e) for e in both(cut, tmp_path))
 
 
 def test_text_file_and_plain_zip_are_not_workbooks(tmp_path: Path) -> None:
     txt = tmp_path / "a.xlsx"
     txt.write_text("客户编号,客户名称\n", encoding="utf-8")
-    assert all("不是 xlsx" in str(e) for e in both(txt, tmp_path))
+    assert all(e.code == "not_xlsx" for e in both(txt, tmp_path))
     plain = tmp_path / "b.xlsx"
     with zipfile.ZipFile(plain, "w") as zf:
         zf.writestr("readme.txt", "hi")
-    assert all("不是 xlsx" in str(e) for e in both(plain, tmp_path))
+    assert all(e.code == "not_xlsx" for e in both(plain, tmp_path))
 
 
 def test_xls_compound_file_is_not_xlsx(tmp_path: Path) -> None:
@@ -82,7 +85,7 @@ def test_xls_compound_file_is_not_xlsx(tmp_path: Path) -> None:
         + "Workbook".encode("utf-16-le")
         + b"\0" * 1024
     )
-    assert all("不是 xlsx" in str(e) for e in both(xls, tmp_path))
+    assert all(e.code == "not_xlsx" and "不是 xlsx" in str(e) for e in both(xls, tmp_path))
 
 
 def test_encrypted_workbook(tmp_path: Path) -> None:
@@ -95,7 +98,7 @@ def test_encrypted_workbook(tmp_path: Path) -> None:
         OOXMLFile(fh).encrypt("secret", buffer)
     encrypted.write_bytes(buffer.getvalue())
     assert encrypted.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
-    assert all("打开密码" in str(e) for e in both(encrypted, tmp_path))
+    assert all(e.code == "encrypted" for e in both(encrypted, tmp_path))
 
 
 # --- hostile files -------------------------------------------------------------------------
@@ -106,15 +109,16 @@ def test_zip_bomb_ratio(tmp_path: Path) -> None:
     with zipfile.ZipFile(src, "a", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/media/bomb.bin", b"\0" * (8 << 20))  # 8 MiB of zeros: ~1000:1
     errors = both(src, tmp_path)
-    assert all(isinstance(e, HostileFileError) and "压缩比" in str(e) for e in errors)
+    assert all(isinstance(e, HostileFileError) and e.code == "too_large" for e in errors)
+    assert all("压缩比" in str(e.data["detail"]) for e in errors)
 
 
 def test_uncompressed_size_and_member_caps(tmp_path: Path) -> None:
     src = make_book(tmp_path / "a.xlsx")
     small = Limits(max_uncompressed=10_000)
-    assert all("MiB" in str(e) for e in both(src, tmp_path, small))
+    assert all(e.code == "too_large" and "MiB" in str(e) for e in both(src, tmp_path, small))
     few = Limits(max_members=3)
-    assert all("个部件" in str(e) for e in both(src, tmp_path, few))
+    assert all(e.code == "too_large" and "个部件" in str(e) for e in both(src, tmp_path, few))
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -142,7 +146,8 @@ def test_dtd_in_any_part_is_refused(tmp_path: Path, payload: bytes, part: str) -
     src = make_book(tmp_path / "a.xlsx")
     rewrite_member(src, part, lambda _d: payload)
     errors = both(src, tmp_path)
-    assert all(isinstance(e, HostileFileError) and part in str(e) for e in errors)
+    assert all(isinstance(e, HostileFileError) and e.code == "hostile" for e in errors)
+    assert all(e.data["part"] == part for e in errors)
 
 
 def test_nothing_in_a_file_is_evaluated(tmp_path: Path) -> None:
@@ -194,6 +199,8 @@ def test_fresh_owner_file_refuses_even_with_force(tmp_path: Path) -> None:
     for force in (False, True):
         with pytest.raises(WorkbookLockedError) as err:
             patch_workbook(src, [CellChange("客户", 2, 2, "x")], force=force)
+        assert err.value.code == "locked" and "--force" not in str(err.value)
+        assert err.value.data["owner"] == "张三" and err.value.data["lock"] == "~$张三.xlsx"
         assert "张三" in str(err.value) and "~$张三.xlsx" in str(err.value)
         assert "分钟" in str(err.value)
     assert src.read_bytes() == before
@@ -222,8 +229,9 @@ def test_libreoffice_lock_file(tmp_path: Path) -> None:
     (tmp_path / ".~lock.a.xlsx#").write_text(
         "王五,wangwu,host,23.11.2026 10:00,file:///x;", encoding="utf-8"
     )
-    with pytest.raises(WorkbookLockedError, match="王五"):
+    with pytest.raises(WorkbookLockedError, match="王五") as err:
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert err.value.code == "locked"
 
 
 def test_another_kqxl_writer_holds_the_lock(tmp_path: Path) -> None:
@@ -231,9 +239,10 @@ def test_another_kqxl_writer_holds_the_lock(tmp_path: Path) -> None:
     (tmp_path / ".kqxl").mkdir()
     with (
         FileLock(str(tmp_path / ".kqxl" / "a.xlsx.lock")),
-        pytest.raises(WorkbookLockedError, match="另一个 kqxl"),
+        pytest.raises(WorkbookLockedError, match="另一个 kqxl") as err,
     ):
         patch_workbook(src, [CellChange("客户", 2, 2, "x")], limits=Limits(lock_timeout=0.2))
+    assert err.value.code == "busy"
 
 
 # --- killed writer ---------------------------------------------------------------------------
@@ -321,6 +330,8 @@ def test_damaged_parts_give_one_line_errors_never_tracebacks(tmp_path: Path) -> 
                         broken, [CellChange(sheet, 300, 1, "x")], out=tmp_path / f"out{n}.xlsx"
                     )
             except WorkbookError as exc:
+                # a fault of the file, never a bug of kqxl's dressed up as one (those propagate)
+                assert exc.code in {"damaged", "not_xlsx", "sheet_not_found", "hostile"}, exc
                 assert str(broken) in str(exc) and "\n" not in str(exc)
 
 
@@ -346,6 +357,7 @@ def test_an_os_error_is_described_in_chinese(
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(WorkbookError) as err:
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert err.value.code == "write_failed" and err.value.data["detail"].startswith("没有权限")
     assert "没有权限" in str(err.value) and "Permission" not in str(err.value)
     assert src.read_bytes() == before
 
@@ -388,6 +400,7 @@ def test_a_backup_folder_that_cannot_be_made_stops_the_write(tmp_path: Path) -> 
     (tmp_path / ".kqxl" / "backups").write_text("a file where the folder should be")
     with pytest.raises(WorkbookError, match="无法创建备份") as err:
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
+    assert err.value.code == "write_failed"
     assert not re.search(r"[A-Za-z]{4,}", str(err.value).replace(str(src), ""))
     assert src.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
