@@ -72,6 +72,25 @@ def test_class_defaults_and_hints_are_known_codes() -> None:
     assert set(HINTS) <= codes
 
 
+def test_every_error_is_raised_with_a_code() -> None:
+    """kqxl raises its errors through ``fail(cls, key, …)`` or ``cls.from_key(key, …)``, so
+    that each carries the code of its catalogue key: never ``SomeError(text(...))``."""
+    names = "|".join(
+        name
+        for name, obj in vars(errors_module).items()
+        if isinstance(obj, type) and issubclass(obj, KqxlError)
+    )
+    direct = re.compile(rf"\b(?:{names})\(")
+    offenders = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in sorted((REPO / "kqxl").rglob("*.py"))
+        if path.name != "errors.py"
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert not offenders, offenders
+
+
 def test_library_messages_give_no_command_line_advice() -> None:
     for key in CODES:
         message = ERRORS[key]
