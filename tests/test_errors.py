@@ -273,3 +273,14 @@ def test_out_with_several_files_is_an_option_error(book: Path, tmp_path: Path) -
     with pytest.raises(OptionError) as err:
         recompute_workbooks([book, book], out=tmp_path / "o.xlsx")
     assert err.value.code == "bad_option" and err.value.data == {"count": 2}
+
+
+def test_a_size_kqxl_cannot_write_is_not_damage(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # zip64 (a member over 4 GiB) is kqxl's limit, not the file's fault: shrink the limit
+    monkeypatch.setattr("kqxl.book.zipcopy._MAX32", 64)
+    with pytest.raises(WorkbookError) as err:
+        patch_workbook(book, [CellChange("客户", 3, 2, "x")], out=tmp_path / "o.xlsx")
+    assert err.value.code == "write_failed" and "4 GiB" in str(err.value)
+    assert not (tmp_path / "o.xlsx").exists()

@@ -72,7 +72,14 @@ from kqxl.book.sheetxml import (
     sheet_xml,
 )
 from kqxl.book.styles import StyleBook
-from kqxl.book.zipcopy import Deflated, ZipCopier, ZipLayoutError, deflate, read_members
+from kqxl.book.zipcopy import (
+    Deflated,
+    ZipCopier,
+    ZipLayoutError,
+    ZipSizeError,
+    deflate,
+    read_members,
+)
 from kqxl.cells import CellValue, FileStamp, column_letter
 from kqxl.errors import WorkbookError
 
@@ -323,6 +330,10 @@ def _copy_members(
             os.fsync(ofh.fileno())
     except ZipLayoutError as exc:  # the source zip's own layout (headers, truncated data)
         raise fail(WorkbookError, "corrupt", path=src, detail=f"zip 结构：{exc}") from None
+    except ZipSizeError as exc:  # kqxl's limit, not the file's fault
+        raise fail(
+            WorkbookError, "write_failed", path=src, detail=f"{exc} 超过 4 GiB，kqxl 无法写入"
+        ) from None
     return parts
 
 

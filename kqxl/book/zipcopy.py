@@ -31,7 +31,13 @@ _ZIP64_EXTRA = 0x0001
 
 
 class ZipLayoutError(ValueError):
-    """The source zip has a layout this copier does not handle (the caller reports it)."""
+    """The source zip is broken (a header where none is, data cut short); the message is a
+    short Chinese reason and the caller reports the file as damaged."""
+
+
+class ZipSizeError(ValueError):
+    """A member or the archive would need zip64 (over 4 GiB), which this copier does not
+    write: a limit of kqxl's, not damage in the file."""
 
 
 @dataclass(slots=True)
@@ -47,14 +53,14 @@ def read_members(fh: BinaryIO, zf: zipfile.ZipFile) -> list[Member]:
     """The raw central-directory records of ``zf`` in order, paired with its ZipInfo."""
     start = getattr(zf, "start_dir", None)
     if start is None:
-        raise ZipLayoutError("no central directory offset")
+        raise ZipLayoutError("找不到中央目录")
     infos = zf.infolist()
     fh.seek(start)
     members = []
     for info in infos:
         head = fh.read(_CENTRAL.size)
         if len(head) < _CENTRAL.size or head[:4] != _CENTRAL_SIG:
-            raise ZipLayoutError("central directory record expected")
+            raise ZipLayoutError("中央目录记录缺失或错位")
         fields = _CENTRAL.unpack(head)
         n, m, k = fields[12], fields[13], fields[14]
         rest = fh.read(n + m + k)
@@ -151,7 +157,7 @@ class ZipCopier:
         self.src.seek(info.header_offset)
         local = self.src.read(_LOCAL.size)
         if len(local) < _LOCAL.size or local[:4] != _LOCAL_SIG:
-            raise ZipLayoutError(f"{info.filename}: local header expected")
+            raise ZipLayoutError(f"{info.filename} 的本地文件头缺失或错位")
         fields = _LOCAL.unpack(local)
         name_extra = self.src.read(fields[10] + fields[11])
         offset = self.out.tell()
@@ -162,7 +168,7 @@ class ZipCopier:
             # Rare: a writer that always adds zip64 fields. Rewrite both headers plainly;
             # the compressed bytes stay the same.
             if info.compress_size >= _MAX32 or info.file_size >= _MAX32 or offset >= _MAX32:
-                raise ZipLayoutError(f"{info.filename}: member too large for this copier")
+                raise ZipSizeError(info.filename)
             n = fields[10]
             lextra = _strip_zip64(name_extra[n:])
             local = _LOCAL.pack(
@@ -207,7 +213,7 @@ class ZipCopier:
         while left > 0:
             chunk = self.src.read(min(left, 1 << 20))
             if not chunk:
-                raise ZipLayoutError("member data truncated")
+                raise ZipLayoutError("部件数据不完整")
             self.out.write(chunk)
             left -= len(chunk)
 
@@ -227,7 +233,7 @@ class ZipCopier:
             c = [_CENTRAL_SIG, 20, 0, 20, 0, utf8, 8, 0, 0x21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
             cextra, comment = b"", b""
         if data.size >= _MAX32 or data.csize >= _MAX32 or offset >= _MAX32:
-            raise ZipLayoutError(f"{name}: member too large")
+            raise ZipSizeError(name)
         flags = c[5] & ~0x8 & ~0x1
         version = max(c[3], 20)
         self.out.write(
