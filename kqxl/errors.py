@@ -57,10 +57,10 @@ CODES: dict[str, str] = {
     "internal": "internal",
 }
 
-# Catalogue entries that are pieces of another message (the {detail} of rules_invalid), not
-# errors of their own: they have no code.
+# Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a
+# refused row operation), not errors of their own: they have no code.
 DETAIL_KEYS: frozenset[str] = frozenset(
-    key for key in ERRORS if key.startswith(("rules_", "expr_")) and key not in CODES
+    key for key in ERRORS if key.startswith(("rules_", "expr_", "rows_")) and key not in CODES
 )
 
 INTERNAL = CODES["internal"]
