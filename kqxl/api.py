@@ -27,6 +27,7 @@ from kqxl.engine import BookResult, evaluate, explanation_text
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, load_rules
 from kqxl.schema import SCHEMA, Schema
+from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
 from kqxl.texts import LABELS
 
 JOINER = LABELS["joiner"]
@@ -39,12 +40,9 @@ class RecomputeResult(BaseModel):
     written_to: str
     backup: str | None = None
     cells_changed: int = 0
-
-
-def _rules(rules: Rules | str | Path | None) -> Rules:
-    if isinstance(rules, Rules):
-        return rules
-    return load_rules(Path(rules) if rules is not None else None)
+    workbook_id: str | None = None  # the id in the workbook's 设置 sheet (part of every key)
+    keys_assigned: dict[str, int] = {}  # sheet → keys given to rows that had none
+    rules_stored: bool = False  # the rules in effect were stored in the 规则 sheet
 
 
 def validate_workbook(
@@ -54,15 +52,22 @@ def validate_workbook(
     today: dt.date | None = None,
     schema: Schema = SCHEMA,
 ) -> BookResult:
-    """Read a workbook and return its findings, grades and heats (writes nothing)."""
-    return _evaluate(path, rules, today, schema)[1]
+    """Read a workbook and return its findings, grades and heats (writes nothing).
+
+    ``rules`` (a :class:`Rules` or a rules file) replaces the rules stored in the workbook's
+    规则 sheet; without it those are used, or the shipped default if it stores none.
+    """
+    return _evaluate(path, rules, today, schema)[2]
 
 
 def _evaluate(
     path: str | Path, rules: Rules | str | Path | None, today: dt.date | None, schema: Schema
-) -> tuple[WorkbookGrid, BookResult]:
+) -> tuple[WorkbookGrid, RulesInEffect, BookResult]:
     book = read_workbook(path)
-    return book, evaluate(book, _rules(rules), today or dt.date.today(), schema)
+    chosen = rules_in_effect(book, rules)
+    result = evaluate(book, chosen.rules, today or dt.date.today(), schema)
+    result.rules = chosen.info
+    return book, chosen, result
 
 
 def recompute_workbook(
@@ -79,13 +84,17 @@ def recompute_workbook(
     """Fill the computed columns of 客户 and 项目 and mark invalid cells.
 
     Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file.
-    Only computed cells and kqxl's highlight are touched; everything else stays as it was.
+    Only computed cells, kqxl's highlight, the keys of rows without one and kqxl's own sheets
+    (设置; 规则 and 说明's rules line when ``rules`` differ from the stored ones) are touched;
+    everything else stays as it was.
     """
-    book, result = _evaluate(path, rules, today, schema)
-    changes = list(plan_recompute(result, schema))
+    book, chosen, result = _evaluate(path, rules, today, schema)
+    stored = plan_stored(book, result, chosen, schema)
+    changes = [*stored.changes, *plan_recompute(result, schema)]
     report = patch_workbook(
         path,
         changes,
+        sheets=stored.sheets,
         out=out,
         force=force,
         backup=backup,
@@ -98,6 +107,9 @@ def recompute_workbook(
         written_to=str(out or path),
         backup=str(report.backup) if report.backup else None,
         cells_changed=report.cells_changed,
+        workbook_id=stored.settings.workbook_id,
+        keys_assigned=stored.keys_assigned,
+        rules_stored=stored.rules_stored,
     )
 
 
@@ -202,6 +214,13 @@ class BatchResult(BaseModel, Generic[ResultT]):
         return [f.result for f in self.files if f.result is not None]
 
 
+def _check_rules(rules: Rules | str | Path | None) -> None:
+    """A bad rules file stops a batch before any file is read (each job loads it again, cheap,
+    so that results name the file the rules came from)."""
+    if rules is not None and not isinstance(rules, Rules):
+        load_rules(Path(rules))
+
+
 def _run_batch(
     paths: Iterable[str | Path],
     job: Callable[[Path], ResultT],
@@ -237,9 +256,10 @@ def validate_workbooks(
     >>> [(f.file, f.error.code if f.error else None) for f in batch.files]   # doctest: +SKIP
     [('张三.xlsx', None), ('李四.xlsx', 'locked')]
     """
-    loaded, day = _rules(rules), today or dt.date.today()
+    _check_rules(rules)
+    day = today or dt.date.today()
     return _run_batch(
-        paths, lambda p: validate_workbook(p, rules=loaded, today=day, schema=schema), on_file
+        paths, lambda p: validate_workbook(p, rules=rules, today=day, schema=schema), on_file
     )
 
 
@@ -259,13 +279,14 @@ def recompute_workbooks(
     files = list(paths)
     if out is not None and len(files) > 1:
         raise OptionError.from_key("out_single", count=len(files))
-    loaded, day = _rules(rules), today or dt.date.today()
+    _check_rules(rules)
+    day = today or dt.date.today()
 
     def job(path: Path) -> RecomputeResult:
         return recompute_workbook(
             path,
             out=out,
-            rules=loaded,
+            rules=rules,
             today=day,
             force=force,
             backup=backup,

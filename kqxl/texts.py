@@ -58,6 +58,12 @@ ERRORS: dict[str, str] = {
     "out_single": "--out 只能与一个文件一起使用（给了 {count} 个文件）。",
     "os_error": "{path}：系统错误（{detail}）。",
     "internal": "kqxl 内部错误（{kind}），不是工作簿的问题：请把这一行报告给维护者；设置环境变量 KQXL_DEBUG=1 后重新运行可看到详细信息。",
+    "settings_invalid": "{path}：工作表“{sheet}”第 {row} 行，{label}：{detail}。请从备份恢复该工作表，或把该行的值改回原样后重试。",
+    "not_kqxl_sheet": "{path}：已有一个不是 kqxl 生成的工作表“{sheet}”，kqxl 需要用这个名称保存{purpose}。请把该工作表改名后重试。",
+    "rules_sheet_invalid": "{path}：工作表“{sheet}”第 {row} 行：{detail}。请用规则文件重新存入规则。",
+    "rules_block_unclosed": "规则原文不完整，找不到结束行“【kqxl 规则原文结束】”",
+    "rules_block_edited": "规则原文与结束行记录的指纹不符（被手工改动过，或只复制了一部分）",
+    "rules_gbk": "{path}：该文件是 GBK 编码，请另存为 UTF-8（记事本：文件 → 另存为 → 编码选“UTF-8”）后重试。",
     # Rules file details (the {detail} of rules_invalid) and condition-expression errors.
     "rules_toml": "不是有效的 TOML（{detail}）",
     "rules_missing": "缺少此项",
@@ -129,6 +135,11 @@ CLI: dict[str, str] = {
     "heats": "成交热度：{counts}",
     "written": "已写入 {path}（{cells} 个单元格）",
     "backup": "原文件备份：{path}",
+    "rules_in_effect": "规则：{rules}，{where}",
+    "rules_stored": "规则已存入工作簿：{rules}",
+    "keys_assigned": "已分配编号：{counts}（工作簿编号 {workbook_id}）",
+    "keys_count": "{sheet} {n} 个",
+    "rules_exported": "已导出规则到 {path}：{rules}",
 }
 
 
@@ -140,6 +151,10 @@ HINTS: dict[str, str] = {
     "sheet_not_found": "可用 kqxl init 生成的模板对照。",
     "rules_invalid": "改好后可用 kqxl rules check 检查。",
     "damaged": "kqxl 写过的工作簿，其备份在同一文件夹的 .kqxl/backups/ 中。",
+    "rules_sheet_invalid": (
+        "规则文件可用 kqxl rules export 导出（不带工作簿即为内置默认规则），"
+        "再用 kqxl recompute 工作簿 --rules 规则文件 存入。"
+    ),
 }
 
 
@@ -188,7 +203,8 @@ TEMPLATE: dict[str, str] = {
     "readme_columns": "二、各列说明",
     "readme_rules": "三、客情等级与成交热度规则",
     "readme_rules_note": (
-        "每行一个条件；“要求”列说明该等级或热度需要满足其中多少项。同样的内容也在“规则”工作表中。"
+        "全部条件见“规则”工作表（每行一个条件，“要求”列说明需要满足其中多少项）。本工作簿使用哪套"
+        "规则见第 2 行；用 kqxl recompute --rules 更换规则时，两处会一起更新。"
     ),
     "col_sheet": "工作表",
     "col_letter": "列",
@@ -211,15 +227,52 @@ TEMPLATE: dict[str, str] = {
     "owner_computed": "kqxl 计算",
     "rules_title": "当前生效的规则：{name}",
     "rules_note": (
-        "每行一个条件。修改规则：编辑规则文件（TOML），用 kqxl rules check 检查后，以 --rules "
-        "传给 kqxl。"
+        "每行一个条件。这些规则保存在本工作簿中，kqxl validate / recompute 默认使用它们。修改规则："
+        "kqxl rules export 本工作簿.xlsx -o 规则.toml 导出，编辑后用 kqxl rules check 规则.toml "
+        "检查，再用 kqxl recompute 本工作簿.xlsx --rules 规则.toml 存入。"
     ),
     "rules_grade_labels": "等级名称：{labels}；没有对应清单的客户类型为“{na}”。",
+    "rules_sheet_where": "工作表“{sheet}”",
     "rule_section": "类别",
     "rule_level": "等级",
     "rule_require": "要求",
     "rule_label": "条件",
     "rule_expression": "表达式",
+}
+
+
+# The kqxl-owned 设置 sheet (workbook id, key counters …) and the rules kept in 规则.
+STORED: dict[str, str] = {
+    "settings_title": "kqxl 设置（由 kqxl 维护，请勿修改或删除本工作表）",
+    "settings_note": (
+        "kqxl 在这里记下本工作簿的编号和已用到的客户编号、项目编号，保证编号在全团队唯一、"
+        "永不重复。请不要复制已重算过的工作簿给他人作为新表使用：新表请用 kqxl init 生成。"
+    ),
+    "settings_label": "设置项",
+    "settings_value": "值",
+    "settings_description": "说明",
+    "settings_code": "代码",
+    "workbook_id": "工作簿编号",
+    "workbook_id_note": "首次重算时由 kqxl 随机生成，是本表所有客户编号、项目编号的中间一段。",
+    "counter": "{sheet}编号已用到",
+    "counter_note": "本工作簿已分配的最大{sheet}编号序号；删除行后也不会回退，编号不会重复使用。",
+    "template_kind": "模板类型",
+    "template_kind_note": "rep = 业务员的客户跟进表，master = 团队总表。",
+    "template_version": "模板版本",
+    "template_version_note": "生成本工作簿的 kqxl 模板版本。",
+    "rules_fingerprint": "规则指纹",
+    "rules_fingerprint_note": "“规则”工作表中规则原文的指纹，规则改变时随之更新。",
+    "rules_described": "{name}（版本 {version}，指纹 {fingerprint}）",
+    "rules_block_begin": (
+        "【kqxl 规则原文】以下各行是上表规则的 TOML 原文，kqxl 据此读取规则，请勿修改。修改规则："
+        "kqxl rules export 导出为文件，编辑并用 kqxl rules check 检查后，以 --rules 传给 kqxl recompute。"
+    ),
+    "rules_block_end": "【kqxl 规则原文结束】指纹 {fingerprint}",
+    "rules_where_workbook": "工作簿中保存的规则",
+    "rules_where_file": "规则文件 {path}",
+    "rules_where_default": "内置默认规则",
+    "rules_where_given": "调用方指定的规则",
+    "rules_where_file_unnamed": "规则文件",
 }
 
 

@@ -11,14 +11,18 @@ Both have the data sheets **客户** and **项目** laid out the same way:
 * computed columns grey, italic and locked; everything else unlocked; the sheet protected
   without a password, still allowing sort, filter, inserting/deleting rows and column widths.
 
-Then a **说明** sheet (how to use the workbook, every column, every rule) and a **规则** sheet
-(the active rules, one condition per row). Custom document properties mark the template:
-``kqxl.template`` = ``rep``/``master`` and ``kqxl.version`` = :data:`kqxl.schema.TEMPLATE_VERSION`.
+Then a **说明** sheet (how to use the workbook, every column, which rules are in effect), a
+**规则** sheet (the rules in effect, one condition per row, and their TOML text from which kqxl
+reads them back: :mod:`kqxl.rules.sheet`) and a **设置** sheet (template kind and version, rules
+fingerprint; the workbook id and key counters are filled on the first recompute, so that copies
+of a template never share an id: :mod:`kqxl.book.settings`). Custom document properties mark the
+template: ``kqxl.template`` = ``rep``/``master`` and ``kqxl.version`` =
+:data:`kqxl.schema.TEMPLATE_VERSION`.
 
 >>> from kqxl.rules import load_rules
 >>> wb = build_template("rep", load_rules(), rep_name="张三")
 >>> wb.sheetnames
-['客户', '项目', '说明', '规则']
+['客户', '项目', '说明', '规则', '设置']
 """
 
 from __future__ import annotations
@@ -39,6 +43,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kqxl.book.safety import describe_os_error, fail, fsync_file, replace_file, temp_name
+from kqxl.book.settings import (
+    SETTINGS_HEADER_ROW,
+    SETTINGS_SHEET,
+    SETTINGS_WIDTHS,
+    Settings,
+    settings_rows,
+)
 from kqxl.cells import CellError, CellValue, column_letter
 from kqxl.errors import SchemaError, WorkbookError
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Column, ColumnType, Group, Owner, Sheet
@@ -122,6 +133,7 @@ def build_template(
         _data_sheet(wb, sheet, rows, rules, title)
     _readme_sheet(wb, kind, title, rules)
     _rules_sheet(wb, rules)
+    _settings_sheet(wb, kind, rules)
     wb.active = 0
     wb.properties.title = title
     wb.properties.creator = "kqxl"
@@ -429,7 +441,6 @@ def _quoted(label: str) -> str:
 TYPE_KEYS: dict[ColumnType, str] = {t: f"type_{t.value}" for t in ColumnType}
 OWNER_KEYS: dict[Owner, str] = {o: f"owner_{o.value}" for o in Owner}
 README_WIDTHS = (8, 7, 16, 12, 12, 6, 10, 30, 64)
-RULES_WIDTHS = (10, 8, 36, 36, 56)
 
 
 def _heading(ws: Worksheet, row: int, value: str, size: int = 12) -> None:
@@ -456,7 +467,7 @@ def _table_row(ws: Worksheet, row: int, values: Sequence[object], wrap_from: int
 
 
 def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: Rules) -> None:
-    from kqxl.rules import describe_rules
+    from kqxl.rules.io import RulesInfo
 
     ws = wb.create_sheet(LABELS["sheet_readme"])
     ws.sheet_properties.tabColor = "7F7F7F"
@@ -470,7 +481,7 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
             TEMPLATE,
             "readme_version",
             version=TEMPLATE_VERSION,
-            rules=rules.name or text(TEMPLATE, "rules_default_name"),
+            rules=RulesInfo.of(rules, "workbook").describe(),
         ),
     )
     row = 4
@@ -531,36 +542,9 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     row += 1
     _heading(ws, row, text(TEMPLATE, "readme_rules"))
     row += 1
+    # The rules themselves are in the 规则 sheet only: one place to keep in step when a
+    # recompute stores other rules (the line in row 2 names them).
     ws.cell(row, 1, text(TEMPLATE, "readme_rules_note"))
-    row += 1
-    # The rules table uses columns A–C and H–I of the column table above; D–G are merged
-    # under the condition so the two tables share one set of widths.
-    _table_header(
-        ws,
-        row,
-        [
-            TEMPLATE["rule_section"],
-            TEMPLATE["rule_level"],
-            TEMPLATE["rule_require"],
-            TEMPLATE["rule_label"],
-            "",
-            "",
-            "",
-            "",
-            TEMPLATE["rule_expression"],
-        ],
-    )
-    ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
-    row += 1
-    for line in describe_rules(rules):
-        _table_row(
-            ws,
-            row,
-            [line.section, line.level, line.require, line.label, "", "", "", "", line.expression],
-            wrap_from=9,
-        )
-        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
-        row += 1
     ws.freeze_panes = "A4"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -573,51 +557,60 @@ HOWTO_STEPS = 8
 
 
 def _rules_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
-    from kqxl.rules import describe_rules
+    from kqxl.rules.sheet import RULES_WIDTHS, rules_sheet
 
+    layout = rules_sheet(rules)
     ws = wb.create_sheet(LABELS["sheet_rules"])
     ws.sheet_properties.tabColor = "C00000"
     for i, w in enumerate(RULES_WIDTHS, start=1):
         ws.column_dimensions[column_letter(i)].width = w
-    _heading(
-        ws,
-        1,
-        text(TEMPLATE, "rules_title", name=rules.name or text(TEMPLATE, "rules_default_name")),
-        size=16,
-    )
-    ws.cell(2, 1, text(TEMPLATE, "rules_note"))
-    ws.cell(
-        3,
-        1,
-        text(
-            TEMPLATE,
-            "rules_grade_labels",
-            labels="、".join(rules.labels.grades),
-            na=rules.labels.not_applicable,
-        ),
-    )
-    header_row = 5
-    _table_header(
-        ws,
-        header_row,
-        [
-            TEMPLATE[k]
-            for k in ("rule_section", "rule_level", "rule_require", "rule_label", "rule_expression")
-        ],
-    )
-    lines = describe_rules(rules)
-    for r, line in enumerate(lines, start=header_row + 1):
-        _table_row(
-            ws,
-            r,
-            [line.section, line.level, line.require, line.label, line.expression],
-            wrap_from=3,
-        )
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.auto_filter.ref = f"A{header_row}:E{header_row + len(lines)}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    for r, values in enumerate(layout.rows, start=1):
+        if r == layout.header_row:
+            _table_header(ws, r, [str(v) for v in values])
+        elif r in layout.table_rows:
+            _table_row(ws, r, values, wrap_from=3)
+        else:
+            for c, v in enumerate(values, start=1):
+                cell = ws.cell(r, c, v)
+                if isinstance(v, str) and v.startswith("="):
+                    cell.data_type = "s"
+                if r in layout.block_rows:
+                    cell.font = Font(color=BLOCK_FONT, size=9)
+    ws.cell(1, 1).font = Font(bold=True, size=16, color="1F3864")
+    last_table = layout.table_rows[-1] if layout.table_rows else layout.header_row
+    ws.freeze_panes = f"A{layout.header_row + 1}"
+    ws.auto_filter.ref = f"A{layout.header_row}:E{last_table}"
+    ws.print_title_rows = f"{layout.header_row}:{layout.header_row}"
+    ws.print_area = f"A1:E{last_table}"  # the TOML block is for kqxl, not for the printer
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+BLOCK_FONT = "808080"
+
+
+def _settings_sheet(wb: openpyxl.Workbook, kind: TemplateKind, rules: Rules) -> None:
+    from kqxl.rules.io import rules_fingerprint
+
+    # No workbook id yet: a template is copied to every rep, and each copy must draw its own.
+    settings = Settings(
+        template_kind=kind,
+        template_version=TEMPLATE_VERSION,
+        rules_fingerprint=rules_fingerprint(rules),
+    )
+    ws = wb.create_sheet(SETTINGS_SHEET)
+    ws.sheet_properties.tabColor = "7F7F7F"
+    for c, w in SETTINGS_WIDTHS.items():
+        ws.column_dimensions[column_letter(c)].width = w
+    for r, values in enumerate(settings_rows(settings), start=1):
+        if r == SETTINGS_HEADER_ROW:
+            _table_header(ws, r, [str(v) for v in values])
+        elif r > SETTINGS_HEADER_ROW:
+            _table_row(ws, r, values, wrap_from=3)
+        else:
+            ws.cell(r, 1, values[0])
+    ws.cell(1, 1).font = Font(bold=True, size=14, color="1F3864")
+    ws.freeze_panes = f"A{SETTINGS_HEADER_ROW + 1}"

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from kqxl.rules.io import RulesInfo
 from kqxl.texts import FINDINGS, text
 
 Level = Literal["error", "warning"]
@@ -152,6 +153,7 @@ class BookResult(BaseModel):
     customers: list[CustomerResult]
     projects: list[ProjectResult]
     findings: list[Finding]
+    rules: RulesInfo | None = None  # which rules these results were computed with
 
     def findings_for(self, sheet: str, row: int) -> list[Finding]:
         """The findings of one row (Excel row number) of ``sheet``."""

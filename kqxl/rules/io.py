@@ -7,18 +7,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kqxl.errors import RulesError, describe_os_error
 from kqxl.rules.compile import compile_rules
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
-from kqxl.texts import ERRORS, LABELS, text
+from kqxl.texts import ERRORS, LABELS, STORED, text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,6 +53,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if _is_gbk(raw):
+            raise RulesError.from_key("rules_gbk", path=p) from None
         line = raw[: exc.start].count(b"\n") + 1
         raise RulesError.from_key(
             "rules_invalid",
@@ -65,8 +68,27 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return parse_rules(source, source=str(p))
 
 
-def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
-    """Parse rules from TOML text; ``source`` names the file in error messages."""
+def _is_gbk(raw: bytes) -> bool:
+    """Text saved as GBK (the ANSI code page of Chinese Windows): not UTF-8, but GBK with CJK.
+
+    Such a file is refused with the fix rather than read: one encoding for every rules file
+    means that what a manager sees in the file is what kqxl reads (a Big5 or Shift-JIS file
+    may also decode as GBK, into wrong characters).
+    """
+    try:
+        decoded = raw.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in decoded)
+
+
+def parse_rules(source_text: str, source: str = "<rules>", first_line: int = 1) -> Rules:
+    """Parse rules from TOML text; ``source`` names the file in error messages.
+
+    ``first_line`` is the number of the text's first line where it is shown to a person (the
+    row of a rules sheet the text starts in); error messages count lines from there.
+    """
+    shift = first_line - 1
     try:
         data = tomllib.loads(source_text)
     except tomllib.TOMLDecodeError as exc:
@@ -76,7 +98,7 @@ def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
         raise RulesError.from_key(
             "rules_invalid",
             path=source,
-            line=line,
+            line=line + shift,
             field="-",
             detail=text(ERRORS, "rules_toml", detail=detail),
         ) from None
@@ -85,9 +107,9 @@ def parse_rules(source_text: str, source: str = "<rules>") -> Rules:
         compile_rules(rules)
     except ValidationError as exc:
         loc, detail = _first_error(exc)
-        raise _error(source, source_text, loc, detail) from None
+        raise _error(source, source_text, loc, detail, shift) from None
     except RulesShapeError as exc:
-        raise _error(source, source_text, exc.loc, exc.detail) from None
+        raise _error(source, source_text, exc.loc, exc.detail, shift) from None
     return rules
 
 
@@ -202,11 +224,13 @@ def _field(loc: tuple[str | int, ...]) -> str:
     return out or "-"
 
 
-def _error(source: str, source_text: str, loc: tuple[str | int, ...], detail: str) -> RulesError:
+def _error(
+    source: str, source_text: str, loc: tuple[str | int, ...], detail: str, shift: int = 0
+) -> RulesError:
     return RulesError.from_key(
         "rules_invalid",
         path=source,
-        line=locate_line(source_text, loc),
+        line=locate_line(source_text, loc) + shift,
         field=_field(loc),
         detail=detail,
     )
@@ -358,6 +382,60 @@ def dump_rules(rules: Rules) -> str:
             *_conditions(hl.conditions),
         ]
     return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Identity
+
+RulesSource = Literal["default", "workbook", "file", "given"]
+
+
+def rules_fingerprint(rules: Rules) -> str:
+    """A short hash of the canonical dump: equal rules, equal fingerprint (comments and layout
+    of a rules file do not count). Eight hex digits, e.g. ``3fa2c91d``."""
+    return hashlib.sha256(dump_rules(rules).encode("utf-8")).hexdigest()[:8]
+
+
+class RulesInfo(BaseModel):
+    """Which rules a result was computed with: name, version, fingerprint, and where from
+    (``default`` = shipped, ``workbook`` = the workbook's 规则 sheet, ``file`` = a rules file
+    such as ``--rules``, ``given`` = a :class:`Rules` object passed in by a caller)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    version: int
+    fingerprint: str
+    source: RulesSource
+    path: str | None = None
+
+    @classmethod
+    def of(cls, rules: Rules, source: RulesSource, path: str | None = None) -> RulesInfo:
+        return cls(
+            name=rules.name or text(STORED, "rules_where_default"),
+            version=rules.version,
+            fingerprint=rules_fingerprint(rules),
+            source=source,
+            path=path,
+        )
+
+    def describe(self) -> str:
+        """``内置默认规则（版本 1，指纹 3fa2c91d）``."""
+        return text(
+            STORED,
+            "rules_described",
+            name=self.name,
+            version=self.version,
+            fingerprint=self.fingerprint,
+        )
+
+    def where(self) -> str:
+        """Where the rules came from, in Chinese."""
+        if self.source == "file":
+            if self.path is None:
+                return STORED["rules_where_file_unnamed"]
+            return text(STORED, "rules_where_file", path=self.path)
+        return text(STORED, f"rules_where_{self.source}")
 
 
 # --------------------------------------------------------------------------------------------
