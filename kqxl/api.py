@@ -25,10 +25,11 @@ from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
 from kqxl.cells import CellValue, WorkbookGrid, column_index
 from kqxl.engine import BookResult, evaluate, explanation_text
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
-from kqxl.rules import Rules, load_rules
+from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
+from kqxl.rules.io import RulesInfo
 from kqxl.schema import SCHEMA, Schema
 from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
-from kqxl.texts import LABELS
+from kqxl.texts import LABELS, STORED, text
 
 JOINER = LABELS["joiner"]
 
@@ -111,6 +112,37 @@ def recompute_workbook(
         keys_assigned=stored.keys_assigned,
         rules_stored=stored.rules_stored,
     )
+
+
+class RulesExport(BaseModel):
+    """What ``kqxl rules export`` writes: the rules in effect as an editable TOML text."""
+
+    toml: str
+    rules: RulesInfo
+
+
+def export_rules(workbook: str | Path | None = None) -> RulesExport:
+    """The rules in effect for ``workbook`` (its 规则 sheet, else the default) as TOML text.
+
+    Without a workbook, the shipped default rules file with its comments. The text loads back
+    to the same rules (same fingerprint): edit it, check it with ``kqxl rules check``, store it
+    with ``kqxl recompute --rules``.
+    """
+    if workbook is None:
+        rules = load_rules(None)
+        info = RulesInfo.of(rules, "default")
+        body = default_rules_text()
+    else:
+        book = read_workbook(workbook)
+        chosen = rules_in_effect(book, None)
+        info = chosen.info
+        body = default_rules_text() if info.source == "default" else dump_rules(chosen.rules)
+    where = info.where()
+    if info.source == "workbook":
+        where = text(STORED, "rules_where_workbook_named", path=workbook)
+    header = text(STORED, "export_header", rules=info.describe(), where=where)
+    comment = "".join(f"# {line}\n" for line in header.splitlines())
+    return RulesExport(toml=comment + body, rules=info)
 
 
 def _joined(items: Iterable[str]) -> str | None:

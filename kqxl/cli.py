@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kqxl import __version__
-from kqxl.errors import KqxlError, OptionError, describe_os_error
+from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
 from kqxl.texts import CLI, HINTS, text
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ rules_option = click.option(
     "--rules",
     "rules_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A rules file (TOML) to use instead of the shipped default.",
+    help="A rules file (TOML) to use instead of the rules stored in the workbook "
+    "(or the shipped default); recompute stores it in the workbook.",
 )
 today_option = click.option(
     "--today", "today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today)."
@@ -164,6 +165,38 @@ def schema(as_json: bool) -> None:
 @cli.group()
 def rules() -> None:
     """Check and show rules files."""
+
+
+@rules.command("export")
+@click.argument(
+    "workbook", required=False, type=click.Path(dir_okay=False, exists=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the rules to this file (UTF-8) instead of printing them.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def rules_export(workbook: Path | None, output: Path | None, force: bool) -> None:
+    """Write the rules in effect (WORKBOOK's, else the shipped default) as an editable TOML file.
+
+    \b
+    Example:
+      kqxl rules export 团队总表.xlsx -o 规则.toml
+      kqxl rules check 规则.toml
+      kqxl recompute 团队总表.xlsx --rules 规则.toml
+    """
+    from kqxl.api import export_rules
+
+    done = export_rules(workbook)
+    if output is None:
+        click.echo(done.toml, nl=False)
+        return
+    if output.exists() and not force:
+        raise WorkbookError.from_key("exists", paths=output)
+    output.write_text(done.toml, encoding="utf-8")
+    click.echo(text(CLI, "rules_exported", path=output, rules=done.rules.describe()))
 
 
 @rules.command("check")
@@ -275,6 +308,7 @@ def recompute(
 
     def show(file: Path, done: Any) -> None:
         _print_result(file, done.result)
+        _print_stored(done)
         click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
         if done.backup:
             click.echo(text(CLI, "backup", path=done.backup))
@@ -291,6 +325,16 @@ def recompute(
         on_file=_reporter(as_json, show),
     )
     _finish(batch, as_json, any(_has_errors(done.result) for done in batch.results))
+
+
+def _print_stored(done: Any) -> None:
+    if done.keys_assigned:
+        counts = "，".join(
+            text(CLI, "keys_count", sheet=sheet, n=n) for sheet, n in done.keys_assigned.items()
+        )
+        click.echo(text(CLI, "keys_assigned", counts=counts, workbook_id=done.workbook_id))
+    if done.rules_stored and done.result.rules is not None:
+        click.echo(text(CLI, "rules_stored", rules=done.result.rules.describe()))
 
 
 def _has_errors(result: Any) -> bool:
@@ -319,6 +363,10 @@ def _print_result(file: Path, result: Any) -> None:
         click.echo(text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in grades.items())))
     if heats:
         click.echo(text(CLI, "heats", counts="，".join(f"{k} {v}" for k, v in heats.items())))
+    if result.rules is not None:
+        click.echo(
+            text(CLI, "rules_in_effect", rules=result.rules.describe(), where=result.rules.where())
+        )
 
 
 def main() -> None:

@@ -135,7 +135,7 @@ CLI: dict[str, str] = {
     "heats": "成交热度：{counts}",
     "written": "已写入 {path}（{cells} 个单元格）",
     "backup": "原文件备份：{path}",
-    "rules_in_effect": "规则：{rules}，{where}",
+    "rules_in_effect": "规则：{rules}；来源：{where}。",
     "rules_stored": "规则已存入工作簿：{rules}",
     "keys_assigned": "已分配编号：{counts}（工作簿编号 {workbook_id}）",
     "keys_count": "{sheet} {n} 个",
@@ -269,9 +269,15 @@ STORED: dict[str, str] = {
     ),
     "rules_block_end": "【kqxl 规则原文结束】指纹 {fingerprint}",
     "rules_where_workbook": "工作簿中保存的规则",
+    "rules_where_workbook_named": "{path} 中保存的规则",
     "rules_where_file": "规则文件 {path}",
     "rules_where_default": "内置默认规则",
     "rules_where_given": "调用方指定的规则",
+    "export_header": (
+        "kqxl 规则：{rules}；来源：{where}。\n"
+        "编辑后用 kqxl rules check 本文件 检查，再用 kqxl recompute 工作簿.xlsx --rules 本文件 存入"
+        "工作簿。\n请以 UTF-8 编码保存。"
+    ),
     "rules_where_file_unnamed": "规则文件",
 }
 

@@ -73,10 +73,22 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_not_utf8(tmp_path: Path) -> None:
-    path = tmp_path / "gbk.toml"
-    path.write_bytes("version = 1\nname = '规则'\n".encode("gbk"))
+    path = tmp_path / "latin.toml"
+    path.write_bytes(b"version = 1\nname = '\xff'\n")  # neither UTF-8 nor GBK
     with pytest.raises(RulesError, match=r"第 2 行.*UTF-8"):
         load_rules(path)
+
+
+def test_a_gbk_file_is_named_as_such_with_the_fix(tmp_path: Path) -> None:
+    # Notepad on Chinese Windows used to save as "ANSI", i.e. GBK.
+    path = tmp_path / "gbk.toml"
+    path.write_bytes("version = 1\nname = '规则'\n".encode("gbk"))
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    assert str(info.value) == (
+        f"{path}：该文件是 GBK 编码，请另存为 UTF-8"
+        "（记事本：文件 → 另存为 → 编码选“UTF-8”）后重试。"
+    )
 
 
 def test_dump_round_trips_the_default() -> None:

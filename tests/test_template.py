@@ -21,9 +21,12 @@ from kqxl.book.template import (
     init_folder,
     write_template,
 )
-from kqxl.cells import CellError, column_letter
+from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
+from kqxl.cells import CellError, SheetGrid, column_letter
 from kqxl.errors import KqxlError, SchemaError
 from kqxl.rules import Rules, describe_rules, load_rules
+from kqxl.rules.io import rules_fingerprint
+from kqxl.rules.sheet import read_rules_sheet
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, ColumnType, Group, Sheet
 from kqxl.texts import LABELS
 
@@ -67,7 +70,13 @@ def _validation_for(ws: Worksheet, letter: str) -> Any:
 
 
 def test_sheets_and_document_properties(rep: openpyxl.Workbook) -> None:
-    assert rep.sheetnames == ["客户", "项目", LABELS["sheet_readme"], LABELS["sheet_rules"]]
+    assert rep.sheetnames == [
+        "客户",
+        "项目",
+        LABELS["sheet_readme"],
+        LABELS["sheet_rules"],
+        SETTINGS_SHEET,
+    ]
     props = {p.name: p.value for p in rep.custom_doc_props.props}
     assert props == {"kqxl.template": "rep", "kqxl.version": TEMPLATE_VERSION}
     assert rep.properties.title == "客户跟进表（张三）"
@@ -167,7 +176,9 @@ def test_conditional_formats_on_grades_heat_and_checks(
         assert tint.formula == [f"LEN(TRIM(${checks}3))>0"]
 
 
-def test_readme_lists_every_column_and_rule(rep: openpyxl.Workbook, rules: Rules) -> None:
+def test_readme_lists_every_column_and_names_the_rules(
+    rep: openpyxl.Workbook, rules: Rules
+) -> None:
     ws = rep[LABELS["sheet_readme"]]
     rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
     listed = {(r[0], r[2]) for r in rows}
@@ -177,21 +188,44 @@ def test_readme_lists_every_column_and_rule(rep: openpyxl.Workbook, rules: Rules
     row_of = {(r[0], r[2]): r for r in rows}
     stage = row_of[("项目", "项目阶段")]
     assert stage[3] == "商业细节" and stage[5] == "是" and "投标" in stage[7] and stage[8]
-    rule_rows = {(r[0], r[1], r[3], r[8]) for r in rows}
-    for line in describe_rules(rules):
-        assert (line.section, line.level, line.label, line.expression or None) in rule_rows
+    # The rules are listed in the 规则 sheet only (one place to keep in step); 说明 names them.
+    fingerprint = rules_fingerprint(rules)
+    assert ws["A2"].value == (
+        f"模板版本 {TEMPLATE_VERSION}，由 kqxl 生成；当前规则：{rules.name}"
+        f"（版本 {rules.version}，指纹 {fingerprint}）。"
+    )
+    assert any(isinstance(r[0], str) and "“规则”工作表" in r[0] for r in rows)
 
 
-def test_rules_sheet_lists_every_rule(rep: openpyxl.Workbook, rules: Rules) -> None:
+def test_rules_sheet_lists_every_rule_and_holds_them_restorably(
+    rep: openpyxl.Workbook, rules: Rules
+) -> None:
     ws = rep[LABELS["sheet_rules"]]
-    table = [r for r in ws.iter_rows(min_row=6, values_only=True)]
     expected = [
         (x.section, x.level, x.require or None, x.label, x.expression or None)
         for x in describe_rules(rules)
     ]
+    table = [r[:5] for r in ws.iter_rows(min_row=6, max_row=5 + len(expected), values_only=True)]
     assert table == expected
     sections = {r[0] for r in table}
     assert {"甲方", "总包", "成交热度"} <= sections
+    grid = SheetGrid(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
+    stored = read_rules_sheet(grid, "x.xlsx")
+    assert stored is not None and stored.rules == rules
+    assert stored.fingerprint == rules_fingerprint(rules)
+    assert f"指纹 {stored.fingerprint}" in str(ws["A1"].value)
+
+
+def test_settings_sheet_has_no_workbook_id_yet(rep: openpyxl.Workbook, rules: Rules) -> None:
+    ws = rep[SETTINGS_SHEET]
+    grid = SheetGrid(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
+    assert read_settings(grid, "x.xlsx") == Settings(
+        workbook_id=None,  # every copy of a template draws its own on the first recompute
+        counters={"KH": 0, "XM": 0},
+        template_kind="rep",
+        template_version=TEMPLATE_VERSION,
+        rules_fingerprint=rules_fingerprint(rules),
+    )
 
 
 def test_master_template(rules: Rules) -> None:
@@ -393,6 +427,12 @@ def test_libreoffice_opens_the_committed_templates(repo_root: Path, libreoffice:
     for result in libreoffice(paths):
         assert result["ok"], result["error"]
         names = [s["name"] for s in result["sheets"]]
-        assert names == ["客户", "项目", LABELS["sheet_readme"], LABELS["sheet_rules"]]
+        assert names == [
+            "客户",
+            "项目",
+            LABELS["sheet_readme"],
+            LABELS["sheet_rules"],
+            SETTINGS_SHEET,
+        ]
         for sheet in result["sheets"][:2]:
             assert sheet["protected"] and sheet["validations"] and sheet["conditional_formats"]
