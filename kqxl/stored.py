@@ -32,7 +32,7 @@ from kqxl.book.settings import (
 )
 from kqxl.cells import WorkbookGrid
 from kqxl.engine.results import BookResult, CustomerResult, ProjectResult
-from kqxl.errors import WorkbookError
+from kqxl.errors import RulesError, WorkbookError
 from kqxl.keys import KEY_PREFIXES, assign_keys, new_workbook_id
 from kqxl.rules.io import RulesInfo, load_rules
 from kqxl.rules.model import Rules
@@ -69,14 +69,20 @@ class RulesInEffect:
 def rules_in_effect(book: WorkbookGrid, rules: Rules | str | Path | None) -> RulesInEffect:
     """The given rules (a :class:`Rules` or a rules file), else the workbook's, else default.
 
-    Raises :class:`~kqxl.errors.RulesError` for a bad rules file or a broken 规则 sheet.
+    Raises :class:`~kqxl.errors.RulesError` for a bad rules file, and for a broken 规则 sheet
+    when no rules are given (given rules replace a broken sheet: that is how it is repaired).
     """
-    stored = read_rules_sheet(book.sheets.get(RULES_SHEET), book.path)
-    if isinstance(rules, Rules):
-        return RulesInEffect(rules, RulesInfo.of(rules, "given"), stored)
+    grid = book.sheets.get(RULES_SHEET)
     if rules is not None:
+        try:
+            stored = read_rules_sheet(grid, book.path)
+        except RulesError:
+            stored = None
+        if isinstance(rules, Rules):
+            return RulesInEffect(rules, RulesInfo.of(rules, "given"), stored)
         loaded = load_rules(Path(rules))
         return RulesInEffect(loaded, RulesInfo.of(loaded, "file", str(rules)), stored)
+    stored = read_rules_sheet(grid, book.path)
     if stored is not None:
         return RulesInEffect(stored.rules, RulesInfo.of(stored.rules, "workbook"), stored)
     default = load_rules(None)

@@ -12,6 +12,7 @@ import pytest
 from libreoffice import sheet_of
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.book.template import (
     FIRST_DATA_ROW,
     LAST_FORMATTED_ROW,
@@ -21,7 +22,6 @@ from kqxl.book.template import (
     init_folder,
     write_template,
 )
-from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.cells import CellError, SheetGrid, column_letter
 from kqxl.errors import KqxlError, SchemaError
 from kqxl.rules import Rules, describe_rules, load_rules
