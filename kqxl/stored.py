@@ -113,6 +113,9 @@ def plan_stored(
     Raises :class:`~kqxl.errors.WorkbookError` when a sheet named 设置 (or 规则, for rules
     that must be stored) exists but is not kqxl's, and for a 设置 sheet kqxl cannot use.
     """
+    if not result.layouts:
+        # Neither 客户 nor 项目 was found: not a kqxl workbook, so kqxl adds nothing to it.
+        return StoredPlan([], [], Settings())
     before = read_settings(book.sheets.get(SETTINGS_SHEET), book.path)
     settings = before or Settings()
     workbook_id = settings.workbook_id or new_id()

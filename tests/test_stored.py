@@ -164,7 +164,7 @@ def test_copies_of_one_template_draw_different_workbook_ids(tmp_path: Path) -> N
     assert len(ids) == 3
 
 
-def test_a_workbook_without_kqxl_sheets_gets_设置_and_规则(tmp_path: Path) -> None:
+def test_a_workbook_without_kqxl_sheets_gets_settings_and_rules(tmp_path: Path) -> None:
     path = tmp_path / "自制.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -182,6 +182,19 @@ def test_a_workbook_without_kqxl_sheets_gets_设置_and_规则(tmp_path: Path) -
     assert after["客户"]["A2"].value == f"KH-{done.workbook_id}-0001"
     assert after["客户"]["A3"].value == "C-7"
     assert validate_workbook(path).rules.source == "workbook"  # type: ignore[union-attr]
+
+
+def test_a_workbook_without_the_data_sheets_gets_no_kqxl_sheets(tmp_path: Path) -> None:
+    path = tmp_path / "别的表.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "报价"
+    ws.append(["产品", "单价"])
+    wb.save(path)
+    done = recompute_workbook(path, backup=False)
+    assert done.workbook_id is None and not done.rules_stored
+    assert openpyxl.load_workbook(path).sheetnames == ["报价"]
 
 
 def test_a_settings_sheet_of_the_reps_own_stops_recompute_in_one_line(rep_book: Path) -> None:
