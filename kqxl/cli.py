@@ -76,8 +76,8 @@ rules_option = click.option(
     "--rules",
     "rules_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A rules file (TOML) to use instead of the rules stored in the workbook "
-    "(or the shipped default); recompute stores it in the workbook.",
+    help="A rules file (TOML) to use instead of the rules stored in the workbook (or the "
+    "shipped default); recompute and init store it in the workbook.",
 )
 today_option = click.option(
     "--today", "today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today)."
