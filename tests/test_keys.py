@@ -188,11 +188,13 @@ def test_a_broken_setting_is_one_line_naming_sheet_and_row(
     rows[row - 1][1] = value
     with pytest.raises(WorkbookError) as info:
         read_settings(_grid(rows), "张三.xlsx")
+    assert info.value.code == "settings_invalid" and info.value.data["row"] == row
     message = str(info.value)
     assert message.startswith("张三.xlsx：工作表“设置”" + expected)
     assert "\n" not in message
 
 
 def test_a_settings_sheet_kqxl_did_not_write_is_refused() -> None:
-    with pytest.raises(WorkbookError, match=r"不是 kqxl 生成的工作表“设置”.*改名"):
+    with pytest.raises(WorkbookError, match=r"不是 kqxl 生成的工作表“设置”.*改名") as info:
         read_settings(_grid([["打印设置"], ["纸张", "A4"]]), "张三.xlsx")
+    assert info.value.code == "not_kqxl_sheet"

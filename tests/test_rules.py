@@ -85,6 +85,7 @@ def test_a_gbk_file_is_named_as_such_with_the_fix(tmp_path: Path) -> None:
     path.write_bytes("version = 1\nname = '规则'\n".encode("gbk"))
     with pytest.raises(RulesError) as info:
         load_rules(path)
+    assert info.value.code == "rules_encoding"
     assert str(info.value) == (
         f"{path}：该文件是 GBK 编码，请另存为 UTF-8"
         "（记事本：文件 → 另存为 → 编码选“UTF-8”）后重试。"

@@ -89,6 +89,19 @@ def settings_of(path: Path) -> Any:
     return read_settings(book.sheets.get(SETTINGS_SHEET), str(path))
 
 
+def only(out: str) -> dict[str, Any]:
+    """The result of the one file of a ``--json`` batch."""
+    [entry] = json.loads(out)["files"]
+    assert entry["ok"], entry["error"]
+    result: dict[str, Any] = entry["result"]
+    return result
+
+
+def validated(path: Path, *args: str | Path) -> dict[str, Any]:
+    """``kqxl validate PATH --json`` (plus ``args``): the file's result."""
+    return only(run("validate", path, "--json", *args, *TODAY_ARG)[1])
+
+
 def outcomes(result: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     return (
         [(c["name"], c["grade_label"], c["reasons"]) for c in result["customers"]],
@@ -226,8 +239,8 @@ def test_recompute_with_rules_then_without_keeps_those_rules(
     described = f"严格规则（版本 1，指纹 {rules_fingerprint(strict)}）"
     assert f"规则已存入工作簿：{described}" in out.splitlines()
     assert f"规则：{described}；来源：规则文件 {strict_rules}。" in out.splitlines()
-    with_rules = json.loads(run("validate", rep_book, "--json", *TODAY_ARG)[1])
-    assert outcomes(with_rules) != outcomes(json.loads(default_out))  # the rules matter here
+    with_rules = validated(rep_book)
+    assert outcomes(with_rules) != outcomes(only(default_out))  # the rules matter here
     first = members(rep_book)
 
     code, out, _ = run("recompute", rep_book, *TODAY_ARG, "--no-backup")
@@ -235,7 +248,7 @@ def test_recompute_with_rules_then_without_keeps_those_rules(
     assert f"规则：{described}；来源：工作簿中保存的规则。" in out.splitlines()
     assert "规则已存入工作簿" not in out
     assert members(rep_book) == first  # the heats did not flip back
-    plain = json.loads(run("validate", rep_book, "--json", *TODAY_ARG)[1])
+    plain = validated(rep_book)
     assert outcomes(plain) == outcomes(with_rules)
     assert plain["rules"] == {
         "name": "严格规则",
@@ -273,8 +286,8 @@ def test_init_with_rules_then_validate_uses_them(tmp_path: Path, strict_rules: P
     assert out.splitlines()[-1] == (
         f"规则：严格规则（版本 1，指纹 {rules_fingerprint(strict)}）；来源：工作簿中保存的规则。"
     )
-    plain = json.loads(run("validate", book, "--json", *TODAY_ARG)[1])
-    given = json.loads(run("validate", book, "--json", "--rules", strict_rules, *TODAY_ARG)[1])
+    plain = validated(book)
+    given = validated(book, "--rules", strict_rules)
     assert outcomes(plain) == outcomes(given)
     default = validate_workbook(book, rules=load_rules(None), today=TODAY).model_dump(mode="json")
     assert outcomes(plain) != outcomes(default)
@@ -293,8 +306,8 @@ def test_rules_export_round_trips(rep_book: Path, strict_rules: Path, tmp_path: 
     code, out, _ = run("rules", "check", exported)
     assert code == 0 and out.splitlines()[-1] == f"规则有效：{exported}"
     assert load_rules(exported) == strict
-    from_workbook = json.loads(run("validate", rep_book, "--json", *TODAY_ARG)[1])
-    from_file = json.loads(run("validate", rep_book, "--json", "--rules", exported, *TODAY_ARG)[1])
+    from_workbook = validated(rep_book)
+    from_file = validated(rep_book, "--rules", exported)
     assert outcomes(from_file) == outcomes(from_workbook)
     assert from_file["rules"]["fingerprint"] == from_workbook["rules"]["fingerprint"]
     # Storing the exported file again changes nothing: same rules, same fingerprint.
@@ -334,7 +347,8 @@ def test_an_edited_rules_block_is_one_line_naming_workbook_sheet_and_row(rep_boo
     assert code == 2 and out == ""
     assert err == (
         f"kqxl: {rep_book}：工作表“规则”第 {end} 行：规则原文与结束行记录的指纹不符（被手工改动过，"
-        "或只复制了一部分）。请用 kqxl recompute --rules 规则文件 重新存入规则。\n"
+        "或只复制了一部分）。请用规则文件重新存入规则。规则文件可用 kqxl rules export 导出"
+        "（不带工作簿即为内置默认规则），再用 kqxl recompute 工作簿 --rules 规则文件 存入。\n"
     )
     # --rules still works on it, and stores a clean sheet again.
     assert run("recompute", rep_book, "--rules", "/dev/null")[0] == 2  # not a rules file
