@@ -477,3 +477,21 @@ def test_keys_survive_resorting_and_a_save_in_libreoffice(rep_book: Path, tmp_pa
     recompute_workbook(saved, today=TODAY, backup=False)
     assert members(saved) == again
     assert keys_by_name(saved) == second
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_rules_and_settings_kqxl_wrote(
+    rep_book: Path, strict_rules: Path, libreoffice: Any
+) -> None:
+    done = recompute_workbook(rep_book, rules=strict_rules, today=TODAY, backup=False)
+    assert done.rules_stored
+    [info] = libreoffice([rep_book], ranges={RULES_SHEET: "A1:A1", SETTINGS_SHEET: "A4:B4"})
+    assert info["ok"], info["error"]
+    names = [s["name"] for s in info["sheets"]]
+    assert names == ["客户", "项目", "说明", RULES_SHEET, SETTINGS_SHEET]
+    sheets = {s["name"]: s for s in info["sheets"]}
+    fingerprint = rules_fingerprint(load_rules(strict_rules))
+    title = sheets[RULES_SHEET]["cells"]["A1"]["value"]
+    assert title == f"当前生效的规则：严格规则（版本 1，指纹 {fingerprint}）"
+    cells = sheets[SETTINGS_SHEET]["cells"]
+    assert (cells["A4"]["value"], cells["B4"]["value"]) == ("工作簿编号", done.workbook_id)
