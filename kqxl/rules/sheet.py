@@ -107,11 +107,10 @@ def is_rules_sheet(grid: SheetGrid) -> bool:
 
 
 def _begin_row(grid: SheetGrid) -> int | None:
-    for i, row in enumerate(grid.rows):
-        if grid.first_col == 1 and row:
-            value = row[0]
-            if isinstance(value, str) and value.startswith(_BEGIN):
-                return grid.first_row + i
+    for row in range(grid.first_row, grid.first_row + len(grid.rows)):
+        value = grid.value(row, 1)
+        if isinstance(value, str) and value.startswith(_BEGIN):
+            return row
     return None
 
 
