@@ -15,7 +15,7 @@ their error code): a file that cannot be read or written does not stop the other
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -23,7 +23,16 @@ from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
 from kqxl.cells import CellValue, WorkbookGrid, column_index
-from kqxl.engine import BookResult, evaluate, explanation_text
+from kqxl.engine import (
+    BookResult,
+    Output,
+    OutputKind,
+    OutputValue,
+    System,
+    evaluate,
+    explanation_text,
+    registered,
+)
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
@@ -52,21 +61,27 @@ def validate_workbook(
     rules: Rules | str | Path | None = None,
     today: dt.date | None = None,
     schema: Schema = SCHEMA,
+    systems: Iterable[System] | None = None,
 ) -> BookResult:
-    """Read a workbook and return its findings, grades and heats (writes nothing).
+    """Read a workbook and return its findings and the computed systems' outputs (grades,
+    heats …); writes nothing. ``systems``: default, the registered ones.
 
     ``rules`` (a :class:`Rules` or a rules file) replaces the rules stored in the workbook's
     规则 sheet; without it those are used, or the shipped default if it stores none.
     """
-    return _evaluate(path, rules, today, schema)[2]
+    return _evaluate(path, rules, today, schema, systems)[2]
 
 
 def _evaluate(
-    path: str | Path, rules: Rules | str | Path | None, today: dt.date | None, schema: Schema
+    path: str | Path,
+    rules: Rules | str | Path | None,
+    today: dt.date | None,
+    schema: Schema,
+    systems: Iterable[System] | None,
 ) -> tuple[WorkbookGrid, RulesInEffect, BookResult]:
     book = read_workbook(path)
     chosen = rules_in_effect(book, rules)
-    result = evaluate(book, chosen.rules, today or dt.date.today(), schema)
+    result = evaluate(book, chosen.rules, today or dt.date.today(), schema, systems)
     result.rules = chosen.info
     return book, chosen, result
 
@@ -81,17 +96,20 @@ def recompute_workbook(
     backup: bool = True,
     keep_backups: int = 20,
     schema: Schema = SCHEMA,
+    systems: Iterable[System] | None = None,
 ) -> RecomputeResult:
-    """Fill the computed columns of 客户 and 项目 and mark invalid cells.
+    """Fill the computed columns (of every registered system, or of ``systems``) and mark
+    invalid cells.
 
     Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file.
     Only computed cells, kqxl's highlight, the keys of rows without one and kqxl's own sheets
     (设置; 规则 and 说明's rules line when ``rules`` differ from the stored ones) are touched;
     everything else stays as it was.
     """
-    book, chosen, result = _evaluate(path, rules, today, schema)
+    run = tuple(registered() if systems is None else systems)
+    book, chosen, result = _evaluate(path, rules, today, schema, run)
     stored = plan_stored(book, result, chosen, schema)
-    changes = [*stored.changes, *plan_recompute(result, schema)]
+    changes = [*stored.changes, *plan_recompute(result, schema, run)]
     report = patch_workbook(
         path,
         changes,
@@ -150,8 +168,38 @@ def _joined(items: Iterable[str]) -> str | None:
     return text or None
 
 
-def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[CellChange]:
-    """The cell changes that write ``result`` into its workbook (pure; no I/O)."""
+def _reasons_cell(value: OutputValue, output: Output) -> CellValue:
+    if value is None or isinstance(value, tuple):
+        return explanation_text(value, output.empty) or None
+    raise TypeError(f"{output.key}: reasons expected, got {type(value).__name__}")
+
+
+def _plain_cell(value: OutputValue, output: Output) -> CellValue:
+    if isinstance(value, tuple):
+        raise TypeError(f"{output.key}: a {output.kind.value} value expected, got reasons")
+    return value
+
+
+# How each kind of output becomes a cell value (a percent is a fraction; its column shows %).
+CELL_FORMATTERS: dict[OutputKind, Callable[[OutputValue, Output], CellValue]] = {
+    OutputKind.TEXT: _plain_cell,
+    OutputKind.NUMBER: _plain_cell,
+    OutputKind.PERCENT: _plain_cell,
+    OutputKind.MONEY: _plain_cell,
+    OutputKind.REASONS: _reasons_cell,
+}
+
+
+def plan_recompute(
+    result: BookResult, schema: Schema = SCHEMA, systems: Iterable[System] | None = None
+) -> Iterator[CellChange]:
+    """The cell changes that write ``result`` into its workbook (pure; no I/O).
+
+    For each sheet of ``schema`` the workbook has, each row, and each written output of the
+    systems of that sheet (default: the registered ones) whose computed column the sheet has:
+    one change, through the formatter of the output's kind. Then each row's 校验 (its
+    findings) and the highlight of each invalid cell.
+    """
     row_messages: dict[tuple[str, int], list[str]] = {}
     for finding in result.findings:
         if finding.row is None:
@@ -162,32 +210,27 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
             else finding.message
         )
 
-    customers = schema.customers
-    layout = result.layouts.get(customers.name)
-    if layout is not None:
-        for c in result.customers:
-            values: dict[str, CellValue] = {
-                "grade": c.grade_label,
-                "grade_reasons": explanation_text(c.reasons) or None,
-                "grade_gaps": explanation_text(c.gaps) or None,
-                "checks": _joined(row_messages.get((customers.name, c.row), ())),
-            }
-            yield from _row_changes(customers.name, c.row, layout.columns, values)
-
-    projects = schema.projects
-    layout = result.layouts.get(projects.name)
-    if layout is not None:
-        for p in result.projects:
-            values = {
-                "client_grade": p.client_grade_label,
-                "contractor_grade": p.contractor_grade_label,
-                "heat": p.heat,
-                "heat_reasons": explanation_text(p.reasons) or None,
-                "heat_gaps": explanation_text(p.gaps) or None,
-                "weighted_amount": p.weighted_amount,
-                "checks": _joined(row_messages.get((projects.name, p.row), ())),
-            }
-            yield from _row_changes(projects.name, p.row, layout.columns, values)
+    chosen = tuple(registered() if systems is None else systems)
+    for sheet in schema.sheets:
+        layout = result.layouts.get(sheet.name)
+        if layout is None:
+            continue
+        computed = {c.key for c in sheet.columns if c.is_computed}
+        writes: list[tuple[Output, int, Callable[[OutputValue, Output], CellValue]]] = [
+            (o, layout.columns[o.key], CELL_FORMATTERS[o.kind])
+            for s in chosen
+            if s.sheet == sheet.name
+            for o in s.outputs
+            if o.written and o.key in computed and o.key in layout.columns
+        ]
+        checks = layout.columns.get("checks") if "checks" in computed else None
+        for r in result.sheet(sheet.name):
+            values = r.values
+            for output, col, cell in writes:
+                yield CellChange(sheet.name, r.row, col, cell(values.get(output.key), output))
+            if checks is not None:
+                messages = row_messages.get((sheet.name, r.row), ())
+                yield CellChange(sheet.name, r.row, checks, _joined(messages))
 
     # Mark each invalid cell so the rep sees where to look; the writer clears old marks.
     for finding in result.findings:
@@ -197,15 +240,6 @@ def plan_recompute(result: BookResult, schema: Schema = SCHEMA) -> Iterator[Cell
         if sheet_layout is None or finding.row < sheet_layout.first_data_row:
             continue
         yield CellChange(finding.sheet, finding.row, _col(finding.column), KEEP, highlight=True)
-
-
-def _row_changes(
-    sheet: str, row: int, columns: Mapping[str, int], values: Mapping[str, CellValue]
-) -> Iterator[CellChange]:
-    for key, value in values.items():
-        col = columns.get(key)
-        if col is not None:
-            yield CellChange(sheet, row, col, value)
 
 
 def _col(letters: str) -> int:

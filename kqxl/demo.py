@@ -19,7 +19,7 @@ import click
 
 from kqxl.api import recompute_workbook
 from kqxl.cells import CellError, CellValue
-from kqxl.engine import BookResult
+from kqxl.engine import BookResult, OutputValue
 from kqxl.rules import Rules, load_rules
 
 Row = dict[str, CellValue]
@@ -238,7 +238,7 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
     order = [*rules.labels.grades, rules.labels.not_applicable]
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
     for c in result.customers:
-        by_type[c.type or "（类型无效）"][c.grade_label] += 1
+        by_type[str(c["customer_type"] or "（类型无效）")][str(c["grade"])] += 1
     click.echo("  客情等级 (rows per grade):")
     for kind, counts in by_type.items():
         ranked = sorted(counts.items(), key=lambda item: order.index(item[0]))
@@ -246,10 +246,10 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
     click.echo("  成交热度 pipeline:")
     pipeline: dict[float, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for p in result.projects:
-        entry = pipeline[p.heat]
+        entry = pipeline[_number(p["heat"])]
         entry[0] += 1
-        entry[1] += p.amount or 0.0
-        entry[2] += p.weighted_amount or 0.0
+        entry[1] += _number(p["amount"])
+        entry[2] += _number(p["weighted_amount"])
     for heat in sorted(pipeline, reverse=True):
         n, amount, weighted = pipeline[heat]
         label = f"{heat:.0%}"
@@ -263,6 +263,10 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
     click.echo(f"  findings: {len(result.findings)}  ({listed})")
     for f in result.findings[:8]:
         click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+
+
+def _number(value: OutputValue) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
 
 
 def main(argv: list[str] | None = None) -> None:

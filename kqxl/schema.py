@@ -1,12 +1,14 @@
 """The sheets kqxl owns, as data: every column's key, Chinese header, type, owner and group.
 
-Two sheets carry the records: **客户** (one row per counterpart organisation) and **项目**
-(one row per project, naming its 甲方 and 总包). Columns are grouped by the five record
+A :class:`Schema` holds any number of sheets. Two carry the records today: **客户** (one row
+per counterpart organisation) and **项目** (one row per project, naming its 甲方 and 总包). Columns are grouped by the five record
 categories of the customer file (基本/商业/个人/后勤/商业记录), plus the relationship checklist
 (客情清单) that the grade rules read, and the computed columns that kqxl fills.
 
 Conditions in the rules name columns by their Chinese header (``拜访次数 >= 3``); code names
-them by ``key``. Both are unique within a sheet.
+them by ``key``. Both are unique within a sheet. Values that conditions may name besides the
+headers (项目阶段 of a customer, 甲方等级 of a project) are declared by the computed system that
+provides them (``kqxl/engine/systems/``), not here.
 """
 
 from __future__ import annotations
@@ -96,16 +98,38 @@ class Sheet(BaseModel):
         return tuple(c.header for c in self.columns)
 
 
+CUSTOMERS, PROJECTS = "客户", "项目"
+
+
 class Schema(BaseModel):
+    """The sheets of a workbook, in the order they are validated and reported."""
+
     model_config = ConfigDict(frozen=True)
 
     version: int = TEMPLATE_VERSION
-    customers: Sheet
-    projects: Sheet
+    sheets: tuple[Sheet, ...]
+
+    def sheet(self, name: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+    def with_columns(self, name: str, *columns: Column) -> Schema:
+        """This schema with ``columns`` appended to sheet ``name`` (a new system's columns)."""
+        sheets = tuple(
+            s.model_copy(update={"columns": (*s.columns, *columns)}) if s.name == name else s
+            for s in self.sheets
+        )
+        return self.model_copy(update={"sheets": sheets})
 
     @property
-    def sheets(self) -> tuple[Sheet, Sheet]:
-        return (self.customers, self.projects)
+    def customers(self) -> Sheet:
+        return self.sheet(CUSTOMERS)
+
+    @property
+    def projects(self) -> Sheet:
+        return self.sheet(PROJECTS)
 
 
 # Customer types. 甲方 and 总包 have checklists in the default rules; the others are kept and
@@ -147,7 +171,7 @@ def _check(key: str, header: str, description: str) -> Column:
 
 
 CUSTOMER_SHEET = Sheet(
-    name="客户",
+    name=CUSTOMERS,
     key_column="customer_id",
     name_column="customer_name",
     description="每行一个往来单位（甲方、总包、设计院、经销商、零售店……）。",
@@ -217,7 +241,7 @@ CUSTOMER_SHEET = Sheet(
 )
 
 PROJECT_SHEET = Sheet(
-    name="项目",
+    name=PROJECTS,
     key_column="project_id",
     name_column="project_name",
     description="每行一个项目，写明其甲方与中标/参与投标的总包；成交热度依据本行和客户表中的等级计算。",
@@ -261,19 +285,7 @@ PROJECT_SHEET = Sheet(
 )
 # fmt: on
 
-SCHEMA = Schema(customers=CUSTOMER_SHEET, projects=PROJECT_SHEET)
-
-# Values derived from other data that conditions may reference by name, per sheet. The engine
-# provides them; the rules parser accepts them besides the headers.
-DERIVED_VALUES: dict[str, dict[str, str]] = {
-    "客户": {
-        "项目阶段": "该客户作为甲方的项目中进展最远的阶段（丢单不计）。",
-    },
-    "项目": {
-        "甲方等级": "甲方在客户表中的客情等级（0–4）。",
-        "总包等级": "总包在客户表中的客情等级（0–4）。",
-    },
-}
+SCHEMA = Schema(sheets=(CUSTOMER_SHEET, PROJECT_SHEET))
 
 
 def schema_as_dict(schema: Schema = SCHEMA) -> dict[str, object]:

@@ -16,7 +16,7 @@ Two steps, both without I/O (the caller reads the workbook and writes the plan):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from kqxl.book.settings import (
     settings_rows,
 )
 from kqxl.cells import WorkbookGrid
-from kqxl.engine.results import BookResult, CustomerResult, ProjectResult
+from kqxl.engine.results import BookResult
 from kqxl.errors import RulesError, WorkbookError
 from kqxl.keys import KEY_PREFIXES, assign_keys, new_workbook_id
 from kqxl.rules.io import RulesInfo, load_rules
@@ -122,11 +122,8 @@ def plan_stored(
     counters = dict(settings.counters)
     changes: list[CellChange] = []
     assigned: dict[str, int] = {}
-    sheet_rows: list[tuple[str, str, Sequence[CustomerResult] | Sequence[ProjectResult]]] = [
-        (schema.customers.name, schema.customers.key_column, result.customers),
-        (schema.projects.name, schema.projects.key_column, result.projects),
-    ]
-    for sheet, key_column, rows in sheet_rows:
+    for sheet_def in schema.sheets:
+        sheet, key_column, rows = sheet_def.name, sheet_def.key_column, result.sheet(sheet_def.name)
         prefix = KEY_PREFIXES.get(sheet)
         layout = result.layouts.get(sheet)
         col = layout.columns.get(key_column) if layout is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from test_engine_helpers import (
     CLIENT_LEVELS,
     DEFAULT_RULES,
@@ -11,6 +12,7 @@ from test_engine_helpers import (
     run,
 )
 
+from kqxl.engine import Reason, RowResult, explanation_text, reason_items
 from kqxl.rules import dump_rules, parse_rules
 
 CLIENT_LABELS = {
@@ -79,6 +81,19 @@ def items(labels: dict[int, list[str]], level: int) -> list[str]:
     return [f"{ROMAN[level]}：{label}" for label in labels[level]]
 
 
+def reasons(r: RowResult) -> list[str]:
+    """The reasons of a customer (grade) or a project (heat) result, one line each."""
+    return reason_items(r["grade_reasons" if "grade" in r.values else "heat_reasons"])  # type: ignore[arg-type]
+
+
+def gaps(r: RowResult) -> list[str]:
+    return reason_items(r["grade_gaps" if "grade" in r.values else "heat_gaps"])  # type: ignore[arg-type]
+
+
+def heat_label(p: RowResult) -> str:
+    return f"{p['heat']:.0%}"
+
+
 def graded(ctype: str, level: int, **extra: object):
     """Grade one customer that meets every condition up to ``level``; a project in 投标 makes
     甲方 III① hold from level 3 on."""
@@ -96,17 +111,20 @@ def test_every_level_with_reasons_and_gaps(
     ctype: str, labels: dict[int, list[str]], level: int
 ) -> None:
     c = graded(ctype, level)
-    assert c.grade == level
-    assert c.grade_label == ["未评级", "I级", "II级", "III级", "IV级"][level]
-    assert c.reasons == [i for lv in range(1, level + 1) for i in items(labels, lv)]
-    assert c.gaps == (items(labels, level + 1) if level < 4 else ["已达最高等级"])
+    assert c["grade_level"] == level
+    assert c["grade"] == ["未评级", "I级", "II级", "III级", "IV级"][level]
+    assert reasons(c) == [i for lv in range(1, level + 1) for i in items(labels, lv)]
+    assert gaps(c) == (items(labels, level + 1) if level < 4 else [])
+    if level == 4:
+        assert c["grade_gaps"] == ()
+        assert explanation_text(c["grade_gaps"], "已达最高等级") == "已达最高等级"  # type: ignore[arg-type]
 
 
 def test_client_level_one_partial_gaps_name_only_what_is_missing() -> None:
     c = graded("甲方", 0, 已送资料="是", 联系电话="021-1234", 拜访次数=2, 不排斥业务员="是")
-    assert c.grade == 0
-    assert c.reasons == []
-    assert c.gaps == [
+    assert c["grade_level"] == 0
+    assert reasons(c) == []
+    assert gaps(c) == [
         "I级：已介绍公司和产品特点",
         "I级：拜访≥3次，客户对业务员不排斥",
         "I级：客户对公司和产品有较深印象",
@@ -114,37 +132,38 @@ def test_client_level_one_partial_gaps_name_only_what_is_missing() -> None:
 
 
 def test_contractor_needs_five_visits_client_three() -> None:
-    assert graded("甲方", 1, 拜访次数=3).grade == 1
-    assert graded("总包", 1, 拜访次数=4).grade == 0
-    assert graded("总包", 1, 拜访次数="5次").grade == 1
+    assert graded("甲方", 1, 拜访次数=3)["grade_level"] == 1
+    assert graded("总包", 1, 拜访次数=4)["grade_level"] == 0
+    assert graded("总包", 1, 拜访次数="5次")["grade_level"] == 1
 
 
 def test_contractor_order_amount_must_be_positive() -> None:
-    assert graded("总包", 2, 累计订单金额=0).grade == 1
-    assert graded("总包", 2, 累计订单金额="¥1,200").grade == 2
+    assert graded("总包", 2, 累计订单金额=0)["grade_level"] == 1
+    assert graded("总包", 2, 累计订单金额="¥1,200")["grade_level"] == 2
 
 
 def test_client_level_three_needs_a_project_in_bidding_or_later() -> None:
     for stage, expected in [("编写标书", 2), ("投标", 3), ("完工", 3), ("丢单", 2)]:
         result = run([customer("甲", "甲方", 3)], [project("工程", "甲", 项目阶段=stage)])
-        assert result.customers[0].grade == expected, stage
+        assert result.customers[0]["grade_level"] == expected, stage
     # the furthest stage of its projects counts; a lost one does not
     result = run(
         [customer("甲", "甲方", 3)],
         [project("一", "甲", 项目阶段="丢单"), project("二", "甲", 项目阶段="中标")],
     )
-    assert result.customers[0].grade == 3
+    assert result.customers[0]["grade_level"] == 3
 
 
 def test_cumulative_meeting_four_but_not_two_gives_one() -> None:
     c = graded("甲方", 1, **CLIENT_LEVELS[3])
-    assert c.grade == 1
-    assert c.gaps == items(CLIENT_LABELS, 2)
+    assert c["grade_level"] == 1
+    assert gaps(c) == items(CLIENT_LABELS, 2)
 
 
 def test_type_without_checklist_is_not_applicable() -> None:
     c = graded("经销商", 0, 已送资料="是")
-    assert (c.grade, c.grade_label, c.reasons, c.gaps) == (None, "不适用", [], [])
+    assert (c["grade_level"], c["grade"]) == (None, "不适用")
+    assert c["grade_reasons"] is None and c["grade_gaps"] is None  # blank cells, not 已达最高等级
 
 
 def _rules_with(old: str, new: str, count: int = 1):
@@ -157,15 +176,15 @@ def test_require_k_of_n() -> None:
     rules = _rules_with('level = 1\nrequire = "all"', "level = 1\nrequire = 3")
     row = customer("甲", "甲方", 0, 已送资料="是", 已介绍产品="是", 印象较深="是")
     c = run([row], rules=rules).customers[0]
-    assert c.grade == 1
-    assert c.reasons == [
+    assert c["grade_level"] == 1
+    assert reasons(c) == [
         "I级：已送公司产品、资质等资料",
         "I级：已介绍公司和产品特点",
         "I级：客户对公司和产品有较深印象",
     ]
     c = run([dict(row, 印象较深="否")], rules=rules).customers[0]
-    assert c.grade == 0
-    assert c.gaps == [
+    assert c["grade_level"] == 0
+    assert gaps(c) == [
         "I级（以下 3 项中还需满足 1 项）：有客户联系方式",
         "I级（以下 3 项中还需满足 1 项）：拜访≥3次，客户对业务员不排斥",
         "I级（以下 3 项中还需满足 1 项）：客户对公司和产品有较深印象",
@@ -175,9 +194,9 @@ def test_require_k_of_n() -> None:
 def test_non_cumulative_grade_takes_the_highest_level_that_holds() -> None:
     rules = _rules_with("cumulative = true", "cumulative = false")
     c = run([customer("甲", "甲方", 1, **CLIENT_LEVELS[3])], rules=rules).customers[0]
-    assert c.grade == 4
-    assert c.reasons == items(CLIENT_LABELS, 4)
-    assert c.gaps == ["已达最高等级"]
+    assert c["grade_level"] == 4
+    assert reasons(c) == items(CLIENT_LABELS, 4)
+    assert gaps(c) == []
 
 
 def test_custom_rules_with_a_design_institute_checklist() -> None:
@@ -206,9 +225,9 @@ def test_custom_rules_with_a_design_institute_checklist() -> None:
         ],
         rules=rules,
     )
-    assert [c.grade for c in result.customers] == [1, 2, 0, 1]
-    assert result.customers[0].gaps == ["II级：愿意配合保图"]
-    assert result.customers[2].gaps == ["I级：已送资料"]
+    assert [c["grade_level"] for c in result.customers] == [1, 2, 0, 1]
+    assert gaps(result.customers[0]) == ["II级：愿意配合保图"]
+    assert gaps(result.customers[2]) == ["I级：已送资料"]
     assert result.findings == []  # 物业公司 is a type because the rules name it
 
 
@@ -226,29 +245,32 @@ def heat_of(contractor_level: int = 0, client_level: int = 0, **cols: object):
 
 def test_heat_90_either_condition() -> None:
     p = heat_of(标书唯一品牌="是", 项目金额=100000)
-    assert (p.heat, p.heat_label) == (0.9, "90%")
-    assert p.reasons == ["90%：标书中公司产品是唯一品牌"]
-    assert p.gaps == ["已达最高热度"]
-    assert p.weighted_amount == pytest.approx(90000)
-    assert heat_of(已签总包合同="是").reasons == ["90%：已与总包单位签订合同"]
+    assert (p["heat"], heat_label(p)) == (0.9, "90%")
+    assert reasons(p) == ["90%：标书中公司产品是唯一品牌"]
+    assert p["heat_gaps"] == ()  # the cell says 已达最高热度
+    assert p["weighted_amount"] == pytest.approx(90000)
+    assert reasons(heat_of(已签总包合同="是")) == ["90%：已与总包单位签订合同"]
 
 
 def test_heat_70_two_of_four() -> None:
     p = heat_of(标书中有我司="是", 设计师配合="是")
-    assert p.heat_label == "70%"
-    assert p.reasons == ["70%：标书中有公司产品", "70%：设计师配合我司保图或改图，对甲方掌控力较强"]
-    assert p.gaps == [
+    assert heat_label(p) == "70%"
+    assert reasons(p) == [
+        "70%：标书中有公司产品",
+        "70%：设计师配合我司保图或改图，对甲方掌控力较强",
+    ]
+    assert gaps(p) == [
         "90%（以下 2 项中还需满足 1 项）：标书中公司产品是唯一品牌",
         "90%（以下 2 项中还需满足 1 项）：已与总包单位签订合同",
     ]
 
 
 def test_heat_70_contractor_condition_needs_grade_three() -> None:
-    assert heat_of(2, 0, 甲方主动推荐="是", 总包主动使用="是").heat_label == "30%"
+    assert heat_label(heat_of(2, 0, 甲方主动推荐="是", 总包主动使用="是")) == "30%"
     p = heat_of(3, 0, 甲方主动推荐="是", 总包主动使用="是")
-    assert p.heat_label == "70%"
-    assert p.contractor_grade == 3 and p.contractor_grade_label == "III级"
-    assert p.reasons == [
+    assert heat_label(p) == "70%"
+    assert p["contractor_level"] == 3 and p["contractor_grade"] == "III级"
+    assert reasons(p) == [
         "70%：甲方主动向总包推荐我司产品",
         "70%：总包客情≥III级，主动使用我司产品参与投标",
     ]
@@ -256,46 +278,46 @@ def test_heat_70_contractor_condition_needs_grade_three() -> None:
 
 def test_heat_50() -> None:
     p = heat_of(2, 0, 甲方不拒绝="是", 总包同意使用="是")
-    assert p.heat_label == "50%"
-    assert p.reasons == [
+    assert heat_label(p) == "50%"
+    assert reasons(p) == [
         "50%：甲方不拒绝使用我司产品",
         "50%：中标总包客情≥II级，无明确倾向，同意使用",
     ]
-    assert p.gaps == [
+    assert gaps(p) == [
         "70%（以下 4 项中还需满足 2 项）：标书中有公司产品",
         "70%（以下 4 项中还需满足 2 项）：甲方主动向总包推荐我司产品",
         "70%（以下 4 项中还需满足 2 项）：总包客情≥III级，主动使用我司产品参与投标",
         "70%（以下 4 项中还需满足 2 项）：设计师配合我司保图或改图，对甲方掌控力较强",
     ]
     # 标书中有我司 counts for 70% too, so one more 70% condition lifts it
-    assert heat_of(0, 0, 标书中有我司="是", 了解竞品策略="是").heat_label == "50%"
+    assert heat_label(heat_of(0, 0, 标书中有我司="是", 了解竞品策略="是")) == "50%"
 
 
 def test_heat_30_by_contractor_grade_or_by_bid_stage() -> None:
     p = heat_of(1)
-    assert p.heat_label == "30%"
-    assert p.reasons == ["30%：参与投标的总包客情≥I级"]
-    assert p.gaps[0] == "50%（以下 4 项中还需满足 2 项）：标书中有我司产品"
-    assert heat_of(0, 2, 项目阶段="编写标书", 甲方同意写入标书="是").heat_label == "30%"
-    assert heat_of(0, 1, 项目阶段="编写标书", 甲方同意写入标书="是").heat_label == "0%"
-    assert heat_of(0, 2, 项目阶段="方案设计", 甲方同意写入标书="是").heat_label == "0%"
+    assert heat_label(p) == "30%"
+    assert reasons(p) == ["30%：参与投标的总包客情≥I级"]
+    assert gaps(p)[0] == "50%（以下 4 项中还需满足 2 项）：标书中有我司产品"
+    assert heat_label(heat_of(0, 2, 项目阶段="编写标书", 甲方同意写入标书="是")) == "30%"
+    assert heat_label(heat_of(0, 1, 项目阶段="编写标书", 甲方同意写入标书="是")) == "0%"
+    assert heat_label(heat_of(0, 2, 项目阶段="方案设计", 甲方同意写入标书="是")) == "0%"
 
 
 def test_heat_zero_with_gaps_for_thirty() -> None:
     p = heat_of(项目金额="")
-    assert (p.heat, p.heat_label, p.reasons) == (0.0, "0%", [])
-    assert p.gaps == [
+    assert (p["heat"], heat_label(p), reasons(p)) == (0.0, "0%", [])
+    assert gaps(p) == [
         "30%（以下 2 项中还需满足 1 项）：已到编写标书阶段，甲方客情≥II级，同意写入标书",
         "30%（以下 2 项中还需满足 1 项）：参与投标的总包客情≥I级",
     ]
-    assert p.amount is None and p.weighted_amount is None
+    assert p["amount"] is None and p["weighted_amount"] is None
 
 
 def test_heat_floor_setting() -> None:
     rules = _rules_with('floor = 0\nfloor_label = ""', 'floor = 10\nfloor_label = "线索"')
     result = run([customer("甲", "甲方")], [project("工程", "甲", 项目金额=50000)], rules=rules)
     p = result.projects[0]
-    assert (p.heat, p.heat_label, p.weighted_amount) == (0.1, "10%", pytest.approx(5000))
+    assert (p["heat"], heat_label(p), p["weighted_amount"]) == (0.1, "10%", pytest.approx(5000))
 
 
 def test_heat_cumulative_setting() -> None:
@@ -308,7 +330,7 @@ def test_heat_cumulative_setting() -> None:
         [project("工程", "甲", "总", 标书唯一品牌="是")],
         rules=rules,
     )
-    assert result.projects[0].heat_label == "0%"
+    assert heat_label(result.projects[0]) == "0%"
 
 
 def test_project_grades_are_looked_up_by_name_or_key_after_folding() -> None:
@@ -317,8 +339,8 @@ def test_project_grades_are_looked_up_by_name_or_key_after_folding() -> None:
         [project("一", "上海甲方集团", "ＫＨ－００１"), project("二", "KH-001", "总包公司 ")],
     )
     first, second = result.projects
-    assert first.client_grade == 2 and first.client_grade_label == "II级"
-    assert second.client_grade == 2 and second.contractor_grade == 1
+    assert first["client_level"] == 2 and first["client_grade"] == "II级"
+    assert second["client_level"] == 2 and second["contractor_level"] == 1
     assert [f.code for f in result.findings] == ["wrong_customer_type"]
 
 
@@ -331,25 +353,42 @@ def test_results_are_valid_models_and_dump_as_json() -> None:
     )
     dumped = result.model_dump(mode="json")
     assert BookResult.model_validate(dumped) == result
-    assert dumped["projects"][0]["heat"] == 0.5
-    assert dumped["projects"][0]["weighted_amount"] == 500.0
-    assert dumped["customers"][0]["reasons"][0] == "I级：已送公司产品、资质等资料"
-    # results share nothing: changing one row's lists leaves the others alone
+    assert dumped["rows"]["项目"][0]["values"]["heat"] == 0.5
+    assert dumped["rows"]["项目"][0]["values"]["weighted_amount"] == 500.0
+    assert dumped["rows"]["客户"][0]["values"]["grade_reasons"][0] == {
+        "level": "I级",
+        "rank": 1,
+        "label": "已送公司产品、资质等资料",
+        "held": True,
+        "need": 5,
+        "of": 5,
+    }
+    # rows with the same pattern share their reasons, which cannot be changed
     again = run([customer("甲", "甲方", 1), customer("乙", "甲方", 1)])
-    again.customers[0].reasons.append("x")
-    assert again.customers[1].reasons[-1] != "x"
+    first, second = again.customers
+    assert first["grade_reasons"] is second["grade_reasons"]
+    assert isinstance(first["grade_reasons"], tuple)
+    with pytest.raises(ValidationError):
+        first["grade_reasons"][0].held = False  # type: ignore[index,union-attr]
+    assert first.values is not second.values
 
 
 def test_cell_text_groups_items_by_level() -> None:
-    from kqxl.engine import explanation_text
-
     p = heat_of(标书中有我司="是", 设计师配合="是")
-    assert explanation_text(p.reasons) == (
+    assert explanation_text(p["heat_reasons"]) == (  # type: ignore[arg-type]
         "70%：标书中有公司产品；设计师配合我司保图或改图，对甲方掌控力较强"
     )
-    assert explanation_text(p.gaps) == (
+    assert explanation_text(p["heat_gaps"]) == (  # type: ignore[arg-type]
         "90%（以下 2 项中还需满足 1 项）：标书中公司产品是唯一品牌；已与总包单位签订合同"
     )
-    assert explanation_text(["已达最高等级"]) == "已达最高等级"
-    assert explanation_text([]) == ""
-    assert explanation_text(["I级：甲", "I级：乙", "II级：丙：丁"]) == "I级：甲；乙。II级：丙：丁"
+    assert explanation_text((), "已达最高等级") == "已达最高等级"
+    assert explanation_text(None, "已达最高等级") == ""
+    assert explanation_text(()) == ""
+
+    def r(level: str, rank: int, label: str) -> Reason:
+        return Reason(level=level, rank=rank, label=label, held=True, need=1, of=1)
+
+    # a label may hold the separators itself; nothing is parsed back
+    assert explanation_text([r("I级", 1, "甲"), r("I级", 1, "乙"), r("II级", 2, "丙：丁")]) == (
+        "I级：甲；乙。II级：丙：丁"
+    )

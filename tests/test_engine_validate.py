@@ -97,7 +97,7 @@ def test_text_in_a_number_column_is_a_finding_with_place_and_value() -> None:
     ]
     assert findings[0].message == "“拜访次数”应为整数，实际为“很多”。"
     assert findings[0].level == "error"
-    assert c.grade == 0  # graded as if blank
+    assert c["grade_level"] == 0  # graded as if blank
 
 
 def test_parse_number_rejects_odd_separators() -> None:
@@ -203,7 +203,7 @@ def test_ticks_in_many_spellings_grade_the_same() -> None:
         印象较深="是 ",
     )
     assert findings == []
-    assert c.grade == 1
+    assert c["grade_level"] == 1
 
 
 # ------------------------------------------------------------------------- errors, text
@@ -240,7 +240,8 @@ def test_numbers_in_a_text_column_become_text() -> None:
 
 def test_choice_is_compared_after_normalisation() -> None:
     result = run([customer("甲", " 甲方　", 1, 联系电话="1"), customer("乙", "Ｘ方", 0)])
-    assert result.customers[0].type == "甲方" and result.customers[0].grade == 1
+    assert result.customers[0]["customer_type"] == "甲方"
+    assert result.customers[0]["grade_level"] == 1
     assert [(f.code, f.row, f.value) for f in result.findings] == [("not_a_choice", 4, "Ｘ方")]
     assert "甲方、总包" in result.findings[0].message
 
@@ -251,7 +252,7 @@ def test_required_blank() -> None:
         ("required_missing", "客户类型"),
         ("required_missing", "负责人"),
     ]
-    assert result.customers[0].grade is None
+    assert result.customers[0]["grade_level"] is None
 
 
 # ---------------------------------------------------------------------------------- rows
@@ -334,8 +335,8 @@ def test_project_naming_an_unknown_customer() -> None:
         "没有这家",
     )
     p = result.projects[0]
-    assert (p.client_grade, p.client_grade_label) == (None, "未知")
-    assert p.heat_label == "30%"  # still computed: the contractor is at I级
+    assert (p["client_level"], p["client_grade"]) == (None, "未知")
+    assert p["heat"] == 0.3  # still computed: the contractor is at I级
 
 
 def test_client_of_the_wrong_type_is_a_warning() -> None:
@@ -393,7 +394,7 @@ def test_missing_required_column_still_validates_the_rest() -> None:
         ("missing_column", 1, "客户类型"),
         ("not_an_integer", 2, "拜访次数"),
     ]
-    assert result.customers[0].grade is None
+    assert result.customers[0]["grade_level"] is None
 
 
 def test_unknown_extra_column_is_kept_and_ignored() -> None:
@@ -404,7 +405,7 @@ def test_unknown_extra_column_is_kept_and_ignored() -> None:
     )
     assert result.findings == []
     assert result.layouts["客户"].unknown_columns == ["我的备注"]
-    assert result.customers[0].grade == 1
+    assert result.customers[0]["grade_level"] == 1
 
 
 def test_duplicate_header_uses_the_first() -> None:
@@ -439,7 +440,7 @@ def test_grid_offset_and_ragged_rows() -> None:
 def test_json_dump_of_a_result() -> None:
     result = run([customer("甲", "甲方", 拜访次数="x")], [project("工程", "甲")])
     dumped = result.model_dump(mode="json")
-    assert dumped["customers"][0]["grade_label"] == "未评级"
+    assert dumped["rows"]["客户"][0]["values"]["grade"] == "未评级"
     assert dumped["findings"][0]["code"] == "not_an_integer"
     assert dumped["layouts"]["项目"]["columns"]["client"] == 4
     assert result.findings_for("客户", 3)[0].code == "not_an_integer"
@@ -456,7 +457,7 @@ def test_missing_customer_sheet_still_heats_projects() -> None:
         ("unknown_customer", "项目"),
     ]
     p = result.projects[0]
-    assert (p.heat_label, p.weighted_amount, p.client_grade_label) == ("90%", 90000.0, "未知")
+    assert (p["heat"], p["weighted_amount"], p["client_grade"]) == (0.9, 90000.0, "未知")
 
 
 def test_accounting_negative_in_parentheses_is_a_negative_number() -> None:

@@ -150,9 +150,9 @@ def test_messy_workbook_findings_name_sheet_row_column(messy: Path) -> None:
     assert [c.row for c in result.customers] == [2, 4, 5, 6, 7]
     assert "我的备注" in result.layouts["客户"].unknown_columns
     first = result.customers[0]
-    assert first.grade_label == "I级"
+    assert first["grade"] == "I级"
     project = result.projects[0]
-    assert project.amount == 1_200_000 and project.heat == 0.9
+    assert project["amount"] == 1_200_000 and project["heat"] == 0.9
 
 
 def test_recompute_keeps_the_reps_own_column_and_text(messy: Path) -> None:

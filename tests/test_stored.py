@@ -104,8 +104,14 @@ def validated(path: Path, *args: str | Path) -> dict[str, Any]:
 
 def outcomes(result: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     return (
-        [(c["name"], c["grade_label"], c["reasons"]) for c in result["customers"]],
-        [(p["name"], p["heat"], p["reasons"]) for p in result["projects"]],
+        [
+            (c["name"], c["values"]["grade"], c["values"]["grade_reasons"])
+            for c in result["rows"]["客户"]
+        ],
+        [
+            (p["name"], p["values"]["heat"], p["values"]["heat_reasons"])
+            for p in result["rows"]["项目"]
+        ],
     )
 
 

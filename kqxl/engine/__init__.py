@@ -1,11 +1,14 @@
 """The engine: pure functions over cell grids and rules. No file I/O, no clock, no openpyxl.
 
+Validation, then the computed systems (:mod:`kqxl.engine.systems`: links, grade, heat), each
+one module on one seam (:mod:`kqxl.engine.system`), run in dependency order.
+
 >>> import datetime as dt
 >>> from kqxl.cells import SheetGrid, WorkbookGrid
 >>> from kqxl.rules import load_rules
 >>> book = WorkbookGrid("demo.xlsx", {"客户": SheetGrid("客户", [["客户名称", "客户类型", "负责人"],
 ...                                                      ["甲公司", "甲方", "张三"]])})
->>> evaluate(book, load_rules(), dt.date(2024, 5, 3)).customers[0].grade_label
+>>> evaluate(book, load_rules(), dt.date(2024, 5, 3)).customers[0]["grade"]
 '未评级'
 """
 
@@ -20,9 +23,9 @@ from kqxl.engine.convert import (
     serial_to_date,
 )
 from kqxl.engine.evaluate import CustomerIndex, evaluate, row_columns, row_tuples
+from kqxl.engine.explain import explanation_text, reason_items
 from kqxl.engine.grade import (
     Outcome,
-    explanation_text,
     grade_counterpart,
     grade_rows,
     heat_of_project,
@@ -30,10 +33,21 @@ from kqxl.engine.grade import (
 )
 from kqxl.engine.results import (
     BookResult,
-    CustomerResult,
     Finding,
-    ProjectResult,
+    OutputValue,
+    Reason,
+    RowResult,
     SheetLayout,
+)
+from kqxl.engine.system import (
+    Output,
+    OutputKind,
+    System,
+    SystemInput,
+    SystemOutput,
+    register,
+    registered,
+    unregister,
 )
 from kqxl.engine.validate import (
     HeaderMatch,
@@ -46,13 +60,19 @@ from kqxl.engine.validate import (
 __all__ = [
     "BookResult",
     "CustomerIndex",
-    "CustomerResult",
     "Finding",
     "HeaderMatch",
     "Outcome",
-    "ProjectResult",
+    "Output",
+    "OutputKind",
+    "OutputValue",
+    "Reason",
+    "RowResult",
     "SheetData",
     "SheetLayout",
+    "System",
+    "SystemInput",
+    "SystemOutput",
     "cell_text",
     "convert_column",
     "evaluate",
@@ -66,8 +86,12 @@ __all__ = [
     "normalise_header",
     "parse_date",
     "parse_number",
+    "reason_items",
+    "register",
+    "registered",
     "row_columns",
     "row_tuples",
     "serial_to_date",
+    "unregister",
     "validate_sheet",
 ]

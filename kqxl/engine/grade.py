@@ -11,56 +11,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kqxl.engine.results import Reason
 from kqxl.rules.compile import CompiledChecklist, CompiledHeat, CompiledLevel
-from kqxl.texts import LABELS, text
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A grade or a heat with its explanation."""
+    """A grade or a heat with its explanation: the conditions that held at the levels reached,
+    and those missing for the next level (empty at the top level)."""
 
     value: int  # grade level (0 = 未评级) or heat percent
-    reasons: list[str]
-    gaps: list[str]
+    reasons: tuple[Reason, ...]
+    gaps: tuple[Reason, ...]
 
 
-def _reasons(level: CompiledLevel, held: list[bool]) -> list[str]:
-    return [item for item, ok in zip(level.items, held, strict=True) if ok]
-
-
-def _gaps(level: CompiledLevel, held: list[bool]) -> list[str]:
-    """What is missing for ``level``: every unmet condition; when only k of them are needed,
-    each item says so (``90%（以下 2 项中还需满足 1 项）：…``)."""
-    items = [item for item, ok in zip(level.items, held, strict=True) if not ok]
-    still = level.need - (len(held) - len(items))
-    if level.need < len(held) and still > 0:
-        prefix = text(LABELS, "gap_need_k", level=level.label, m=len(items), k=still)
-        missing = [lb for lb, ok in zip(level.labels, held, strict=True) if not ok]
-        items = [text(LABELS, "reason_item", level=prefix, label=lb) for lb in missing]
-    return items
-
-
-_ITEM_SEP = text(LABELS, "reason_item", level="", label="")
-
-
-def explanation_text(items: list[str]) -> str:
-    """Reasons or gaps as one cell, grouped by level: ``I级：已送资料；已介绍产品。II级：…``
-    (labels may hold 、 themselves, so items are joined with ；).
-
-    >>> explanation_text(["I级：甲", "I级：乙", "II级：丙"])
-    'I级：甲；乙。II级：丙'
-    """
-    groups: dict[str, list[str]] = {}
-    for item in items:
-        level, sep, label = item.partition(_ITEM_SEP)
-        if sep:
-            groups.setdefault(level, []).append(label)
-        else:
-            groups.setdefault(item, [])
-    return text(LABELS, "cell_group_joiner").join(
-        f"{level}{_ITEM_SEP}{text(LABELS, 'cell_item_joiner').join(labels)}" if labels else level
-        for level, labels in groups.items()
+def _items(level: CompiledLevel, held: Sequence[bool], want: bool) -> tuple[Reason, ...]:
+    """The conditions of ``level`` that held (``want=True``) or did not, as reasons."""
+    return tuple(
+        Reason(level=level.label, rank=level.rank, label=lb, held=ok, need=level.need, of=len(held))
+        for lb, ok in zip(level.labels, held, strict=True)
+        if ok is want
     )
+
+
+def _reasons(level: CompiledLevel, held: Sequence[bool]) -> tuple[Reason, ...]:
+    return _items(level, held, True)
+
+
+def _gaps(level: CompiledLevel, held: Sequence[bool]) -> tuple[Reason, ...]:
+    """What is missing for ``level``: every unmet condition (each says how many the level
+    needs, so that a k-of-n level can show how many are still missing)."""
+    return _items(level, held, False)
 
 
 def _meets(level: CompiledLevel, held: list[bool]) -> bool:
@@ -71,14 +52,14 @@ def _grade_from_held(held_all: Sequence[bool], checklist: CompiledChecklist) -> 
     """The grade once every condition of every level has been tested (flat, level order)."""
     held_by_level = _split(held_all, checklist.levels)
     grade = 0
-    reasons: list[str] = []
+    reasons: tuple[Reason, ...] = ()
     if checklist.cumulative:
         for level, held in zip(checklist.levels, held_by_level, strict=True):
             if not _meets(level, held):
                 return Outcome(grade, reasons, _gaps(level, held))
             grade = level.rank
             reasons += _reasons(level, held)
-        return Outcome(grade, reasons, [text(LABELS, "all_met")])
+        return Outcome(grade, reasons, ())
     results = list(zip(checklist.levels, held_by_level, strict=True))
     reached = [(level, held) for level, held in results if _meets(level, held)]
     if reached:
@@ -86,21 +67,20 @@ def _grade_from_held(held_all: Sequence[bool], checklist: CompiledChecklist) -> 
         grade = top.rank
         reasons = _reasons(top, top_held)
     nxt = next(((lv, h) for lv, h in results if lv.rank > grade), None)
-    gaps = _gaps(*nxt) if nxt else [text(LABELS, "all_met")]
-    return Outcome(grade, reasons, gaps)
+    return Outcome(grade, reasons, _gaps(*nxt) if nxt else ())
 
 
 def _heat_from_held(held_all: Sequence[bool], heat: CompiledHeat) -> Outcome:
     results = list(zip(heat.levels, _split(held_all, heat.levels), strict=True))
-    percent, reasons = heat.floor, []
+    percent = heat.floor
+    reasons: tuple[Reason, ...] = ()
     for level, held in results:
         if _meets(level, held):
             percent, reasons = level.rank, _reasons(level, held)
         elif heat.cumulative:
             break
     nxt = next(((lv, h) for lv, h in results if lv.rank > percent), None)
-    gaps = _gaps(*nxt) if nxt else [text(LABELS, "heat_all_met")]
-    return Outcome(percent, reasons, gaps)
+    return Outcome(percent, reasons, _gaps(*nxt) if nxt else ())
 
 
 def _split(held_all: Sequence[bool], levels: Sequence[CompiledLevel]) -> list[list[bool]]:
@@ -166,12 +146,12 @@ def grade_rows(
     rows: Sequence[int] | None = None,
 ) -> list[Outcome]:
     """:func:`grade_counterpart` for many rows at once, given the sheet's columns in row-tuple
-    slot order. Outcomes may be shared between rows: copy their lists before changing them."""
+    slot order. Rows with the same pattern of held conditions share one (immutable) outcome."""
     return _bulk(columns, n, rows, checklist.levels, lambda key: _grade_from_held(key, checklist))
 
 
 def heat_rows(
     columns: Sequence[Sequence[Any]], n: int, heat: CompiledHeat, rows: Sequence[int] | None = None
 ) -> list[Outcome]:
-    """:func:`heat_of_project` for many rows at once (outcomes may be shared, as above)."""
+    """:func:`heat_of_project` for many rows at once (outcomes shared, as above)."""
     return _bulk(columns, n, rows, heat.levels, lambda key: _heat_from_held(key, heat))

@@ -1,6 +1,20 @@
-"""What the engine returns: findings, sheet layouts, one result per customer and project.
+"""What the engine returns: findings, sheet layouts, and one result per row of each sheet.
 
-``BookResult.model_dump(mode="json")`` is exactly what ``kqxl validate --json`` prints.
+A row's result holds the outputs of the computed systems of its sheet by column key
+(``values["grade"] == "II级"``); reasons and gaps are :class:`Reason` values, formatted only
+where they are shown (:mod:`kqxl.engine.explain`). ``BookResult.model_dump(mode="json")`` is
+exactly what ``kqxl validate --json`` prints::
+
+    {"file": "张三.xlsx",
+     "layouts": {"客户": {...}, "项目": {...}},
+     "rows": {"客户": [{"row": 3, "key": "KH-001", "name": "甲公司",
+                        "values": {"grade": "I级", "grade_level": 1, "customer_type": "甲方",
+                                   "grade_reasons": [{"level": "I级", "rank": 1,
+                                                      "label": "已送资料", "held": true,
+                                                      "need": 5, "of": 5}, ...],
+                                   "grade_gaps": [...]}}, ...],
+              "项目": [...]},
+     "findings": [...]}
 """
 
 from __future__ import annotations
@@ -11,6 +25,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from kqxl.rules.io import RulesInfo
+from kqxl.schema import CUSTOMERS, PROJECTS
 from kqxl.texts import FINDINGS, text
 
 Level = Literal["error", "warning"]
@@ -110,39 +125,35 @@ class SheetLayout(BaseModel):
     unknown_columns: list[str]  # headers kqxl does not know, kept and ignored
 
 
-class CustomerResult(BaseModel):
-    """One customer row: its grade (0–4; None = 不适用), why, and what is missing."""
+class Reason(BaseModel):
+    """One condition of one level, as it stood for a row: the level (its label and rank), the
+    condition's label, whether it held, and that the level needs ``need`` of its ``of``
+    conditions. Reasons list conditions that held; gaps those missing for the next level."""
 
-    row: int
+    model_config = ConfigDict(frozen=True)
+
+    level: str  # I级 … / 90% …
+    rank: int  # grade level (1 …) or heat percent
+    label: str
+    held: bool
+    need: int
+    of: int
+
+
+# What a row's output may be: a label, a number, or reasons (None: not applicable / blank).
+OutputValue = str | int | float | tuple[Reason, ...] | None
+
+
+class RowResult(BaseModel):
+    """One row of a sheet: where it is, which record, and the systems' outputs by column key."""
+
+    row: int  # as Excel numbers it
     key: str | None
     name: str | None
-    type: str | None
-    owner_rep: str | None
-    grade: int | None
-    grade_label: str
-    reasons: list[str]
-    gaps: list[str]
+    values: dict[str, OutputValue]
 
-
-class ProjectResult(BaseModel):
-    """One project row: its heat (0–1), its counterparts' grades, why, and the weighted amount."""
-
-    row: int
-    key: str | None
-    name: str | None
-    owner_rep: str | None
-    client: str | None
-    contractor: str | None
-    client_grade: int | None
-    contractor_grade: int | None
-    client_grade_label: str
-    contractor_grade_label: str
-    heat: float
-    heat_label: str
-    reasons: list[str]
-    gaps: list[str]
-    amount: float | None
-    weighted_amount: float | None
+    def __getitem__(self, key: str) -> OutputValue:
+        return self.values[key]
 
 
 class BookResult(BaseModel):
@@ -150,10 +161,21 @@ class BookResult(BaseModel):
 
     file: str
     layouts: dict[str, SheetLayout]
-    customers: list[CustomerResult]
-    projects: list[ProjectResult]
+    rows: dict[str, list[RowResult]]  # sheet name → one result per data row
     findings: list[Finding]
     rules: RulesInfo | None = None  # which rules these results were computed with
+
+    def sheet(self, name: str) -> list[RowResult]:
+        """The row results of sheet ``name`` (empty when the schema has no such sheet)."""
+        return self.rows.get(name, [])
+
+    @property
+    def customers(self) -> list[RowResult]:
+        return self.sheet(CUSTOMERS)
+
+    @property
+    def projects(self) -> list[RowResult]:
+        return self.sheet(PROJECTS)
 
     def findings_for(self, sheet: str, row: int) -> list[Finding]:
         """The findings of one row (Excel row number) of ``sheet``."""

@@ -13,7 +13,9 @@ from kqxl.rules.compile import (
     CompiledHeat,
     CompiledLevel,
     CompiledRules,
+    DerivedValue,
     compile_rules,
+    declared_derived,
     derived_names,
     sheet_names,
 )
@@ -37,7 +39,9 @@ from kqxl.rules.model import (
     HeatRules,
     Labels,
     Rules,
+    register_section,
     required_count,
+    unregister_section,
 )
 
 __all__ = [
@@ -47,6 +51,7 @@ __all__ = [
     "CompiledLevel",
     "CompiledRules",
     "Condition",
+    "DerivedValue",
     "ExprError",
     "GradeLevel",
     "HeatLevel",
@@ -58,6 +63,7 @@ __all__ = [
     "Rules",
     "compile_condition",
     "compile_rules",
+    "declared_derived",
     "default_rules_text",
     "derived_names",
     "describe_rules",
@@ -67,8 +73,10 @@ __all__ = [
     "locate_line",
     "parse",
     "parse_rules",
+    "register_section",
     "require_text",
     "required_count",
     "sheet_names",
     "tokenize",
+    "unregister_section",
 ]

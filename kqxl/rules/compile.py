@@ -1,12 +1,15 @@
 """Compile a :class:`Rules` model against a schema into predicates over row tuples.
 
 A row tuple holds one normalised value per column of the sheet, in schema order, followed by
-the sheet's derived values (``DERIVED_VALUES``) in their declared order. Checklist conditions
-read the 客户 sheet; heat conditions read the 项目 sheet.
+the sheet's derived values in the order they were declared. A derived value is a name a
+condition may use besides the headers (项目阶段 of a customer, 甲方等级 of a project); the
+computed system that provides it declares it (:class:`DerivedValue`) when it is registered.
+Checklist conditions read the 客户 sheet; heat conditions read the 项目 sheet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kqxl.rules.expr import (
@@ -18,8 +21,8 @@ from kqxl.rules.expr import (
     compile_both,
 )
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
-from kqxl.schema import DERIVED_VALUES, PROJECT_STAGES, SCHEMA, ColumnType, Schema, Sheet
-from kqxl.texts import ERRORS, LABELS, text
+from kqxl.schema import SCHEMA, ColumnType, Schema, Sheet
+from kqxl.texts import ERRORS, text
 
 _KINDS = {
     ColumnType.TEXT: Kind.TEXT,
@@ -30,20 +33,50 @@ _KINDS = {
     ColumnType.DATE: Kind.DATE,
     ColumnType.BOOL: Kind.BOOL,
 }
-# The kind of each derived value (see ``kqxl.schema.DERIVED_VALUES``).
-_DERIVED_KINDS: dict[str, tuple[Kind, tuple[str, ...]]] = {
-    "项目阶段": (Kind.TEXT, tuple(s for s in PROJECT_STAGES if s != "丢单")),
-    "甲方等级": (Kind.NUMBER, ()),
-    "总包等级": (Kind.NUMBER, ()),
-}
 
 
-def derived_names(sheet: Sheet) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class DerivedValue:
+    """A value of each row of ``sheet`` that conditions may name, computed by a system."""
+
+    sheet: str
+    name: str
+    kind: Kind
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+Derived = Mapping[str, tuple[DerivedValue, ...]]  # sheet name → its derived values, in order
+
+# What the registered systems provide; ``kqxl.engine.system.register`` fills it.
+_DECLARED: dict[tuple[str, str], DerivedValue] = {}
+
+
+def declare_derived(values: Iterable[DerivedValue]) -> None:
+    for value in values:
+        _DECLARED[value.sheet, value.name] = value
+
+
+def withdraw_derived(values: Iterable[DerivedValue]) -> None:
+    for value in values:
+        _DECLARED.pop((value.sheet, value.name), None)
+
+
+def declared_derived() -> Derived:
+    """The derived values of the registered systems, by sheet."""
+    out: dict[str, tuple[DerivedValue, ...]] = {}
+    for value in _DECLARED.values():
+        out[value.sheet] = (*out.get(value.sheet, ()), value)
+    return out
+
+
+def derived_names(sheet: Sheet, derived: Derived | None = None) -> tuple[str, ...]:
     """The derived values of ``sheet``, in the order they follow the columns in a row tuple."""
-    return tuple(DERIVED_VALUES.get(sheet.name, {}))
+    found = declared_derived() if derived is None else derived
+    return tuple(d.name for d in found.get(sheet.name, ()))
 
 
-def sheet_names(sheet: Sheet) -> dict[str, NameInfo]:
+def sheet_names(sheet: Sheet, derived: Derived | None = None) -> dict[str, NameInfo]:
     """Every name a condition over ``sheet`` may use → its slot in the row tuple.
 
     Computed columns are left out (a rule must not read what kqxl writes); a derived value
@@ -53,9 +86,9 @@ def sheet_names(sheet: Sheet) -> dict[str, NameInfo]:
     for i, col in enumerate(sheet.columns):
         if not col.is_computed:
             names[col.header] = NameInfo(i, _KINDS[col.type], col.choices)
-    for k, name in enumerate(derived_names(sheet)):
-        kind, choices = _DERIVED_KINDS.get(name, (Kind.TEXT, ()))
-        names[name] = NameInfo(len(sheet.columns) + k, kind, choices)
+    found = declared_derived() if derived is None else derived
+    for k, value in enumerate(found.get(sheet.name, ())):
+        names[value.name] = NameInfo(len(sheet.columns) + k, value.kind, value.choices)
     return names
 
 
@@ -69,17 +102,6 @@ class CompiledLevel:
     predicates: tuple[Predicate, ...]
     need: int
     vectors: tuple[Vector, ...] = ()  # the same conditions, column-wise
-    items: tuple[str, ...] = ()  # "I级：label" for each condition, for reasons and gaps
-
-    def __post_init__(self) -> None:
-        if not self.items:
-            object.__setattr__(
-                self,
-                "items",
-                tuple(
-                    text(LABELS, "reason_item", level=self.label, label=lb) for lb in self.labels
-                ),
-            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +141,15 @@ def _compile_conditions(
     return tuple(preds), tuple(vectors)
 
 
-def compile_rules(rules: Rules, schema: Schema = SCHEMA) -> CompiledRules:
-    """Compile every condition; a bad one raises :class:`RulesShapeError` with its path."""
-    customer_names = sheet_names(schema.customers)
-    project_names = sheet_names(schema.projects)
+def compile_rules(
+    rules: Rules, schema: Schema = SCHEMA, derived: Derived | None = None
+) -> CompiledRules:
+    """Compile every condition; a bad one raises :class:`RulesShapeError` with its path.
+
+    ``derived``: the derived values conditions may name (default: the registered systems').
+    """
+    customer_names = sheet_names(schema.customers, derived)
+    project_names = sheet_names(schema.projects, derived)
     checklists: dict[str, CompiledChecklist] = {}
     for ctype, checklist in rules.checklists.items():
         levels = []

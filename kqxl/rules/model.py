@@ -5,18 +5,30 @@ Structure::
     Rules
     ├── labels: grade labels (未评级, I级 … IV级), the 不适用 label
     ├── checklists: 客户类型 → Checklist (levels 1…N, each with conditions and ``require``)
-    └── heat: floor, levels (percent, conditions, ``require``)
+    ├── heat: floor, levels (percent, conditions, ``require``)
+    └── any section a computed system registers (:func:`register_section`), by its name
 
 The model checks shapes and values; expressions are checked against the schema by
+
 :func:`kqxl.rules.compile.compile_rules` (``load_rules`` does both).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails
 
 from kqxl.texts import ERRORS, LABELS, text
 
@@ -96,6 +108,22 @@ class Labels(_Frozen):
         return v
 
 
+# Rules sections of computed systems: top-level key → its model. Registered by the system
+# that reads it (``kqxl.engine.system.register``), so a new section needs no edit here.
+_SECTIONS: dict[str, type[BaseModel]] = {}
+
+
+def register_section(name: str, model: type[BaseModel]) -> None:
+    """Accept ``[name]`` in rules files, validated by ``model`` (its defaults when absent)."""
+    if name in Rules.model_fields:
+        raise ValueError(f"rules section {name!r} is a field of Rules")
+    _SECTIONS[name] = model
+
+
+def unregister_section(name: str) -> None:
+    _SECTIONS.pop(name, None)
+
+
 class Rules(_Frozen):
     """The whole rules file."""
 
@@ -104,6 +132,43 @@ class Rules(_Frozen):
     labels: Labels = Labels()
     checklists: dict[str, Checklist]
     heat: HeatRules
+    _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _registered_sections(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Rules:
+        """Validate each registered section by its own model, the rest as fields (an unknown
+        key still fails as ``extra_forbidden``); errors keep the path inside the file."""
+        if not isinstance(data, dict):
+            return handler(data)
+        sections: dict[str, BaseModel] = {}
+        errors: list[InitErrorDetails] = []
+        for name, model in _SECTIONS.items():
+            if name not in data:
+                continue
+            try:
+                sections[name] = model.model_validate(data[name])
+            except ValidationError as exc:
+                errors += [
+                    InitErrorDetails(
+                        type=e["type"],
+                        loc=(name, *e["loc"]),
+                        input=e["input"],
+                        ctx=e.get("ctx", {}),
+                    )
+                    for e in exc.errors()
+                ]
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        rules: Rules = handler({k: v for k, v in data.items() if k not in sections})
+        rules._sections.update(sections)
+        return rules
+
+    def section(self, name: str) -> Any:
+        """The validated section ``name`` of a registered system (its defaults when the file
+        has none)."""
+        found = self._sections.get(name)
+        return _SECTIONS[name]() if found is None else found
 
     @model_validator(mode="after")
     def _levels_consistent(self) -> Rules:

@@ -1,0 +1,147 @@
+"""Links: each project's 甲方 and 总包 rows in the 客户 sheet, and what follows from them.
+
+Reports a project naming a customer the 客户 sheet lacks, or one of the wrong 客户类型, and
+provides 项目阶段 to the customer sheet's conditions: the furthest stage of the projects naming
+the customer as 甲方 (丢单 does not count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kqxl.cells import column_letter
+from kqxl.engine.convert import cell_text, name_key, name_keys, positions
+from kqxl.engine.results import Finding
+from kqxl.engine.system import System, SystemInput, SystemOutput
+from kqxl.engine.validate import SheetData
+from kqxl.rules.compile import DerivedValue
+from kqxl.rules.expr import Kind
+from kqxl.schema import CUSTOMERS, PROJECT_STAGES, PROJECTS
+
+CLIENT_TYPE, CONTRACTOR_TYPE = "甲方", "总包"
+LOST = "丢单"
+# Link column of the 项目 sheet → the 客户类型 it must name.
+LINKS = {"client": CLIENT_TYPE, "contractor": CONTRACTOR_TYPE}
+
+
+class CustomerIndex:
+    """Customers looked up by 客户名称 or 客户编号, after whitespace/full-width folding."""
+
+    def __init__(self, data: SheetData) -> None:
+        self._by: dict[str, int] = {}
+        for column in ("customer_name", "customer_id"):
+            keys = data.match_keys.get(column) or name_keys(data.values[column])
+            for i, k in enumerate(keys):
+                if k is not None:
+                    self._by.setdefault(k, i)
+        self._seen: dict[str, int | None] = {}  # raw text → row, as projects repeat names
+
+    def find(self, value: str | None) -> int | None:
+        if value is None:
+            return None
+        try:
+            return self._seen[value]
+        except KeyError:
+            found = self._seen[value] = self._by.get(name_key(value))
+            return found
+
+    def find_all(self, values: Sequence[str | None]) -> list[int | None]:
+        """:meth:`find` over a column: the look-up of each distinct text once."""
+        distinct = list(set(values))
+        found: dict[str | None, int | None] = {
+            text: None if key is None else self._by.get(key)
+            for text, key in zip(distinct, name_keys(distinct), strict=True)
+        }
+        return list(map(found.__getitem__, values))
+
+
+class Links(System):
+    """``shared["client"]`` / ``shared["contractor"]``: per project, the customer row index."""
+
+    name = "links"
+    sheet = PROJECTS
+    reads = ("client", "contractor", "stage")
+    provides = (
+        DerivedValue(
+            CUSTOMERS,
+            "项目阶段",
+            Kind.TEXT,
+            "该客户作为甲方的项目中进展最远的阶段（丢单不计）。",
+            tuple(s for s in PROJECT_STAGES if s != LOST),
+        ),
+    )
+
+    def compute(self, given: SystemInput) -> SystemOutput:
+        projects, customers = given.data, given.sheets[CUSTOMERS]
+        index = CustomerIndex(customers)
+        ctypes = customers.values["customer_type"]
+        out = SystemOutput()
+        for key, expected in LINKS.items():
+            out.shared[key] = _link(projects, key, expected, index, ctypes, out.findings)
+        out.derived["项目阶段"] = furthest_stage(
+            out.shared["client"], projects.values["stage"], len(customers.rows)
+        )
+        return out
+
+
+def furthest_stage(
+    client_rows: Sequence[int | None], stages: Sequence[str | None], n: int
+) -> list[str | None]:
+    """Per customer row, the furthest stage of the projects naming it as 甲方."""
+    rank = {s: i for i, s in enumerate(PROJECT_STAGES) if s != LOST}
+    furthest: list[str | None] = [None] * n
+    for ci, stage in zip(client_rows, stages, strict=True):
+        if ci is not None and stage in rank:
+            cur = furthest[ci]
+            if cur is None or rank[stage] > rank[cur]:
+                furthest[ci] = stage
+    return furthest
+
+
+def _problem_rows(
+    values: list[Any], found: list[int | None], ctypes: list[Any], expected: str
+) -> list[int]:
+    unknown = [i for i in positions(found, None) if values[i] is not None]
+    wrong = [
+        i
+        for i, ci in enumerate(found)
+        if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected
+    ]
+    return sorted(unknown + wrong)
+
+
+def _link(
+    pdata: SheetData,
+    key: str,
+    expected: str,
+    index: CustomerIndex,
+    ctypes: list[Any],
+    findings: list[Finding],
+) -> list[int | None]:
+    ps, layout = pdata.sheet, pdata.layout
+    letter = column_letter(layout.columns[key]) if layout and key in layout.columns else None
+    header = ps.column(key).header
+    values = pdata.values[key]
+    out = index.find_all(values)
+    # Only the rows with a problem need a look: unknown names and wrong types.
+    for i in _problem_rows(values, out, ctypes, expected):
+        row, value, ci = pdata.rows[i], values[i], out[i]
+        if ci is None:
+            findings.append(
+                Finding.make("unknown_customer", ps.name, row, letter, header, cell_text(value))
+            )
+        elif ctypes[ci] is not None and ctypes[ci] != expected:
+            findings.append(
+                Finding.make(
+                    "wrong_customer_type",
+                    ps.name,
+                    row,
+                    letter,
+                    header,
+                    cell_text(value),
+                    actual=ctypes[ci],
+                    expected=expected,
+                )
+            )
+    return out
