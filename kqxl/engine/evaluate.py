@@ -135,7 +135,7 @@ def _row_results(
     per_row: Iterable[tuple[Any, ...]] = zip(*columns, strict=True) if columns else repeat(())
     sheet, build = data.sheet, _new_row
     return [
-        build(row=row, key=key, name=name, values=dict(zip(keys, values, strict=True)))
+        build(row=row, key=key, name=name, values=dict(zip(keys, values)))  # noqa: B905
         for row, key, name, values in zip(
             data.rows,
             data.values[sheet.key_column],

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kqxl.engine.results import Reason
+from kqxl.engine.results import Reason, fast_builder
 from kqxl.rules.compile import CompiledChecklist, CompiledHeat, CompiledLevel
 
 
@@ -25,42 +25,63 @@ class Outcome:
     gaps: tuple[Reason, ...]
 
 
-def _items(level: CompiledLevel, held: Sequence[bool], want: bool) -> tuple[Reason, ...]:
-    """The conditions of ``level`` that held (``want=True``) or did not, as reasons."""
-    return tuple(
-        Reason(level=level.label, rank=level.rank, label=lb, held=ok, need=level.need, of=len(held))
-        for lb, ok in zip(level.labels, held, strict=True)
-        if ok is want
-    )
+_new_reason = fast_builder(Reason)
 
 
-def _reasons(level: CompiledLevel, held: Sequence[bool]) -> tuple[Reason, ...]:
-    return _items(level, held, True)
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """A compiled level with each condition ready as a reason that held and as a gap, built
+    once per evaluation (rows share them)."""
+
+    rank: int
+    need: int
+    size: int
+    held: tuple[Reason, ...]
+    missing: tuple[Reason, ...]
 
 
-def _gaps(level: CompiledLevel, held: Sequence[bool]) -> tuple[Reason, ...]:
+def _levels(levels: Sequence[CompiledLevel]) -> list[_Level]:
+    out = []
+    for lv in levels:
+        n = len(lv.labels)
+        items = [
+            tuple(
+                _new_reason(level=lv.label, rank=lv.rank, label=lb, held=ok, need=lv.need, of=n)
+                for lb in lv.labels
+            )
+            for ok in (True, False)
+        ]
+        out.append(_Level(lv.rank, lv.need, n, *items))
+    return out
+
+
+def _reasons(level: _Level, held: Sequence[bool]) -> tuple[Reason, ...]:
+    return tuple(r for r, ok in zip(level.held, held, strict=True) if ok)
+
+
+def _gaps(level: _Level, held: Sequence[bool]) -> tuple[Reason, ...]:
     """What is missing for ``level``: every unmet condition (each says how many the level
     needs, so that a k-of-n level can show how many are still missing)."""
-    return _items(level, held, False)
+    return tuple(r for r, ok in zip(level.missing, held, strict=True) if not ok)
 
 
-def _meets(level: CompiledLevel, held: list[bool]) -> bool:
+def _meets(level: _Level, held: Sequence[bool]) -> bool:
     return sum(held) >= level.need
 
 
-def _grade_from_held(held_all: Sequence[bool], checklist: CompiledChecklist) -> Outcome:
+def _grade_from_held(held_all: Sequence[bool], cumulative: bool, levels: list[_Level]) -> Outcome:
     """The grade once every condition of every level has been tested (flat, level order)."""
-    held_by_level = _split(held_all, checklist.levels)
+    held_by_level = _split(held_all, levels)
     grade = 0
     reasons: tuple[Reason, ...] = ()
-    if checklist.cumulative:
-        for level, held in zip(checklist.levels, held_by_level, strict=True):
+    if cumulative:
+        for level, held in zip(levels, held_by_level, strict=True):
             if not _meets(level, held):
                 return Outcome(grade, reasons, _gaps(level, held))
             grade = level.rank
             reasons += _reasons(level, held)
         return Outcome(grade, reasons, ())
-    results = list(zip(checklist.levels, held_by_level, strict=True))
+    results = list(zip(levels, held_by_level, strict=True))
     reached = [(level, held) for level, held in results if _meets(level, held)]
     if reached:
         top, top_held = reached[-1]
@@ -70,25 +91,26 @@ def _grade_from_held(held_all: Sequence[bool], checklist: CompiledChecklist) -> 
     return Outcome(grade, reasons, _gaps(*nxt) if nxt else ())
 
 
-def _heat_from_held(held_all: Sequence[bool], heat: CompiledHeat) -> Outcome:
-    results = list(zip(heat.levels, _split(held_all, heat.levels), strict=True))
-    percent = heat.floor
+def _heat_from_held(
+    held_all: Sequence[bool], floor: int, cumulative: bool, levels: list[_Level]
+) -> Outcome:
+    results = list(zip(levels, _split(held_all, levels), strict=True))
+    percent = floor
     reasons: tuple[Reason, ...] = ()
     for level, held in results:
         if _meets(level, held):
             percent, reasons = level.rank, _reasons(level, held)
-        elif heat.cumulative:
+        elif cumulative:
             break
     nxt = next(((lv, h) for lv, h in results if lv.rank > percent), None)
     return Outcome(percent, reasons, _gaps(*nxt) if nxt else ())
 
 
-def _split(held_all: Sequence[bool], levels: Sequence[CompiledLevel]) -> list[list[bool]]:
+def _split(held_all: Sequence[bool], levels: Sequence[_Level]) -> list[Sequence[bool]]:
     out, at = [], 0
     for level in levels:
-        n = len(level.predicates)
-        out.append(list(held_all[at : at + n]))
-        at += n
+        out.append(held_all[at : at + level.size])
+        at += level.size
     return out
 
 
@@ -103,7 +125,8 @@ def grade_counterpart(row: Sequence[Any], checklist: CompiledChecklist) -> Outco
     Otherwise the highest level whose requirement holds. Reasons list the conditions held
     at each level reached; gaps what is missing for the next level.
     """
-    return _grade_from_held([p(row) for p in _all_predicates(checklist.levels)], checklist)
+    held = [p(row) for p in _all_predicates(checklist.levels)]
+    return _grade_from_held(held, checklist.cumulative, _levels(checklist.levels))
 
 
 def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
@@ -112,7 +135,8 @@ def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
     With ``cumulative`` a level also needs every level below. Otherwise the floor. Gaps are
     what is missing for the next level above the one reached.
     """
-    return _heat_from_held([p(row) for p in _all_predicates(heat.levels)], heat)
+    held = [p(row) for p in _all_predicates(heat.levels)]
+    return _heat_from_held(held, heat.floor, heat.cumulative, _levels(heat.levels))
 
 
 def _bulk(
@@ -147,11 +171,17 @@ def grade_rows(
 ) -> list[Outcome]:
     """:func:`grade_counterpart` for many rows at once, given the sheet's columns in row-tuple
     slot order. Rows with the same pattern of held conditions share one (immutable) outcome."""
-    return _bulk(columns, n, rows, checklist.levels, lambda key: _grade_from_held(key, checklist))
+    levels, cumulative = _levels(checklist.levels), checklist.cumulative
+    return _bulk(
+        columns, n, rows, checklist.levels, lambda key: _grade_from_held(key, cumulative, levels)
+    )
 
 
 def heat_rows(
     columns: Sequence[Sequence[Any]], n: int, heat: CompiledHeat, rows: Sequence[int] | None = None
 ) -> list[Outcome]:
     """:func:`heat_of_project` for many rows at once (outcomes shared, as above)."""
-    return _bulk(columns, n, rows, heat.levels, lambda key: _heat_from_held(key, heat))
+    levels, floor, cumulative = _levels(heat.levels), heat.floor, heat.cumulative
+    return _bulk(
+        columns, n, rows, heat.levels, lambda key: _heat_from_held(key, floor, cumulative, levels)
+    )
