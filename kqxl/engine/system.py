@@ -99,7 +99,10 @@ class System:
     name: str = ""
     sheet: str = ""
     reads: tuple[str, ...] = ()  # input column keys of its sheet (and others it looks at)
-    needs: tuple[str, ...] = ()  # systems whose outputs (or derived values) it uses
+    needs: tuple[str, ...] = ()  # systems whose outputs it uses
+    # Its conditions name derived values of its sheet: it runs after every system providing
+    # one (a plug-in's value becomes usable in grade conditions without editing grade).
+    reads_derived: bool = False
     section: str | None = None  # its top-level table in the rules file
     section_model: type[BaseModel] | None = None  # validates that table; all fields defaulted
     outputs: tuple[Output, ...] = ()
@@ -144,11 +147,21 @@ def registered() -> tuple[System, ...]:
 
 
 def ordered(systems: Iterable[System]) -> list[System]:
-    """``systems`` with every system after those it needs (stable otherwise).
+    """``systems`` with every system after those it needs, and a system that
+    ``reads_derived`` after the providers of its sheet's derived values (stable otherwise).
 
     Raises ``ValueError`` for a need that is not among ``systems`` or a cycle.
     """
     by_name = {s.name: s for s in systems}
+    providers: dict[str, list[str]] = {}
+    for s in by_name.values():
+        for value in s.provides:
+            providers.setdefault(value.sheet, []).append(s.name)
+
+    def needs_of(system: System) -> list[str]:
+        implied = providers.get(system.sheet, []) if system.reads_derived else []
+        return [*system.needs, *(p for p in implied if p != system.name)]
+
     out: list[System] = []
     state: dict[str, bool] = {}  # False: being visited; True: placed
 
@@ -159,7 +172,7 @@ def ordered(systems: Iterable[System]) -> list[System]:
         if done is False:
             raise ValueError(f"computed systems need each other: {' → '.join(path)}")
         state[system.name] = False
-        for need in system.needs:
+        for need in needs_of(system):
             if need not in by_name:
                 raise ValueError(f"system {system.name!r} needs {need!r}, which is not given")
             visit(by_name[need], (*path, need))

@@ -24,6 +24,7 @@ class Grade(System):
     sheet = CUSTOMERS
     reads = ("customer_type",)  # and every column its checklists' conditions name
     needs = ("links",)
+    reads_derived = True
     outputs = (
         Output("grade"),
         Output("grade_level", OutputKind.NUMBER, written=False),

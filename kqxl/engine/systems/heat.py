@@ -22,6 +22,7 @@ class Heat(System):
     sheet = PROJECTS
     reads = ("client", "contractor", "amount")  # and every column its conditions name
     needs = ("links", "grade")
+    reads_derived = True
     outputs = (
         Output("client_grade"),
         Output("contractor_grade"),
