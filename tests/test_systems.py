@@ -196,3 +196,11 @@ def test_evaluate_runs_only_the_systems_given() -> None:
     )
     assert result.customers[0]["grade"] == "I级"
     assert result.projects == [] and "heat" not in result.customers[0].values
+
+
+def test_a_system_reading_a_column_the_schema_lacks_is_refused() -> None:
+    class Reader(System):
+        name, sheet, reads = "reader", "客户", ("no_such_column",)
+
+    with pytest.raises(ValueError, match="no_such_column"):
+        evaluate(_book([]), DEFAULT_RULES, TODAY, SCHEMA, [*registered(), Reader()])

@@ -76,6 +76,9 @@ def evaluate(
         data = sheets.get(system.sheet)
         if data is None:
             raise ValueError(f"{system!r}: the schema has no sheet {system.sheet!r}")
+        missing = [key for key in system.reads if key not in data.values]
+        if missing:
+            raise ValueError(f"{system!r} reads columns the schema lacks: {', '.join(missing)}")
         given = SystemInput(
             data=data,
             sheets=sheets,
