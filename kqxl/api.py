@@ -312,6 +312,7 @@ def validate_workbooks(
     rules: Rules | str | Path | None = None,
     today: dt.date | None = None,
     schema: Schema = SCHEMA,
+    systems: Iterable[System] | None = None,
     on_file: Callable[[FileOutcome[BookResult]], None] | None = None,
 ) -> BatchResult[BookResult]:
     """:func:`validate_workbook` for each of ``paths``; ``on_file`` sees each entry as it is done.
@@ -324,9 +325,12 @@ def validate_workbooks(
     """
     _check_rules(rules)
     day = today or dt.date.today()
-    return _run_batch(
-        paths, lambda p: validate_workbook(p, rules=rules, today=day, schema=schema), on_file
-    )
+    run = tuple(registered() if systems is None else systems)
+
+    def job(path: Path) -> BookResult:
+        return validate_workbook(path, rules=rules, today=day, schema=schema, systems=run)
+
+    return _run_batch(paths, job, on_file)
 
 
 def recompute_workbooks(
@@ -339,6 +343,7 @@ def recompute_workbooks(
     backup: bool = True,
     keep_backups: int = 20,
     schema: Schema = SCHEMA,
+    systems: Iterable[System] | None = None,
     on_file: Callable[[FileOutcome[RecomputeResult]], None] | None = None,
 ) -> BatchResult[RecomputeResult]:
     """:func:`recompute_workbook` for each of ``paths`` (``out`` only with a single path)."""
@@ -347,6 +352,7 @@ def recompute_workbooks(
         raise OptionError.from_key("out_single", count=len(files))
     _check_rules(rules)
     day = today or dt.date.today()
+    run = tuple(registered() if systems is None else systems)
 
     def job(path: Path) -> RecomputeResult:
         return recompute_workbook(
@@ -358,6 +364,7 @@ def recompute_workbooks(
             backup=backup,
             keep_backups=keep_backups,
             schema=schema,
+            systems=run,
         )
 
     return _run_batch(files, job, on_file)

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from pydantic import BaseModel, ConfigDict
 from test_engine_helpers import DEFAULT_RULES, TODAY, customer, grid
 
-from kqxl.api import plan_recompute
+from kqxl.api import plan_recompute, recompute_workbook
+from kqxl.book import read_workbook
 from kqxl.cells import WorkbookGrid
 from kqxl.engine import (
     Output,
@@ -204,3 +207,22 @@ def test_a_system_reading_a_column_the_schema_lacks_is_refused() -> None:
 
     with pytest.raises(ValueError, match="no_such_column"):
         evaluate(_book([]), DEFAULT_RULES, TODAY, SCHEMA, [*registered(), Reader()])
+
+
+def test_recompute_writes_a_new_systems_column_into_the_file(
+    contacts: ContactCount, tmp_path: Path
+) -> None:
+    path = tmp_path / "联系.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "客户"
+    ws.append(["客户名称", "客户类型", "负责人", "联系人", "联系电话", "客情等级", "联系方式数"])
+    ws.append(["甲公司", "甲方", "张三", "王经理", "138", None, None])
+    ws.append(["乙公司", "总包", "张三", None, None, None, None])
+    wb.create_sheet("项目").append(["项目名称", "负责人", "甲方", "项目阶段"])
+    wb.save(path)
+    recompute_workbook(path, today=TODAY, schema=SCHEMA_WITH_CONTACTS, backup=False)
+    sheet = read_workbook(path).sheets["客户"]
+    assert [sheet.value(r, 7) for r in (2, 3)] == [2, 0]
+    assert [sheet.value(r, 6) for r in (2, 3)] == ["未评级", "未评级"]
