@@ -21,7 +21,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from kqxl.book import KEEP, CellChange, patch_workbook, read_workbook
+from kqxl.book import KEEP, CellChange, read_workbook
+from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
 from kqxl.cells import CellValue, WorkbookGrid, column_index
 from kqxl.engine import (
     BookResult,
@@ -56,38 +57,39 @@ class RecomputeResult(BaseModel):
 
 
 def validate_workbook(
-    path: str | Path,
+    book: Workbook | str | Path,
     *,
     rules: Rules | str | Path | None = None,
     today: dt.date | None = None,
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
 ) -> BookResult:
-    """Read a workbook and return its findings and the computed systems' outputs (grades,
-    heats …); writes nothing. ``systems``: default, the registered ones.
+    """Read a workbook (a path or a :class:`~kqxl.book.port.Workbook`) and return its
+    findings and the computed systems' outputs (grades, heats …); writes nothing.
+    ``systems``: default, the registered ones.
 
     ``rules`` (a :class:`Rules` or a rules file) replaces the rules stored in the workbook's
     规则 sheet; without it those are used, or the shipped default if it stores none.
     """
-    return _evaluate(path, rules, today, schema, systems)[2]
+    return _evaluate(open_workbook(book), rules, today, schema, systems)[2]
 
 
 def _evaluate(
-    path: str | Path,
+    book: Workbook,
     rules: Rules | str | Path | None,
     today: dt.date | None,
     schema: Schema,
     systems: Iterable[System] | None,
 ) -> tuple[WorkbookGrid, RulesInEffect, BookResult]:
-    book = read_workbook(path)
-    chosen = rules_in_effect(book, rules)
-    result = evaluate(book, chosen.rules, today or dt.date.today(), schema, systems)
+    grid = book.read()
+    chosen = rules_in_effect(grid, rules)
+    result = evaluate(grid, chosen.rules, today or dt.date.today(), schema, systems)
     result.rules = chosen.info
-    return book, chosen, result
+    return grid, chosen, result
 
 
 def recompute_workbook(
-    path: str | Path,
+    book: Workbook | str | Path,
     *,
     out: str | Path | None = None,
     rules: Rules | str | Path | None = None,
@@ -104,27 +106,21 @@ def recompute_workbook(
     Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file.
     Only computed cells, kqxl's highlight, the keys of rows without one and kqxl's own sheets
     (设置; 规则 and 说明's rules line when ``rules`` differ from the stored ones) are touched;
-    everything else stays as it was.
+    everything else stays as it was. ``out``, ``force``, ``backup`` and ``keep_backups``
+    apply when ``book`` is a path.
     """
     run = tuple(registered() if systems is None else systems)
-    book, chosen, result = _evaluate(path, rules, today, schema, run)
-    stored = plan_stored(book, result, chosen, schema)
+    port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
+    grid, chosen, result = _evaluate(port, rules, today, schema, run)
+    stored = plan_stored(grid, result, chosen, schema)
     changes = [*stored.changes, *plan_recompute(result, schema, run)]
-    report = patch_workbook(
-        path,
-        changes,
-        sheets=stored.sheets,
-        out=out,
-        force=force,
-        backup=backup,
-        keep_backups=keep_backups,
-        expect=book.stamp,
-        clear_highlights=tuple(result.layouts),
+    report = port.write(
+        WorkbookEdit(cells=changes, sheets=stored.sheets, clear_highlights=tuple(result.layouts))
     )
     return RecomputeResult(
         result=result,
-        written_to=str(out or path),
-        backup=str(report.backup) if report.backup else None,
+        written_to=report.written_to,
+        backup=report.backup,
         cells_changed=report.cells_changed,
         workbook_id=stored.settings.workbook_id,
         keys_assigned=stored.keys_assigned,

@@ -64,6 +64,16 @@ ERRORS: dict[str, str] = {
     "rules_block_unclosed": "规则原文不完整，找不到结束行“【kqxl 规则原文结束】”",
     "rules_block_edited": "规则原文与结束行记录的指纹不符（被手工改动过，或只复制了一部分）",
     "rules_gbk": "{path}：该文件是 GBK 编码，请另存为 UTF-8（记事本：文件 → 另存为 → 编码选“UTF-8”）后重试。",
+    # Deleting or moving rows: rows_refused carries one of the rows_* details below.
+    "rows_refused": "{path}：不能删除或移动工作表“{sheet}”的行：{detail}。工作簿未改动；请先在 Excel 中调整，或手工删除这些行。",
+    "rows_conflict": "{path}：工作表“{sheet}”第 {row} 行既要删除或移动，又要修改其中的单元格，请只做一种。",
+    "rows_anchored": "{what}位于要删除的第一行或其下方，删除后位置无法保证",
+    "rows_formula": "{where} 的公式引用了会移动的单元格",
+    "rows_name": "名称“{name}”指向会移动的单元格",
+    "rows_chart": "图表或数据透视表（{part}）引用了会移动的单元格",
+    "rows_table_header": "要删除的行是表格“{name}”的标题行或汇总行",
+    "rows_table_empty": "删除后表格“{name}”将没有数据行",
+    "rows_same_sheet": "行只能移到另一个工作表，不能移到“{sheet}”本身",
     # Rules file details (the {detail} of rules_invalid) and condition-expression errors.
     "rules_toml": "不是有效的 TOML（{detail}）",
     "rules_missing": "缺少此项",

@@ -7,17 +7,33 @@
 
 from __future__ import annotations
 
-from kqxl.book.patch import KEEP, CellChange, PatchReport, SheetContent, patch_workbook
+from kqxl.book.patch import (
+    KEEP,
+    CellChange,
+    PatchReport,
+    RowDelete,
+    RowMove,
+    SheetContent,
+    patch_workbook,
+)
+from kqxl.book.port import FileWorkbook, Workbook, WorkbookEdit, WriteReport, open_workbook
 from kqxl.book.reader import read_workbook
 from kqxl.book.safety import Limits, file_stamp
 
 __all__ = [
     "KEEP",
     "CellChange",
+    "FileWorkbook",
     "Limits",
     "PatchReport",
+    "RowDelete",
+    "RowMove",
     "SheetContent",
+    "Workbook",
+    "WorkbookEdit",
+    "WriteReport",
     "file_stamp",
+    "open_workbook",
     "patch_workbook",
     "read_workbook",
 ]

@@ -37,6 +37,15 @@ from kqxl.book.package import (
     read_rels,
     rels_path,
 )
+from kqxl.book.reader import read_workbook
+from kqxl.book.rows import (
+    RowShift,
+    ShiftRefused,
+    anchored_below,
+    first_row,
+    formula_hits,
+    part_formulas,
+)
 from kqxl.book.safety import (
     Limits,
     check_file,
@@ -82,8 +91,18 @@ from kqxl.book.zipcopy import (
 )
 from kqxl.cells import CellValue, FileStamp, column_letter
 from kqxl.errors import WorkbookError
+from kqxl.texts import ERRORS
+from kqxl.texts import text as catalogue_text
 
-__all__ = ["KEEP", "CellChange", "PatchReport", "SheetContent", "patch_workbook"]
+__all__ = [
+    "KEEP",
+    "CellChange",
+    "PatchReport",
+    "RowDelete",
+    "RowMove",
+    "SheetContent",
+    "patch_workbook",
+]
 
 # Excel refuses these in a sheet name, and one in a file is a damage it repairs
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff]|^'|'$")
@@ -105,6 +124,25 @@ class CellChange:
     col: int
     value: CellValue | object = None
     highlight: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowDelete:
+    """Remove one row; the rows below move up (formats, validations, merges with them)."""
+
+    sheet: str
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class RowMove:
+    """Move one row's values to the end of sheet ``to`` (after its last row holding a value,
+    column for column, in that sheet's column styles), then remove it as :class:`RowDelete`
+    does. Formulas move as their last computed values."""
+
+    sheet: str
+    row: int
+    to: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +169,7 @@ class PatchReport:
     cells_changed: int
     rows_appended: int
     seconds: float
+    rows_removed: int = 0
 
 
 @dataclass(slots=True)
@@ -141,6 +180,7 @@ class _SheetJob:
     changes: list[Change] = field(default_factory=list)
     clear: bool = False
     rewriter: SheetRewriter | None = None
+    shift: RowShift | None = None
 
 
 def patch_workbook(
@@ -155,6 +195,7 @@ def patch_workbook(
     expect: FileStamp | None = None,
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
     clear_highlights: Iterable[str] = (),
+    rows: Iterable[RowDelete | RowMove] = (),
 ) -> PatchReport:
     """Write ``changes`` (and whole ``sheets``) into the workbook at ``path``.
 
@@ -163,8 +204,12 @@ def patch_workbook(
     source is left untouched. ``expect`` (a :class:`~kqxl.cells.FileStamp` from
     :func:`read_workbook`) makes a write fail with WorkbookChangedError if the file changed
     since. ``clear_highlights`` names sheets whose kqxl highlights are all taken off first
-    (cells highlighted by this call keep theirs). Refuses a workbook open in Excel/WPS unless
-    its owner file is stale and ``force`` is set.
+    (cells highlighted by this call keep theirs). ``rows`` deletes rows or moves them to
+    another sheet; all row numbers (of changes too) are those of the file as it is, and a
+    change to a row that is removed is refused. Where the rows below cannot be moved up with
+    certainty (formulas, names or charts referring to them, drawings anchored there), the
+    write is refused with the reason. Refuses a workbook open in Excel/WPS unless its owner
+    file is stale and ``force`` is set.
 
     >>> patch_workbook("张三.xlsx", [CellChange("客户", 5, 3, "A级", highlight=True)])
     ... # doctest: +SKIP
@@ -176,8 +221,11 @@ def patch_workbook(
     change_list = list(changes)
     contents = list(sheets)
     clear = set(clear_highlights)
+    row_ops = list(rows)
     for ch in change_list:
         _check_position(src, ch)
+    for op in row_ops:
+        _check_position(src, CellChange(op.sheet, op.row, 1))
     check_owner(target, force=force, limits=limits)
     with write_lock(target, limits):
         read = file_stamp(src)
@@ -185,9 +233,14 @@ def patch_workbook(
         remove_stale_temps(target)
         tmp = temp_name(target)
         try:
+            moves = [op for op in row_ops if isinstance(op, RowMove)]
+            if moves:
+                change_list += _moved_cells(src, moves, change_list, limits)
             with check_file(src, limits) as zf:
                 package = open_package(src, zf)
-                jobs, parts, appended = _write(src, zf, package, change_list, contents, clear, tmp)
+                jobs, parts, appended = _write(
+                    src, zf, package, change_list, contents, clear, tmp, row_ops
+                )
             _verify(src, tmp, jobs, contents)
             # Excel or a colleague may have saved the file since it was read: keep their work
             check_stamp(src, read)
@@ -210,6 +263,7 @@ def patch_workbook(
         cells_changed=cells,
         rows_appended=appended,
         seconds=time.perf_counter() - started,
+        rows_removed=sum(job.rewriter.result.rows_removed for job in jobs if job.rewriter),
     )
 
 
@@ -236,6 +290,7 @@ def _write(
     contents: list[SheetContent],
     clear: set[str],
     tmp: Path,
+    row_ops: list[RowDelete | RowMove],
 ) -> tuple[list[_SheetJob], list[str], int]:
     """Build the new package in ``tmp``; return the sheet jobs, rewritten parts, rows added."""
     styles = _load_styles(src, zf, package)
@@ -259,25 +314,53 @@ def _write(
             job_for(name).clear = True
         except WorkbookError:
             continue  # nothing to clear on a sheet that does not exist
+    deleted: dict[str, set[int]] = {}
+    for op in row_ops:
+        job = job_for(op.sheet)
+        if job.name.casefold() in content_names:
+            raise fail(WorkbookError, "sheet_not_found", path=src, sheet=op.sheet)
+        if isinstance(op, RowMove) and package.sheet(op.to).part == job.part:
+            detail = catalogue_text(ERRORS, "rows_same_sheet", sheet=job.name)
+            raise fail(WorkbookError, "rows_refused", path=src, sheet=job.name, detail=detail)
+        deleted.setdefault(job.part, set()).add(op.row)
+    for part, numbers in deleted.items():
+        job = jobs[part]
+        hit = sorted({ch.row for ch in job.changes} & numbers)
+        if hit:
+            raise fail(WorkbookError, "rows_conflict", path=src, sheet=job.name, row=hit[0])
+        job.shift = RowShift(job.name, numbers)
     replaced: dict[str, Deflated] = {}
     removed: set[str] = set()
     new_members: list[str] = []
     try:
+        shifted = [job for job in jobs.values() if job.shift]
+        for job in shifted:
+            _check_shift(src, zf, package, job)
         for job in jobs.values():
             job.rewriter = SheetRewriter(
-                job.changes, styles=styles, date1904=package.date1904, clear_highlights=job.clear
+                job.changes,
+                styles=styles,
+                date1904=package.date1904,
+                clear_highlights=job.clear,
+                shift=job.shift,
             )
             replaced[job.part] = _rewrite_sheet(src, zf, job)
         new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced)
         replaced.update(extra)
         _extend_tables(src, zf, jobs, replaced)
+        for job in shifted:
+            _shift_tables(src, zf, job, replaced)
         formulas = {
             job.sheet_id: job.rewriter.result.formulas_removed
             for job in jobs.values()
             if job.rewriter and job.rewriter.result.formulas_removed
         }
         chain = package.calc_chain_part
-        if formulas and chain and not _trim_calc_chain(src, zf, chain, formulas, replaced):
+        if chain and shifted:
+            # formula cells below a removed row have moved: their chain entries would be stale
+            _drop_calc_chain(src, zf, package, replaced)
+            removed.add(chain)
+        elif formulas and chain and not _trim_calc_chain(src, zf, chain, formulas, replaced):
             _drop_calc_chain(src, zf, package, replaced)
             removed.add(chain)
         _edit_workbook(src, zf, package, jobs, replaced)
@@ -367,6 +450,10 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
         return deflate(job.rewriter.run(member_chunks(src, zf, job.part)))
     except (ArrayFormulaHit, CellValueError) as exc:
         raise _cell_failure(src, job.name, exc) from None
+    except ShiftRefused as exc:
+        raise fail(
+            WorkbookError, "rows_refused", path=src, sheet=job.name, detail=str(exc)
+        ) from None
     except ValueError as exc:
         raise fail(
             WorkbookError, "corrupt", path=src, detail=f"{job.part}：{describe_error(exc)}"
@@ -495,6 +582,171 @@ def _register_sheets(
     out["[Content_Types].xml"] = deflate([ct_new.encode("utf-8")])
 
 
+# --- rows removed -------------------------------------------------------------------------
+
+
+def _moved_cells(
+    src: Path, moves: list[RowMove], changes: list[CellChange], limits: Limits
+) -> list[CellChange]:
+    """The cells that carry moved rows to the end of their target sheets."""
+    wanted = sorted({m.sheet for m in moves} | {m.to for m in moves})
+    book = read_workbook(src, sheets=wanted, limits=limits)
+    grids = {name.casefold(): grid for name, grid in book.sheets.items()}
+    next_row: dict[str, int] = {}
+    out: list[CellChange] = []
+    for move in sorted(moves, key=lambda m: (m.sheet, m.row)):
+        source, target = grids[move.sheet.casefold()], grids[move.to.casefold()]
+        key = target.name.casefold()
+        if key not in next_row:
+            last = max(
+                (
+                    target.first_row + i
+                    for i, row in enumerate(target.rows)
+                    if any(v is not None for v in row)
+                ),
+                default=0,
+            )
+            last = max([last, *(ch.row for ch in changes if ch.sheet.casefold() == key)])
+            next_row[key] = last + 1
+        row = next_row[key]
+        next_row[key] += 1
+        i = move.row - source.first_row
+        values = source.rows[i] if 0 <= i < len(source.rows) else []
+        for j, value in enumerate(values):
+            if value is not None:
+                out.append(CellChange(target.name, row, source.first_col + j, value))
+    return out
+
+
+def _check_shift(src: Path, zf: zipfile.ZipFile, package: Package, job: _SheetJob) -> None:
+    """Refuse rows whose removal would leave something pointing at the wrong cells: a drawing,
+    comment or pivot table anchored at or below them, a formula, defined name or chart that
+    refers to cells that would move."""
+    shift = job.shift
+    assert shift is not None
+
+    def refuse(key: str, **values: object) -> WorkbookError:
+        detail = catalogue_text(ERRORS, key, **values)
+        return fail(WorkbookError, "rows_refused", path=src, sheet=job.name, detail=detail)
+
+    for rel in read_rels(src, zf, job.part):
+        if rel.external or rel.type.endswith(REL_TABLE):
+            continue
+        kind = rel.type.rsplit("/", 1)[-1]
+        if kind in ("drawing", "vmlDrawing", "comments", "threadedComment"):
+            if anchored_below(read_member(src, zf, rel.target), shift):
+                raise refuse("rows_anchored", what="图片、图表、批注或控件")
+        elif kind == "pivotTable":
+            pivot = read_member(src, zf, rel.target).decode("utf-8")
+            for ref in re.findall(r'<(?:\w+:)?location\b[^>]*?\sref="([^"]*)"', pivot):
+                row = first_row(ref.split(":")[-1])
+                if row is not None and row >= shift.first:
+                    raise refuse("rows_anchored", what="数据透视表")
+    # formulas of other sheets, charts, pivot caches and names that refer to this sheet
+    # a formula names another sheet as Excel spells it, with ' doubled inside quotes
+    needles = {
+        html.escape(spelling, quote=False).encode("utf-8")
+        for spelling in (shift.sheet, shift.sheet.replace("'", "''"))
+    }
+    for info in zf.infolist():
+        name = info.filename
+        if name == job.part or not name.endswith(".xml"):
+            continue
+        is_sheet = name.startswith(("xl/worksheets/", "xl/chartsheets/"))
+        is_chart = "/charts/" in name
+        is_cache = "/pivotCache/pivotCacheDefinition" in name
+        if not (is_sheet or is_chart or is_cache):
+            continue
+        xml = read_member(src, zf, name)
+        if not any(needle in xml for needle in needles):
+            continue
+        if is_cache:
+            source = xml.decode("utf-8")
+            for attrs in re.findall(r"<(?:\w+:)?worksheetSource\b([^>]*)/?>", source):
+                sheet = re.search(r'\ssheet="([^"]*)"', attrs)
+                ref = re.search(r'\sref="([^"]*)"', attrs)
+                if (
+                    sheet
+                    and ref
+                    and html.unescape(sheet.group(1)).casefold() == (shift.sheet.casefold())
+                ):
+                    last = ref.group(1).split(":")[-1]
+                    row = first_row(last)
+                    if row is not None and row >= shift.first:
+                        raise refuse("rows_chart", part=name)
+            continue
+        for formula in part_formulas(xml):
+            if formula_hits(formula, shift, own=False):
+                raise refuse("rows_chart" if is_chart else "rows_formula", part=name, where=name)
+    workbook = read_member(src, zf, package.workbook_part).decode("utf-8")
+    index = next(i for i, info in enumerate(package.sheets) if info.part == job.part)
+    for attrs, value in re.findall(
+        r"<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>", workbook
+    ):
+        name_m = re.search(r'\sname="([^"]*)"', attrs)
+        name = html.unescape(name_m.group(1)) if name_m else ""
+        local_m = re.search(r'\slocalSheetId="(\d+)"', attrs)
+        if name == "_xlnm._FilterDatabase" and local_m and int(local_m.group(1)) == index:
+            continue  # moves with the sheet's autofilter
+        if formula_hits(html.unescape(value), shift, own=False):
+            raise refuse("rows_name", name=name)
+
+
+def _shift_tables(
+    src: Path, zf: zipfile.ZipFile, job: _SheetJob, replaced: dict[str, Deflated]
+) -> None:
+    """Move or shrink the tables of a sheet that lost rows; refuse losing a header or totals
+    row, or the last data row."""
+    shift = job.shift
+    assert shift is not None
+    for rel in read_rels(src, zf, job.part):
+        if not rel.type.endswith(REL_TABLE) or rel.external:
+            continue
+        xml = _current(src, zf, rel.target, replaced)
+        root = parse_xml(src, rel.target, xml)
+        rect = parse_range(root.get("ref", ""))
+        if rect is None:
+            continue
+        name = root.get("displayName") or root.get("name") or rel.target
+        headers = int(root.get("headerRowCount", "1") or 0)
+        totals = int(root.get("totalsRowCount", "0") or 0)
+        first, last = rect[0], rect[2]
+        if any(
+            r in shift
+            for r in [*range(first, first + headers), *range(last - totals + 1, last + 1)]
+        ):
+            raise fail(
+                WorkbookError,
+                "rows_refused",
+                path=src,
+                sheet=job.name,
+                detail=catalogue_text(ERRORS, "rows_table_header", name=name),
+            )
+        span = shift.span(first, last)
+        if span is None or span[1] - span[0] + 1 <= headers + totals:
+            raise fail(
+                WorkbookError,
+                "rows_refused",
+                path=src,
+                sheet=job.name,
+                detail=catalogue_text(ERRORS, "rows_table_empty", name=name),
+            )
+        if span == (first, last):
+            continue
+        text = xml.decode("utf-8")
+
+        def moved(m: re.Match[str]) -> str:
+            return m.group(1) + (shift.sqref(m.group(2)) or m.group(2)) + m.group(3)
+
+        text = re.sub(
+            r'(<(?:\w+:)?(?:table|autoFilter|sortState|sortCondition)\b[^>]*?\sref=")'
+            r'([^"]*)(")',
+            moved,
+            text,
+        )
+        _replace(replaced, rel.target, text.encode("utf-8"))
+
+
 # --- ranges that grow with appended rows -------------------------------------------------
 
 
@@ -508,7 +760,7 @@ def _extend_tables(
         for rel in read_rels(src, zf, job.part):
             if not rel.type.endswith(REL_TABLE) or rel.external:
                 continue
-            xml = read_member(src, zf, rel.target)
+            xml = _current(src, zf, rel.target, replaced)
             root = parse_xml(src, rel.target, xml)
             if int(root.get("totalsRowCount", "0") or 0) > 0:
                 continue  # rows go above a totals row in Excel; kqxl leaves such tables as they are
@@ -526,7 +778,7 @@ def _extend_tables(
                 grow,
                 text,
             )
-            replaced[rel.target] = deflate([text.encode("utf-8")])
+            _replace(replaced, rel.target, text.encode("utf-8"))
 
 
 # --- calculation -------------------------------------------------------------------------
@@ -543,7 +795,7 @@ def _edit_workbook(
     hidden ``_xlnm._FilterDatabase`` name of a sheet whose autofilter grew."""
     xml = _current(src, zf, package.workbook_part, replaced)
     new = xml
-    if package.calc_chain_part and any(job.changes for job in jobs.values()):
+    if package.calc_chain_part and any(job.changes or job.shift for job in jobs.values()):
         new = _full_calc_on_load(new)
     index = {info.part: i for i, info in enumerate(package.sheets) if info.part}
     for job in jobs.values():
@@ -571,6 +823,7 @@ def _replace(replaced: dict[str, Deflated], part: str, xml: bytes) -> None:
 
 
 def _grow_filter_database(xml: bytes, sheet_index: int, old: str, new: str) -> bytes:
+    """The hidden filter name of a sheet whose autofilter grew or moved, set to ``new``."""
     old_rect, new_rect = parse_range(old), parse_range(new)
     if old_rect is None or new_rect is None:
         return xml
@@ -586,7 +839,7 @@ def _grow_filter_database(xml: bytes, sheet_index: int, old: str, new: str) -> b
         if target is None or parse_range(target.group(0).replace("$", "")) != old_rect:
             return m.group(0)
         last = f"${target.group(3)}${new_rect[2]}"
-        end = value[: target.start()] + f"${target.group(1)}${target.group(2)}:{last}"
+        end = value[: target.start()] + f"${target.group(1)}${new_rect[0]}:{last}"
         return m.group(1) + end + m.group(3)
 
     return pattern.sub(grow, text).encode("utf-8")

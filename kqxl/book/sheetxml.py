@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 from openpyxl.formula.translate import Translator, TranslatorError
 
+from kqxl.book.rows import RowShift, ShiftRefused, anchored_formula_hits, formula_hits, last_row
 from kqxl.book.safety import PartError
 from kqxl.book.styles import StyleBook
 from kqxl.cells import CellError, column_index, column_letter
+from kqxl.texts import ERRORS, text
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -179,6 +181,7 @@ class SheetResult:
     expected: dict[tuple[int, int], Written] = field(default_factory=dict)
     cells_changed: int = 0
     autofilter: tuple[str, str] | None = None  # the sheet autofilter's (old, new) ref
+    rows_removed: int = 0
 
 
 class ArrayFormulaHit(ValueError):
@@ -257,7 +260,9 @@ class SheetRewriter:
         styles: StyleBook | None,
         date1904: bool,
         clear_highlights: bool = False,
+        shift: RowShift | None = None,
     ) -> None:
+        self.shift = shift if shift else None
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
             by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
@@ -312,6 +317,7 @@ class SheetRewriter:
             yield b"</" + pfx + b"sheetData>"
             rest = buf[sheet_data.end() :] + b"".join(chunks)
             yield self._tail(rest)
+            self._finish()
             return
         yield buf[sheet_data.start() : sheet_data.end()]
         buf = buf[sheet_data.end() :]
@@ -359,6 +365,16 @@ class SheetRewriter:
             yield b"".join(out)
         rest = buf[pos:] + b"".join(chunks)
         yield self._tail(rest)
+        self._finish()
+
+    def _finish(self) -> None:
+        shift = self.shift
+        if shift is None:
+            return
+        # verification reads the part back, where rows below a deleted one have moved up
+        self.result.expected = {
+            (shift.row(r), c): w for (r, c), w in self.result.expected.items() if r not in shift
+        }
 
     # --- head and tail ---
     def _head(self, head: bytes) -> bytes:
@@ -367,20 +383,33 @@ class SheetRewriter:
             if b"style" in a and a.get(b"min", b"").isdigit() and a.get(b"max", b"").isdigit():
                 self.col_styles.append((int(a[b"min"]), int(a[b"max"]), int(a[b"style"])))
         rows = self.row_order
-        if not rows:
+        shift = self.shift
+        if not rows and shift is None:
             return head
         cols = [c for r in rows for c in self.rows[r]]
-        r1, r2, c1, c2 = rows[0], rows[-1], min(cols), max(cols)
 
         def widen(m: re.Match[bytes]) -> bytes:
             old = parse_range(m.group(2).decode().split(" ")[0])
-            a1, b1, a2, b2 = old if old else (r1, c1, r2, c2)
-            new = format_range(min(a1, r1), min(b1, c1), max(a2, r2), max(b2, c2))
+            if rows:
+                r1, r2, c1, c2 = rows[0], rows[-1], min(cols), max(cols)
+                a1, b1, a2, b2 = old if old else (r1, c1, r2, c2)
+                old = (min(a1, r1), min(b1, c1), max(a2, r2), max(b2, c2))
+            if old is None:
+                return m.group(0)
+            new = format_range(*old)
+            if shift is not None:
+                new = shift.ref(new) or format_range(1, old[1], 1, old[1])
             return m.group(1) + new.encode() + b'"'
 
         return re.sub(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)"', widen, head, count=1)
 
     def _tail(self, tail: bytes) -> bytes:
+        tail = self._grown_tail(tail)
+        if self.shift is not None:
+            tail = self._shifted_tail(tail, self.shift)
+        return tail
+
+    def _grown_tail(self, tail: bytes) -> bytes:
         res = self.result
         if not res.appended_rows or res.new_last_row <= res.old_last_row or not res.old_last_row:
             return tail
@@ -414,6 +443,95 @@ class SheetRewriter:
             tail,
             flags=re.S,
         )
+
+    def _shifted_tail(self, tail: bytes, shift: RowShift) -> bytes:
+        """The part after ``<sheetData>`` with every row-anchored range moved up, or
+        :class:`ShiftRefused` where that cannot be done with certainty."""
+        xml = tail.decode("utf-8")
+        if any(int(n) + 1 >= shift.first for n in re.findall(r"<(?:\w+:)?row>\s*(\d+)\s*<", xml)):
+            raise ShiftRefused(text(ERRORS, "rows_anchored", what="控件或对象"))
+        if any(
+            int(n) >= shift.first - 1 for n in re.findall(r"<(?:\w+:)?brk\b[^>]*?\sid=\"(\d+)", xml)
+        ):
+            raise ShiftRefused(text(ERRORS, "rows_anchored", what="分页符"))
+        for name, what in _UNSHIFTABLE:
+            if re.search(rf"<(?:\w+:)?{name}\b", xml):
+                raise ShiftRefused(text(ERRORS, "rows_anchored", what=what))
+
+        def moved(ref: str, what: str) -> str:
+            new = shift.ref(ref)
+            if new is None:
+                raise ShiftRefused(text(ERRORS, "rows_anchored", what=what))
+            return new
+
+        def simple(name: str, attr: str, drop_single: bool = False) -> None:
+            nonlocal xml
+
+            def one(m: re.Match[str]) -> str:
+                new = shift.sqref(m.group(3))
+                rect = parse_range(new) if drop_single else None
+                if not new or (rect is not None and rect[:2] == rect[2:]):
+                    return ""  # gone, or a merge of a single cell (Excel calls that damage)
+                return m.group(1) + m.group(2) + new + m.group(4)
+
+            xml = re.sub(
+                rf'(<(?:\w+:)?{name}\b[^>]*?\s{attr}=)(["\'])([^"\']*)(\2[^>]*?/>)', one, xml
+            )
+
+        simple("mergeCell", "ref", drop_single=True)
+        simple("hyperlink", "ref")
+        simple("ignoredError", "sqref")
+        simple("protectedRange", "sqref")
+        res = self.result
+        old_filter = re.search(r'<(?:\w+:)?autoFilter\b[^>]*?\sref="([^"]*)"', xml)
+        xml = re.sub(
+            r'(<(?:\w+:)?(?:autoFilter|sortState|sortCondition)\b[^>]*?\sref=")([^"]*)(")',
+            lambda m: m.group(1) + moved(m.group(2), "筛选区域的标题行") + m.group(3),
+            xml,
+        )
+        if old_filter is not None:
+            new_filter = re.search(r'<(?:\w+:)?autoFilter\b[^>]*?\sref="([^"]*)"', xml)
+            assert new_filter is not None
+            first = res.autofilter[0] if res.autofilter else old_filter.group(1)
+            if new_filter.group(1) != first:
+                res.autofilter = (first, new_filter.group(1))
+
+        def ranged(m: re.Match[str]) -> str:
+            whole, attrs, body = m.group(0), m.group(3), m.group(5) or ""
+            own = re.search(r'\ssqref="([^"]*)"', attrs)
+            inner = re.search(r"<((?:\w+:)?)sqref>([^<]*)</\1sqref>", body)
+            sqref = own.group(1) if own else inner.group(2) if inner else None
+            if sqref is None:
+                return whole
+            for formula in part_formulas_text(body):
+                if anchored_formula_hits(formula, shift, sqref):
+                    raise ShiftRefused(text(ERRORS, "rows_formula", where=f"{m.group(2)} {sqref}"))
+            new = shift.sqref(sqref)
+            if not new:
+                return ""
+            if own:
+                start = m.start(3) - m.start(0) + own.start(1)
+                return whole[:start] + new + whole[start + len(sqref) :]
+            assert inner is not None
+            start = m.start(5) - m.start(0) + inner.start(2)
+            return whole[:start] + new + whole[start + len(sqref) :]
+
+        xml = re.sub(
+            r"<((?:\w+:)?)(conditionalFormatting|dataValidation)\b([^>]*?)(/>|>(.*?)</\1\2>)",
+            ranged,
+            xml,
+            flags=re.S,
+        )
+        for name in (
+            "mergeCells",
+            "hyperlinks",
+            "dataValidations",
+            "ignoredErrors",
+            "protectedRanges",
+            "conditionalFormattings",
+        ):
+            xml = _recount(xml, name)
+        return xml.encode("utf-8")
 
     # --- rows ---
     def _new_rows_before(self, limit: int) -> Iterator[bytes]:
@@ -451,6 +569,90 @@ class SheetRewriter:
         prefix = b"".join(self._new_rows_before(r))
         row = buf[start:end]
         self.result.old_last_row = max(self.result.old_last_row, r)
+        shift = self.shift
+        if shift is not None:
+            if b"<f" in row or b":f" in row:
+                self._check_formulas(r, row, shift)
+            if r in shift:
+                self._seen(r, row)
+                self.result.rows_removed += 1
+                return prefix
+            if shift.first < r:
+                return prefix + self._renumber(self._changed_row(r, row, head, start), r, shift)
+        return prefix + self._changed_row(r, row, head, start)
+
+    def _check_formulas(self, r: int, row: bytes, shift: RowShift) -> None:
+        """Refuse a formula that refers to cells that would move, a shared formula whose
+        followers would move apart from their anchor, and a multi-row array formula that
+        loses a row."""
+        for m in self._cell.finditer(row):
+            inner = m.group(2) or b""
+            f = re.search(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", inner, re.S)
+            if f is None:
+                continue
+            ref = (_attr(m.group(1), b"r") or b"?").decode()
+            kind = _attr(f.group(1), b"t")
+            span = (_attr(f.group(1), b"ref") or b"").decode()
+            where = f"{shift.sheet}!{ref}"
+            if kind == b"shared":
+                reach = (last_row(span) or r) - r if span else 0
+                if (span and (last_row(span) or 0) >= shift.first) or (
+                    not span and r >= shift.first
+                ):
+                    raise ShiftRefused(text(ERRORS, "rows_formula", where=where))
+            else:
+                reach = 0
+            if kind == b"array" and span:
+                rect = parse_range(span)
+                if (
+                    rect
+                    and any(rect[0] <= d <= rect[2] for d in shift.deleted)
+                    and (rect[0] != rect[2])
+                ):
+                    raise ShiftRefused(text(ERRORS, "rows_formula", where=where))
+            if r in shift:
+                continue  # a formula that goes with its row refers to nothing any more
+            formula = html.unescape((f.group(2) or b"").decode("utf-8"))
+            if formula and formula_hits(formula, shift, own=True, reach=reach):
+                raise ShiftRefused(text(ERRORS, "rows_formula", where=where))
+
+    def _renumber(self, row: bytes, r: int, shift: RowShift) -> bytes:
+        """A row moved up: its own number, its cells' references and array ranges."""
+        new = shift.row(r)
+        head = self._row_head.match(row)
+        assert head is not None
+        attrs = head.group(1)
+        number = f' r="{new}"'.encode()
+        if _attr(attrs, b"r") is None:
+            attrs = number + attrs
+        else:
+            attrs = re.sub(rb"""(?<=\s)r\s*=\s*(["'])[^"']*\1""", number[1:], attrs, count=1)
+        body = row[head.end(1) :]
+        old_ref = re.compile(
+            rb"""(\sr\s*=\s*["'])([A-Z]{1,3})""" + str(r).encode() + rb"""(["'])"""
+        )
+        new_digits = str(new).encode()
+
+        def cell(m: re.Match[bytes]) -> bytes:
+            whole = m.group(0)
+            tag_end = m.end(1) - m.start(0)
+            start = old_ref.sub(
+                lambda x: x.group(1) + x.group(2) + new_digits + x.group(3), whole[:tag_end], 1
+            )
+            rest = whole[tag_end:]
+            if b"ref=" in rest:
+                rest = re.sub(
+                    rb"""(<(?:\w+:)?f\b[^>]*?\sref=["'])([^"']*)""",
+                    lambda x: x.group(1) + (shift.ref(x.group(2).decode()) or "").encode(),
+                    rest,
+                )
+            return start + rest
+
+        return row[: head.start(1)] + attrs + self._cell.sub(cell, body)
+
+    def _changed_row(self, r: int, row: bytes, head: re.Match[bytes], start: int) -> bytes:
+        """The row with its changes merged in (``head`` matched it at ``start`` of the buffer)."""
+        attrs = head.group(1)
         if b"array" in row:
             self._record_arrays(row)
         changes = self.rows.get(r)
@@ -464,7 +666,9 @@ class SheetRewriter:
             if self.next_new < len(order) and order[self.next_new] == r:
                 self.next_new += 1
             inner = (
-                b"" if head.group(2) else buf[head.end() : end - len(b"</" + self.pfx + b"row>")]
+                b""
+                if head.group(2)
+                else row[head.end() - start : len(row) - len(b"</" + self.pfx + b"row>")]
             )
             fast = None
             # a shared formula's anchor may be replaced here: its followers need the full merge
@@ -483,7 +687,7 @@ class SheetRewriter:
                 + b"row>"
             )
         self._seen(r, row)
-        return prefix + row
+        return row
 
     def _record_arrays(self, row: bytes) -> None:
         for m in self._cell.finditer(row):
@@ -716,6 +920,55 @@ class SheetRewriter:
         start = cell.index(inner)
         new_inner = inner[: f.start()] + new_f + inner[f.end() :]
         return cell[:start] + new_inner + cell[start + len(inner) :]
+
+
+_UNSHIFTABLE = (
+    ("sparklineGroups", "迷你图"),
+    ("scenarios", "方案"),
+    ("dataConsolidate", "合并计算"),
+    ("cellWatches", "监视窗口"),
+)
+
+
+def part_formulas_text(xml: str) -> list[str]:
+    """The formula texts of a piece of sheet XML (``<formula>``, ``<formula1>``, ``<xm:f>``)."""
+    return [
+        html.unescape(m.group(1))
+        for m in re.finditer(
+            r"<(?:\w+:)?(?:f|formula|formula1|formula2)\b[^>]*>([^<]*)</(?:\w+:)?"
+            r"(?:f|formula|formula1|formula2)>",
+            xml,
+        )
+    ]
+
+
+def _recount(xml: str, name: str) -> str:
+    """A container left empty by removed children goes; a ``count`` attribute is updated."""
+
+    def one(m: re.Match[str]) -> str:
+        body = m.group(3)
+        direct = _direct_children(body)
+        if not direct:
+            return ""
+        attrs = re.sub(r'\scount="\d+"', f' count="{direct}"', m.group(2), count=1)
+        return f"<{m.group(1)}{name}{attrs}>{body}</{m.group(1)}{name}>"
+
+    return re.sub(rf"<((?:\w+:)?){name}\b([^>]*?)>(.*?)</\1{name}>", one, xml, flags=re.S)
+
+
+def _direct_children(body: str) -> int:
+    """How many elements sit directly in ``body`` (a well-formed run of sibling elements)."""
+    depth = 0
+    count = 0
+    for m in re.finditer(r"<(/?)[\w:]+\b[^>]*?(/?)>", body):
+        if m.group(1):
+            depth -= 1
+        elif m.group(2):
+            count += depth == 0
+        else:
+            count += depth == 0
+            depth += 1
+    return count
 
 
 def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:

@@ -1,0 +1,234 @@
+"""Removing rows from a sheet: where everything below moves, and when that cannot be done safely.
+
+Deleting rows closes the gap: a row below moves up by the number of deleted rows above it, and
+so must everything anchored to rows (merged cells, hyperlinks, validations, conditional
+formats, tables, autofilters). What kqxl cannot shift with certainty — a formula, a defined
+name or a chart that refers to cells that would move, a drawing or comment anchored at or below
+the first deleted row — makes the whole write refuse with a one-line reason
+(:class:`ShiftRefused`) rather than leave a file that Excel calls damaged.
+
+Formulas are scanned as text (strings removed first); a reference that merely might point into
+the moving area counts as one, so a doubt refuses.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from kqxl.cells import column_index
+
+__all__ = ["RowShift", "ShiftRefused", "formula_hits"]
+
+
+class ShiftRefused(ValueError):
+    """Rows cannot be removed without breaking something; the message is a Chinese reason."""
+
+
+_CELLS = re.compile(
+    r"^(\$?)([A-Z]{1,3})(\$?)(\d+)(?::(\$?)([A-Z]{1,3})(\$?)(\d+))?$",
+)
+_ROWS = re.compile(r"^(\$?)(\d+):(\$?)(\d+)$")
+_COLS = re.compile(r"^\$?[A-Z]{1,3}:\$?[A-Z]{1,3}$")
+
+
+class RowShift:
+    """The rows deleted from one sheet, and where every other row of it goes."""
+
+    def __init__(self, sheet: str, deleted: Iterable[int]) -> None:
+        self.sheet = sheet
+        self.deleted = sorted(set(deleted))
+        self._set = set(self.deleted)
+        self.first = self.deleted[0] if self.deleted else 0
+
+    def __bool__(self) -> bool:
+        return bool(self.deleted)
+
+    def __contains__(self, row: object) -> bool:
+        return row in self._set
+
+    def row(self, row: int) -> int:
+        """The new number of a row that stays."""
+        return row - bisect_left(self.deleted, row)
+
+    def span(self, first: int, last: int) -> tuple[int, int] | None:
+        """The rows ``first``–``last`` after the deletion; None if all of them go."""
+        a = first - bisect_left(self.deleted, first)
+        b = last - bisect_right(self.deleted, last)
+        return (a, b) if b >= a else None
+
+    def ref(self, token: str) -> str | None:
+        """One reference (``B3``, ``$A$2:$D$9``, ``3:5``, ``A:C``) moved; None if it goes."""
+        m = _CELLS.match(token)
+        if m:
+            d1, c1, d2, r1, d3, c2, d4, r2 = m.groups()
+            last = int(r2) if r2 else int(r1)
+            span = self.span(min(int(r1), last), max(int(r1), last))
+            if span is None:
+                return None
+            first = f"{d1}{c1}{d2}{span[0]}"
+            return first if not r2 else f"{first}:{d3}{c2}{d4}{span[1]}"
+        m = _ROWS.match(token)
+        if m:
+            span = self.span(int(m.group(2)), int(m.group(4)))
+            if span is None:
+                return None
+            return f"{m.group(1)}{span[0]}:{m.group(3)}{span[1]}"
+        return token  # whole columns and anything else stay
+
+    def sqref(self, sqref: str) -> str:
+        """A space-separated list of references moved; empty when all of them go."""
+        out = []
+        for token in sqref.split():
+            moved = self.ref(token)
+            if moved is not None:
+                out.append(moved)
+        return " ".join(out)
+
+    def moves(self, token: str) -> bool:
+        """Whether the first row of a reference is at or below the first deleted row."""
+        row = first_row(token)
+        return row is not None and row >= self.first
+
+
+def first_row(token: str) -> int | None:
+    """The first row a reference names (None for whole columns)."""
+    m = _CELLS.match(token)
+    if m:
+        return min(int(m.group(4)), int(m.group(8) or m.group(4)))
+    m = _ROWS.match(token)
+    if m:
+        return min(int(m.group(2)), int(m.group(4)))
+    return None
+
+
+def last_row(token: str) -> int | None:
+    """The last row a reference names (None for whole columns)."""
+    m = _CELLS.match(token)
+    if m:
+        return max(int(m.group(4)), int(m.group(8) or m.group(4)))
+    m = _ROWS.match(token)
+    if m:
+        return max(int(m.group(2)), int(m.group(4)))
+    return None
+
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_FORMULA_REF = re.compile(
+    r"(?<![\w.$'\]!])"
+    r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<u>(?:\[[^\]]*\])?[^\s!'\"(),;=+\-*/^&<>{}%]+))!)?"
+    r"(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?\d+:\$?\d+|\$?[A-Z]{1,3}:\$?[A-Z]{1,3})"
+    r"(?![\w(!.\[])"
+)
+
+
+def formula_refs(formula: str, sheet: str, *, own: bool) -> list[str]:
+    """The references of ``formula`` that may point into ``sheet``.
+
+    ``own``: the formula lives on ``sheet``, so references without a sheet name count too.
+    A 3-D reference (``A:C!B2``) counts whatever its sheets; one to another workbook does not.
+    """
+    found = []
+    for m in _FORMULA_REF.finditer(_STRING.sub('""', formula)):
+        q, u = m.group("q"), m.group("u")
+        name = q.replace("''", "'") if q is not None else u
+        if name is None:
+            if not own:
+                continue
+        elif name.startswith("[") or (":" not in name and name.casefold() != sheet.casefold()):
+            continue
+        found.append(m.group("ref"))
+    return found
+
+
+def formula_hits(formula: str, shift: RowShift, *, own: bool, reach: int = 0) -> bool:
+    """Whether ``formula`` may refer to a cell at or below the first deleted row; ``reach``
+    rows further for a shared formula, whose followers below see their references shifted."""
+    for ref in formula_refs(formula, shift.sheet, own=own):
+        last = last_row(ref)
+        if last is not None and last + reach >= shift.first:
+            return True
+    return False
+
+
+_FORMULA_TEXT = re.compile(
+    rb"<(?:\w+:)?(?:f|formula|formula1|formula2)\b[^>]*>([^<]*)</(?:\w+:)?"
+    rb"(?:f|formula|formula1|formula2)>"
+)
+
+
+def part_formulas(xml: bytes) -> Iterable[str]:
+    """The text of every formula element of a sheet or chart part (``<f>``, ``<formula1>`` …)."""
+    for m in _FORMULA_TEXT.finditer(xml):
+        yield html.unescape(m.group(1).decode("utf-8"))
+
+
+_ANCHOR_ROW = re.compile(rb"<(?:\w+:)?row>\s*(\d+)\s*</(?:\w+:)?row>")
+_VML_ANCHOR = re.compile(rb"<(?:\w+:)?Anchor>([^<]*)</(?:\w+:)?Anchor>")
+_VML_ROW = re.compile(rb"<(?:\w+:)?Row>\s*(\d+)\s*</(?:\w+:)?Row>")
+_CELL_REF_ATTR = re.compile(rb"""<(?:\w+:)?(?:comment|threadedComment)\b[^>]*?\sref=["']([^"']+)""")
+
+
+def anchored_below(xml: bytes, shift: RowShift) -> bool:
+    """Whether a drawing, VML or comments part anchors anything at or below the first deleted
+    row (drawing rows are 0-based, comment references 1-based)."""
+    if any(int(m.group(1)) + 1 >= shift.first for m in _ANCHOR_ROW.finditer(xml)):
+        return True
+    if any(int(m.group(1)) + 1 >= shift.first for m in _VML_ROW.finditer(xml)):
+        return True
+    for m in _VML_ANCHOR.finditer(xml):
+        numbers = [n.strip() for n in m.group(1).decode("ascii", "replace").split(",")]
+        rows = [numbers[i] for i in (2, 6) if i < len(numbers)]
+        if any(n.isdigit() and int(n) + 1 >= shift.first for n in rows):
+            return True
+    for m in _CELL_REF_ATTR.finditer(xml):
+        row = first_row(m.group(1).decode("ascii", "replace"))
+        if row is not None and row >= shift.first:
+            return True
+    return False
+
+
+def column_span(token: str) -> tuple[int, int] | None:
+    """The first and last column of a cell reference (None for other references)."""
+    m = _CELLS.match(token)
+    if not m:
+        return None
+    a, b = column_index(m.group(2)), column_index(m.group(6) or m.group(2))
+    return min(a, b), max(a, b)
+
+
+def _row_ends(ref: str) -> list[tuple[bool, int]]:
+    """(absolute?, row) of each end of a reference (none for whole columns)."""
+    m = _CELLS.match(ref)
+    if m:
+        ends = [(m.group(3) == "$", int(m.group(4)))]
+        if m.group(8):
+            ends.append((m.group(7) == "$", int(m.group(8))))
+        return ends
+    m = _ROWS.match(ref)
+    if m:
+        return [(m.group(1) == "$", int(m.group(2))), (m.group(3) == "$", int(m.group(4)))]
+    return []
+
+
+def anchored_formula_hits(formula: str, shift: RowShift, sqref: str) -> bool:
+    """Whether a conditional format's or validation's formula over ``sqref`` would need
+    rewriting: relative rows count from the range's top-left cell, so a same-row reference
+    stays right while that cell keeps its row number."""
+    tokens = sqref.split()
+    anchor = first_row(tokens[0]) if tokens else None
+    if anchor is None:
+        return formula_hits(formula, shift, own=True)
+    # the range's first row keeps its number unless a deleted row lies above it
+    moved = shift.first < anchor
+    reach = max((last_row(t) or anchor for t in tokens), default=anchor)
+    for ref in formula_refs(formula, shift.sheet, own=True):
+        for absolute, row in _row_ends(ref):
+            if absolute:
+                if row >= shift.first:
+                    return True
+            elif moved or (row != anchor and reach + max(row - anchor, 0) >= shift.first):
+                return True
+    return False
