@@ -64,6 +64,7 @@ ERRORS: dict[str, str] = {
     "rules_block_unclosed": "规则原文不完整，找不到结束行“【kqxl 规则原文结束】”",
     "rules_block_edited": "规则原文与结束行记录的指纹不符（被手工改动过，或只复制了一部分）",
     "rules_gbk": "{path}：该文件是 GBK 编码，请另存为 UTF-8（记事本：文件 → 另存为 → 编码选“UTF-8”）后重试。",
+    "sheet_kept": "{path}：工作表“{sheet}”中的{what}与新内容不相容，kqxl 不能替换该工作表（替换会使其损坏）。请在 Excel 中删除它或把该工作表改名后重试。",
     # Deleting or moving rows: rows_refused carries one of the rows_* details below.
     "rows_refused": "{path}：不能删除或移动工作表“{sheet}”的行：{detail}。工作簿未改动；请先在 Excel 中调整，或手工删除这些行。",
     "rows_conflict": "{path}：工作表“{sheet}”第 {row} 行既要删除或移动，又要修改其中的单元格，请只做一种。",

@@ -15,7 +15,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
-from kqxl.book import KEEP, CellChange, SheetContent, patch_workbook, read_workbook
+from kqxl.book import (
+    KEEP,
+    CellChange,
+    RowDelete,
+    RowMove,
+    SheetContent,
+    patch_workbook,
+    read_workbook,
+)
 from kqxl.cells import CellError
 from kqxl.errors import WorkbookChangedError, WorkbookError
 
@@ -735,3 +743,261 @@ def test_cell_positions_must_be_whole_numbers(tmp_path: Path) -> None:
     for row, col in ((2.0, 1), (2, 1.5), (True, 1)):
         with pytest.raises(WorkbookError, match="无效"):
             patch_workbook(src, [CellChange("客户", row, col, "x")], out=tmp_path / "b.xlsx")  # type: ignore[arg-type]
+
+
+# --- rows deleted and moved ------------------------------------------------------------------
+
+
+def rows_book(path: Path, build: Callable[[openpyxl.Workbook], None] | None = None) -> Path:
+    """客户 with 8 data rows (K001–K008), validations, a conditional format, a merge, a
+    hyperlink and a table; an 已移交 sheet with a header and one row."""
+
+    def setup(wb: openpyxl.Workbook) -> None:
+        ws = wb["客户"]
+        for i in range(5, 9):
+            ws.append([f"K{i:03d}", f"客户{i}", i * 1000, dt.date(2024, 1, i)])
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        dv.add("B2:B9")
+        dv.add("F5")  # on the deleted row only: goes with it
+        ws.add_data_validation(dv)
+        ws.conditional_formatting.add(
+            "C2:C9", CellIsRule(operator="greaterThan", formula=["3000"], fill=PatternFill())
+        )
+        ws.merge_cells("B7:C8")  # below: moves up
+        ws.merge_cells("E4:F5")  # loses a row: still a merge of two cells
+        ws.merge_cells("G5:H5")  # on the deleted row: goes
+        ws["A9"].hyperlink = "http://example.com/9"
+        ws.add_table(Table(displayName="客户表", ref="A1:D9"))
+        moved = wb.create_sheet("已移交")
+        moved.append(["客户编号", "客户名称", "金额", "日期"])
+        moved.append(["K100", "早已移交", 1, None])
+        if build:
+            build(wb)
+
+    return make_book(path, setup)
+
+
+def test_delete_a_middle_row_shifts_what_lies_below(tmp_path: Path) -> None:
+    src = rows_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(
+        src, [CellChange("客户", 9, 2, "改")], rows=[RowDelete("客户", 5)], out=out
+    )
+    assert report.rows_removed == 1
+    before = read_workbook(src).sheets["客户"].rows
+    after = read_workbook(out).sheets["客户"].rows
+    expected = before[:4] + before[5:]
+    expected[7] = [*expected[7][:1], "改", *expected[7][2:]]
+    assert after == expected
+    xml = sheet_xml(out)
+    assert re.search(r"<dimension ref=\"A1:H8\"\s*/>", xml)  # merges reach H
+    assert re.search(r'<conditionalFormatting sqref="C2:C8"', xml)
+    assert re.search(r'<dataValidation [^>]*sqref="B2:B8"', xml)
+    assert "F5" not in xml and '<dataValidations count="1"' in xml
+    merges = set(re.findall(r'<mergeCell ref="([^"]+)"', xml))
+    assert merges == {"B6:C7", "E4:F4"}
+    assert re.search(r'<mergeCells count="2"', xml)
+    assert re.search(r'<hyperlink [^>]*ref="A8"', xml)
+    rows = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
+    assert rows == list(range(1, 9))
+    assert all(
+        re.fullmatch(rf"[A-Z]+{r}", ref)
+        for r, row in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', xml)
+        for ref in re.findall(r'<c r="([^"]+)"', row)
+    )
+    table = member(out, "xl/tables/table1.xml").decode()
+    assert 'ref="A1:D8"' in table and re.search(r'<autoFilter ref="A1:D8"', table)
+    assert_others_identical(src, out, report.parts)
+    grid = openpyxl.load_workbook(out)["客户"]  # a second reader agrees
+    assert grid["A5"].value == "K005" and grid["A8"].hyperlink.target == "http://example.com/9"
+
+
+def test_move_a_row_to_another_sheet(tmp_path: Path) -> None:
+    src = rows_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(src, [], rows=[RowMove("客户", 3, "已移交")], out=out)
+    book = read_workbook(out)
+    assert book.sheets["已移交"].rows[-1] == ["K002", "客户2", 2000, dt.date(2024, 1, 2)]
+    assert len(book.sheets["已移交"].rows) == 3
+    assert [r[0] for r in book.sheets["客户"].rows[1:]] == [
+        "K001", "K003", "K004", "K005", "K006", "K007", "K008"
+    ]  # fmt: skip
+    assert report.rows_removed == 1 and report.rows_appended == 1
+    assert 'ref="A1:D8"' in member(out, "xl/tables/table1.xml").decode()
+
+
+def test_move_and_delete_several_rows_at_once(tmp_path: Path) -> None:
+    src = rows_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    patch_workbook(
+        src,
+        [CellChange("已移交", 3, 1, "K101")],  # an appended row: moved rows come after it
+        rows=[RowMove("客户", 7, "已移交"), RowDelete("客户", 2), RowMove("客户", 4, "已移交")],
+        out=out,
+    )
+    book = read_workbook(out)
+    assert [r[0] for r in book.sheets["客户"].rows[1:]] == ["K002", "K004", "K005", "K007", "K008"]
+    assert [r[0] for r in book.sheets["已移交"].rows] == [
+        "客户编号",
+        "K100",
+        "K101",
+        "K003",
+        "K006",
+    ]
+    assert set(re.findall(r'<mergeCell ref="([^"]+)"', sheet_xml(out))) == {
+        "B5:C5",  # B7:C8 lost row 7
+        "E3:F3",  # E4:F5 lost row 4
+        "G3:H3",
+    }
+
+
+def test_kqxl_templates_support_delete_and_move(tmp_path: Path, repo_root: Path) -> None:
+    src = tmp_path / "t.xlsx"
+    src.write_bytes((repo_root / "workbooks" / "客户跟进表.xlsx").read_bytes())
+    header = read_workbook(src).sheets["客户"]
+    first = header.first_row + len(header.rows)
+    patch_workbook(
+        src,
+        [CellChange("客户", first + i, c, f"K{i}-{c}") for i in range(4) for c in (1, 2)],
+        backup=False,
+    )
+    patch_workbook(src, [], sheets=[SheetContent("已移交", [["客户编号", "客户名称"]])])
+    report = patch_workbook(
+        src,
+        [],
+        rows=[RowDelete("客户", first + 1), RowMove("客户", first + 2, "已移交")],
+        backup=False,
+    )
+    assert report.rows_removed == 2
+    grid = read_workbook(src).sheets["客户"]
+    assert [grid.value(first + i, 1) for i in range(3)] == ["K0-1", "K3-1", None]
+    assert read_workbook(src).sheets["已移交"].rows[-1] == ["K2-1", "K2-2"]
+    xml = member(src, "xl/worksheets/sheet1.xml").decode()
+    assert 'sqref="AX3:AX1998"' in xml  # a validation/format range shrinks by the two rows
+
+
+@pytest.mark.parametrize(
+    ("build", "detail"),
+    [
+        (lambda wb: wb["客户"].__setitem__("F2", "=C6*2"), "客户!F2 的公式"),
+        (lambda wb: wb["其他"].__setitem__("B1", "=SUM(客户!C2:C9)"), "xl/worksheets/sheet2.xml"),
+        (
+            lambda wb: wb.defined_names.add(
+                openpyxl.workbook.defined_name.DefinedName("金额", attr_text="客户!$C$2:$C$9")
+            ),
+            "名称“金额”",
+        ),
+        (lambda wb: _add_chart(wb["客户"], "F8"), "图片、图表、批注或控件"),
+        (lambda wb: _add_comment(wb["客户"], "D7"), "图片、图表、批注或控件"),
+    ],
+)
+def test_rows_that_cannot_move_safely_are_refused(
+    tmp_path: Path, build: Callable[[openpyxl.Workbook], None], detail: str
+) -> None:
+    src = rows_book(tmp_path / "a.xlsx", build)
+    before = src.read_bytes()
+    with pytest.raises(WorkbookError, match="不能删除或移动工作表“客户”的行") as info:
+        patch_workbook(src, [], rows=[RowDelete("客户", 5)], backup=False)
+    assert detail in str(info.value)
+    assert src.read_bytes() == before
+    assert not (tmp_path / ".kqxl" / "backups").exists()
+
+
+def test_rows_above_what_refers_to_them_may_go(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb["客户"]["F9"] = "=C2*2"  # below, but refers to a row that stays put
+        wb["其他"]["B1"] = "=客户!C2"
+        _add_comment(wb["客户"], "D3")
+
+    src = rows_book(tmp_path / "a.xlsx", build)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [], rows=[RowDelete("客户", 5)], out=out)
+    xml = sheet_xml(out)
+    assert re.search(r'<c r="F8"[^>]*><f>C2\*2</f>', xml)
+
+
+def test_row_operations_that_make_no_sense_are_refused(tmp_path: Path) -> None:
+    src = rows_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    with pytest.raises(WorkbookError, match="第 5 行既要删除或移动"):
+        patch_workbook(src, [CellChange("客户", 5, 2, "x")], rows=[RowDelete("客户", 5)], out=out)
+    with pytest.raises(WorkbookError, match="表格“客户表”的标题行"):
+        patch_workbook(src, [], rows=[RowDelete("客户", 1)], out=out)
+    with pytest.raises(WorkbookError, match="不能移到“客户”本身"):
+        patch_workbook(src, [], rows=[RowMove("客户", 3, "客户")], out=out)
+    with pytest.raises(WorkbookError, match="找不到工作表“没有”"):
+        patch_workbook(src, [], rows=[RowMove("客户", 3, "没有")], out=out)
+    with pytest.raises(WorkbookError, match="单元格位置"):
+        patch_workbook(src, [], rows=[RowDelete("客户", 0)], out=out)
+    with pytest.raises(WorkbookError, match="将没有数据行"):
+        patch_workbook(src, [], rows=[RowDelete("客户", r) for r in range(2, 10)], out=out)
+    assert not out.exists()
+
+
+def _add_chart(ws: openpyxl.worksheet.worksheet.Worksheet, anchor: str) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=3), titles_from_data=True)
+    ws.add_chart(chart, anchor)
+
+
+def _add_comment(ws: openpyxl.worksheet.worksheet.Worksheet, cell: str) -> None:
+    from openpyxl.comments import Comment
+
+    ws[cell].comment = Comment("备注", "张三")
+
+
+# --- whole sheets keep their parts -----------------------------------------------------------
+
+
+def test_replacing_a_sheet_keeps_its_chart_table_and_comments(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        ws = wb["其他"]
+        ws["A1"], ws["B1"] = "名称", "数量"
+        ws.append(["甲", 1])
+        ws.add_table(Table(displayName="统计", ref="A1:B2"))
+        _add_chart(ws, "D2")
+        _add_comment(ws, "A1")
+        ws.sheet_properties.tabColor = "FF0000"
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    out = tmp_path / "b.xlsx"
+    rows: list[list[object]] = [["名称", "数量"], ["乙", 2], ["丙", 3]]
+    report = patch_workbook(
+        src,
+        [],
+        sheets=[SheetContent("其他", rows)],  # type: ignore[arg-type]
+        out=out,
+    )
+    assert read_workbook(out).sheets["其他"].rows == rows
+    xml = sheet_xml(out, 2)
+    rels = member(out, "xl/worksheets/_rels/sheet2.xml.rels").decode()
+    for kind in ("drawing", "legacyDrawing"):
+        rid = re.search(rf'<{kind} r:id="([^"]+)"', xml)
+        assert rid is not None, kind
+        assert f'Id="{rid.group(1)}"' in rels
+    table_rid = re.search(r'<tableParts count="1"><tablePart r:id="([^"]+)"', xml)
+    assert table_rid and f'Id="{table_rid.group(1)}"' in rels
+    assert '<tabColor rgb="00FF0000"' in xml
+    assert 'ref="A1:B3"' in member(out, "xl/tables/table1.xml").decode()
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        kept = [n for n in a.namelist() if "chart" in n or "drawing" in n or "comment" in n]
+        assert kept and all(a.read(n) == b.read(n) for n in kept)
+    assert_others_identical(src, out, report.parts)
+    loaded = openpyxl.load_workbook(out)["其他"]
+    assert loaded["A1"].comment is not None and list(loaded.tables) == ["统计"]
+
+
+def test_replacing_a_sheet_whose_table_header_changes_is_refused(tmp_path: Path) -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        ws = wb["其他"]
+        ws["A1"], ws["B1"] = "名称", "数量"
+        ws.append(["甲", 1])
+        ws.add_table(Table(displayName="统计", ref="A1:B2"))
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    with pytest.raises(WorkbookError, match="表格“统计”与新内容不相容"):
+        patch_workbook(
+            src, [], sheets=[SheetContent("其他", [["别的", "标题"]])], out=tmp_path / "b.xlsx"
+        )

@@ -76,6 +76,7 @@ from kqxl.book.sheetxml import (
     Written,
     cell_in_row,
     extend_sqref,
+    format_range,
     iter_rows,
     parse_range,
     sheet_xml,
@@ -492,9 +493,11 @@ def _sheet_contents(
         )
         if existing is not None and (existing.kind != "worksheet" or existing.part is None):
             raise fail(WorkbookError, "sheet_not_found", path=src, sheet=content.name)
+        kept = _KeptParts()
         if existing is not None:
             part = existing.part
             assert part is not None
+            kept = _kept_parts(src, zf, part, content, replaced)
         else:
             n = 1
             while f"xl/worksheets/sheet{n}.xml" in names:
@@ -520,6 +523,8 @@ def _sheet_contents(
                     header_rows=content.header_rows,
                     header_style=header,
                     namespaces=namespaces,
+                    sheet_pr=kept.sheet_pr,
+                    tail=kept.tail,
                 )
             )
         except CellValueError as exc:
@@ -527,6 +532,98 @@ def _sheet_contents(
     if added:
         _register_sheets(src, zf, package, added, out, replaced)
     return new_parts, out
+
+
+@dataclass(slots=True)
+class _KeptParts:
+    """What a replaced sheet keeps of its old part: its ``<sheetPr>`` (tab colour, the code
+    name VBA refers to) and the elements that tie its drawings, comments, background picture
+    and tables to it."""
+
+    sheet_pr: bytes = b""
+    tail: bytes = b""
+
+
+# in the order CT_Worksheet puts them
+_KEPT_BY_ID = ("drawing", "legacyDrawing", "legacyDrawingHF", "picture")
+
+
+def _kept_parts(
+    src: Path,
+    zf: zipfile.ZipFile,
+    part: str,
+    content: SheetContent,
+    replaced: dict[str, Deflated],
+) -> _KeptParts:
+    """The parts a sheet being replaced refers to stay referenced (their relationship ids are
+    unchanged); a table stays when the new content has its header row, else the write is
+    refused, as is a sheet with embedded objects or form controls."""
+    old = read_member(src, zf, part).decode("utf-8")
+    end = max(old.rfind("sheetData>"), old.rfind("sheetData/>"))
+    tail = old[end:] if end >= 0 else ""
+    if re.search(r"<(?:\w+:)?(?:oleObjects|controls)\b", tail):
+        raise fail(WorkbookError, "sheet_kept", path=src, sheet=content.name, what="控件或嵌入对象")
+    kept = _KeptParts()
+    pr = re.search(r"<sheetPr\b[^>]*?(?:/>|>.*?</sheetPr>)", old[: old.find("sheetData")], re.S)
+    if pr is not None:
+        kept.sheet_pr = pr.group(0).encode("utf-8")
+    pieces = []
+    for name in _KEPT_BY_ID:
+        m = re.search(rf"<(?:\w+:)?{name}\b[^>]*?\s(?:\w+:)?id=\"([^\"]+)\"", tail)
+        if m is not None:
+            pieces.append(f'<{name} r:id="{m.group(1)}"/>')
+    tables = re.findall(r"<(?:\w+:)?tablePart\b[^>]*?\s(?:\w+:)?id=\"([^\"]+)\"", tail)
+    if tables:
+        by_id = {rel.rid: rel for rel in read_rels(src, zf, part)}
+        for rid in tables:
+            rel = by_id.get(rid)
+            if rel is None or rel.external:
+                raise fail(WorkbookError, "corrupt", path=src, detail=f"{part}：表格 {rid}")
+            _fit_table(src, zf, rel.target, content, replaced)
+        parts = "".join(f'<tablePart r:id="{rid}"/>' for rid in tables)
+        pieces.append(f'<tableParts count="{len(tables)}">{parts}</tableParts>')
+    kept.tail = "".join(pieces).encode("utf-8")
+    return kept
+
+
+def _fit_table(
+    src: Path, zf: zipfile.ZipFile, part: str, content: SheetContent, replaced: dict[str, Deflated]
+) -> None:
+    """Keep a table over new content: its header cells must be its column names (Excel
+    repairs a table whose header disagrees); it then covers the content's rows."""
+    xml = read_member(src, zf, part)
+    root = parse_xml(src, part, xml)
+    name = root.get("displayName") or root.get("name") or part
+    rect = parse_range(root.get("ref", ""))
+    columns = [
+        el.get("name", "") for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "tableColumn"
+    ]
+    header = rect[0] if rect else 0
+    row = content.rows[header - 1] if rect and 0 < header <= len(content.rows) else []
+    cells = [
+        row[rect[1] - 1 + k] if rect and rect[1] - 1 + k < len(row) else None
+        for k in range(len(columns))
+    ]
+    if (
+        rect is None
+        or int(root.get("headerRowCount", "1") or 0) != 1
+        or int(root.get("totalsRowCount", "0") or 0) != 0
+        or len(columns) != rect[3] - rect[1] + 1
+        or [str(c) if c is not None else "" for c in cells] != columns
+    ):
+        raise fail(WorkbookError, "sheet_kept", path=src, sheet=content.name, what=f"表格“{name}”")
+    last = max(len(content.rows), header + 1)
+    new_ref = format_range(header, rect[1], last, rect[3])
+    ref = root.get("ref", "")
+    if new_ref == ref:
+        return
+    text = xml.decode("utf-8")
+    text = re.sub(
+        r'(<(?:\w+:)?(?:table|autoFilter)\b[^>]*?\sref=")' + re.escape(ref) + '"',
+        lambda m: m.group(1) + new_ref + '"',
+        text,
+    )
+    _replace(replaced, part, text.encode("utf-8"))
 
 
 def _register_sheets(

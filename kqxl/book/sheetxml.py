@@ -995,14 +995,19 @@ def sheet_xml(
     header_rows: int,
     header_style: int | None,
     namespaces: tuple[str, str],
+    sheet_pr: bytes = b"",
+    tail: bytes = b"",
 ) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns; ``namespaces`` are the main and the
-    relationships namespace of the workbook (transitional or strict)."""
+    relationships namespace of the workbook (transitional or strict). ``sheet_pr`` and
+    ``tail`` (drawing, comments, tables: elements after ``<pageMargins>``) carry over what a
+    replaced sheet keeps."""
     width = max((len(r) for r in rows), default=0)
     last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
     yield (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         + f'<worksheet xmlns="{namespaces[0]}" xmlns:r="{namespaces[1]}">'.encode()
+        + sheet_pr
         + f'<dimension ref="A1:{last}"/>'.encode()
     )
     if 0 < header_rows < len(rows) + 1:
@@ -1047,7 +1052,7 @@ def sheet_xml(
     yield b"".join(out)
     yield (
         b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-        b'header="0.3" footer="0.3"/></worksheet>'
+        b'header="0.3" footer="0.3"/>' + tail + b"</worksheet>"
     )
 
 
