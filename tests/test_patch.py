@@ -887,8 +887,9 @@ def test_kqxl_templates_support_delete_and_move(tmp_path: Path, repo_root: Path)
             ),
             "名称“金额”",
         ),
-        (lambda wb: _add_chart(wb["客户"], "F8"), "图片、图表、批注或控件"),
-        (lambda wb: _add_comment(wb["客户"], "D7"), "图片、图表、批注或控件"),
+        (lambda wb: _add_chart(wb["客户"], "F5"), "图片、图表或形状"),  # anchored on it
+        (lambda wb: _add_chart(wb["其他"], "A1", source=wb["客户"]), "xl/charts/chart1.xml"),
+        (lambda wb: _add_comment(wb["客户"], "D7"), "批注或控件"),
     ],
 )
 def test_rows_that_cannot_move_safely_are_refused(
@@ -908,12 +909,22 @@ def test_rows_above_what_refers_to_them_may_go(tmp_path: Path) -> None:
         wb["客户"]["F9"] = "=C2*2"  # below, but refers to a row that stays put
         wb["其他"]["B1"] = "=客户!C2"
         _add_comment(wb["客户"], "D3")
+        _add_chart(wb["客户"], "J12")  # below: moves up with its rows
 
     src = rows_book(tmp_path / "a.xlsx", build)
     out = tmp_path / "b.xlsx"
-    patch_workbook(src, [], rows=[RowDelete("客户", 5)], out=out)
+    report = patch_workbook(src, [], rows=[RowDelete("客户", 5)], out=out)
     xml = sheet_xml(out)
     assert re.search(r'<c r="F8"[^>]*><f>C2\*2</f>', xml)
+    drawing = member(out, "xl/drawings/drawing1.xml").decode()
+    rows = re.findall(r"<(?:xdr:)?(from|to)>.*?<(?:xdr:)?row>(\d+)</(?:xdr:)?row>", drawing, re.S)
+    before = re.findall(
+        r"<(?:xdr:)?(from|to)>.*?<(?:xdr:)?row>(\d+)</(?:xdr:)?row>",
+        member(src, "xl/drawings/drawing1.xml").decode(),
+        re.S,
+    )
+    assert rows and [(k, int(n) + 1) for k, n in rows] == [(k, int(n)) for k, n in before]
+    assert "xl/drawings/drawing1.xml" in report.parts
 
 
 def test_row_operations_that_make_no_sense_are_refused(tmp_path: Path) -> None:
@@ -934,11 +945,21 @@ def test_row_operations_that_make_no_sense_are_refused(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def _add_chart(ws: openpyxl.worksheet.worksheet.Worksheet, anchor: str) -> None:
+def _add_chart(
+    ws: openpyxl.worksheet.worksheet.Worksheet,
+    anchor: str,
+    source: openpyxl.worksheet.worksheet.Worksheet | None = None,
+) -> None:
+    """A bar chart at ``anchor`` over C1:C3 of its own sheet, or over C2:C9 of ``source``."""
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
-    chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=3), titles_from_data=True)
+    data = (
+        Reference(source, min_col=3, min_row=2, max_row=9)
+        if source is not None
+        else Reference(ws, min_col=3, min_row=1, max_row=3)
+    )
+    chart.add_data(data, titles_from_data=source is None)
     ws.add_chart(chart, anchor)
 
 

@@ -45,6 +45,7 @@ from kqxl.book.rows import (
     first_row,
     formula_hits,
     part_formulas,
+    shift_drawing,
 )
 from kqxl.book.safety import (
     Limits,
@@ -336,7 +337,7 @@ def _write(
     try:
         shifted = [job for job in jobs.values() if job.shift]
         for job in shifted:
-            _check_shift(src, zf, package, job)
+            _check_shift(src, zf, package, job, replaced)
         for job in jobs.values():
             job.rewriter = SheetRewriter(
                 job.changes,
@@ -715,7 +716,13 @@ def _moved_cells(
     return out
 
 
-def _check_shift(src: Path, zf: zipfile.ZipFile, package: Package, job: _SheetJob) -> None:
+def _check_shift(
+    src: Path,
+    zf: zipfile.ZipFile,
+    package: Package,
+    job: _SheetJob,
+    replaced: dict[str, Deflated],
+) -> None:
     """Refuse rows whose removal would leave something pointing at the wrong cells: a drawing,
     comment or pivot table anchored at or below them, a formula, defined name or chart that
     refers to cells that would move."""
@@ -730,9 +737,19 @@ def _check_shift(src: Path, zf: zipfile.ZipFile, package: Package, job: _SheetJo
         if rel.external or rel.type.endswith(REL_TABLE):
             continue
         kind = rel.type.rsplit("/", 1)[-1]
-        if kind in ("drawing", "vmlDrawing", "comments", "threadedComment"):
+        if kind == "drawing":
+            xml = read_member(src, zf, rel.target)
+            try:
+                moved = shift_drawing(xml, shift)
+            except ShiftRefused as exc:
+                raise fail(
+                    WorkbookError, "rows_refused", path=src, sheet=job.name, detail=str(exc)
+                ) from None
+            if moved != xml:
+                _replace(replaced, rel.target, moved)
+        elif kind in ("vmlDrawing", "comments", "threadedComment"):
             if anchored_below(read_member(src, zf, rel.target), shift):
-                raise refuse("rows_anchored", what="图片、图表、批注或控件")
+                raise refuse("rows_anchored", what="批注或控件")
         elif kind == "pivotTable":
             pivot = read_member(src, zf, rel.target).decode("utf-8")
             for ref in re.findall(r'<(?:\w+:)?location\b[^>]*?\sref="([^"]*)"', pivot):

@@ -19,8 +19,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from kqxl.cells import column_index
+from kqxl.texts import ERRORS, text
 
-__all__ = ["RowShift", "ShiftRefused", "formula_hits"]
+__all__ = ["RowShift", "ShiftRefused", "formula_hits", "shift_drawing"]
 
 
 class ShiftRefused(ValueError):
@@ -232,3 +233,32 @@ def anchored_formula_hits(formula: str, shift: RowShift, sqref: str) -> bool:
             elif moved or (row != anchor and reach + max(row - anchor, 0) >= shift.first):
                 return True
     return False
+
+
+_DRAWING_ANCHOR = re.compile(rb"<((?:\w+:)?)(twoCellAnchor|oneCellAnchor)\b.*?</\1\2>", re.S)
+_ANCHOR_END = re.compile(
+    rb"(<((?:\w+:)?)(from|to)>.*?<(?:\w+:)?row>\s*)(\d+)(\s*</(?:\w+:)?row>.*?</\2\3>)", re.S
+)
+
+
+def shift_drawing(xml: bytes, shift: RowShift) -> bytes:
+    """A drawing part with its cell anchors moved up with the rows below the deleted ones;
+    :class:`ShiftRefused` for an object that covers a deleted row (it would have to shrink)."""
+
+    def anchor(m: re.Match[bytes]) -> bytes:
+        ends = list(_ANCHOR_END.finditer(m.group(0)))
+        rows = [int(e.group(4)) + 1 for e in ends]  # anchors count rows from 0
+        if not rows:
+            return m.group(0)
+        top, bottom = min(rows), max(rows)
+        if any(top <= d <= bottom for d in shift.deleted):
+            raise ShiftRefused(text(ERRORS, "rows_anchored", what="图片、图表或形状"))
+        if bottom < shift.first:
+            return m.group(0)
+
+        def end(e: re.Match[bytes]) -> bytes:
+            return e.group(1) + str(shift.row(int(e.group(4)) + 1) - 1).encode() + e.group(5)
+
+        return _ANCHOR_END.sub(end, m.group(0))
+
+    return _DRAWING_ANCHOR.sub(anchor, xml)
