@@ -888,7 +888,10 @@ def test_kqxl_templates_support_delete_and_move(tmp_path: Path, repo_root: Path)
             "名称“金额”",
         ),
         (lambda wb: _add_chart(wb["客户"], "F5"), "图片、图表或形状"),  # anchored on it
-        (lambda wb: _add_chart(wb["其他"], "A1", source=wb["客户"]), "xl/charts/chart1.xml"),
+        (
+            lambda wb: _add_chart(wb["其他"], "A1", source=wb["客户"], rows=(5, 5)),
+            "xl/charts/chart1.xml",  # its only data row goes
+        ),
         (lambda wb: _add_comment(wb["客户"], "D7"), "批注或控件"),
     ],
 )
@@ -910,6 +913,7 @@ def test_rows_above_what_refers_to_them_may_go(tmp_path: Path) -> None:
         wb["其他"]["B1"] = "=客户!C2"
         _add_comment(wb["客户"], "D3")
         _add_chart(wb["客户"], "J12")  # below: moves up with its rows
+        _add_chart(wb["其他"], "A3", source=wb["客户"])  # its series loses a row
 
     src = rows_book(tmp_path / "a.xlsx", build)
     out = tmp_path / "b.xlsx"
@@ -925,6 +929,9 @@ def test_rows_above_what_refers_to_them_may_go(tmp_path: Path) -> None:
     )
     assert rows and [(k, int(n) + 1) for k, n in rows] == [(k, int(n)) for k, n in before]
     assert "xl/drawings/drawing1.xml" in report.parts
+    chart = member(out, "xl/charts/chart2.xml").decode()
+    assert "<f>'客户'!$C$2:$C$8</f>" in chart and "numCache" not in chart
+    assert "xl/charts/chart2.xml" in report.parts
 
 
 def test_row_operations_that_make_no_sense_are_refused(tmp_path: Path) -> None:
@@ -949,13 +956,15 @@ def _add_chart(
     ws: openpyxl.worksheet.worksheet.Worksheet,
     anchor: str,
     source: openpyxl.worksheet.worksheet.Worksheet | None = None,
+    rows: tuple[int, int] = (2, 9),
 ) -> None:
-    """A bar chart at ``anchor`` over C1:C3 of its own sheet, or over C2:C9 of ``source``."""
+    """A bar chart at ``anchor`` over C1:C3 of its own sheet, or over ``rows`` of column C
+    of ``source``."""
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
     data = (
-        Reference(source, min_col=3, min_row=2, max_row=9)
+        Reference(source, min_col=3, min_row=rows[0], max_row=rows[1])
         if source is not None
         else Reference(ws, min_col=3, min_row=1, max_row=3)
     )

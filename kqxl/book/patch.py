@@ -45,6 +45,7 @@ from kqxl.book.rows import (
     first_row,
     formula_hits,
     part_formulas,
+    shift_chart,
     shift_drawing,
 )
 from kqxl.book.safety import (
@@ -591,11 +592,16 @@ def _fit_table(
     src: Path, zf: zipfile.ZipFile, part: str, content: SheetContent, replaced: dict[str, Deflated]
 ) -> None:
     """Keep a table over new content: its header cells must be its column names (Excel
-    repairs a table whose header disagrees); it then covers the content's rows."""
+    repairs a table whose header disagrees); it then covers the content's rows. A table
+    without a header row stays as it is; one with a totals row is refused."""
     xml = read_member(src, zf, part)
     root = parse_xml(src, part, xml)
     name = root.get("displayName") or root.get("name") or part
     rect = parse_range(root.get("ref", ""))
+    headers = int(root.get("headerRowCount", "1") or 0)
+    totals = int(root.get("totalsRowCount", "0") or 0)
+    if rect is not None and headers == 0 and totals == 0:
+        return  # no header to agree with the content: the table stays over its cells
     columns = [
         el.get("name", "") for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "tableColumn"
     ]
@@ -607,8 +613,8 @@ def _fit_table(
     ]
     if (
         rect is None
-        or int(root.get("headerRowCount", "1") or 0) != 1
-        or int(root.get("totalsRowCount", "0") or 0) != 0
+        or headers != 1
+        or totals != 0
         or len(columns) != rect[3] - rect[1] + 1
         or [str(c) if c is not None else "" for c in cells] != columns
     ):
@@ -789,9 +795,17 @@ def _check_shift(
                     if row is not None and row >= shift.first:
                         raise refuse("rows_chart", part=name)
             continue
+        if is_chart:
+            chart = xml.decode("utf-8")
+            followed = shift_chart(chart, shift)
+            if followed is None:
+                raise refuse("rows_chart", part=name)
+            if followed != chart:
+                _replace(replaced, name, followed.encode("utf-8"))
+            continue
         for formula in part_formulas(xml):
             if formula_hits(formula, shift, own=False):
-                raise refuse("rows_chart" if is_chart else "rows_formula", part=name, where=name)
+                raise refuse("rows_formula", where=name)
     workbook = read_member(src, zf, package.workbook_part).decode("utf-8")
     index = next(i for i, info in enumerate(package.sheets) if info.part == job.part)
     for attrs, value in re.findall(

@@ -262,3 +262,64 @@ def shift_drawing(xml: bytes, shift: RowShift) -> bytes:
         return _ANCHOR_END.sub(end, m.group(0))
 
     return _DRAWING_ANCHOR.sub(anchor, xml)
+
+
+def shift_refs(formula: str, shift: RowShift) -> str | None:
+    """A reference formula (a chart series' ``<c:f>``) with its references to the sheet moved;
+    None when one of them would vanish or the text is more than references."""
+    if '"' in formula:
+        return None
+    out: list[str] = []
+    pos = 0
+    for m in _FORMULA_REF.finditer(formula):
+        q, u = m.group("q"), m.group("u")
+        name = q.replace("''", "'") if q is not None else u
+        if name is None or name.startswith("[") or ":" in name:
+            if name is not None and ":" in name:
+                return None  # a 3-D reference: which sheets it spans is not known here
+            continue
+        if name.casefold() != shift.sheet.casefold():
+            continue
+        moved = shift.ref(m.group("ref"))
+        if moved is None:
+            return None
+        out.append(formula[pos : m.start("ref")])
+        out.append(moved)
+        pos = m.end("ref")
+    out.append(formula[pos:])
+    return "".join(out)
+
+
+_CHART_REF = re.compile(r"<((?:\w+:)?)(numRef|strRef|multiLvlStrRef)>(.*?)</\1\2>", re.S)
+
+
+def shift_chart(xml: str, shift: RowShift) -> str | None:
+    """A chart part whose series and labels follow the moved rows; a reference that changed
+    loses its cached values (optional; Excel and LibreOffice read the cells again). None when
+    a reference cannot follow."""
+    failed = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal failed
+        body = m.group(3)
+        f = re.search(r"<((?:\w+:)?)f>([^<]*)</\1f>", body)
+        if f is None:
+            return m.group(0)
+        formula = html.unescape(f.group(2))
+        if not formula_hits(formula, shift, own=False):
+            return m.group(0)
+        moved = shift_refs(formula, shift)
+        if moved is None:
+            failed = True
+            return m.group(0)
+        body = body[: f.start(2)] + html.escape(moved, quote=False) + body[f.end(2) :]
+        body = re.sub(
+            r"<((?:\w+:)?)(numCache|strCache|multiLvlStrCache)\b.*?</\1\2>", "", body, flags=re.S
+        )
+        return f"<{m.group(1)}{m.group(2)}>{body}</{m.group(1)}{m.group(2)}>"
+
+    rest = _CHART_REF.sub("", xml)  # references elsewhere (label ranges …) cannot follow
+    if any(formula_hits(f, shift, own=False) for f in part_formulas(rest.encode("utf-8"))):
+        return None
+    new = _CHART_REF.sub(one, xml)
+    return None if failed else new
