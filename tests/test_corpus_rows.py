@@ -127,7 +127,7 @@ def test_rows_are_removed_or_refused_with_a_reason(rows_run: list[RowOutcome]) -
     )
     assert not damaged, "\n".join(damaged)
     assert all("不能删除或移动" in o.refused for o in refused), [o.refused for o in refused][:5]
-    assert len(done) >= 100  # measured 103 (most refusals: a chart plots the rows)
+    assert len(done) >= 500  # measured 524 of the 556 files with three rows or more
 
 
 def _lo_view(result: dict[str, Any], sheet: str) -> dict[str, Any]:
