@@ -197,7 +197,7 @@ def test_an_os_error_the_library_did_not_wrap_is_one_chinese_line(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(book))
 
-    monkeypatch.setattr("kqxl.api.read_workbook", refuse)
+    monkeypatch.setattr("kqxl.book.port.read_workbook", refuse)  # the jobs read through the port
     code, _, stderr = run("validate", book)
     assert code == 2
     assert (
