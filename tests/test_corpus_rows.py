@@ -13,6 +13,7 @@ background and tables it referred to must still be referred to (or the write ref
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -20,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_corpus import CORPUS, compare_members, corpus_files
+from test_corpus import CORPUS, compare_members, corpus_files, lo_expected
 
 from kqxl.book import RowDelete, RowMove, SheetContent, patch_workbook, read_workbook
 from kqxl.book.package import open_package
-from kqxl.cells import CellValue, SheetGrid, column_letter
+from kqxl.cells import CellError, CellValue, SheetGrid, column_letter
 from kqxl.errors import WorkbookError
 
 pytestmark = pytest.mark.slow
@@ -52,6 +53,7 @@ class RowOutcome:
     sheet: str = ""
     deleted: int = 0  # the row deleted; the row below it (now at the same number) was moved
     moved: list[CellValue] = field(default_factory=list)
+    first_col: int = 1  # the column of moved[0]
     refused: str = ""
     damage: str = ""
 
@@ -75,6 +77,7 @@ def remove_rows(src: Path, out_dir: Path) -> RowOutcome:
         row = rows[len(rows) // 2]
         outcome.sheet, outcome.deleted = sheet, row
         outcome.moved = list(grid.rows[row + 1 - grid.first_row])
+        outcome.first_col = grid.first_col
         step = out_dir / f"step-{src.name}"
         first = patch_workbook(src, [], sheets=[SheetContent(TARGET, [["移交"]])], out=step)
         out = out_dir / src.name
@@ -152,6 +155,7 @@ def test_libreoffice_shows_the_rows_where_they_went(
     files: list[Path] = [p for o in done for p in (o.src, o.out) if p is not None]
     results = libreoffice(files, max_rows=LO_ROWS, max_cols=LO_COLS, timeout=60)
     by_path = {r["path"]: r for r in results}
+    after_1904 = {o.name: read_workbook(o.out, sheets=[TARGET]).date1904 for o in done if o.out}
     problems = []
     for o in done:
         before, after = by_path[str(o.src)], by_path[str(o.out)]
@@ -172,9 +176,15 @@ def test_libreoffice_shows_the_rows_where_they_went(
                 problems.append(f"{o.name}: {ref}→{moved_to} {cell!r} != {new.get(moved_to)!r}")
                 break
         target = _lo_view(after, TARGET)
-        shown = [target.get(f"{column_letter(j + 1)}2") for j in range(len(o.moved))]
-        if any(v is not None for v in o.moved) and not any(shown):
-            problems.append(f"{o.name}: LibreOffice shows nothing moved to {TARGET}")
+        for j, value in enumerate(o.moved):
+            ref = f"{column_letter(o.first_col + j)}2"
+            if written(value) is None or isinstance(value, CellError | dt.time):
+                continue
+            kind, want = lo_expected(written(value), date1904=after_1904[o.name])
+            cell = target.get(ref)
+            if cell is None or cell["type"] != kind or cell["value"] != want:
+                problems.append(f"{o.name}: LibreOffice shows {TARGET}!{ref} as {cell!r}")
+                break
     print(
         f"\nLibreOffice: {len(done) - len(problems)} of {len(done)} show the rows where they went"
     )

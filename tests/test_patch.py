@@ -826,6 +826,14 @@ def test_move_a_row_to_another_sheet(tmp_path: Path) -> None:
     assert 'ref="A1:D8"' in member(out, "xl/tables/table1.xml").decode()
 
 
+def test_moving_an_empty_row_only_removes_it(tmp_path: Path) -> None:
+    src = rows_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    report = patch_workbook(src, [], rows=[RowMove("客户", 20, "已移交")], out=out)
+    assert report.rows_appended == 0 and report.rows_removed == 0
+    assert read_workbook(out).sheets["已移交"].rows == read_workbook(src).sheets["已移交"].rows
+
+
 def test_move_and_delete_several_rows_at_once(tmp_path: Path) -> None:
     src = rows_book(tmp_path / "a.xlsx")
     out = tmp_path / "b.xlsx"

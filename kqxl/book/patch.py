@@ -712,10 +712,12 @@ def _moved_cells(
             )
             last = max([last, *(ch.row for ch in changes if ch.sheet.casefold() == key)])
             next_row[key] = last + 1
-        row = next_row[key]
-        next_row[key] += 1
         i = move.row - source.first_row
         values = source.rows[i] if 0 <= i < len(source.rows) else []
+        if all(value is None for value in values):
+            continue  # an empty row is only removed: no blank row at the end of the target
+        row = next_row[key]
+        next_row[key] += 1
         for j, value in enumerate(values):
             if value is not None:
                 out.append(CellChange(target.name, row, source.first_col + j, value))
