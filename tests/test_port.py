@@ -39,8 +39,11 @@ def team_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def rep_book(team_dir: Path, tmp_path: Path) -> Path:
+    """A rep's workbook recomputed once: its keys and workbook id are stored, so that two
+    recomputes of it give the same result."""
     target = tmp_path / "客户跟进表-张伟.xlsx"
     shutil.copy(team_dir / target.name, target)
+    recompute_workbook(target, today=TODAY, backup=False)
     return target
 
 
