@@ -310,6 +310,9 @@ class SheetRewriter:
         self._row_end = re.compile(rb"</" + p + rb"row>")
         self._cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
         self._next = re.compile(rb"<" + p + rb"row\b|</" + p + rb"sheetData>")
+        self._cell_ref = re.compile(
+            rb"(<" + p + rb"c\b[^>]*?\sr\s*=\s*[\"'][A-Z]{1,3})\d+(?=[\"'])"
+        )
         yield self._head(buf[: sheet_data.start()])
         if sheet_data.group(2):  # <sheetData/>
             yield b"<" + pfx + b"sheetData>"
@@ -627,28 +630,19 @@ class SheetRewriter:
             attrs = number + attrs
         else:
             attrs = re.sub(rb"""(?<=\s)r\s*=\s*(["'])[^"']*\1""", number[1:], attrs, count=1)
-        body = row[head.end(1) :]
-        old_ref = re.compile(
-            rb"""(\sr\s*=\s*["'])([A-Z]{1,3})""" + str(r).encode() + rb"""(["'])"""
-        )
-        new_digits = str(new).encode()
+        # split around every cell's row number and join with the new one (a substitution
+        # template or callback costs a Python call per cell)
+        parts = self._cell_ref.split(row[head.end(1) :])
+        digits = str(new).encode()
+        parts[1::2] = [cell + digits for cell in parts[1::2]]
+        body = b"".join(parts)
+        if b"ref=" in body:  # an array or shared formula's range moves with its cells
 
-        def cell(m: re.Match[bytes]) -> bytes:
-            whole = m.group(0)
-            tag_end = m.end(1) - m.start(0)
-            start = old_ref.sub(
-                lambda x: x.group(1) + x.group(2) + new_digits + x.group(3), whole[:tag_end], 1
-            )
-            rest = whole[tag_end:]
-            if b"ref=" in rest:
-                rest = re.sub(
-                    rb"""(<(?:\w+:)?f\b[^>]*?\sref=["'])([^"']*)""",
-                    lambda x: x.group(1) + (shift.ref(x.group(2).decode()) or "").encode(),
-                    rest,
-                )
-            return start + rest
+            def moved(m: re.Match[bytes]) -> bytes:
+                return m.group(1) + (shift.ref(m.group(2).decode()) or "").encode()
 
-        return row[: head.start(1)] + attrs + self._cell.sub(cell, body)
+            body = re.sub(rb"""(<(?:\w+:)?f\b[^>]*?\sref=["'])([^"']*)""", moved, body)
+        return row[: head.start(1)] + attrs + body
 
     def _changed_row(self, r: int, row: bytes, head: re.Match[bytes], start: int) -> bytes:
         """The row with its changes merged in (``head`` matched it at ``start`` of the buffer)."""
