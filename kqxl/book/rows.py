@@ -18,7 +18,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from kqxl.cells import column_index
 from kqxl.texts import ERRORS, text
 
 __all__ = ["RowShift", "ShiftRefused", "formula_hits", "shift_drawing"]
@@ -189,15 +188,6 @@ def anchored_below(xml: bytes, shift: RowShift) -> bool:
         if row is not None and row >= shift.first:
             return True
     return False
-
-
-def column_span(token: str) -> tuple[int, int] | None:
-    """The first and last column of a cell reference (None for other references)."""
-    m = _CELLS.match(token)
-    if not m:
-        return None
-    a, b = column_index(m.group(2)), column_index(m.group(6) or m.group(2))
-    return min(a, b), max(a, b)
 
 
 def _row_ends(ref: str) -> list[tuple[bool, int]]:
