@@ -43,6 +43,7 @@ from kqxl.engine import (
 from kqxl.engine.system import ordered
 from kqxl.errors import RulesError
 from kqxl.rules import DerivedValue, Kind, dump_rules, parse_rules
+from kqxl.rules.io import rules_fingerprint
 from kqxl.schema import SCHEMA, Column, ColumnType, Group, Owner
 
 # ------------------------------------------------------------------ the toy system, whole
@@ -226,3 +227,19 @@ def test_recompute_writes_a_new_systems_column_into_the_file(
     sheet = read_workbook(path).sheets["客户"]
     assert [sheet.value(r, 7) for r in (2, 3)] == [2, 0]
     assert [sheet.value(r, 6) for r in (2, 3)] == ["未评级", "未评级"]
+
+
+def test_a_section_given_in_the_file_is_kept_when_the_rules_are_written_back() -> None:
+    # The 规则 sheet and `kqxl rules export` store dump_rules: a system's section must survive.
+    text = dump_rules(DEFAULT_RULES) + '\n[contacts]\nfields = ["联系人", "传真"]\n'
+    register(ContactCount())
+    try:
+        rules = parse_rules(text)
+        again = parse_rules(dump_rules(rules))
+        assert again == rules
+        assert again.section("contacts").fields == ("联系人", "传真")
+        assert rules_fingerprint(again) != rules_fingerprint(DEFAULT_RULES)
+        # a section left to its defaults is not written (it is not part of the file)
+        assert "[contacts]" not in dump_rules(DEFAULT_RULES)
+    finally:
+        unregister("contacts")

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kqxl.errors import RulesError, describe_os_error
@@ -381,6 +382,10 @@ def dump_rules(rules: Rules) -> str:
             f"require = {_require(hl.require)}",
             *_conditions(hl.conditions),
         ]
+    for name, section in rules.sections.items():
+        # a system's own section, in whatever shape its model has (TOML has no null)
+        data = section.model_dump(mode="json", exclude_none=True)
+        out += ["", tomli_w.dumps({name: data}).rstrip("\n")]
     return "\n".join(out) + "\n"
 
 

@@ -164,6 +164,12 @@ class Rules(_Frozen):
         rules._sections.update(sections)
         return rules
 
+    @property
+    def sections(self) -> dict[str, BaseModel]:
+        """The registered systems' sections this rules file gives, by name (defaulted ones
+        are left out: they are not part of the file)."""
+        return dict(self._sections)
+
     def section(self, name: str) -> Any:
         """The validated section ``name`` of a registered system (its defaults when the file
         has none)."""
