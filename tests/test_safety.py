@@ -252,6 +252,7 @@ WRITER = textwrap.dedent("""
     from kqxl.book import CellChange, patch_workbook
     path = sys.argv[1]
     i = 0
+    print("ready", flush=True)
     while True:
         i += 1
         patch_workbook(path, [CellChange("客户", r, 2, f"第{i}次") for r in range(2, 4000, 7)],
@@ -271,18 +272,29 @@ def test_sigkill_leaves_the_original_intact(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     kills = 0
     written = 0
-    for _ in range(12):
+    per_write = 0.5  # seconds one write takes here; measured below (a loaded machine is slower)
+    for n in range(12):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(src)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.6, 2.5))
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready"
+        started = time.monotonic()
+        if n % 2 == 0:  # every other run lets one write finish before the kill
+            assert proc.stdout.readline().strip() == b"1"
+            per_write = time.monotonic() - started
+        # then kill it at a random point of a write, whatever the machine's speed
+        time.sleep(rng.uniform(0.0, 1.5) * per_write)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait()
+        proc.stdout.close()
+        assert proc.stderr is not None
+        proc.stderr.close()
         grid = read_workbook(src).sheets["客户"]  # the file is always a complete workbook
         value = grid.value(2, 2)
         assert value == "客户1" or str(value).startswith("第")
