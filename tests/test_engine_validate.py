@@ -171,11 +171,16 @@ def test_bool_yes(raw: object) -> None:
     assert convert_column([raw], ColumnType.BOOL) == ([True], [])
 
 
-@pytest.mark.parametrize(
-    "raw", ["否", "N", "n", "×", 0, 0.0, False, "FALSE", "错", "无", None, "", "　"]
-)
-def test_bool_no_and_blank(raw: object) -> None:
+@pytest.mark.parametrize("raw", ["否", "N", "n", "×", 0, 0.0, False, "FALSE", "错", "无", "☐"])
+def test_bool_no(raw: object) -> None:
     assert convert_column([raw], ColumnType.BOOL) == ([False], [])
+
+
+@pytest.mark.parametrize("raw", [None, "", "　", " \t"])
+def test_bool_blank_is_none_not_no(raw: object) -> None:
+    out, bads = convert_column([raw], ColumnType.BOOL)
+    assert bads == []
+    assert out == [None] and out[0] is not False
 
 
 @pytest.mark.parametrize(
@@ -189,7 +194,7 @@ def test_bool_no_and_blank(raw: object) -> None:
 )
 def test_bool_rejects(raw: object, code: str) -> None:
     out, bads = convert_column([raw], ColumnType.BOOL)
-    assert out == [False]
+    assert out == [None]  # a mistake is neither 是 nor 否, as in every other column type
     assert [b.code for b in bads] == [code]
 
 

@@ -26,8 +26,8 @@ NAMES = {
 
 def row(
     visits=None,
-    sent=False,
-    impressed=False,
+    sent=None,
+    impressed=None,
     phone=None,
     stage=None,
     visited=None,
@@ -103,9 +103,10 @@ def test_blank_tests() -> None:
         ("NOT 联系电话 为空", "1", True),
     ]:
         assert check(expr, row(phone=phone)) is expected, expr
-    # a 是/否 column left blank is 否
-    assert check("已送资料 为空", row(sent=False)) is True
-    assert check("已送资料 非空", row(sent=True)) is True
+    # a 是/否 column is three-state: only a blank one is blank, 否 is filled in
+    for sent, blank in [(None, True), (False, False), (True, False)]:
+        assert check("已送资料 为空", row(sent=sent)) is blank, sent
+        assert check("已送资料 非空", row(sent=sent)) is not blank, sent
 
 
 def test_bool_columns() -> None:
@@ -121,6 +122,10 @@ def test_bool_columns() -> None:
     ]:
         assert check(expr, row(sent=True)) is True, expr
         assert check(expr, row(sent=False)) is False, expr
+    for expr in ['已送资料 = "是"', "已送资料 = 是", "已送资料", "已送资料 = TRUE"]:
+        assert check(expr, row(sent=None)) is False, expr
+    # blank is not 否: "!= 否" holds for it, as NOT (= 否) does
+    assert check('已送资料 != "否"', row(sent=None)) is True
 
 
 def test_and_or_not_in_english_and_chinese() -> None:
@@ -265,6 +270,13 @@ VECTOR_EXPRESSIONS = [
     '已送资料 != "否"',
     "已送资料",
     "NOT 已送资料",
+    "已送资料 = 是的",
+    "已送资料 != 没有",
+    '已送资料 IN ("是")',
+    '已送资料 NOT IN ("是")',
+    '已送资料 NOT IN ("是", "否")',
+    "已送资料 = 印象较深",
+    "已送资料 != 印象较深",
     "已送资料 AND 印象较深 AND 拜访次数 > 1",
     "已送资料 OR 印象较深 OR 联系电话 非空",
     "联系电话 为空",
@@ -282,8 +294,8 @@ day = st.none() | st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 rows = st.lists(
     st.tuples(
         st.none() | st.integers(0, 6),
-        st.booleans(),
-        st.booleans(),
+        st.none() | st.booleans(),
+        st.none() | st.booleans(),
         st.none() | st.just("138"),
         st.none() | st.sampled_from(["信息", "编写标书", "投标", "中标"]),
         day,

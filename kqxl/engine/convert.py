@@ -6,8 +6,9 @@ the right Python type, or a blank) stays inside a list comprehension; only odd v
 function call. This is what makes 100,000 rows a second possible: no per-row model.
 
 Normalised values: text → stripped ``str``; integer → ``int``; money → ``float``;
-date → ``datetime.date``; 是/否 → ``bool`` (blank = ``False``); choice → the canonical choice.
-A blank or a bad value is ``None``.
+date → ``datetime.date``; 是/否 → ``True``/``False``; choice → the canonical choice.
+A blank or a bad value is ``None`` in every type: a blank 是/否 cell is not 否. The 是/否 words
+and the date forms are those of :mod:`kqxl.vocabulary`, which rule conditions read too.
 """
 
 from __future__ import annotations
@@ -19,10 +20,36 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from typing import Any
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
 from kqxl.schema import ColumnType
+from kqxl.vocabulary import (
+    FIRST_DAY,
+    LAST_DAY,
+    YES_NO,
+    fold,
+    parse_date,
+    plausible_date,
+    read_date,
+    serial_to_date,
+    yes_no,
+)
+
+__all__ = [  # the readers shared with rule conditions stay importable from here
+    "Bad",
+    "cell_text",
+    "choice_map",
+    "convert_column",
+    "fold",
+    "name_key",
+    "name_keys",
+    "parse_date",
+    "parse_number",
+    "positions",
+    "serial_to_date",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +69,6 @@ class _Miss:
     def __init__(self, code: str, raw: CellValue) -> None:
         self.code = code
         self.raw = raw
-
-
-def fold(value: str) -> str:
-    """NFKC (full-width → half-width, ``　`` → space) and strip."""
-    return unicodedata.normalize("NFKC", value).strip()
 
 
 _is_normalized = unicodedata.is_normalized
@@ -266,44 +288,13 @@ def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
 # --------------------------------------------------------------------------------------------
 # Dates
 
-_DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-)
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_FIRST_DAY, _LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31, 23, 59, 59)
-_EPOCH_1900 = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 29 Feb
-_EPOCH_1904 = dt.date(1904, 1, 1)
-
-
-def parse_date(value: str) -> dt.date | None:
-    """``2024.5.3``, ``2024/5/3``, ``2024-05-03``, ``2024年5月3日`` (or 号), ``20240503`` → date."""
-    s = fold(value)
-    m = _DATE_TEXT.fullmatch(s) or _DATE_COMPACT.fullmatch(s)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
-def serial_to_date(serial: float, date1904: bool = False) -> dt.date | None:
-    """An Excel date serial (as some readers return it) → date; None if out of range."""
-    if not 0 < serial < 2_958_466:
-        return None
-    if date1904:
-        return _EPOCH_1904 + dt.timedelta(days=int(serial))
-    if serial < 61:  # before Excel's phantom 1900-02-29
-        return _EPOCH_1900 + dt.timedelta(days=int(serial) + 1)
-    return _EPOCH_1900 + dt.timedelta(days=int(serial))
 
 
 def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
     """Date within 1900–2100; datetimes lose their time."""
     rec = _Recorder()
-    date_cls, lo, hi = dt.date, _FIRST_DAY, _LAST_DAY
+    date_cls, lo, hi = dt.date, FIRST_DAY, LAST_DAY
     # Readers return datetimes for date cells; keep that common case inline too.
     datetime_cls, lo_t, hi_t = dt.datetime, _FIRST_MOMENT, _LAST_MOMENT
     out: list[Any] = [
@@ -320,32 +311,17 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
 
 
 def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
-    day: dt.date | None
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, bool):
-        return rec.miss("not_a_date", value)
-    elif isinstance(value, (int, float)):
-        day = serial_to_date(float(value), date1904)
-        if day is None and float(value).is_integer():  # 20240503 typed as a number
-            day = parse_date(str(int(value)))
-        if day is None:
-            return rec.miss("not_a_date", value)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         if not value.strip():
             return None
         if value.strip() in ERROR_CODES:
             return rec.miss("error_value", value)
-        day = parse_date(value)
-        if day is None:
-            return rec.miss("not_a_date", value)
-    elif isinstance(value, CellError):
+    elif value.__class__ is CellError:
         return rec.miss("error_value", value)
-    else:
+    day = read_date(value, date1904)
+    if day is None:
         return rec.miss("not_a_date", value)
-    if not _FIRST_DAY <= day <= _LAST_DAY:
+    if not plausible_date(day):
         return rec.miss("implausible_date", value)
     return day
 
@@ -353,38 +329,27 @@ def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _
 # --------------------------------------------------------------------------------------------
 # 是/否
 
-_YES = ("是", "是的", "Y", "YES", "TRUE", "T", "√", "✓", "✔", "✔️", "✅", "对", "有", "1", "☑")
-_NO = ("否", "不是", "N", "NO", "FALSE", "F", "×", "✗", "✘", "❌", "错", "无", "没有", "0", "☐", "")
-BOOL_WORDS: dict[Any, bool] = {
-    None: False,
-    True: True,
-    False: False,  # 1 and 0 hash like True and False
-    **{w: True for w in _YES},
-    **{w: False for w in _NO},
-    **{w.lower(): True for w in _YES},
-    **{w.lower(): False for w in _NO},
-    **{w.title(): True for w in _YES},
-    **{w.title(): False for w in _NO},
-}
+# A cell the dict look-up does not settle; None (blank) and "" map to None themselves.
 _MISS = object()
+_CELL_YES_NO: dict[Any, bool | None] = {None: None, "": None, **YES_NO}
 
 
 def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
-    """是/否 and its many spellings; blank = 否."""
-    # dict.get through map runs in C; a miss comes back as None (no word maps to None).
-    out: list[Any] = list(map(BOOL_WORDS.get, raw))
+    """是/否 and its many spellings (:func:`kqxl.vocabulary.yes_no`); blank stays ``None``."""
+    # dict.get through map runs in C; only a cell the table does not know comes back _MISS.
+    out: list[Any] = list(map(_CELL_YES_NO.get, raw, repeat(_MISS)))
+    if _MISS not in out:
+        return out, []
     bads: list[Bad] = []
-    for i in positions(out, None):
+    for i in positions(out, _MISS):
         value = raw[i]
-        if isinstance(value, str):
-            word = fold(value).upper()
-            if word in BOOL_WORDS:
-                out[i] = BOOL_WORDS[word]
-                continue
-        if isinstance(value, float) and value in (0.0, 1.0):
-            out[i] = value == 1.0
+        word = yes_no(value)
+        if word is not None:
+            out[i] = word
             continue
-        out[i] = False
+        out[i] = None
+        if isinstance(value, str) and not value.strip():
+            continue  # spaces only: blank
         bads.append(Bad(i, "error_value" if _error_code(value) else "not_a_bool", value))
     return out, bads
 

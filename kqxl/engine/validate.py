@@ -66,10 +66,12 @@ def locate_header(grid: SheetGrid, sheet: Sheet, scan_rows: int = HEADER_SCAN_RO
 
 @dataclass(slots=True)
 class SheetData:
-    """A validated sheet: the Excel row of each data row and each column's normalised values.
+    """A validated sheet: the Excel row of each data row and each column's values.
 
-    ``values[key][i]`` is the value of column ``key`` in data row ``rows[i]``; a column the
-    sheet lacks is all blank (``None``, or ``False`` for 是/否).
+    ``values[key][i]`` is the normalised value of column ``key`` in data row ``rows[i]``
+    (blank or bad = ``None``, also for 是/否: blank is not 否); ``raw[key][i]`` is the cell as
+    read, what the rep typed (``"1.2万"`` beside ``12000.0``). A column the sheet lacks is all
+    ``None`` in both.
     """
 
     sheet: Sheet
@@ -79,6 +81,7 @@ class SheetData:
     findings: list[Finding]
     # name_key() of the key and name columns, for duplicate checks and look-ups
     match_keys: dict[str, list[str | None]] = field(default_factory=dict)
+    raw: dict[str, Sequence[CellValue]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -93,91 +96,153 @@ def validate_sheet(
 ) -> SheetData:
     """Validate one sheet against the schema: findings as values, normalised columns.
 
-    ``extra_choices`` widens a choice column (e.g. 客户类型 named by a company's rules).
+    The steps: find the header row and check it; transpose the data area and drop blank rows;
+    convert each column by its type; report blank required cells; report duplicate keys and
+    names. ``extra_choices`` widens a choice column (e.g. 客户类型 named by a company's rules).
     """
-    name = sheet.name
     findings: list[Finding] = []
-    empty = SheetData(sheet, None, [], {c.key: [] for c in sheet.columns}, findings)
     if grid is None:
-        findings.append(Finding.make("missing_sheet", name))
-        return empty
+        findings.append(Finding.make("missing_sheet", sheet.name))
+        return _empty(sheet, findings)
     match = locate_header(grid, sheet)
     if match.header_row is None:
         required = [c.header for c in sheet.columns if c.required][:3]
         findings.append(
-            Finding.make("no_header_row", name, rows=HEADER_SCAN_ROWS, expected="”“".join(required))
-        )
-        return empty
-    header_row = match.header_row
-    for header, col, first in match.duplicates:
-        findings.append(
             Finding.make(
-                "duplicate_column",
-                name,
-                header_row,
-                column_letter(col),
-                header,
-                header,
-                other=column_letter(first),
+                "no_header_row", sheet.name, rows=HEADER_SCAN_ROWS, expected="”“".join(required)
             )
         )
-    for col_def in sheet.columns:
-        if col_def.required and col_def.key not in match.columns:
-            findings.append(Finding.make("missing_column", name, header_row, None, col_def.header))
-    for rng in grid.merged:
-        if rng.last_row > header_row:
-            findings.append(
-                Finding.make(
-                    "merged_cells",
-                    name,
-                    rng.first_row,
-                    column_letter(rng.first_col),
-                    None,
-                    str(rng),
-                )
-            )
+        return _empty(sheet, findings)
+    header_row = match.header_row
+    findings += _header_findings(grid, sheet, match, header_row)
+    excel_rows, raw = _data_columns(grid, sheet, match, header_row)
+    values, bad_rows, bad_findings = _convert_columns(
+        sheet, match, raw, excel_rows, extra_choices or {}, date1904
+    )
+    findings += bad_findings
+    findings += _required_findings(sheet, match, values, bad_rows, excel_rows)
+    match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
+    for key, code in ((sheet.key_column, "duplicate_key"), (sheet.name_column, "duplicate_name")):
+        keys = match_keys[key]
+        findings += _duplicate_findings(sheet, key, code, values[key], keys, excel_rows, match)
+    layout = SheetLayout(
+        name=sheet.name,
+        header_row=header_row,
+        first_data_row=header_row + 1,
+        last_row=excel_rows[-1] if excel_rows else header_row,
+        columns=dict(sorted(match.columns.items(), key=lambda kv: kv[1])),
+        unknown_columns=list(match.unknown),
+    )
+    return SheetData(sheet, layout, excel_rows, values, findings, match_keys, raw)
 
-    # Transpose the data area once; every column is then converted in one pass.
+
+def _empty(sheet: Sheet, findings: list[Finding]) -> SheetData:
+    return SheetData(
+        sheet,
+        None,
+        [],
+        {c.key: [] for c in sheet.columns},
+        findings,
+        raw={c.key: () for c in sheet.columns},
+    )
+
+
+def _header_findings(
+    grid: SheetGrid, sheet: Sheet, match: HeaderMatch, header_row: int
+) -> list[Finding]:
+    """Repeated headers, missing required columns, merged cells below the header row."""
+    name = sheet.name
+    findings = [
+        Finding.make(
+            "duplicate_column",
+            name,
+            header_row,
+            column_letter(col),
+            header,
+            header,
+            other=column_letter(first),
+        )
+        for header, col, first in match.duplicates
+    ]
+    findings += [
+        Finding.make("missing_column", name, header_row, None, c.header)
+        for c in sheet.columns
+        if c.required and c.key not in match.columns
+    ]
+    findings += [
+        Finding.make(
+            "merged_cells", name, rng.first_row, column_letter(rng.first_col), None, str(rng)
+        )
+        for rng in grid.merged
+        if rng.last_row > header_row
+    ]
+    return findings
+
+
+def _data_columns(
+    grid: SheetGrid, sheet: Sheet, match: HeaderMatch, header_row: int
+) -> tuple[list[int], dict[str, Sequence[CellValue]]]:
+    """The Excel row of each non-blank data row, and each schema column's raw cells.
+
+    The data area is transposed once (every column is then converted in one pass); the
+    transposed columns are kept as they are, not copied per cell. A column the sheet lacks
+    is one shared tuple of ``None``.
+    """
     start = header_row + 1 - grid.first_row
     data = grid.rows[start:]
-    raw_cols: list[tuple[CellValue, ...]] = []
+    cols: list[tuple[CellValue, ...]] = []
     if data:
-        lengths = set(map(len, data))
         # zip is faster than zip_longest; rows of one length (the usual case) allow it
-        raw_cols = list(
-            zip(*data, strict=True) if len(lengths) == 1 else zip_longest(*data, fillvalue=None)
-        )
-    n_rows = len(data)
-
-    def raw_of(key: str) -> Sequence[CellValue]:
-        j = match.columns[key] - grid.first_col
-        return raw_cols[j] if j < len(raw_cols) else (None,) * n_rows
-
-    keep = _non_blank(data, raw_of, sheet, match, grid.first_col)
+        one_length = len(set(map(len, data))) == 1
+        cols = list(zip(*data, strict=True) if one_length else zip_longest(*data, fillvalue=None))
+    keep = _non_blank(data, cols, sheet, match, grid.first_col)
+    if len(keep) != len(data):
+        cols = [tuple(col[i] for i in keep) for col in cols]
     excel_rows = [header_row + 1 + i for i in keep]
-    if len(keep) != n_rows:
-        raw_cols = [tuple(col[i] for i in keep) for col in raw_cols]
-        n_rows = len(keep)
+    blank: tuple[None, ...] = (None,) * len(keep)
+    raw: dict[str, Sequence[CellValue]] = {}
+    for col_def in sheet.columns:
+        j = match.columns.get(col_def.key, 0) - grid.first_col
+        raw[col_def.key] = cols[j] if col_def.key in match.columns and j < len(cols) else blank
+    return excel_rows, raw
 
+
+def _convert_columns(
+    sheet: Sheet,
+    match: HeaderMatch,
+    raw: Mapping[str, Sequence[CellValue]],
+    excel_rows: list[int],
+    extra_choices: Mapping[str, Sequence[str]],
+    date1904: bool,
+) -> tuple[dict[str, list[Any]], dict[str, set[int]], list[Finding]]:
+    """Each column converted by its type; the bad rows per column, and a finding for each.
+
+    A column the sheet lacks, and every column kqxl computes, is all ``None``.
+    """
+    n = len(excel_rows)
     values: dict[str, list[Any]] = {}
+    bad_rows: dict[str, set[int]] = {}
+    findings: list[Finding] = []
     for col_def in sheet.columns:
         key = col_def.key
         if key not in match.columns or col_def.is_computed:
-            values[key] = [False] * n_rows if col_def.type is ColumnType.BOOL else [None] * n_rows
+            values[key] = [None] * n
             continue
         choices = None
         if col_def.type is ColumnType.CHOICE:
-            choices = choice_map((*col_def.choices, *(extra_choices or {}).get(key, ())))
-        out, bads = convert_column(raw_of(key), col_def.type, choices, date1904)
+            choices = choice_map((*col_def.choices, *extra_choices.get(key, ())))
+        out, bads = convert_column(raw[key], col_def.type, choices, date1904)
+        values[key] = out
+        if not bads:
+            continue
         letter = column_letter(match.columns[key])
-        bad_rows = set()
+        bad_rows[key] = {bad.index for bad in bads}
         for bad in bads:
-            bad_rows.add(bad.index)
             extra = {"choices": "、".join(col_def.choices)} if bad.code == "not_a_choice" else {}
             findings.append(
                 Finding.make(
                     bad.code,
-                    name,
+                    sheet.name,
                     excel_rows[bad.index],
                     letter,
                     col_def.header,
@@ -185,46 +250,47 @@ def validate_sheet(
                     **extra,
                 )
             )
-        if col_def.required:
-            for i in positions(out, None):
-                if i not in bad_rows:
-                    findings.append(
-                        Finding.make(
-                            "required_missing", name, excel_rows[i], letter, col_def.header, ""
-                        )
-                    )
-        values[key] = out
+    return values, bad_rows, findings
 
-    match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
-    _duplicates(
-        sheet, sheet.key_column, "duplicate_key", values, match_keys, excel_rows, match, findings
-    )
-    _duplicates(
-        sheet, sheet.name_column, "duplicate_name", values, match_keys, excel_rows, match, findings
-    )
 
-    layout = SheetLayout(
-        name=name,
-        header_row=header_row,
-        first_data_row=header_row + 1,
-        last_row=excel_rows[-1] if excel_rows else header_row,
-        columns=dict(sorted(match.columns.items(), key=lambda kv: kv[1])),
-        unknown_columns=list(match.unknown),
-    )
-    return SheetData(sheet, layout, excel_rows, values, findings, match_keys)
+def _required_findings(
+    sheet: Sheet,
+    match: HeaderMatch,
+    values: Mapping[str, list[Any]],
+    bad_rows: Mapping[str, set[int]],
+    excel_rows: list[int],
+) -> list[Finding]:
+    """A finding for each blank cell of a required column (a bad cell is reported already)."""
+    findings = []
+    for col_def in sheet.columns:
+        key = col_def.key
+        if not col_def.required or key not in match.columns or col_def.is_computed:
+            continue  # a missing required column is one finding of the header checks
+        letter = column_letter(match.columns[key])
+        bad = bad_rows.get(key, set())
+        findings += [
+            Finding.make("required_missing", sheet.name, excel_rows[i], letter, col_def.header, "")
+            for i in positions(values[key], None)
+            if i not in bad
+        ]
+    return findings
 
 
 def _non_blank(
-    data: list[list[CellValue]], raw_of: Any, sheet: Sheet, match: HeaderMatch, first_col: int
+    data: list[list[CellValue]],
+    cols: Sequence[Sequence[CellValue]],
+    sheet: Sheet,
+    match: HeaderMatch,
+    first_col: int,
 ) -> list[int]:
     """Indices of the data rows that hold something a rep typed.
 
     Only rows without a name are candidates (cheap to find column-wise); they are blank when
     every cell outside kqxl's computed columns is empty or spaces.
     """
-    name_key_col = sheet.name_column
-    if name_key_col in match.columns:
-        names = raw_of(name_key_col)
+    name_col = match.columns.get(sheet.name_column)
+    if name_col is not None and name_col - first_col < len(cols):
+        names = cols[name_col - first_col]
         candidates = [
             i for i, v in enumerate(names) if v is None or (v.__class__ is str and not v.strip())
         ]
@@ -249,26 +315,25 @@ def _non_blank(
     return [i for i in range(len(data)) if i not in blank]
 
 
-def _duplicates(
+def _duplicate_findings(
     sheet: Sheet,
     key: str,
     code: str,
-    values: dict[str, list[Any]],
-    match_keys: dict[str, list[str | None]],
+    values: Sequence[Any],
+    keys: Sequence[str | None],
     excel_rows: list[int],
     match: HeaderMatch,
-    findings: list[Finding],
-) -> None:
+) -> list[Finding]:
+    """A finding for each row whose ``key`` column repeats an earlier row's (after folding)."""
+    findings: list[Finding] = []
     if key not in match.columns:
-        return
+        return findings
+    if len(set(keys)) >= len(keys) - keys.count(None) + (1 if None in keys else 0):
+        return findings  # all distinct: the common case, decided in C
     col_def = sheet.column(key)
     letter = column_letter(match.columns[key])
-    keys = match_keys[key]
-    if len(set(keys)) >= len(keys) - keys.count(None) + (1 if None in keys else 0):
-        return  # all distinct: the common case, decided in C
     seen: dict[str, int] = {}
-    for i, v in enumerate(values[key]):
-        k = keys[i]
+    for i, (k, v) in enumerate(zip(keys, values, strict=True)):
         if k is None:
             continue
         first = seen.get(k)
@@ -280,3 +345,4 @@ def _duplicates(
                     code, sheet.name, excel_rows[i], letter, col_def.header, v, other=first
                 )
             )
+    return findings

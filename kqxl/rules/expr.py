@@ -19,7 +19,10 @@ Grammar (lowest precedence first)::
 
 The expression is parsed once into an AST and compiled into nested Python closures over a
 row tuple; nothing is ``eval``-ed. A comparison with a blank value is false; only the blank
-tests look at blanks.
+tests look at blanks. A 是/否 column is three-state (``True``, ``False``, blank ``None``):
+``X = "是"`` holds for 是 only, ``X = "否"`` for 否 only, and ``!=`` / ``NOT IN`` are exactly
+the negation of ``=`` / ``IN`` there (``X != "是"`` holds for 否 and for blank). The 是/否
+words and date forms a condition accepts are those a cell accepts (:mod:`kqxl.vocabulary`).
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from enum import Enum
+from itertools import repeat
 from typing import Any
 
 from kqxl.texts import ERRORS, text
+from kqxl.vocabulary import plausible_date, read_date, yes_no
 
 # --------------------------------------------------------------------------------------------
 # Names a condition may use
@@ -120,7 +125,8 @@ _CJK_KEYWORDS = {
 _CJK_BY_LENGTH = sorted(_CJK_KEYWORDS, key=len, reverse=True)
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # inside IN ( … ), where a comma separates
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
+# Where an unquoted date ends; its value is read by kqxl.vocabulary, as a cell's is.
+_DATE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,10 +202,9 @@ def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
 def _number_or_date(s: str, i: int, tokens: list[Token], number: re.Pattern[str]) -> int:
     m = _DATE.match(s, i)
     if m:
-        try:
-            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            raise ExprError(text(ERRORS, "expr_bad_date", value=m[0]), i + 1) from None
+        day = _date_literal(m[0])
+        if day is None:
+            raise ExprError(text(ERRORS, "expr_bad_date", value=m[0]), i + 1)
         tokens.append(Token("DATE", day, i))
         return m.end()
     sign = 1
@@ -439,8 +444,8 @@ class _Parser:
         if tok.kind == "DATEKW":  # DATE "2024/5/3", the keyword form of a date
             nxt = self.tokens[self.i + 1]
             day = nxt.value if nxt.kind == "DATE" else None
-            if nxt.kind == "STRING":
-                day = _text_date(nxt.value)
+            if nxt.kind in ("STRING", "NUMBER"):
+                day = _date_literal(nxt.value)
             if day is None:
                 raise ExprError(text(ERRORS, "expr_bad_date", value=nxt.value or ""), nxt.pos + 1)
             self.i += 2
@@ -465,13 +470,14 @@ def parse(source: str, names: Sequence[str] = ()) -> Node:
     return _Parser(tokenize(source, names)).parse()
 
 
-def _text_date(value: str) -> dt.date | None:
-    """``"2024/5/3"``, ``"2024年5月3日"`` … as a date; None if it is not one."""
-    m = _DATE.fullmatch(_fold(value).strip())
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
-    except ValueError:
-        return None
+def _date_literal(value: object) -> dt.date | None:
+    """A date in a condition, read exactly as a cell's (``2024.5.3``, ``"2024年5月3日"``,
+    ``20240503`` …, within 1900–2100); None if it is not one.
+
+    A rule is used with workbooks of either date system, so an Excel serial is not a date here.
+    """
+    day = read_date(value, None)
+    return day if day is not None and plausible_date(day) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,9 +486,6 @@ def _text_date(value: str) -> dt.date | None:
 Row = Sequence[Any]
 Predicate = Callable[[Row], bool]
 Getter = Callable[[Row], Any]
-
-_YES_WORDS = {"是", "Y", "YES", "TRUE", "√", "✓", "对", "有", "1"}
-_NO_WORDS = {"否", "N", "NO", "FALSE", "×", "✗", "错", "无", "0"}
 
 
 def compile_condition(source: str, names: Mapping[str, NameInfo]) -> Predicate:
@@ -553,10 +556,7 @@ class _Compiler:
     def blank_test(self, node: BlankTest) -> Predicate:
         if not isinstance(node.operand, Name):
             raise ExprError(text(ERRORS, "expr_blank_needs_name"), node.pos + 1)
-        info = self.info(node.operand)
-        idx = info.index
-        if info.kind is Kind.BOOL:  # a 是/否 column left blank means 否
-            return (lambda r: r[idx] is not True) if node.blank else (lambda r: r[idx] is True)
+        idx = self.info(node.operand).index
         if node.blank:
             return lambda r: r[idx] is None
         return lambda r: r[idx] is not None
@@ -567,17 +567,36 @@ class _Compiler:
         info = self.info(node.operand)
         values = frozenset(self.coerce(lit, info, node.operand.name) for lit in node.values)
         idx = info.index
+        if node.negated and info.kind is Kind.BOOL:  # 是/否: NOT IN is exactly NOT (… IN …)
+            return lambda r: r[idx] not in values
         if node.negated:
             return lambda r: (v := r[idx]) is not None and v not in values
         return lambda r: r[idx] in values
 
-    def compare(self, node: Compare) -> Predicate:
+    def operands(self, node: Compare) -> tuple[Node, Node, str]:
+        """The column first (``3 <= 拜访次数`` as ``拜访次数 >= 3``), and an unquoted 是/否 word
+        that is no column (``已送资料 = 是的``, ``= Y``, ``= √``) as the value it spells."""
         left, right, op = _name_first(node)
+        if (
+            isinstance(left, Name)
+            and isinstance(right, Name)
+            and right.name not in self.names
+            and (info := self.names.get(left.name)) is not None
+            and info.kind is Kind.BOOL
+            and (word := yes_no(right.name)) is not None
+        ):
+            right = Literal(word, right.pos)
+        return left, right, op
+
+    def compare(self, node: Compare) -> Predicate:
+        left, right, op = self.operands(node)
         if isinstance(left, Name) and isinstance(right, Literal):
             info = self.info(left)
             value = self.coerce(right, info, left.name)
             if info.kind in (Kind.BOOL, Kind.TEXT) and op not in ("=", "!="):
                 raise ExprError(text(ERRORS, "expr_no_order", name=left.name), node.pos + 1)
+            if info.kind is Kind.BOOL:
+                return _bool_slot(info.index, op, value)
             return _compare_slot(info.index, op, value)
         if isinstance(left, Name) and isinstance(right, Name):
             a, b = self.info(left), self.info(right)
@@ -596,21 +615,14 @@ class _Compiler:
         v = lit.value
         kind = info.kind
         if kind is Kind.BOOL:
-            if isinstance(v, bool):
-                return v
-            if isinstance(v, str):
-                word = _fold(v).strip().upper()
-                if word in _YES_WORDS:
-                    return True
-                if word in _NO_WORDS:
-                    return False
-            if isinstance(v, int) and v in (0, 1):
-                return bool(v)
+            word = yes_no(v)  # the words a 是/否 cell accepts, no more, no fewer
+            if word is not None:
+                return word
         elif kind is Kind.NUMBER:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 return v
         elif kind is Kind.DATE:
-            day = v if isinstance(v, dt.date) else _text_date(v) if isinstance(v, str) else None
+            day = _date_literal(v)
             if day is not None:
                 return day
         elif isinstance(v, str):
@@ -671,6 +683,13 @@ def _compare_slot(idx: int, op: str, c: Any) -> Predicate:
     return lambda r: (v := r[idx]) is not None and v <= c
 
 
+def _bool_slot(idx: int, op: str, c: bool) -> Predicate:
+    # Three states: ``= 否`` holds for 否 only, ``!= 是`` for 否 and blank (NOT of ``= 是``).
+    if op == "=":
+        return lambda r: r[idx] is c
+    return lambda r: r[idx] is not c
+
+
 def _compare_slots(a: int, op: str, b: int) -> Predicate:
     fn = _OPS[op]
     return lambda r: (x := r[a]) is not None and (y := r[b]) is not None and bool(fn(x, y))
@@ -687,9 +706,9 @@ def compile_vector(source: str, names: Mapping[str, NameInfo]) -> Vector:
     """Compile ``source`` to a function of ``(columns, n)`` → one bool per row.
 
     ``columns[slot]`` is the column a name's slot refers to, ``n`` the number of rows; a 是/否
-    column holds only ``True``/``False`` (as the engine's converters give it). The result
+    column holds ``True``/``False``/``None`` (as the engine's converters give it). The result
     equals ``[predicate(row) for row in zip(*columns)]`` (a test checks this), but runs as
-    list comprehensions over columns: a 是/否 condition costs one list copy.
+    list comprehensions over columns: a 是/否 condition is one ``map`` in C.
     """
     return compile_both(source, names)[1]
 
@@ -712,12 +731,7 @@ class _VectorCompiler(_Compiler):
             return lambda cols, n: [not x for x in inner(cols, n)]
         if isinstance(node, BlankTest):
             assert isinstance(node.operand, Name)
-            info = self.info(node.operand)
-            idx = info.index
-            if info.kind is Kind.BOOL:
-                if node.blank:
-                    return lambda cols, n: [v is not True for v in cols[idx]]
-                return lambda cols, n: [v is True for v in cols[idx]]
+            idx = self.info(node.operand).index
             if node.blank:
                 return lambda cols, n: [v is None for v in cols[idx]]
             return lambda cols, n: [v is not None for v in cols[idx]]
@@ -726,29 +740,29 @@ class _VectorCompiler(_Compiler):
             info = self.info(node.operand)
             values = frozenset(self.coerce(lit, info, node.operand.name) for lit in node.values)
             idx = info.index
+            if node.negated and info.kind is Kind.BOOL:
+                return lambda cols, n: [v not in values for v in cols[idx]]
             if node.negated:
                 return lambda cols, n: [v is not None and v not in values for v in cols[idx]]
             return lambda cols, n: [v in values for v in cols[idx]]
         if isinstance(node, Compare):
             return self.compare_vector(node)
         if isinstance(node, Name):
-            idx = self.info(node).index
-            return lambda cols, n: list(cols[idx])
+            idx = self.info(node).index  # a 是/否 column (predicate() checked): True, not blank
+            return lambda cols, n: list(map(operator.is_, cols[idx], repeat(True)))
         assert isinstance(node, Literal)
         value = bool(node.value)
         return lambda cols, n: [value] * n
 
     def compare_vector(self, node: Compare) -> Vector:
-        left, right, op = _name_first(node)
+        left, right, op = self.operands(node)
         if isinstance(left, Name) and isinstance(right, Literal):
             info = self.info(left)
             c = self.coerce(right, info, left.name)
             idx = info.index
-            if info.kind is Kind.BOOL:  # 是/否 columns hold only True/False: copy in C
-                want = c if op == "=" else not c
-                if want:
-                    return lambda cols, n: list(cols[idx])
-                return lambda cols, n: list(map(operator.not_, cols[idx]))
+            if info.kind is Kind.BOOL:  # True, False or None: an identity test per cell, in C
+                test = operator.is_ if op == "=" else operator.is_not
+                return lambda cols, n: list(map(test, cols[idx], repeat(c)))
             return _vector_slot(idx, op, c)
         assert isinstance(left, Name) and isinstance(right, Name)
         a, b = self.info(left).index, self.info(right).index
