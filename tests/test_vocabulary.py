@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-from test_engine_helpers import customer, grid, run
+from test_engine_helpers import customer, grid, project, run
 
 import kqxl.vocabulary
 from kqxl.cells import SheetGrid
@@ -339,3 +339,65 @@ def test_raw_skips_blank_rows_as_values_do() -> None:
     assert list(data.raw["customer_name"]) == ["甲", "乙"]
     assert list(data.raw["sent_materials"]) == [None, "Y"]
     assert len(data.raw["grade"]) == 2  # computed columns as read too
+
+
+# --------------------------------------------------------------------- shipped rules unchanged
+
+CHECKS = [c.header for c in CS.columns if c.type is ColumnType.BOOL and not c.is_computed]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["甲方", "总包"]),
+    st.dictionaries(st.sampled_from(CHECKS), st.sampled_from(["是", "否", None, "√", "没有"])),
+    st.none() | st.integers(0, 6),
+)
+def test_the_shipped_rules_grade_a_blank_as_they_grade_a_no(
+    ctype: str, ticks: dict[str, str | None], visits: int | None
+) -> None:
+    # The shipped rules only ask = "是": whether an unticked box is blank or 否 never matters.
+    as_typed = {h: ticks.get(h) for h in CHECKS}
+    as_no = {h: "否" if v is None else v for h, v in as_typed.items()}
+    as_blank = {h: None if v in ("否", "没有") else v for h, v in as_typed.items()}
+    grades = [
+        (c.grade, c.reasons, c.gaps)
+        for c in run(
+            [
+                customer("甲", ctype, 拜访次数=visits, 联系电话="1", **as_typed),
+                customer("乙", ctype, 拜访次数=visits, 联系电话="1", **as_no),
+                customer("丙", ctype, 拜访次数=visits, 联系电话="1", **as_blank),
+            ]
+        ).customers
+    ]
+    assert grades[0] == grades[1] == grades[2]
+
+
+PROJECT_CHECKS = [
+    c.header for c in SCHEMA.projects.columns if c.type is ColumnType.BOOL and not c.is_computed
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(PROJECT_CHECKS), st.sampled_from(["是", "否", None, "Y", "不是"])
+    ),
+    st.integers(0, 4),
+    st.integers(0, 4),
+    st.sampled_from(["信息", "编写标书", "投标", "签约"]),
+)
+def test_the_shipped_rules_heat_a_blank_as_they_heat_a_no(
+    ticks: dict[str, str | None], client_level: int, contractor_level: int, stage: str
+) -> None:
+    as_typed = {h: ticks.get(h) for h in PROJECT_CHECKS}
+    as_no = {h: "否" if v is None else v for h, v in as_typed.items()}
+    as_blank = {h: None if v in ("否", "不是") else v for h, v in as_typed.items()}
+    result = run(
+        [customer("甲", "甲方", client_level), customer("总", "总包", contractor_level)],
+        [
+            project(name, "甲", "总", 项目阶段=stage, **cells)
+            for name, cells in (("一", as_typed), ("二", as_no), ("三", as_blank))
+        ],
+    )
+    heats = [(p.heat, p.reasons, p.gaps) for p in result.projects]
+    assert heats[0] == heats[1] == heats[2]

@@ -20,7 +20,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
 from typing import Any
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
@@ -334,11 +333,27 @@ _MISS = object()
 _CELL_YES_NO: dict[Any, bool | None] = {None: None, "": None, **YES_NO}
 
 
+class _YesNoTable(dict[Any, Any]):
+    """:data:`_CELL_YES_NO` for one column: a cell it does not know reads ``_MISS`` and is
+    counted, so a column without one (the usual case) is never scanned for it."""
+
+    __slots__ = ("misses",)
+
+    def __init__(self) -> None:
+        super().__init__(_CELL_YES_NO)
+        self.misses = 0
+
+    def __missing__(self, key: Any) -> object:
+        self.misses += 1
+        return _MISS
+
+
 def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """是/否 and its many spellings (:func:`kqxl.vocabulary.yes_no`); blank stays ``None``."""
-    # dict.get through map runs in C; only a cell the table does not know comes back _MISS.
-    out: list[Any] = list(map(_CELL_YES_NO.get, raw, repeat(_MISS)))
-    if _MISS not in out:
+    table = _YesNoTable()
+    # dict look-ups through map run in C; only an unknown cell calls back into Python.
+    out: list[Any] = list(map(table.__getitem__, raw))
+    if not table.misses:
         return out, []
     bads: list[Bad] = []
     for i in positions(out, _MISS):

@@ -35,7 +35,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from enum import Enum
-from itertools import repeat
 from typing import Any
 
 from kqxl.texts import ERRORS, text
@@ -708,7 +707,7 @@ def compile_vector(source: str, names: Mapping[str, NameInfo]) -> Vector:
     ``columns[slot]`` is the column a name's slot refers to, ``n`` the number of rows; a 是/否
     column holds ``True``/``False``/``None`` (as the engine's converters give it). The result
     equals ``[predicate(row) for row in zip(*columns)]`` (a test checks this), but runs as
-    list comprehensions over columns: a 是/否 condition is one ``map`` in C.
+    list comprehensions over columns: a 是/否 condition is one identity test per cell.
     """
     return compile_both(source, names)[1]
 
@@ -749,7 +748,7 @@ class _VectorCompiler(_Compiler):
             return self.compare_vector(node)
         if isinstance(node, Name):
             idx = self.info(node).index  # a 是/否 column (predicate() checked): True, not blank
-            return lambda cols, n: list(map(operator.is_, cols[idx], repeat(True)))
+            return lambda cols, n: [v is True for v in cols[idx]]
         assert isinstance(node, Literal)
         value = bool(node.value)
         return lambda cols, n: [value] * n
@@ -760,9 +759,10 @@ class _VectorCompiler(_Compiler):
             info = self.info(left)
             c = self.coerce(right, info, left.name)
             idx = info.index
-            if info.kind is Kind.BOOL:  # True, False or None: an identity test per cell, in C
-                test = operator.is_ if op == "=" else operator.is_not
-                return lambda cols, n: list(map(test, cols[idx], repeat(c)))
+            if info.kind is Kind.BOOL:  # True, False or None: one identity test per cell
+                if op == "=":
+                    return lambda cols, n: [v is c for v in cols[idx]]
+                return lambda cols, n: [v is not c for v in cols[idx]]
             return _vector_slot(idx, op, c)
         assert isinstance(left, Name) and isinstance(right, Name)
         a, b = self.info(left).index, self.info(right).index
