@@ -127,7 +127,7 @@ def test_blank_and_no_grade_differently_end_to_end() -> None:
         for name, v in zip("甲乙丙", ["是", "否", None], strict=True)
     ]
     result = run(rows, rules=rules)
-    assert [c.grade for c in result.customers] == [0, 2, 3]
+    assert [c["grade_level"] for c in result.customers] == [0, 2, 3]
 
 
 # --------------------------------------------------------------------- one set of words
@@ -360,7 +360,7 @@ def test_the_shipped_rules_grade_a_blank_as_they_grade_a_no(
     as_no = {h: "否" if v is None else v for h, v in as_typed.items()}
     as_blank = {h: None if v in ("否", "没有") else v for h, v in as_typed.items()}
     grades = [
-        (c.grade, c.reasons, c.gaps)
+        (c["grade_level"], c["grade_reasons"], c["grade_gaps"])
         for c in run(
             [
                 customer("甲", ctype, 拜访次数=visits, 联系电话="1", **as_typed),
@@ -399,5 +399,5 @@ def test_the_shipped_rules_heat_a_blank_as_they_heat_a_no(
             for name, cells in (("一", as_typed), ("二", as_no), ("三", as_blank))
         ],
     )
-    heats = [(p.heat, p.reasons, p.gaps) for p in result.projects]
+    heats = [(p["heat"], p["heat_reasons"], p["heat_gaps"]) for p in result.projects]
     assert heats[0] == heats[1] == heats[2]
