@@ -1,28 +1,42 @@
 """Fast reading: python-calamine for the cells, normalised to kqxl's cell values.
 
-calamine cannot answer two things, and kqxl finds them itself rather than through openpyxl
+calamine builds a sheet's whole used area (first cell to last cell) in memory before Python
+sees any of it: one value at XFD1048576 asks for ~550 GB and the process aborts (no exception
+to catch). So every sheet is first scanned as a byte stream, cheaply, for how many cells it
+holds and how far they reach; calamine reads it only when that area is in proportion to the
+cells present. Any other sheet — sparse, or written in a way the scan cannot vouch for — is read
+by kqxl's own streaming parser, which keeps only the cells present (slower per cell, but such
+sheets hold few cells). A sheet whose cells are spread too thinly even for that is refused with
+a one-line :class:`~kqxl.errors.WorkbookError`.
+
+calamine cannot answer two more things, and kqxl finds them itself rather than through openpyxl
 (whose read-only mode is ~8× slower over a whole sheet):
 
-* error cells — calamine returns ``''`` for ``#N/A`` and friends; a streaming byte scan of the
-  sheet part finds cells with ``t="e"`` (only sheets that contain any are parsed further);
+* error cells — calamine returns ``''`` for ``#N/A`` and friends; the same byte scan notices
+  cells with ``t="e"`` (only sheets that contain any are parsed further);
 * the date system — read from ``workbookPr/@date1904`` in workbook.xml (calamine applies it to
   the dates it returns, but does not expose it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import os
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
 
-from kqxl.book.package import Package, open_package
+from kqxl.book.package import Package, open_package, read_rels
 from kqxl.book.safety import (
     Limits,
+    PartError,
     check_file,
     describe_error,
     describe_os_error,
@@ -31,8 +45,18 @@ from kqxl.book.safety import (
     member_chunks,
     read_member,
 )
+from kqxl.book.sheetxml import iter_rows, parse_range
+from kqxl.book.styles import StyleBook
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
-from kqxl.errors import WorkbookError
+from kqxl.errors import HostileFileError, WorkbookError
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+# calamine reads a sheet whose used area is at most this many cells, or at most DENSE_FACTOR
+# times the cells present; its memory is ~32 bytes per cell of the area (Rust) plus the Python
+# objects. A rep's sheet fills a third or more of its area; a far-away stray cell does not.
+DENSE_AREA = 1 << 20
+DENSE_FACTOR = 4
 
 # a sheet may spell the main namespace with a prefix (<x:c>, <x:v>)
 _ERROR_CELL = re.compile(
@@ -40,12 +64,44 @@ _ERROR_CELL = re.compile(
 )
 _REF_ATTR = re.compile(rb"""\br=["']([A-Z]+)(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref=["']([^"']*)["']""")
+# tags that start like a cell but are not one: <col(s)>, <cfRule>, <customSheetView>, <cellWatch>…
+_NOT_CELL = (b"o", b"f", b"u", b"e")
+
+
+@dataclass(slots=True)
+class SheetScan:
+    """What one pass over a sheet part's bytes tells, before any cell is built.
+
+    ``plain`` means every cell starts ``<c r="A1"`` with a reference inside Excel's grid, so
+    ``max_row``/``max_col`` bound the area any reader would allocate. Excel, LibreOffice, WPS
+    and openpyxl all write sheets that way.
+    """
+
+    cells: int = 0
+    max_row: int = 0
+    max_col: int = 0
+    errors: bool = False
+    plain: bool = True
+    merged: list[str] = field(default_factory=list)
+
+    @property
+    def area(self) -> int:
+        """Cells in the rectangle from A1 to the farthest row and column (an upper bound)."""
+        return self.max_row * self.max_col
+
+    @property
+    def dense(self) -> bool:
+        """Whether calamine may read the sheet: its area is in proportion to its cells."""
+        return self.plain and self.area <= max(DENSE_AREA, DENSE_FACTOR * self.cells)
 
 
 def read_workbook(
     path: str | os.PathLike[str],
     *,
     sheets: Iterable[str] | None = None,
+    missing_ok: bool = False,
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
 ) -> WorkbookGrid:
     """Read the worksheets of ``path`` (all, or those named in ``sheets``) as typed values.
@@ -53,7 +109,11 @@ def read_workbook(
     Values: ``str``; ``int`` for whole numbers, ``float`` otherwise; ``bool``; ``date`` /
     ``datetime`` / ``time`` where the cell has a date format (1900 and 1904 date systems);
     :class:`~kqxl.cells.CellError` for error cells; ``None`` for blanks. Chartsheets are
-    skipped. Raises a :class:`~kqxl.errors.WorkbookError` subclass for a file kqxl cannot read.
+    skipped; with ``missing_ok`` a name in ``sheets`` that the workbook lacks is left out
+    instead of raising. Other sheets are never opened. Raises a
+    :class:`~kqxl.errors.WorkbookError` subclass for a file kqxl cannot read. Memory follows
+    the cells present, not the sheets' used ranges; rows of a sparse sheet that hold nothing
+    may share one empty list, so treat the rows as read-only.
 
     >>> book = read_workbook("团队总表.xlsx", sheets=["客户"])   # doctest: +SKIP
     >>> book.sheets["客户"].value(1, 1)                          # doctest: +SKIP
@@ -63,26 +123,41 @@ def read_workbook(
     stamp = file_stamp(p)
     with check_file(p, limits) as zf:
         package = open_package(p, zf)
-        wanted = _wanted_sheets(package, sheets)
-        errors = {name: _error_cells(p, zf, part) for name, part in wanted}
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(p))
-    except calamine.PasswordError:
-        raise fail(WorkbookError, "encrypted", path=p) from None
-    except (calamine.CalamineError, ValueError) as exc:  # what calamine finds in the file
-        raise fail(WorkbookError, "corrupt", path=p, detail=describe_error(exc)) from None
-    except OSError as exc:  # the file went away or the share failed since it was checked
-        raise fail(WorkbookError, "unreadable", path=p, detail=describe_os_error(exc)) from None
-    grids: dict[str, SheetGrid] = {}
-    try:
-        for name, _part in wanted:
-            grids[name] = _read_sheet(p, book, name, errors[name])
-    finally:
-        book.close()
-    return WorkbookGrid(path=str(p), sheets=grids, date1904=package.date1904, stamp=stamp)
+        wanted = _wanted_sheets(package, sheets, missing_ok)
+        scans = {name: scan_sheet(p, zf, part) for name, part in wanted}
+        dense = [(name, part) for name, part in wanted if scans[name].dense]
+        errors = {name: _error_cells(p, zf, part, scans[name]) for name, part in dense}
+        try:
+            grids = {
+                name: _stream_sheet(p, zf, package, name, part, scans[name])
+                for name, part in wanted
+                if not scans[name].dense
+            }
+        except MemoryError:
+            raise fail(HostileFileError, "too_large", path=p, detail="单元格过多") from None
+    if dense:
+        try:
+            book = calamine.CalamineWorkbook.from_path(str(p))
+        except calamine.PasswordError:
+            raise fail(WorkbookError, "encrypted", path=p) from None
+        except (calamine.CalamineError, ValueError) as exc:  # what calamine finds in the file
+            raise fail(WorkbookError, "corrupt", path=p, detail=describe_error(exc)) from None
+        except OSError as exc:  # the file went away or the share failed since it was checked
+            raise fail(WorkbookError, "unreadable", path=p, detail=describe_os_error(exc)) from None
+        try:
+            for name, _part in dense:
+                grids[name] = _read_sheet(p, book, name, errors[name])
+        except MemoryError:
+            raise fail(HostileFileError, "too_large", path=p, detail="单元格过多") from None
+        finally:
+            book.close()
+    ordered = {name: grids[name] for name, _part in wanted}  # tab order
+    return WorkbookGrid(path=str(p), sheets=ordered, date1904=package.date1904, stamp=stamp)
 
 
-def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[str, str]]:
+def _wanted_sheets(
+    package: Package, names: Iterable[str] | None, missing_ok: bool
+) -> list[tuple[str, str]]:
     worksheets = [
         (s.name, s.part) for s in package.sheets if s.kind == "worksheet" and s.part is not None
     ]
@@ -90,10 +165,18 @@ def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[
         return worksheets
     chosen = []
     for name in names:
-        info = package.sheet(name)
+        try:
+            info = package.sheet(name)
+        except WorkbookError:
+            if missing_ok:
+                continue
+            raise
         if info.kind != "worksheet" or info.part is None:
+            if missing_ok:
+                continue
             raise fail(WorkbookError, "sheet_not_found", path=package.path, sheet=name)
-        chosen.append((info.name, info.part))
+        if (info.name, info.part) not in chosen:
+            chosen.append((info.name, info.part))
     return chosen
 
 
@@ -112,6 +195,7 @@ def _read_sheet(
         raise fail(
             WorkbookError, "corrupt", path=path, detail=f"工作表“{name}”：{describe_error(exc)}"
         ) from None
+    del sheet  # calamine's copy of the cells is no longer needed
     first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
     for row in rows:
         for j, value in enumerate(row):
@@ -136,15 +220,11 @@ def _read_sheet(
     return SheetGrid(name=name, rows=grid, first_row=first_row, first_col=first_col, merged=merged)
 
 
-def _error_cells(path: Path, zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellError]:
-    """Error cells of one sheet part; the part is parsed only if it holds any."""
-    tail = b""
-    for chunk in member_chunks(path, zf, part):
-        window = tail + chunk
-        if b' t="e"' in window or b" t='e'" in window:  # `in` is 4× faster than re
-            break
-        tail = chunk[-16:]
-    else:
+def _error_cells(
+    path: Path, zf: zipfile.ZipFile, part: str, scan: SheetScan
+) -> dict[tuple[int, int], CellError]:
+    """Error cells of one sheet part; the part is parsed only if the scan saw any."""
+    if not scan.errors:
         return {}
     data = read_member(path, zf, part)
     found_cells: dict[tuple[int, int], CellError] = {}
@@ -156,3 +236,333 @@ def _error_cells(path: Path, zf: zipfile.ZipFile, part: str) -> dict[tuple[int, 
         code = value.group(1).decode("utf-8", errors="replace")
         found_cells[(int(ref.group(2)), column_index(ref.group(1).decode()))] = CellError(code)
     return found_cells
+
+
+# --- the byte scan ---------------------------------------------------------------------------
+
+
+def scan_sheet(path: Path, zf: zipfile.ZipFile, part: str) -> SheetScan:
+    """Count the cells of a sheet part and find how far they reach, streaming its bytes.
+
+    Costs about one decompression of the part: counting is done by ``bytes.count``, and the
+    farthest reference is found from the last cell of each 1 MiB window plus one regex search
+    for any reference beyond it (a full parse of a window only when one is found).
+    """
+    scan = SheetScan()
+    prefix: bytes | None = None
+    carry = b""
+    for chunk in member_chunks(path, zf, part):
+        window = carry + chunk
+        cut = window.rfind(b"<")
+        if cut <= 0:
+            carry = window
+            continue
+        # a tag never straddles two windows: each ends just before a "<"
+        carry, window = window[cut:], window[:cut]
+        if prefix is None:
+            root = _ROOT.search(window)
+            if root is None:
+                continue  # still in the prolog: no cells before the root element
+            prefix = root.group(1) or b""
+        _scan_window(window, prefix, scan)
+    if carry and prefix is not None:
+        _scan_window(carry, prefix, scan)
+    return scan
+
+
+def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
+    open_c = b"<" + prefix + b"c"
+    # a cell spelled with another prefix than the root's cannot be counted: not plain
+    if (b":c " in window or b":c>" in window) if not prefix else (b"<c " in window):
+        scan.plain = False
+    if b"mergeCell" in window:
+        scan.merged.extend(m.group(1).decode("ascii", "replace") for m in _MERGE.finditer(window))
+    n = window.count(open_c)
+    if not n:
+        return
+    n -= sum(window.count(open_c + ch) for ch in _NOT_CELL)
+    head = open_c + b' r="'
+    refs = window.count(head)
+    scan.cells += n
+    if refs != n:
+        scan.plain = False
+    if b' t="e"' in window or b" t='e'" in window:  # `in` is 4× faster than re
+        scan.errors = True
+    if not refs:
+        return
+    last = _REF_AT.match(window, window.rfind(head) + len(head))
+    if last is not None:
+        scan.max_row = max(scan.max_row, int(last.group(2)))
+    if _beyond(open_c, scan.max_row, scan.max_col).search(window) is None:
+        return
+    # a reference beyond the rows and columns seen, or one the scan cannot read: look at all
+    found = _all_refs(open_c).findall(window)
+    if len(found) != refs:
+        scan.plain = False
+    for letters, digits in found:
+        scan.max_row = max(scan.max_row, int(digits))
+        scan.max_col = max(scan.max_col, column_index(letters.decode("ascii").upper()))
+    if scan.max_row > MAX_ROW or scan.max_col > MAX_COL:
+        scan.plain = False
+
+
+_REF_AT = re.compile(rb'([A-Za-z]{1,3})([1-9][0-9]{0,6})"')
+
+
+@lru_cache(maxsize=64)
+def _all_refs(open_c: bytes) -> re.Pattern[bytes]:
+    return re.compile(re.escape(open_c) + rb' r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"')
+
+
+def _greater(value: str, low: str, high: str, cls: str) -> str:
+    """A regex alternation for the strings over ``cls`` that sort after ``value`` (longer, or
+    as long and greater) — i.e. larger row numbers or column letters."""
+    k = len(value)
+    alts = [f"{cls}{{{k + 1},}}"]
+    for i, ch in enumerate(value):
+        if ch < high:
+            tail = f"{cls}{{{k - i - 1}}}" if k - i - 1 else ""
+            alts.append(f"{re.escape(value[:i])}[{chr(ord(ch) + 1)}-{high}]{tail}")
+    return "|".join(alts) if value else f"{cls}+"
+
+
+@lru_cache(maxsize=256)
+def _beyond_pattern(open_c: bytes, row: str, col: str) -> re.Pattern[bytes]:
+    rows = _greater(row, "0", "9", "[0-9]")
+    cols = _greater(col, "A", "Z", "[A-Z]")
+    head = re.escape(open_c.decode("ascii")) + ' r="'
+    pattern = f'{head}(?:(?![A-Z]{{1,3}}[1-9][0-9]{{0,6}}")|(?:{cols})[0-9]|[A-Z]+(?:{rows})")'
+    return re.compile(pattern.encode("ascii"), re.I)
+
+
+def _beyond(open_c: bytes, max_row: int, max_col: int) -> re.Pattern[bytes]:
+    """Matches a cell reference past ``max_row`` or ``max_col``, or one that is not A1-style."""
+    col = _letters(max_col) if max_col else ""
+    return _beyond_pattern(open_c, str(max_row) if max_row else "", col)
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+# --- the streaming reader for sparse sheets --------------------------------------------------
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTRS = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
+_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+_DAY_MS = 86_400_000
+
+
+def _stream_sheet(
+    path: Path, zf: zipfile.ZipFile, package: Package, name: str, part: str, scan: SheetScan
+) -> SheetGrid:
+    """Read only the cells present, row by row; refuse a sheet spread too thinly to hold."""
+    reader = _CellReader(path, zf, package)
+    present: dict[int, dict[int, CellValue]] = {}
+    try:
+        for r, xml in iter_rows(member_chunks(path, zf, part)):
+            col = 0
+            for m in _CELL.finditer(xml):
+                attrs = {k: a if a else b for k, a, b in _ATTRS.findall(m.group(1))}
+                ref = attrs.get(b"r")
+                row = r
+                if ref is not None:
+                    rm = _REF.fullmatch(ref)
+                    if rm is None:
+                        raise _bad_cell(path, name, ref)
+                    row = int(rm.group(2))
+                    col = column_index(rm.group(1).decode("ascii").upper())
+                else:
+                    col += 1
+                if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+                    raise _bad_cell(path, name, ref or f"R{row}C{col}".encode())
+                value = reader.value(attrs, m.group(2) or b"")
+                if value is not None:
+                    present.setdefault(row, {})[col] = value
+    except (PartError, ValueError, UnicodeError) as exc:
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"工作表“{name}”：{describe_error(exc)}"
+        ) from None
+    merged = []
+    for ref_text in scan.merged:
+        bounds = parse_range(ref_text)
+        if bounds is not None:
+            merged.append(MergedRange(*bounds))
+    if not present:
+        return SheetGrid(name=name, rows=[], merged=merged)
+    first_row, last_row = min(present), max(present)
+    first_col = min(min(cols) for cols in present.values())
+    cells = sum(map(len, present.values()))
+    # the grid pads each row out to its last cell; keep that in proportion to the cells too
+    width = sum(max(cols) - first_col + 1 for cols in present.values())
+    if width > max(DENSE_AREA, DENSE_FACTOR * cells):
+        raise fail(WorkbookError, "sheet_too_sparse", path=path, sheet=name, cells=cells)
+    empty: list[CellValue] = []
+    rows: list[list[CellValue]] = [empty] * (last_row - first_row + 1)
+    for r, cols in present.items():
+        line: list[CellValue] = [None] * (max(cols) - first_col + 1)
+        for c, value in cols.items():
+            line[c - first_col] = value
+        rows[r - first_row] = line
+    return SheetGrid(name=name, rows=rows, first_row=first_row, first_col=first_col, merged=merged)
+
+
+def _bad_cell(path: Path, sheet: str, ref: bytes) -> WorkbookError:
+    return fail(
+        WorkbookError, "bad_cell", path=path, sheet=sheet, cell=ref.decode("ascii", "replace")[:20]
+    )
+
+
+class _CellReader:
+    """Turns one ``<c>`` into a cell value as calamine would; shared strings and styles are
+    loaded on first need."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, package: Package) -> None:
+        self.path, self.zf, self.package = path, zf, package
+        self._strings: list[str] | None = None
+        self._styles: StyleBook | bool | None = False
+        self._date_styles: dict[bytes | None, bool] = {}
+
+    def value(self, attrs: dict[bytes, bytes], inner: bytes) -> CellValue:
+        t = attrs.get(b"t", b"n")
+        if t == b"inlineStr":
+            return _rich_text(inner) or None
+        v = _VALUE.search(inner)
+        if v is None:
+            return None
+        raw = v.group(1)
+        if t == b"s":
+            strings = self.strings()
+            index = int(raw)
+            if not 0 <= index < len(strings):
+                raise PartError(f"共享字符串 {index} 不存在")
+            return strings[index] or None
+        if t == b"str":
+            return _unescape(raw) or None
+        if t == b"b":
+            return raw.strip() not in (b"0", b"")
+        if t == b"e":
+            return CellError(raw.decode("utf-8", errors="replace"))
+        if t == b"d":
+            text = _unescape(raw)
+            try:
+                stamp = dt.datetime.fromisoformat(text)
+            except ValueError:
+                return text or None
+            return stamp.date() if stamp.time() == dt.time() and "T" not in text else stamp
+        if not raw.strip():
+            return None
+        number = float(raw)
+        if self.is_date(attrs.get(b"s")):
+            when = excel_date(number, self.package.date1904)
+            if when is not None:
+                return when
+        return int(number) if number.is_integer() else number
+
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = _shared_strings(self.path, self.zf, self.package)
+        return self._strings
+
+    def is_date(self, s: bytes | None) -> bool:
+        known = self._date_styles.get(s)
+        if known is None:
+            styles = self.styles()
+            index = int(s) if s and s.isdigit() else None
+            known = styles is not None and styles.is_date(index)
+            self._date_styles[s] = known
+        return known
+
+    def styles(self) -> StyleBook | None:
+        if self._styles is False:
+            part = self.package.styles_part
+            book: StyleBook | None = None
+            if part is not None:
+                try:
+                    book = StyleBook(read_member(self.path, self.zf, part))
+                except (PartError, UnicodeError, KeyError):
+                    book = None
+            self._styles = book
+        return self._styles if isinstance(self._styles, StyleBook) else None
+
+
+def _shared_strings(path: Path, zf: zipfile.ZipFile, package: Package) -> list[str]:
+    """The shared-string table, streamed: each ``<si>`` is its runs' text without phonetics."""
+    rels = read_rels(path, zf, package.workbook_part)
+    part = next(
+        (r.target for r in rels if r.type.endswith("/sharedStrings") and not r.external), None
+    )
+    if part is None:
+        return []
+    strings: list[str] = []
+    buf = b""
+    for chunk in member_chunks(path, zf, part):
+        buf += chunk
+        end = 0
+        for m in _SI.finditer(buf):
+            if m.group(1) is None and not m.group(0).endswith(b"/>"):
+                break
+            strings.append(_rich_text(m.group(1) or b""))
+            end = m.end()
+        buf = buf[end:]
+    return strings
+
+
+def _rich_text(inner: bytes) -> str:
+    if b"rPh" in inner:
+        inner = _PHONETIC.sub(b"", inner)
+    return "".join(_unescape(t or b"") for t in _TEXT.findall(inner))
+
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "\r" in text:  # an XML parser reads a literal CR LF (or CR) as LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = html.unescape(text)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(_excel_char, text)
+    return text
+
+
+def _excel_char(m: re.Match[str]) -> str:
+    """``_x000D_`` → CR; a code that is no character (a surrogate, FFFE, FFFF) stays as written."""
+    code = int(m.group(1), 16)
+    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return m.group(0)
+    return chr(code)
+
+
+def excel_date(serial: float, date1904: bool) -> dt.date | dt.datetime | dt.time | None:
+    """An Excel date serial as calamine reads it: a time below 1, a date when whole, else a
+    datetime (to the millisecond); ``None`` past 9999-12-31.
+
+    >>> excel_date(45000, False), excel_date(0.5, False), excel_date(60, False)
+    (datetime.date(2023, 3, 15), datetime.time(12, 0), datetime.date(1900, 2, 28))
+    """
+    ms = round(serial * _DAY_MS)
+    if serial < 1:
+        return (dt.datetime.min + dt.timedelta(milliseconds=ms % _DAY_MS)).time()
+    if date1904:
+        epoch = _EPOCH_1904
+    elif serial < 60:
+        epoch = _EPOCH_1900 + dt.timedelta(days=1)  # Excel counts a 29 February 1900
+    elif serial < 61:
+        epoch, ms = _EPOCH_1900 + dt.timedelta(days=1), ms - _DAY_MS
+    else:
+        epoch = _EPOCH_1900
+    try:
+        when = epoch + dt.timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
+    return when.date() if ms % _DAY_MS == 0 else when
