@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import zip_longest
+from itertools import islice, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
@@ -140,12 +140,24 @@ def validate_sheet(
     # Transpose the data area once; every column is then converted in one pass.
     start = header_row + 1 - grid.first_row
     data = grid.rows[start:]
+    # A sparse sheet (read cell by cell) has empty rows: blank, so left out before transposing,
+    # and a stray cell far to the right is not worth a column: only the header's are built.
+    offsets: Sequence[int] = range(len(data))
+    if not all(data):
+        offsets = [i for i, row in enumerate(data) if row]
+        data = [data[i] for i in offsets]
+    width = max(match.columns.values(), default=grid.first_col) - grid.first_col + 1
     raw_cols: list[tuple[CellValue, ...]] = []
     if data:
         lengths = set(map(len, data))
         # zip is faster than zip_longest; rows of one length (the usual case) allow it
         raw_cols = list(
-            zip(*data, strict=True) if len(lengths) == 1 else zip_longest(*data, fillvalue=None)
+            islice(
+                zip(*data, strict=True)
+                if len(lengths) == 1
+                else zip_longest(*data, fillvalue=None),
+                width,
+            )
         )
     n_rows = len(data)
 
@@ -154,7 +166,7 @@ def validate_sheet(
         return raw_cols[j] if j < len(raw_cols) else (None,) * n_rows
 
     keep = _non_blank(data, raw_of, sheet, match, grid.first_col)
-    excel_rows = [header_row + 1 + i for i in keep]
+    excel_rows = [header_row + 1 + offsets[i] for i in keep]
     if len(keep) != n_rows:
         raw_cols = [tuple(col[i] for i in keep) for col in raw_cols]
         n_rows = len(keep)
