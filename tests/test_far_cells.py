@@ -292,7 +292,8 @@ def test_scan_finds_the_farthest_cell(tmp_path: Path) -> None:
     [
         '<row r="1"><c><v>1</v></c></row>',  # no reference: position by counting
         '<row r="1"><c t="n" r="A1"><v>1</v></c></row>',  # r= not first
-        '<row r="1"><c r="A0"><v>1</v></c></row>',  # not a cell of Excel's grid
+        '<row r="1"><c r="xfd1048576"><v>1</v></c></row>',  # calamine reads lower case too
+        '<row r="1"><c r="A0001048577"><v>1</v></c></row>',  # and leading zeros
         '<row r="1"><c r="XFE1"><v>1</v></c></row>',
         '<row r="1"><c r="A1048577"><v>1</v></c></row>',
         '<row r="1"><x:c r="A1" xmlns:x="urn:x"><v>1</v></x:c></row>',  # another prefix
@@ -304,10 +305,12 @@ def test_scan_sends_what_it_cannot_vouch_for_to_the_streaming_reader(
     assert not _scan(tmp_path, cells).dense
 
 
-def test_a_reference_outside_excels_grid_is_one_line(team: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ref", ["A0", "R1C1", "XFE1"])
+def test_a_reference_outside_excels_grid_is_one_line(team: Path, tmp_path: Path, ref: str) -> None:
     book = rep_copy(team, tmp_path, "越界.xlsx")
-    add_cell(book, "说明", "XFE1")
-    with pytest.raises(WorkbookError, match="单元格位置 XFE1 无效"):
+    add_cell(book, "说明", ref)
+    with pytest.raises(WorkbookError) as raised:
         read_workbook(book, sheets=["说明"])
+    assert "说明" in str(raised.value) and "\n" not in str(raised.value)
     validate = read_workbook(book, sheets=["客户"])  # a sheet not asked for is not read
     assert "客户" in validate.sheets
