@@ -158,9 +158,8 @@ def generate(path: Path, rows: int) -> None:
             else:
                 out.writestr(name, data)
         with out.open("xl/sharedStrings.xml", "w") as fh:
-            fh.write(
-                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS}/spreadsheetml/2006/main">'.encode()
-            )
+            prolog = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            fh.write(f'{prolog}<sst xmlns="{NS}/spreadsheetml/2006/main">'.encode())
             for start in range(0, last + 1, 10000):
                 fh.write(
                     "".join(
