@@ -90,7 +90,7 @@ def generate(path: Path, rows: int) -> None:
         bad = rng.random() < 0.002
         if key == "customer_name":
             return f'<c r="{ref}"{s} t="s"><v>§</v></c>'
-        if c.is_computed or key == "customer_id" or (not c.required and rng.random() < 0.4):
+        if c.is_computed or key == "customer_id" or (not c.required and rng.random() < 0.65):
             return ""
         if key == "owner_rep":
             return f'<c r="{ref}"{s} t="s"><v>{sst(rng.choice(REPS))}</v></c>'

@@ -23,7 +23,7 @@ import kqxl.book.reader as reader
 from kqxl.book import read_workbook
 from kqxl.book.package import open_package
 from kqxl.book.safety import Limits, check_file
-from kqxl.cells import WorkbookGrid
+from kqxl.cells import SheetGrid, WorkbookGrid
 from kqxl.demo import build_team
 from kqxl.errors import WorkbookError
 from kqxl.rules import load_rules
@@ -314,3 +314,25 @@ def test_a_reference_outside_excels_grid_is_one_line(team: Path, tmp_path: Path,
     assert "说明" in str(raised.value) and "\n" not in str(raised.value)
     validate = read_workbook(book, sheets=["客户"])  # a sheet not asked for is not read
     assert "客户" in validate.sheets
+
+
+# ---- the engine over a sparse grid ---------------------------------------------------------
+
+
+def test_validate_skips_the_empty_rows_of_a_sparse_grid() -> None:
+    from kqxl.engine import validate_sheet
+    from kqxl.schema import SCHEMA
+
+    sheet = SCHEMA.customers
+    headers = [c.header for c in sheet.columns]
+    name_col = headers.index(sheet.column("customer_name").header)
+    far = [None] * 16384
+    far[name_col] = "远方客户"
+    far[-1] = "XFD 的值"
+    empty: list[object] = []
+    rows = [headers, ["近处客户" if j == name_col else None for j in range(len(headers))]]
+    rows += [empty] * 1000 + [far]
+    data = validate_sheet(SheetGrid("客户", rows), sheet)  # type: ignore[arg-type]
+    assert data.rows == [2, 1003]
+    assert data.values["customer_name"] == ["近处客户", "远方客户"]
+    assert {f.row for f in data.findings if f.code == "required_missing"} == {2, 1003}
