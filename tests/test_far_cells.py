@@ -23,7 +23,7 @@ import kqxl.book.reader as reader
 from kqxl.book import read_workbook
 from kqxl.book.package import open_package
 from kqxl.book.safety import Limits, check_file
-from kqxl.cells import SheetGrid, WorkbookGrid
+from kqxl.cells import CellError, SheetGrid, WorkbookGrid
 from kqxl.demo import build_team
 from kqxl.errors import WorkbookError
 from kqxl.rules import load_rules
@@ -336,3 +336,19 @@ def test_validate_skips_the_empty_rows_of_a_sparse_grid() -> None:
     assert data.rows == [2, 1003]
     assert data.values["customer_name"] == ["近处客户", "远方客户"]
     assert {f.row for f in data.findings if f.code == "required_missing"} == {2, 1003}
+
+
+def test_error_cells_of_a_long_sheet_are_found_window_by_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = typed_book(tmp_path / "长.xlsx")
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="e"><v>#N/A</v></c></row>'
+        for r in range(10, 40010)
+    )  # ~3 MiB of sheet XML: several 1 MiB windows
+    rewrite(book, sheet_parts(book)["值"], lambda xml: _append_row(xml, rows.encode()))
+    grid = read_workbook(book).sheets["值"]
+    assert [grid.value(r, 2) for r in (10, 20000, 40009)] == [CellError("#N/A")] * 3
+    assert sum(isinstance(v, CellError) for row in grid.rows for v in row) == 40001
+    calamine, streamed = _both_ways(book, monkeypatch)
+    assert streamed == calamine

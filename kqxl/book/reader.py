@@ -222,19 +222,34 @@ def _read_sheet(
 def _error_cells(
     path: Path, zf: zipfile.ZipFile, part: str, scan: SheetScan
 ) -> dict[tuple[int, int], CellError]:
-    """Error cells of one sheet part; the part is parsed only if the scan saw any."""
+    """Error cells of one sheet part; the part is parsed only if the scan saw any, and then
+    streamed (a cell never straddles two windows: each ends before a ``<row``)."""
     if not scan.errors:
         return {}
-    data = read_member(path, zf, part)
     found_cells: dict[tuple[int, int], CellError] = {}
-    for m in _ERROR_CELL.finditer(data):
+    carry = b""
+    for chunk in member_chunks(path, zf, part):
+        window = carry + chunk
+        cut = max(window.rfind(b"<row"), window.rfind(b":row"))
+        if cut <= 0:
+            carry = window
+            continue
+        carry, window = window[cut:], window[:cut]
+        _note_errors(window, found_cells)
+    _note_errors(carry, found_cells)
+    return found_cells
+
+
+def _note_errors(window: bytes, found_cells: dict[tuple[int, int], CellError]) -> None:
+    if b't="e"' not in window and b"t='e'" not in window:
+        return
+    for m in _ERROR_CELL.finditer(window):
         ref = _REF_ATTR.search(m.group(1))
         value = _VALUE.search(m.group(2))
         if ref is None or value is None:
             continue  # Excel always writes r=; a cell without a cached value reads as blank
         code = value.group(1).decode("utf-8", errors="replace")
         found_cells[(int(ref.group(2)), column_index(ref.group(1).decode()))] = CellError(code)
-    return found_cells
 
 
 # --- the byte scan ---------------------------------------------------------------------------
