@@ -185,25 +185,34 @@ def _read_sheet(
     name: str,
     errors: dict[tuple[int, int], CellError],
 ) -> SheetGrid:
+    rows: list[list[Any]] = []
     try:
         sheet = book.get_sheet_by_name(name)
-        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
         start = sheet.start
         merged_raw = sheet.merged_cell_ranges or []
+        first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
+        # Row by row rather than to_python(): each row is normalised as it comes, so the
+        # duplicate text objects calamine makes for each cell (是, 否, a rep's name) die at once
+        # instead of all living together with calamine's own copy of the sheet.
+        # python-calamine 0.9 starts iter_rows() at row 1 but at the first used column; the
+        # empty rows above are skipped here and anything else is cut to the used width.
+        lines = sheet.iter_rows()
+        for _ in range(first_row - 1):
+            next(lines, None)
+        width = sheet.width
+        short: dict[str, str] = {}
+        row: list[Any]
+        for row in lines:
+            if len(row) > width:
+                row = row[len(row) - width :]
+            rows.append(_normalised(row, short))
+        if len(rows) != sheet.height:  # another python-calamine: take the plain way
+            rows = [_normalised(row, short) for row in sheet.to_python(skip_empty_area=True)]
     except (calamine.CalamineError, ValueError) as exc:
         raise fail(
             WorkbookError, "corrupt", path=path, detail=f"工作表“{name}”：{describe_error(exc)}"
         ) from None
-    del sheet  # calamine's copy of the cells is no longer needed
-    first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
-    for row in rows:
-        for j, value in enumerate(row):
-            kind = type(value)
-            if kind is str:
-                if not value:
-                    row[j] = None
-            elif kind is float and value.is_integer():
-                row[j] = int(value)
+    del sheet, lines  # calamine's copy of the cells is no longer needed
     grid: list[list[CellValue]] = rows
     for (r, c), err in errors.items():
         i, j = r - first_row, c - first_col
@@ -217,6 +226,29 @@ def _read_sheet(
         line[j] = err
     merged = [MergedRange(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in merged_raw]
     return SheetGrid(name=name, rows=grid, first_row=first_row, first_col=first_col, merged=merged)
+
+
+# Short texts repeat down a column (是/否, types, reps): one object each is enough.
+_SHARED_TEXT_LEN = 8
+_SHARED_TEXT_MAX = 1 << 16
+
+
+def _normalised(row: list[Any], short: dict[str, str]) -> list[Any]:
+    """calamine's row in kqxl's values: ``''`` → None, whole floats → int (in place)."""
+    for j, value in enumerate(row):
+        kind = type(value)
+        if kind is str:
+            if not value:
+                row[j] = None
+            elif len(value) <= _SHARED_TEXT_LEN:
+                same = short.get(value)
+                if same is not None:
+                    row[j] = same
+                elif len(short) < _SHARED_TEXT_MAX:
+                    short[value] = value
+        elif kind is float and value.is_integer():
+            row[j] = int(value)
+    return row
 
 
 def _error_cells(
