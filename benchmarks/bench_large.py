@@ -2,7 +2,7 @@
 older checkout of kqxl and this one, side by side in one run.
 
     git worktree add /tmp/kqxl-old main          # the code to compare against
-    .venv/bin/python benchmarks/bench_large.py --old /tmp/kqxl-old [--rows 1000000]
+    .venv/bin/python benchmarks/bench_large.py --old /tmp/kqxl-old [--rows 1000000] [--together]
 
 The workbook is kqxl's own rep template (``write_template``) whose 客户 sheet gets N generated
 rows (Chinese names in shared strings, types and reps, dates in date-styled cells, visit counts,
@@ -206,21 +206,25 @@ def run_job(job: str, src: Path, work: Path) -> dict[str, object]:
     raise SystemExit(f"unknown job {job}")
 
 
-def measure(checkout: Path, job: str, src: Path, work: Path) -> dict[str, object]:
-    """Run one job of ``checkout`` in a fresh process (run from ``work``, so that the
+def start(checkout: Path, job: str, src: Path, work: Path) -> subprocess.Popen[str]:
+    """Start one job of ``checkout`` in a fresh process (run from ``work``, so that the
     checkout, not an installed kqxl, is imported)."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    done = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", job, str(src), str(work)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
         cwd=work,
         env=env,
     )
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def finish(proc: subprocess.Popen[str]) -> dict[str, object]:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        return {"error": err.strip().splitlines()[-1] if err.strip() else "failed"}
+    return dict(json.loads(out.strip().splitlines()[-1]))
 
 
 def main() -> int:
@@ -228,6 +232,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--old", type=Path, help="a checkout of the code to compare against")
     parser.add_argument("--jobs", default="validate,recompute")
+    parser.add_argument("--together", action="store_true", help="run old and new at once")
     parser.add_argument("--child", nargs=3, metavar=("JOB", "SRC", "WORK"))
     args = parser.parse_args()
     if args.child:
@@ -249,12 +254,21 @@ def main() -> int:
         print(f"generated {src} in {time.perf_counter() - t:.1f} s")
     print(f"workbook: {args.rows:,} rows in 客户, {src.stat().st_size / (1 << 20):.1f} MiB")
     checkouts = [("new", HERE)] + ([("old", args.old.resolve())] if args.old else [])
-    work = Path(tempfile.mkdtemp(prefix="kqxl-large-"))
     results: dict[tuple[str, str], dict[str, object]] = {}
     for job in args.jobs.split(","):
+        # old and new run one after the other, or (--together) side by side so that a busy
+        # machine slows both alike
+        runs = []
         for label, checkout in checkouts:
-            results[label, job] = figures = measure(checkout, job, src, work)
-            print(f"  {label:<4}{job:<10}{json.dumps(figures, ensure_ascii=False)}", flush=True)
+            work = Path(tempfile.mkdtemp(prefix=f"kqxl-large-{label}-"))
+            runs.append((label, start(checkout, job, src, work)))
+            if not args.together:
+                label, proc = runs.pop()
+                results[label, job] = finish(proc)
+                print(f"  {label:<4}{job:<10}{json.dumps(results[label, job])}", flush=True)
+        for label, proc in runs:
+            results[label, job] = finish(proc)
+            print(f"  {label:<4}{job:<10}{json.dumps(results[label, job])}", flush=True)
     print()
     print(
         f"{'job':<10}"
