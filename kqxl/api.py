@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, read_workbook
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
+from kqxl.book.settings import SETTINGS_SHEET
 from kqxl.cells import CellValue, WorkbookGrid, column_index
 from kqxl.engine import (
     BookResult,
@@ -37,6 +38,7 @@ from kqxl.engine import (
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
+from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
 from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
 from kqxl.texts import LABELS, STORED, text
@@ -74,6 +76,13 @@ def validate_workbook(
     return _evaluate(open_workbook(book), rules, today, schema, systems)[2]
 
 
+def sheets_read(schema: Schema = SCHEMA) -> list[str]:
+    """The sheets validate and recompute read: the schema's, and kqxl's own 规则, 设置 and
+    说明 (for its rules line). No other sheet is opened, however large or odd it is."""
+    own = [RULES_SHEET, SETTINGS_SHEET, LABELS["sheet_readme"]]
+    return [*(sheet.name for sheet in schema.sheets), *own]
+
+
 def _evaluate(
     book: Workbook,
     rules: Rules | str | Path | None,
@@ -81,7 +90,7 @@ def _evaluate(
     schema: Schema,
     systems: Iterable[System] | None,
 ) -> tuple[WorkbookGrid, RulesInEffect, BookResult]:
-    grid = book.read()
+    grid = book.read(sheets_read(schema))  # no other sheet is opened
     chosen = rules_in_effect(grid, rules)
     result = evaluate(grid, chosen.rules, today or dt.date.today(), schema, systems)
     result.rules = chosen.info

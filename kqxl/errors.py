@@ -45,6 +45,7 @@ CODES: dict[str, str] = {
     "sheet_not_found": "sheet_not_found",
     "row_limit": "row_limit",
     "bad_cell": "bad_cell",
+    "sheet_too_sparse": "sheet_too_sparse",
     "array_formula": "array_formula",
     "bad_value": "bad_value",
     "rows_refused": "rows_refused",

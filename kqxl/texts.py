@@ -50,6 +50,7 @@ ERRORS: dict[str, str] = {
     "busy": "{path}：另一个 kqxl 进程正在写入此文件，请稍后重试。",
     "row_limit": "{path}：工作表“{sheet}”已写到第 1048576 行（Excel 的最后一行），无法再追加 {cell}。请把数据拆到新的工作表。",
     "bad_cell": "{path}：工作表“{sheet}”的单元格位置 {cell} 无效（行 1–1048576，列 1–16384）。",
+    "sheet_too_sparse": "{path}：工作表“{sheet}”的 {cells} 个单元格散布在过大的范围里，kqxl 无法读取。请在 Excel 中按 Ctrl+End 找到远处多余的单元格，删除其所在的行和列后保存重试。",
     "array_formula": "{path}：工作表“{sheet}”的 {cell} 属于数组公式 {ref}，kqxl 不能只改其中一格。请先在 Excel 中删除该数组公式。",
     "bad_value": "{path}：工作表“{sheet}”的 {cell} 的值类型 {detail} 无法写入工作簿，请改为文本、数字、日期或是/否。",
     "exists": "{paths} 已存在，未做任何改动。",

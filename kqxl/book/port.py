@@ -70,7 +70,7 @@ class Workbook(Protocol):
         ...
 
     def read(self, sheets: Iterable[str] | None = None) -> WorkbookGrid:
-        """The worksheets (all, or those named), as typed values."""
+        """The worksheets (all, or those named that it has), as typed values."""
         ...
 
     def write(self, edit: WorkbookEdit) -> WriteReport:
@@ -115,7 +115,7 @@ class FileWorkbook:
         return self._stamp
 
     def read(self, sheets: Iterable[str] | None = None) -> WorkbookGrid:
-        grid = read_workbook(self.path, sheets=sheets, limits=self.limits)
+        grid = read_workbook(self.path, sheets=sheets, missing_ok=True, limits=self.limits)
         self._stamp = grid.stamp
         return grid
 

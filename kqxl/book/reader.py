@@ -1,28 +1,42 @@
 """Fast reading: python-calamine for the cells, normalised to kqxl's cell values.
 
-calamine cannot answer two things, and kqxl finds them itself rather than through openpyxl
+calamine builds a sheet's whole used area (first cell to last cell) in memory before Python
+sees any of it: one value at XFD1048576 asks for ~550 GB and the process aborts (no exception
+to catch). So every sheet is first scanned as a byte stream, cheaply, for how many cells it
+holds and how far they reach; calamine reads it only when that area is in proportion to the
+cells present. Any other sheet — sparse, or written in a way the scan cannot vouch for — is read
+by kqxl's own streaming parser, which keeps only the cells present (slower per cell, but such
+sheets hold few cells). A sheet whose cells are spread too thinly even for that is refused with
+a one-line :class:`~kqxl.errors.WorkbookError`.
+
+calamine cannot answer two more things, and kqxl finds them itself rather than through openpyxl
 (whose read-only mode is ~8× slower over a whole sheet):
 
-* error cells — calamine returns ``''`` for ``#N/A`` and friends; a streaming byte scan of the
-  sheet part finds cells with ``t="e"`` (only sheets that contain any are parsed further);
+* error cells — calamine returns ``''`` for ``#N/A`` and friends; the same byte scan notices
+  cells with ``t="e"`` (only sheets that contain any are parsed further);
 * the date system — read from ``workbookPr/@date1904`` in workbook.xml (calamine applies it to
   the dates it returns, but does not expose it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
 
-from kqxl.book.package import Package, open_package
+from kqxl.book.package import Package, open_package, read_rels
 from kqxl.book.safety import (
     Limits,
+    PartError,
     check_file,
     describe_error,
     describe_os_error,
@@ -31,8 +45,18 @@ from kqxl.book.safety import (
     member_chunks,
     read_member,
 )
+from kqxl.book.sheetxml import iter_rows, parse_range
+from kqxl.book.styles import StyleBook
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
-from kqxl.errors import WorkbookError
+from kqxl.errors import HostileFileError, WorkbookError
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+# calamine reads a sheet whose used area is at most this many cells, or at most DENSE_FACTOR
+# times the cells present; its memory is ~32 bytes per cell of the area (Rust) plus the Python
+# objects. A rep's sheet fills a third or more of its area; a far-away stray cell does not.
+DENSE_AREA = 1 << 20
+DENSE_FACTOR = 4
 
 # a sheet may spell the main namespace with a prefix (<x:c>, <x:v>)
 _ERROR_CELL = re.compile(
@@ -40,12 +64,43 @@ _ERROR_CELL = re.compile(
 )
 _REF_ATTR = re.compile(rb"""\br=["']([A-Z]+)(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref=["']([^"']*)["']""")
+# tags that start like a cell but are not one: <col(s)>, <cfRule>, <customSheetView>, <cellWatch>…
+_NOT_CELL = (b"o", b"f", b"u", b"e")
+
+
+@dataclass(slots=True)
+class SheetScan:
+    """What one pass over a sheet part's bytes tells, before any cell is built.
+
+    ``plain`` means every cell starts ``<c r="A1"`` with a reference inside Excel's grid, so
+    ``max_row``/``max_col`` bound the area any reader would allocate. Excel, LibreOffice, WPS
+    and openpyxl all write sheets that way.
+    """
+
+    cells: int = 0
+    max_row: int = 0
+    max_col: int = 0
+    errors: bool = False
+    plain: bool = True
+
+    @property
+    def area(self) -> int:
+        """Cells in the rectangle from A1 to the farthest row and column (an upper bound)."""
+        return self.max_row * self.max_col
+
+    @property
+    def dense(self) -> bool:
+        """Whether calamine may read the sheet: its area is in proportion to its cells."""
+        return self.plain and self.area <= max(DENSE_AREA, DENSE_FACTOR * self.cells)
 
 
 def read_workbook(
     path: str | os.PathLike[str],
     *,
     sheets: Iterable[str] | None = None,
+    missing_ok: bool = False,
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
 ) -> WorkbookGrid:
     """Read the worksheets of ``path`` (all, or those named in ``sheets``) as typed values.
@@ -53,7 +108,11 @@ def read_workbook(
     Values: ``str``; ``int`` for whole numbers, ``float`` otherwise; ``bool``; ``date`` /
     ``datetime`` / ``time`` where the cell has a date format (1900 and 1904 date systems);
     :class:`~kqxl.cells.CellError` for error cells; ``None`` for blanks. Chartsheets are
-    skipped. Raises a :class:`~kqxl.errors.WorkbookError` subclass for a file kqxl cannot read.
+    skipped; with ``missing_ok`` a name in ``sheets`` that the workbook lacks is left out
+    instead of raising. Other sheets are never opened. Raises a
+    :class:`~kqxl.errors.WorkbookError` subclass for a file kqxl cannot read. Memory follows
+    the cells present, not the sheets' used ranges; rows of a sparse sheet that hold nothing
+    may share one empty list, so treat the rows as read-only.
 
     >>> book = read_workbook("团队总表.xlsx", sheets=["客户"])   # doctest: +SKIP
     >>> book.sheets["客户"].value(1, 1)                          # doctest: +SKIP
@@ -63,26 +122,41 @@ def read_workbook(
     stamp = file_stamp(p)
     with check_file(p, limits) as zf:
         package = open_package(p, zf)
-        wanted = _wanted_sheets(package, sheets)
-        errors = {name: _error_cells(p, zf, part) for name, part in wanted}
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(p))
-    except calamine.PasswordError:
-        raise fail(WorkbookError, "encrypted", path=p) from None
-    except (calamine.CalamineError, ValueError) as exc:  # what calamine finds in the file
-        raise fail(WorkbookError, "corrupt", path=p, detail=describe_error(exc)) from None
-    except OSError as exc:  # the file went away or the share failed since it was checked
-        raise fail(WorkbookError, "unreadable", path=p, detail=describe_os_error(exc)) from None
-    grids: dict[str, SheetGrid] = {}
-    try:
-        for name, _part in wanted:
-            grids[name] = _read_sheet(p, book, name, errors[name])
-    finally:
-        book.close()
-    return WorkbookGrid(path=str(p), sheets=grids, date1904=package.date1904, stamp=stamp)
+        wanted = _wanted_sheets(package, sheets, missing_ok)
+        scans = {name: scan_sheet(p, zf, part) for name, part in wanted}
+        dense = [(name, part) for name, part in wanted if scans[name].dense]
+        errors = {name: _error_cells(p, zf, part, scans[name]) for name, part in dense}
+        try:
+            grids = {
+                name: _stream_sheet(p, zf, package, name, part)
+                for name, part in wanted
+                if not scans[name].dense
+            }
+        except MemoryError:
+            raise fail(HostileFileError, "too_large", path=p, detail="单元格过多") from None
+    if dense:
+        try:
+            book = calamine.CalamineWorkbook.from_path(str(p))
+        except calamine.PasswordError:
+            raise fail(WorkbookError, "encrypted", path=p) from None
+        except (calamine.CalamineError, ValueError) as exc:  # what calamine finds in the file
+            raise fail(WorkbookError, "corrupt", path=p, detail=describe_error(exc)) from None
+        except OSError as exc:  # the file went away or the share failed since it was checked
+            raise fail(WorkbookError, "unreadable", path=p, detail=describe_os_error(exc)) from None
+        try:
+            for name, _part in dense:
+                grids[name] = _read_sheet(p, book, name, errors[name])
+        except MemoryError:
+            raise fail(HostileFileError, "too_large", path=p, detail="单元格过多") from None
+        finally:
+            book.close()
+    ordered = {name: grids[name] for name, _part in wanted}  # tab order
+    return WorkbookGrid(path=str(p), sheets=ordered, date1904=package.date1904, stamp=stamp)
 
 
-def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[str, str]]:
+def _wanted_sheets(
+    package: Package, names: Iterable[str] | None, missing_ok: bool
+) -> list[tuple[str, str]]:
     worksheets = [
         (s.name, s.part) for s in package.sheets if s.kind == "worksheet" and s.part is not None
     ]
@@ -90,10 +164,18 @@ def _wanted_sheets(package: Package, names: Iterable[str] | None) -> list[tuple[
         return worksheets
     chosen = []
     for name in names:
-        info = package.sheet(name)
+        try:
+            info = package.sheet(name)
+        except WorkbookError:
+            if missing_ok:
+                continue
+            raise
         if info.kind != "worksheet" or info.part is None:
+            if missing_ok:
+                continue
             raise fail(WorkbookError, "sheet_not_found", path=package.path, sheet=name)
-        chosen.append((info.name, info.part))
+        if (info.name, info.part) not in chosen:
+            chosen.append((info.name, info.part))
     return chosen
 
 
@@ -103,24 +185,34 @@ def _read_sheet(
     name: str,
     errors: dict[tuple[int, int], CellError],
 ) -> SheetGrid:
+    rows: list[list[Any]] = []
     try:
         sheet = book.get_sheet_by_name(name)
-        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
         start = sheet.start
         merged_raw = sheet.merged_cell_ranges or []
+        first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
+        # Row by row rather than to_python(): each row is normalised as it comes, so the
+        # duplicate text objects calamine makes for each cell (是, 否, a rep's name) die at once
+        # instead of all living together with calamine's own copy of the sheet.
+        # python-calamine 0.9 starts iter_rows() at row 1 but at the first used column; the
+        # empty rows above are skipped here and anything else is cut to the used width.
+        lines = sheet.iter_rows()
+        for _ in range(first_row - 1):
+            next(lines, None)
+        width = sheet.width
+        short: dict[str, str] = {}
+        row: list[Any]
+        for row in lines:
+            if len(row) > width:
+                row = row[len(row) - width :]
+            rows.append(_normalised(row, short))
+        if len(rows) != sheet.height:  # another python-calamine: take the plain way
+            rows = [_normalised(row, short) for row in sheet.to_python(skip_empty_area=True)]
     except (calamine.CalamineError, ValueError) as exc:
         raise fail(
             WorkbookError, "corrupt", path=path, detail=f"工作表“{name}”：{describe_error(exc)}"
         ) from None
-    first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
-    for row in rows:
-        for j, value in enumerate(row):
-            kind = type(value)
-            if kind is str:
-                if not value:
-                    row[j] = None
-            elif kind is float and value.is_integer():
-                row[j] = int(value)
+    del sheet, lines  # calamine's copy of the cells is no longer needed
     grid: list[list[CellValue]] = rows
     for (r, c), err in errors.items():
         i, j = r - first_row, c - first_col
@@ -136,23 +228,421 @@ def _read_sheet(
     return SheetGrid(name=name, rows=grid, first_row=first_row, first_col=first_col, merged=merged)
 
 
-def _error_cells(path: Path, zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellError]:
-    """Error cells of one sheet part; the part is parsed only if it holds any."""
-    tail = b""
-    for chunk in member_chunks(path, zf, part):
-        window = tail + chunk
-        if b' t="e"' in window or b" t='e'" in window:  # `in` is 4× faster than re
-            break
-        tail = chunk[-16:]
-    else:
+# Short texts repeat down a column (是/否, types, reps): one object each is enough.
+_SHARED_TEXT_LEN = 8
+_SHARED_TEXT_MAX = 1 << 16
+
+
+def _normalised(row: list[Any], short: dict[str, str]) -> list[Any]:
+    """calamine's row in kqxl's values: ``''`` → None, whole floats → int (in place)."""
+    for j, value in enumerate(row):
+        kind = type(value)
+        if kind is str:
+            if not value:
+                row[j] = None
+            elif len(value) <= _SHARED_TEXT_LEN:
+                same = short.get(value)
+                if same is not None:
+                    row[j] = same
+                elif len(short) < _SHARED_TEXT_MAX:
+                    short[value] = value
+        elif kind is float and value.is_integer():
+            row[j] = int(value)
+    return row
+
+
+def _error_cells(
+    path: Path, zf: zipfile.ZipFile, part: str, scan: SheetScan
+) -> dict[tuple[int, int], CellError]:
+    """Error cells of one sheet part; the part is parsed only if the scan saw any, and then
+    streamed (a cell never straddles two windows: each ends before a ``<row``)."""
+    if not scan.errors:
         return {}
-    data = read_member(path, zf, part)
     found_cells: dict[tuple[int, int], CellError] = {}
-    for m in _ERROR_CELL.finditer(data):
+    carry = b""
+    for chunk in member_chunks(path, zf, part):
+        window = carry + chunk
+        cut = max(window.rfind(b"<row"), window.rfind(b":row"))
+        if cut <= 0:
+            carry = window
+            continue
+        carry, window = window[cut:], window[:cut]
+        _note_errors(window, found_cells)
+    _note_errors(carry, found_cells)
+    return found_cells
+
+
+def _note_errors(window: bytes, found_cells: dict[tuple[int, int], CellError]) -> None:
+    if b't="e"' not in window and b"t='e'" not in window:
+        return
+    for m in _ERROR_CELL.finditer(window):
         ref = _REF_ATTR.search(m.group(1))
         value = _VALUE.search(m.group(2))
         if ref is None or value is None:
             continue  # Excel always writes r=; a cell without a cached value reads as blank
         code = value.group(1).decode("utf-8", errors="replace")
         found_cells[(int(ref.group(2)), column_index(ref.group(1).decode()))] = CellError(code)
-    return found_cells
+
+
+# --- the byte scan ---------------------------------------------------------------------------
+
+
+def scan_sheet(path: Path, zf: zipfile.ZipFile, part: str) -> SheetScan:
+    """Count the cells of a sheet part and find how far they reach, streaming its bytes.
+
+    Costs about one decompression of the part: counting is done by ``bytes.count``, and the
+    farthest reference is found from the last cell of each 1 MiB window plus one regex search
+    for any reference beyond it (a full parse of a window only when one is found).
+    """
+    scan = SheetScan()
+    prefix: bytes | None = None
+    carry = b""
+    for chunk in member_chunks(path, zf, part):
+        window = carry + chunk
+        cut = window.rfind(b"<")
+        if cut <= 0:
+            carry = window
+            continue
+        # a tag never straddles two windows: each ends just before a "<"
+        carry, window = window[cut:], window[:cut]
+        if prefix is None:
+            root = _ROOT.search(window)
+            if root is None:
+                continue  # still in the prolog: no cells before the root element
+            prefix = root.group(1) or b""
+        _scan_window(window, prefix, scan)
+    if carry and prefix is not None:
+        _scan_window(carry, prefix, scan)
+    return scan
+
+
+def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
+    # A window of sheetData costs two counts, one regex search and three `in`-like tests, each
+    # one C-speed pass; the rare window with a reference past the farthest so far is parsed.
+    open_c = b"<" + prefix + b"c"
+    head = open_c + b' r="'
+    # a cell spelled with another prefix than the root's escapes the tests below
+    if prefix:
+        if _CELL_START.search(window) or window.count(b":c ") != window.count(head):
+            scan.plain = False
+    elif _PREFIXED_CELL_START.search(window):
+        scan.plain = False
+    if b't="e"' in window or b"t='e'" in window:
+        scan.errors = True
+    at = window.rfind(head)
+    if at >= 0:
+        last = _REF_AT.match(window, at + len(head))
+        if last is not None:  # rows ascend in what Excel writes: the last is the farthest
+            scan.max_row = max(scan.max_row, int(last.group(2)))
+    refs = window.count(head)
+    n = window.count(open_c)
+    if n != refs:
+        # tags that begin like a cell but are not one (<cols>, <cfRule>…) stand outside sheetData
+        n -= sum(window.count(open_c + ch) for ch in _NOT_CELL)
+        if n != refs:
+            scan.plain = False  # a cell without r= first: calamine places it by counting
+    scan.cells += n
+    if not refs or _beyond(head, scan.max_row, scan.max_col).search(window) is None:
+        return
+    # a reference past the rows and columns seen so far: read them all (rare)
+    found = _all_refs(head).findall(window)
+    if len(found) != refs:
+        scan.plain = False  # calamine refuses such a reference; the streaming reader names it
+    for letters, digits in found:
+        scan.max_row = max(scan.max_row, int(digits))
+        scan.max_col = max(scan.max_col, column_index(letters.decode("ascii").upper()))
+    if scan.max_row > MAX_ROW or scan.max_col > MAX_COL:
+        scan.plain = False
+
+
+_CELL_START = re.compile(rb"<c[\s>/]")
+_PREFIXED_CELL_START = re.compile(rb":c[\s>/]")
+_REF_AT = re.compile(rb'([A-Z]{1,3})([0-9]{1,7})"')
+
+
+@lru_cache(maxsize=64)
+def _all_refs(head: bytes) -> re.Pattern[bytes]:
+    # calamine reads letters in either case and digits of any length (leading zeros too)
+    return re.compile(re.escape(head) + rb'([A-Za-z]+)([0-9]+)"')
+
+
+def _greater(value: str, classes: tuple[str, str]) -> str:
+    """A regex for the strings that sort after ``value`` as numbers or column letters do:
+    longer, or as long and greater at the first difference. ``classes`` are the character
+    class of any character and the highest character ("9" or "Z")."""
+    any_char, high = classes
+    k = len(value)
+    if not k:
+        return f"{any_char}+"
+    alts = [f"{any_char}{{{k + 1},}}"]
+    for i, ch in enumerate(value):
+        if ch >= high:
+            continue
+        fixed = "".join(_either_case(c) for c in value[:i])
+        nxt = chr(ord(ch) + 1)
+        above = f"[{nxt}-{high}{nxt.lower()}-{high.lower()}]" if high == "Z" else f"[{nxt}-9]"
+        tail = f"{any_char}{{{k - i - 1}}}" if k - i - 1 else ""
+        alts.append(f"{fixed}{above}{tail}")
+    return "|".join(alts)
+
+
+def _either_case(ch: str) -> str:
+    return f"[{ch}{ch.lower()}]" if ch.isalpha() else ch
+
+
+@lru_cache(maxsize=256)
+def _beyond_pattern(head: bytes, row: str, col: str) -> re.Pattern[bytes]:
+    rows = _greater(row, ("[0-9]", "9"))
+    cols = _greater(col, ("[A-Za-z]", "Z"))
+    # one literal head, so that re's fast search for it does the scanning
+    pattern = f'{re.escape(head.decode("ascii"))}(?:(?:{cols})[0-9]|[A-Za-z]+(?:{rows})")'
+    return re.compile(pattern.encode("ascii"))
+
+
+def _beyond(head: bytes, max_row: int, max_col: int) -> re.Pattern[bytes]:
+    """Matches a cell reference past ``max_row`` or ``max_col``."""
+    col = _letters(max_col) if max_col else ""
+    return _beyond_pattern(head, str(max_row) if max_row else "", col)
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+# --- the streaming reader for sparse sheets --------------------------------------------------
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTRS = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
+_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+_DAY_MS = 86_400_000
+
+
+def _stream_sheet(
+    path: Path, zf: zipfile.ZipFile, package: Package, name: str, part: str
+) -> SheetGrid:
+    """Read only the cells present, row by row; refuse a sheet spread too thinly to hold."""
+    reader = _CellReader(path, zf, package)
+    present: dict[int, dict[int, CellValue]] = {}
+    try:
+        merged_refs: list[bytes] = []
+        chunks = _noting_merges(member_chunks(path, zf, part), merged_refs)
+        for r, xml in iter_rows(chunks):
+            col = 0
+            for m in _CELL.finditer(xml):
+                attrs = {k: a if a else b for k, a, b in _ATTRS.findall(m.group(1))}
+                ref = attrs.get(b"r")
+                row = r
+                if ref is not None:
+                    rm = _REF.fullmatch(ref)
+                    if rm is None:
+                        raise _bad_cell(path, name, ref)
+                    row = int(rm.group(2))
+                    col = column_index(rm.group(1).decode("ascii").upper())
+                else:
+                    col += 1
+                if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+                    raise _bad_cell(path, name, ref or f"R{row}C{col}".encode())
+                value = reader.value(attrs, m.group(2) or b"")
+                if value is not None:
+                    present.setdefault(row, {})[col] = value
+    except (PartError, ValueError, UnicodeError) as exc:
+        raise fail(
+            WorkbookError, "corrupt", path=path, detail=f"工作表“{name}”：{describe_error(exc)}"
+        ) from None
+    merged = []
+    for ref_text in merged_refs:
+        bounds = parse_range(ref_text.decode("ascii", "replace"))
+        if bounds is not None:
+            merged.append(MergedRange(*bounds))
+    if not present:
+        return SheetGrid(name=name, rows=[], merged=merged)
+    first_row, last_row = min(present), max(present)
+    first_col = min(min(cols) for cols in present.values())
+    cells = sum(map(len, present.values()))
+    # the grid pads each row out to its last cell; keep that in proportion to the cells too
+    width = sum(max(cols) - first_col + 1 for cols in present.values())
+    if width > max(DENSE_AREA, DENSE_FACTOR * cells):
+        raise fail(WorkbookError, "sheet_too_sparse", path=path, sheet=name, cells=cells)
+    empty: list[CellValue] = []
+    rows: list[list[CellValue]] = [empty] * (last_row - first_row + 1)
+    for r, cols in present.items():
+        line: list[CellValue] = [None] * (max(cols) - first_col + 1)
+        for c, value in cols.items():
+            line[c - first_col] = value
+        rows[r - first_row] = line
+    return SheetGrid(name=name, rows=rows, first_row=first_row, first_col=first_col, merged=merged)
+
+
+def _noting_merges(chunks: Iterable[bytes], found: list[bytes]) -> Iterator[bytes]:
+    """Pass ``chunks`` on, noting the ``ref`` of every ``<mergeCell>`` in ``found``."""
+    carry = b""
+    for chunk in chunks:
+        yield chunk
+        window = carry + chunk
+        cut = window.rfind(b"<")
+        carry, window = (window[cut:], window[:cut]) if cut > 0 else (window, b"")
+        if b"mergeCell" in window:
+            found.extend(m.group(1) for m in _MERGE.finditer(window))
+    if b"mergeCell" in carry:
+        found.extend(m.group(1) for m in _MERGE.finditer(carry))
+
+
+def _bad_cell(path: Path, sheet: str, ref: bytes) -> WorkbookError:
+    return fail(
+        WorkbookError, "bad_cell", path=path, sheet=sheet, cell=ref.decode("ascii", "replace")[:20]
+    )
+
+
+class _CellReader:
+    """Turns one ``<c>`` into a cell value as calamine would; shared strings and styles are
+    loaded on first need."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, package: Package) -> None:
+        self.path, self.zf, self.package = path, zf, package
+        self._strings: list[str] | None = None
+        self._styles: StyleBook | bool | None = False
+        self._date_styles: dict[bytes | None, bool] = {}
+
+    def value(self, attrs: dict[bytes, bytes], inner: bytes) -> CellValue:
+        t = attrs.get(b"t", b"n")
+        if t == b"inlineStr":
+            return _rich_text(inner) or None
+        v = _VALUE.search(inner)
+        if v is None:
+            return None
+        raw = v.group(1)
+        if t == b"s":
+            strings = self.strings()
+            index = int(raw)
+            if not 0 <= index < len(strings):
+                raise PartError(f"共享字符串 {index} 不存在")
+            return strings[index] or None
+        if t == b"str":
+            return _unescape(raw) or None
+        if t == b"b":
+            return raw.strip() not in (b"0", b"")
+        if t == b"e":
+            return CellError(raw.decode("utf-8", errors="replace"))
+        if t == b"d":
+            text = _unescape(raw)
+            try:
+                stamp = dt.datetime.fromisoformat(text)
+            except ValueError:
+                return text or None
+            return stamp.date() if stamp.time() == dt.time() and "T" not in text else stamp
+        if not raw.strip():
+            return None
+        number = float(raw)
+        if self.is_date(attrs.get(b"s")):
+            when = excel_date(number, self.package.date1904)
+            if when is not None:
+                return when
+        return int(number) if number.is_integer() else number
+
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = _shared_strings(self.path, self.zf, self.package)
+        return self._strings
+
+    def is_date(self, s: bytes | None) -> bool:
+        known = self._date_styles.get(s)
+        if known is None:
+            styles = self.styles()
+            index = int(s) if s and s.isdigit() else None
+            known = styles is not None and styles.is_date(index)
+            self._date_styles[s] = known
+        return known
+
+    def styles(self) -> StyleBook | None:
+        if self._styles is False:
+            part = self.package.styles_part
+            book: StyleBook | None = None
+            if part is not None:
+                try:
+                    book = StyleBook(read_member(self.path, self.zf, part))
+                except (PartError, UnicodeError, KeyError):
+                    book = None
+            self._styles = book
+        return self._styles if isinstance(self._styles, StyleBook) else None
+
+
+def _shared_strings(path: Path, zf: zipfile.ZipFile, package: Package) -> list[str]:
+    """The shared-string table, streamed: each ``<si>`` is its runs' text without phonetics."""
+    rels = read_rels(path, zf, package.workbook_part)
+    part = next(
+        (r.target for r in rels if r.type.endswith("/sharedStrings") and not r.external), None
+    )
+    if part is None:
+        return []
+    strings: list[str] = []
+    buf = b""
+    for chunk in member_chunks(path, zf, part):
+        buf += chunk
+        end = 0
+        for m in _SI.finditer(buf):
+            if m.group(1) is None and not m.group(0).endswith(b"/>"):
+                break
+            strings.append(_rich_text(m.group(1) or b""))
+            end = m.end()
+        buf = buf[end:]
+    return strings
+
+
+def _rich_text(inner: bytes) -> str:
+    if b"rPh" in inner:
+        inner = _PHONETIC.sub(b"", inner)
+    return "".join(_unescape(t or b"") for t in _TEXT.findall(inner))
+
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "\r" in text:  # an XML parser reads a literal CR LF (or CR) as LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = html.unescape(text)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(_excel_char, text)
+    return text
+
+
+def _excel_char(m: re.Match[str]) -> str:
+    """``_x000D_`` → CR; a code that is no character (a surrogate, FFFE, FFFF) stays as written."""
+    code = int(m.group(1), 16)
+    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return m.group(0)
+    return chr(code)
+
+
+def excel_date(serial: float, date1904: bool) -> dt.date | dt.datetime | dt.time | None:
+    """An Excel date serial as calamine reads it: a time below 1, a date when whole, else a
+    datetime (to the millisecond); ``None`` past 9999-12-31.
+
+    >>> excel_date(45000, False), excel_date(0.5, False), excel_date(60, False)
+    (datetime.date(2023, 3, 15), datetime.time(12, 0), datetime.date(1900, 2, 28))
+    """
+    ms = round(serial * _DAY_MS)
+    if serial < 1:
+        return (dt.datetime.min + dt.timedelta(milliseconds=ms % _DAY_MS)).time()
+    if date1904:
+        epoch = _EPOCH_1904
+    elif serial < 60:
+        epoch = _EPOCH_1900 + dt.timedelta(days=1)  # Excel counts a 29 February 1900
+    elif serial < 61:
+        epoch, ms = _EPOCH_1900 + dt.timedelta(days=1), ms - _DAY_MS
+    else:
+        epoch = _EPOCH_1900
+    try:
+        when = epoch + dt.timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
+    return when.date() if ms % _DAY_MS == 0 else when

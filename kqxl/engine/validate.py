@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import zip_longest
+from itertools import islice, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
@@ -190,15 +190,27 @@ def _data_columns(
     """
     start = header_row + 1 - grid.first_row
     data = grid.rows[start:]
+    # A sparse sheet (read cell by cell) has empty rows: blank, so left out before transposing,
+    # and a stray cell far to the right is not worth a column: only the header's are built.
+    offsets: Sequence[int] = range(len(data))
+    if not all(data):
+        offsets = [i for i, row in enumerate(data) if row]
+        data = [data[i] for i in offsets]
+    width = max(match.columns.values(), default=grid.first_col) - grid.first_col + 1
     cols: list[tuple[CellValue, ...]] = []
     if data:
         # zip is faster than zip_longest; rows of one length (the usual case) allow it
         one_length = len(set(map(len, data))) == 1
-        cols = list(zip(*data, strict=True) if one_length else zip_longest(*data, fillvalue=None))
+        cols = list(
+            islice(
+                zip(*data, strict=True) if one_length else zip_longest(*data, fillvalue=None),
+                width,
+            )
+        )
     keep = _non_blank(data, cols, sheet, match, grid.first_col)
     if len(keep) != len(data):
         cols = [tuple(col[i] for i in keep) for col in cols]
-    excel_rows = [header_row + 1 + i for i in keep]
+    excel_rows = [header_row + 1 + offsets[i] for i in keep]
     blank: tuple[None, ...] = (None,) * len(keep)
     raw: dict[str, Sequence[CellValue]] = {}
     for col_def in sheet.columns:
