@@ -1,9 +1,14 @@
-"""Shared fixtures: the repository root, a scratch directory, and LibreOffice.
+"""Shared fixtures: the repository root, a scratch directory, Excel-saved workbooks, LibreOffice.
 
 A test that needs LibreOffice takes the ``libreoffice`` fixture (it returns :func:`lo_inspect`)
 or carries ``@pytest.mark.libreoffice``. Without LibreOffice such a test is skipped on a
 developer machine but fails when ``CI`` is set: a missing LibreOffice in CI is an error, not a
 reason to pass.
+
+Unit tests take the few Excel-saved workbooks they need from ``tests/fixtures/`` (:data:`FIXTURES`),
+so that the suite passes in a fresh clone. Only the corpus-wide checks read the whole corpus
+(:func:`require_corpus`): it lives beside the repository in ``../shared/corpus/excel/`` or where
+``KQXL_CORPUS`` points; without it those checks skip, and fail when ``CI`` is set.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import pytest
 from libreoffice import lo_available, lo_inspect
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+CORPUS = Path(os.environ.get("KQXL_CORPUS") or REPO_ROOT.parent / "shared" / "corpus" / "excel")
 
 
 @functools.cache
@@ -32,6 +39,16 @@ def require_libreoffice() -> None:
     message = "LibreOffice (soffice + python3-uno for /usr/bin/python3) is not installed"
     if os.environ.get("CI"):
         pytest.fail(f"{message}; CI must run the LibreOffice tests", pytrace=False)
+    pytest.skip(message)
+
+
+def require_corpus() -> Path:
+    """The corpus folder; skip (or, under ``CI``, fail) when it is not there."""
+    if CORPUS.is_dir():
+        return CORPUS
+    message = f"Excel corpus not found at {CORPUS} (set KQXL_CORPUS to its folder)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must run the corpus checks", pytrace=False)
     pytest.skip(message)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import FIXTURES
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -26,9 +27,6 @@ from kqxl.book import (
 )
 from kqxl.cells import CellError
 from kqxl.errors import WorkbookChangedError, WorkbookError
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel"
-
 
 # --- fixtures ------------------------------------------------------------------------------
 
@@ -388,7 +386,7 @@ def test_last_excel_row(tmp_path: Path) -> None:
 
 
 def test_patched_formula_cell_loses_its_formula_others_keep_cached_values(tmp_path: Path) -> None:
-    src = CORPUS / "formula_results01.xlsx"  # Excel file: formulas, cached values, calcChain
+    src = FIXTURES / "formula_results01.xlsx"  # Excel file: formulas, cached values, calcChain
     chain = member(src, "xl/calcChain.xml").decode()
     assert '<c r="A12" i="1"/><c r="A5"/>' in chain
     xml = sheet_xml(src)
@@ -410,7 +408,7 @@ def test_patched_formula_cell_loses_its_formula_others_keep_cached_values(tmp_pa
 
 
 def test_patching_an_array_anchor_drops_the_whole_array_from_calc_chain(tmp_path: Path) -> None:
-    src = CORPUS / "array_formula01.xlsx"
+    src = FIXTURES / "array_formula01.xlsx"
     out = tmp_path / "b.xlsx"
     report = patch_workbook(src, [CellChange("Sheet1", 1, 1, 1)], out=out)
     # every entry was the array's, and a <calcChain> must hold one: the part goes, with its

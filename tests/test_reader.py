@@ -8,8 +8,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import FIXTURES
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
-from test_patch import CORPUS, make_book
+from test_patch import make_book
 
 from kqxl.book import CellChange, patch_workbook, read_workbook
 from kqxl.book.safety import file_stamp
@@ -111,17 +112,18 @@ def test_empty_sheet(tmp_path: Path) -> None:
     assert grid.rows == [] and grid.value(1, 1) is None
 
 
-def test_excel_corpus_error_values_and_cached_formula_results() -> None:
-    grid = read_workbook(CORPUS / "formula_results01.xlsx").sheets["Sheet1"]
+def test_excel_error_values_and_cached_formula_results() -> None:
+    grid = read_workbook(FIXTURES / "formula_results01.xlsx").sheets["Sheet1"]
     column = [grid.value(r, 1) for r in range(1, 13)]
     assert column[:4] == [2, "Foo", True, False]
     assert column[4:7] == [CellError("#DIV/0!"), CellError("#N/A"), CellError("#NAME?")]
 
 
 def test_chartsheets_are_skipped() -> None:
-    book = read_workbook(CORPUS / "chartsheet01.xlsx")
-    assert all(name for name in book.sheets)
-    assert "Chart1" not in book.sheets
+    book = read_workbook(FIXTURES / "chartsheet01.xlsx")
+    # workbook.xml lists Sheet1 and the chartsheet Chart1; only the worksheet is read.
+    assert list(book.sheets) == ["Sheet1"]
+    assert book.sheets["Sheet1"].rows[:2] == [[1, 2, 3], [2, 4, 6]]
 
 
 def test_error_cells_in_a_prefixed_sheet(tmp_path: Path) -> None:
