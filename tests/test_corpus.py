@@ -1,19 +1,21 @@
 """Fidelity on real Excel files: patch every workbook of the corpus and prove that nothing else
 changed, that the values read back exactly, and that LibreOffice opens the result and shows them.
 
+The same check runs on the few Excel-saved workbooks in ``tests/fixtures/`` in the fast suite.
+The corpus-wide run is marked ``slow``; without the corpus it skips, and fails under ``CI``.
 Run ``python tests/test_corpus.py`` to rewrite ``docs/CORPUS.md`` with the current result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, FIXTURES, require_corpus
 
 from kqxl.book import CellChange, patch_workbook, read_workbook
 from kqxl.book.sheetxml import excel_serial
@@ -21,10 +23,7 @@ from kqxl.cells import CellValue, column_letter
 from kqxl.errors import WorkbookError
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "excel"
 REPORT = REPO / "docs" / "CORPUS.md"
-
-pytestmark = pytest.mark.slow
 
 
 @dataclass
@@ -39,9 +38,9 @@ class Outcome:
     damage: str = ""  # anything else: a defect
 
 
-def corpus_files() -> list[Path]:
-    """The workbooks of the corpus (the .bin/.txt fixtures beside them are not workbooks)."""
-    return sorted(p for p in CORPUS.iterdir() if p.suffix in (".xlsx", ".xlsm"))
+def corpus_files(folder: Path = CORPUS) -> list[Path]:
+    """The workbooks in ``folder`` (the .bin/.txt files beside them in the corpus are not)."""
+    return sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".xlsm"))
 
 
 def plan_changes(
@@ -167,12 +166,37 @@ def lo_check(results: list[dict[str, Any]], outcomes: list[Outcome]) -> list[str
 
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
-    if not CORPUS.is_dir():
-        pytest.fail(f"corpus not found at {CORPUS}")
+    folder = require_corpus()
     out_dir = tmp_path_factory.mktemp("corpus")
-    return [patch_one(src, out_dir) for src in corpus_files()]
+    return [patch_one(src, out_dir) for src in corpus_files(folder)]
 
 
+@pytest.fixture(scope="module")
+def fixtures_run(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
+    out_dir = tmp_path_factory.mktemp("fixtures")
+    return [patch_one(src, out_dir) for src in corpus_files(FIXTURES)]
+
+
+def test_every_fixture_is_patched_with_every_other_part_kept(fixtures_run: list[Outcome]) -> None:
+    assert len(fixtures_run) >= 5
+    for outcome in fixtures_run:
+        assert outcome.out is not None, f"{outcome.name} refused: {outcome.refused}"
+        assert not outcome.damage, f"{outcome.name}: {outcome.damage}"
+        # two new rows, and the first non-empty cell overwritten (image01's sheet has none)
+        assert len(outcome.changes) == (9 if outcome.name == "image01.xlsx" else 10)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_every_patched_fixture(
+    fixtures_run: list[Outcome], libreoffice: Any
+) -> None:
+    patched = [o for o in fixtures_run if o.out and not o.damage]
+    assert len(patched) == len(fixtures_run)
+    results = libreoffice([o.out for o in patched], max_rows=200, max_cols=64, timeout=60)
+    assert lo_check(results, patched) == []
+
+
+@pytest.mark.slow
 def test_every_file_is_patched_or_refused_with_a_reason(corpus_run: list[Outcome]) -> None:
     damaged = [f"{o.name}: {o.damage}" for o in corpus_run if o.damage]
     passed = [o for o in corpus_run if o.out and not o.damage]
@@ -189,6 +213,7 @@ def test_every_file_is_patched_or_refused_with_a_reason(corpus_run: list[Outcome
     assert len(passed) >= 0.95 * len(corpus_run)
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_every_patched_file(corpus_run: list[Outcome], libreoffice: Any) -> None:
     patched = [o for o in corpus_run if o.out and not o.damage]
@@ -205,9 +230,11 @@ def write_report() -> int:
     """Run the corpus (with LibreOffice when present) and rewrite docs/CORPUS.md."""
     import tempfile
 
-    sys.path.insert(0, str(Path(__file__).parent))
     from libreoffice import lo_available, lo_inspect
 
+    if not CORPUS.is_dir():
+        print(f"Excel corpus not found at {CORPUS} (set KQXL_CORPUS to its folder)")
+        return 2
     with tempfile.TemporaryDirectory() as tmp:
         outcomes = [patch_one(src, Path(tmp)) for src in corpus_files()]
         patched = [o for o in outcomes if o.out and not o.damage]
