@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -91,6 +92,12 @@ def test_1900_leap_bug_and_early_dates(tmp_path: Path) -> None:
     out = tmp_path / "o.xlsx"
     dates = [dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(2099, 12, 31)]
     patch_workbook(src, [CellChange("客户", 10, i, d) for i, d in enumerate(dates, 1)], out=out)
+    # Excel's serials: it counts a 29 February 1900 (serial 60), so March 1900 on is one more
+    # than the days since 1899-12-31. A reader and writer wrong the same way would round-trip.
+    with zipfile.ZipFile(out) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    serials = re.findall(r'<c r="[A-D]10"[^>]*><v>(\d+)</v>', xml)
+    assert serials == ["1", "59", "61", "73050"]
     grid = read_workbook(out).sheets["客户"]
     assert [grid.value(10, i) for i in range(1, 5)] == dates
 
