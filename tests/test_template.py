@@ -158,6 +158,7 @@ def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) ->
 def test_conditional_formats_on_grades_heat_and_checks(
     rep: openpyxl.Workbook, rules: Rules
 ) -> None:
+    checked = []
     for sheet in SCHEMA.sheets:
         ws = _ws(rep, sheet)
         by_range = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
@@ -168,12 +169,15 @@ def test_conditional_formats_on_grades_heat_and_checks(
                 formulas = [r.formula[0] for r in by_range[area]]
                 labels = [*rules.labels.grades, rules.labels.not_applicable]
                 assert formulas == [f'"{label}"' for label in labels]
+                checked.append(col.header)
             elif col.type is ColumnType.PERCENT:
                 [scale] = by_range[area]
                 assert scale.type == "colorScale" and len(scale.colorScale.color) == 3
+                checked.append(col.header)
         checks = column_letter(sheet.headers.index("校验") + 1)
         [tint] = by_range[f"A3:B{LAST_FORMATTED_ROW} {checks}3:{checks}{LAST_FORMATTED_ROW}"]
         assert tint.formula == [f"LEN(TRIM(${checks}3))>0"]
+    assert set(checked) == GRADE_HEADERS | {"成交热度"}  # every branch above was taken
 
 
 def test_readme_lists_every_column_and_names_the_rules(
@@ -339,6 +343,7 @@ def _covers(ranges: str, letter: str, first: int, last: int) -> bool:
 @pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
 def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> None:
     lo = sheet_of(lo_result, sheet.name)
+    assert any(col.choices for col in sheet.columns)  # else the loop below checks nothing
     for i, col in enumerate(sheet.columns, start=1):
         if not col.choices:
             continue
@@ -361,6 +366,7 @@ def test_libreoffice_sees_conditional_formats(
     cfs = {
         cf["ranges"]: cf["entries"] for cf in sheet_of(lo_result, sheet.name)["conditional_formats"]
     }
+    checked = 0
     for i, col in enumerate(sheet.columns, start=1):
         letter = column_letter(i)
         area = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
@@ -371,9 +377,12 @@ def test_libreoffice_sees_conditional_formats(
             ]
             fills = [e["back_color"] for e in entries[: len(rules.labels.grades)]]
             assert len(set(fills)) == len(fills)  # every grade its own colour
+            checked += 1
         elif col.type is ColumnType.PERCENT:
             [scale] = cfs[area]
             assert scale["type"] == "COLORSCALE" and len(scale["scale"]) == 3
+            checked += 1
+    assert checked >= 1  # each sheet has a grade or heat column to look at
 
 
 @pytest.mark.libreoffice
