@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_corpus import CORPUS, compare_members, corpus_files, lo_expected
+from conftest import require_corpus
+from test_corpus import compare_members, corpus_files, lo_expected
 
 from kqxl.book import RowDelete, RowMove, SheetContent, patch_workbook, read_workbook
 from kqxl.book.package import open_package
@@ -113,10 +114,9 @@ def remove_rows(src: Path, out_dir: Path) -> RowOutcome:
 
 @pytest.fixture(scope="module")
 def rows_run(tmp_path_factory: pytest.TempPathFactory) -> list[RowOutcome]:
-    if not CORPUS.is_dir():
-        pytest.fail(f"corpus not found at {CORPUS}")
+    folder = require_corpus()
     out_dir = tmp_path_factory.mktemp("corpus-rows")
-    return [remove_rows(src, out_dir) for src in corpus_files()]
+    return [remove_rows(src, out_dir) for src in corpus_files(folder)]
 
 
 def test_rows_are_removed_or_refused_with_a_reason(rows_run: list[RowOutcome]) -> None:
@@ -235,8 +235,9 @@ def replace_first_sheet(src: Path, out_dir: Path) -> tuple[str, Path | None, str
 
 @pytest.fixture(scope="module")
 def sheets_run(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Path | None, str, str]]:
+    folder = require_corpus()
     out_dir = tmp_path_factory.mktemp("corpus-sheets")
-    return [replace_first_sheet(src, out_dir) for src in corpus_files()]
+    return [replace_first_sheet(src, out_dir) for src in corpus_files(folder)]
 
 
 def test_a_replaced_sheet_keeps_what_it_held(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_patch import CORPUS
+from conftest import require_corpus
 from test_reader import typed_book
 
 import kqxl.book.reader as reader
@@ -231,7 +231,7 @@ def test_streaming_reads_the_excel_corpus_as_calamine_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     compared = 0
-    for path in sorted(CORPUS.glob("*.xlsx")):
+    for path in sorted(require_corpus().glob("*.xlsx")):
         try:
             calamine, streamed = _both_ways(path, monkeypatch)
         except WorkbookError:
