@@ -293,7 +293,7 @@ def validate(
         batch = validate_workbooks(
             files, rules=rules_path, today=day, on_file=_reporter(as_json, _print_result)
         )
-    _finish(batch, as_json, any(_has_errors(r) for r in batch.results))
+    _finish(batch, as_json, any(r.has_errors for r in batch.results))
 
 
 @cli.command()
@@ -351,7 +351,7 @@ def recompute(
             keep_backups=keep_backups,
             on_file=_reporter(as_json, show),
         )
-    _finish(batch, as_json, any(_has_errors(done.result) for done in batch.results))
+    _finish(batch, as_json, any(done.result.has_errors for done in batch.results))
 
 
 def _print_stored(done: Any) -> None:
@@ -362,10 +362,6 @@ def _print_stored(done: Any) -> None:
         click.echo(text(CLI, "keys_assigned", counts=counts, workbook_id=done.workbook_id))
     if done.rules_stored and done.result.rules is not None:
         click.echo(text(CLI, "rules_stored", rules=done.result.rules.describe()))
-
-
-def _has_errors(result: Any) -> bool:
-    return any(f.level == "error" for f in result.findings)
 
 
 def _grade_order(row: Any) -> tuple[bool, int]:

@@ -109,11 +109,6 @@ def settings_rows(settings: Settings) -> list[list[CellValue]]:
     return rows
 
 
-def is_settings_sheet(grid: SheetGrid) -> bool:
-    """Whether ``grid`` is a 设置 sheet kqxl wrote (its header row is there)."""
-    return _header_row(grid) is not None
-
-
 def _header_row(grid: SheetGrid) -> int | None:
     want = (STORED["settings_label"], STORED["settings_code"])
     for row in range(1, _HEADER_SEARCH + 1):

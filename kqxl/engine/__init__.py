@@ -22,13 +22,11 @@ from kqxl.engine.convert import (
     parse_number,
     serial_to_date,
 )
-from kqxl.engine.evaluate import CustomerIndex, evaluate, row_columns, row_tuples
+from kqxl.engine.evaluate import CustomerIndex, evaluate, row_columns
 from kqxl.engine.explain import explanation_text, reason_items
 from kqxl.engine.grade import (
     Outcome,
-    grade_counterpart,
     grade_rows,
-    heat_of_project,
     heat_rows,
 )
 from kqxl.engine.results import (
@@ -77,9 +75,7 @@ __all__ = [
     "convert_column",
     "evaluate",
     "explanation_text",
-    "grade_counterpart",
     "grade_rows",
-    "heat_of_project",
     "heat_rows",
     "locate_header",
     "name_key",
@@ -90,7 +86,6 @@ __all__ = [
     "register",
     "registered",
     "row_columns",
-    "row_tuples",
     "serial_to_date",
     "unregister",
     "validate_sheet",

@@ -29,7 +29,7 @@ from kqxl.rules.compile import Derived, compile_rules, derived_names
 from kqxl.rules.model import Rules
 from kqxl.schema import SCHEMA, Schema
 
-__all__ = ["CustomerIndex", "evaluate", "row_columns", "row_tuples"]
+__all__ = ["CustomerIndex", "evaluate", "row_columns"]
 
 _new_row = fast_builder(RowResult)
 
@@ -44,13 +44,6 @@ def row_columns(
     for name in derived_names(data.sheet, derived):
         cols.append(values.get(name, [None] * n))
     return cols
-
-
-def row_tuples(
-    data: SheetData, values: Mapping[str, Sequence[Any]], derived: Derived | None = None
-) -> list[tuple[Any, ...]]:
-    """Row tuples in the layout compiled rules read: schema columns, then derived values."""
-    return list(zip(*row_columns(data, values, derived), strict=True)) if data.rows else []
 
 
 def evaluate(

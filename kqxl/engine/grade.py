@@ -1,8 +1,8 @@
 """Grade a counterpart and compute a project's heat from compiled rules (pure functions).
 
-``grade_counterpart`` and ``heat_of_project`` take one row tuple: the sheet's normalised
-values in schema column order, followed by its derived values (see :mod:`kqxl.rules.compile`).
-``grade_rows`` and ``heat_rows`` take the same slots as whole columns and do many rows at once.
+``grade_rows`` and ``heat_rows`` take the sheet's normalised values as whole columns, in
+schema column order, followed by its derived values (see :mod:`kqxl.rules.compile`), and do
+many rows at once.
 """
 
 from __future__ import annotations
@@ -114,31 +114,6 @@ def _split(held_all: Sequence[bool], levels: Sequence[_Level]) -> list[Sequence[
     return out
 
 
-def _all_predicates(levels: Sequence[CompiledLevel]) -> list[Any]:
-    return [p for level in levels for p in level.predicates]
-
-
-def grade_counterpart(row: Sequence[Any], checklist: CompiledChecklist) -> Outcome:
-    """The grade (0 = 未评级 … 4) of one customer row under its type's checklist.
-
-    Cumulative (the default): level N needs level N's requirement and every level below.
-    Otherwise the highest level whose requirement holds. Reasons list the conditions held
-    at each level reached; gaps what is missing for the next level.
-    """
-    held = [p(row) for p in _all_predicates(checklist.levels)]
-    return _grade_from_held(held, checklist.cumulative, _levels(checklist.levels))
-
-
-def heat_of_project(row: Sequence[Any], heat: CompiledHeat) -> Outcome:
-    """The heat (percent) of one project row: the highest level whose requirement holds.
-
-    With ``cumulative`` a level also needs every level below. Otherwise the floor. Gaps are
-    what is missing for the next level above the one reached.
-    """
-    held = [p(row) for p in _all_predicates(heat.levels)]
-    return _heat_from_held(held, heat.floor, heat.cumulative, _levels(heat.levels))
-
-
 def _bulk(
     columns: Sequence[Sequence[Any]],
     n: int,
@@ -169,8 +144,10 @@ def grade_rows(
     checklist: CompiledChecklist,
     rows: Sequence[int] | None = None,
 ) -> list[Outcome]:
-    """:func:`grade_counterpart` for many rows at once, given the sheet's columns in row-tuple
-    slot order. Rows with the same pattern of held conditions share one (immutable) outcome."""
+    """The grades (0 = 未评级 …) of many rows at once under one checklist, given the sheet's
+    columns in slot order. Rows with the same pattern of held conditions share one (immutable)
+    outcome. Cumulative (the default): level N needs level N's requirement and every level
+    below; otherwise the highest level whose requirement holds."""
     levels, cumulative = _levels(checklist.levels), checklist.cumulative
     return _bulk(
         columns, n, rows, checklist.levels, lambda key: _grade_from_held(key, cumulative, levels)
@@ -180,7 +157,7 @@ def grade_rows(
 def heat_rows(
     columns: Sequence[Sequence[Any]], n: int, heat: CompiledHeat, rows: Sequence[int] | None = None
 ) -> list[Outcome]:
-    """:func:`heat_of_project` for many rows at once (outcomes shared, as above)."""
+    """The heats (percent) of many rows at once (outcomes shared, as above)."""
     levels, floor, cumulative = _levels(heat.levels), heat.floor, heat.cumulative
     return _bulk(
         columns, n, rows, heat.levels, lambda key: _heat_from_held(key, floor, cumulative, levels)
