@@ -64,6 +64,17 @@ def libreoffice() -> Callable[..., list[dict[str, Any]]]:
     return lo_inspect
 
 
+@pytest.fixture(scope="session")
+def team_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's sample team (master + four rep workbooks), built once; copy before writing."""
+    from kqxl.demo import build_team
+    from kqxl.rules import load_rules
+
+    folder = tmp_path_factory.mktemp("team") / "team"
+    build_team(folder, load_rules(None))
+    return folder
+
+
 @pytest.fixture
 def repo_root() -> Path:
     """The repository root (holds ``kqxl/``, ``workbooks/``, ``tests/``)."""

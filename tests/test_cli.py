@@ -14,18 +14,11 @@ from click.testing import CliRunner
 from kqxl.api import recompute_workbook, validate_workbook, validate_workbooks
 from kqxl.book import read_workbook
 from kqxl.cli import cli
-from kqxl.demo import TODAY, build_team
+from kqxl.demo import TODAY
 from kqxl.rules import describe_rules, load_rules
 from kqxl.schema import SCHEMA, schema_as_dict
 
 TODAY_ARG = ["--today", TODAY.isoformat()]
-
-
-@pytest.fixture(scope="session")
-def team_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("team") / "team"
-    build_team(folder, load_rules(None))
-    return folder
 
 
 @pytest.fixture()

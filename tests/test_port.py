@@ -25,16 +25,8 @@ from kqxl.book import (
     read_workbook,
 )
 from kqxl.cells import FileStamp, SheetGrid, WorkbookGrid
-from kqxl.demo import TODAY, build_team
+from kqxl.demo import TODAY
 from kqxl.errors import WorkbookChangedError
-from kqxl.rules import load_rules
-
-
-@pytest.fixture(scope="module")
-def team_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("team") / "team"
-    build_team(folder, load_rules(None))
-    return folder
 
 
 @pytest.fixture()
