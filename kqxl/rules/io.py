@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kqxl.errors import RulesError, describe_os_error
 from kqxl.rules.compile import compile_rules
+from kqxl.rules.limits import check_stored_line
 from kqxl.rules.model import Condition, Rules, RulesShapeError, required_count
 from kqxl.texts import ERRORS, LABELS, STORED, text
 
@@ -44,13 +45,16 @@ def load_rules(path: str | Path | None = None) -> Rules:
         return parse_rules(default_rules_text(), source=DEFAULT_RULES_NAME)
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as f:
+            raw = f.read(MAX_RULES_BYTES + 1)
     except FileNotFoundError:
         raise RulesError.from_key("rules_not_found", path=p) from None
     except OSError as exc:
         raise RulesError.from_key(
             "rules_invalid", path=p, line=1, field="-", detail=describe_os_error(exc)
         ) from None
+    if len(raw) > MAX_RULES_BYTES:
+        raise _too_large(str(p), 1, _file_size(p, len(raw)))
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -67,6 +71,23 @@ def load_rules(path: str | Path | None = None) -> Rules:
             ),
         ) from None
     return parse_rules(source, source=str(p))
+
+
+def _file_size(path: Path, at_least: int) -> int:
+    try:
+        return max(path.stat().st_size, at_least)
+    except OSError:
+        return at_least
+
+
+def _too_large(source: str, line: int, size: int) -> RulesError:
+    return RulesError.from_key(
+        "rules_invalid",
+        path=source,
+        line=line,
+        field="-",
+        detail=text(ERRORS, "rules_too_large", size=size, limit=MAX_RULES_BYTES),
+    )
 
 
 def _is_gbk(raw: bytes) -> bool:
@@ -90,8 +111,20 @@ def parse_rules(source_text: str, source: str = "<rules>", first_line: int = 1) 
     row of a rules sheet the text starts in); error messages count lines from there.
     """
     shift = first_line - 1
+    if len(source_text) > MAX_RULES_BYTES:
+        line = source_text.count("\n", 0, MAX_RULES_BYTES) + 1
+        raise _too_large(source, line + shift, len(source_text.encode("utf-8", "surrogatepass")))
     try:
         data = tomllib.loads(source_text)
+    except RecursionError:
+        # nesting deeper than the parser's recursion (``x = [[[[…]]]]``)
+        raise RulesError.from_key(
+            "rules_invalid",
+            path=source,
+            line=_deepest_line(source_text) + shift,
+            field="-",
+            detail=text(ERRORS, "rules_too_deep"),
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\s*\((?:at line (\d+), column \d+|at end of document)\)", str(exc))
         line = int(m[1]) if m and m[1] else max(1, len(source_text.splitlines()))
@@ -103,15 +136,76 @@ def parse_rules(source_text: str, source: str = "<rules>", first_line: int = 1) 
             field="-",
             detail=text(ERRORS, "rules_toml", detail=detail),
         ) from None
+    except ValueError:
+        # an integer beyond Python's digit limit for int(str) ("Exceeds the limit …")
+        m = _LONG_NUMBER.search(source_text)
+        digits = len(m[0].replace("_", "")) if m else 0
+        raise RulesError.from_key(
+            "rules_invalid",
+            path=source,
+            line=(source_text.count("\n", 0, m.start()) + 1 if m else 1) + shift,
+            field="-",
+            detail=text(ERRORS, "rules_too_many_digits", digits=digits),
+        ) from None
     try:
         rules = Rules.model_validate(data)
         compile_rules(rules)
+        _check_stored_lines(rules)
     except ValidationError as exc:
         loc, detail = _first_error(exc)
         raise _error(source, source_text, loc, detail, shift) from None
     except RulesShapeError as exc:
         raise _error(source, source_text, exc.loc, exc.detail, shift) from None
     return rules
+
+
+MAX_RULES_BYTES = 1 << 20  # the shipped file is 6 KB; a rules file of megabytes is a mistake
+_LONG_NUMBER = re.compile(r"[0-9](?:_?[0-9]){1000,}")
+
+
+def _deepest_line(source_text: str) -> int:
+    """The line where ``[`` and ``{`` nest deepest (strings and comments roughly skipped)."""
+    depth, best, best_line, line = 0, -1, 1, 1
+    quote = ""
+    for ch in source_text:
+        if ch == "\n":
+            line += 1
+            quote = "" if quote in ("#", '"', "'") else quote
+        elif quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'#":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return best_line
+
+
+def _check_stored_lines(rules: Rules) -> None:
+    """Every line of :func:`dump_rules` becomes a cell of the 规则 sheet: each must fit."""
+    for ctype, checklist in rules.checklists.items():
+        for i, level in enumerate(checklist.levels):
+            _check_condition_lines(
+                ("checklists", ctype, "levels", i, "conditions"), level.conditions
+            )
+    for i, hl in enumerate(rules.heat.levels):
+        _check_condition_lines(("heat", "levels", i, "conditions"), hl.conditions)
+    for line in dump_rules(rules).splitlines():
+        detail = check_stored_line(line)
+        if detail is not None:
+            key = line.split("=", 1)[0].strip().strip("[]")
+            raise RulesShapeError((key,) if key else (), detail)
+
+
+def _check_condition_lines(loc: tuple[str | int, ...], conditions: tuple[Condition, ...]) -> None:
+    for k, line in enumerate(_conditions(conditions)[1:-1]):
+        detail = check_stored_line(line)
+        if detail is not None:
+            raise RulesShapeError((*loc, k), detail)
 
 
 # What tomllib (or tomli) says, in the words of the rules file's reader; the rest as it is.
@@ -144,8 +238,14 @@ def _toml_detail(message: str) -> str:
     for pattern, chinese in _TOML_DETAILS:
         m = re.fullmatch(pattern, message.strip())
         if m:
-            return chinese.format(*m.groups())
+            return chinese.format(*(_char(g) for g in m.groups()))
     return message
+
+
+def _char(shown: str) -> str:
+    """``'\\x00'`` (how the parser shows a character) → ``U+0000`` when it is invisible."""
+    m = re.fullmatch(r"'\\(?:x([0-9a-f]{2})|u([0-9a-f]{4})|U([0-9a-f]{8}))'", shown)
+    return f"U+{int(m[1] or m[2] or m[3], 16):04X}" if m else shown
 
 
 _PYDANTIC_EXPECTED = {
@@ -205,7 +305,11 @@ def _first_error(exc: ValidationError) -> tuple[tuple[str | int, ...], str]:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        # a message is one line: a long or multi-line value is cut short
+        short = value.splitlines()[0] if value.strip() else value
+        if len(short) > 40 or short != value:
+            short = short[:40] + "…"
+        return f'"{short}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list, tuple)):

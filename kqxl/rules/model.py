@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails
 
+from kqxl.rules.limits import RulesLimitError, check_words
 from kqxl.texts import ERRORS, LABELS, text
 
 StrictBool = Annotated[bool, Field(strict=True)]
@@ -208,6 +209,10 @@ class Rules(_Frozen):
                 )
             seen_pct.add(hl.percent)
             _check_require(hl.require, len(hl.conditions), (*loc, "require"))
+        try:
+            check_words(self)
+        except RulesLimitError as exc:
+            raise RulesShapeError(exc.loc, exc.detail) from None
         return self
 
     def grade_label(self, grade: int | None) -> str:
