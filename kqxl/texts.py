@@ -94,6 +94,7 @@ ERRORS: dict[str, str] = {
     "rules_control_char": "含有 Excel 单元格无法保存的控制字符（{char}），请删除",
     "rules_text_too_long": "文字有 {length} 个字符，超过上限 {limit}（要写入工作簿），请缩短",
     "rules_too_many": "最多 {limit} 项，实际有 {count} 项",
+    "rules_too_many_in_all": "一个客户类型的清单（或成交热度）合计最多 {limit} 个条件，到这一级已有 {count} 个",
     "rules_explanation_too_long": "按这些条件名称生成的“{column}”单元格最长将有 {length} 个字符，超过 Excel 单元格上限 {limit}，请缩短条件名称或减少条件",
     "rules_stored_line_too_long": "存入“规则”工作表时这一行有 {length} 个字符，超过 Excel 单元格上限 {limit}，请缩短",
     "expr_at": "第 {position} 个字符处：{detail}",

@@ -16,7 +16,7 @@ from kqxl.demo import TODAY, sample_team
 from kqxl.errors import RulesError
 from kqxl.rules import default_rules_text, load_rules
 from kqxl.rules.io import MAX_RULES_BYTES, parse_rules
-from kqxl.rules.limits import MAX_CELL_TEXT, MAX_CONDITIONS
+from kqxl.rules.limits import MAX_CELL_TEXT, MAX_CONDITIONS, MAX_CONDITIONS_IN_ALL
 from kqxl.rules.sheet import read_rules_sheet, rules_sheet
 
 BASE = default_rules_text()
@@ -135,6 +135,28 @@ def test_thousands_of_conditions(tmp_path: Path) -> None:
         line_of(text, "conditions = ["),
         'checklists."甲方".levels[1].conditions',
         f"最多 {MAX_CONDITIONS} 项",
+    )
+
+
+def test_thousands_of_heat_conditions_in_all(tmp_path: Path) -> None:
+    # 29 more heat levels of a hundred conditions each: every project row would test 3,000
+    levels = "".join(
+        f"\n[[heat.levels]]\npercent = {p}\nconditions = [\n"
+        + "".join(f"  {{ label = \"条件{k}\", when = '拜访次数 >= {k}' }},\n" for k in range(100))
+        + "]\n"
+        for p in range(1, 30)
+    )
+    text = BASE.replace(
+        "\n[[heat.levels]]\npercent = 90\n", levels + "\n[[heat.levels]]\npercent = 90\n", 1
+    )
+    assert text != BASE
+    check_refused(
+        write(tmp_path, text),
+        _nth_conditions_line(
+            text, BASE[: BASE.index("[[heat.levels]]")].count("conditions = [") + 11
+        ),
+        "heat.levels[11].conditions",
+        f"合计最多 {MAX_CONDITIONS_IN_ALL} 个条件",
     )
 
 

@@ -28,6 +28,7 @@ words and date forms a condition accepts are those a cell accepts (:mod:`kqxl.vo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 import re
 import unicodedata
@@ -144,10 +145,17 @@ def _fold(source: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=16)
+def _longest_first(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names folded, longest first; computed once per set of names, not per condition
+    (a rules file of many conditions compiles them all against the same names)."""
+    return tuple(sorted({_fold(n) for n in names}, key=len, reverse=True))
+
+
 def tokenize(source: str, names: Sequence[str] = ()) -> list[Token]:
     """Split ``source`` into tokens; ``names`` lets a name touch a Chinese keyword."""
     s = _fold(source)
-    by_length = sorted({_fold(n) for n in names}, key=len, reverse=True)
+    by_length = _longest_first(tuple(names))
     tokens: list[Token] = []
     in_list = False  # between IN ( and ): a comma separates values, it does not group digits
     i, n = 0, len(s)

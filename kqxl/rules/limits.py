@@ -30,6 +30,7 @@ MAX_NAME = 255  # the rules' name stands in titles and the 说明 sheet's one li
 MAX_GRADES = 21  # 未评级 and up to 20 levels
 MAX_CHECKLISTS = 100
 MAX_CONDITIONS = 100  # per level
+MAX_CONDITIONS_IN_ALL = 1000  # per checklist, and for heat: each row tests them all
 
 # What XML 1.0 (and so an .xlsx cell) cannot hold; tab, LF and CR it can.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -37,7 +38,9 @@ _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"
 
 def units(value: str) -> int:
     """The length of ``value`` as Excel counts it (a character outside the BMP counts 2)."""
-    return len(value) + sum(1 for ch in value if ord(ch) > 0xFFFF)
+    if value.isascii():
+        return len(value)
+    return len(value.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class RulesLimitError(ValueError):
@@ -90,12 +93,25 @@ def _check_counts(rules: Rules) -> None:
 
     at_most(("labels", "grades"), len(rules.labels.grades), MAX_GRADES)
     at_most(("checklists",), len(rules.checklists), MAX_CHECKLISTS)
+
+    def in_all(loc: Loc, count: int) -> None:
+        if count > MAX_CONDITIONS_IN_ALL:
+            detail = text(ERRORS, "rules_too_many_in_all", limit=MAX_CONDITIONS_IN_ALL, count=count)
+            raise RulesLimitError(loc, detail)
+
     for ctype, checklist in rules.checklists.items():
+        total = 0
         for i, level in enumerate(checklist.levels):
             loc: Loc = ("checklists", ctype, "levels", i, "conditions")
             at_most(loc, len(level.conditions), MAX_CONDITIONS)
+            total += len(level.conditions)
+            in_all(loc, total)
+    total = 0
     for i, hl in enumerate(rules.heat.levels):
-        at_most(("heat", "levels", i, "conditions"), len(hl.conditions), MAX_CONDITIONS)
+        loc = ("heat", "levels", i, "conditions")
+        at_most(loc, len(hl.conditions), MAX_CONDITIONS)
+        total += len(hl.conditions)
+        in_all(loc, total)
 
 
 def _texts(rules: Rules) -> Iterator[tuple[Loc, str]]:
