@@ -163,8 +163,14 @@ HEAT_EXPRESSIONS = [
     '项目阶段 NOT IN ("丢单")',
     "项目金额 > 0",
 ]
-# Labels with anything a manager may type: quotes, backslashes, newlines, full width, emoji.
-labels = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
+# Labels with anything a manager may type: quotes, backslashes, newlines, full width, emoji;
+# not the control characters a workbook cell cannot store (rules holding them are refused).
+storable = st.characters(
+    blacklist_categories=("Cs",),
+    blacklist_characters=[chr(c) for c in range(32) if chr(c) not in "\t\n\r"]
+    + ["\ufffe", "\uffff"],
+)
+labels = st.text(storable, min_size=1, max_size=20)
 require = st.sampled_from(["all", "half"]) | st.just(1)
 
 
@@ -197,12 +203,12 @@ def rules_models(draw: st.DrawFn) -> Rules:
     )
     return Rules(
         version=1,
-        name=draw(st.text(max_size=30)),
+        name=draw(st.text(storable, max_size=30)),
         labels=Labels(grades=grade_labels, not_applicable=draw(labels)),
         checklists=checklists,
         heat=HeatRules(
             floor=draw(st.integers(0, 100)),
-            floor_label=draw(st.text(max_size=10)),
+            floor_label=draw(st.text(storable, max_size=10)),
             cumulative=draw(st.booleans()),
             levels=heat_levels,
         ),
