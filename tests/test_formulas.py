@@ -8,6 +8,7 @@ Through the command line as a rep meets it: ``validate`` names the formula cells
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,42 @@ def test_recalc_without_libreoffice_is_one_chinese_line(team_dir: Path, tmp_path
         "请安装 LibreOffice，或在 Excel 中打开并保存后重试。"
     )
     assert "Traceback" not in out + err
+
+
+def test_excel_saved_formulas_are_not_pending() -> None:
+    from test_patch import CORPUS
+
+    grid = read_workbook(CORPUS / "formula_results01.xlsx").sheets["Sheet1"]
+    assert grid.pending == {} and grid.value(1, 1) == 2
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("prefixed", [False, True])
+def test_pending_formulas_in_odd_spellings(tmp_path: Path, sparse: bool, prefixed: bool) -> None:
+    """A shared formula's child (``<f t="shared" si="0"/>``) without value is pending; an empty
+    text result is a value; the same whether calamine or the streaming reader reads the sheet,
+    and with a prefixed namespace."""
+    from test_patch import make_book, rewrite_member
+
+    src = make_book(tmp_path / "a.xlsx")
+    cells = (
+        '<c r="F2"><f t="shared" ref="F2:F3" si="0">1+1</f><v/></c>'
+        '<c r="G2"><f t="shared" si="0"/></c>'
+        '<c r="H2" t="str"><f>""</f><v></v></c>'
+        '<c r="I2"><f>1+2</f><v>3</v></c>'
+    )
+    far = '<row r="900000"><c r="XFD900000"><v>1</v></c></row>' if sparse else ""
+
+    def spelled(data: bytes) -> bytes:
+        text = re.sub(r'(<row r="2"[^>]*>.*?)(</row>)', rf"\1{cells}\2", data.decode())
+        text = text.replace("</sheetData>", far + "</sheetData>")
+        if prefixed:
+            text = re.sub(r"<(/?)(\w+)(?=[\s>/])", r"<\1x:\2", text)
+            text = text.replace('xmlns="http', 'xmlns:x="http', 1)
+        return text.encode()
+
+    rewrite_member(src, "xl/worksheets/sheet1.xml", spelled)
+    grid = read_workbook(src).sheets["客户"]
+    assert grid.pending == {(2, 6): "=1+1", (2, 7): "="}
+    assert [grid.value(2, c) for c in (6, 7, 8, 9)] == [None, None, None, 3]
+    assert grid.value(2, 1) == "K001"

@@ -87,8 +87,15 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     errors: bool = False
-    formulas: bool = False
+    formula_tags: bool = False  # a <f> or <f ...> somewhere
+    valueless: bool = False  # a cell that may end without a value (</f></c>, <v/> …)
+    tail: bytes = b""  # the last bytes of the previous window (a marker may straddle)
     plain: bool = True
+
+    @property
+    def formulas(self) -> bool:
+        """Whether the sheet may hold a formula without a computed value."""
+        return self.formula_tags and self.valueless
 
     @property
     def area(self) -> int:
@@ -396,8 +403,8 @@ def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
         scan.plain = False
     if b't="e"' in window or b"t='e'" in window:
         scan.errors = True
-    if not scan.formulas and b"<" + prefix + b"f" in window:
-        scan.formulas = True  # a formula, or a tag that starts like one (<filterColumn>…)
+    if not scan.formulas:
+        _scan_formulas(window, prefix, scan)
     at = window.rfind(head)
     if at >= 0:
         last = _REF_AT.match(window, at + len(head))
@@ -422,6 +429,21 @@ def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
         scan.max_col = max(scan.max_col, column_index(letters.decode("ascii").upper()))
     if scan.max_row > MAX_ROW or scan.max_col > MAX_COL:
         scan.plain = False
+
+
+def _scan_formulas(window: bytes, prefix: bytes, scan: SheetScan) -> None:
+    # Excel always writes a formula's value, so a sheet Excel saved is not parsed further even
+    # if it holds formulas; a program that does not calculate leaves one of these markers.
+    open_f = b"<" + prefix + b"f"
+    if not scan.formula_tags:
+        edge = scan.tail + window[:8]
+        scan.formula_tags = any(open_f + end in w for w in (edge, window) for end in (b">", b" "))
+    if not scan.valueless:
+        edge = scan.tail + window[:16]
+        v, c, f = b"<" + prefix + b"v", b"</" + prefix + b"c>", b"</" + prefix + b"f>"
+        markers = (f + c, b"/>" + c, v + b"/>", v + b" />", v + b"></" + prefix + b"v>")
+        scan.valueless = any(m in w for w in (edge, window) for m in markers)
+    scan.tail = window[-16:]
 
 
 _CELL_START = re.compile(rb"<c[\s>/]")
