@@ -438,7 +438,7 @@ def _scan_formulas(window: bytes, prefix: bytes, scan: SheetScan) -> None:
     if not scan.formula_tags:
         edge = scan.tail + window[:8]
         scan.formula_tags = any(open_f + end in w for w in (edge, window) for end in (b">", b" "))
-    if not scan.valueless:
+    if scan.formula_tags and not scan.valueless:
         edge = scan.tail + window[:16]
         v, c, f = b"<" + prefix + b"v", b"</" + prefix + b"c>", b"</" + prefix + b"f>"
         markers = (f + c, b"/>" + c, v + b"/>", v + b" />", v + b"></" + prefix + b"v>")
