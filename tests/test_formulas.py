@@ -15,22 +15,15 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from kqxl.book import read_workbook
 from kqxl.cli import cli
-from kqxl.demo import TODAY, build_team
-from kqxl.rules import load_rules
+from kqxl.demo import TODAY
 
 TODAY_ARG = ["--today", TODAY.isoformat()]
 ROW = 4  # a 客户 row of the demo workbook
 NAME = "郑州中建华中有限公司"
-
-
-@pytest.fixture(scope="module")
-def team_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("team") / "team"
-    build_team(folder, load_rules(None))
-    return folder
 
 
 def _saved_by_openpyxl(team_dir: Path, target: Path, *, formulas: bool) -> Path:
@@ -136,9 +129,7 @@ def test_recalc_without_libreoffice_is_one_chinese_line(team_dir: Path, tmp_path
 
 
 def test_excel_saved_formulas_are_not_pending() -> None:
-    from test_patch import CORPUS
-
-    grid = read_workbook(CORPUS / "formula_results01.xlsx").sheets["Sheet1"]
+    grid = read_workbook(FIXTURES / "formula_results01.xlsx").sheets["Sheet1"]
     assert grid.pending == {} and grid.value(1, 1) == 2
 
 
