@@ -163,3 +163,19 @@ def test_pending_formulas_in_odd_spellings(tmp_path: Path, sparse: bool, prefixe
     assert grid.pending == {(2, 6): "=1+1", (2, 7): "="}
     assert [grid.value(2, c) for c in (6, 7, 8, 9)] == [None, None, None, 3]
     assert grid.value(2, 1) == "K001"
+
+
+def test_a_row_of_nothing_but_formulas_still_gets_its_notices(
+    team_dir: Path, tmp_path: Path
+) -> None:
+    book = _saved_by_openpyxl(team_dir, tmp_path / "公式.xlsx", formulas=False)
+    wb = openpyxl.load_workbook(book)
+    last = wb["客户"].max_row + 3
+    wb["客户"][f"B{last}"] = '="新"&"客户"'
+    wb.save(book)
+    code, out, _ = run("validate", book, "--json", *TODAY_ARG)
+    assert code == 0
+    result = _only_result(out)
+    assert [(f["code"], f["level"], f["row"]) for f in result["findings"]] == [
+        ("formula_not_calculated", "notice", last)
+    ]
