@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from kqxl.book import KEEP, CellChange, read_workbook
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
+from kqxl.book.recalc import recalculate
 from kqxl.book.settings import SETTINGS_SHEET
 from kqxl.cells import CellValue, WorkbookGrid, column_index
 from kqxl.engine import (
@@ -65,6 +66,7 @@ def validate_workbook(
     today: dt.date | None = None,
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
+    recalc: bool = False,
 ) -> BookResult:
     """Read a workbook (a path or a :class:`~kqxl.book.port.Workbook`) and return its
     findings and the computed systems' outputs (grades, heats …); writes nothing.
@@ -72,8 +74,12 @@ def validate_workbook(
 
     ``rules`` (a :class:`Rules` or a rules file) replaces the rules stored in the workbook's
     规则 sheet; without it those are used, or the shipped default if it stores none.
+
+    A formula saved without its computed value reads as blank with a notice
+    (``formula_not_calculated``); with ``recalc`` LibreOffice computes such formulas on a copy
+    of the file (:func:`kqxl.book.recalc.recalculate`).
     """
-    return _evaluate(open_workbook(book), rules, today, schema, systems)[2]
+    return _evaluate(open_workbook(book), rules, today, schema, systems, recalc)[2]
 
 
 def sheets_read(schema: Schema = SCHEMA) -> list[str]:
@@ -89,8 +95,11 @@ def _evaluate(
     today: dt.date | None,
     schema: Schema,
     systems: Iterable[System] | None,
+    recalc: bool = False,
 ) -> tuple[WorkbookGrid, RulesInEffect, BookResult]:
     grid = book.read(sheets_read(schema))  # no other sheet is opened
+    if recalc:
+        grid = recalculate(grid)
     chosen = rules_in_effect(grid, rules)
     result = evaluate(grid, chosen.rules, today or dt.date.today(), schema, systems)
     result.rules = chosen.info
@@ -108,6 +117,7 @@ def recompute_workbook(
     keep_backups: int = 20,
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
+    recalc: bool = False,
 ) -> RecomputeResult:
     """Fill the computed columns (of every registered system, or of ``systems``) and mark
     invalid cells.
@@ -116,11 +126,11 @@ def recompute_workbook(
     Only computed cells, kqxl's highlight, the keys of rows without one and kqxl's own sheets
     (设置; 规则 and 说明's rules line when ``rules`` differ from the stored ones) are touched;
     everything else stays as it was. ``out``, ``force``, ``backup`` and ``keep_backups``
-    apply when ``book`` is a path.
+    apply when ``book`` is a path. ``recalc``: as in :func:`validate_workbook`.
     """
     run = tuple(registered() if systems is None else systems)
     port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
-    grid, chosen, result = _evaluate(port, rules, today, schema, run)
+    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
     stored = plan_stored(grid, result, chosen, schema)
     changes = [*stored.changes, *plan_recompute(result, schema, run)]
     report = port.write(
@@ -209,10 +219,11 @@ def plan_recompute(
     for finding in result.findings:
         if finding.row is None:
             continue
+        quiet = LABELS["notice_prefix"] if finding.level == "notice" else ""
         row_messages.setdefault((finding.sheet, finding.row), []).append(
-            f"{finding.column}{finding.row}：{finding.message}"
+            f"{quiet}{finding.column}{finding.row}：{finding.message}"
             if finding.column
-            else finding.message
+            else quiet + finding.message
         )
 
     chosen = tuple(registered() if systems is None else systems)
@@ -237,9 +248,10 @@ def plan_recompute(
                 messages = row_messages.get((sheet.name, r.row), ())
                 yield CellChange(sheet.name, r.row, checks, _joined(messages))
 
-    # Mark each invalid cell so the rep sees where to look; the writer clears old marks.
+    # Mark each invalid cell so the rep sees where to look; the writer clears old marks. A
+    # notice (a formula Excel will compute) marks nothing: the cell is not wrong.
     for finding in result.findings:
-        if finding.row is None or not finding.column:
+        if finding.row is None or not finding.column or finding.level == "notice":
             continue
         sheet_layout = result.layouts.get(finding.sheet)
         if sheet_layout is None or finding.row < sheet_layout.first_data_row:
@@ -319,6 +331,7 @@ def validate_workbooks(
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
     on_file: Callable[[FileOutcome[BookResult]], None] | None = None,
+    recalc: bool = False,
 ) -> BatchResult[BookResult]:
     """:func:`validate_workbook` for each of ``paths``; ``on_file`` sees each entry as it is done.
 
@@ -333,7 +346,9 @@ def validate_workbooks(
     run = tuple(registered() if systems is None else systems)
 
     def job(path: Path) -> BookResult:
-        return validate_workbook(path, rules=rules, today=day, schema=schema, systems=run)
+        return validate_workbook(
+            path, rules=rules, today=day, schema=schema, systems=run, recalc=recalc
+        )
 
     return _run_batch(paths, job, on_file)
 
@@ -350,6 +365,7 @@ def recompute_workbooks(
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
     on_file: Callable[[FileOutcome[RecomputeResult]], None] | None = None,
+    recalc: bool = False,
 ) -> BatchResult[RecomputeResult]:
     """:func:`recompute_workbook` for each of ``paths`` (``out`` only with a single path)."""
     files = list(paths)
@@ -370,6 +386,7 @@ def recompute_workbooks(
             keep_backups=keep_backups,
             schema=schema,
             systems=run,
+            recalc=recalc,
         )
 
     return _run_batch(files, job, on_file)

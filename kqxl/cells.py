@@ -88,6 +88,9 @@ class SheetGrid:
     first_row: int = 1
     first_col: int = 1
     merged: list[MergedRange] = field(default_factory=list)
+    # Formulas that hold no computed value (saved by a program that does not calculate):
+    # (Excel row, column) → the formula's text. Their cells read as blank.
+    pending: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> CellValue:
         """The value at Excel ``row``, ``col`` (1-based), ``None`` outside the grid."""

@@ -274,13 +274,26 @@ def _finish(batch: BatchResult[Any], as_json: bool, findings: bool) -> None:
     sys.exit(EXIT_PROBLEM if batch.failed else EXIT_FINDINGS if findings else EXIT_OK)
 
 
+recalc_option = click.option(
+    "--recalc",
+    is_flag=True,
+    help="Compute formulas saved without a value (e.g. by openpyxl) through LibreOffice, on a "
+    "copy; the file itself is never opened by LibreOffice.",
+)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @rules_option
 @today_option
+@recalc_option
 @json_option
 def validate(
-    files: tuple[Path, ...], rules_path: Path | None, today: str | None, as_json: bool
+    files: tuple[Path, ...],
+    rules_path: Path | None,
+    today: str | None,
+    recalc: bool,
+    as_json: bool,
 ) -> None:
     """Check every row of FILES and print findings, grades and heats (writes nothing).
 
@@ -291,7 +304,11 @@ def validate(
     day = _today(today)
     with quiet_gc():
         batch = validate_workbooks(
-            files, rules=rules_path, today=day, on_file=_reporter(as_json, _print_result)
+            files,
+            rules=rules_path,
+            today=day,
+            recalc=recalc,
+            on_file=_reporter(as_json, _print_result),
         )
     _finish(batch, as_json, any(r.has_errors for r in batch.results))
 
@@ -314,6 +331,7 @@ def validate(
     type=click.IntRange(min=1),
     help="How many backups of each workbook to keep.",
 )
+@recalc_option
 @json_option
 def recompute(
     files: tuple[Path, ...],
@@ -323,6 +341,7 @@ def recompute(
     force: bool,
     no_backup: bool,
     keep_backups: int,
+    recalc: bool,
     as_json: bool,
 ) -> None:
     """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILES.
@@ -349,6 +368,7 @@ def recompute(
             force=force,
             backup=not no_backup,
             keep_backups=keep_backups,
+            recalc=recalc,
             on_file=_reporter(as_json, show),
         )
     _finish(batch, as_json, any(done.result.has_errors for done in batch.results))

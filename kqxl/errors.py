@@ -46,6 +46,8 @@ CODES: dict[str, str] = {
     "row_limit": "row_limit",
     "bad_cell": "bad_cell",
     "sheet_too_sparse": "sheet_too_sparse",
+    "recalc_unavailable": "recalc_unavailable",
+    "recalc_failed": "recalc_failed",
     "array_formula": "array_formula",
     "bad_value": "bad_value",
     "rows_refused": "rows_refused",

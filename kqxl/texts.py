@@ -28,6 +28,7 @@ FINDINGS: dict[str, str] = {
     "unknown_customer": "“{header}”填写的“{value}”在客户表中找不到：请填写客户表中的客户名称或客户编号。",
     "wrong_customer_type": "“{header}”填写的“{value}”在客户表中的类型是“{actual}”，不是“{expected}”。",
     "formula_text": "“{header}”以“{value}”开头，kqxl 按文本处理，不会当作公式执行。",
+    "formula_not_calculated": "“{header}”的公式 {value} 尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
 }
 
 # Errors that stop a job: one line each, naming the file and what to do next.
@@ -50,6 +51,8 @@ ERRORS: dict[str, str] = {
     "busy": "{path}：另一个 kqxl 进程正在写入此文件，请稍后重试。",
     "row_limit": "{path}：工作表“{sheet}”已写到第 1048576 行（Excel 的最后一行），无法再追加 {cell}。请把数据拆到新的工作表。",
     "bad_cell": "{path}：工作表“{sheet}”的单元格位置 {cell} 无效（行 1–1048576，列 1–16384）。",
+    "recalc_unavailable": "{path}：未安装 LibreOffice（找不到 soffice），无法重新计算公式。请安装 LibreOffice，或在 Excel 中打开并保存后重试。",
+    "recalc_failed": "{path}：LibreOffice 未能计算公式（{detail}）。请在 Excel 中打开并保存后重试。",
     "sheet_too_sparse": "{path}：工作表“{sheet}”的 {cells} 个单元格散布在过大的范围里，kqxl 无法读取。请在 Excel 中按 Ctrl+End 找到远处多余的单元格，删除其所在的行和列后保存重试。",
     "array_formula": "{path}：工作表“{sheet}”的 {cell} 属于数组公式 {ref}，kqxl 不能只改其中一格。请先在 Excel 中删除该数组公式。",
     "bad_value": "{path}：工作表“{sheet}”的 {cell} 的值类型 {detail} 无法写入工作簿，请改为文本、数字、日期或是/否。",
@@ -143,6 +146,7 @@ LABELS: dict[str, str] = {
     "gap_need_k": "{level}（以下 {m} 项中还需满足 {k} 项）",
     "cell_group_joiner": "。",
     "cell_item_joiner": "；",
+    "notice_prefix": "提示：",
 }
 
 

@@ -14,6 +14,10 @@ calamine cannot answer two more things, and kqxl finds them itself rather than t
 
 * error cells — calamine returns ``''`` for ``#N/A`` and friends; the same byte scan notices
   cells with ``t="e"`` (only sheets that contain any are parsed further);
+* formulas without a computed value — a program that does not calculate (openpyxl, some
+  generators) saves ``<c><f>2+3</f><v/></c>``; calamine reads that as blank. The byte scan
+  notices ``<f`` and only such sheets are parsed further; each such cell reads as blank and is
+  listed in :attr:`~kqxl.cells.SheetGrid.pending`, so that validation can say so;
 * the date system — read from ``workbookPr/@date1904`` in workbook.xml (calamine applies it to
   the dates it returns, but does not expose it).
 """
@@ -83,7 +87,15 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     errors: bool = False
+    formula_tags: bool = False  # a <f> or <f ...> somewhere
+    valueless: bool = False  # a cell that may end without a value (</f></c>, <v/> …)
+    tail: bytes = b""  # the last bytes of the previous window (a marker may straddle)
     plain: bool = True
+
+    @property
+    def formulas(self) -> bool:
+        """Whether the sheet may hold a formula without a computed value."""
+        return self.formula_tags and self.valueless
 
     @property
     def area(self) -> int:
@@ -126,6 +138,7 @@ def read_workbook(
         scans = {name: scan_sheet(p, zf, part) for name, part in wanted}
         dense = [(name, part) for name, part in wanted if scans[name].dense]
         errors = {name: _error_cells(p, zf, part, scans[name]) for name, part in dense}
+        pending = {name: _pending_cells(p, zf, part, scans[name]) for name, part in dense}
         try:
             grids = {
                 name: _stream_sheet(p, zf, package, name, part)
@@ -146,6 +159,7 @@ def read_workbook(
         try:
             for name, _part in dense:
                 grids[name] = _read_sheet(p, book, name, errors[name])
+                _mark_pending(grids[name], pending[name])
         except MemoryError:
             raise fail(HostileFileError, "too_large", path=p, detail="单元格过多") from None
         finally:
@@ -284,6 +298,66 @@ def _note_errors(window: bytes, found_cells: dict[tuple[int, int], CellError]) -
         found_cells[(int(ref.group(2)), column_index(ref.group(1).decode()))] = CellError(code)
 
 
+def _pending_cells(
+    path: Path, zf: zipfile.ZipFile, part: str, scan: SheetScan
+) -> dict[tuple[int, int], str]:
+    """Formula cells without a computed value of one sheet part → their formula text; the
+    part is parsed only if the scan saw a formula, and then streamed as :func:`_error_cells`."""
+    if not scan.formulas:
+        return {}
+    found: dict[tuple[int, int], str] = {}
+    carry = b""
+    for chunk in member_chunks(path, zf, part):
+        window = carry + chunk
+        cut = max(window.rfind(b"<row"), window.rfind(b":row"))
+        if cut <= 0:
+            carry = window
+            continue
+        carry, window = window[cut:], window[:cut]
+        _note_pending(window, found)
+    _note_pending(carry, found)
+    return found
+
+
+def _note_pending(window: bytes, found: dict[tuple[int, int], str]) -> None:
+    for m in _CELL.finditer(window):
+        inner = m.group(2)
+        if not inner:
+            continue
+        attrs = {k: a if a else b for k, a, b in _ATTRS.findall(m.group(1))}
+        formula = pending_formula(attrs, inner)
+        ref = _REF.fullmatch(attrs.get(b"r", b""))
+        if formula is not None and ref is not None:
+            found[(int(ref.group(2)), column_index(ref.group(1).decode("ascii").upper()))] = formula
+
+
+def pending_formula(attrs: dict[bytes, bytes], inner: bytes) -> str | None:
+    """The formula (``=2+3``) of a cell that has one but no computed value, else ``None``.
+
+    An empty ``<v/>`` is no value, except for a text result (``t="str"``), which may be empty.
+    """
+    if b"f" not in inner:
+        return None
+    f = _FORMULA.search(inner)
+    if f is None:
+        return None
+    v = _VALUE.search(inner)
+    if v is not None and (v.group(1) or attrs.get(b"t") == b"str"):
+        return None
+    return "=" + _unescape(f.group(1) or b"")
+
+
+def _mark_pending(grid: SheetGrid, pending: dict[tuple[int, int], str]) -> None:
+    """List ``pending`` in ``grid`` and make sure each reads as blank."""
+    if not pending:
+        return
+    grid.pending.update(pending)
+    for r, c in pending:
+        i, j = r - grid.first_row, c - grid.first_col
+        if 0 <= i < len(grid.rows) and 0 <= j < len(grid.rows[i]):
+            grid.rows[i][j] = None
+
+
 # --- the byte scan ---------------------------------------------------------------------------
 
 
@@ -329,6 +403,8 @@ def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
         scan.plain = False
     if b't="e"' in window or b"t='e'" in window:
         scan.errors = True
+    if not scan.formulas:
+        _scan_formulas(window, prefix, scan)
     at = window.rfind(head)
     if at >= 0:
         last = _REF_AT.match(window, at + len(head))
@@ -353,6 +429,21 @@ def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
         scan.max_col = max(scan.max_col, column_index(letters.decode("ascii").upper()))
     if scan.max_row > MAX_ROW or scan.max_col > MAX_COL:
         scan.plain = False
+
+
+def _scan_formulas(window: bytes, prefix: bytes, scan: SheetScan) -> None:
+    # Excel always writes a formula's value, so a sheet Excel saved is not parsed further even
+    # if it holds formulas; a program that does not calculate leaves one of these markers.
+    open_f = b"<" + prefix + b"f"
+    if not scan.formula_tags:
+        edge = scan.tail + window[:8]
+        scan.formula_tags = any(open_f + end in w for w in (edge, window) for end in (b">", b" "))
+    if scan.formula_tags and not scan.valueless:
+        edge = scan.tail + window[:16]
+        v, c, f = b"<" + prefix + b"v", b"</" + prefix + b"c>", b"</" + prefix + b"f>"
+        markers = (f + c, b"/>" + c, v + b"/>", v + b" />", v + b"></" + prefix + b"v>")
+        scan.valueless = any(m in w for w in (edge, window) for m in markers)
+    scan.tail = window[-16:]
 
 
 _CELL_START = re.compile(rb"<c[\s>/]")
@@ -418,6 +509,7 @@ def _letters(col: int) -> str:
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _ATTRS = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
 _PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
@@ -433,6 +525,7 @@ def _stream_sheet(
     """Read only the cells present, row by row; refuse a sheet spread too thinly to hold."""
     reader = _CellReader(path, zf, package)
     present: dict[int, dict[int, CellValue]] = {}
+    pending: dict[tuple[int, int], str] = {}
     try:
         merged_refs: list[bytes] = []
         chunks = _noting_merges(member_chunks(path, zf, part), merged_refs)
@@ -452,7 +545,12 @@ def _stream_sheet(
                     col += 1
                 if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
                     raise _bad_cell(path, name, ref or f"R{row}C{col}".encode())
-                value = reader.value(attrs, m.group(2) or b"")
+                inner = m.group(2) or b""
+                formula = pending_formula(attrs, inner) if inner else None
+                if formula is not None:
+                    pending[(row, col)] = formula
+                    continue
+                value = reader.value(attrs, inner)
                 if value is not None:
                     present.setdefault(row, {})[col] = value
     except (PartError, ValueError, UnicodeError) as exc:
@@ -465,7 +563,7 @@ def _stream_sheet(
         if bounds is not None:
             merged.append(MergedRange(*bounds))
     if not present:
-        return SheetGrid(name=name, rows=[], merged=merged)
+        return SheetGrid(name=name, rows=[], merged=merged, pending=pending)
     first_row, last_row = min(present), max(present)
     first_col = min(min(cols) for cols in present.values())
     cells = sum(map(len, present.values()))
@@ -480,7 +578,14 @@ def _stream_sheet(
         for c, value in cols.items():
             line[c - first_col] = value
         rows[r - first_row] = line
-    return SheetGrid(name=name, rows=rows, first_row=first_row, first_col=first_col, merged=merged)
+    return SheetGrid(
+        name=name,
+        rows=rows,
+        first_row=first_row,
+        first_col=first_col,
+        merged=merged,
+        pending=pending,
+    )
 
 
 def _noting_merges(chunks: Iterable[bytes], found: list[bytes]) -> Iterator[bytes]:

@@ -28,7 +28,7 @@ from kqxl.rules.io import RulesInfo
 from kqxl.schema import CUSTOMERS, PROJECTS
 from kqxl.texts import FINDINGS, text
 
-Level = Literal["error", "warning"]
+Level = Literal["error", "warning", "notice"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -60,6 +60,8 @@ def fast_builder(cls: type[M]) -> Callable[..., M]:
 WARNING_CODES = frozenset(
     {"wrong_customer_type", "merged_cells", "duplicate_column", "formula_text"}
 )
+# Codes that are notices: nothing is wrong with the row, but a value could not be read yet.
+NOTICE_CODES = frozenset({"formula_not_calculated"})
 
 
 class Finding(BaseModel):
@@ -98,7 +100,9 @@ class Finding(BaseModel):
             value=value if value is not None else "",
             **extra,
         )
-        level: Level = "warning" if code in WARNING_CODES else "error"
+        level: Level = (
+            "warning" if code in WARNING_CODES else "notice" if code in NOTICE_CODES else "error"
+        )
         return _new_finding(
             code=code,
             level=level,

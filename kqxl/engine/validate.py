@@ -120,6 +120,8 @@ def validate_sheet(
         sheet, match, raw, excel_rows, extra_choices or {}, date1904
     )
     findings += bad_findings
+    if grid.pending:
+        findings += _pending_findings(grid, sheet, match, bad_rows, excel_rows, header_row)
     findings += _required_findings(sheet, match, values, bad_rows, excel_rows)
     match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
     for key, code in ((sheet.key_column, "duplicate_key"), (sheet.name_column, "duplicate_name")):
@@ -263,6 +265,37 @@ def _convert_columns(
                 )
             )
     return values, bad_rows, findings
+
+
+def _pending_findings(
+    grid: SheetGrid,
+    sheet: Sheet,
+    match: HeaderMatch,
+    bad_rows: dict[str, set[int]],
+    excel_rows: list[int],
+    header_row: int,
+) -> list[Finding]:
+    """A notice for each formula without a computed value below the header, in a column kqxl
+    reads.
+
+    Such a cell reads as blank; its row is noted as bad for that column, so that the notice
+    replaces a "required" finding about a cell that is not empty in Excel. A row that holds
+    nothing but such formulas reads as blank (no result), but its notices still tell the rep.
+    """
+    index = {r: i for i, r in enumerate(excel_rows)}
+    by_col = {col: key for key, col in match.columns.items()}
+    findings = []
+    for (r, c), formula in sorted(grid.pending.items()):
+        i, key = index.get(r), by_col.get(c)
+        if r <= header_row or key is None or sheet.column(key).is_computed:
+            continue
+        if i is not None:
+            bad_rows.setdefault(key, set()).add(i)
+        header = sheet.column(key).header
+        findings.append(
+            Finding.make("formula_not_calculated", sheet.name, r, column_letter(c), header, formula)
+        )
+    return findings
 
 
 def _required_findings(
