@@ -29,6 +29,7 @@ FINDINGS: dict[str, str] = {
     "wrong_customer_type": "“{header}”填写的“{value}”在客户表中的类型是“{actual}”，不是“{expected}”。",
     "formula_text": "“{header}”以“{value}”开头，kqxl 按文本处理，不会当作公式执行。",
     "formula_not_calculated": "“{header}”的公式 {value} 尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
+    "shared_formula_not_calculated": "“{header}”的公式尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
 }
 
 # Errors that stop a job: one line each, naming the file and what to do next.

@@ -499,3 +499,16 @@ def test_a_date_typed_as_an_eight_digit_number() -> None:
 )
 def test_more_everyday_ticks(raw: str, expected: bool) -> None:
     assert convert_column([raw], ColumnType.BOOL) == ([expected], [])
+
+
+def test_a_formula_without_value_is_a_notice_naming_it_or_saying_it_is_shared() -> None:
+    g = grid(CS, [customer("甲", "甲方", 拜访次数=None), customer("乙", "甲方", 拜访次数=None)])
+    col = headers(CS).index("拜访次数") + 1
+    g.pending = {(3, col): "=2+3", (4, col): "="}  # the second: a shared formula's other cell
+    data = validate_sheet(g, CS)
+    notices = [(f.code, f.level, f.row, f.message) for f in data.findings]
+    tail = "尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。"
+    assert notices == [
+        ("formula_not_calculated", "notice", 3, f"“拜访次数”的公式 =2+3 {tail}"),
+        ("shared_formula_not_calculated", "notice", 4, f"“拜访次数”的公式{tail}"),
+    ]

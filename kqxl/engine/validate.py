@@ -292,9 +292,9 @@ def _pending_findings(
         if i is not None:
             bad_rows.setdefault(key, set()).add(i)
         header = sheet.column(key).header
-        findings.append(
-            Finding.make("formula_not_calculated", sheet.name, r, column_letter(c), header, formula)
-        )
+        # a shared formula's other cells carry no text of their own
+        code = "formula_not_calculated" if formula.strip("= ") else "shared_formula_not_calculated"
+        findings.append(Finding.make(code, sheet.name, r, column_letter(c), header, formula))
     return findings
 
 
