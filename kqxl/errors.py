@@ -39,6 +39,8 @@ CODES: dict[str, str] = {
     "hostile_xml": "hostile",
     "locked": "locked",
     "busy": "busy",
+    "read_only": "read_only",
+    "kqxl_dir_not_writable": "kqxl_dir_not_writable",
     "changed_on_disk": "changed",
     "write_failed": "write_failed",
     "verify_failed": "verify_failed",

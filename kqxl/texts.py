@@ -50,6 +50,8 @@ ERRORS: dict[str, str] = {
     "rules_invalid": "{path}：第 {line} 行，{field}：{detail}",
     "rules_not_found": "{path}：规则文件不存在，请检查路径和文件名。",
     "busy": "{path}：另一个 kqxl 进程正在写入此文件，请稍后重试。",
+    "read_only": "{path}：文件是只读的（或你没有写入权限），kqxl 不会改写它。请在文件属性中取消只读，或请文件所有者开放写权限后重试。",
+    "kqxl_dir_not_writable": "{path}：无法在文件夹 {folder} 中写入（{detail}），kqxl 在这里存放写入锁和备份。请让管理员开放该文件夹的写权限，或把工作簿复制到自己可写的文件夹后重试。",
     "row_limit": "{path}：工作表“{sheet}”已写到第 1048576 行（Excel 的最后一行），无法再追加 {cell}。请把数据拆到新的工作表。",
     "bad_cell": "{path}：工作表“{sheet}”的单元格位置 {cell} 无效（行 1–1048576，列 1–16384）。",
     "recalc_unavailable": "{path}：未安装 LibreOffice（找不到 soffice），无法重新计算公式。请安装 LibreOffice，或在 Excel 中打开并保存后重试。",
@@ -174,6 +176,7 @@ CLI: dict[str, str] = {
 HINTS: dict[str, str] = {
     "locked": "锁文件已失效（Excel/WPS 已关闭）时可加 --force。",
     "exists": "要覆盖请加 --force。",
+    "read_only": "也可以用 --out 把结果写到新文件。",
     "sheet_not_found": "可用 kqxl init 生成的模板对照。",
     "rules_invalid": "改好后可用 kqxl rules check 检查。",
     "damaged": "kqxl 写过的工作簿，其备份在同一文件夹的 .kqxl/backups/ 中。",

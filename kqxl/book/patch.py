@@ -53,17 +53,20 @@ from kqxl.book.safety import (
     check_file,
     check_owner,
     check_stamp,
+    check_writable,
     describe_error,
     describe_os_error,
     fail,
     file_stamp,
     fsync_file,
-    make_backup,
     member_chunks,
     parse_xml,
     read_member,
+    real_path,
+    remove_quietly,
     remove_stale_temps,
     replace_file,
+    swap_in,
     temp_name,
     write_lock,
 )
@@ -218,8 +221,8 @@ def patch_workbook(
     ... # doctest: +SKIP
     """
     started = time.perf_counter()
-    src = Path(path)
-    target = Path(out) if out is not None else src
+    src = real_path(Path(path))
+    target = real_path(Path(out)) if out is not None else src
     in_place = out is None or (target.exists() and target.resolve() == src.resolve())
     change_list = list(changes)
     contents = list(sheets)
@@ -229,6 +232,8 @@ def patch_workbook(
         _check_position(src, ch)
     for op in row_ops:
         _check_position(src, CellChange(op.sheet, op.row, 1))
+    if in_place:
+        check_writable(target)
     check_owner(target, force=force, limits=limits)
     with write_lock(target, limits):
         read = file_stamp(src)
@@ -247,8 +252,11 @@ def patch_workbook(
             _verify(src, tmp, jobs, contents)
             # Excel or a colleague may have saved the file since it was read: keep their work
             check_stamp(src, read)
-            saved = make_backup(src, keep_backups) if in_place and backup else None
-            replace_file(tmp, target, mode_from=src)
+            if in_place:
+                saved = swap_in(tmp, target, read, keep_backups if backup else None)
+            else:
+                saved = None
+                replace_file(tmp, target, mode_from=src)
         except WorkbookError:
             raise
         except OSError as exc:
@@ -256,8 +264,7 @@ def patch_workbook(
                 WorkbookError, "write_failed", path=target, detail=describe_os_error(exc)
             ) from None
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            remove_quietly(tmp)
     cells = sum(job.rewriter.result.cells_changed for job in jobs if job.rewriter)
     return PatchReport(
         path=target,

@@ -407,37 +407,126 @@ def kqxl_dir(path: Path) -> Path:
     return path.parent / ".kqxl"
 
 
+def real_path(path: Path) -> Path:
+    """``path``, or the file a symbolic link at ``path`` points to (links followed to the end).
+
+    A write goes to the file the user sees through the link, never over the link itself; the
+    lock and the backups go beside that file.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def fit_name(name: str, room: int) -> str:
+    """``name`` if it takes at most ``room`` bytes (UTF-8), else its start and a hash of it all.
+
+    Derived names (temp file, lock, backup) add a few bytes to the user's file name; a name
+    near the file system's limit is shortened, and the hash keeps two long names that share a
+    start apart.
+    """
+    if len(name.encode()) <= room:
+        return name
+    tag = "~" + hashlib.sha256(name.encode()).hexdigest()[:10]
+    head = name.encode()[: max(room - len(tag), 1)].decode(errors="ignore")
+    return head + tag
+
+
+_TEMP_TAIL = len(".kqxl-00000000.tmp")
+_BACKUP_TAIL = len(".20240101-120000-000000")
+
+
+def _temp_prefix(target: Path) -> str:
+    return fit_name("." + target.name, _name_max(target.parent) - _TEMP_TAIL)
+
+
+def temp_name(target: Path) -> Path:
+    """A hidden temp file beside ``target``; its suffix is never that of a workbook."""
+    return target.with_name(f"{_temp_prefix(target)}.kqxl-{secrets.token_hex(4)}.tmp")
+
+
+def lock_name(path: Path) -> str:
+    """The name of the write lock of ``path`` in its ``.kqxl`` folder."""
+    return fit_name(path.name, _name_max(path.parent) - len(".lock")) + ".lock"
+
+
+def backup_stem(path: Path) -> str:
+    """The stem of the backups of ``path`` (its own stem unless that is too long)."""
+    room = _name_max(path.parent) - _BACKUP_TAIL - len(path.suffix.encode())
+    return fit_name(path.stem, room)
+
+
+def writable(path: Path) -> bool:
+    """Whether kqxl may write ``path``: the user may (``os.access``) and it has a write bit.
+
+    The mode bits are honoured even for a user whom the system lets write anything (root): a
+    file or folder without any write bit was made read-only on purpose.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return True  # nothing there yet: the write itself will say what is wrong
+    return bool(st.st_mode & 0o222) and os.access(path, os.W_OK)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse (``read_only``) a workbook that kqxl may not write in place."""
+    if not writable(path):
+        raise fail(WorkbookError, "read_only", path=path)
+
+
+def _folder_refused(path: Path, folder: Path, exc: OSError | None) -> WorkbookError:
+    detail = describe_os_error(exc) if exc is not None else "文件夹是只读的"
+    return fail(WorkbookError, "kqxl_dir_not_writable", path=path, folder=folder, detail=detail)
+
+
 @contextlib.contextmanager
 def write_lock(path: Path, limits: Limits) -> Iterator[None]:
     """Hold ``.kqxl/<name>.lock`` so that two kqxl processes never write one file at once."""
     folder = kqxl_dir(path)
     try:
         folder.mkdir(exist_ok=True)
+    except PermissionError as exc:
+        raise _folder_refused(path, folder, exc) from None
     except OSError as exc:
         raise fail(
             WorkbookError, "write_failed", path=path, detail=describe_os_error(exc)
         ) from None
-    lock = FileLock(str(folder / f"{path.name}.lock"), timeout=limits.lock_timeout)
+    if not writable(folder):
+        raise _folder_refused(path, folder, None)
+    lock = FileLock(str(folder / lock_name(path)), timeout=limits.lock_timeout)
     try:
         lock.acquire()
     except Timeout:
         raise fail(WorkbookLockedError, "busy", path=path) from None
+    except PermissionError as exc:
+        raise _folder_refused(path, folder, exc) from None
+    except OSError as exc:
+        raise fail(
+            WorkbookError, "write_failed", path=path, detail=describe_os_error(exc)
+        ) from None
     try:
         yield
     finally:
         lock.release()
 
 
-def temp_name(target: Path) -> Path:
-    """A hidden temp file beside ``target``; its suffix is never that of a workbook."""
-    return target.with_name(f".{target.name}.kqxl-{secrets.token_hex(4)}.tmp")
-
-
 def remove_stale_temps(target: Path) -> None:
     """Temp files left by a killed writer (called while holding the write lock)."""
-    for stray in target.parent.glob(f".{glob_escape(target.name)}.kqxl-*.tmp"):
+    for stray in target.parent.glob(f"{glob_escape(_temp_prefix(target))}.kqxl-*.tmp"):
         with contextlib.suppress(OSError):
             stray.unlink()
+
+
+def remove_quietly(path: Path) -> None:
+    """Delete ``path`` if it is there; never raise (used on the way out of a failure)."""
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def glob_escape(name: str) -> str:
@@ -467,17 +556,21 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _backup_path(path: Path) -> Path:
+    folder = kqxl_dir(path) / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return folder / f"{backup_stem(path)}.{stamp}{path.suffix}"
+
+
 def make_backup(path: Path, keep: int) -> Path:
     """Keep the current file as ``.kqxl/backups/<stem>.<timestamp><suffix>``; prune old ones.
 
     A hard link costs nothing and keeps the original bytes after ``os.replace`` swaps the
     name to the new file; where links are impossible the file is copied.
     """
-    folder = kqxl_dir(path) / "backups"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        backup = folder / f"{path.stem}.{stamp}{path.suffix}"
+        backup = _backup_path(path)
         try:
             os.link(path, backup)
         except OSError:
@@ -497,7 +590,7 @@ def backups_of(path: Path) -> list[Path]:
     """Backups of ``path``, oldest first (the timestamp sorts as text)."""
     folder = kqxl_dir(path) / "backups"
     pattern = re.compile(
-        re.escape(path.stem) + r"\.\d{8}-\d{6}-\d{6}" + re.escape(path.suffix) + "$"
+        re.escape(backup_stem(path)) + r"\.\d{8}-\d{6}-\d{6}" + re.escape(path.suffix) + "$"
     )
     try:
         return sorted(p for p in folder.iterdir() if pattern.match(p.name))
@@ -513,10 +606,77 @@ def prune_backups(path: Path, keep: int) -> None:
             stale.unlink()
 
 
+def _copy_metadata(temp: Path, st: os.stat_result) -> None:
+    # the new file takes the place of the old one: same permissions, and the same owner where
+    # the user may give it (root, or a group the user belongs to); its mtime is the write's
+    with contextlib.suppress(OSError):
+        os.chmod(temp, stat.S_IMODE(st.st_mode))
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):
+            os.chown(temp, st.st_uid, st.st_gid)
+
+
 def replace_file(temp: Path, target: Path, mode_from: Path | None) -> None:
     """Atomically put ``temp`` in place of ``target`` (keeping the original's permissions)."""
     if mode_from is not None:
         with contextlib.suppress(OSError):
-            os.chmod(temp, stat.S_IMODE(mode_from.stat().st_mode))
+            _copy_metadata(temp, mode_from.stat())
     os.replace(temp, target)
     fsync_dir(target.parent)
+
+
+def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path | None:
+    """Put ``temp`` in place of ``target``, which must still be the file stamped ``read``.
+
+    The original is first renamed into ``.kqxl/backups`` (one atomic step that takes whatever
+    is at the name *now*) and compared with ``read``; the new file is then hard-linked to the
+    name, which fails rather than overwrite a file another program saved meanwhile. Either
+    way another program's save is never lost: it is put back, or kept in place, and the write
+    stops with ``changed_on_disk``. With ``keep`` the original stays as a backup (the newest
+    ``keep`` are kept) and its path is returned; with ``None`` it is deleted.
+
+    Where hard links are impossible (some network shares), the new file replaces the name
+    with ``os.replace`` after a last check that nothing appeared there.
+    """
+    st = target.stat()
+    _copy_metadata(temp, st)
+    try:
+        aside = _backup_path(target)
+    except OSError as exc:
+        raise fail(
+            WorkbookError,
+            "write_failed",
+            path=target,
+            detail=f"无法创建备份：{describe_os_error(exc)}",
+        ) from None
+    os.replace(target, aside)
+    now = file_stamp(aside)
+    try:
+        check_stamp(target, read, now)
+    except WorkbookChangedError:
+        try:
+            os.link(aside, target)  # theirs goes back; it never left the disk
+        except OSError:
+            if not target.exists():
+                os.replace(aside, target)
+            raise
+        remove_quietly(aside)
+        raise
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        # another program saved under the name after the original was moved aside: theirs
+        # stays; the original (as read) stays as a backup
+        check_stamp(target, read)
+        raise
+    except OSError:
+        if target.exists():
+            check_stamp(target, read)
+        os.replace(temp, target)
+    remove_quietly(temp)
+    fsync_dir(target.parent)
+    if keep is None:
+        remove_quietly(aside)
+        return None
+    prune_backups(target, keep)
+    return aside
