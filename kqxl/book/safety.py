@@ -639,6 +639,8 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
     with ``os.replace`` after a last check that nothing appeared there.
     """
     st = target.stat()
+    if (st.st_size, st.st_mtime_ns) != (read.size, read.mtime_ns):
+        check_stamp(target, read)  # a touch without a change in content is no change
     _copy_metadata(temp, st)
     try:
         aside = _backup_path(target)
@@ -649,11 +651,12 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
             path=target,
             detail=f"无法创建备份：{describe_os_error(exc)}",
         ) from None
+    # From here until the link below the name is empty: only stat calls in between (no
+    # hashing), so the window is microseconds. The content was compared just before; the
+    # file moved aside must be that same file (same inode), or another program saved since.
     os.replace(target, aside)
-    now = file_stamp(aside)
-    try:
-        check_stamp(target, read, now)
-    except WorkbookChangedError:
+    moved = aside.stat()
+    if (moved.st_dev, moved.st_ino) != (st.st_dev, st.st_ino):
         try:
             os.link(aside, target)  # theirs goes back; it never left the disk
         except OSError:
@@ -661,7 +664,8 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
                 os.replace(aside, target)
             raise
         remove_quietly(aside)
-        raise
+        check_stamp(target, read)
+        raise fail(WorkbookChangedError, "changed_on_disk", path=target, detail="另一程序刚刚保存")
     try:
         os.link(temp, target)
     except FileExistsError:
