@@ -47,6 +47,59 @@ _HL_FILL = re.compile(
 )
 
 
+# The children of <styleSheet> in schema order, and what an absent list defaults to. The
+# schema makes every one optional; a workbook may come with an empty ``<styleSheet/>``.
+_ORDER = (
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+)
+_DEFAULTS = {
+    "fonts": '<{p}fonts count="1"><{p}font><{p}sz val="11"/><{p}name val="Calibri"/>'
+    "</{p}font></{p}fonts>",
+    "fills": '<{p}fills count="2"><{p}fill><{p}patternFill patternType="none"/></{p}fill>'
+    '<{p}fill><{p}patternFill patternType="gray125"/></{p}fill></{p}fills>',
+    "borders": '<{p}borders count="1"><{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/>'
+    "<{p}diagonal/></{p}border></{p}borders>",
+    "cellXfs": '<{p}cellXfs count="1"><{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+    "</{p}cellXfs>",
+}
+_ROOT = re.compile(rf"<({_P})styleSheet\b[^>]*?(/?)>", re.S)
+
+
+def _complete(text: str) -> str:
+    """``text`` with the lists kqxl appends to (and those their entries point into) present.
+
+    A list that is absent is inserted in schema order with the defaults Excel assumes; a list
+    that exists is left byte-identical. Nothing changes for a complete styles part.
+    """
+    if _BLOCKS["cellXfs"].search(text) and _BLOCKS["fills"].search(text):
+        return text
+    root = _ROOT.search(text)
+    if root is None:
+        return text
+    prefix = root.group(1)
+    if root.group(2):  # <styleSheet/>: give it a body
+        head = root.group(0)[:-2].rstrip() + ">"
+        text = text[: root.start()] + head + f"</{prefix}styleSheet>" + text[root.end() :]
+    for name in ("fonts", "fills", "borders", "cellXfs"):
+        if _block(name).search(text):
+            continue
+        later = _ORDER[_ORDER.index(name) + 1 :]
+        found = [m.start() for n in later if (m := re.search(rf"<{_P}{n}\b", text))]
+        at = min(found) if found else text.rindex(f"</{prefix}styleSheet>")
+        text = text[:at] + _DEFAULTS[name].format(p=prefix) + text[at:]
+    return text
+
+
 def is_date_code(code: str) -> bool:
     """Does a number-format code show a date or time?"""
     plain = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
@@ -85,7 +138,7 @@ class StyleBook:
     """The cell styles of one workbook, loaded from styles.xml; appends only."""
 
     def __init__(self, xml: bytes) -> None:
-        self.source = xml.decode("utf-8")
+        self.source = _complete(xml.decode("utf-8"))
         self.blocks = {name: pat.search(self.source) for name, pat in _BLOCKS.items()}
         if self.blocks["cellXfs"] is None or self.blocks["fills"] is None:
             raise PartError("缺少 cellXfs 或 fills")
