@@ -23,6 +23,7 @@ FINDINGS: dict[str, str] = {
     "not_a_bool": "“{header}”应为“是”或“否”，实际为“{value}”。",
     "not_a_choice": "“{header}”应为 {choices} 之一，实际为“{value}”。",
     "merged_cells": "数据区有合并单元格 {value}：只读取左上角的值，请取消合并。",
+    "merged_output": "“{header}”的 {column}{row} 被合并单元格 {value} 遮住：kqxl 写在这里的结果不会显示，请取消合并。",
     "duplicate_key": "“{header}”为“{value}”的行重复（另见第 {other} 行）：编号必须唯一。",
     "duplicate_name": "“{header}”为“{value}”的行重复（另见第 {other} 行）：名称必须唯一。",
     "unknown_customer": "“{header}”填写的“{value}”在客户表中找不到：请填写客户表中的客户名称或客户编号。",

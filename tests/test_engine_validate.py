@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from test_engine_helpers import DEFAULT_RULES, TODAY, customer, grid, headers, project, run
 
-from kqxl.cells import CellError, MergedRange, SheetGrid, WorkbookGrid
+from kqxl.cells import CellError, MergedRange, SheetGrid, WorkbookGrid, column_letter
 from kqxl.engine import (
     convert_column,
     evaluate,
@@ -511,4 +511,27 @@ def test_a_formula_without_value_is_a_notice_naming_it_or_saying_it_is_shared() 
     assert notices == [
         ("formula_not_calculated", "notice", 3, f"“拜访次数”的公式 =2+3 {tail}"),
         ("shared_formula_not_calculated", "notice", 4, f"“拜访次数”的公式{tail}"),
+    ]
+
+
+def test_a_computed_cell_hidden_in_a_merge_is_a_finding() -> None:
+    g = grid(CS, [customer("甲", "甲方"), customer("乙", "甲方"), customer("丙", "甲方")])
+    grade = 1 + [c.key for c in CS.columns].index("grade")
+    reasons = 1 + [c.key for c in CS.columns].index("grade_reasons")
+    assert reasons == grade + 1
+    g.merged = [
+        MergedRange(3, grade, 3, reasons),  # 等级依据 of row 3 is hidden under 客情等级
+        MergedRange(4, grade, 5, grade),  # 客情等级 of row 5 is hidden under row 4's
+        MergedRange(3, 2, 4, 2),  # a merge in an input column only: no computed cell hidden
+    ]
+    b = WorkbookGrid("t.xlsx", {"客户": g, "项目": grid(PS, [])})
+    result = evaluate(b, DEFAULT_RULES, TODAY)
+    hidden = [
+        (f.code, f.row, f.column, f.header, f.level)
+        for f in result.findings
+        if f.code == "merged_output"
+    ]
+    assert hidden == [
+        ("merged_output", 3, column_letter(reasons), "等级依据", "error"),
+        ("merged_output", 5, column_letter(grade), "客情等级", "error"),
     ]

@@ -178,6 +178,30 @@ def _header_findings(
         for rng in grid.merged
         if rng.last_row > header_row
     ]
+    findings += _hidden_outputs(grid, sheet, match, header_row)
+    return findings
+
+
+def _hidden_outputs(
+    grid: SheetGrid, sheet: Sheet, match: HeaderMatch, header_row: int
+) -> list[Finding]:
+    """A computed column's data cell that a merge hides (not its top-left cell): one finding
+    per merge and column, at the first hidden row — what kqxl writes there nobody sees."""
+    findings: list[Finding] = []
+    for rng in grid.merged:
+        for c in sheet.columns:
+            col = match.columns.get(c.key)
+            if not c.is_computed or col is None or not rng.first_col <= col <= rng.last_col:
+                continue
+            first = rng.first_row if col > rng.first_col else rng.first_row + 1
+            first = max(first, header_row + 1)
+            if first > rng.last_row:
+                continue
+            findings.append(
+                Finding.make(
+                    "merged_output", sheet.name, first, column_letter(col), c.header, str(rng)
+                )
+            )
     return findings
 
 
