@@ -226,6 +226,15 @@ def plan_recompute(
             else quiet + finding.message
         )
 
+    # A computed cell a merge hides is a finding (merged_output) and is not written: the
+    # writer refuses values no spreadsheet would show.
+    hidden: set[tuple[str, int, int]] = set()
+    for finding in result.findings:
+        if finding.code == "merged_output" and finding.row and finding.column and finding.value:
+            last = finding.value.rsplit(":", 1)[-1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            col = _col(finding.column)
+            hidden.update((finding.sheet, r, col) for r in range(finding.row, int(last) + 1))
+
     chosen = tuple(registered() if systems is None else systems)
     for sheet in schema.sheets:
         layout = result.layouts.get(sheet.name)
@@ -243,8 +252,9 @@ def plan_recompute(
         for r in result.sheet(sheet.name):
             values = r.values
             for output, col, cell in writes:
-                yield CellChange(sheet.name, r.row, col, cell(values.get(output.key), output))
-            if checks is not None:
+                if (sheet.name, r.row, col) not in hidden:
+                    yield CellChange(sheet.name, r.row, col, cell(values.get(output.key), output))
+            if checks is not None and (sheet.name, r.row, checks) not in hidden:
                 messages = row_messages.get((sheet.name, r.row), ())
                 yield CellChange(sheet.name, r.row, checks, _joined(messages))
 

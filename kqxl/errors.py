@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "recalc_unavailable": "recalc_unavailable",
     "recalc_failed": "recalc_failed",
     "array_formula": "array_formula",
+    "merged_hidden": "merged_hidden",
     "bad_value": "bad_value",
     "rows_refused": "rows_refused",
     "rows_conflict": "rows_conflict",

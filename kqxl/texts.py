@@ -58,6 +58,7 @@ ERRORS: dict[str, str] = {
     "recalc_unavailable": "{path}：未安装 LibreOffice（找不到 soffice），无法重新计算公式。请安装 LibreOffice，或在 Excel 中打开并保存后重试。",
     "recalc_failed": "{path}：LibreOffice 未能计算公式（{detail}）。请在 Excel 中打开并保存后重试。",
     "sheet_too_sparse": "{path}：工作表“{sheet}”的 {cells} 个单元格散布在过大的范围里，kqxl 无法读取。请在 Excel 中按 Ctrl+End 找到远处多余的单元格，删除其所在的行和列后保存重试。",
+    "merged_hidden": "{path}：工作表“{sheet}”的 {cell} 被合并单元格 {ref} 遮住，写在这里的值不会显示。工作簿未改动；请先在 Excel 中取消合并。",
     "array_formula": "{path}：工作表“{sheet}”的 {cell} 属于数组公式 {ref}，kqxl 不能只改其中一格。请先在 Excel 中删除该数组公式。",
     "bad_value": "{path}：工作表“{sheet}”的 {cell} 的值类型 {detail} 无法写入工作簿，请改为文本、数字、日期或是/否。",
     "exists": "{paths} 已存在，未做任何改动。",

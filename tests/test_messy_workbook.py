@@ -180,3 +180,16 @@ def test_missing_required_column_is_reported_at_the_header_row(tmp_path: Path) -
     missing = [f for f in result.findings if f.code == "missing_column"]
     assert [(f.sheet, f.row, f.header) for f in missing] == [("客户", 1, "客户类型")]
     assert "客户类型" in missing[0].message
+
+
+def test_a_merge_over_the_grade_column_is_reported_and_not_written(messy: Path) -> None:
+    wb = openpyxl.load_workbook(messy)
+    assert wb["客户"]["L1"].value == "客情等级"
+    wb["客户"].merge_cells("L4:L5")
+    wb.save(messy)
+    result = validate_workbook(messy, today=TODAY)
+    assert ("merged_output", 5, "L") in {(f.code, f.row, f.column) for f in result.findings}
+    recompute_workbook(messy, today=TODAY)  # writes around the hidden cell, not into it
+    sheet = read_workbook(messy).sheets["客户"]
+    assert sheet.value(2, 12) == "I级"
+    assert sheet.value(5, 12) is None

@@ -1037,3 +1037,30 @@ def test_replacing_a_sheet_whose_table_header_changes_is_refused(tmp_path: Path)
         patch_workbook(
             src, [], sheets=[SheetContent("其他", [["别的", "标题"]])], out=tmp_path / "b.xlsx"
         )
+
+
+def test_a_value_into_a_merged_ranges_hidden_cell_is_refused(tmp_path: Path) -> None:
+    def merge(wb: openpyxl.Workbook) -> None:
+        wb["客户"].merge_cells("B3:C3")
+        wb["客户"].merge_cells("E2:E4")
+
+    src = make_book(tmp_path / "a.xlsx", merge)
+    before = src.read_bytes()
+    out = tmp_path / "b.xlsx"
+    for row, col, ref in ((3, 3, "B3:C3"), (4, 5, "E2:E4")):
+        with pytest.raises(WorkbookError, match=f"被合并单元格 {ref} 遮住") as info:
+            patch_workbook(src, [CellChange("客户", row, col, "看不见")], out=out)
+        assert info.value.code == "merged_hidden"
+        assert not out.exists()
+    assert src.read_bytes() == before
+    # the top-left cell, clearing a hidden cell and restyling one are all fine
+    patch_workbook(
+        src,
+        [
+            CellChange("客户", 3, 2, "左上角"),
+            CellChange("客户", 3, 3, None),
+            CellChange("客户", 3, 5, KEEP, highlight=True),
+        ],
+        out=out,
+    )
+    assert read_workbook(out).sheets["客户"].value(3, 2) == "左上角"

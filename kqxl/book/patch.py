@@ -77,6 +77,7 @@ from kqxl.book.sheetxml import (
     ArrayFormulaHit,
     CellValueError,
     Change,
+    MergedHit,
     SheetRewriter,
     Written,
     cell_in_row,
@@ -460,6 +461,10 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
         return deflate(job.rewriter.run(member_chunks(src, zf, job.part)))
     except (ArrayFormulaHit, CellValueError) as exc:
         raise _cell_failure(src, job.name, exc) from None
+    except MergedHit as exc:
+        raise fail(
+            WorkbookError, "merged_hidden", path=src, sheet=job.name, cell=exc.cell, ref=exc.ref
+        ) from None
     except ShiftRefused as exc:
         raise fail(
             WorkbookError, "rows_refused", path=src, sheet=job.name, detail=str(exc)

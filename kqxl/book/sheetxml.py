@@ -192,6 +192,17 @@ class ArrayFormulaHit(ValueError):
         self.cell, self.ref = cell, ref
 
 
+class MergedHit(ValueError):
+    """A value is written into a merged range's hidden cell (not its top-left cell)."""
+
+    def __init__(self, cell: str, ref: str) -> None:
+        super().__init__(cell, ref)
+        self.cell, self.ref = cell, ref
+
+
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
+
+
 # XML allows either quote around an attribute value; Excel writes double quotes
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"^([A-Z]{1,3})(\d+)$")
@@ -407,10 +418,29 @@ class SheetRewriter:
         return re.sub(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)"', widen, head, count=1)
 
     def _tail(self, tail: bytes) -> bytes:
+        if self.shift is None:
+            self._check_merges(tail)
         tail = self._grown_tail(tail)
         if self.shift is not None:
             tail = self._shifted_tail(tail, self.shift)
         return tail
+
+    def _check_merges(self, tail: bytes) -> None:
+        """:class:`MergedHit` for a value written where a merge hides it: no spreadsheet
+        would show it. Clearing such a cell, or only restyling it, is fine."""
+        written = [
+            key for key, w in self.result.expected.items() if w.kind not in ("keep", "blank")
+        ]
+        if not written or b"mergeCell" not in tail:
+            return
+        for m in _MERGE.finditer(tail):
+            rect = parse_range(m.group(1).decode("utf-8", "replace"))
+            if rect is None:
+                continue
+            r1, c1, r2, c2 = rect
+            for r, col in sorted(written):
+                if r1 <= r <= r2 and c1 <= col <= c2 and (r, col) != (r1, c1):
+                    raise MergedHit(f"{column_letter(col)}{r}", m.group(1).decode())
 
     def _grown_tail(self, tail: bytes) -> bytes:
         res = self.result
