@@ -97,3 +97,28 @@ def test_a_workbook_with_an_empty_styles_part_is_patched(
     assert cells["B2"]["value"] == 2000
     assert cells["C2"]["type"] == "VALUE"
     assert cells["C2"]["value"] == (dt.date(2024, 2, 29) - dt.date(1899, 12, 30)).days
+
+
+DATE_DEFAULT = (
+    f'<styleSheet xmlns="{NS}"><fonts count="1"><font><sz val="11"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border/></borders>'
+    '<cellXfs count="1"><xf numFmtId="14" fontId="0" fillId="0" borderId="0"/></cellXfs>'
+    "</styleSheet>"
+)
+
+
+def test_a_number_in_a_workbook_whose_default_format_is_a_date_stays_a_number(
+    tmp_path: Path,
+) -> None:
+    src = book_with_styles(tmp_path / "a.xlsx", DATE_DEFAULT)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", 2, 3, 1), CellChange("客户", 3, 3, 2.5)], out=out)
+    grid = read_workbook(out).sheets["客户"]
+    assert grid.value(2, 3) == 1  # not 1900-01-01 ("31-Dec-99")
+    assert grid.value(3, 3) == 2.5
+    cell = re.search(rb'<c r="C2"[^>]*>', zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml"))
+    assert cell is not None and b' s="' in cell.group(0)  # an explicit General style
+    style = int(re.search(rb's="(\d+)"', cell.group(0)).group(1))  # type: ignore[union-attr]
+    assert not StyleBook(zipfile.ZipFile(out).read("xl/styles.xml")).is_date(style)

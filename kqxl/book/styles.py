@@ -227,8 +227,11 @@ class StyleBook:
         return self._find_or_add(_Xf(attrs, base.inner))
 
     def number_style(self, s: int | None) -> int | None:
-        """``s``, or ``s`` with the General format if it would show a number as a date."""
-        if s is None or not self.is_date(s):
+        """``s``, or ``s`` with the General format if it would show a number as a date.
+
+        A cell without a style shows the workbook's default format (xf 0), which is a date
+        in some workbooks: such a cell gets an explicit General style too."""
+        if not self.is_date(s):
             return s
         base = self._xf(s)
         attrs = dict(base.attrs)
