@@ -273,6 +273,14 @@ def _error_cells(
     if not scan.errors:
         return {}
     found_cells: dict[tuple[int, int], CellError] = {}
+    for window in _row_windows(path, zf, part):
+        _note_errors(window, found_cells)
+    return found_cells
+
+
+def _row_windows(path: Path, zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The bytes of a sheet part in windows that each end before a ``<row`` (so a cell never
+    straddles two of them)."""
     carry = b""
     for chunk in member_chunks(path, zf, part):
         window = carry + chunk
@@ -281,9 +289,8 @@ def _error_cells(
             carry = window
             continue
         carry, window = window[cut:], window[:cut]
-        _note_errors(window, found_cells)
-    _note_errors(carry, found_cells)
-    return found_cells
+        yield window
+    yield carry
 
 
 def _note_errors(window: bytes, found_cells: dict[tuple[int, int], CellError]) -> None:
@@ -306,16 +313,8 @@ def _pending_cells(
     if not scan.formulas:
         return {}
     found: dict[tuple[int, int], str] = {}
-    carry = b""
-    for chunk in member_chunks(path, zf, part):
-        window = carry + chunk
-        cut = max(window.rfind(b"<row"), window.rfind(b":row"))
-        if cut <= 0:
-            carry = window
-            continue
-        carry, window = window[cut:], window[:cut]
+    for window in _row_windows(path, zf, part):
         _note_pending(window, found)
-    _note_pending(carry, found)
     return found
 
 
