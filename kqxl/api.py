@@ -25,7 +25,7 @@ from kqxl.book import KEEP, CellChange, read_workbook
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
 from kqxl.book.recalc import recalculate
 from kqxl.book.settings import SETTINGS_SHEET
-from kqxl.cells import CellValue, WorkbookGrid, column_index
+from kqxl.cells import CellValue, Money, Percent, WorkbookGrid, column_index
 from kqxl.engine import (
     BookResult,
     Output,
@@ -195,12 +195,25 @@ def _plain_cell(value: OutputValue, output: Output) -> CellValue:
     return value
 
 
-# How each kind of output becomes a cell value (a percent is a fraction; its column shows %).
+def _shown_as(kind: type[Percent] | type[Money]) -> Callable[[OutputValue, Output], CellValue]:
+    """A formatter whose numbers tell the writer to show them as percents or amounts."""
+
+    def cell(value: OutputValue, output: Output) -> CellValue:
+        plain = _plain_cell(value, output)
+        return (
+            kind(plain) if isinstance(plain, int | float) and not isinstance(plain, bool) else plain
+        )
+
+    return cell
+
+
+# How each kind of output becomes a cell value (a percent is a fraction, shown as 70%; an
+# amount gets a number format even where the column has none).
 CELL_FORMATTERS: dict[OutputKind, Callable[[OutputValue, Output], CellValue]] = {
     OutputKind.TEXT: _plain_cell,
     OutputKind.NUMBER: _plain_cell,
-    OutputKind.PERCENT: _plain_cell,
-    OutputKind.MONEY: _plain_cell,
+    OutputKind.PERCENT: _shown_as(Percent),
+    OutputKind.MONEY: _shown_as(Money),
     OutputKind.REASONS: _reasons_cell,
 }
 

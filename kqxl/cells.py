@@ -2,6 +2,8 @@
 
 A cell value is one of: ``None`` (blank), ``str``, ``int``, ``float``, ``bool``,
 ``datetime.date``, ``datetime.datetime``, ``datetime.time`` or :class:`CellError`.
+A number to be shown as a percent or an amount of money is a :class:`Percent` or a
+:class:`Money` (a ``float`` that says how the writer formats its cell).
 Rows and columns are 1-based, as Excel shows them.
 """
 
@@ -39,6 +41,18 @@ class CellError:
 
     def __str__(self) -> str:
         return self.code
+
+
+class Percent(float):
+    """A fraction written as a percent: ``Percent(0.7)`` shows as 70% (a float otherwise)."""
+
+    __slots__ = ()
+
+
+class Money(float):
+    """An amount written with thousands separators and two decimals (a float otherwise)."""
+
+    __slots__ = ()
 
 
 CellValue = None | str | int | float | bool | dt.date | dt.datetime | dt.time | CellError

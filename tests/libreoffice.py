@@ -32,6 +32,10 @@ Result: one dict per path, in order::
             "formula": "=A1*2" | None,
             "error": int | None,   # formulas only: LibreOffice error code (e.g. 502), None if fine
             "text": str,           # formulas only: the shown text of the result
+            "shown": str,          # requested ranges only: the text the cell displays
+            "format": "0%",        # requested ranges only: the number format's code ...
+            "format_kinds": ["NUMBER", "PERCENT"],  # ... and its kinds (DATE, TIME, TEXT,
+                                   # LOGICAL, CURRENCY, SCIENTIFIC, FRACTION, DEFINED)
             "locked": bool,        # requested ranges only: CellProtection.IsLocked
             "merged": "A1:D1",     # requested ranges only, when the cell lies in a merged block
           }, ...},

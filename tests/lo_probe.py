@@ -76,6 +76,19 @@ CONDITION_OPERATORS = (
     "NOT_CONTAINS",
     "EXPRESSION",
 )
+# com.sun.star.util.NumberFormat flags (DATETIME is DATE | TIME)
+NUMBER_FORMAT_TYPES = {
+    1: "DEFINED",
+    2: "DATE",
+    4: "TIME",
+    8: "CURRENCY",
+    16: "NUMBER",
+    32: "SCIENTIFIC",
+    64: "FRACTION",
+    128: "PERCENT",
+    256: "TEXT",
+    1024: "LOGICAL",
+}
 CELL_TYPES = {"EMPTY", "VALUE", "TEXT", "FORMULA"}
 _ADDRESS = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 _LIST_ITEM = re.compile(r'"((?:[^"]|"")*)"')
@@ -281,7 +294,17 @@ def _conditional_formats(doc: Any, sheet: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _cells(sheet: Any, address: str, *, keep_empty: bool, detail: bool) -> dict[str, Any]:
+def _format_of(doc: Any, cell: Any) -> tuple[str, list[str]]:
+    """The number format a cell shows its value in: its code and its kinds (``PERCENT``...)."""
+    fmt = doc.getNumberFormats().getByKey(cell.getPropertyValue("NumberFormat"))
+    flags = int(fmt.getPropertyValue("Type"))
+    kinds = [name for bit, name in NUMBER_FORMAT_TYPES.items() if flags & bit]
+    return str(fmt.getPropertyValue("FormatString")), kinds
+
+
+def _cells(
+    sheet: Any, address: str, *, keep_empty: bool, detail: bool, doc: Any = None
+) -> dict[str, Any]:
     """Values of one block: two bulk calls; per-cell calls only for formulas and ``detail``."""
     rng = sheet.getCellRangeByName(address)
     ra = rng.getRangeAddress()
@@ -317,6 +340,9 @@ def _cells(sheet: Any, address: str, *, keep_empty: bool, detail: bool) -> dict[
                     cell_info["error"] = err or None
                     cell_info["text"] = cell.getString()
                 if detail:
+                    cell_info["shown"] = cell.getString()
+                    if doc is not None:
+                        cell_info["format"], cell_info["format_kinds"] = _format_of(doc, cell)
                     cell_info["locked"] = bool(cell.getPropertyValue("CellProtection").IsLocked)
                     cursor = sheet.createCursorByRange(cell)
                     cursor.collapseToMergedArea()
@@ -346,7 +372,7 @@ def _inspect_sheet(
     if ranges:
         cells: dict[str, Any] = {}
         for part in ranges.split(","):
-            cells.update(_cells(sheet, part.strip(), keep_empty=True, detail=True))
+            cells.update(_cells(sheet, part.strip(), keep_empty=True, detail=True, doc=doc))
         info["cells"] = cells
     else:
         capped = (

@@ -78,6 +78,7 @@ from kqxl.book.sheetxml import (
     CellValueError,
     Change,
     MergedHit,
+    ReadCell,
     SheetRewriter,
     Written,
     cell_in_row,
@@ -86,6 +87,7 @@ from kqxl.book.sheetxml import (
     iter_rows,
     parse_range,
     sheet_xml,
+    written_as_meant,
 )
 from kqxl.book.styles import StyleBook
 from kqxl.book.zipcopy import (
@@ -188,6 +190,7 @@ class _SheetJob:
     clear: bool = False
     rewriter: SheetRewriter | None = None
     shift: RowShift | None = None
+    written: dict[tuple[int, int], Written] | None = None  # a sheet written whole: its cells
 
 
 def patch_workbook(
@@ -250,7 +253,7 @@ def patch_workbook(
                 jobs, parts, appended = _write(
                     src, zf, package, change_list, contents, clear, tmp, row_ops
                 )
-            _verify(src, tmp, jobs, contents)
+            _verify(src, tmp, jobs, contents, package.styles_part)
             # Excel or a colleague may have saved the file since it was read: keep their work
             check_stamp(src, read)
             if in_place:
@@ -343,6 +346,7 @@ def _write(
     replaced: dict[str, Deflated] = {}
     removed: set[str] = set()
     new_members: list[str] = []
+    whole: list[_SheetJob] = []
     try:
         shifted = [job for job in jobs.values() if job.shift]
         for job in shifted:
@@ -356,7 +360,7 @@ def _write(
                 shift=job.shift,
             )
             replaced[job.part] = _rewrite_sheet(src, zf, job)
-        new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced)
+        new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced, whole)
         replaced.update(extra)
         _extend_tables(src, zf, jobs, replaced)
         for job in shifted:
@@ -390,7 +394,7 @@ def _write(
             data.close()
     fsync_file(tmp)
     appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values() if job.rewriter)
-    return list(jobs.values()), parts, appended
+    return [*jobs.values(), *whole], parts, appended
 
 
 def _copy_members(
@@ -485,8 +489,10 @@ def _sheet_contents(
     contents: list[SheetContent],
     styles: StyleBook | None,
     replaced: dict[str, Deflated],
+    whole: list[_SheetJob],
 ) -> tuple[list[str], dict[str, Deflated]]:
-    """Deflated parts for each SheetContent, and the names of members to add."""
+    """Deflated parts for each SheetContent, and the names of members to add; ``whole``
+    receives a job per sheet with the cells written, to verify."""
     out: dict[str, Deflated] = {}
     new_parts: list[str] = []
     added: list[tuple[str, str]] = []  # (sheet name, part)
@@ -527,6 +533,8 @@ def _sheet_contents(
             else None
         )
         namespaces = (NS_MAIN_STRICT, NS_REL_STRICT) if package.strict else (NS_MAIN, NS_REL)
+        job = _SheetJob(content.name, part, existing.sheet_id if existing else "", written={})
+        whole.append(job)
         try:
             out[part] = deflate(
                 sheet_xml(
@@ -539,6 +547,7 @@ def _sheet_contents(
                     namespaces=namespaces,
                     sheet_pr=kept.sheet_pr,
                     tail=kept.tail,
+                    expected=job.written,
                 )
             )
         except CellValueError as exc:
@@ -1065,24 +1074,35 @@ def _drop_calc_chain(
 # --- verification ------------------------------------------------------------------------
 
 
-def _verify(src: Path, tmp: Path, jobs: list[_SheetJob], contents: list[SheetContent]) -> None:
-    """Re-open the written file: every member's CRC, and each patched cell as intended."""
+def _verify(
+    src: Path,
+    tmp: Path,
+    jobs: list[_SheetJob],
+    contents: list[SheetContent],
+    styles_part: str | None = None,
+) -> None:
+    """Re-open the written file: every member's CRC, and each written cell as intended (its
+    value, and a number format that fits it in the written styles part)."""
     try:
         with zipfile.ZipFile(tmp) as zf:
             bad = zf.testzip()
             if bad is not None:
                 raise fail(WorkbookError, "verify_failed", path=src, detail=f"{bad} CRC 错误")
+            styles = StyleBook(zf.read(styles_part)) if styles_part else None
             replaced = {c.name.casefold() for c in contents}
             for job in jobs:
-                if job.rewriter is not None and job.name.casefold() not in replaced:
-                    _verify_cells(src, zf, job)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                if job.written is not None or (
+                    job.rewriter is not None and job.name.casefold() not in replaced
+                ):
+                    _verify_cells(src, zf, job, styles)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 
-def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
-    assert job.rewriter is not None
-    expected = job.rewriter.result.expected
+def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob, styles: StyleBook | None) -> None:
+    expected = job.written if job.written is not None else {}
+    if job.rewriter is not None:
+        expected = job.rewriter.result.expected
     by_row: dict[int, dict[int, Written]] = {}
     for (r, c), w in expected.items():
         by_row.setdefault(r, {})[c] = w
@@ -1100,7 +1120,7 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
             seen.add(r)
             try:
                 for c, w in want.items():
-                    _check_cell(src, job.name, r, c, w, cell_in_row(row, r, c))
+                    _check_cell(src, job.name, r, c, w, cell_in_row(row, r, c), styles)
             except ValueError as exc:
                 raise fail(
                     WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行：{exc}"
@@ -1110,19 +1130,16 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> None:
             raise fail(WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行缺失")
 
 
-_KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
-
-
 def _check_cell(
-    src: Path, sheet: str, r: int, c: int, want: Written, got: tuple[str, str, bool] | None
+    src: Path,
+    sheet: str,
+    r: int,
+    c: int,
+    want: Written,
+    got: ReadCell | None,
+    styles: StyleBook | None,
 ) -> None:
-    if want.kind == "keep":
-        return
-    if want.kind == "blank":
-        ok = got is None or (got[1] == "" and not got[2])
-    else:
-        ok = got is not None and got[0] in _KINDS[want.kind] and got[1] == want.text and not got[2]
-    if not ok:
+    if not written_as_meant(want, got, styles):
         raise fail(
             WorkbookError,
             "verify_failed",

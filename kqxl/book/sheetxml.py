@@ -14,13 +14,14 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from openpyxl.formula.translate import Translator, TranslatorError
 
 from kqxl.book.rows import RowShift, ShiftRefused, anchored_formula_hits, formula_hits, last_row
 from kqxl.book.safety import PartError
 from kqxl.book.styles import StyleBook
-from kqxl.cells import CellError, column_index, column_letter
+from kqxl.cells import CellError, Money, Percent, column_index, column_letter
 from kqxl.texts import ERRORS, text
 
 MAX_ROW = 1_048_576
@@ -111,6 +112,25 @@ class Written:
 
     kind: str  # "s" (inline string), "n", "b", "e", "blank", "keep"
     text: str = ""
+    shows: str = ""  # the format it was given: text, bool, number, percent, money, date ...
+    style: int | None = None  # the style index that format is in (None: the cell has no s)
+
+
+def shows_of(value: object) -> str:
+    """How a value is meant to be shown (see :data:`kqxl.book.styles.FITTING_KINDS`)."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, Percent):
+        return "percent"
+    if isinstance(value, Money):
+        return "money"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dt.date | dt.time):
+        return _date_kind(value)
+    return ""
 
 
 def render_value(
@@ -118,10 +138,17 @@ def render_value(
 ) -> tuple[int | None, str, bytes, Written]:
     """(style, t attribute, inner XML, expected) for one value; text is an inline string.
 
-    ``pfx`` is the sheet's prefix for the main namespace (``x:``), empty when it is the default.
+    The style keeps ``style`` (the cell's own, or the one it inherits) where its number
+    format fits the value, else gets the format kqxl gives such a value
+    (:meth:`StyleBook.style_for`): a number never shows as a date, a percent shows as one,
+    text is never in a date format. ``pfx`` is the sheet's prefix for the main namespace
+    (``x:``), empty when it is the default.
     """
     if value is None:
         return style, "", b"", Written("blank")
+    shows = shows_of(value)
+    if styles is not None and shows:
+        style = styles.style_for(style, shows)
     if isinstance(value, str):
         if (
             len(value) > MAX_TEXT // 2
@@ -132,25 +159,38 @@ def render_value(
         p = pfx.decode()
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         inner = f"<{p}is><{p}t{space}>{escape_text(value)}</{p}t></{p}is>".encode()
-        return style, "inlineStr", inner, Written("s", _ILLEGAL_XML.sub("", value))
+        return style, "inlineStr", inner, Written("s", _ILLEGAL_XML.sub("", value), shows, style)
     t = ""
     if isinstance(value, bool):
         t, text = "b", "1" if value else "0"
     elif isinstance(value, int | float):
         text = _number(value)
-        if styles is not None:
-            # a number must read back as a number, not as a date of a date-formatted column
-            style = styles.number_style(style)
     elif isinstance(value, dt.date | dt.time):
         text = _number(excel_serial(value, date1904))
-        if styles is not None:
-            style = styles.date_style(style, _date_kind(value))
     elif isinstance(value, CellError):
         t, text = "e", value.code
     else:
         raise CellValueError(type(value).__name__)
     inner = b"<" + pfx + b"v>" + escape_text(text).encode() + b"</" + pfx + b"v>"
-    return style, t, inner, Written(t or "n", text)
+    return style, t, inner, Written(t or "n", text, shows, style)
+
+
+_READ_KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
+
+
+def written_as_meant(want: Written, got: ReadCell | None, styles: StyleBook | None) -> bool:
+    """Does a cell read back from the written part hold what was meant: its value, no
+    formula, and the style it was given, whose number format (in ``styles``, the written
+    styles part) fits the value?"""
+    if want.kind == "keep":
+        return True
+    if want.kind == "blank":
+        return got is None or (got.text == "" and not got.formula)
+    if got is None or got.t not in _READ_KINDS[want.kind] or got.text != want.text or got.formula:
+        return False
+    if want.shows and styles is not None:
+        return got.style == (want.style or 0) and styles.fits(want.style, want.shows)
+    return True
 
 
 def _date_kind(value: dt.date | dt.time) -> str:
@@ -1021,11 +1061,12 @@ def sheet_xml(
     namespaces: tuple[str, str],
     sheet_pr: bytes = b"",
     tail: bytes = b"",
+    expected: dict[tuple[int, int], Written] | None = None,
 ) -> Iterator[bytes]:
     """A whole new worksheet part for a sheet kqxl owns; ``namespaces`` are the main and the
     relationships namespace of the workbook (transitional or strict). ``sheet_pr`` and
     ``tail`` (drawing, comments, tables: elements after ``<pageMargins>``) carry over what a
-    replaced sheet keeps."""
+    replaced sheet keeps. ``expected`` receives what each written cell holds, to verify."""
     width = max((len(r) for r in rows), default=0)
     last = f"{column_letter(max(width, 1))}{max(len(rows), 1)}"
     yield (
@@ -1058,10 +1099,12 @@ def sheet_xml(
             ref = f"{column_letter(j)}{i}"
             style = header_style if i <= header_rows else None
             try:
-                style, t, inner, _ = render_value(value, style, styles, date1904)
+                style, t, inner, written = render_value(value, style, styles, date1904)
             except CellValueError as exc:
                 exc.cell = ref
                 raise
+            if expected is not None and value is not None:
+                expected[(i, j)] = written
             if not inner and style is None:
                 continue
             s = f' s="{style}"' if style else ""
@@ -1117,9 +1160,18 @@ _V_TEXT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _UNESCAPE_EXCEL = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
-def cells_of_row(row: bytes) -> dict[int, tuple[str, str, bool]]:
-    """col → (t attribute, decoded value text, has a formula) for the cells of a row."""
-    out: dict[int, tuple[str, str, bool]] = {}
+class ReadCell(NamedTuple):
+    """A cell as the sheet XML holds it."""
+
+    t: str  # the t attribute
+    text: str  # the decoded value text
+    formula: bool  # has a formula
+    style: int  # the s attribute (0 when absent)
+
+
+def cells_of_row(row: bytes) -> dict[int, ReadCell]:
+    """col → the cell, for the cells of a row."""
+    out: dict[int, ReadCell] = {}
     col = 0
     for m in _CELL_ANY.finditer(row):
         ref = _attr(m.group(1), b"r")
@@ -1131,8 +1183,8 @@ def cells_of_row(row: bytes) -> dict[int, tuple[str, str, bool]]:
     return out
 
 
-def cell_in_row(row: bytes, r: int, col: int) -> tuple[str, str, bool] | None:
-    """(t, value text, has formula) of one cell, found by its ``r`` attribute when possible."""
+def cell_in_row(row: bytes, r: int, col: int) -> ReadCell | None:
+    """One cell of a row, found by its ``r`` attribute when possible."""
     ref = (column_letter(col) + str(r)).encode()
     needle = b' r="' + ref + b'"'
     count = row.count(needle)
@@ -1145,8 +1197,9 @@ def cell_in_row(row: bytes, r: int, col: int) -> tuple[str, str, bool] | None:
     return cells_of_row(row).get(col)
 
 
-def _decode_cell(m: re.Match[bytes]) -> tuple[str, str, bool]:
+def _decode_cell(m: re.Match[bytes]) -> ReadCell:
     t = (_attr(m.group(1), b"t") or b"").decode()
+    s = _attr(m.group(1), b"s") or b""
     inner = m.group(2) or b""
     if t == "inlineStr":
         raw = b"".join(_T_TEXT.findall(inner)).decode("utf-8")
@@ -1154,4 +1207,5 @@ def _decode_cell(m: re.Match[bytes]) -> tuple[str, str, bool]:
     else:
         v = _V_TEXT.search(inner)
         text = html.unescape(v.group(1).decode("utf-8")) if v else ""
-    return t, text, b"<f" in inner or b":f" in inner
+    style = int(s) if s.isdigit() else 0
+    return ReadCell(t, text, b"<f" in inner or b":f" in inner, style)

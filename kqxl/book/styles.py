@@ -100,13 +100,67 @@ def _complete(text: str) -> str:
     return text
 
 
+def _visible(code: str) -> str:
+    """A format code without its literal text, escapes, fills and colours/conditions."""
+    plain = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
+    return re.sub(r"\[(?![hms]+\])[^\]]*\]", "", plain, flags=re.I)
+
+
 def is_date_code(code: str) -> bool:
     """Does a number-format code show a date or time?"""
-    plain = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
-    plain = re.sub(r"\[(?![hms]+\])[^\]]*\]", "", plain, flags=re.I)
+    plain = _visible(code)
     if plain.lower() in ("general", "@", ""):
         return False
     return bool(re.search(r"[dmyhs]|[hms]\]", plain, re.I)) and "#" not in plain.split(";")[0]
+
+
+# How a number format shows a value. kqxl tells these apart to know whether a cell's own
+# format fits the value it writes there.
+GENERAL, TEXT, NUMBER, PERCENT = "general", "text", "number", "percent"
+DATE, OTHER = "date", "other"
+_BUILTIN_KINDS = {0: GENERAL, 9: PERCENT, 10: PERCENT, 49: TEXT}
+
+
+def format_kind(code: str) -> str:
+    """The kind of a number-format code: general, text (``@``), number, percent or date;
+    other for a code that shows no number at all (``;;;``, a literal text)."""
+    if is_date_code(code):
+        return DATE
+    plain = _visible(code)
+    low = plain.strip().lower()
+    if low in ("", "general"):
+        return GENERAL
+    if "%" in plain.split(";")[0]:
+        return PERCENT
+    if re.search(r"[0#?]", plain):
+        return NUMBER
+    if "@" in plain:
+        return TEXT
+    return GENERAL if "general" in low else OTHER
+
+
+# What kqxl writes (the ``shows`` of a value), the format kinds a cell may already have for
+# it, and the built-in format it gets otherwise. Text gets General rather than ``@``: in a
+# ``@`` cell whatever the rep types later (a number, a formula) would stay text. Built-in
+# ids need no ``<numFmt>`` entry; every spreadsheet program knows them.
+FITTING_KINDS: dict[str, frozenset[str]] = {
+    "text": frozenset({GENERAL, TEXT}),
+    "bool": frozenset({GENERAL}),
+    "number": frozenset({GENERAL, NUMBER, PERCENT}),
+    "percent": frozenset({PERCENT}),  # 0.7 shows as 70%
+    "money": frozenset({NUMBER}),  # thousands separators and decimals, not General
+    "date": frozenset({DATE}),
+    "datetime": frozenset({DATE}),
+    "time": frozenset({DATE}),
+}
+GIVEN_FORMAT_IDS = {
+    "text": "0",
+    "bool": "0",
+    "number": "0",
+    "percent": "9",  # 0%
+    "money": "4",  # #,##0.00
+    **DATE_FORMAT_IDS,
+}
 
 
 @dataclass(slots=True)
@@ -189,10 +243,24 @@ class StyleBook:
 
     def is_date(self, s: int | None) -> bool:
         """Whether style ``s`` shows numbers as dates or times."""
+        return self.format_kind(s) == DATE
+
+    def format_kind(self, s: int | None) -> str:
+        """How style ``s`` (None: a cell without a style, shown in xf 0) shows a value."""
         fmt = self._xf(s).attrs.get("numFmtId", "0")
         if fmt in self.num_fmts:
-            return is_date_code(self.num_fmts[fmt])
-        return fmt.isdigit() and int(fmt) in _BUILTIN_DATE_IDS
+            return format_kind(self.num_fmts[fmt])
+        if not fmt.isdigit():
+            return GENERAL  # Excel reads an unusable id as General
+        n = int(fmt)
+        if n in _BUILTIN_DATE_IDS:
+            return DATE
+        return _BUILTIN_KINDS.get(n, NUMBER)
+
+    def fits(self, s: int | None, shows: str) -> bool:
+        """Whether style ``s`` shows a value of kind ``shows`` (text, bool, number, percent,
+        money, date, datetime, time) as what it is."""
+        return self.format_kind(s) in FITTING_KINDS[shows]
 
     def is_highlight(self, s: int | None) -> bool:
         """Whether style ``s`` carries kqxl's highlight."""
@@ -216,28 +284,27 @@ class StyleBook:
         return index
 
     # --- derived styles ---
-    def date_style(self, s: int | None, kind: str) -> int | None:
-        """``s`` if it already shows dates, else ``s`` with a date format (appended once)."""
-        if s is not None and self.is_date(s):
-            return s
-        base = self._xf(s)
-        attrs = dict(base.attrs)
-        attrs["numFmtId"] = DATE_FORMAT_IDS[kind]
-        attrs["applyNumberFormat"] = "1"
-        return self._find_or_add(_Xf(attrs, base.inner))
-
-    def number_style(self, s: int | None) -> int | None:
-        """``s``, or ``s`` with the General format if it would show a number as a date.
+    def style_for(self, s: int | None, shows: str) -> int | None:
+        """``s`` if its format fits a value of kind ``shows``, else ``s`` with the format
+        kqxl gives that kind (appended once; font, fill, borders and alignment stay).
 
         A cell without a style shows the workbook's default format (xf 0), which is a date
-        in some workbooks: such a cell gets an explicit General style too."""
-        if not self.is_date(s):
+        or a percent in some workbooks: such a cell gets an explicit style too."""
+        if self.fits(s, shows):
             return s
         base = self._xf(s)
         attrs = dict(base.attrs)
-        attrs["numFmtId"] = "0"
+        attrs["numFmtId"] = GIVEN_FORMAT_IDS[shows]
         attrs["applyNumberFormat"] = "1"
         return self._find_or_add(_Xf(attrs, base.inner))
+
+    def date_style(self, s: int | None, kind: str) -> int | None:
+        """``s`` if it already shows dates, else ``s`` with a date format (appended once)."""
+        return self.style_for(s, kind)
+
+    def number_style(self, s: int | None) -> int | None:
+        """``s``, or ``s`` with the General format if it would not show a number as one."""
+        return self.style_for(s, "number")
 
     def highlight(self, s: int | None) -> int:
         """``s`` with kqxl's light-red fill on top."""
