@@ -45,6 +45,7 @@ CODES: dict[str, str] = {
     "write_failed": "write_failed",
     "verify_failed": "verify_failed",
     "sheet_not_found": "sheet_not_found",
+    "sheet_without_rid": "sheet_without_rid",
     "row_limit": "row_limit",
     "bad_cell": "bad_cell",
     "sheet_too_sparse": "sheet_too_sparse",

@@ -48,6 +48,7 @@ ERRORS: dict[str, str] = {
     "write_failed": "{path}：写入失败（{detail}），原文件未改动。请检查文件夹是否可写、磁盘是否已满后重试。",
     "verify_failed": "{path}：写入后校验失败（{detail}），原文件未改动。请重试；仍失败时请把该文件交给管理员检查。",
     "sheet_not_found": "{path}：找不到工作表“{sheet}”，请检查工作表名称。",
+    "sheet_without_rid": "{path}：工作表“{sheet}”在 xl/workbook.xml 中缺少关系编号（r:id），无法确定它的内容是哪个部件，kqxl 没有读写它。请在 Excel 中打开（会提示修复）并保存后重试。",
     "rules_invalid": "{path}：第 {line} 行，{field}：{detail}",
     "rules_not_found": "{path}：规则文件不存在，请检查路径和文件名。",
     "busy": "{path}：另一个 kqxl 进程正在写入此文件，请稍后重试。",

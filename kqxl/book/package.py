@@ -7,6 +7,7 @@ Only small parts are parsed here (workbook.xml, relationships, content types), a
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,9 @@ class SheetInfo:
     part: str | None  # None for a chartsheet / dialog sheet or a dangling relationship
     kind: str  # "worksheet", "chartsheet", ...
     state: str = "visible"
+    # workbook.xml gives the sheet no r:id; ``rid`` is the one relationship of a sheet type
+    # that no other sheet names (empty if there is none, or several: then ``part`` is None)
+    rid_missing: bool = False
 
 
 @dataclass(slots=True)
@@ -63,6 +67,12 @@ class Package:
     styles_part: str | None = None
     calc_chain_part: str | None = None
     strict: bool = False  # Strict OOXML namespaces (ISO 29500 strict) rather than transitional
+
+    @property
+    def rids_complete(self) -> bool:
+        """Whether every sheet names a relationship that exists (a reader that resolves
+        sheets only through r:id, such as calamine, refuses the whole file otherwise)."""
+        return all(s.kind != "missing" and not s.rid_missing for s in self.sheets)
 
     def sheet(self, name: str) -> SheetInfo:
         """The worksheet called ``name`` (Excel compares sheet names case-insensitively)."""
@@ -151,6 +161,7 @@ def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
                         state=sheet.get("state", "visible"),
                     )
                 )
+    _pair_missing_rids(sheets, rels)
     styles = _by_type(rels, REL_STYLES)
     chain = _by_type(rels, REL_CALC_CHAIN)
     return Package(
@@ -164,9 +175,69 @@ def open_package(path: Path, zf: zipfile.ZipFile) -> Package:
     )
 
 
+_SHEET_REL_KINDS = frozenset(
+    {"worksheet", "chartsheet", "dialogsheet", "xlMacrosheet", "xlIntlMacrosheet"}
+)
+
+
+def _pair_missing_rids(sheets: list[SheetInfo], rels: list[Relationship]) -> None:
+    """Give a ``<sheet>`` without r:id the relationship it lost, where that is certain.
+
+    LibreOffice opens such a workbook with the sheet empty; Excel repairs it. When exactly one
+    sheet lacks its r:id and exactly one sheet relationship is named by no sheet, that
+    relationship is the sheet's: kqxl reads it and, on writing, puts the r:id back. With
+    several of either nothing is guessed: the sheets stay without content (``part`` None).
+    """
+    lost = [s for s in sheets if not s.rid]
+    for sheet in lost:
+        sheet.rid_missing = True
+    if len(lost) != 1:
+        return
+    named = {s.rid for s in sheets if s.rid}
+    orphans = [
+        r
+        for r in rels
+        if r.rid not in named and not r.external and r.type.rsplit("/", 1)[-1] in _SHEET_REL_KINDS
+    ]
+    if len(orphans) == 1:
+        rel = orphans[0]
+        lost[0].rid, lost[0].part = rel.rid, rel.target
+        lost[0].kind = rel.type.rsplit("/", 1)[-1]
+
+
 def _rid(el: Element) -> str:
     for ns in (NS_REL, NS_REL_STRICT):
         value = el.get(f"{{{ns}}}id")
         if value:
             return value
     return ""
+
+
+_SHEETS_BLOCK = re.compile(rb"<(?:\w+:)?sheets\b[^>]*>(.*?)</(?:\w+:)?sheets>", re.S)
+_SHEET_START = re.compile(rb"<(?:\w+:)?sheet(?=[\s/>])([^>]*?)(/?)>")
+
+
+def restore_rids(xml: bytes, package: Package) -> bytes:
+    """workbook.xml with the r:id put back on each sheet whose relationship
+    :func:`open_package` found for it (the same bytes when there is none)."""
+    todo = {i: s.rid for i, s in enumerate(package.sheets) if s.rid_missing and s.rid}
+    block = _SHEETS_BLOCK.search(xml)
+    if not todo or block is None:
+        return xml
+    ns = (NS_REL_STRICT if package.strict else NS_REL).encode()
+    declared = re.search(rb'xmlns:(\w+)="' + re.escape(ns) + rb'"', xml[: block.start()])
+    # the sheet element may declare the prefix itself where the root does not
+    prefix = declared.group(1) if declared else b"r"
+    bind = b"" if declared else b' xmlns:r="' + ns + b'"'
+    out = []
+    pos = block.start(1)
+    for i, m in enumerate(_SHEET_START.finditer(xml, block.start(1), block.end(1))):
+        if i in todo:
+            at = m.start(2)
+            out.append(xml[pos:at].rstrip(b" ") if m.group(2) else xml[pos:at])
+            out.append(bind + b" " + prefix + b':id="' + todo[i].encode() + b'"')
+            if m.group(2):
+                out.append(b"/")
+            pos = m.end() - 1
+    out.append(xml[pos:])
+    return xml[: block.start(1)] + b"".join(out)

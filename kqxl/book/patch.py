@@ -36,6 +36,7 @@ from kqxl.book.package import (
     open_package,
     read_rels,
     rels_path,
+    restore_rids,
 )
 from kqxl.book.reader import read_workbook
 from kqxl.book.rows import (
@@ -312,6 +313,8 @@ def _write(
 
     def job_for(name: str) -> _SheetJob:
         info = package.sheet(name)
+        if info.rid_missing and info.part is None:
+            raise fail(WorkbookError, "sheet_without_rid", path=src, sheet=info.name)
         if info.kind != "worksheet" or info.part is None:
             raise fail(WorkbookError, "sheet_not_found", path=src, sheet=name)
         if info.part not in jobs:
@@ -953,6 +956,7 @@ def _edit_workbook(
         grown = job.rewriter.result.autofilter if job.rewriter else None
         if grown and job.part in index:
             new = _grow_filter_database(new, index[job.part], *grown)
+    new = restore_rids(new, package)
     if new != xml:
         _replace(replaced, package.workbook_part, new)
 

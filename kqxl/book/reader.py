@@ -136,14 +136,16 @@ def read_workbook(
         package = open_package(p, zf)
         wanted = _wanted_sheets(package, sheets, missing_ok)
         scans = {name: scan_sheet(p, zf, part) for name, part in wanted}
-        dense = [(name, part) for name, part in wanted if scans[name].dense]
+        # calamine refuses a whole workbook in which one sheet lacks its relationship: then
+        # every sheet is read by the streaming reader
+        dense = [(n, part) for n, part in wanted if scans[n].dense and package.rids_complete]
         errors = {name: _error_cells(p, zf, part, scans[name]) for name, part in dense}
         pending = {name: _pending_cells(p, zf, part, scans[name]) for name, part in dense}
         try:
             grids = {
                 name: _stream_sheet(p, zf, package, name, part)
                 for name, part in wanted
-                if not scans[name].dense
+                if (name, part) not in dense
             }
         except MemoryError:
             raise fail(HostileFileError, "too_large", path=p, detail="单元格过多") from None
@@ -184,6 +186,8 @@ def _wanted_sheets(
             if missing_ok:
                 continue
             raise
+        if info.rid_missing and info.part is None:
+            raise fail(WorkbookError, "sheet_without_rid", path=package.path, sheet=info.name)
         if info.kind != "worksheet" or info.part is None:
             if missing_ok:
                 continue
