@@ -316,7 +316,14 @@ class SheetRewriter:
         self.shift = shift if shift else None
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
-            by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
+            cells = by_row.setdefault(ch.row, {})
+            earlier = cells.get(ch.col)
+            if earlier is not None and ch.value is KEEP:
+                # a mark on a cell that also gets a value (a computed cell in a merge, say)
+                # keeps that value
+                mark = earlier.highlight if ch.highlight is None else ch.highlight
+                ch = Change(ch.row, ch.col, earlier.value, mark)
+            cells[ch.col] = ch  # otherwise the last change of a cell wins
         self.rows = by_row
         self.row_order = sorted(by_row)
         self.styles = styles
