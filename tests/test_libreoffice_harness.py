@@ -69,7 +69,15 @@ def test_recalculates_and_reports_everything(libreoffice: Inspect, tmp_dir: Path
     sheet = sheet_of(result, "客户")
     b1 = sheet["cells"]["B1"]
     assert (b1["type"], b1["formula"], b1["value"], b1["error"]) == ("FORMULA", "=A1*2", 42.0, None)
-    assert sheet["cells"]["A1"] == {"type": "VALUE", "value": 21.0, "formula": None, "locked": True}
+    assert sheet["cells"]["A1"] == {
+        "type": "VALUE",
+        "value": 21.0,
+        "formula": None,
+        "shown": "21",
+        "format": "General",
+        "format_kinds": ["NUMBER"],
+        "locked": True,
+    }
     assert sheet["cells"]["C1"]["value"] == "是"
     assert sheet["cells"]["C3"]["locked"] is False
     assert sheet["cells"]["A5"]["merged"] == "A5:B5"

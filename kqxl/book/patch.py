@@ -1092,14 +1092,15 @@ def _verify(
             bad = zf.testzip()
             if bad is not None:
                 raise fail(WorkbookError, "verify_failed", path=src, detail=f"{bad} CRC 错误")
-            styles = StyleBook(zf.read(styles_part)) if styles_part else None
+            names = set(zf.namelist())
+            styles = StyleBook(zf.read(styles_part)) if styles_part in names else None
             replaced = {c.name.casefold() for c in contents}
             for job in jobs:
                 if job.written is not None or (
                     job.rewriter is not None and job.name.casefold() not in replaced
                 ):
                     _verify_cells(src, zf, job, styles)
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 
