@@ -133,6 +133,20 @@ def shows_of(value: object) -> str:
     return ""
 
 
+# shows_of for the exact types (the common case, one dict lookup per written value)
+_SHOWS: dict[type, str] = {
+    str: "text",
+    bool: "bool",
+    int: "number",
+    float: "number",
+    Percent: "percent",
+    Money: "money",
+    dt.date: "date",
+    dt.datetime: "datetime",
+    dt.time: "time",
+}
+
+
 def render_value(
     value: object, style: int | None, styles: StyleBook | None, date1904: bool, pfx: bytes = b""
 ) -> tuple[int | None, str, bytes, Written]:
@@ -146,7 +160,7 @@ def render_value(
     """
     if value is None:
         return style, "", b"", Written("blank")
-    shows = shows_of(value)
+    shows = _SHOWS.get(type(value)) or shows_of(value)
     if styles is not None and shows:
         style = styles.style_for(style, shows)
     if isinstance(value, str):

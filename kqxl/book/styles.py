@@ -220,6 +220,7 @@ class StyleBook:
         self.new_fonts: list[str] = []
         self._index = {xf.key(): i for i, xf in reversed(list(enumerate(self.xfs)))}
         self._highlight_fills: dict[int, tuple[int, str]] = {}
+        self._style_for: dict[tuple[int | None, str], int | None] = {}
         for i, raw in enumerate(self.fills):
             mark = _HL_FILL.search(raw)
             if mark:
@@ -290,13 +291,19 @@ class StyleBook:
 
         A cell without a style shows the workbook's default format (xf 0), which is a date
         or a percent in some workbooks: such a cell gets an explicit style too."""
-        if self.fits(s, shows):
-            return s
-        base = self._xf(s)
-        attrs = dict(base.attrs)
-        attrs["numFmtId"] = GIVEN_FORMAT_IDS[shows]
-        attrs["applyNumberFormat"] = "1"
-        return self._find_or_add(_Xf(attrs, base.inner))
+        key = (s, shows)
+        known = self._style_for.get(key, -1)  # once per style and kind: runs for every value
+        if known != -1:
+            return known
+        chosen = s
+        if not self.fits(s, shows):
+            base = self._xf(s)
+            attrs = dict(base.attrs)
+            attrs["numFmtId"] = GIVEN_FORMAT_IDS[shows]
+            attrs["applyNumberFormat"] = "1"
+            chosen = self._find_or_add(_Xf(attrs, base.inner))
+        self._style_for[key] = chosen
+        return chosen
 
     def date_style(self, s: int | None, kind: str) -> int | None:
         """``s`` if it already shows dates, else ``s`` with a date format (appended once)."""
