@@ -206,3 +206,39 @@ def test_a_boolean_and_a_date_get_their_formats(tmp_path: Path, team_dir: Path) 
     patch_workbook(book, [CellChange("说明", 1, 9, True), CellChange("说明", 2, 9, day)])
     grid = read_workbook(book, sheets=["说明"]).sheets["说明"]
     assert grid.value(1, 9) is True and grid.value(2, 9) == day
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_without_a_styles_part_gets_one(
+    team_dir: Path, tmp_path: Path, libreoffice: Callable[..., list[dict[str, Any]]]
+) -> None:
+    """Some generators write no styles part: a percent, an amount or a date still needs a
+    format, so kqxl adds the part (relationship and content type with it)."""
+    book = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(team_dir / "客户跟进表-刘洋.xlsx") as zs, zipfile.ZipFile(book, "w") as zd:
+        for info in zs.infolist():
+            data = zs.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                continue
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = re.sub(rb"<Relationship [^>]*/styles\"[^>]*/>", b"", data)
+            elif info.filename == "[Content_Types].xml":
+                data = re.sub(rb'<Override PartName="/xl/styles.xml"[^>]*/>', b"", data)
+            elif info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb' (?:s|style)="\d+"', b"", data)
+                data = re.sub(
+                    rb"<conditionalFormatting\b.*?</conditionalFormatting>", b"", data, flags=re.S
+                )
+            zd.writestr(info, data)
+    assert b"styles" not in zipfile.ZipFile(book).read("xl/_rels/workbook.xml.rels")
+    result = CliRunner().invoke(cli, ["recompute", str(book)])
+    assert result.exit_code in (0, 1) and "已写入" in result.output, result.output
+    with zipfile.ZipFile(book) as zf:
+        assert "xl/styles.xml" in zf.namelist()
+        assert b"/styles" in zf.read("xl/_rels/workbook.xml.rels")
+        assert b"/xl/styles.xml" in zf.read("[Content_Types].xml")
+    heat = header_columns(book, "项目")["成交热度"]
+    [seen] = libreoffice([book], ranges={"项目": f"{heat}3:{heat}4"})
+    assert seen["ok"], seen["error"]
+    cells = next(s for s in seen["sheets"] if s["name"] == "项目")["cells"]
+    assert all("PERCENT" in c["format_kinds"] for c in cells.values()), cells

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import os
+import posixpath
 import re
 import time
 import zipfile
@@ -117,6 +118,7 @@ __all__ = [
 # Excel refuses these in a sheet name, and one in a file is a damage it repairs
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff]|^'|'$")
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +384,10 @@ def _write(
             _drop_calc_chain(src, zf, package, replaced)
             removed.add(chain)
         _edit_workbook(src, zf, package, jobs, replaced)
-        if styles is not None and styles.changed and package.styles_part:
+        if styles is not None and styles.changed:
+            if package.styles_part is None:
+                package.styles_part = _add_styles_part(src, zf, package, replaced)
+                new_members.append(package.styles_part)
             replaced[package.styles_part] = deflate([styles.render()])
     except ValueError as exc:
         # A part kqxl edits as text is not what Excel writes (bad UTF-8, an attribute that is
@@ -446,9 +451,11 @@ def _cell_failure(src: Path, sheet: str, exc: ArrayFormulaHit | CellValueError) 
     return fail(WorkbookError, "bad_value", path=src, sheet=sheet, cell=exc.cell, detail=exc)
 
 
-def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook | None:
+def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook:
     if package.styles_part is None:
-        return None
+        # no styles part (some generators write none): one is added if a value needs a format
+        ns = NS_MAIN_STRICT if package.strict else NS_MAIN
+        return StyleBook(f'<styleSheet xmlns="{ns}"/>'.encode())
     xml = read_member(src, zf, package.styles_part)
     parse_xml(src, package.styles_part, xml)  # refuse a hostile or broken styles part early
     try:
@@ -708,6 +715,37 @@ def _register_sheets(
     out[package.workbook_part] = deflate([wb_new.encode("utf-8")])
     out[wb_rels_name] = deflate([rels_new.encode("utf-8")])
     out["[Content_Types].xml"] = deflate([ct_new.encode("utf-8")])
+
+
+def _add_styles_part(
+    src: Path, zf: zipfile.ZipFile, package: Package, replaced: dict[str, Deflated]
+) -> str:
+    """Register a new styles part beside workbook.xml (relationship and content type); the
+    caller writes its content."""
+    names = {m.filename for m in zf.infolist()}
+    folder = posixpath.dirname(package.workbook_part)
+    n, part = 1, posixpath.join(folder, "styles.xml")
+    while part in names:
+        n += 1
+        part = posixpath.join(folder, f"styles{n}.xml")
+    rels_name = rels_path(package.workbook_part)
+    rels = _current(src, zf, rels_name, replaced).decode("utf-8")
+    used = set(re.findall(r'Id="([^"]+)"', rels))
+    k = 1
+    while f"rId{k}" in used:
+        k += 1
+    rel_ns = NS_REL_STRICT if package.strict else NS_REL
+    target = posixpath.relpath(part, folder or ".")
+    tag = f'<Relationship Id="rId{k}" Type="{rel_ns}/styles" Target="{target}"/>'
+    types = _current(src, zf, "[Content_Types].xml", replaced).decode("utf-8")
+    override = f'<Override PartName="/{part}" ContentType="{_CT_STYLES}"/>'
+    new_rels = rels.replace("</Relationships>", tag + "</Relationships>", 1)
+    new_types = types.replace("</Types>", override + "</Types>", 1)
+    if new_rels == rels or new_types == types:
+        raise fail(WorkbookError, "corrupt", path=src, detail="无法登记样式部件 styles.xml")
+    _replace(replaced, rels_name, new_rels.encode("utf-8"))
+    _replace(replaced, "[Content_Types].xml", new_types.encode("utf-8"))
+    return part
 
 
 # --- rows removed -------------------------------------------------------------------------
