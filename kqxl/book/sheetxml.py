@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -272,8 +272,10 @@ class SheetRewriter:
         date1904: bool,
         clear_highlights: bool = False,
         shift: RowShift | None = None,
+        tail_edit: Callable[[bytes, bytes], bytes] | None = None,
     ) -> None:
         self.shift = shift if shift else None
+        self.tail_edit = tail_edit
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
             by_row.setdefault(ch.row, {})[ch.col] = ch  # the last change of a cell wins
@@ -418,6 +420,11 @@ class SheetRewriter:
         return re.sub(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)"', widen, head, count=1)
 
     def _tail(self, tail: bytes) -> bytes:
+        if self.tail_edit is not None:
+            tail = self.tail_edit(tail, self.pfx)
+        return self._tail_rows(tail)
+
+    def _tail_rows(self, tail: bytes) -> bytes:
         if self.shift is None:
             self._check_merges(tail)
         tail = self._grown_tail(tail)
@@ -683,7 +690,8 @@ class SheetRewriter:
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
             needs = any(re.search(rb"\ssi=[\"']" + si + rb"[\"']", row) for si in self.shared)
-        if not needs and self._clear_re is not None and self._clear_re.search(row):
+        marked = self._clear_re is not None and self._clear_re.search(row) is not None
+        if marked:
             needs = True
         if needs:
             order = self.row_order
@@ -696,7 +704,8 @@ class SheetRewriter:
             )
             fast = None
             # a shared formula's anchor may be replaced here: its followers need the full merge
-            if changes and not self.clear_ids and not self.shared and b"si=" not in inner:
+            # a row holding an old highlight needs every cell looked at (to take it off)
+            if changes and not marked and not self.shared and b"si=" not in inner:
                 fast = self._merge_fast(r, inner, changes)
             cells = fast if fast is not None else self._merge(r, inner, changes or {})
             row = (
