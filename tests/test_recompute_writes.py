@@ -308,3 +308,35 @@ def test_libreoffice_shows_the_highlight_over_the_reps_fill_and_the_fill_after_t
     assert len(kqxl_rules(rep_book, "客户")) == 1
     assert openpyxl.load_workbook(rep_book)["客户"]["T4"].fill.fgColor.rgb == YELLOW
     assert _shown_fill(work, rep_book, "987") == YELLOW[2:]
+
+
+# --- the row fast path -----------------------------------------------------------------------
+
+
+def test_fast_path_puts_a_new_first_cell_before_the_others_and_keeps_the_rest() -> None:
+    from kqxl.book.sheetxml import Change, SheetRewriter, cells_of_row
+
+    row = b'<row r="5"><c r="B5" t="s"><v>1</v></c><c r="D5"><v>7</v></c></row>'
+    xml = b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>"
+    changes = [
+        Change(5, 1, "K-1", None),
+        Change(5, 4, 8, None),
+        Change(5, 6, "尾", None),
+    ]
+    rewriter = SheetRewriter(changes, styles=None, date1904=False)
+    calls: list[int] = []
+    slow = rewriter._merge
+
+    def counted(*args: object, **kwargs: object) -> bytes:
+        calls.append(1)
+        return slow(*args, **kwargs)  # type: ignore[arg-type]
+
+    rewriter._merge = counted  # type: ignore[method-assign]
+    out = b"".join(rewriter.run(iter([xml])))
+    assert not calls  # the fast path did it
+    body = out[out.index(b"<row") : out.index(b"</row>") + 6]
+    refs = re.findall(rb'<c r="([A-Z]+)5"', body)
+    assert refs == [b"A", b"B", b"D", b"F"]
+    cells = cells_of_row(body)
+    assert cells[1][1] == "K-1" and cells[2] == ("s", "1", False)
+    assert cells[4][1] == "8" and cells[6][1] == "尾"

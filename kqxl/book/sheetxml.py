@@ -761,10 +761,18 @@ class SheetRewriter:
         return b"".join(out)
 
     def _merge_fast(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes | None:
-        """Replace cells found by their ``r`` attribute (Excel writes it first) and append
-        cells past the row's last one, without splitting the other cells; None when the row
-        needs the full merge."""
+        """Replace cells found by their ``r`` attribute (Excel writes it first), put new cells
+        before the row's first one (a key in column A) and after its last one, without
+        splitting the other cells; None when the row needs the full merge."""
         open_tag = b"<" + self.pfx + b'c r="'
+        first = inner.find(open_tag)
+        first_col = MAX_COL + 1
+        if first >= 0:
+            end_ref = inner.find(b'"', first + len(open_tag))
+            fm = _REF.match(inner[first + len(open_tag) : end_ref])
+            if fm is None:
+                return None
+            first_col = column_index(fm.group(1).decode())
         last = inner.rfind(open_tag)
         last_col = 0
         if last >= 0:
@@ -785,6 +793,9 @@ class SheetRewriter:
         for ch in sorted(changes.values(), key=lambda c: c.col):
             if ch.col > last_col:
                 appended.append(ch)
+                continue
+            if ch.col < first_col:
+                out.append(self._new_cell(r, ch))  # before every cell: pos is still 0
                 continue
             ref = (column_letter(ch.col) + row_text).encode()
             at = inner.find(open_tag + ref + b'"', pos)
@@ -816,7 +827,7 @@ class SheetRewriter:
                 if _attr(m.group(1), b"r") == target:
                     style = self._style_of(m.group(1))
                     break
-        if self.styles is not None:
+        if self.styles is not None and self.styles.has_highlights:
             style = self.styles.unhighlight(style)
         return style
 

@@ -201,6 +201,11 @@ class StyleBook:
         """Whether style ``s`` carries kqxl's highlight."""
         return s is not None and self._fill_of(s) in self._highlight_fills
 
+    @property
+    def has_highlights(self) -> bool:
+        """Whether any fill of kqxl's highlight exists (else no style can carry one)."""
+        return bool(self._highlight_fills)
+
     def highlight_ids(self) -> set[int]:
         """Existing xf indexes that carry kqxl's highlight."""
         return {i for i in range(len(self.xfs)) if self._fill_of(i) in self._highlight_fills}
