@@ -272,11 +272,21 @@ def plan_recompute(
         checks = layout.columns.get("checks") if "checks" in computed else None
         grid = current.sheets.get(sheet.name) if current is not None else None
         pending = grid.pending if grid is not None else {}
+        # the engine shares one reasons tuple among the rows that have it: its text is
+        # built once (keyed by identity; the result keeps every tuple alive meanwhile)
+        texts: dict[tuple[str, int], CellValue] = {}
         for r in result.sheet(sheet.name):
             values = r.values
             for output, col, cell in writes:
                 if (sheet.name, r.row, col) not in hidden:
-                    new = cell(values.get(output.key), output)
+                    value = values.get(output.key)
+                    if isinstance(value, tuple):
+                        key = (output.key, id(value))
+                        if key not in texts:
+                            texts[key] = cell(value, output)
+                        new = texts[key]
+                    else:
+                        new = cell(value, output)
                     if (
                         grid is None
                         or (r.row, col) in pending

@@ -303,6 +303,7 @@ class SheetRewriter:
         self.prev_row_num = 0
         self.prev_row: bytes = b""
         self.next_new = 0  # index into row_order of the next row not yet written
+        self._texts: dict[str, tuple[str, bytes, Written]] = {}
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -891,6 +892,18 @@ class SheetRewriter:
         return self._cell_xml(ref, style, t, new_inner)
 
     def _render(
+        self, ref: bytes, value: object, style: int | None
+    ) -> tuple[int | None, str, bytes, Written]:
+        if type(value) is str:
+            # a text keeps the cell's style: each distinct text is escaped once per sheet
+            # (reasons and gaps repeat over many rows)
+            done = self._texts.get(value)
+            if done is None:
+                done = self._texts[value] = self._render_new(ref, value, style)[1:]
+            return (style, *done)
+        return self._render_new(ref, value, style)
+
+    def _render_new(
         self, ref: bytes, value: object, style: int | None
     ) -> tuple[int | None, str, bytes, Written]:
         try:
