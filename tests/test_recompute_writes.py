@@ -340,3 +340,38 @@ def test_fast_path_puts_a_new_first_cell_before_the_others_and_keeps_the_rest() 
     cells = cells_of_row(body)
     assert cells[1][1] == "K-1" and cells[2] == ("s", "1", False)
     assert cells[4][1] == "8" and cells[6][1] == "尾"
+
+
+# --- verification as the bytes are produced ----------------------------------------------------
+
+
+def test_a_deflater_that_corrupts_its_output_stops_the_write(
+    rep_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zlib
+
+    from kqxl.book import zipcopy
+
+    real = zlib.compressobj
+
+    class Flipping:
+        """Deflates each chunk with its first byte changed: a fault no CRC of the input sees."""
+
+        def __init__(self, *args: object) -> None:
+            self.inner = real(*args)  # type: ignore[arg-type]
+
+        def compress(self, data: bytes) -> bytes:
+            return self.inner.compress(bytes([data[0] ^ 1]) + data[1:] if data else data)
+
+        def flush(self) -> bytes:
+            return self.inner.flush()
+
+    before = rep_book.read_bytes()
+    patch_workbook(rep_book, [CellChange("客户", 3, 50, "手填")], backup=False)
+    changed = rep_book.read_bytes()
+    assert changed != before
+    monkeypatch.setattr(zipcopy.zlib, "compressobj", Flipping)
+    with pytest.raises(WorkbookError) as caught:
+        recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert caught.value.code == "verify_failed"
+    assert rep_book.read_bytes() == changed  # the original stays as it was

@@ -549,6 +549,10 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     assert job.rewriter is not None
     try:
         return deflate(job.rewriter.run(member_chunks(src, zf, job.part)))
+    except zlib.error as exc:  # the deflated bytes did not inflate back to what was given
+        raise fail(
+            WorkbookError, "verify_failed", path=src, detail=f"{job.part}：{describe_error(exc)}"
+        ) from None
     except (ArrayFormulaHit, CellValueError) as exc:
         raise _cell_failure(src, job.name, exc) from None
     except MergedHit as exc:

@@ -109,6 +109,7 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
         comp = zlib.compressobj(level, zlib.DEFLATED, -15)
         check = zlib.decompressobj(-15)
         check_crc = 0
+        drained = False
         try:
             while (chunk := pending.get()) is not None:
                 totals["crc"] = zlib.crc32(chunk, totals["crc"])
@@ -117,6 +118,7 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
                 totals["csize"] += len(data)
                 out.write(data)
                 check_crc = zlib.crc32(check.decompress(data), check_crc)
+            drained = True
             data = comp.flush()
             totals["csize"] += len(data)
             out.write(data)
@@ -125,7 +127,7 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
                 raise zlib.error("deflated data does not inflate to what was given")
         except (OSError, zlib.error) as exc:  # a full disk while spooling, say
             failure.append(exc)
-            while pending.get() is not None:  # drain so that the producer never blocks
+            while not drained and pending.get() is not None:  # the producer never blocks
                 pass
 
     worker = threading.Thread(target=work, name="kqxl-deflate", daemon=True)
