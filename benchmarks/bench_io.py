@@ -258,6 +258,7 @@ def run_method(method: str, src: Path, work: Path) -> float:
         return time.perf_counter() - t
     rows = _row_count(src)
     out = work / f"{method}.xlsx"
+    out.unlink(missing_ok=True)  # kqxl refuses to overwrite an existing --out file
     if method == "update-kqxl":
         from kqxl.book import CellChange, patch_workbook
 

@@ -21,11 +21,12 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from kqxl.book import KEEP, CellChange, read_workbook
+from kqxl.book import CellChange, read_workbook
+from kqxl.book.highlight import HIGHLIGHT_MARK, HighlightRule
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
 from kqxl.book.recalc import recalculate
 from kqxl.book.settings import SETTINGS_SHEET
-from kqxl.cells import CellValue, Money, Percent, WorkbookGrid, column_index
+from kqxl.cells import CellValue, Money, Percent, WorkbookGrid, column_index, column_letter
 from kqxl.engine import (
     BookResult,
     Output,
@@ -45,6 +46,9 @@ from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
 from kqxl.texts import LABELS, STORED, text
 
 JOINER = LABELS["joiner"]
+# Between a cell's reference and its message in 校验 ("C5：…"); kqxl's highlight formula
+# looks for the joiner, the reference and this, so C5 never matches C50 or AC5.
+REF_SEPARATOR = "："
 
 
 class RecomputeResult(BaseModel):
@@ -57,6 +61,7 @@ class RecomputeResult(BaseModel):
     workbook_id: str | None = None  # the id in the workbook's 设置 sheet (part of every key)
     keys_assigned: dict[str, int] = {}  # sheet → keys given to rows that had none
     rules_stored: bool = False  # the rules in effect were stored in the 规则 sheet
+    unchanged: bool = False  # every computed cell already held its value: nothing was written
 
 
 def validate_workbook(
@@ -122,19 +127,29 @@ def recompute_workbook(
     """Fill the computed columns (of every registered system, or of ``systems``) and mark
     invalid cells.
 
-    Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file.
-    Only computed cells, kqxl's highlight, the keys of rows without one and kqxl's own sheets
-    (设置; 规则 and 说明's rules line when ``rules`` differ from the stored ones) are touched;
-    everything else stays as it was. ``out``, ``force``, ``backup`` and ``keep_backups``
-    apply when ``book`` is a path. ``recalc``: as in :func:`validate_workbook`.
+    Writes in place (with a backup in ``.kqxl/backups/``) unless ``out`` names a new file
+    (an existing one only with ``force``, and it is backed up first). Only computed cells whose
+    value changes, kqxl's highlight (one conditional format per sheet), the keys of rows
+    without one and kqxl's own sheets (设置; 规则 and 说明's rules line when ``rules`` differ
+    from the stored ones) are touched; everything else stays as it was. When nothing changes,
+    an in-place recompute writes nothing, keeps no backup, and says ``unchanged``. ``out``,
+    ``force``, ``backup`` and ``keep_backups`` apply when ``book`` is a path. ``recalc``: as in
+    :func:`validate_workbook`.
     """
     run = tuple(registered() if systems is None else systems)
     port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
     grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
     stored = plan_stored(grid, result, chosen, schema)
-    changes = [*stored.changes, *plan_recompute(result, schema, run)]
+    # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
+    current = None if recalc else grid
+    changes = [*stored.changes, *plan_recompute(result, schema, run, current=current)]
     report = port.write(
-        WorkbookEdit(cells=changes, sheets=stored.sheets, clear_highlights=tuple(result.layouts))
+        WorkbookEdit(
+            cells=changes,
+            sheets=stored.sheets,
+            clear_highlights=tuple(result.layouts),
+            highlights=plan_highlights(result, schema),
+        )
     )
     return RecomputeResult(
         result=result,
@@ -144,6 +159,7 @@ def recompute_workbook(
         workbook_id=stored.settings.workbook_id,
         keys_assigned=stored.keys_assigned,
         rules_stored=stored.rules_stored,
+        unchanged=report.unchanged,
     )
 
 
@@ -219,14 +235,19 @@ CELL_FORMATTERS: dict[OutputKind, Callable[[OutputValue, Output], CellValue]] = 
 
 
 def plan_recompute(
-    result: BookResult, schema: Schema = SCHEMA, systems: Iterable[System] | None = None
+    result: BookResult,
+    schema: Schema = SCHEMA,
+    systems: Iterable[System] | None = None,
+    *,
+    current: WorkbookGrid | None = None,
 ) -> Iterator[CellChange]:
     """The cell changes that write ``result`` into its workbook (pure; no I/O).
 
     For each sheet of ``schema`` the workbook has, each row, and each written output of the
     systems of that sheet (default: the registered ones) whose computed column the sheet has:
     one change, through the formatter of the output's kind. Then each row's 校验 (its
-    findings) and the highlight of each invalid cell.
+    findings). With ``current`` (the workbook as read) only cells whose value differs from
+    what it holds are changed. Invalid cells are marked by :func:`plan_highlights`.
     """
     row_messages: dict[tuple[str, int], list[str]] = {}
     for finding in result.findings:
@@ -234,7 +255,7 @@ def plan_recompute(
             continue
         quiet = LABELS["notice_prefix"] if finding.level == "notice" else ""
         row_messages.setdefault((finding.sheet, finding.row), []).append(
-            f"{quiet}{finding.column}{finding.row}：{finding.message}"
+            f"{quiet}{finding.column}{finding.row}{REF_SEPARATOR}{finding.message}"
             if finding.column
             else quiet + finding.message
         )
@@ -262,24 +283,91 @@ def plan_recompute(
             if o.written and o.key in computed and o.key in layout.columns
         ]
         checks = layout.columns.get("checks") if "checks" in computed else None
+        grid = current.sheets.get(sheet.name) if current is not None else None
+        pending = grid.pending if grid is not None else {}
+        # the engine shares one reasons tuple among the rows that have it: its text is
+        # built once (keyed by identity; the result keeps every tuple alive meanwhile)
+        texts: dict[tuple[str, int], CellValue] = {}
         for r in result.sheet(sheet.name):
             values = r.values
             for output, col, cell in writes:
                 if (sheet.name, r.row, col) not in hidden:
-                    yield CellChange(sheet.name, r.row, col, cell(values.get(output.key), output))
+                    value = values.get(output.key)
+                    if isinstance(value, tuple):
+                        key = (output.key, id(value))
+                        if key not in texts:
+                            texts[key] = cell(value, output)
+                        new = texts[key]
+                    else:
+                        new = cell(value, output)
+                    if (
+                        grid is None
+                        or (r.row, col) in pending
+                        or _differs(grid.value(r.row, col), new)
+                    ):
+                        yield CellChange(sheet.name, r.row, col, new)
             if checks is not None and (sheet.name, r.row, checks) not in hidden:
-                messages = row_messages.get((sheet.name, r.row), ())
-                yield CellChange(sheet.name, r.row, checks, _joined(messages))
+                joined = _joined(row_messages.get((sheet.name, r.row), ()))
+                if (
+                    grid is None
+                    or (r.row, checks) in pending
+                    or _differs(grid.value(r.row, checks), joined)
+                ):
+                    yield CellChange(sheet.name, r.row, checks, joined)
 
-    # Mark each invalid cell so the rep sees where to look; the writer clears old marks. A
-    # notice (a formula Excel will compute) marks nothing: the cell is not wrong.
-    for finding in result.findings:
-        if finding.row is None or not finding.column or finding.level == "notice":
+
+def _differs(held: CellValue, new: CellValue) -> bool:
+    """Whether writing ``new`` changes a cell that reads as ``held`` (a number is the same
+    number whether int or float; text, a flag, a date only as itself; empty text reads back
+    as a blank)."""
+    held = None if held == "" else held
+    new = None if new == "" else new
+    if held is None or new is None:
+        return held is not new
+    numbers = (int, float)
+    if (
+        isinstance(held, numbers)
+        and isinstance(new, numbers)
+        and not isinstance(held, bool)
+        and not isinstance(new, bool)
+    ):
+        return held != new
+    return type(held) is not type(new) or held != new
+
+
+def plan_highlights(result: BookResult, schema: Schema = SCHEMA) -> list[HighlightRule]:
+    """kqxl's highlight of each sheet of ``schema`` the workbook has (pure; no I/O).
+
+    One conditional format over the sheet's data (first data row to last, first column to
+    the last known one): a cell is highlighted while its row's 校验 holds a message that
+    starts with its reference, ``C5：…`` (a notice, ``提示：C5：…``, marks nothing: the cell is
+    not wrong). The formula uses only ADDRESS, ROW, COLUMN, FIND and ISNUMBER, which Excel, WPS
+    and LibreOffice compute alike; FIND (not SEARCH) treats ``?`` and ``*`` as themselves. A
+    sheet without a 校验 column gets no highlight (an older one is removed).
+    """
+    rules: list[HighlightRule] = []
+    for sheet in schema.sheets:
+        layout = result.layouts.get(sheet.name)
+        if layout is None:
             continue
-        sheet_layout = result.layouts.get(finding.sheet)
-        if sheet_layout is None or finding.row < sheet_layout.first_data_row:
+        checks = layout.columns.get("checks")
+        if checks is None or not layout.columns:
+            rules.append(HighlightRule(sheet.name, None))
             continue
-        yield CellChange(finding.sheet, finding.row, _col(finding.column), KEEP, highlight=True)
+        first = layout.first_data_row
+        last = max(layout.last_row, first)
+        last_col = max(layout.columns.values())
+        joiner = _formula_text(JOINER)
+        mark = f"{joiner}&{HIGHLIGHT_MARK}&{_formula_text(REF_SEPARATOR)}"
+        formula = f"ISNUMBER(FIND({mark},{joiner}&${column_letter(checks)}{first}))"
+        rules.append(
+            HighlightRule(sheet.name, f"A{first}:{column_letter(last_col)}{last}", formula)
+        )
+    return rules
+
+
+def _formula_text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _col(letters: str) -> int:

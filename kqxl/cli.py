@@ -322,7 +322,12 @@ def validate(
 )
 @rules_option
 @today_option
-@click.option("--force", is_flag=True, help="Write even if a stale Excel owner file (~$) is there.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write even if a stale Excel owner file (~$) is there; overwrite an existing --out "
+    "file (kept as a backup).",
+)
 @click.option("--no-backup", is_flag=True, help="Do not keep a backup in .kqxl/backups/.")
 @click.option(
     "--keep-backups",
@@ -354,6 +359,9 @@ def recompute(
     def show(file: Path, done: Any) -> None:
         _print_result(file, done.result)
         _print_stored(done)
+        if done.unchanged:
+            click.echo(text(CLI, "unchanged", path=done.written_to))
+            return
         click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
         if done.backup:
             click.echo(text(CLI, "backup", path=done.backup))

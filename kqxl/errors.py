@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "changed_on_disk": "changed",
     "write_failed": "write_failed",
     "verify_failed": "verify_failed",
+    "out_exists": "out_exists",
     "sheet_not_found": "sheet_not_found",
     "sheet_without_rid": "sheet_without_rid",
     "row_limit": "row_limit",

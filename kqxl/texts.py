@@ -314,6 +314,24 @@ STORED: dict[str, str] = {
 }
 
 
+# --- safe writes: nothing overwritten without asking, nothing written without a change ---
+ERRORS.update(
+    {
+        "out_exists": "{path}：文件已存在，kqxl 不会覆盖它，未做任何改动。请换一个文件名。",
+    }
+)
+HINTS.update(
+    {
+        "out_exists": "确需覆盖时加 --force（原文件会先备份到同一文件夹的 .kqxl/backups/ 中）。",
+    }
+)
+CLI.update(
+    {
+        "unchanged": "{path}：无变化，未写入（没有新的备份）。",
+    }
+)
+
+
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:
     """The catalogue entry ``key`` with its placeholders filled."""
     return catalogue[key].format(**values)

@@ -298,9 +298,16 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
-    bad = wb["客户"]["T4"]
-    good = wb["客户"]["T5"]
-    assert bad.fill.fgColor.rgb != good.fill.fgColor.rgb
+    # The mark is kqxl's conditional format reading 校验 (BA), never a change of the cell's
+    # own style (LibreOffice shows it: tests/test_recompute_writes.py).
+    [rule] = [
+        rule
+        for cf in wb["客户"].conditional_formatting
+        for rule in cf.rules
+        if "ADDRESS(ROW(),COLUMN(),4)" in rule.formula[0] and "$BA3" in rule.formula[0]
+    ]
+    assert rule.dxf.fill.bgColor.rgb == "FFFFC7CE"
+    assert wb["客户"]["T4"].style_id == wb["客户"]["T5"].style_id
     assert wb["客户"]["BA4"].value == "T4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook

@@ -263,8 +263,11 @@ def test_cli_json_is_the_library_batch(book: Path, tmp_path: Path) -> None:
     assert code == 2
     got = json.loads(out)
     again = recompute_workbooks([copy, bad], today=day, backup=False).model_dump(mode="json")
-    # a second recompute changes no cell: only cells_changed may differ
-    got["files"][0]["result"]["cells_changed"] = again["files"][0]["result"]["cells_changed"]
+    # a second recompute changes no cell and writes nothing: only cells_changed and
+    # unchanged differ
+    assert again["files"][0]["result"]["unchanged"] is True
+    for key in ("cells_changed", "unchanged"):
+        got["files"][0]["result"][key] = again["files"][0]["result"][key]
     assert got == again
     assert [f["error"] and f["error"]["code"] for f in got["files"]] == [None, "empty"]
 

@@ -23,10 +23,11 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kqxl.book.highlight import HighlightRule, edit_tail, probe_sheet
 from kqxl.book.package import (
     NS_MAIN,
     NS_MAIN_STRICT,
@@ -108,6 +109,7 @@ from kqxl.texts import text as catalogue_text
 __all__ = [
     "KEEP",
     "CellChange",
+    "HighlightRule",
     "PatchReport",
     "RowDelete",
     "RowMove",
@@ -182,6 +184,7 @@ class PatchReport:
     rows_appended: int
     seconds: float
     rows_removed: int = 0
+    unchanged: bool = False  # nothing differed: no file was written (in place only)
 
 
 @dataclass(slots=True)
@@ -191,6 +194,7 @@ class _SheetJob:
     sheet_id: str
     changes: list[Change] = field(default_factory=list)
     clear: bool = False
+    highlight: HighlightRule | None = None
     rewriter: SheetRewriter | None = None
     shift: RowShift | None = None
     written: dict[tuple[int, int], Written] | None = None  # a sheet written whole: its cells
@@ -209,6 +213,7 @@ def patch_workbook(
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
     clear_highlights: Iterable[str] = (),
     rows: Iterable[RowDelete | RowMove] = (),
+    highlights: Iterable[HighlightRule] = (),
 ) -> PatchReport:
     """Write ``changes`` (and whole ``sheets``) into the workbook at ``path``.
 
@@ -224,6 +229,12 @@ def patch_workbook(
     write is refused with the reason. Refuses a workbook open in Excel/WPS unless its owner
     file is stale and ``force`` is set.
 
+    ``highlights`` sets kqxl's conditional format of each sheet named (see
+    :mod:`kqxl.book.highlight`). A sheet is rewritten only when something in it changes; when
+    nothing changes at all, an in-place patch writes nothing (no backup, no replace) and
+    reports ``unchanged``. ``out`` naming an existing file is refused unless ``force`` is set;
+    then that file is kept as a backup in the ``.kqxl/backups/`` beside it.
+
     >>> patch_workbook("张三.xlsx", [CellChange("客户", 5, 3, "A级", highlight=True)])
     ... # doctest: +SKIP
     """
@@ -234,6 +245,7 @@ def patch_workbook(
     change_list = list(changes)
     contents = list(sheets)
     clear = set(clear_highlights)
+    marks = list(highlights)
     row_ops = list(rows)
     for ch in change_list:
         _check_position(src, ch)
@@ -241,6 +253,8 @@ def patch_workbook(
         _check_position(src, CellChange(op.sheet, op.row, 1))
     if in_place:
         check_writable(target)
+    elif target.exists() and not force:
+        raise fail(WorkbookError, "out_exists", path=target)
     check_owner(target, force=force, limits=limits)
     with write_lock(target, limits):
         read = file_stamp(src)
@@ -253,14 +267,28 @@ def patch_workbook(
                 change_list += _moved_cells(src, moves, change_list, limits)
             with check_file(src, limits) as zf:
                 package = open_package(src, zf)
-                jobs, parts, appended = _write(
-                    src, zf, package, change_list, contents, clear, tmp, row_ops
+                written = _write(
+                    src, zf, package, change_list, contents, clear, tmp, row_ops, marks, in_place
                 )
-            _verify(src, tmp, jobs, contents, package.styles_part)
+            if written is None:
+                return PatchReport(
+                    path=target,
+                    backup=None,
+                    parts=(),
+                    cells_changed=0,
+                    rows_appended=0,
+                    seconds=time.perf_counter() - started,
+                    unchanged=True,
+                )
+            jobs, parts, appended, produced = written
+            _verify(src, tmp, jobs, contents, produced, package.styles_part)
             # Excel or a colleague may have saved the file since it was read: keep their work
             check_stamp(src, read)
             if in_place:
                 saved = swap_in(tmp, target, read, keep_backups if backup else None)
+            elif target.exists():
+                # --out onto an existing file, forced: that file goes to the backups
+                saved = swap_in(tmp, target, file_stamp(target), keep_backups)
             else:
                 saved = None
                 replace_file(tmp, target, mode_from=src)
@@ -308,8 +336,12 @@ def _write(
     clear: set[str],
     tmp: Path,
     row_ops: list[RowDelete | RowMove],
-) -> tuple[list[_SheetJob], list[str], int]:
-    """Build the new package in ``tmp``; return the sheet jobs, rewritten parts, rows added."""
+    marks: list[HighlightRule],
+    in_place: bool,
+) -> tuple[list[_SheetJob], list[str], int, dict[str, tuple[int, int, int]]] | None:
+    """Build the new package in ``tmp``; return the sheet jobs, rewritten parts, rows added
+    and what was written of each member (CRC, size, compressed size). None, with nothing
+    written, when an in-place patch would change nothing."""
     styles = _load_styles(src, zf, package)
     jobs: dict[str, _SheetJob] = {}
 
@@ -326,13 +358,7 @@ def _write(
     content_names = {c.name.casefold() for c in contents}
     for ch in changes:
         job_for(ch.sheet).changes.append(Change(ch.row, ch.col, ch.value, ch.highlight))
-    for name in clear:
-        if name.casefold() in content_names:
-            continue
-        try:
-            job_for(name).clear = True
-        except WorkbookError:
-            continue  # nothing to clear on a sheet that does not exist
+    _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:
         job = job_for(op.sheet)
@@ -348,6 +374,8 @@ def _write(
         if hit:
             raise fail(WorkbookError, "rows_conflict", path=src, sheet=job.name, row=hit[0])
         job.shift = RowShift(job.name, numbers)
+    if in_place and not jobs and not contents and not row_ops:
+        return None
     replaced: dict[str, Deflated] = {}
     removed: set[str] = set()
     new_members: list[str] = []
@@ -363,6 +391,7 @@ def _write(
                 date1904=package.date1904,
                 clear_highlights=job.clear,
                 shift=job.shift,
+                tail_edit=_tail_edit(job.highlight, styles),
             )
             replaced[job.part] = _rewrite_sheet(src, zf, job)
         new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced, whole)
@@ -396,13 +425,74 @@ def _write(
         raise fail(WorkbookError, "corrupt", path=src, detail=describe_error(exc)) from None
     else:
         # outside the except above: copying is kqxl's own work, not parsing the file
+        produced = {name: (d.crc, d.size, d.csize) for name, d in replaced.items()}
         parts = _copy_members(src, zf, tmp, replaced, removed, new_members)
     finally:
         for data in replaced.values():
             data.close()
     fsync_file(tmp)
     appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values() if job.rewriter)
-    return [*jobs.values(), *whole], parts, appended
+    return [*jobs.values(), *whole], parts, appended, produced
+
+
+def _plan_marks(
+    src: Path,
+    zf: zipfile.ZipFile,
+    package: Package,
+    styles: StyleBook | None,
+    jobs: dict[str, _SheetJob],
+    job_for: Callable[[str], _SheetJob],
+    clear: set[str],
+    marks: list[HighlightRule],
+    content_names: set[str],
+) -> None:
+    """Give each sheet its highlight rule and old highlights to clear, as jobs: a sheet that
+    has no cell changes becomes a job only when its conditional format must change or a cell
+    still carries an old highlight style (one streaming pass over the part tells)."""
+    rules = {m.sheet.casefold(): m for m in marks}
+    names = {n.casefold(): n for n in [*clear, *(m.sheet for m in marks)]}
+    clear_folded = {n.casefold() for n in clear}
+    old_ids = styles.highlight_ids() if styles is not None and clear else set()
+    marked = (
+        re.compile(
+            rb"\ss=[\"'](?:" + b"|".join(str(i).encode() for i in sorted(old_ids)) + rb")[\"']"
+        )
+        if old_ids
+        else None
+    )
+    for folded, name in names.items():
+        if folded in content_names:
+            continue
+        try:
+            info = package.sheet(name)
+        except WorkbookError:
+            continue  # nothing to mark or clear on a sheet that does not exist
+        if info.kind != "worksheet" or info.part is None:
+            continue
+        rule = rules.get(folded)
+        to_clear = folded in clear_folded
+        if info.part not in jobs:
+            tail, found = probe_sheet(
+                member_chunks(src, zf, info.part), marked if to_clear else None
+            )
+            moved = rule is not None and edit_tail(tail, b"", rule, styles) is not tail
+            if not (found or moved):
+                continue
+        job = job_for(name)
+        job.clear = to_clear
+        job.highlight = rule
+
+
+def _tail_edit(
+    rule: HighlightRule | None, styles: StyleBook | None
+) -> Callable[[bytes, bytes], bytes] | None:
+    if rule is None:
+        return None
+
+    def edit(tail: bytes, pfx: bytes) -> bytes:
+        return edit_tail(tail, pfx, rule, styles)
+
+    return edit
 
 
 def _copy_members(
@@ -473,6 +563,10 @@ def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     assert job.rewriter is not None
     try:
         return deflate(job.rewriter.run(member_chunks(src, zf, job.part)))
+    except zlib.error as exc:  # the deflated bytes did not inflate back to what was given
+        raise fail(
+            WorkbookError, "verify_failed", path=src, detail=f"{job.part}：{describe_error(exc)}"
+        ) from None
     except (ArrayFormulaHit, CellValueError) as exc:
         raise _cell_failure(src, job.name, exc) from None
     except MergedHit as exc:
@@ -1121,15 +1215,27 @@ def _verify(
     tmp: Path,
     jobs: list[_SheetJob],
     contents: list[SheetContent],
+    produced: dict[str, tuple[int, int, int]],
     styles_part: str | None = None,
 ) -> None:
-    """Re-open the written file: every member's CRC, and each written cell as intended (its
-    value, and a number format that fits it in the written styles part)."""
+    """A cheap read-back of the written file.
+
+    Every rewritten member's CRC was checked as its bytes were produced (the deflater inflates
+    its own output again); members copied raw keep the source's bytes and CRC. Here the new
+    zip must open, its directory must list each member with the CRC and sizes written (or
+    copied), and a sample of the patched cells of each sheet must read back as intended (its
+    value, and a number format that fits it in the written styles part).
+    """
     try:
+        with zipfile.ZipFile(src) as source:
+            before = {i.filename: (i.CRC, i.file_size, i.compress_size) for i in source.infolist()}
         with zipfile.ZipFile(tmp) as zf:
-            bad = zf.testzip()
-            if bad is not None:
-                raise fail(WorkbookError, "verify_failed", path=src, detail=f"{bad} CRC 错误")
+            for info in zf.infolist():
+                want = produced.get(info.filename) or before.get(info.filename)
+                if want != (info.CRC, info.file_size, info.compress_size):
+                    raise fail(
+                        WorkbookError, "verify_failed", path=src, detail=f"{info.filename} CRC 错误"
+                    )
             names = set(zf.namelist())
             styles = StyleBook(zf.read(styles_part)) if styles_part in names else None
             replaced = {c.name.casefold() for c in contents}
@@ -1142,6 +1248,10 @@ def _verify(
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 
+# Rows of each sheet whose patched cells are read back (spread evenly, first and last included)
+VERIFY_SAMPLE_ROWS = 256
+
+
 def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob, styles: StyleBook | None) -> None:
     expected = job.written if job.written is not None else {}
     if job.rewriter is not None:
@@ -1149,12 +1259,19 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob, styles: StyleB
     by_row: dict[int, dict[int, Written]] = {}
     for (r, c), w in expected.items():
         by_row.setdefault(r, {})[c] = w
+    order = sorted(by_row)
+    if len(order) > VERIFY_SAMPLE_ROWS:
+        step = (len(order) - 1) / (VERIFY_SAMPLE_ROWS - 1)
+        order = sorted({order[round(i * step)] for i in range(VERIFY_SAMPLE_ROWS)})
+    sample = {r: by_row[r] for r in order}
     seen: set[int] = set()
     with zf.open(job.part) as fh:
         chunks = iter(lambda: fh.read(1 << 20), b"")
         for r, row in iter_rows(chunks):
-            want = by_row.get(r)
+            want = sample.get(r)
             if want is None:
+                if seen and r > order[-1]:
+                    break  # past the last sampled row
                 continue
             if r in seen:
                 raise fail(
@@ -1168,7 +1285,7 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob, styles: StyleB
                 raise fail(
                     WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行：{exc}"
                 ) from None
-    for r, want in by_row.items():
+    for r, want in sample.items():
         if r not in seen and any(w.kind not in ("blank", "keep") for w in want.values()):
             raise fail(WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行缺失")
 

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from kqxl.book.patch import CellChange, RowDelete, RowMove, SheetContent, patch_workbook
+from kqxl.book.patch import (
+    CellChange,
+    HighlightRule,
+    RowDelete,
+    RowMove,
+    SheetContent,
+    patch_workbook,
+)
 from kqxl.book.reader import read_workbook
 from kqxl.book.safety import Limits
 from kqxl.cells import FileStamp, WorkbookGrid
@@ -35,13 +42,15 @@ class WorkbookEdit:
 
     Row numbers of ``cells`` and ``rows`` are those of the workbook as read; deleted and moved
     rows close up afterwards (what lay below moves up). ``clear_highlights`` names sheets whose
-    kqxl highlights are taken off first.
+    highlight styles of older kqxl versions are taken off; ``highlights`` sets kqxl's
+    conditional format of a sheet (see :mod:`kqxl.book.highlight`).
     """
 
     cells: Sequence[CellChange] = ()
     sheets: Sequence[SheetContent] = ()
     rows: Sequence[RowDelete | RowMove] = ()
     clear_highlights: Sequence[str] = ()
+    highlights: Sequence[HighlightRule] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,7 @@ class WriteReport:
     cells_changed: int = 0
     rows_appended: int = 0
     rows_removed: int = 0
+    unchanged: bool = False  # nothing differed, nothing was written
 
 
 @runtime_checkable
@@ -132,6 +142,7 @@ class FileWorkbook:
             expect=self._stamp,
             limits=self.limits,
             clear_highlights=edit.clear_highlights,
+            highlights=edit.highlights,
         )
         return WriteReport(
             written_to=str(report.path),
@@ -139,6 +150,7 @@ class FileWorkbook:
             cells_changed=report.cells_changed,
             rows_appended=report.rows_appended,
             rows_removed=report.rows_removed,
+            unchanged=report.unchanged,
         )
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -326,8 +326,10 @@ class SheetRewriter:
         date1904: bool,
         clear_highlights: bool = False,
         shift: RowShift | None = None,
+        tail_edit: Callable[[bytes, bytes], bytes] | None = None,
     ) -> None:
         self.shift = shift if shift else None
+        self.tail_edit = tail_edit
         by_row: dict[int, dict[int, Change]] = {}
         for ch in changes:
             cells = by_row.setdefault(ch.row, {})
@@ -362,6 +364,7 @@ class SheetRewriter:
         self.prev_row_num = 0
         self.prev_row: bytes = b""
         self.next_new = 0  # index into row_order of the next row not yet written
+        self._texts: dict[tuple[str, int | None], tuple[int | None, str, bytes, Written]] = {}
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -479,6 +482,11 @@ class SheetRewriter:
         return re.sub(rb'(<(?:\w+:)?dimension\s+ref=")([^"]*)"', widen, head, count=1)
 
     def _tail(self, tail: bytes) -> bytes:
+        if self.tail_edit is not None:
+            tail = self.tail_edit(tail, self.pfx)
+        return self._tail_rows(tail)
+
+    def _tail_rows(self, tail: bytes) -> bytes:
         if self.shift is None:
             self._check_merges(tail)
         tail = self._grown_tail(tail)
@@ -744,7 +752,8 @@ class SheetRewriter:
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
             needs = any(re.search(rb"\ssi=[\"']" + si + rb"[\"']", row) for si in self.shared)
-        if not needs and self._clear_re is not None and self._clear_re.search(row):
+        marked = self._clear_re is not None and self._clear_re.search(row) is not None
+        if marked:
             needs = True
         if needs:
             order = self.row_order
@@ -757,7 +766,8 @@ class SheetRewriter:
             )
             fast = None
             # a shared formula's anchor may be replaced here: its followers need the full merge
-            if changes and not self.clear_ids and not self.shared and b"si=" not in inner:
+            # a row holding an old highlight needs every cell looked at (to take it off)
+            if changes and not marked and not self.shared and b"si=" not in inner:
                 fast = self._merge_fast(r, inner, changes)
             cells = fast if fast is not None else self._merge(r, inner, changes or {})
             row = (
@@ -813,10 +823,18 @@ class SheetRewriter:
         return b"".join(out)
 
     def _merge_fast(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes | None:
-        """Replace cells found by their ``r`` attribute (Excel writes it first) and append
-        cells past the row's last one, without splitting the other cells; None when the row
-        needs the full merge."""
+        """Replace cells found by their ``r`` attribute (Excel writes it first), put new cells
+        before the row's first one (a key in column A) and after its last one, without
+        splitting the other cells; None when the row needs the full merge."""
         open_tag = b"<" + self.pfx + b'c r="'
+        first = inner.find(open_tag)
+        first_col = MAX_COL + 1
+        if first >= 0:
+            end_ref = inner.find(b'"', first + len(open_tag))
+            fm = _REF.match(inner[first + len(open_tag) : end_ref])
+            if fm is None:
+                return None
+            first_col = column_index(fm.group(1).decode())
         last = inner.rfind(open_tag)
         last_col = 0
         if last >= 0:
@@ -837,6 +855,9 @@ class SheetRewriter:
         for ch in sorted(changes.values(), key=lambda c: c.col):
             if ch.col > last_col:
                 appended.append(ch)
+                continue
+            if ch.col < first_col:
+                out.append(self._new_cell(r, ch))  # before every cell: pos is still 0
                 continue
             ref = (column_letter(ch.col) + row_text).encode()
             at = inner.find(open_tag + ref + b'"', pos)
@@ -868,7 +889,7 @@ class SheetRewriter:
                 if _attr(m.group(1), b"r") == target:
                     style = self._style_of(m.group(1))
                     break
-        if self.styles is not None:
+        if self.styles is not None and self.styles.has_highlights:
             style = self.styles.unhighlight(style)
         return style
 
@@ -932,6 +953,20 @@ class SheetRewriter:
         return self._cell_xml(ref, style, t, new_inner)
 
     def _render(
+        self, ref: bytes, value: object, style: int | None
+    ) -> tuple[int | None, str, bytes, Written]:
+        if type(value) is str:
+            # a text keeps the cell's style: each distinct text is escaped once per sheet
+            # (reasons and gaps repeat over many rows)
+            # (reasons and gaps repeat over many rows); the style it gets depends on the
+            # cell's own style, so that is part of the key
+            done = self._texts.get((value, style))
+            if done is None:
+                done = self._texts[(value, style)] = self._render_new(ref, value, style)
+            return done
+        return self._render_new(ref, value, style)
+
+    def _render_new(
         self, ref: bytes, value: object, style: int | None
     ) -> tuple[int | None, str, bytes, Written]:
         try:

@@ -36,9 +36,9 @@ def _block(name: str) -> re.Pattern[str]:
 
 _ITEM = {
     name: re.compile(rf"<{_P}{name}\b[^>]*?(?:/>|>.*?</{_P}{name}>)", re.S)
-    for name in ("xf", "fill", "font", "numFmt")
+    for name in ("xf", "fill", "font", "numFmt", "dxf")
 }
-_BLOCKS = {name: _block(name) for name in ("numFmts", "fonts", "fills", "cellXfs")}
+_BLOCKS = {name: _block(name) for name in ("numFmts", "fonts", "fills", "cellXfs", "dxfs")}
 _HL_FILL = re.compile(
     r'patternType="solid".*?<(?:\w+:)?fgColor\s+rgb="'
     + HIGHLIGHT_RGB
@@ -215,6 +215,9 @@ class StyleBook:
                 self.num_fmts[attrs.get("numFmtId", "")] = html.unescape(
                     attrs.get("formatCode", "")
                 )
+        dxfs = self.blocks["dxfs"]
+        self.dxfs = [m.group(0) for m in _ITEM["dxf"].finditer(dxfs.group(3) or "")] if dxfs else []
+        self.new_dxfs: list[str] = []
         self.new_xfs: list[_Xf] = []
         self.new_fills: list[str] = []
         self.new_fonts: list[str] = []
@@ -240,7 +243,7 @@ class StyleBook:
     @property
     def changed(self) -> bool:
         """Whether anything was appended."""
-        return bool(self.new_xfs or self.new_fills or self.new_fonts)
+        return bool(self.new_xfs or self.new_fills or self.new_fonts or self.new_dxfs)
 
     def is_date(self, s: int | None) -> bool:
         """Whether style ``s`` shows numbers as dates or times."""
@@ -266,6 +269,11 @@ class StyleBook:
     def is_highlight(self, s: int | None) -> bool:
         """Whether style ``s`` carries kqxl's highlight."""
         return s is not None and self._fill_of(s) in self._highlight_fills
+
+    @property
+    def has_highlights(self) -> bool:
+        """Whether any fill of kqxl's highlight exists (else no style can carry one)."""
+        return bool(self._highlight_fills)
 
     def highlight_ids(self) -> set[int]:
         """Existing xf indexes that carry kqxl's highlight."""
@@ -381,6 +389,26 @@ class StyleBook:
         attrs["applyFont"] = "1"
         return self._find_or_add(_Xf(attrs, base.inner))
 
+    # --- differential formats (conditional formatting) ---
+    def dxf_at(self, i: int) -> str | None:
+        """The ``<dxf>`` at index ``i`` (None when there is none)."""
+        all_dxfs = self.dxfs + self.new_dxfs
+        return all_dxfs[i] if 0 <= i < len(all_dxfs) else None
+
+    def fill_dxf(self, rgb: str) -> int:
+        """The index of a differential format that is only a solid ``rgb`` fill (appended
+        once). In a dxf the solid colour is the background colour; both are set."""
+        p = self.prefix
+        raw = (
+            f'<{p}dxf><{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
+            f'<{p}bgColor rgb="{rgb}"/></{p}patternFill></{p}fill></{p}dxf>'
+        )
+        all_dxfs = self.dxfs + self.new_dxfs
+        if raw in all_dxfs:
+            return all_dxfs.index(raw)
+        self.new_dxfs.append(raw)
+        return len(all_dxfs)
+
     # --- output ---
     def render(self) -> bytes:
         """styles.xml with the appended entries (byte-identical elsewhere)."""
@@ -390,10 +418,16 @@ class StyleBook:
             ("fonts", self.new_fonts, self.fonts),
             ("fills", self.new_fills, self.fills),
             ("cellXfs", [x.render(self.prefix) for x in self.new_xfs], self.xfs),
+            ("dxfs", self.new_dxfs, self.dxfs),
         ):
             if not items:
                 continue
             m = self.blocks[name]
+            if m is None and name == "dxfs":
+                p = self.prefix
+                new = f'<{p}dxfs count="{len(items)}">{"".join(items)}</{p}dxfs>'
+                edits.append((*self._insert_at("dxfs"), new))
+                continue
             if m is None:
                 raise PartError(f"缺少 {name}")
             attrs = re.sub(r'\s+count="\d*"', "", m.group(2))
@@ -405,3 +439,11 @@ class StyleBook:
         for start, end, new in sorted(edits, reverse=True):
             text = text[:start] + new + text[end:]
         return text.encode("utf-8")
+
+    def _insert_at(self, name: str) -> tuple[int, int]:
+        """Where a missing list goes: before the first list that follows it in schema order."""
+        text = self.source
+        later = _ORDER[_ORDER.index(name) + 1 :]
+        found = [m.start() for n in later if (m := re.search(rf"<{_P}{n}\b", text))]
+        at = min(found) if found else text.rindex(f"</{self.prefix}styleSheet>")
+        return at, at

@@ -96,7 +96,9 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
     """Deflate ``chunks`` (raw deflate, as zip stores it) into a temporary file.
 
     zlib releases the GIL, so a worker thread compresses while the caller's generator
-    produces the next chunks: on two cores the rewrite and the compression overlap.
+    produces the next chunks: on two cores the rewrite and the compression overlap. The
+    worker inflates its own output again as it goes: a CRC that differs from that of the
+    bytes given raises ``zlib.error`` (verified as produced, never read back whole).
     """
     out = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - returned, closed later
     totals = {"crc": 0, "size": 0, "csize": 0}
@@ -105,6 +107,9 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
 
     def work() -> None:
         comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+        check = zlib.decompressobj(-15)
+        check_crc = 0
+        drained = False
         try:
             while (chunk := pending.get()) is not None:
                 totals["crc"] = zlib.crc32(chunk, totals["crc"])
@@ -112,12 +117,17 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
                 data = comp.compress(chunk)
                 totals["csize"] += len(data)
                 out.write(data)
+                check_crc = zlib.crc32(check.decompress(data), check_crc)
+            drained = True
             data = comp.flush()
             totals["csize"] += len(data)
             out.write(data)
+            check_crc = zlib.crc32(check.decompress(data) + check.flush(), check_crc)
+            if check_crc != totals["crc"] or not check.eof:
+                raise zlib.error("deflated data does not inflate to what was given")
         except (OSError, zlib.error) as exc:  # a full disk while spooling, say
             failure.append(exc)
-            while pending.get() is not None:  # drain so that the producer never blocks
+            while not drained and pending.get() is not None:  # the producer never blocks
                 pass
 
     worker = threading.Thread(target=work, name="kqxl-deflate", daemon=True)

@@ -1,0 +1,377 @@
+"""Recompute writes only what changed, marks bad cells without touching the rep's formats, and
+never overwrites a file it was not asked to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.styles import PatternFill
+
+from kqxl.api import plan_highlights, recompute_workbook, validate_workbook
+from kqxl.book import CellChange, patch_workbook
+from kqxl.book.highlight import HIGHLIGHT_MARK, HighlightRule, edit_tail
+from kqxl.book.styles import HIGHLIGHT_RGB, StyleBook
+from kqxl.cli import cli
+from kqxl.errors import WorkbookError
+
+TODAY = dt.date(2026, 11, 23)
+YELLOW = "FFFFFF00"
+
+
+@pytest.fixture
+def rep_book(team_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "客户跟进表-张伟.xlsx"
+    shutil.copy(team_dir / target.name, target)
+    return target
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def backups(book: Path) -> list[Path]:
+    folder = book.parent / ".kqxl" / "backups"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def sheet_part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet name="{name}" sheetId="\d+" [^>]*r:id="(\w+)"', workbook)
+        assert rid, workbook
+        target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels) or re.search(
+            rf'Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels
+        )
+        assert target
+        part = target.group(1).lstrip("/")
+        return part if part.startswith("xl/") else "xl/" + part
+
+
+def kqxl_rules(path: Path, sheet: str) -> list[str]:
+    """The conditional-format blocks of ``sheet`` that hold kqxl's highlight rule."""
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(sheet_part(path, sheet)).decode()
+    blocks = re.findall(r"<conditionalFormatting\b.*?</conditionalFormatting>", xml, re.S)
+    return [b for b in blocks if HIGHLIGHT_MARK in b.replace("&amp;", "&")]
+
+
+# --- write only what changed ----------------------------------------------------------------
+
+
+def test_a_second_recompute_writes_no_file_and_keeps_no_backup(rep_book: Path) -> None:
+    first = recompute_workbook(rep_book, today=TODAY)
+    assert not first.unchanged and first.cells_changed > 0
+    before = rep_book.read_bytes()
+    stat = rep_book.stat()
+    kept = backups(rep_book)
+    second = recompute_workbook(rep_book, today=TODAY)
+    assert second.unchanged
+    assert second.cells_changed == 0 and second.backup is None
+    assert rep_book.read_bytes() == before
+    assert rep_book.stat().st_mtime_ns == stat.st_mtime_ns
+    assert backups(rep_book) == kept
+    # the results are those of a full evaluation all the same
+    assert second.result.model_dump() == validate_workbook(rep_book, today=TODAY).model_dump()
+
+
+def test_cli_says_unchanged_in_chinese_and_in_json(rep_book: Path) -> None:
+    run("recompute", rep_book, "--today", "2026-11-23")
+    code, out, _ = run("recompute", rep_book, "--today", "2026-11-23")
+    assert code == 1  # the sample holds findings
+    assert f"{rep_book}：无变化，未写入（没有新的备份）。\n" in out
+    assert "已写入" not in out
+    code, out, _ = run("recompute", rep_book, "--today", "2026-11-23", "--json")
+    [entry] = json.loads(out)["files"]
+    assert entry["result"]["unchanged"] is True
+    assert entry["result"]["backup"] is None
+
+
+def test_only_cells_whose_value_changes_are_written(rep_book: Path) -> None:
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    before = members(rep_book)
+    # the rep fixes one cell on 客户 (T4 "五次" → 5): its 校验 and possibly its grade change
+    patch_workbook(rep_book, [CellChange("客户", 4, 20, 5)], backup=False)
+    done = recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert not done.unchanged
+    assert 1 <= done.cells_changed <= 8  # that row's results, not the sheet's 1,000 cells
+    after = members(rep_book)
+    projects = sheet_part(rep_book, "项目")
+    assert after[projects] == before[projects]  # a sheet without change is copied as it was
+    assert openpyxl.load_workbook(rep_book)["客户"]["BA4"].value is None
+
+
+def test_a_value_typed_over_a_computed_cell_is_restored(rep_book: Path) -> None:
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    wb = openpyxl.load_workbook(rep_book, read_only=True)
+    grade = wb["客户"]["AX3"].value
+    wb.close()
+    patch_workbook(rep_book, [CellChange("客户", 3, 50, "手填")], backup=False)
+    done = recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert done.cells_changed == 1
+    wb = openpyxl.load_workbook(rep_book, read_only=True)
+    assert wb["客户"]["AX3"].value == grade
+    wb.close()
+
+
+# --- --out never overwrites without asking -----------------------------------------------------
+
+
+def test_out_refuses_an_existing_file_unless_forced_and_then_backs_it_up(
+    rep_book: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "李四.xlsx"
+    other.write_bytes(b"another rep's workbook")
+    source = rep_book.read_bytes()
+    code, out, err = run("recompute", rep_book, "--out", other, "--today", "2026-11-23")
+    assert code == 2 and out == ""
+    assert err == (
+        f"kqxl: {other}：文件已存在，kqxl 不会覆盖它，未做任何改动。请换一个文件名。"
+        "确需覆盖时加 --force（原文件会先备份到同一文件夹的 .kqxl/backups/ 中）。\n"
+    )
+    assert other.read_bytes() == b"another rep's workbook"
+    assert rep_book.read_bytes() == source
+    with pytest.raises(WorkbookError) as caught:
+        recompute_workbook(rep_book, out=other, today=TODAY)
+    assert caught.value.code == "out_exists"
+
+    done = recompute_workbook(rep_book, out=other, today=TODAY, force=True)
+    assert done.backup is not None
+    assert Path(done.backup).read_bytes() == b"another rep's workbook"
+    assert Path(done.backup).parent == tmp_path / ".kqxl" / "backups"
+    assert validate_workbook(other, today=TODAY).customers
+    assert rep_book.read_bytes() == source
+
+
+def test_out_to_a_new_file_is_written_even_when_nothing_changes(
+    rep_book: Path, tmp_path: Path
+) -> None:
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    copy = tmp_path / "副本.xlsx"
+    done = recompute_workbook(rep_book, out=copy, today=TODAY)
+    assert copy.exists() and not done.unchanged and done.cells_changed == 0
+
+
+# --- the highlight: one conditional format kqxl owns --------------------------------------------
+
+
+def test_one_highlight_rule_per_sheet_reads_the_check_column(rep_book: Path) -> None:
+    done = recompute_workbook(rep_book, today=TODAY, backup=False)
+    checks = done.result.layouts["客户"].columns["checks"]
+    [block] = kqxl_rules(rep_book, "客户")
+    assert 'sqref="A3:BA13"' in block and checks == 53
+    formula = re.search(r"<formula>(.*?)</formula>", block)
+    assert formula is not None
+    assert formula.group(1).replace("&amp;", "&") == (
+        'ISNUMBER(FIND("；"&ADDRESS(ROW(),COLUMN(),4)&"：","；"&$BA3))'
+    )
+    assert len(kqxl_rules(rep_book, "项目")) == 1
+    # no cell style carries a fill of kqxl's any more
+    styles = members(rep_book)["xl/styles.xml"].decode()
+    cell_xfs = re.search(r"<cellXfs.*?</cellXfs>", styles, re.S)
+    assert cell_xfs is not None
+    book = StyleBook(members(rep_book)["xl/styles.xml"])
+    assert not book.highlight_ids()
+
+
+def test_the_rule_is_rewritten_only_when_its_range_moves(rep_book: Path) -> None:
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert len(kqxl_rules(rep_book, "客户")) == 1
+    # a new customer row: the range grows, and there is still one rule
+    patch_workbook(rep_book, [CellChange("客户", 14, 2, "新客户有限公司")], backup=False)
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    [block] = kqxl_rules(rep_book, "客户")
+    assert 'sqref="A3:BA14"' in block
+
+
+def test_edit_tail_keeps_the_reps_own_rules_and_replaces_only_kqxls() -> None:
+    styles = StyleBook(
+        b'<styleSheet><fills count="2"><fill/><fill/></fills>'
+        b'<cellXfs count="1"><xf fillId="0"/></cellXfs></styleSheet>'
+    )
+    own = (
+        b'<conditionalFormatting sqref="C3:C9"><cfRule type="cellIs" dxfId="0" priority="3" '
+        b'operator="greaterThan"><formula>5</formula></cfRule></conditionalFormatting>'
+    )
+    tail = b"</sheetData>" + own + b'<pageMargins left="0.7"/></worksheet>'
+    rule = HighlightRule("客户", "A3:D9", f'ISNUMBER(FIND("；"&{HIGHLIGHT_MARK},$D3))')
+    once = edit_tail(tail, b"", rule, styles)
+    assert once.count(b"<conditionalFormatting") == 2 and own in once
+    assert once.index(own) < once.index(b'sqref="A3:D9"') < once.index(b"<pageMargins")
+    assert b'priority="4"' in once and b'dxfId="0"' in once  # after the rep's; first dxf
+    assert edit_tail(once, b"", rule, styles) is once  # as it should be: left alone
+    moved = HighlightRule("客户", "A3:E20", rule.formula.replace("$D3", "$E3"))
+    again = edit_tail(once, b"", moved, styles)
+    assert again.count(b"<conditionalFormatting") == 2 and b'sqref="A3:D9"' not in again
+    gone = edit_tail(again, b"", HighlightRule("客户", None), styles)
+    assert gone == tail
+
+
+def test_a_sheet_without_check_column_gets_no_rule(rep_book: Path) -> None:
+    result = validate_workbook(rep_book, today=TODAY)
+    del result.layouts["客户"].columns["checks"]
+    rules = {r.sheet: r for r in plan_highlights(result)}
+    assert rules["客户"].sqref is None and rules["项目"].sqref is not None
+
+
+def test_old_highlight_styles_are_taken_off_and_the_reps_fill_comes_back(
+    rep_book: Path,
+) -> None:
+    wb = openpyxl.load_workbook(rep_book)
+    wb["客户"]["T4"].fill = PatternFill("solid", fgColor=YELLOW)
+    wb.save(rep_book)
+    # as an older kqxl marked a bad cell: a highlight style on top of the rep's yellow
+    patch_workbook(rep_book, [CellChange("客户", 4, 20, "五次", highlight=True)], backup=False)
+    wb = openpyxl.load_workbook(rep_book)
+    assert wb["客户"]["T4"].fill.fgColor.rgb == HIGHLIGHT_RGB
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    wb = openpyxl.load_workbook(rep_book)
+    assert wb["客户"]["T4"].fill.fgColor.rgb == YELLOW
+    assert wb["客户"]["T4"].value == "五次"
+    assert recompute_workbook(rep_book, today=TODAY, backup=False).unchanged
+
+
+# --- LibreOffice shows it: the rep's yellow, kqxl's red while bad, yellow again once fixed ------
+
+
+def _soffice(work: Path, path: Path, target: str) -> Path:
+    out = work / f"lo-{target.split(':')[0]}-{len(list(work.iterdir()))}"
+    out.mkdir()
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HOME": str(work)},
+        timeout=600,  # a hung soffice must not hang the suite
+    )
+    [made] = out.iterdir()
+    return made
+
+
+def _shown_fill(work: Path, book: Path, text: str) -> str | None:
+    """The background LibreOffice shows (conditional formats applied, as its HTML export
+    renders them) for the cell of the 客户 sheet whose value is ``text``."""
+    html = _soffice(work, book, "html").read_text("utf-8", errors="replace")
+    cell = re.search(r"<td\b([^>]*)>(?:(?!</td>).)*?>" + re.escape(text) + "<", html, re.S)
+    assert cell is not None, text
+    color = re.search(r'bgcolor="#([0-9A-Fa-f]{6})"', cell.group(1))
+    return color.group(1).upper() if color else None
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("saved_between", [False, True], ids=["kqxl-only", "libreoffice-saved"])
+def test_libreoffice_shows_the_highlight_over_the_reps_fill_and_the_fill_after_the_fix(
+    rep_book: Path, tmp_path: Path, saved_between: bool
+) -> None:
+    work = tmp_path / "lo"
+    work.mkdir()
+    wb = openpyxl.load_workbook(rep_book)
+    wb["客户"]["T4"].value = "八次"  # a mistake in a cell the rep coloured yellow
+    wb["客户"]["T4"].fill = PatternFill("solid", fgColor=YELLOW)
+    wb["客户"]["T5"].fill = PatternFill("solid", fgColor=YELLOW)
+    wb.save(rep_book)
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert _shown_fill(work, rep_book, "八次") == HIGHLIGHT_RGB[2:]
+    if saved_between:
+        saved = _soffice(work, rep_book, "xlsx:Calc MS Excel 2007 XML")
+        shutil.copy(saved, rep_book)
+    # the rep fixes the cell (through the patch writer, as any program would save it)
+    patch_workbook(rep_book, [CellChange("客户", 4, 20, 987)], backup=False)
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert len(kqxl_rules(rep_book, "客户")) == 1
+    assert openpyxl.load_workbook(rep_book)["客户"]["T4"].fill.fgColor.rgb == YELLOW
+    assert _shown_fill(work, rep_book, "987") == YELLOW[2:]
+
+
+# --- the row fast path -----------------------------------------------------------------------
+
+
+def test_fast_path_puts_a_new_first_cell_before_the_others_and_keeps_the_rest() -> None:
+    from kqxl.book.sheetxml import Change, SheetRewriter, cells_of_row
+
+    row = b'<row r="5"><c r="B5" t="s"><v>1</v></c><c r="D5"><v>7</v></c></row>'
+    xml = b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>"
+    changes = [
+        Change(5, 1, "K-1", None),
+        Change(5, 4, 8, None),
+        Change(5, 6, "尾", None),
+    ]
+    rewriter = SheetRewriter(changes, styles=None, date1904=False)
+    calls: list[int] = []
+    slow = rewriter._merge
+
+    def counted(*args: object, **kwargs: object) -> bytes:
+        calls.append(1)
+        return slow(*args, **kwargs)  # type: ignore[arg-type]
+
+    rewriter._merge = counted  # type: ignore[method-assign]
+    out = b"".join(rewriter.run(iter([xml])))
+    assert not calls  # the fast path did it
+    body = out[out.index(b"<row") : out.index(b"</row>") + 6]
+    refs = re.findall(rb'<c r="([A-Z]+)5"', body)
+    assert refs == [b"A", b"B", b"D", b"F"]
+    cells = cells_of_row(body)
+    assert cells[1][1] == "K-1" and cells[2][:3] == ("s", "1", False)
+    assert cells[4][1] == "8" and cells[6][1] == "尾"
+
+
+# --- verification as the bytes are produced ----------------------------------------------------
+
+
+def test_a_deflater_that_corrupts_its_output_stops_the_write(
+    rep_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zlib
+
+    from kqxl.book import zipcopy
+
+    real = zlib.compressobj
+
+    class Flipping:
+        """Deflates each chunk with its first byte changed: a fault no CRC of the input sees."""
+
+        def __init__(self, *args: object) -> None:
+            self.inner = real(*args)  # type: ignore[arg-type]
+
+        def compress(self, data: bytes) -> bytes:
+            return self.inner.compress(bytes([data[0] ^ 1]) + data[1:] if data else data)
+
+        def flush(self) -> bytes:
+            return self.inner.flush()
+
+    before = rep_book.read_bytes()
+    patch_workbook(rep_book, [CellChange("客户", 3, 50, "手填")], backup=False)
+    changed = rep_book.read_bytes()
+    assert changed != before
+    monkeypatch.setattr(zipcopy.zlib, "compressobj", Flipping)
+    with pytest.raises(WorkbookError) as caught:
+        recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert caught.value.code == "verify_failed"
+    assert rep_book.read_bytes() == changed  # the original stays as it was
