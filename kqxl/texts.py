@@ -11,7 +11,7 @@ from __future__ import annotations
 FINDINGS: dict[str, str] = {
     "missing_sheet": "缺少工作表“{sheet}”：请使用 kqxl init 生成的模板，或把工作表改名为“{sheet}”。",
     "no_header_row": "工作表“{sheet}”的前 {rows} 行中找不到表头（应包含“{expected}”等列）。",
-    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”：请在表头行补上这一列。",
+    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”{hint}：请在表头行补上这一列或把表头改回“{header}”。",
     "duplicate_column": "表头“{header}”出现了两次（{column} 列与 {other} 列），只使用第一列。",
     "required_missing": "“{header}”为必填项，不能为空。",
     "error_value": "“{header}”是错误值 {value}：请修正公式或改为直接填写的值。",
@@ -316,3 +316,31 @@ STORED: dict[str, str] = {
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:
     """The catalogue entry ``key`` with its placeholders filled."""
     return catalogue[key].format(**values)
+
+
+# --- Reading what a rep typed: renamed columns and sheets, values read leniently,
+# placeholders, choice synonyms (findings codes; see kqxl/engine/validate.py).
+FINDINGS.update(
+    {
+        "missing_rule_column": "找不到规则需要的列“{header}”{hint}：缺少它，{levels}无法达到。请把表头改回“{header}”。",
+        "unknown_column": "表头“{header}”不是 kqxl 的列，kqxl 不读取它，原样保留{hint}。",
+        "missing_sheet_renamed": "找不到工作表“{sheet}”，是否指“{other}”？请把该工作表改名为“{sheet}”。",
+        "lenient_value": "“{header}”的“{value}”已按 {typed} 读取；它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为{kind}。",
+        "choice_synonym": "“{header}”的“{value}”按“{typed}”读取（同义词）；可用 kqxl recompute --tidy 改写为“{typed}”。",
+        "placeholder": "“{header}”的“{value}”表示没有，按空白处理。",
+        "count_with_unit": "“{header}”是次数，不能带金额单位，实际为“{value}”：请填写整数（如 3）。",
+    }
+)
+
+READING: dict[str, str] = {
+    "did_you_mean": "，是否指“{other}”？",
+    "did_you_mean_unknown": "（是否应为“{other}”？）",
+    "levels_joiner": "、",
+    "level": "{ctype} {label}",
+    "heat_level": "成交热度 {label}",
+    "kind_number": "数字",
+    "kind_date": "日期",
+    "kind_bool": "“是”或“否”",
+    "not_a_choice_column": "“{header}”不是选项列；同义词只能给这些列：{headers}",
+    "empty_synonym": "“{choice}”的同义词不能为空白",
+}
