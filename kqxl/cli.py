@@ -23,7 +23,7 @@ import click
 
 from kqxl import __version__
 from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
-from kqxl.texts import CLI, HINTS, text
+from kqxl.texts import CLI, HINTS, LABELS, text
 
 if TYPE_CHECKING:
     from kqxl.api import BatchResult, FileOutcome
@@ -390,9 +390,13 @@ def _grade_order(row: Any) -> tuple[bool, int]:
 
 
 def _print_result(file: Path, result: Any) -> None:
-    for f in result.findings:
+    # Problems first, then the notices (values read leniently …), quieter and not counted.
+    problems = [f for f in result.findings if f.level != "notice"]
+    notices = [f for f in result.findings if f.level == "notice"]
+    for f in [*problems, *notices]:
         where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
-        click.echo(f"{file.name}:{where}: {f.message}")
+        quiet = LABELS["notice_prefix"] if f.level == "notice" else ""
+        click.echo(f"{file.name}:{where}: {quiet}{f.message}")
     # Ordered as the levels go (未评级, I级 … IV级, 不适用; 0% … 90%), not alphabetically.
     customers, projects = result.customers, result.projects
     grades = Counter(c["grade"] for c in sorted(customers, key=_grade_order))
@@ -404,8 +408,9 @@ def _print_result(file: Path, result: Any) -> None:
             file=file.name,
             customers=len(customers),
             projects=len(projects),
-            findings=len(result.findings),
+            findings=len(problems),
         )
+        + (text(CLI, "summary_notices", notices=len(notices)) if notices else "")
     )
     if grades:
         click.echo(text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in grades.items())))

@@ -332,6 +332,8 @@ FINDINGS.update(
     }
 )
 
+CLI["summary_notices"] = "另有 {notices} 条提示（不算问题）。"
+
 READING: dict[str, str] = {
     "did_you_mean": "，是否指“{other}”？",
     "did_you_mean_unknown": "（是否应为“{other}”？）",

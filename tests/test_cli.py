@@ -124,10 +124,17 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
         lines[1]
         == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
     )
-    assert lines[2] == f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。"
-    assert lines[3].startswith("客情等级：")
-    assert lines[3] == "客情等级：未评级 2，I级 2，II级 2，III级 2，IV级 2，不适用 1"
-    assert lines[4] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
+    # a value read leniently is a notice after the problems, not counted as one
+    assert lines[2] == (
+        f"{rep_book.name}:客户!U5: 提示：“最近拜访日期”的“2026年11月3日”已按 2026-11-03 读取；"
+        "它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为日期。"
+    )
+    assert lines[3] == (
+        f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。另有 1 条提示（不算问题）。"
+    )
+    assert lines[4].startswith("客情等级：")
+    assert lines[4] == "客情等级：未评级 2，I级 2，II级 2，III级 2，IV级 2，不适用 1"
+    assert lines[5] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
 
 
 def test_validate_json_is_the_library_result(rep_book: Path) -> None:

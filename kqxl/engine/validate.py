@@ -492,7 +492,9 @@ def _read_leniently(
         notes = [
             (i, "lenient_value", typed_text(out[i]))
             for i, v in enumerate(raw)
-            if out[i] is not None and v not in _PLAIN_BOOL
+            if out[i] is not None
+            and v not in _PLAIN_BOOL
+            and not (v.__class__ is str and v.strip() in _PLAIN_BOOL)
         ]
     elif ctype is ColumnType.CHOICE and choices:
         plain = {c for c in choices.values()}

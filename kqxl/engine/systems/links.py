@@ -77,8 +77,11 @@ class Links(System):
         index = CustomerIndex(customers)
         ctypes = customers.values["customer_type"]
         out = SystemOutput()
+        # Without a 客户 sheet its one finding (missing_sheet) says it all: no finding per
+        # project naming a customer that sheet would hold.
+        told: list[Finding] = out.findings if customers.layout is not None else []
         for key, expected in LINKS.items():
-            out.shared[key] = _link(projects, key, expected, index, ctypes, out.findings)
+            out.shared[key] = _link(projects, key, expected, index, ctypes, told)
         out.derived["项目阶段"] = furthest_stage(
             out.shared["client"], projects.values["stage"], len(customers.rows)
         )
