@@ -43,6 +43,7 @@ from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
 from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
 from kqxl.texts import LABELS, STORED, text
+from kqxl.tidy import plan_tidy
 
 JOINER = LABELS["joiner"]
 
@@ -57,6 +58,7 @@ class RecomputeResult(BaseModel):
     workbook_id: str | None = None  # the id in the workbook's 设置 sheet (part of every key)
     keys_assigned: dict[str, int] = {}  # sheet → keys given to rows that had none
     rules_stored: bool = False  # the rules in effect were stored in the 规则 sheet
+    cells_tidied: int = 0  # input cells read leniently, rewritten as typed values (--tidy)
 
 
 def validate_workbook(
@@ -118,6 +120,7 @@ def recompute_workbook(
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
     recalc: bool = False,
+    tidy: bool = False,
 ) -> RecomputeResult:
     """Fill the computed columns (of every registered system, or of ``systems``) and mark
     invalid cells.
@@ -126,13 +129,22 @@ def recompute_workbook(
     Only computed cells, kqxl's highlight, the keys of rows without one and kqxl's own sheets
     (设置; 规则 and 说明's rules line when ``rules`` differ from the stored ones) are touched;
     everything else stays as it was. ``out``, ``force``, ``backup`` and ``keep_backups``
-    apply when ``book`` is a path. ``recalc``: as in :func:`validate_workbook`.
+    apply when ``book`` is a path. ``recalc``: as in :func:`validate_workbook`. ``tidy``:
+    also rewrite each input cell read leniently (``120万``, ``2024.5.3``, ``Y``, a synonym) as
+    the typed value it was read as (:func:`kqxl.tidy.plan_tidy`); its notice goes.
     """
     run = tuple(registered() if systems is None else systems)
     port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
     grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
     stored = plan_stored(grid, result, chosen, schema)
-    changes = [*stored.changes, *plan_recompute(result, schema, run)]
+    tidied: list[CellChange] = []
+    if tidy:
+        tidied, settled = plan_tidy(
+            result, chosen.rules, date1904=grid.date1904, schema=schema, systems=run
+        )
+        done = {id(f) for f in settled}
+        result.findings = [f for f in result.findings if id(f) not in done]
+    changes = [*stored.changes, *tidied, *plan_recompute(result, schema, run)]
     report = port.write(
         WorkbookEdit(cells=changes, sheets=stored.sheets, clear_highlights=tuple(result.layouts))
     )
@@ -144,6 +156,7 @@ def recompute_workbook(
         workbook_id=stored.settings.workbook_id,
         keys_assigned=stored.keys_assigned,
         rules_stored=stored.rules_stored,
+        cells_tidied=len(tidied),
     )
 
 
@@ -376,6 +389,7 @@ def recompute_workbooks(
     systems: Iterable[System] | None = None,
     on_file: Callable[[FileOutcome[RecomputeResult]], None] | None = None,
     recalc: bool = False,
+    tidy: bool = False,
 ) -> BatchResult[RecomputeResult]:
     """:func:`recompute_workbook` for each of ``paths`` (``out`` only with a single path)."""
     files = list(paths)
@@ -397,6 +411,7 @@ def recompute_workbooks(
             schema=schema,
             systems=run,
             recalc=recalc,
+            tidy=tidy,
         )
 
     return _run_batch(files, job, on_file)

@@ -332,6 +332,12 @@ def validate(
     help="How many backups of each workbook to keep.",
 )
 @recalc_option
+@click.option(
+    "--tidy",
+    is_flag=True,
+    help="把按宽松方式读取的输入单元格（如 120万、2024.5.3、Y、业主）改写为真正的数字、日期、"
+    "是/否或选项值，使 Excel 的求和与数据透视表也能计入（有备份）。",
+)
 @json_option
 def recompute(
     files: tuple[Path, ...],
@@ -342,6 +348,7 @@ def recompute(
     no_backup: bool,
     keep_backups: int,
     recalc: bool,
+    tidy: bool,
     as_json: bool,
 ) -> None:
     """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILES.
@@ -354,6 +361,8 @@ def recompute(
     def show(file: Path, done: Any) -> None:
         _print_result(file, done.result)
         _print_stored(done)
+        if done.cells_tidied:
+            click.echo(text(CLI, "tidied", cells=done.cells_tidied))
         click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
         if done.backup:
             click.echo(text(CLI, "backup", path=done.backup))
@@ -369,6 +378,7 @@ def recompute(
             backup=not no_backup,
             keep_backups=keep_backups,
             recalc=recalc,
+            tidy=tidy,
             on_file=_reporter(as_json, show),
         )
     _finish(batch, as_json, any(done.result.has_errors for done in batch.results))

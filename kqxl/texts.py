@@ -328,13 +328,27 @@ FINDINGS.update(
         "lenient_value": "“{header}”的“{value}”已按 {typed} 读取；它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为{kind}。",
         "choice_synonym": "“{header}”的“{value}”按“{typed}”读取（同义词）；可用 kqxl recompute --tidy 改写为“{typed}”。",
         "placeholder": "“{header}”的“{value}”表示没有，按空白处理。",
+        "no_schema_sheets": "工作簿中没有“{wanted}”工作表{present}，不是 kqxl 的客户跟进表或团队总表：请用 kqxl init 生成模板，再把数据复制到其中。",
         "count_with_unit": "“{header}”是次数，不能带金额单位，实际为“{value}”：请填写整数（如 3）。",
     }
 )
 
+# Files that are not what the command needs (kqxl/book/safety.py).
+ERRORS.update(
+    {
+        "is_folder": "{path}：这是一个文件夹，不是工作簿{files}",
+        "wrong_extension": "{path}：内容是 xlsx 工作簿，但扩展名是 {suffix}（文件被改过名）。请把扩展名改回 .xlsx 后重试。",
+    }
+)
+
 CLI["summary_notices"] = "另有 {notices} 条提示（不算问题）。"
+CLI["tidied"] = "已把 {cells} 个按宽松方式读取的单元格改写为数字、日期或标准选项。"
 
 READING: dict[str, str] = {
+    "sheets_present": "（只有 {names}）",
+    "is_folder_files": "。请给出其中的工作簿文件，如 {files}{more}。",
+    "is_folder_more": " 等（另有 {n} 个）",
+    "is_folder_empty": "，其中也没有 .xlsx 工作簿。请给出工作簿文件的路径。",
     "did_you_mean": "，是否指“{other}”？",
     "did_you_mean_unknown": "（是否应为“{other}”？）",
     "levels_joiner": "、",

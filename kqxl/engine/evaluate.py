@@ -25,7 +25,7 @@ from kqxl.engine.system import (
     registered,
 )
 from kqxl.engine.systems import CustomerIndex
-from kqxl.engine.validate import SheetData, validate_sheet
+from kqxl.engine.validate import SheetData, one_missing_finding, validate_sheet
 from kqxl.rules.compile import Derived, compile_rules, derived_names
 from kqxl.rules.model import Rules
 from kqxl.rules.synonyms import choice_synonyms
@@ -133,6 +133,7 @@ def _validate(
             needed=needed.get(sheet.name, {}),
             other_sheets=[n for n in names if n not in _schema_names(schema)],
         )
+    one_missing_finding(out, names)
     return out
 
 

@@ -164,6 +164,25 @@ def validate_sheet(
     return SheetData(sheet, layout, excel_rows, values, findings, match_keys, raw)
 
 
+def one_missing_finding(sheets: Mapping[str, SheetData], names: Sequence[str]) -> None:
+    """A workbook holding none of the schema's sheets gets one finding that says so (naming the
+    sheets it has), instead of one ``missing_sheet`` per sheet; in place."""
+    if not sheets or any(
+        [f.code for f in data.findings] != ["missing_sheet"] for data in sheets.values()
+    ):
+        return
+    wanted = [data.sheet.name for data in sheets.values()]
+    shown = "、".join(names[:5]) + ("…" if len(names) > 5 else "")
+    finding = Finding.make(
+        "no_schema_sheets",
+        wanted[0],
+        wanted="”和“".join(wanted),
+        present=text(READING, "sheets_present", names=shown) if names else "",
+    )
+    for i, data in enumerate(sheets.values()):
+        data.findings = [finding] if i == 0 else []
+
+
 def _empty(sheet: Sheet, findings: list[Finding]) -> SheetData:
     return SheetData(
         sheet,
