@@ -11,7 +11,7 @@ from __future__ import annotations
 FINDINGS: dict[str, str] = {
     "missing_sheet": "缺少工作表“{sheet}”：请使用 kqxl init 生成的模板，或把工作表改名为“{sheet}”。",
     "no_header_row": "工作表“{sheet}”的前 {rows} 行中找不到表头（应包含“{expected}”等列）。",
-    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”{hint}：请在表头行补上这一列或把表头改回“{header}”。",
+    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”{hint}请在表头行补上这一列或把表头改回“{header}”。",
     "duplicate_column": "表头“{header}”出现了两次（{column} 列与 {other} 列），只使用第一列。",
     "required_missing": "“{header}”为必填项，不能为空。",
     "error_value": "“{header}”是错误值 {value}：请修正公式或改为直接填写的值。",
@@ -322,7 +322,7 @@ def text(catalogue: dict[str, str], key: str, **values: object) -> str:
 # placeholders, choice synonyms (findings codes; see kqxl/engine/validate.py).
 FINDINGS.update(
     {
-        "missing_rule_column": "找不到规则需要的列“{header}”{hint}：缺少它，{levels}无法达到。请把表头改回“{header}”。",
+        "missing_rule_column": "找不到规则需要的列“{header}”{hint}缺少它，{levels}无法达到。请把表头改回“{header}”。",
         "unknown_column": "表头“{header}”不是 kqxl 的列，kqxl 不读取它，原样保留{hint}。",
         "missing_sheet_renamed": "找不到工作表“{sheet}”，是否指“{other}”？请把该工作表改名为“{sheet}”。",
         "lenient_value": "“{header}”的“{value}”已按 {typed} 读取；它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为{kind}。",
@@ -341,6 +341,7 @@ ERRORS.update(
     }
 )
 
+LABELS["wrong_type_grade"] = "—"  # a 甲方/总包 found, but of another 客户类型
 CLI["summary_notices"] = "另有 {notices} 条提示（不算问题）。"
 CLI["tidied"] = "已把 {cells} 个按宽松方式读取的单元格改写为数字、日期或标准选项。"
 
@@ -350,6 +351,7 @@ READING: dict[str, str] = {
     "is_folder_more": " 等（另有 {n} 个）",
     "is_folder_empty": "，其中也没有 .xlsx 工作簿。请给出工作簿文件的路径。",
     "did_you_mean": "，是否指“{other}”？",
+    "no_hint": "。",
     "did_you_mean_unknown": "（是否应为“{other}”？）",
     "levels_joiner": "、",
     "level": "{ctype} {label}",

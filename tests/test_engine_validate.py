@@ -414,7 +414,7 @@ def test_missing_required_column_still_validates_the_rest() -> None:
     rule_columns = {f.header: f for f in result.findings if f.code == "missing_rule_column"}
     assert "联系电话" in rule_columns and "拜访次数" not in rule_columns
     assert rule_columns["联系电话"].message == (
-        "找不到规则需要的列“联系电话”：缺少它，甲方 I级无法达到。请把表头改回“联系电话”。"
+        "找不到规则需要的列“联系电话”。缺少它，甲方 I级无法达到。请把表头改回“联系电话”。"
     )
     assert result.customers[0]["grade_level"] is None
 

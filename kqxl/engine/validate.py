@@ -215,7 +215,7 @@ def closest(wanted: str, present: Iterable[str]) -> str | None:
 
 
 def _hint(other: str | None) -> str:
-    return text(READING, "did_you_mean", other=other) if other else ""
+    return text(READING, "did_you_mean", other=other) if other else READING["no_hint"]
 
 
 def _header_findings(

@@ -6,9 +6,9 @@ value the list of its synonyms. A choice the file names replaces its default lis
 removes it); choices and columns it does not name keep the defaults of
 :data:`kqxl.vocabulary.CHOICE_SYNONYMS`::
 
-    [synonyms.客户类型]
-    甲方 = ["业主", "建设单位", "开发商"]
-    物业公司 = ["物业"]          # a 客户类型 the rules give a checklist may have synonyms too
+    [synonyms."客户类型"]
+    "甲方" = ["业主", "建设单位", "开发商"]
+    "物业公司" = ["物业"]        # a 客户类型 the rules give a checklist may have synonyms too
 """
 
 from __future__ import annotations

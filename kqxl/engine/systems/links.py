@@ -81,7 +81,13 @@ class Links(System):
         # project naming a customer that sheet would hold.
         told: list[Finding] = out.findings if customers.layout is not None else []
         for key, expected in LINKS.items():
-            out.shared[key] = _link(projects, key, expected, index, ctypes, told)
+            found = out.shared[key] = _link(projects, key, expected, index, ctypes, told)
+            # found, but of another 客户类型: its grade is by another checklist (shown as —)
+            out.shared[f"{key}_wrong_type"] = {
+                i
+                for i, ci in enumerate(found)
+                if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected
+            }
         out.derived["项目阶段"] = furthest_stage(
             out.shared["client"], projects.values["stage"], len(customers.rows)
         )
