@@ -223,10 +223,11 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     for path in paths:
         done = recompute_workbook(path, rules=rules, today=today)
         results[path.name] = result = done.result
+        problems = sum(f.level != "notice" for f in result.findings)
         click.echo(
             f"  recomputed {path.name}: {len(result.customers)} customers, "
-            f"{len(result.projects)} projects, {len(result.findings)} findings, "
-            f"{done.cells_changed} cells written"
+            f"{len(result.projects)} projects, {problems} findings, "
+            f"{len(result.findings) - problems} notices, {done.cells_changed} cells written"
         )
     _print_summary(results[paths[0].name], rules)
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
