@@ -338,3 +338,39 @@ def test_floor_label_appears_in_the_workbook_as_in_rules_check(tmp_path: Path) -
     cols = {c.value: c.column_letter for c in ws[HEADER_ROW]}
     assert ws[f"{cols['成交热度']}3"].value == 0.1
     assert ws[f"{cols['热度依据']}3"].value == "10%（线索）：以上都不满足时的热度"
+
+
+# ---- the pieces behind it ----------------------------------------------------------------------
+
+
+def test_needed_columns_name_the_levels_each_column_serves() -> None:
+    from kqxl.engine.needs import needed_columns
+    from kqxl.rules import load_rules
+    from kqxl.schema import SCHEMA
+
+    needed = needed_columns(load_rules(), SCHEMA)
+    assert needed["客户"]["visit_count"] == ["甲方 I级", "总包 I级"]
+    assert needed["客户"]["order_amount"] == ["总包 II级"]
+    assert "sole_brand_in_bid" in needed["项目"]
+    assert needed["项目"]["sole_brand_in_bid"] == ["成交热度 90%"]
+    # derived values (项目阶段 of a customer, 甲方等级 of a project) are no columns
+    assert "stage" not in needed["客户"]
+
+
+def test_tidy_value_is_the_typed_value_a_notice_names() -> None:
+    from kqxl.engine.convert import choice_map
+    from kqxl.engine.validate import synonym_map, tidy_value
+    from kqxl.schema import ColumnType
+
+    assert tidy_value("120万", ColumnType.MONEY) == 1_200_000.0
+    assert tidy_value("1.2亿", ColumnType.MONEY) == 120_000_000.0
+    assert tidy_value("３", ColumnType.INTEGER) == 3
+    assert tidy_value("2024.5.3", ColumnType.DATE) == dt.date(2024, 5, 3)
+    assert tidy_value("20240503", ColumnType.DATE) == dt.date(2024, 5, 3)
+    assert tidy_value("45000", ColumnType.DATE) == dt.date(2023, 3, 15)
+    assert tidy_value("√", ColumnType.BOOL) == "是"
+    choices = choice_map(["甲方", "总包"])
+    choices.update(synonym_map(["甲方", "总包"], {"甲方": ["业主"], "物业公司": ["物业"]}))
+    assert tidy_value("业主", ColumnType.CHOICE, choices=choices) == "甲方"
+    assert tidy_value("物业", ColumnType.CHOICE, choices=choices) is None  # not a choice here
+    assert tidy_value("三次", ColumnType.INTEGER) is None
