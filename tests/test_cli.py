@@ -220,7 +220,9 @@ def test_workbook_without_the_sheets_is_a_finding(tmp_path: Path) -> None:
     wb.save(path)
     code, out, _ = run("validate", path)
     assert code == 1
-    assert f"{path.name}:客户: 缺少工作表“客户”" in out
+    # one finding that says what the workbook is missing, not one per sheet
+    assert f"{path.name}:客户: 工作簿中没有“客户”和“项目”工作表（只有 Sheet1）" in out
+    assert "发现 1 个问题。" in out
 
 
 # ---- recompute ----------------------------------------------------------------------------
@@ -428,4 +430,4 @@ def test_a_folder_or_unreadable_file_is_one_line(tmp_path: Path) -> None:
     folder.mkdir()
     code, out, err = run("validate", folder)
     assert code == 2 and out == ""
-    assert err.startswith(f"kqxl: {folder}：无法打开文件") and err.count("\n") == 1
+    assert err.startswith(f"kqxl: {folder}：这是一个文件夹，不是工作簿") and err.count("\n") == 1
