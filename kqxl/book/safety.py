@@ -136,7 +136,7 @@ def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
     return zf
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam")
 
 
 def unreadable(path: Path, exc: OSError) -> WorkbookError:
