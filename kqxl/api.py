@@ -44,6 +44,7 @@ from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
 from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
 from kqxl.texts import LABELS, STORED, text
+from kqxl.tidy import plan_tidy
 
 JOINER = LABELS["joiner"]
 # Between a cell's reference and its message in 校验 ("C5：…"); kqxl's highlight formula
@@ -62,6 +63,7 @@ class RecomputeResult(BaseModel):
     keys_assigned: dict[str, int] = {}  # sheet → keys given to rows that had none
     rules_stored: bool = False  # the rules in effect were stored in the 规则 sheet
     unchanged: bool = False  # every computed cell already held its value: nothing was written
+    cells_tidied: int = 0  # input cells read leniently, rewritten as typed values (--tidy)
 
 
 def validate_workbook(
@@ -123,6 +125,7 @@ def recompute_workbook(
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
     recalc: bool = False,
+    tidy: bool = False,
 ) -> RecomputeResult:
     """Fill the computed columns (of every registered system, or of ``systems``) and mark
     invalid cells.
@@ -134,15 +137,24 @@ def recompute_workbook(
     from the stored ones) are touched; everything else stays as it was. When nothing changes,
     an in-place recompute writes nothing, keeps no backup, and says ``unchanged``. ``out``,
     ``force``, ``backup`` and ``keep_backups`` apply when ``book`` is a path. ``recalc``: as in
-    :func:`validate_workbook`.
+    :func:`validate_workbook`. ``tidy``:
+    also rewrite each input cell read leniently (``120万``, ``2024.5.3``, ``Y``, a synonym) as
+    the typed value it was read as (:func:`kqxl.tidy.plan_tidy`); its notice goes.
     """
     run = tuple(registered() if systems is None else systems)
     port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
     grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
     stored = plan_stored(grid, result, chosen, schema)
+    tidied: list[CellChange] = []
+    if tidy:
+        tidied, settled = plan_tidy(
+            result, chosen.rules, date1904=grid.date1904, schema=schema, systems=run
+        )
+        done = {id(f) for f in settled}
+        result.findings = [f for f in result.findings if id(f) not in done]
     # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
     current = None if recalc else grid
-    changes = [*stored.changes, *plan_recompute(result, schema, run, current=current)]
+    changes = [*stored.changes, *tidied, *plan_recompute(result, schema, run, current=current)]
     report = port.write(
         WorkbookEdit(
             cells=changes,
@@ -160,6 +172,7 @@ def recompute_workbook(
         keys_assigned=stored.keys_assigned,
         rules_stored=stored.rules_stored,
         unchanged=report.unchanged,
+        cells_tidied=len(tidied),
     )
 
 
@@ -477,6 +490,7 @@ def recompute_workbooks(
     systems: Iterable[System] | None = None,
     on_file: Callable[[FileOutcome[RecomputeResult]], None] | None = None,
     recalc: bool = False,
+    tidy: bool = False,
 ) -> BatchResult[RecomputeResult]:
     """:func:`recompute_workbook` for each of ``paths`` (``out`` only with a single path)."""
     files = list(paths)
@@ -498,6 +512,7 @@ def recompute_workbooks(
             schema=schema,
             systems=run,
             recalc=recalc,
+            tidy=tidy,
         )
 
     return _run_batch(files, job, on_file)

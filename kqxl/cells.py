@@ -131,3 +131,4 @@ class WorkbookGrid:
     sheets: dict[str, SheetGrid]
     date1904: bool = False
     stamp: FileStamp | None = None
+    names: tuple[str, ...] = ()  # every worksheet's name in tab order, read or not

@@ -23,7 +23,7 @@ import click
 
 from kqxl import __version__
 from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
-from kqxl.texts import CLI, HINTS, text
+from kqxl.texts import CLI, HINTS, LABELS, text
 
 if TYPE_CHECKING:
     from kqxl.api import BatchResult, FileOutcome
@@ -337,6 +337,12 @@ def validate(
     help="How many backups of each workbook to keep.",
 )
 @recalc_option
+@click.option(
+    "--tidy",
+    is_flag=True,
+    help="把按宽松方式读取的输入单元格（如 120万、2024.5.3、Y、业主）改写为真正的数字、日期、"
+    "是/否或选项值，使 Excel 的求和与数据透视表也能计入（有备份）。",
+)
 @json_option
 def recompute(
     files: tuple[Path, ...],
@@ -347,6 +353,7 @@ def recompute(
     no_backup: bool,
     keep_backups: int,
     recalc: bool,
+    tidy: bool,
     as_json: bool,
 ) -> None:
     """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILES.
@@ -359,6 +366,8 @@ def recompute(
     def show(file: Path, done: Any) -> None:
         _print_result(file, done.result)
         _print_stored(done)
+        if done.cells_tidied:
+            click.echo(text(CLI, "tidied", cells=done.cells_tidied))
         if done.unchanged:
             click.echo(text(CLI, "unchanged", path=done.written_to))
             return
@@ -377,6 +386,7 @@ def recompute(
             backup=not no_backup,
             keep_backups=keep_backups,
             recalc=recalc,
+            tidy=tidy,
             on_file=_reporter(as_json, show),
         )
     _finish(batch, as_json, any(done.result.has_errors for done in batch.results))
@@ -398,9 +408,13 @@ def _grade_order(row: Any) -> tuple[bool, int]:
 
 
 def _print_result(file: Path, result: Any) -> None:
-    for f in result.findings:
+    # Problems first, then the notices (values read leniently …), quieter and not counted.
+    problems = [f for f in result.findings if f.level != "notice"]
+    notices = [f for f in result.findings if f.level == "notice"]
+    for f in [*problems, *notices]:
         where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
-        click.echo(f"{file.name}:{where}: {f.message}")
+        quiet = LABELS["notice_prefix"] if f.level == "notice" else ""
+        click.echo(f"{file.name}:{where}: {quiet}{f.message}")
     # Ordered as the levels go (未评级, I级 … IV级, 不适用; 0% … 90%), not alphabetically.
     customers, projects = result.customers, result.projects
     grades = Counter(c["grade"] for c in sorted(customers, key=_grade_order))
@@ -412,8 +426,9 @@ def _print_result(file: Path, result: Any) -> None:
             file=file.name,
             customers=len(customers),
             projects=len(projects),
-            findings=len(result.findings),
+            findings=len(problems),
         )
+        + (text(CLI, "summary_notices", notices=len(notices)) if notices else "")
     )
     if grades:
         click.echo(text(CLI, "grades", counts="，".join(f"{k} {v}" for k, v in grades.items())))

@@ -223,10 +223,11 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     for path in paths:
         done = recompute_workbook(path, rules=rules, today=today)
         results[path.name] = result = done.result
+        problems = sum(f.level != "notice" for f in result.findings)
         click.echo(
             f"  recomputed {path.name}: {len(result.customers)} customers, "
-            f"{len(result.projects)} projects, {len(result.findings)} findings, "
-            f"{done.cells_changed} cells written"
+            f"{len(result.projects)} projects, {problems} findings, "
+            f"{len(result.findings) - problems} notices, {done.cells_changed} cells written"
         )
     _print_summary(results[paths[0].name], rules)
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
@@ -258,11 +259,20 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
         )
     total = sum(entry[2] for entry in pipeline.values())
     click.echo(f"    weighted pipeline 加权金额合计: {total:,.0f} 元")
-    codes = Counter(f.code for f in result.findings)
-    listed = ", ".join(f"{code} {n}" for code, n in codes.most_common())
-    click.echo(f"  findings: {len(result.findings)}  ({listed})")
-    for f in result.findings[:8]:
-        click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+    problems = [f for f in result.findings if f.level != "notice"]
+    notices = [f for f in result.findings if f.level == "notice"]
+    for title, found in (("findings", problems), ("notices 提示", notices)):
+        codes = Counter(f.code for f in found)
+        listed = ", ".join(f"{code} {n}" for code, n in codes.most_common())
+        click.echo(f"  {title}: {len(found)}  ({listed})")
+        # every one is listed, or the count of those left out is said
+        for f in found[:SHOWN]:
+            click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+        if len(found) > SHOWN:
+            click.echo(f"    … and {len(found) - SHOWN} more (kqxl validate lists them all)")
+
+
+SHOWN = 20  # findings listed by the demo summary before it says how many more there are
 
 
 def _number(value: OutputValue) -> float:

@@ -32,6 +32,8 @@ CODES: dict[str, str] = {
     "file_not_found": "not_found",
     "not_xlsx": "not_xlsx",
     "unreadable": "unreadable",
+    "is_folder": "is_folder",
+    "wrong_extension": "wrong_extension",
     "empty_file": "empty",
     "corrupt": "damaged",
     "encrypted": "encrypted",

@@ -11,7 +11,7 @@ from __future__ import annotations
 FINDINGS: dict[str, str] = {
     "missing_sheet": "缺少工作表“{sheet}”：请使用 kqxl init 生成的模板，或把工作表改名为“{sheet}”。",
     "no_header_row": "工作表“{sheet}”的前 {rows} 行中找不到表头（应包含“{expected}”等列）。",
-    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”：请在表头行补上这一列。",
+    "missing_column": "工作表“{sheet}”缺少必需的列“{header}”{hint}请在表头行补上这一列或把表头改回“{header}”。",
     "duplicate_column": "表头“{header}”出现了两次（{column} 列与 {other} 列），只使用第一列。",
     "required_missing": "“{header}”为必填项，不能为空。",
     "error_value": "“{header}”是错误值 {value}：请修正公式或改为直接填写的值。",
@@ -335,3 +335,49 @@ CLI.update(
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:
     """The catalogue entry ``key`` with its placeholders filled."""
     return catalogue[key].format(**values)
+
+
+# --- Reading what a rep typed: renamed columns and sheets, values read leniently,
+# placeholders, choice synonyms (findings codes; see kqxl/engine/validate.py).
+FINDINGS.update(
+    {
+        "missing_rule_column": "找不到规则需要的列“{header}”{hint}缺少它，{levels}无法达到。请把表头改回“{header}”。",
+        "unknown_column": "表头“{header}”不是 kqxl 的列，kqxl 不读取它，原样保留{hint}。",
+        "missing_sheet_renamed": "找不到工作表“{sheet}”，是否指“{other}”？请把该工作表改名为“{sheet}”。",
+        "lenient_value": "“{header}”的“{value}”已按 {typed} 读取；它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为{kind}。",
+        "choice_synonym": "“{header}”的“{value}”按“{typed}”读取（同义词）；可用 kqxl recompute --tidy 改写为“{typed}”。",
+        "placeholder": "“{header}”的“{value}”表示没有，按空白处理。",
+        "no_schema_sheets": "工作簿中没有“{wanted}”工作表{present}，不是 kqxl 的客户跟进表或团队总表：请用 kqxl init 生成模板，再把数据复制到其中。",
+        "count_with_unit": "“{header}”是次数，不能带金额单位，实际为“{value}”：请填写整数（如 3）。",
+    }
+)
+
+# Files that are not what the command needs (kqxl/book/safety.py).
+ERRORS.update(
+    {
+        "is_folder": "{path}：这是一个文件夹，不是工作簿{files}",
+        "wrong_extension": "{path}：内容是 xlsx 工作簿，但扩展名是 {suffix}（文件被改过名）。请把扩展名改回 .xlsx 后重试。",
+    }
+)
+
+LABELS["wrong_type_grade"] = "—"  # a 甲方/总包 found, but of another 客户类型
+CLI["summary_notices"] = "另有 {notices} 条提示（不算问题）。"
+CLI["tidied"] = "已把 {cells} 个按宽松方式读取的单元格改写为数字、日期或标准选项。"
+
+READING: dict[str, str] = {
+    "sheets_present": "（只有 {names}）",
+    "is_folder_files": "。请给出其中的工作簿文件，如 {files}{more}。",
+    "is_folder_more": " 等（另有 {n} 个）",
+    "is_folder_empty": "，其中也没有 .xlsx 工作簿。请给出工作簿文件的路径。",
+    "did_you_mean": "，是否指“{other}”？",
+    "no_hint": "。",
+    "did_you_mean_unknown": "（是否应为“{other}”？）",
+    "levels_joiner": "、",
+    "level": "{ctype} {label}",
+    "heat_level": "成交热度 {label}",
+    "kind_number": "数字",
+    "kind_date": "日期",
+    "kind_bool": "“是”或“否”",
+    "not_a_choice_column": "“{header}”不是选项列；同义词只能给这些列：{headers}",
+    "empty_synonym": "“{choice}”的同义词不能为空白",
+}

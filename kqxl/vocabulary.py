@@ -141,3 +141,73 @@ def read_date(value: object, date1904: bool | None = False) -> dt.date | None:
 def plausible_date(day: dt.date) -> bool:
     """Within 1900–2100: anything else is a typing mistake, in a cell or in a rule."""
     return FIRST_DAY <= day <= LAST_DAY
+
+
+# --------------------------------------------------------------------------------------------
+# Placeholders: what a rep types to say "nothing here". They are not data: such a cell reads as
+# blank (a phone of 无 is no contact), with a notice.
+
+PLACEHOLDER_WORDS = (
+    "无",
+    "-",
+    "--",
+    "—",
+    "——",
+    "–",
+    "/",
+    "暂无",
+    "没有",
+    "不详",
+    "未知",
+    "N/A",
+    "NA",
+    "无无",
+)
+PLACEHOLDERS = frozenset(
+    {v for w in PLACEHOLDER_WORDS for v in (w, w.lower(), unicodedata.normalize("NFKC", w))}
+    | {"Ｎ／Ａ", "ｎ／ａ", "－", "／"}
+)
+
+
+def is_placeholder(value: object) -> bool:
+    """Is ``value`` (a stripped text) one of the placeholder words? ``"无"``, ``"N/A"`` …"""
+    return isinstance(value, str) and (value in PLACEHOLDERS or fold(value).upper() in PLACEHOLDERS)
+
+
+# --------------------------------------------------------------------------------------------
+# Choice synonyms: the words reps use for a choice, by column header → choice → synonyms. The
+# default of the rules file's [synonyms] section (a company's rules may change or add to it).
+
+CHOICE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "客户类型": {
+        "甲方": ("业主", "建设单位", "业主单位", "开发商", "甲方单位"),
+        "总包": ("总包单位", "施工单位", "总承包", "总承包单位", "施工方"),
+        "设计院": ("设计单位", "设计公司"),
+        "经销商": ("代理商", "分销商"),
+        "零售店": ("门店", "零售"),
+    },
+    "项目阶段": {
+        "信息": ("线索", "项目信息"),
+        "方案设计": ("设计", "设计阶段", "方案"),
+        "编写标书": ("标书编写", "编标", "写标书"),
+        "投标": ("投标中", "招标", "招投标", "投标阶段"),
+        "中标": ("已中标",),
+        "签约": ("已签约", "签合同", "已签合同"),
+        "供货": ("供货中", "发货"),
+        "完工": ("已完工", "竣工"),
+        "丢单": ("丢标", "未中标", "失败"),
+    },
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Headers: how a header a rep renamed is compared with the one kqxl expects.
+
+_BRACKETED = re.compile(r"[(\[（【［〔{][^)\]）】］〕}]*[)\]）】］〕}]")
+
+
+def header_stem(header: str) -> str:
+    """A header without what a rep adds around it: width, spaces, ``*``, a unit or remark in
+    brackets. ``"拜访次数（次）"`` and ``"拜访次数 (次)*"`` → ``"拜访次数"``."""
+    s = "".join(unicodedata.normalize("NFKC", header).split()).rstrip("*")
+    return _BRACKETED.sub("", s).rstrip(":：*") or s

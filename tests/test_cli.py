@@ -124,10 +124,17 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
         lines[1]
         == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
     )
-    assert lines[2] == f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。"
-    assert lines[3].startswith("客情等级：")
-    assert lines[3] == "客情等级：未评级 2，I级 2，II级 2，III级 2，IV级 2，不适用 1"
-    assert lines[4] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
+    # a value read leniently is a notice after the problems, not counted as one
+    assert lines[2] == (
+        f"{rep_book.name}:客户!U5: 提示：“最近拜访日期”的“2026年11月3日”已按 2026-11-03 读取；"
+        "它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为日期。"
+    )
+    assert lines[3] == (
+        f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。另有 1 条提示（不算问题）。"
+    )
+    assert lines[4].startswith("客情等级：")
+    assert lines[4] == "客情等级：未评级 2，I级 2，II级 2，III级 2，IV级 2，不适用 1"
+    assert lines[5] == "成交热度：0% 1，30% 1，50% 1，70% 1，90% 1"
 
 
 def test_validate_json_is_the_library_result(rep_book: Path) -> None:
@@ -213,7 +220,9 @@ def test_workbook_without_the_sheets_is_a_finding(tmp_path: Path) -> None:
     wb.save(path)
     code, out, _ = run("validate", path)
     assert code == 1
-    assert f"{path.name}:客户: 缺少工作表“客户”" in out
+    # one finding that says what the workbook is missing, not one per sheet
+    assert f"{path.name}:客户: 工作簿中没有“客户”和“项目”工作表（只有 Sheet1）" in out
+    assert "发现 1 个问题。" in out
 
 
 # ---- recompute ----------------------------------------------------------------------------
@@ -428,4 +437,4 @@ def test_a_folder_or_unreadable_file_is_one_line(tmp_path: Path) -> None:
     folder.mkdir()
     code, out, err = run("validate", folder)
     assert code == 2 and out == ""
-    assert err.startswith(f"kqxl: {folder}：无法打开文件") and err.count("\n") == 1
+    assert err.startswith(f"kqxl: {folder}：这是一个文件夹，不是工作簿") and err.count("\n") == 1

@@ -63,7 +63,8 @@ def test_validate_gives_notices_not_errors(team_dir: Path, tmp_path: Path) -> No
     code, out, _ = run("validate", book, "--json", *TODAY_ARG)
     result = _only_result(out)
     assert code == 0  # notices are not errors
-    findings = result["findings"]
+    # the demo's text date (U5) is read leniently, a notice of its own (tests/test_words.py)
+    findings = [f for f in result["findings"] if f["code"] != "lenient_value"]
     assert [(f["code"], f["level"], f["row"], f["column"]) for f in findings] == [
         ("formula_not_calculated", "notice", ROW, "B"),
         ("formula_not_calculated", "notice", ROW, "T"),
@@ -74,7 +75,7 @@ def test_validate_gives_notices_not_errors(team_dir: Path, tmp_path: Path) -> No
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 0
     assert "客户名称为必填项" not in out and "必填" not in out
-    assert f"公式.xlsx:客户!T{ROW}: “拜访次数”的公式 =3+4 尚未计算" in out
+    assert f"公式.xlsx:客户!T{ROW}: 提示：“拜访次数”的公式 =3+4 尚未计算" in out
 
 
 def test_recompute_writes_a_notice_quietly(team_dir: Path, tmp_path: Path) -> None:
@@ -100,7 +101,8 @@ def test_recalc_gives_the_computed_grades(team_dir: Path, tmp_path: Path) -> Non
     code, out, _ = run("validate", book, "--recalc", "--json", *TODAY_ARG)
     assert code == 0, out
     got = _only_result(out)
-    assert got["findings"] == []
+    assert [f for f in got["findings"] if f["code"] != "lenient_value"] == []
+    assert got["findings"] == expected["findings"]
     assert got["rows"] == expected["rows"]
     [row] = [r for r in got["rows"]["客户"] if r["row"] == ROW]
     assert row["name"] == NAME
@@ -176,6 +178,8 @@ def test_a_row_of_nothing_but_formulas_still_gets_its_notices(
     code, out, _ = run("validate", book, "--json", *TODAY_ARG)
     assert code == 0
     result = _only_result(out)
-    assert [(f["code"], f["level"], f["row"]) for f in result["findings"]] == [
-        ("formula_not_calculated", "notice", last)
-    ]
+    assert [
+        (f["code"], f["level"], f["row"])
+        for f in result["findings"]
+        if f["code"] != "lenient_value"  # the demo's text date
+    ] == [("formula_not_calculated", "notice", last)]

@@ -167,7 +167,10 @@ def read_workbook(
         finally:
             book.close()
     ordered = {name: grids[name] for name, _part in wanted}  # tab order
-    return WorkbookGrid(path=str(p), sheets=ordered, date1904=package.date1904, stamp=stamp)
+    names = tuple(s.name for s in package.sheets if s.kind == "worksheet")
+    return WorkbookGrid(
+        path=str(p), sheets=ordered, date1904=package.date1904, stamp=stamp, names=names
+    )
 
 
 def _wanted_sheets(

@@ -38,6 +38,7 @@ from kqxl.errors import (
     WorkbookLockedError,
     describe_os_error,
 )
+from kqxl.texts import READING, text
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -110,7 +111,7 @@ def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
     except FileNotFoundError:
         raise fail(WorkbookError, "file_not_found", path=path) from None
     except OSError as exc:  # a folder, no permission, a file locked by another program
-        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
+        raise unreadable(path, exc) from None
     if not head:
         raise fail(WorkbookError, "empty_file", path=path)
     if head.startswith(CFB_MAGIC[:4]):
@@ -125,10 +126,41 @@ def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
         raise fail(WorkbookError, "corrupt", path=path, detail=describe_error(exc)) from None
     try:
         check_members(path, zf, limits)
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            # an xlsx renamed to .xls (or saved without its extension): the content is right,
+            # the name makes Excel and the readers take it for another format
+            raise fail(WorkbookError, "wrong_extension", path=path, suffix=path.suffix or "（无）")
     except BaseException:
         zf.close()
         raise
     return zf
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam")
+
+
+def unreadable(path: Path, exc: OSError) -> WorkbookError:
+    """The error for a file that cannot be opened: a folder says so and names the workbooks in
+    it; anything else (no permission, an I/O error) is ``unreadable`` with the reason."""
+    if path.is_dir():
+        return fail(WorkbookError, "is_folder", path=path, files=_workbooks_in(path))
+    return fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc))
+
+
+def _workbooks_in(folder: Path, shown: int = 3) -> str:
+    """The first few workbooks in ``folder``, for the message that names what to give instead."""
+    try:
+        names = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$") and p.is_file()
+        )
+    except OSError:
+        names = []
+    if not names:
+        return text(READING, "is_folder_empty")
+    more = text(READING, "is_folder_more", n=len(names) - shown) if len(names) > shown else ""
+    return text(READING, "is_folder_files", files="、".join(names[:shown]), more=more)
 
 
 def _is_encrypted_cfb(path: Path) -> bool:
@@ -196,7 +228,7 @@ def check_prolog(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
             WorkbookError, "corrupt", path=path, detail=f"{info.filename}：{describe_error(exc)}"
         ) from None
     except OSError as exc:  # the disk or the network share, not the file's content
-        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
+        raise unreadable(path, exc) from None
     if _prolog_has_dtd(head):
         raise fail(
             HostileFileError, "hostile_xml", path=path, part=info.filename, detail="DTD/实体声明"
@@ -248,7 +280,7 @@ def member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes]
             WorkbookError, "corrupt", path=path, detail=f"{name}：{describe_error(exc)}"
         ) from None
     except OSError as exc:
-        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
+        raise unreadable(path, exc) from None
 
 
 def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
@@ -270,7 +302,7 @@ def file_stamp(path: Path) -> FileStamp:
     except FileNotFoundError:
         raise fail(WorkbookError, "file_not_found", path=path) from None
     except OSError as exc:
-        raise fail(WorkbookError, "unreadable", path=path, detail=describe_os_error(exc)) from None
+        raise unreadable(path, exc) from None
     return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=digest.hexdigest())
 
 

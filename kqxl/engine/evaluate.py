@@ -14,6 +14,7 @@ from itertools import repeat
 from typing import Any
 
 from kqxl.cells import WorkbookGrid, column_index
+from kqxl.engine.needs import needed_columns
 from kqxl.engine.results import BookResult, RowResult, fast_builder
 from kqxl.engine.system import (
     System,
@@ -24,9 +25,10 @@ from kqxl.engine.system import (
     registered,
 )
 from kqxl.engine.systems import CustomerIndex
-from kqxl.engine.validate import SheetData, validate_sheet
+from kqxl.engine.validate import SheetData, one_missing_finding, validate_sheet
 from kqxl.rules.compile import Derived, compile_rules, derived_names
 from kqxl.rules.model import Rules
+from kqxl.rules.synonyms import choice_synonyms
 from kqxl.schema import SCHEMA, Schema
 
 __all__ = ["CustomerIndex", "evaluate", "row_columns"]
@@ -61,7 +63,7 @@ def evaluate(
     chosen = ordered(registered() if systems is None else systems)
     derived = derived_of(chosen)
     compiled = compile_rules(rules, schema, derived)
-    sheets = _validate(book, schema, rules, chosen)
+    sheets = _validate(book, schema, rules, chosen, derived)
     findings = [f for data in sheets.values() for f in data.findings]
     outputs: dict[str, SystemOutput] = {}
     provided: dict[str, dict[str, Sequence[Any]]] = {s.name: {} for s in schema.sheets}
@@ -102,7 +104,11 @@ def evaluate(
 
 
 def _validate(
-    book: WorkbookGrid, schema: Schema, rules: Rules, systems: Sequence[System]
+    book: WorkbookGrid,
+    schema: Schema,
+    rules: Rules,
+    systems: Sequence[System],
+    derived: Derived | None = None,
 ) -> dict[str, SheetData]:
     """Every sheet of the schema, validated; choice columns widened as the systems ask."""
     extra: dict[str, dict[str, list[str]]] = {}
@@ -111,15 +117,28 @@ def _validate(
             for key, values in columns.items():
                 extra.setdefault(name, {}).setdefault(key, []).extend(values)
     out: dict[str, SheetData] = {}
+    needed = needed_columns(rules, schema, derived)
+    names = book.names or tuple(book.sheets)
     for sheet in schema.sheets:
         widen = {
             key: [v for v in dict.fromkeys(values) if v not in sheet.column(key).choices]
             for key, values in extra.get(sheet.name, {}).items()
         }
         out[sheet.name] = validate_sheet(
-            book.sheets.get(sheet.name), sheet, extra_choices=widen, date1904=book.date1904
+            book.sheets.get(sheet.name),
+            sheet,
+            extra_choices=widen,
+            date1904=book.date1904,
+            synonyms=choice_synonyms(rules, sheet),
+            needed=needed.get(sheet.name, {}),
+            other_sheets=[n for n in names if n not in _schema_names(schema)],
         )
+    one_missing_finding(out, names)
     return out
+
+
+def _schema_names(schema: Schema) -> set[str]:
+    return {s.name for s in schema.sheets}
 
 
 def _row_results(

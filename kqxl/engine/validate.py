@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
-from kqxl.engine.convert import cell_text, choice_map, convert_column, name_keys, positions
+from kqxl.engine.convert import (
+    Bad,
+    cell_text,
+    choice_map,
+    convert_column,
+    name_key,
+    name_keys,
+    parse_number,
+    positions,
+)
 from kqxl.engine.results import Finding, SheetLayout
 from kqxl.schema import ColumnType, Sheet
+from kqxl.texts import READING, text
+from kqxl.vocabulary import PLACEHOLDERS, fold, header_stem, read_date, yes_no
 
 HEADER_SCAN_ROWS = 10
 
@@ -31,6 +44,7 @@ class HeaderMatch:
     header_row: int | None  # None: no row in the first ten holds a known header
     columns: dict[str, int] = field(default_factory=dict)  # key → Excel column (1-based)
     unknown: list[str] = field(default_factory=list)
+    unknown_cols: list[int] = field(default_factory=list)  # the Excel column of each unknown
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)  # header, col, first
 
 
@@ -57,6 +71,7 @@ def locate_header(grid: SheetGrid, sheet: Sheet, scan_rows: int = HEADER_SCAN_RO
         key = by_header.get(h)
         if key is None:
             match.unknown.append(cell_text(value).strip())
+            match.unknown_cols.append(col)
         elif key in match.columns:
             match.duplicates.append((sheet.column(key).header, col, match.columns[key]))
         else:
@@ -93,16 +108,27 @@ def validate_sheet(
     *,
     extra_choices: Mapping[str, Sequence[str]] | None = None,
     date1904: bool = False,
+    synonyms: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    needed: Mapping[str, Sequence[str]] | None = None,
+    other_sheets: Sequence[str] = (),
 ) -> SheetData:
     """Validate one sheet against the schema: findings as values, normalised columns.
 
     The steps: find the header row and check it; transpose the data area and drop blank rows;
     convert each column by its type; report blank required cells; report duplicate keys and
-    names. ``extra_choices`` widens a choice column (e.g. 客户类型 named by a company's rules).
+    names. ``extra_choices`` widens a choice column (e.g. 客户类型 named by a company's rules);
+    ``synonyms`` (column key → choice → its synonyms) are read as their choice, with a notice.
+    ``needed``: column key → the levels that cannot be reached without it (what the rules
+    read), so that a missing one is an error naming them. ``other_sheets``: the workbook's
+    other sheet names, to name the one a missing sheet was probably renamed to.
     """
     findings: list[Finding] = []
     if grid is None:
-        findings.append(Finding.make("missing_sheet", sheet.name))
+        other = closest(sheet.name, [n for n in other_sheets if n != sheet.name])
+        if other is not None:
+            findings.append(Finding.make("missing_sheet_renamed", sheet.name, other=other))
+        else:
+            findings.append(Finding.make("missing_sheet", sheet.name))
         return _empty(sheet, findings)
     match = locate_header(grid, sheet)
     if match.header_row is None:
@@ -114,10 +140,10 @@ def validate_sheet(
         )
         return _empty(sheet, findings)
     header_row = match.header_row
-    findings += _header_findings(grid, sheet, match, header_row)
+    findings += _header_findings(grid, sheet, match, header_row, needed or {})
     excel_rows, raw = _data_columns(grid, sheet, match, header_row)
     values, bad_rows, bad_findings = _convert_columns(
-        sheet, match, raw, excel_rows, extra_choices or {}, date1904
+        sheet, match, raw, excel_rows, extra_choices or {}, date1904, synonyms or {}
     )
     findings += bad_findings
     if grid.pending:
@@ -138,6 +164,25 @@ def validate_sheet(
     return SheetData(sheet, layout, excel_rows, values, findings, match_keys, raw)
 
 
+def one_missing_finding(sheets: Mapping[str, SheetData], names: Sequence[str]) -> None:
+    """A workbook holding none of the schema's sheets gets one finding that says so (naming the
+    sheets it has), instead of one ``missing_sheet`` per sheet; in place."""
+    if not sheets or any(
+        [f.code for f in data.findings] != ["missing_sheet"] for data in sheets.values()
+    ):
+        return
+    wanted = [data.sheet.name for data in sheets.values()]
+    shown = "、".join(names[:5]) + ("…" if len(names) > 5 else "")
+    finding = Finding.make(
+        "no_schema_sheets",
+        wanted[0],
+        wanted="”和“".join(wanted),
+        present=text(READING, "sheets_present", names=shown) if names else "",
+    )
+    for i, data in enumerate(sheets.values()):
+        data.findings = [finding] if i == 0 else []
+
+
 def _empty(sheet: Sheet, findings: list[Finding]) -> SheetData:
     return SheetData(
         sheet,
@@ -149,10 +194,39 @@ def _empty(sheet: Sheet, findings: list[Finding]) -> SheetData:
     )
 
 
+def closest(wanted: str, present: Iterable[str]) -> str | None:
+    """The header (or sheet name) in ``present`` a rep most likely meant by ``wanted``.
+
+    Compared without width, spaces, ``*`` and a unit or remark in brackets first
+    (``拜访次数（次）`` is 拜访次数), then by similarity (difflib, at least 0.6), then by
+    containment (``客户列表`` holds 客户).
+    """
+    options = [p for p in present if p and p.strip()]
+    stem = header_stem(wanted)
+    for p in options:
+        if header_stem(p) == stem:
+            return p
+    by_stem = {header_stem(p): p for p in options}
+    close = difflib.get_close_matches(stem, list(by_stem), n=1, cutoff=0.6)
+    if close:
+        return by_stem[close[0]]
+    holding = [p for p in options if stem in header_stem(p) or header_stem(p) in stem]
+    return min(holding, key=len) if len(holding) >= 1 and len(stem) >= 2 else None
+
+
+def _hint(other: str | None) -> str:
+    return text(READING, "did_you_mean", other=other) if other else READING["no_hint"]
+
+
 def _header_findings(
-    grid: SheetGrid, sheet: Sheet, match: HeaderMatch, header_row: int
+    grid: SheetGrid,
+    sheet: Sheet,
+    match: HeaderMatch,
+    header_row: int,
+    needed: Mapping[str, Sequence[str]],
 ) -> list[Finding]:
-    """Repeated headers, missing required columns, merged cells below the header row."""
+    """Repeated headers, missing required columns, columns the rules read that are missing,
+    headers kqxl does not know, merged cells below the header row."""
     name = sheet.name
     findings = [
         Finding.make(
@@ -166,11 +240,42 @@ def _header_findings(
         )
         for header, col, first in match.duplicates
     ]
-    findings += [
-        Finding.make("missing_column", name, header_row, None, c.header)
-        for c in sheet.columns
-        if c.required and c.key not in match.columns
-    ]
+    unknown = dict(zip(match.unknown, match.unknown_cols, strict=True))
+    meant: dict[str, str] = {}  # unknown header → the missing column it probably is
+    for c in sheet.columns:
+        if c.key in match.columns or c.is_computed or not (c.required or c.key in needed):
+            continue
+        other = closest(c.header, [u for u in unknown if u not in meant])
+        if other is not None:
+            meant[other] = c.header
+        letter = column_letter(unknown[other]) if other is not None else None
+        if c.required:
+            findings.append(
+                Finding.make(
+                    "missing_column", name, header_row, letter, c.header, hint=_hint(other)
+                )
+            )
+        else:
+            levels = text(READING, "levels_joiner").join(needed[c.key])
+            findings.append(
+                Finding.make(
+                    "missing_rule_column",
+                    name,
+                    header_row,
+                    letter,
+                    c.header,
+                    hint=_hint(other),
+                    levels=levels,
+                )
+            )
+    for header, col in unknown.items():
+        if header in meant:
+            continue  # its missing column's finding names it already
+        other = closest(header, [c.header for c in sheet.columns if c.key not in match.columns])
+        hint = text(READING, "did_you_mean_unknown", other=other) if other else ""
+        findings.append(
+            Finding.make("unknown_column", name, header_row, column_letter(col), header, hint=hint)
+        )
     findings += [
         Finding.make(
             "merged_cells", name, rng.first_row, column_letter(rng.first_col), None, str(rng)
@@ -252,10 +357,13 @@ def _convert_columns(
     excel_rows: list[int],
     extra_choices: Mapping[str, Sequence[str]],
     date1904: bool,
+    synonyms: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
 ) -> tuple[dict[str, list[Any]], dict[str, set[int]], list[Finding]]:
     """Each column converted by its type; the bad rows per column, and a finding for each.
 
-    A column the sheet lacks, and every column kqxl computes, is all ``None``.
+    A column the sheet lacks, and every column kqxl computes, is all ``None``. A value read
+    leniently (text in a number or date column, ``Y`` for 是, a synonym of a choice) and a
+    placeholder (``无`` in 联系电话, read as blank) each get a notice.
     """
     n = len(excel_rows)
     values: dict[str, list[Any]] = {}
@@ -268,12 +376,29 @@ def _convert_columns(
             continue
         choices = None
         if col_def.type is ColumnType.CHOICE:
-            choices = choice_map((*col_def.choices, *extra_choices.get(key, ())))
+            allowed = (*col_def.choices, *extra_choices.get(key, ()))
+            choices = choice_map(allowed)
+            choices.update(synonym_map(allowed, (synonyms or {}).get(key, {})))
         out, bads = convert_column(raw[key], col_def.type, choices, date1904)
         values[key] = out
+        letter = column_letter(match.columns[key])
+        notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
+        bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
+        for i, code, typed in notes:
+            extra = {"typed": typed, "kind": text(READING, _KIND.get(col_def.type, "kind_number"))}
+            findings.append(
+                Finding.make(
+                    code,
+                    sheet.name,
+                    excel_rows[i],
+                    letter,
+                    col_def.header,
+                    cell_text(raw[key][i]),
+                    **extra,
+                )
+            )
         if not bads:
             continue
-        letter = column_letter(match.columns[key])
         bad_rows[key] = {bad.index for bad in bads}
         for bad in bads:
             extra = {"choices": "、".join(col_def.choices)} if bad.code == "not_a_choice" else {}
@@ -289,6 +414,155 @@ def _convert_columns(
                 )
             )
     return values, bad_rows, findings
+
+
+def _bad_index(bad: Bad) -> int:
+    return bad.index
+
+
+# ---------------------------------------------------------------------------------------------
+# Values read leniently, placeholders, synonyms
+
+# Text columns where a placeholder (无, -, 暂无 …) means "nothing here": contact and counterpart
+# details. Free-text columns (兴趣爱好 无) keep the word as typed.
+PLACEHOLDER_COLUMNS = frozenset(
+    {
+        "contact_name",
+        "contact_phone",
+        "fax",
+        "address",
+        "bank_name",
+        "bank_account",
+        "contractor",
+        "design_institute",
+    }
+)
+# Money units and currency marks that make no sense in a count (3万 visits).
+_MONEY_MARKS = ("万", "亿", "元", "¥", "￥", "RMB", "CNY", "人民币")
+_KIND = {
+    ColumnType.INTEGER: "kind_number",
+    ColumnType.MONEY: "kind_number",
+    ColumnType.PERCENT: "kind_number",
+    ColumnType.DATE: "kind_date",
+    ColumnType.BOOL: "kind_bool",
+}
+_PLAIN_BOOL = frozenset({None, "", "是", "否"})
+_DATE_TYPES = frozenset({type(None), dt.date, dt.datetime})
+
+
+def synonym_map(choices: Iterable[str], synonyms: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Each synonym of an allowed choice (as typed and folded) → the choice; a synonym of a
+    choice not allowed, or one that is itself a choice, is left out."""
+    allowed = set(choices)
+    plain = {name_key(c) for c in allowed}
+    out: dict[str, str] = {}
+    for choice, words in synonyms.items():
+        if choice not in allowed:
+            continue
+        for word in words:
+            if name_key(word) not in plain:
+                out[word] = choice
+                out[name_key(word)] = choice
+    return out
+
+
+def typed_text(value: Any) -> str:
+    """A typed value as a notice shows it: ``1200000``, ``2024-05-03``, ``是``."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return cell_text(value)
+
+
+def _read_leniently(
+    raw: Sequence[CellValue],
+    out: list[Any],
+    ctype: ColumnType,
+    key: str,
+    choices: Mapping[str, str] | None,
+) -> tuple[list[tuple[int, str, str]], list[Bad]]:
+    """Notices (index, code, typed value) for the cells of one column read leniently, and
+    the cells that are bad after all (a count with a money unit), which ``out`` then blanks.
+
+    Each type is first checked over the whole column in C (the usual column is plain)."""
+    notes: list[tuple[int, str, str]] = []
+    bads: list[Bad] = []
+    if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
+        if str not in set(map(type, raw)):
+            return notes, bads
+        for i, v in enumerate(raw):
+            if v.__class__ is not str or out[i] is None:
+                continue
+            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):
+                out[i] = None
+                bads.append(Bad(i, "count_with_unit", v))
+            else:
+                notes.append((i, "lenient_value", typed_text(out[i])))
+    elif ctype is ColumnType.DATE:
+        if _DATE_TYPES.issuperset(map(type, raw)):
+            return notes, bads
+        notes = [
+            (i, "lenient_value", typed_text(out[i]))
+            for i, v in enumerate(raw)
+            if out[i] is not None and v.__class__ not in _DATE_TYPES
+        ]
+    elif ctype is ColumnType.BOOL:
+        if _PLAIN_BOOL.issuperset(raw):
+            return notes, bads
+        notes = [
+            (i, "lenient_value", typed_text(out[i]))
+            for i, v in enumerate(raw)
+            if out[i] is not None
+            and v not in _PLAIN_BOOL
+            and not (v.__class__ is str and v.strip() in _PLAIN_BOOL)
+        ]
+    elif ctype is ColumnType.CHOICE and choices:
+        plain = {c for c in choices.values()}
+        if plain.union((None,)).issuperset(raw):
+            return notes, bads
+        # a spelling of the choice itself (spaces, width, case) is the same word: no notice
+        folded = {name_key(c) for c in plain}
+        notes = [
+            (i, "choice_synonym", str(out[i]))
+            for i, v in enumerate(raw)
+            if out[i] is not None and v not in plain and name_key(cell_text(v)) not in folded
+        ]
+    elif ctype is ColumnType.TEXT and key in PLACEHOLDER_COLUMNS:
+        if PLACEHOLDERS.isdisjoint(out):
+            return notes, bads
+        for word in PLACEHOLDERS.intersection(out):
+            for i in positions(out, word):
+                out[i] = None
+                notes.append((i, "placeholder", ""))
+        notes.sort()
+    return notes, bads
+
+
+def tidy_value(
+    value: str,
+    ctype: ColumnType,
+    date1904: bool = False,
+    choices: Mapping[str, str] | None = None,
+) -> CellValue:
+    """What a cell read leniently becomes when tidied: ``"120万"`` → 1200000.0, ``"2024.5.3"``
+    → a date, ``"Y"`` → ``"是"``, ``"业主"`` → ``"甲方"``; None when ``value`` does not read.
+
+    ``value`` is the cell's text as a finding holds it."""
+    if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
+        number = parse_number(value)
+        if number is None:
+            return None
+        return int(number) if ctype is ColumnType.INTEGER and number.is_integer() else number
+    if ctype is ColumnType.DATE:
+        day = read_date(value, date1904)
+        if day is None and fold(value).replace(".", "", 1).isdigit():
+            day = read_date(float(fold(value)), date1904)
+        return day
+    if ctype is ColumnType.BOOL:
+        word = yes_no(value)
+        return None if word is None else ("是" if word else "否")
+    if ctype is ColumnType.CHOICE and choices:
+        return choices.get(value) or choices.get(name_key(value))
+    return None
 
 
 def _pending_findings(

@@ -43,9 +43,11 @@ from kqxl.rules.model import (
     required_count,
     unregister_section,
 )
+from kqxl.rules.synonyms import ChoiceSynonyms, choice_synonyms
 
 __all__ = [
     "Checklist",
+    "ChoiceSynonyms",
     "CompiledChecklist",
     "CompiledHeat",
     "CompiledLevel",
@@ -61,6 +63,7 @@ __all__ = [
     "NameInfo",
     "RuleLine",
     "Rules",
+    "choice_synonyms",
     "compile_condition",
     "compile_rules",
     "declared_derived",

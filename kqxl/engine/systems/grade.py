@@ -58,7 +58,11 @@ class Grade(System):
         }
         links = given.outputs["links"].shared
         for name, key in (("甲方等级", "client"), ("总包等级", "contractor")):
-            out.derived[name] = [0 if ci is None else levels[ci] or 0 for ci in links[key]]
+            wrong = links.get(f"{key}_wrong_type", set())  # another type's grade counts as 0
+            out.derived[name] = [
+                0 if ci is None or i in wrong else levels[ci] or 0
+                for i, ci in enumerate(links[key])
+            ]
         return out
 
 

@@ -4,6 +4,9 @@ Outputs per 项目 row: ``client_grade`` / ``contractor_grade`` (the grade label
 总包; 未知 for a name the 客户 sheet lacks, blank when none is named) with ``client_level`` /
 ``contractor_level`` behind them, ``heat`` (a fraction: 0.7), ``heat_reasons``, ``heat_gaps``,
 ``weighted_amount`` (项目金额 × 热度) and ``amount`` (the validated 项目金额 it weighs).
+A counterpart found in the 客户 sheet but of the wrong 客户类型 shows no grade (—): its grade
+is by another type's checklist. A project at the floor heat whose rules name the floor
+(``floor_label``) says so in 热度依据, as ``rules check`` shows it (``10%（线索）``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kqxl.engine.grade import heat_rows
+from kqxl.engine.results import Reason
 from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOutput
 from kqxl.rules.model import Rules
 from kqxl.schema import PROJECTS
@@ -46,11 +50,26 @@ class Heat(System):
         heats = [fraction[o.value] for o in outcomes]
         out = SystemOutput()
         for side in ("client", "contractor"):
-            levels, labels = _counterparts(links[side], v[side], grades, rules)
+            wrong = links.get(f"{side}_wrong_type", set())
+            levels, labels = _counterparts(links[side], v[side], grades, rules, wrong)
             out.values[f"{side}_grade"] = labels
             out.values[f"{side}_level"] = levels
         out.values["heat"] = heats
         out.values["heat_reasons"] = [o.reasons for o in outcomes]
+        if rules.heat.floor_label:
+            floor = (
+                Reason(
+                    level=f"{heat.floor}%（{rules.heat.floor_label}）",
+                    rank=heat.floor,
+                    label=LABELS["rules_floor"],
+                    held=True,
+                    need=0,
+                    of=0,
+                ),
+            )
+            out.values["heat_reasons"] = [
+                (*floor, *o.reasons) if o.value == heat.floor else o.reasons for o in outcomes
+            ]
         out.values["heat_gaps"] = [o.gaps for o in outcomes]
         out.values["weighted_amount"] = [
             None if a is None else a * h for a, h in zip(v["amount"], heats, strict=True)
@@ -64,8 +83,10 @@ def _counterparts(
     raw: Sequence[str | None],
     grades: Sequence[int | None],
     rules: Rules,
+    wrong: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[list[int | None], list[str]]:
-    """The grade of each project's counterpart and its label (未知: named but not found)."""
+    """The grade of each project's counterpart and its label (未知: named but not found; —:
+    found, but of the wrong 客户类型, in rows ``wrong``)."""
     unknown = LABELS["unknown_grade"]
     label_of = {g: rules.grade_label(g) for g in (None, *range(len(rules.labels.grades)))}
     levels = [None if ci is None else grades[ci] for ci in found]
@@ -73,4 +94,6 @@ def _counterparts(
         ("" if r is None else unknown) if ci is None else label_of[g]
         for ci, r, g in zip(found, raw, levels, strict=True)
     ]
+    for i in wrong:
+        levels[i], labels[i] = None, LABELS["wrong_type_grade"]
     return levels, labels

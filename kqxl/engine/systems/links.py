@@ -77,8 +77,17 @@ class Links(System):
         index = CustomerIndex(customers)
         ctypes = customers.values["customer_type"]
         out = SystemOutput()
+        # Without a 客户 sheet its one finding (missing_sheet) says it all: no finding per
+        # project naming a customer that sheet would hold.
+        told: list[Finding] = out.findings if customers.layout is not None else []
         for key, expected in LINKS.items():
-            out.shared[key] = _link(projects, key, expected, index, ctypes, out.findings)
+            found = out.shared[key] = _link(projects, key, expected, index, ctypes, told)
+            # found, but of another 客户类型: its grade is by another checklist (shown as —)
+            out.shared[f"{key}_wrong_type"] = {
+                i
+                for i, ci in enumerate(found)
+                if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected
+            }
         out.derived["项目阶段"] = furthest_stage(
             out.shared["client"], projects.values["stage"], len(customers.rows)
         )
