@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
-from kqxl.engine.convert import cell_text, choice_map, convert_column, name_keys, positions
+from kqxl.engine.columns import LazyColumns, text_errors
+from kqxl.engine.convert import (
+    cell_text,
+    choice_map,
+    convert_column,
+    convert_text,
+    name_keys,
+    positions,
+)
 from kqxl.engine.results import Finding, SheetLayout
 from kqxl.schema import ColumnType, Sheet
 
@@ -255,10 +264,13 @@ def _convert_columns(
 ) -> tuple[dict[str, list[Any]], dict[str, set[int]], list[Finding]]:
     """Each column converted by its type; the bad rows per column, and a finding for each.
 
-    A column the sheet lacks, and every column kqxl computes, is all ``None``.
+    A column the sheet lacks, and every column kqxl computes, is all ``None``. A column of text
+    and blanks is only searched for error values here, and converted when something reads it
+    (:class:`~kqxl.engine.columns.LazyColumns`): most are read by no rule.
     """
     n = len(excel_rows)
     values: dict[str, list[Any]] = {}
+    deferred: dict[str, Callable[[], list[Any]]] = {}
     bad_rows: dict[str, set[int]] = {}
     findings: list[Finding] = []
     for col_def in sheet.columns:
@@ -266,11 +278,14 @@ def _convert_columns(
         if key not in match.columns or col_def.is_computed:
             values[key] = [None] * n
             continue
-        choices = None
-        if col_def.type is ColumnType.CHOICE:
-            choices = choice_map((*col_def.choices, *extra_choices.get(key, ())))
-        out, bads = convert_column(raw[key], col_def.type, choices, date1904)
-        values[key] = out
+        found = text_errors(raw[key]) if col_def.type is ColumnType.TEXT else None
+        if found is not None:
+            deferred[key], bads = partial(_text_values, raw[key]), found
+        else:
+            choices = None
+            if col_def.type is ColumnType.CHOICE:
+                choices = choice_map((*col_def.choices, *extra_choices.get(key, ())))
+            values[key], bads = convert_column(raw[key], col_def.type, choices, date1904)
         if not bads:
             continue
         letter = column_letter(match.columns[key])
@@ -288,7 +303,12 @@ def _convert_columns(
                     **extra,
                 )
             )
-    return values, bad_rows, findings
+    lazy = LazyColumns(values, deferred, [c.key for c in sheet.columns])
+    return lazy, bad_rows, findings
+
+
+def _text_values(raw: Sequence[CellValue]) -> list[Any]:
+    return convert_text(raw)[0]
 
 
 def _pending_findings(
