@@ -71,15 +71,14 @@ class LazyColumns(dict[str, list[Any]]):
         return column
 
     def _resolve(self) -> None:
-        if not self._deferred:
-            return
         for key in list(self._deferred):
             self.__missing__(key)  # converts and stores it
-        if self._order:
+        if self._order:  # columns read one by one were added in the order they were read
             ordered = {key: dict.__getitem__(self, key) for key in self._order if key in self}
             ordered.update(dict.items(self))
             dict.clear(self)
             dict.update(self, ordered)
+            self._order = ()
 
     def __setitem__(self, key: str, value: list[Any]) -> None:
         self._deferred.pop(key, None)
