@@ -91,7 +91,7 @@ class LazyColumns(dict[str, list[Any]]):
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self._deferred
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         if key in self:
             return self[key]
         return default
@@ -123,7 +123,7 @@ class LazyColumns(dict[str, list[Any]]):
         self._resolve()
         return dict.__eq__(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         self._resolve()
