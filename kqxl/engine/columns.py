@@ -32,8 +32,8 @@ def text_errors(raw: Sequence[CellValue]) -> list[Bad] | None:
         return None
     if "#" not in joined:
         return []
-    if not all(v.__class__ is str for v in filter(None, raw)):
-        return None  # a 0 or False among the text
+    if not all(v.__class__ is str for v in raw if v is not None):
+        return None  # a 0 or False among the text: converted, as convert_text reports it
     return [
         Bad(i, "error_value", v)
         for i, v in enumerate(raw)
