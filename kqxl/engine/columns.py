@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from kqxl.cells import ERROR_CODES, CellValue
-from kqxl.engine.convert import Bad
+from kqxl.engine.convert import Bad, positions
 
 __all__ = ["LazyColumns", "SlotColumns", "text_errors"]
 
@@ -34,11 +34,21 @@ def text_errors(raw: Sequence[CellValue]) -> list[Bad] | None:
         return []
     if not all(v.__class__ is str for v in raw if v is not None):
         return None  # a 0 or False among the text: converted, as convert_text reports it
-    return [
-        Bad(i, "error_value", v)
-        for i, v in enumerate(raw)
-        if v and "#" in v and v.strip() in ERROR_CODES  # type: ignore[operator,union-attr]
-    ]
+    # Error codes typed exactly, found in C; each holds one "#": if they account for every
+    # "#", no other cell (" #N/A ", "a#b") needs a look.
+    exact = ERROR_CODES.intersection(raw)
+    found = [Bad(i, "error_value", code) for code in exact for i in positions(raw, code)]
+    if len(found) != joined.count("#"):
+        found = [
+            Bad(i, "error_value", v)
+            for i, v in enumerate(raw)
+            if v and "#" in v and v.strip() in ERROR_CODES  # type: ignore[operator,union-attr]
+        ]
+    return sorted(found, key=_by_index)
+
+
+def _by_index(bad: Bad) -> int:
+    return bad.index
 
 
 class LazyColumns(dict[str, list[Any]]):
