@@ -14,6 +14,7 @@ from itertools import repeat
 from typing import Any
 
 from kqxl.cells import WorkbookGrid, column_index
+from kqxl.engine.columns import SlotColumns
 from kqxl.engine.needs import needed_columns
 from kqxl.engine.results import BookResult, RowResult, fast_builder
 from kqxl.engine.system import (
@@ -38,14 +39,13 @@ _new_row = fast_builder(RowResult)
 
 def row_columns(
     data: SheetData, values: Mapping[str, Sequence[Any]], derived: Derived | None = None
-) -> list[Sequence[Any]]:
+) -> Sequence[Sequence[Any]]:
     """The columns in the slot order compiled rules read: the schema's columns, then the
-    sheet's derived values (``values``: name → column; a value not given is blank)."""
+    sheet's derived values (``values``: name → column; a value not given is blank). A column
+    is fetched (and converted) only when a condition reads it."""
     n = len(data.rows)
-    cols: list[Sequence[Any]] = [data.values[c.key] for c in data.sheet.columns]
-    for name in derived_names(data.sheet, derived):
-        cols.append(values.get(name, [None] * n))
-    return cols
+    extra = [values.get(name, [None] * n) for name in derived_names(data.sheet, derived)]
+    return SlotColumns(data.values, [c.key for c in data.sheet.columns], extra)
 
 
 def evaluate(

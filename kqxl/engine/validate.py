@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
+from kqxl.engine.columns import LazyColumns, text_errors
 from kqxl.engine.convert import (
     Bad,
     cell_text,
     choice_map,
     convert_column,
+    convert_text,
     name_key,
     name_keys,
     parse_number,
@@ -363,10 +366,14 @@ def _convert_columns(
 
     A column the sheet lacks, and every column kqxl computes, is all ``None``. A value read
     leniently (text in a number or date column, ``Y`` for 是, a synonym of a choice) and a
-    placeholder (``无`` in 联系电话, read as blank) each get a notice.
+    placeholder (``无`` in 联系电话, read as blank) each get a notice. A column of
+    text and blanks no placeholder rule reads is only searched for error values here, and
+    converted when something reads it (:class:`~kqxl.engine.columns.LazyColumns`): most are
+    read by no rule.
     """
     n = len(excel_rows)
     values: dict[str, list[Any]] = {}
+    deferred: dict[str, Callable[[], list[Any]]] = {}
     bad_rows: dict[str, set[int]] = {}
     findings: list[Finding] = []
     for col_def in sheet.columns:
@@ -374,29 +381,38 @@ def _convert_columns(
         if key not in match.columns or col_def.is_computed:
             values[key] = [None] * n
             continue
-        choices = None
-        if col_def.type is ColumnType.CHOICE:
-            allowed = (*col_def.choices, *extra_choices.get(key, ()))
-            choices = choice_map(allowed)
-            choices.update(synonym_map(allowed, (synonyms or {}).get(key, {})))
-        out, bads = convert_column(raw[key], col_def.type, choices, date1904)
-        values[key] = out
+        found = (
+            text_errors(raw[key])
+            if col_def.type is ColumnType.TEXT and key not in PLACEHOLDER_COLUMNS
+            else None
+        )
         letter = column_letter(match.columns[key])
-        notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
-        bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
-        for i, code, typed in notes:
-            extra = {"typed": typed, "kind": text(READING, _KIND.get(col_def.type, "kind_number"))}
-            findings.append(
-                Finding.make(
-                    code,
-                    sheet.name,
-                    excel_rows[i],
-                    letter,
-                    col_def.header,
-                    cell_text(raw[key][i]),
-                    **extra,
+        if found is not None:
+            deferred[key], bads = partial(_text_values, raw[key]), found
+        else:
+            choices = None
+            if col_def.type is ColumnType.CHOICE:
+                allowed = (*col_def.choices, *extra_choices.get(key, ()))
+                choices = choice_map(allowed)
+                choices.update(synonym_map(allowed, (synonyms or {}).get(key, {})))
+            out, bads = convert_column(raw[key], col_def.type, choices, date1904)
+            values[key] = out
+            notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
+            bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
+            for i, code, typed in notes:
+                kind = text(READING, _KIND.get(col_def.type, "kind_number"))
+                extra = {"typed": typed, "kind": kind}
+                findings.append(
+                    Finding.make(
+                        code,
+                        sheet.name,
+                        excel_rows[i],
+                        letter,
+                        col_def.header,
+                        cell_text(raw[key][i]),
+                        **extra,
+                    )
                 )
-            )
         if not bads:
             continue
         bad_rows[key] = {bad.index for bad in bads}
@@ -413,7 +429,12 @@ def _convert_columns(
                     **extra,
                 )
             )
-    return values, bad_rows, findings
+    lazy = LazyColumns(values, deferred, [c.key for c in sheet.columns])
+    return lazy, bad_rows, findings
+
+
+def _text_values(raw: Sequence[CellValue]) -> list[Any]:
+    return convert_text(raw)[0]
 
 
 def _bad_index(bad: Bad) -> int:
