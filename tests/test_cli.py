@@ -119,10 +119,10 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
     code, out, _ = run("validate", rep_book, *TODAY_ARG)
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == f"{rep_book.name}:客户!T4: “拜访次数”应为整数，实际为“五次”。"
+    assert lines[0] == f"{rep_book.name}:客户!U4: “拜访次数”应为整数，实际为“五次”。"
     assert (
         lines[1]
-        == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
+        == f"{rep_book.name}:项目!K5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
     )
     assert lines[2] == f"{rep_book.name}：客户 11 行，项目 5 行，发现 2 个问题。"
     assert lines[3].startswith("客情等级：")
@@ -298,29 +298,30 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
-    bad = wb["客户"]["T4"]
-    good = wb["客户"]["T5"]
+    bad = wb["客户"]["U4"]  # 拜访次数 (the templates put 客情等级 in C)
+    good = wb["客户"]["U5"]
     assert bad.fill.fgColor.rgb != good.fill.fgColor.rgb
-    assert wb["客户"]["BA4"].value == "T4：“拜访次数”应为整数，实际为“五次”。"
+    assert wb["客户"]["BA4"].value == "U4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook
 
-    patch_workbook(rep_book, [CellChange("客户", 4, 20, 7)], backup=False)
+    patch_workbook(rep_book, [CellChange("客户", 4, 21, 7)], backup=False)
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
-    assert wb["客户"]["T4"].fill.fgColor.rgb == wb["客户"]["T5"].fill.fgColor.rgb
+    assert wb["客户"]["U4"].fill.fgColor.rgb == wb["客户"]["U5"].fill.fgColor.rgb
     assert wb["客户"]["BA4"].value is None
 
 
 def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:
     recompute_workbook(rep_book, today=TODAY)
     result = validate_workbook(rep_book, today=TODAY)
-    [info] = libreoffice([rep_book], ranges={"客户": "AX3:AX13", "项目": "Y3:Y7"})
+    # 客情等级 and 成交热度 stand in C, right after the frozen key and name.
+    [info] = libreoffice([rep_book], ranges={"客户": "C3:C13", "项目": "C3:C7"})
     assert info["ok"], info["error"]
     sheets = {s["name"]: s for s in info["sheets"]}
-    grades = [sheets["客户"]["cells"][f"AX{r}"]["value"] for r in range(3, 14)]
+    grades = [sheets["客户"]["cells"][f"C{r}"]["value"] for r in range(3, 14)]
     assert grades == [c["grade"] for c in result.customers]
-    heats = [sheets["项目"]["cells"][f"Y{r}"]["value"] for r in range(3, 8)]
+    heats = [sheets["项目"]["cells"][f"C{r}"]["value"] for r in range(3, 8)]
     assert heats == pytest.approx([p["heat"] for p in result.projects])
 
 
