@@ -100,6 +100,9 @@ CJK_FONT = "Microsoft YaHei"
 CJK_CHARSET = 134  # GB2312: tells Excel which script the font is chosen for
 FONT_SIZE = 10
 
+# A key (KH-7K3M9Q-0001) is 14 characters: its column shows it whole, also when printed.
+KEY_WIDTH = 16.0
+
 # Group colours: a stronger one for the group title, a light one for the header row.
 GROUP_COLOURS: dict[Group, tuple[str, str]] = {
     Group.BASIC: ("2F5597", "DDEBF7"),
@@ -338,7 +341,7 @@ def _data_sheet(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
         dim = ws.column_dimensions[letter]
-        dim.width = _width(col)
+        dim.width = max(_width(col), KEY_WIDTH) if col.key == sheet.key_column else _width(col)
         # A column style reaches the cells a rep types into later (and rows they insert):
         # input columns unlocked, computed columns locked and greyed, long texts wrapped.
         dim.number_format = NUMBER_FORMATS.get(col.type, "General")
