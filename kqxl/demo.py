@@ -21,6 +21,7 @@ from kqxl.api import recompute_workbook
 from kqxl.cells import CellError, CellValue
 from kqxl.engine import BookResult, OutputValue
 from kqxl.rules import Rules, load_rules
+from kqxl.texts import CLI, text
 
 Row = dict[str, CellValue]
 
@@ -228,12 +229,16 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
             f"{len(result.projects)} projects, {len(result.findings)} findings, "
             f"{done.cells_changed} cells written"
         )
-    _print_summary(results[paths[0].name], rules)
+    _print_summary(results[paths[0].name], rules, paths[0])
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
     return 0
 
 
-def _print_summary(result: BookResult, rules: Rules) -> None:
+# At most this many findings are listed; the rest are counted, with the command that lists all.
+LISTED_FINDINGS = 20
+
+
+def _print_summary(result: BookResult, rules: Rules, path: Path) -> None:
     click.echo("\n团队总表 summary")
     order = [*rules.labels.grades, rules.labels.not_applicable]
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
@@ -261,8 +266,11 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
     codes = Counter(f.code for f in result.findings)
     listed = ", ".join(f"{code} {n}" for code, n in codes.most_common())
     click.echo(f"  findings: {len(result.findings)}  ({listed})")
-    for f in result.findings[:8]:
+    for f in result.findings[:LISTED_FINDINGS]:
         click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+    more = len(result.findings) - LISTED_FINDINGS
+    if more > 0:
+        click.echo("    " + text(CLI, "more_findings", n=more, path=path))
 
 
 def _number(value: OutputValue) -> float:

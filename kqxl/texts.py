@@ -171,6 +171,7 @@ CLI: dict[str, str] = {
     "keys_assigned": "已分配编号：{counts}（工作簿编号 {workbook_id}）",
     "keys_count": "{sheet} {n} 个",
     "rules_exported": "已导出规则到 {path}：{rules}",
+    "more_findings": "……另有 {n} 个问题未列出；全部问题：kqxl validate {path}",
 }
 
 

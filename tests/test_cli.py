@@ -335,6 +335,21 @@ def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixt
         assert f"    {level:>4}  " in out
     for label in ("未评级", "I级", "II级", "III级", "IV级"):
         assert label in out
+    # Every finding of the master is listed (there are fewer than the demo lists at most).
+    master = validate_workbook(tmp_path / "demo" / "团队总表.xlsx", today=dt.date(2026, 11, 23))
+    assert len(master.findings) > 0
+    for f in master.findings:
+        assert f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}\n" in out
+    assert "另有" not in out
+    # With more findings than it lists, the demo says how many more and how to see them all.
+    from kqxl.demo import LISTED_FINDINGS, _print_summary
+
+    many = master.model_copy(update={"findings": master.findings * 3})
+    _print_summary(many, load_rules(None), Path("团队总表.xlsx"))
+    more = len(many.findings) - LISTED_FINDINGS
+    assert capsys.readouterr().out.endswith(
+        f"    ……另有 {more} 个问题未列出；全部问题：kqxl validate 团队总表.xlsx\n"
+    )
     assert sorted(p.name for p in (tmp_path / "demo").glob("*.xlsx")) == sorted(
         [
             "团队总表.xlsx",
