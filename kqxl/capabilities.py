@@ -32,6 +32,19 @@ CAPABILITIES: Mapping[str, str] = {
 }
 
 
+# Words in the 说明 sheet that promise a capability: wherever one appears, the capability
+# must exist (tests/test_promises.py reads every text of 说明 against this list).
+PROMISES: Mapping[str, str] = {
+    "自动分配": "keys.assign",
+    "“重算”按钮": "excel.recompute_button",
+    "运行 kqxl recompute": "cli.recompute",
+    "周年纪念提醒": "reminders.anniversary",
+    "合作纪念日": "reminders.anniversary",
+    "kqxl sync": "sync",
+    "浅红色": "template.checks_tint",
+}
+
+
 def has(name: str) -> bool:
     """Whether capability ``name`` exists in this installation (``KeyError`` if unknown)."""
     module_name, _, attribute = CAPABILITIES[name].partition(":")
