@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import pytest
@@ -162,3 +163,37 @@ def test_wrap_counts_cjk_as_two_columns() -> None:
     lines = wrap("检查工作簿的每一行，列出问题（不写入任何文件）。", 20)
     assert lines == ["检查工作簿的每一行，", "列出问题（不写入任", "何文件）。"]
     assert wrap("\b\n示例：\n  kqxl init 文件夹", 10) == ["示例：", "  kqxl init 文件夹"]
+
+
+# ---- the user guide ---------------------------------------------------------------------------
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "使用说明.md"
+
+
+def test_the_readme_links_the_chinese_guide() -> None:
+    readme = (GUIDE.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "(docs/使用说明.md)" in readme
+    guide = GUIDE.read_text(encoding="utf-8")
+    for heading in ("## 给业务员", "## 给经理", "## 规则文件：一步一步改"):
+        assert heading in guide
+    for command in sorted(COMMAND_NAMES - {"export", "check"}):
+        assert f"kqxl {command}" in guide, command
+
+
+def test_the_guides_rules_example_is_a_valid_rules_file(tmp_path: Path) -> None:
+    """The edit the guide walks through (甲方 I级: 4 visits, 4 of 5 conditions) checks out."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", guide, re.S)
+    original, require, condition = blocks[0], blocks[1].strip(), blocks[2].rstrip("\n")
+    code, exported, _ = run("rules", "export")
+    assert code == 0 and original in exported  # the guide quotes the real file
+    [visits] = [line for line in original.splitlines() if "拜访次数 >= 3" in line]
+    edited = original.replace('require = "all"', require).replace(visits, condition)
+    assert edited != original and condition in edited and require in edited
+    rules = tmp_path / "规则.toml"
+    rules.write_text(exported.replace(original, edited), encoding="utf-8")
+    code, out, err = run("rules", "check", str(rules))
+    assert code == 0, err
+    assert "甲方】\n  I级 — 至少满足 4/5 项\n" in out
+    assert '    · 拜访≥4次，客户对业务员不排斥：拜访次数 >= 4 且 不排斥业务员 = "是"\n' in out
+    assert out.endswith(f"规则有效：{rules}\n")
