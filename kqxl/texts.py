@@ -32,6 +32,7 @@ FINDINGS: dict[str, str] = {
     "formula_text": "“{header}”以“{value}”开头，kqxl 按文本处理，不会当作公式执行。",
     "formula_not_calculated": "“{header}”的公式 {value} 尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
     "shared_formula_not_calculated": "“{header}”的公式尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
+    "computed_typed_over": "“{header}”由 kqxl 计算，请勿填写：手工填写的“{value}”在重算时换成计算结果。",
 }
 
 # Errors that stop a job: one line each, naming the file and what to do next.

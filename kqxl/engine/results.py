@@ -61,7 +61,9 @@ WARNING_CODES = frozenset(
     {"wrong_customer_type", "merged_cells", "duplicate_column", "formula_text"}
 )
 # Codes that are notices: nothing is wrong with the row, but a value could not be read yet.
-NOTICE_CODES = frozenset({"formula_not_calculated", "shared_formula_not_calculated"})
+NOTICE_CODES = frozenset(
+    {"formula_not_calculated", "shared_formula_not_calculated", "computed_typed_over"}
+)
 
 
 class Finding(BaseModel):
