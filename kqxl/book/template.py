@@ -100,6 +100,8 @@ CJK_FONT = "Microsoft YaHei"
 CJK_CHARSET = 134  # GB2312: tells Excel which script the font is chosen for
 FONT_SIZE = 10
 
+# A group run narrower than this (width units) shows the group's name without the hint.
+NARROW_GROUP = 40.0
 # A key (KH-7K3M9Q-0001) is 14 characters: its column shows it whole, also when printed.
 KEY_WIDTH = 16.0
 
@@ -315,21 +317,21 @@ def _data_sheet(
     # Row 1: group titles.
     for group, first, last in _spans(columns):
         strong, _ = GROUP_COLOURS[group]
-        cell = ws.cell(GROUP_ROW, first, _group_title(group))
+        # A short run (the results beside the name) has room for the group's name only; the
+        # hint stands over the long computed texts at the end.
+        narrow = sum(_width(c) for c in columns[first - 1 : last]) < NARROW_GROUP
+        cell = ws.cell(GROUP_ROW, first, group.value if narrow else _group_title(group))
         for c in range(first, last + 1):
             ws.cell(GROUP_ROW, c).fill = PatternFill("solid", fgColor=strong)
             ws.cell(GROUP_ROW, c).border = BOX
         cell.font = font(b=True, color="FFFFFF")
         # Left-aligned: a group wider than a printed page still shows its title on the first.
-        # Short runs (the results beside the name) wrap their title instead of cutting it.
-        cell.alignment = Alignment(
-            horizontal="left", vertical="center", indent=1, wrap_text=last - first < 3
-        )
+        cell.alignment = Alignment(horizontal="left", vertical="center", indent=1)
         if last > first:
             ws.merge_cells(
                 start_row=GROUP_ROW, start_column=first, end_row=GROUP_ROW, end_column=last
             )
-    ws.row_dimensions[GROUP_ROW].height = 30
+    ws.row_dimensions[GROUP_ROW].height = 22
 
     # Row 2: headers; column widths and the column style that new cells inherit.
     for i, col in enumerate(columns, start=1):
