@@ -380,9 +380,9 @@ def _data_sheet(
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{last_data}"
     _print_setup(ws, f"{title} — {sheet.name}")
     ws.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
-    # The printed area ends with the data: no pages of empty formatted rows, no page that
-    # holds nothing but the repeated titles.
-    ws.print_area = f"A{GROUP_ROW}:{last_col}{last_data}"
+    # No print area: it would have to move with every row a rep or kqxl adds or deletes. The
+    # printed range is the used one, which ends with the data (dropdowns, conditional formats
+    # and column styles reaching row 2,000 create no cells), so no page holds titles only.
     ws.sheet_view.zoomScale = 100
     if protect:
         _protect(ws)
