@@ -204,7 +204,8 @@ def test_short_results_stand_beside_the_name_long_texts_wrap_at_the_end(
     assert ws.sheet_format.defaultRowHeight == DATA_ROW_HEIGHT and ws.sheet_format.customHeight
 
 
-def test_templates_print_landscape_one_page_wide(rep: openpyxl.Workbook) -> None:
+def test_templates_print_landscape_one_page_wide(rules: Rules) -> None:
+    rep = build_template("rep", rules)  # fresh: other tests look at cells of the shared one
     for ws in rep.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
