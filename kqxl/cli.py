@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kqxl import __version__
+from kqxl.clihelp import ChineseGroup
 from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
-from kqxl.texts import CLI, HINTS, LABELS, text
+from kqxl.texts import CLI, CLICK, HELP, HINTS, LABELS, SCHEMA_TEXTS, TEMPLATE, text
 
 if TYPE_CHECKING:
     from kqxl.api import BatchResult, FileOutcome
@@ -101,17 +102,18 @@ rules_option = click.option(
     "--rules",
     "rules_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A rules file (TOML) to use instead of the rules stored in the workbook (or the "
-    "shipped default); recompute and init store it in the workbook.",
+    help=HELP["opt_rules"],
 )
-today_option = click.option(
-    "--today", "today", metavar="YYYY-MM-DD", help="Evaluate as of this date (default: today)."
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+today_option = click.option("--today", "today", metavar="YYYY-MM-DD", help=HELP["opt_today"])
+json_option = click.option("--json", "as_json", is_flag=True, help=HELP["opt_json"])
 
 
-class KqxlGroup(click.Group):
-    """Turns every expected failure into one line on stderr and exit 2 — never a traceback."""
+class KqxlGroup(ChineseGroup):
+    """Turns every expected failure into one line on stderr and exit 2 — never a traceback.
+
+    Its commands and subgroups read in Chinese (:class:`kqxl.clihelp.ChineseGroup`): a new
+    command gets that by being declared with ``@cli.command(help=HELP[...])``.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -139,60 +141,63 @@ class KqxlGroup(click.Group):
             raise Problem.of(KqxlError.from_key("internal", kind=type(exc).__name__)) from exc
 
 
-@click.group(cls=KqxlGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kqxl")
+@click.group(
+    cls=KqxlGroup,
+    help=HELP["kqxl"],
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(
+    __version__,
+    prog_name="kqxl",
+    help=HELP["version"],
+    message=CLICK["%(prog)s, version %(version)s"],
+)
 def cli() -> None:
-    """kqxl — 客情关系管理 for Excel workbooks.
-
-    Validate customer (客户) and project (项目) sheets, grade each counterpart
-    (客情关系等级 I–IV), compute each project's deal heat (成交热度) with its reasons,
-    and write the results back without touching what kqxl does not own.
-    """
+    pass
 
 
-@cli.command()
+@cli.command(help=HELP["init"])
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @rules_option
-@click.option("--force", is_flag=True, help="Overwrite existing template files.")
-def init(directory: Path, rules_path: Path | None, force: bool) -> None:
-    """Create the master (团队总表.xlsx) and rep (客户跟进表.xlsx) templates in DIRECTORY."""
+@click.option("--force", is_flag=True, help=HELP["init_force"])
+@click.option("--protect", is_flag=True, help=HELP["init_protect"])
+def init(directory: Path, rules_path: Path | None, force: bool, protect: bool) -> None:
     from kqxl.book.template import init_folder
     from kqxl.rules import load_rules
 
-    for path in init_folder(directory, load_rules(rules_path), force=force):
+    for path in init_folder(directory, load_rules(rules_path), force=force, protect=protect):
         click.echo(text(CLI, "created", path=path))
 
 
-@cli.command()
+@cli.command(help=HELP["schema"])
 @json_option
 def schema(as_json: bool) -> None:
-    """Print the sheets and their columns (key, header, type, owner, choices)."""
     from kqxl.schema import SCHEMA, schema_as_dict
 
     if as_json:
         _echo_json(schema_as_dict(SCHEMA))
         return
     for sheet in SCHEMA.sheets:
-        click.echo(f"# {sheet.name} — {sheet.description}")
+        click.echo(text(SCHEMA_TEXTS, "sheet", sheet=sheet.name, description=sheet.description))
         for col in sheet.columns:
-            flags = [col.type.value, col.owner.value]
+            flags = [TEMPLATE[f"type_{col.type.value}"], TEMPLATE[f"owner_{col.owner.value}"]]
             if col.required:
-                flags.append("required")
+                flags.append(SCHEMA_TEXTS["required"])
             choices = (
                 f"  [{'/'.join(col.choices)}]" if col.choices and col.type.value != "bool" else ""
             )
             click.echo(
-                f"  {col.group.value}  {col.header:<10}\t{col.key:<22}{', '.join(flags)}{choices}"
+                f"  {col.group.value}  {col.header:<10}\t{col.key:<22}{'，'.join(flags)}{choices}"
             )
         click.echo()
 
 
-@cli.group()
+@cli.group(help=HELP["rules"])
 def rules() -> None:
-    """Check and show rules files."""
+    pass
 
 
-@rules.command("export")
+@rules.command("export", help=HELP["rules_export"])
 @click.argument(
     "workbook", required=False, type=click.Path(dir_okay=False, exists=False, path_type=Path)
 )
@@ -200,18 +205,10 @@ def rules() -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the rules to this file (UTF-8) instead of printing them.",
+    help=HELP["rules_export_output"],
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--force", is_flag=True, help=HELP["rules_export_force"])
 def rules_export(workbook: Path | None, output: Path | None, force: bool) -> None:
-    """Write the rules in effect (WORKBOOK's, else the shipped default) as an editable TOML file.
-
-    \b
-    Example:
-      kqxl rules export 团队总表.xlsx -o 规则.toml
-      kqxl rules check 规则.toml
-      kqxl recompute 团队总表.xlsx --rules 规则.toml
-    """
     from kqxl.api import export_rules
 
     done = export_rules(workbook)
@@ -224,11 +221,10 @@ def rules_export(workbook: Path | None, output: Path | None, force: bool) -> Non
     click.echo(text(CLI, "rules_exported", path=output, rules=done.rules.describe()))
 
 
-@rules.command("check")
+@rules.command("check", help=HELP["rules_check"])
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 def rules_check(file: Path | None, as_json: bool) -> None:
-    """Validate a rules FILE (default: the shipped rules) and print its levels in plain Chinese."""
     from kqxl.rules import describe_rules, load_rules
 
     lines = describe_rules(load_rules(file))
@@ -277,12 +273,11 @@ def _finish(batch: BatchResult[Any], as_json: bool, findings: bool) -> None:
 recalc_option = click.option(
     "--recalc",
     is_flag=True,
-    help="Compute formulas saved without a value (e.g. by openpyxl) through LibreOffice, on a "
-    "copy; the file itself is never opened by LibreOffice.",
+    help=HELP["opt_recalc"],
 )
 
 
-@cli.command()
+@cli.command(help=HELP["validate"])
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @rules_option
 @today_option
@@ -295,10 +290,6 @@ def validate(
     recalc: bool,
     as_json: bool,
 ) -> None:
-    """Check every row of FILES and print findings, grades and heats (writes nothing).
-
-    With several files, one that cannot be read is reported and the others are still checked.
-    """
     from kqxl.api import validate_workbooks
 
     day = _today(today)
@@ -313,35 +304,29 @@ def validate(
     _finish(batch, as_json, any(r.has_errors for r in batch.results))
 
 
-@cli.command()
+@cli.command(help=HELP["recompute"])
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this new file instead of updating FILE in place (one FILE only).",
+    help=HELP["recompute_out"],
 )
 @rules_option
 @today_option
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Write even if a stale Excel owner file (~$) is there; overwrite an existing --out "
-    "file (kept as a backup).",
-)
-@click.option("--no-backup", is_flag=True, help="Do not keep a backup in .kqxl/backups/.")
+@click.option("--force", is_flag=True, help=HELP["recompute_force"])
+@click.option("--no-backup", is_flag=True, help=HELP["recompute_no_backup"])
 @click.option(
     "--keep-backups",
     default=20,
     show_default=True,
     type=click.IntRange(min=1),
-    help="How many backups of each workbook to keep.",
+    help=HELP["recompute_keep_backups"],
 )
 @recalc_option
 @click.option(
     "--tidy",
     is_flag=True,
-    help="把按宽松方式读取的输入单元格（如 120万、2024.5.3、Y、业主）改写为真正的数字、日期、"
-    "是/否或选项值，使 Excel 的求和与数据透视表也能计入（有备份）。",
+    help=HELP["recompute_tidy"],
 )
 @json_option
 def recompute(
@@ -356,11 +341,6 @@ def recompute(
     tidy: bool,
     as_json: bool,
 ) -> None:
-    """Fill the computed columns (等级, 依据, 差距, 热度, 加权金额, 校验) of FILES.
-
-    Only cells kqxl owns are written; each original is backed up and replaced atomically.
-    With several files, one that cannot be read or written is reported and the rest go on.
-    """
     from kqxl.api import recompute_workbooks
 
     def show(file: Path, done: Any) -> None:

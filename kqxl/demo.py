@@ -21,6 +21,7 @@ from kqxl.api import recompute_workbook
 from kqxl.cells import CellError, CellValue
 from kqxl.engine import BookResult, OutputValue
 from kqxl.rules import Rules, load_rules
+from kqxl.texts import CLI, text
 
 Row = dict[str, CellValue]
 
@@ -229,12 +230,16 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
             f"{len(result.projects)} projects, {problems} findings, "
             f"{len(result.findings) - problems} notices, {done.cells_changed} cells written"
         )
-    _print_summary(results[paths[0].name], rules)
+    _print_summary(results[paths[0].name], rules, paths[0])
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
     return 0
 
 
-def _print_summary(result: BookResult, rules: Rules) -> None:
+# At most this many findings are listed; the rest are counted, with the command that lists all.
+LISTED_FINDINGS = 20
+
+
+def _print_summary(result: BookResult, rules: Rules, path: Path) -> None:
     click.echo("\n团队总表 summary")
     order = [*rules.labels.grades, rules.labels.not_applicable]
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
@@ -266,13 +271,11 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
         listed = ", ".join(f"{code} {n}" for code, n in codes.most_common())
         click.echo(f"  {title}: {len(found)}  ({listed})")
         # every one is listed, or the count of those left out is said
-        for f in found[:SHOWN]:
+        for f in found[:LISTED_FINDINGS]:
             click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
-        if len(found) > SHOWN:
-            click.echo(f"    … and {len(found) - SHOWN} more (kqxl validate lists them all)")
-
-
-SHOWN = 20  # findings listed by the demo summary before it says how many more there are
+        more = len(found) - LISTED_FINDINGS
+        if more > 0:
+            click.echo("    " + text(CLI, "more_findings", n=more, path=path))
 
 
 def _number(value: OutputValue) -> float:

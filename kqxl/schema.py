@@ -181,7 +181,7 @@ CUSTOMER_SHEET = Sheet(
         _c("customer_name", "客户名称", T, G.BASIC, required=True, description="单位全称，在本表中唯一。", width=24),
         _c("customer_type", "客户类型", C, G.BASIC, required=True, choices=CUSTOMER_TYPES,
            description="甲方、总包、设计院、经销商、零售店或其他；决定使用哪一套客情等级清单。", width=10),
-        _c("owner_rep", "负责人", T, G.BASIC, required=True, owner=MGR, description="负责该客户的业务员，由经理指定。", width=10),
+        _c("owner_rep", "负责人", T, G.BASIC, required=True, owner=MGR, description="负责该客户的业务员。", width=10),
         _c("contact_name", "联系人", T, G.BASIC, description="主要联系人姓名。", width=10),
         _c("contact_phone", "联系电话", T, G.BASIC, description="手机或座机；填写后视为“有客户联系方式”。", width=15),
         _c("fax", "传真", T, G.BASIC, description="传真号码。", width=14),
@@ -191,8 +191,8 @@ CUSTOMER_SHEET = Sheet(
         # 商业细节
         _c("development_plan", "发展计划", T, G.BUSINESS, description="客户的业务发展计划。", width=24),
         _c("fiscal_year", "财政年度", T, G.BUSINESS, description="客户的财政年度（如 1月–12月）。", width=12),
-        _c("founded_on", "成立日期", D, G.BUSINESS, description="客户单位成立日期，用于周年纪念提醒。", width=12),
-        _c("partner_since", "合作开始日期", D, G.BUSINESS, description="与我司开始合作的日期，用于合作纪念日。", width=14),
+        _c("founded_on", "成立日期", D, G.BUSINESS, description="客户单位成立日期。", width=12),
+        _c("partner_since", "合作开始日期", D, G.BUSINESS, description="与我司开始合作的日期。", width=14),
         # 个人细节
         _c("contact_birthday", "联系人生日", D, G.PERSONAL, description="主要联系人的生日（公历）。", width=12),
         _c("interests", "兴趣爱好", T, G.PERSONAL, description="联系人的兴趣爱好。", width=16),
@@ -249,7 +249,7 @@ PROJECT_SHEET = Sheet(
         # 基本细节
         _c("project_id", "项目编号", T, G.BASIC, description="稳定编号，新行留空时由 kqxl 分配，不要改动。", width=12),
         _c("project_name", "项目名称", T, G.BASIC, required=True, description="项目名称，在本表中唯一。", width=26),
-        _c("owner_rep", "负责人", T, G.BASIC, required=True, owner=MGR, description="负责该项目的业务员，由经理指定。", width=10),
+        _c("owner_rep", "负责人", T, G.BASIC, required=True, owner=MGR, description="负责该项目的业务员。", width=10),
         _c("client", "甲方", T, G.BASIC, required=True, description="项目甲方：客户表中的客户名称或客户编号。", width=22),
         _c("contractor", "总包", T, G.BASIC, description="中标或参与投标的总包：客户表中的客户名称或客户编号。", width=22),
         _c("design_institute", "设计院", T, G.BASIC, description="负责设计的设计院。", width=18),

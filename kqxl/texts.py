@@ -1,7 +1,8 @@
 """Every text a rep or manager reads, in one catalogue (Simplified Chinese).
 
-Code refers to texts by key and fills ``{placeholders}`` with :func:`text`. CLI help and docs
-are English and live with the code; what lands in a workbook or a finding lives here.
+Code refers to texts by key and fills ``{placeholders}`` with :func:`text`. What lands in a
+workbook or a finding, what the command line prints, its help (:data:`HELP`) and click's own
+words (:data:`CLICK`) live here; developer docs are English and live with the code.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ FINDINGS: dict[str, str] = {
     "formula_text": "“{header}”以“{value}”开头，kqxl 按文本处理，不会当作公式执行。",
     "formula_not_calculated": "“{header}”的公式 {value} 尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
     "shared_formula_not_calculated": "“{header}”的公式尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。",
+    "computed_typed_over": "“{header}”由 kqxl 计算，请勿填写：手工填写的“{value}”在重算时换成计算结果。",
 }
 
 # Errors that stop a job: one line each, naming the file and what to do next.
@@ -171,6 +173,7 @@ CLI: dict[str, str] = {
     "keys_assigned": "已分配编号：{counts}（工作簿编号 {workbook_id}）",
     "keys_count": "{sheet} {n} 个",
     "rules_exported": "已导出规则到 {path}：{rules}",
+    "more_findings": "……另有 {n} 个问题未列出；全部问题：kqxl validate {path}",
 }
 
 
@@ -212,25 +215,8 @@ TEMPLATE: dict[str, str] = {
         "写“是”或“否”。"
     ),
     "howto_3": "日期按 2024-05-03 的格式填写；金额、拜访次数填写数字（金额以元为单位）。",
-    "howto_4": (
-        "客户编号、项目编号留空即可，由 kqxl 自动分配；已有的编号请勿改动。负责人、经理批注由经"
-        "理填写。"
-    ),
-    "howto_5": (
-        "灰色斜体的“计算结果”列（等级、依据、差距、热度、加权金额、校验）由 kqxl 计算并已锁定，"
-        "请勿填写；运行 kqxl recompute 或在团队总表中重算后更新。"
-    ),
-    "howto_6": "“校验”列不为空的行会以浅红色标出，请按其中的提示修改。",
-    "howto_7": (
-        "工作表已保护（没有密码），可以筛选、插入行、调整列宽。Excel 不允许在受保护的表中对含锁"
-        "定单元格的整行排序或删除：需要时请先在“审阅 → 撤销工作表保护”，完成后再保护工作表。"
-    ),
     "howto_8": (
         "项目的甲方、总包请填写“客户”表中的客户名称或客户编号，成交热度会引用它们的客情等级。"
-    ),
-    "howto_master": (
-        "团队总表汇总全体业务员的行：经理在这里指定负责人、填写经理批注；kqxl sync 把它与各业务"
-        "员的客户跟进表同步。"
     ),
     "readme_columns": "二、各列说明",
     "readme_rules": "三、客情等级与成交热度规则",
@@ -330,6 +316,223 @@ CLI.update(
         "unchanged": "{path}：无变化，未写入（没有新的备份）。",
     }
 )
+
+
+# The 说明 sheet's sentences that promise something. Each one is written only while the
+# capability it names exists (kqxl.capabilities); the key says which. A step without a
+# capability alternative has an ``_absent`` form that promises nothing.
+README: dict[str, str] = {
+    "keys_auto": ("客户编号、项目编号留空即可，重算时由 kqxl 自动分配；已有的编号请勿改动。"),
+    "keys_absent": "客户编号、项目编号各行唯一，已有的编号请勿改动。",
+    "owner_rep": (
+        "负责人必须填写：填写负责该客户或项目的业务员姓名（通常就是你自己）；经理可在团队总表中"
+        "改派。经理批注由经理填写。"
+    ),
+    "results_button": (
+        "灰色的“计算结果”列（等级、依据、差距、热度、加权金额、校验）由 kqxl 计算，请勿填写："
+        "点击“重算”按钮即可更新。"
+    ),
+    "results_absent": (
+        "灰色的“计算结果”列（等级、依据、差距、热度、加权金额、校验）由 kqxl 计算，请勿填写："
+        "经理重算后更新，在这里改了填写列，结果不会立刻变化。在这些列中手工填写的内容，重算时"
+        "会被计算结果覆盖。"
+    ),
+    "results_master": (
+        "灰色的“计算结果”列（等级、依据、差距、热度、加权金额、校验）由 kqxl 计算，请勿填写："
+        "在命令行运行 kqxl recompute 团队总表.xlsx 更新（手工填写的内容会被计算结果覆盖）。"
+    ),
+    "checks_tint": "“校验”列不为空的行会以浅红色标出，请按其中的提示修改。",
+    "checks_absent": "“校验”列不为空的行有填写问题，请按其中的提示修改。",
+    "unprotected": (
+        "工作表没有保护：可以排序、筛选、插入或删除行和列。请保留第 2 行的表头文字，kqxl 按表头"
+        "找到每一列，列的顺序可以调整。"
+    ),
+    "protected": (
+        "工作表已保护（没有密码），可以筛选、插入行、调整列宽。Excel 不允许在受保护的表中对含锁"
+        "定单元格的整行排序或删除：需要时请先在“审阅 → 撤销工作表保护”，完成后再保护工作表。"
+    ),
+    "master_sync": (
+        "团队总表汇总全体业务员的行：经理在这里指定负责人、填写经理批注；kqxl sync 把它与各业务"
+        "员的客户跟进表同步。"
+    ),
+    "master_absent": "团队总表汇总全体业务员的行：经理在这里指定负责人、填写经理批注。",
+    "owner_required_manager": "业务员（经理可改派）",
+    "anniversary": "用于周年纪念提醒。",
+    "cooperation_anniversary": "用于合作纪念日提醒。",
+}
+
+
+# ---------------------------------------------------------------- command-line help
+
+# click's own words, by the English text click looks up (kqxl.clihelp). Placeholders are
+# click's. A text click shows that is missing here stays English; tests/test_cli_help.py
+# walks every command's help and click's usage errors to catch that.
+CLICK: dict[str, str] = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行“{command} {option}”查看帮助。",
+    "No such command {name!r}.": "没有命令“{name}”。",
+    "No such option {name!r}.": "没有选项“{name}”。",
+    "Did you mean {possibility}?": "是否指 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是否指：{possibilities}？）",
+    "Missing command.": "缺少命令。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Missing {param_type}": "缺少{param_type}",
+    "argument": "参数",
+    "option": "选项",
+    "parameter": "参数",
+    "Invalid value: {message}": "无效的值：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Option {name!r} requires an argument.": "选项“{name}”需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项“{name}”需要 {nargs} 个值。",
+    "Option {name!r} does not take a value.": "选项“{name}”不带值。",
+    "Argument {name!r} takes {nargs} values.": "参数“{name}”需要 {nargs} 个值。",
+    "{name} {filename!r} does not exist.": "{name}“{filename}”不存在。",
+    "{name} {filename!r} is a file.": "{name}“{filename}”是文件，不是文件夹。",
+    "{name} {filename!r} is a directory.": "{name}“{filename}”是文件夹，不是文件。",
+    "{name} {filename!r} is not readable.": "{name}“{filename}”不可读。",
+    "{name} {filename!r} is not writable.": "{name}“{filename}”不可写。",
+    "{name} {filename!r} is not executable.": "{name}“{filename}”不可执行。",
+    "{value!r} is not a valid {number_type}.": "“{value}”不是有效的{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{value!r} is not {choice}.": "“{value}”不是 {choice}。",
+    "{value!r} is not one of {choices}.": "“{value}”不是 {choices} 之一。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "“{value}”不是有效的是/否值，可用：{states}"
+    ),
+    "Aborted!": "已中止。",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+    "deprecated": "已弃用",
+    "env var: {var}": "环境变量：{var}",
+    "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
+    "integer": "整数",
+    "float": "数字",
+    "text": "文本",
+}
+
+# Names of arguments (by parameter name) and option values (by value type) in usage lines.
+METAVARS: dict[str, str] = {
+    "options": "[选项]",
+    "subcommand": "命令 [参数]...",
+    "arg:files": "工作簿",
+    "arg:workbook": "工作簿",
+    "arg:directory": "文件夹",
+    "arg:file": "规则文件",
+    "type:file": "文件",
+    "type:directory": "文件夹",
+    "type:path": "路径",
+    "type:integer range": "整数",
+    "type:float range": "数字",
+    "type:integer": "整数",
+    "type:float": "数字",
+    "type:text": "文本",
+}
+
+# Help of every command and option. A command's help: what it does, then an example block
+# (``\b`` keeps its lines as written). The first sentence (up to "。") is its line in the list.
+HELP: dict[str, str] = {
+    "kqxl": (
+        "kqxl：客情关系管理（Excel 工作簿）。\n\n"
+        "检查“客户”和“项目”工作表的每一行，按规则计算每个客户的客情关系等级（I–IV 级）和每个项目"
+        "的成交热度，并写明依据和升级差距；结果写回工作簿，不改动 kqxl 不负责的任何内容。\n\n"
+        "\b\n示例：\n"
+        "  kqxl init 团队文件夹\n"
+        "  kqxl validate 客户跟进表.xlsx\n"
+        "  kqxl recompute 团队总表.xlsx\n\n"
+        "每个命令的说明：kqxl 命令 --help（如 kqxl recompute --help）。"
+    ),
+    "version": "显示版本号并退出。",
+    "init": (
+        "在文件夹中创建团队总表.xlsx 和客户跟进表.xlsx 两个模板。\n\n"
+        "文件夹不存在时会新建；已有同名文件时不做任何改动，除非加 --force。模板默认不保护"
+        "工作表，业务员可以排序、删除重复行、插入列；加 --protect 则锁定计算结果列并保护工作表"
+        "（没有密码）。\n\n"
+        "\b\n示例：\n"
+        "  kqxl init 团队文件夹\n"
+        "  kqxl init 团队文件夹 --rules 规则.toml --force\n"
+        "  kqxl init 团队文件夹 --protect"
+    ),
+    "init_force": "覆盖已有的模板文件。",
+    "init_protect": "保护工作表（没有密码），锁定计算结果列。",
+    "schema": (
+        "列出各工作表及其列：表头、键名、类型、填写人、可选值。\n\n"
+        "\b\n示例：\n"
+        "  kqxl schema\n"
+        "  kqxl schema --json"
+    ),
+    "rules": (
+        "检查和导出规则文件（客情等级与成交热度的条件）。\n\n"
+        "\b\n示例：\n"
+        "  kqxl rules check 规则.toml\n"
+        "  kqxl rules export 团队总表.xlsx -o 规则.toml"
+    ),
+    "rules_export": (
+        "把当前生效的规则（工作簿中保存的，或内置默认规则）导出为可编辑的 TOML 文件。\n\n"
+        "\b\n示例：\n"
+        "  kqxl rules export 团队总表.xlsx -o 规则.toml\n"
+        "  kqxl rules check 规则.toml\n"
+        "  kqxl recompute 团队总表.xlsx --rules 规则.toml"
+    ),
+    "rules_export_output": "把规则写入这个文件（UTF-8），而不是打印出来。",
+    "rules_export_force": "覆盖已有的输出文件。",
+    "rules_check": (
+        "检查规则文件（不指定时为内置默认规则），并用中文列出各等级的条件。\n\n"
+        "\b\n示例：\n"
+        "  kqxl rules check\n"
+        "  kqxl rules check 规则.toml\n"
+        "  kqxl rules check 规则.toml --json"
+    ),
+    "validate": (
+        "检查工作簿的每一行，列出问题、客情等级和成交热度（不写入任何文件）。\n\n"
+        "给出多个工作簿时，某个读不了的会报告出来，其余照常检查。有问题时退出码为 1，"
+        "无法完成时为 2。\n\n"
+        "\b\n示例：\n"
+        "  kqxl validate 客户跟进表.xlsx\n"
+        "  kqxl validate 团队文件夹/*.xlsx --today 2026-05-03\n"
+        "  kqxl validate 团队总表.xlsx --json"
+    ),
+    "recompute": (
+        "计算并写入工作簿的计算结果列（等级、依据、差距、热度、加权金额、校验）。\n\n"
+        "只写 kqxl 负责的单元格；原文件先备份到同一文件夹的 .kqxl/backups/，再整体替换。给出多个"
+        "工作簿时，某个读不了或写不了的会报告出来，其余照常处理。\n\n"
+        "\b\n示例：\n"
+        "  kqxl recompute 团队总表.xlsx\n"
+        "  kqxl recompute 客户跟进表.xlsx --out 结果.xlsx\n"
+        "  kqxl recompute 团队总表.xlsx --rules 规则.toml"
+    ),
+    "opt_rules": (
+        "使用这个规则文件（TOML），而不是工作簿中保存的规则（或内置默认规则）；recompute 和 init "
+        "会把它存入工作簿。"
+    ),
+    "opt_today": "按这一天计算（默认：今天）。",
+    "opt_json": "以 JSON 格式输出结果。",
+    "opt_recalc": ("用 LibreOffice 计算保存时没有结果值的公式（在副本上进行，不打开原文件）。"),
+    "recompute_out": "把结果写到这个新文件，而不是改写原工作簿（只能用于一个工作簿）。",
+    "recompute_force": "即使有残留的 Excel 锁文件（~$）也写入；--out 指向已有文件时覆盖它（先备份）。",
+    "recompute_tidy": (
+        "把按宽松方式读取的输入单元格（如 120万、2024.5.3、Y、业主）改写为真正的数字、日期、"
+        "是/否或选项值，使 Excel 的求和与数据透视表也能计入（有备份）。"
+    ),
+    "recompute_no_backup": "不在 .kqxl/backups/ 中保留备份。",
+    "recompute_keep_backups": "每个工作簿保留多少个备份。",
+}
+
+# `kqxl schema`: how a column's flags read.
+SCHEMA_TEXTS: dict[str, str] = {
+    "required": "必填",
+    "sheet": "# {sheet} — {description}",
+}
 
 
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:

@@ -119,14 +119,14 @@ def test_validate_prints_findings_and_summary(rep_book: Path) -> None:
     code, out, _ = run("validate", rep_book, *TODAY_ARG)
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == f"{rep_book.name}:客户!T4: “拜访次数”应为整数，实际为“五次”。"
+    assert lines[0] == f"{rep_book.name}:客户!U4: “拜访次数”应为整数，实际为“五次”。"
     assert (
         lines[1]
-        == f"{rep_book.name}:项目!G5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
+        == f"{rep_book.name}:项目!K5: “项目金额”是错误值 #N/A：请修正公式或改为直接填写的值。"
     )
     # a value read leniently is a notice after the problems, not counted as one
     assert lines[2] == (
-        f"{rep_book.name}:客户!U5: 提示：“最近拜访日期”的“2026年11月3日”已按 2026-11-03 读取；"
+        f"{rep_book.name}:客户!V5: 提示：“最近拜访日期”的“2026年11月3日”已按 2026-11-03 读取；"
         "它在 Excel 中仍是文本（求和、数据透视表不计入），可用 kqxl recompute --tidy 改写为日期。"
     )
     assert lines[3] == (
@@ -316,27 +316,28 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
         if "ADDRESS(ROW(),COLUMN(),4)" in rule.formula[0] and "$BA3" in rule.formula[0]
     ]
     assert rule.dxf.fill.bgColor.rgb == "FFFFC7CE"
-    assert wb["客户"]["T4"].style_id == wb["客户"]["T5"].style_id
-    assert wb["客户"]["BA4"].value == "T4：“拜访次数”应为整数，实际为“五次”。"
+    assert wb["客户"]["U4"].style_id == wb["客户"]["U5"].style_id
+    assert wb["客户"]["BA4"].value == "U4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook
 
-    patch_workbook(rep_book, [CellChange("客户", 4, 20, 7)], backup=False)
+    patch_workbook(rep_book, [CellChange("客户", 4, 21, 7)], backup=False)
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
-    assert wb["客户"]["T4"].fill.fgColor.rgb == wb["客户"]["T5"].fill.fgColor.rgb
+    assert wb["客户"]["U4"].fill.fgColor.rgb == wb["客户"]["U5"].fill.fgColor.rgb
     assert wb["客户"]["BA4"].value is None
 
 
 def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:
     recompute_workbook(rep_book, today=TODAY)
     result = validate_workbook(rep_book, today=TODAY)
-    [info] = libreoffice([rep_book], ranges={"客户": "AX3:AX13", "项目": "Y3:Y7"})
+    # 客情等级 and 成交热度 stand in C, right after the frozen key and name.
+    [info] = libreoffice([rep_book], ranges={"客户": "C3:C13", "项目": "C3:C7"})
     assert info["ok"], info["error"]
     sheets = {s["name"]: s for s in info["sheets"]}
-    grades = [sheets["客户"]["cells"][f"AX{r}"]["value"] for r in range(3, 14)]
+    grades = [sheets["客户"]["cells"][f"C{r}"]["value"] for r in range(3, 14)]
     assert grades == [c["grade"] for c in result.customers]
-    heats = [sheets["项目"]["cells"][f"Y{r}"]["value"] for r in range(3, 8)]
+    heats = [sheets["项目"]["cells"][f"C{r}"]["value"] for r in range(3, 8)]
     assert heats == pytest.approx([p["heat"] for p in result.projects])
 
 
@@ -350,6 +351,22 @@ def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixt
         assert f"    {level:>4}  " in out
     for label in ("未评级", "I级", "II级", "III级", "IV级"):
         assert label in out
+    # Every finding of the master is listed (there are fewer than the demo lists at most).
+    master = validate_workbook(tmp_path / "demo" / "团队总表.xlsx", today=dt.date(2026, 11, 23))
+    assert len(master.findings) > 0
+    for f in master.findings:
+        assert f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}\n" in out
+    assert "另有" not in out
+    # With more findings than it lists, the demo says how many more and how to see them all.
+    from kqxl.demo import LISTED_FINDINGS, _print_summary
+
+    many = master.model_copy(update={"findings": master.findings * 3})
+    _print_summary(many, load_rules(None), Path("团队总表.xlsx"))
+    more = len([f for f in many.findings if f.level != "notice"]) - LISTED_FINDINGS
+    assert (
+        f"    ……另有 {more} 个问题未列出；全部问题：kqxl validate 团队总表.xlsx\n"
+        in capsys.readouterr().out
+    )
     assert sorted(p.name for p in (tmp_path / "demo").glob("*.xlsx")) == sorted(
         [
             "团队总表.xlsx",

@@ -32,9 +32,9 @@ def _saved_by_openpyxl(team_dir: Path, target: Path, *, formulas: bool) -> Path:
     wb = openpyxl.load_workbook(team_dir / "客户跟进表-张伟.xlsx")
     customers, projects = wb["客户"], wb["项目"]
     assert customers[f"B{ROW}"].value == NAME
-    customers[f"T{ROW}"] = "=3+4" if formulas else 7
+    customers[f"U{ROW}"] = "=3+4" if formulas else 7
     customers[f"B{ROW}"] = '="郑州中建"&"华中有限公司"' if formulas else NAME
-    projects["G5"] = 120000
+    projects["K5"] = 120000  # 项目金额
     wb.save(target)
     return target
 
@@ -54,8 +54,8 @@ def _only_result(out: str) -> dict[str, Any]:
 def test_the_reader_tells_a_pending_formula_from_a_blank(team_dir: Path, tmp_path: Path) -> None:
     book = _saved_by_openpyxl(team_dir, tmp_path / "公式.xlsx", formulas=True)
     sheet = read_workbook(book, sheets=["客户"]).sheets["客户"]
-    assert sheet.pending == {(ROW, 2): '="郑州中建"&"华中有限公司"', (ROW, 20): "=3+4"}
-    assert sheet.value(ROW, 2) is None and sheet.value(ROW, 20) is None
+    assert sheet.pending == {(ROW, 2): '="郑州中建"&"华中有限公司"', (ROW, 21): "=3+4"}
+    assert sheet.value(ROW, 2) is None and sheet.value(ROW, 21) is None
 
 
 def test_validate_gives_notices_not_errors(team_dir: Path, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_validate_gives_notices_not_errors(team_dir: Path, tmp_path: Path) -> No
     findings = [f for f in result["findings"] if f["code"] != "lenient_value"]
     assert [(f["code"], f["level"], f["row"], f["column"]) for f in findings] == [
         ("formula_not_calculated", "notice", ROW, "B"),
-        ("formula_not_calculated", "notice", ROW, "T"),
+        ("formula_not_calculated", "notice", ROW, "U"),
     ]
     assert findings[1]["message"] == (
         "“拜访次数”的公式 =3+4 尚未计算，暂按空白处理：请在 Excel 中打开并保存，或用 --recalc。"
@@ -75,7 +75,7 @@ def test_validate_gives_notices_not_errors(team_dir: Path, tmp_path: Path) -> No
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 0
     assert "客户名称为必填项" not in out and "必填" not in out
-    assert f"公式.xlsx:客户!T{ROW}: 提示：“拜访次数”的公式 =3+4 尚未计算" in out
+    assert f"公式.xlsx:客户!U{ROW}: 提示：“拜访次数”的公式 =3+4 尚未计算" in out
 
 
 def test_recompute_writes_a_notice_quietly(team_dir: Path, tmp_path: Path) -> None:
@@ -85,9 +85,9 @@ def test_recompute_writes_a_notice_quietly(team_dir: Path, tmp_path: Path) -> No
     wb = openpyxl.load_workbook(book)
     checks = wb["客户"][f"BA{ROW}"].value
     assert checks.startswith(f"提示：B{ROW}：“客户名称”的公式")
-    assert f"提示：T{ROW}：“拜访次数”的公式 =3+4 尚未计算" in checks
+    assert f"提示：U{ROW}：“拜访次数”的公式 =3+4 尚未计算" in checks
     # a notice marks no cell: the formula is not wrong
-    assert wb["客户"][f"T{ROW}"].fill.fgColor.rgb == wb["客户"][f"T{ROW + 1}"].fill.fgColor.rgb
+    assert wb["客户"][f"U{ROW}"].fill.fgColor.rgb == wb["客户"][f"U{ROW + 1}"].fill.fgColor.rgb
 
 
 @pytest.mark.libreoffice
@@ -112,9 +112,9 @@ def test_recalc_gives_the_computed_grades(team_dir: Path, tmp_path: Path) -> Non
     assert code == 0, out
     wb = openpyxl.load_workbook(book)
     assert wb["客户"][f"BA{ROW}"].value is None
-    assert wb["客户"][f"T{ROW}"].value == "=3+4"  # the formula itself is kept
+    assert wb["客户"][f"U{ROW}"].value == "=3+4"  # the formula itself is kept
     grades = {r["row"]: r["values"]["grade"] for r in expected["rows"]["客户"]}
-    assert wb["客户"][f"AX{ROW}"].value == grades[ROW]
+    assert wb["客户"][f"C{ROW}"].value == grades[ROW]  # 客情等级
 
 
 def test_recalc_without_libreoffice_is_one_chinese_line(team_dir: Path, tmp_path: Path) -> None:

@@ -106,8 +106,8 @@ def test_cli_says_unchanged_in_chinese_and_in_json(rep_book: Path) -> None:
 def test_only_cells_whose_value_changes_are_written(rep_book: Path) -> None:
     recompute_workbook(rep_book, today=TODAY, backup=False)
     before = members(rep_book)
-    # the rep fixes one cell on 客户 (T4 "五次" → 5): its 校验 and possibly its grade change
-    patch_workbook(rep_book, [CellChange("客户", 4, 20, 5)], backup=False)
+    # the rep fixes one cell on 客户 (U4 "五次" → 5): its 校验 and possibly its grade change
+    patch_workbook(rep_book, [CellChange("客户", 4, 21, 5)], backup=False)
     done = recompute_workbook(rep_book, today=TODAY, backup=False)
     assert not done.unchanged
     assert 1 <= done.cells_changed <= 8  # that row's results, not the sheet's 1,000 cells
@@ -120,13 +120,14 @@ def test_only_cells_whose_value_changes_are_written(rep_book: Path) -> None:
 def test_a_value_typed_over_a_computed_cell_is_restored(rep_book: Path) -> None:
     recompute_workbook(rep_book, today=TODAY, backup=False)
     wb = openpyxl.load_workbook(rep_book, read_only=True)
-    grade = wb["客户"]["AX3"].value
+    grade = wb["客户"]["C3"].value
     wb.close()
-    patch_workbook(rep_book, [CellChange("客户", 3, 50, "手填")], backup=False)
+    patch_workbook(rep_book, [CellChange("客户", 3, 3, "手填")], backup=False)
     done = recompute_workbook(rep_book, today=TODAY, backup=False)
-    assert done.cells_changed == 1
+    assert done.cells_changed == 2  # the grade restored, and the notice about it in 校验
     wb = openpyxl.load_workbook(rep_book, read_only=True)
-    assert wb["客户"]["AX3"].value == grade
+    assert wb["客户"]["C3"].value == grade
+    assert "提示：C3：“客情等级”由 kqxl 计算" in str(wb["客户"]["BA3"].value)
     wb.close()
 
 
@@ -235,16 +236,16 @@ def test_old_highlight_styles_are_taken_off_and_the_reps_fill_comes_back(
     rep_book: Path,
 ) -> None:
     wb = openpyxl.load_workbook(rep_book)
-    wb["客户"]["T4"].fill = PatternFill("solid", fgColor=YELLOW)
+    wb["客户"]["U4"].fill = PatternFill("solid", fgColor=YELLOW)
     wb.save(rep_book)
     # as an older kqxl marked a bad cell: a highlight style on top of the rep's yellow
-    patch_workbook(rep_book, [CellChange("客户", 4, 20, "五次", highlight=True)], backup=False)
+    patch_workbook(rep_book, [CellChange("客户", 4, 21, "五次", highlight=True)], backup=False)
     wb = openpyxl.load_workbook(rep_book)
-    assert wb["客户"]["T4"].fill.fgColor.rgb == HIGHLIGHT_RGB
+    assert wb["客户"]["U4"].fill.fgColor.rgb == HIGHLIGHT_RGB
     recompute_workbook(rep_book, today=TODAY, backup=False)
     wb = openpyxl.load_workbook(rep_book)
-    assert wb["客户"]["T4"].fill.fgColor.rgb == YELLOW
-    assert wb["客户"]["T4"].value == "五次"
+    assert wb["客户"]["U4"].fill.fgColor.rgb == YELLOW
+    assert wb["客户"]["U4"].value == "五次"
     assert recompute_workbook(rep_book, today=TODAY, backup=False).unchanged
 
 
@@ -279,7 +280,7 @@ def _shown_fill(work: Path, book: Path, text: str) -> str | None:
     """The background LibreOffice shows (conditional formats applied, as its HTML export
     renders them) for the cell of the 客户 sheet whose value is ``text``."""
     html = _soffice(work, book, "html").read_text("utf-8", errors="replace")
-    cell = re.search(r"<td\b([^>]*)>(?:(?!</td>).)*?>" + re.escape(text) + "<", html, re.S)
+    cell = re.search(r"<td\b([^>]*)>(?:(?!</td>).)*?(?<=>)" + re.escape(text) + "<", html, re.S)
     assert cell is not None, text
     color = re.search(r'bgcolor="#([0-9A-Fa-f]{6})"', cell.group(1))
     return color.group(1).upper() if color else None
@@ -293,9 +294,9 @@ def test_libreoffice_shows_the_highlight_over_the_reps_fill_and_the_fill_after_t
     work = tmp_path / "lo"
     work.mkdir()
     wb = openpyxl.load_workbook(rep_book)
-    wb["客户"]["T4"].value = "八次"  # a mistake in a cell the rep coloured yellow
-    wb["客户"]["T4"].fill = PatternFill("solid", fgColor=YELLOW)
-    wb["客户"]["T5"].fill = PatternFill("solid", fgColor=YELLOW)
+    wb["客户"]["U4"].value = "八次"  # a mistake in a cell the rep coloured yellow
+    wb["客户"]["U4"].fill = PatternFill("solid", fgColor=YELLOW)
+    wb["客户"]["U5"].fill = PatternFill("solid", fgColor=YELLOW)
     wb.save(rep_book)
     recompute_workbook(rep_book, today=TODAY, backup=False)
     assert _shown_fill(work, rep_book, "八次") == HIGHLIGHT_RGB[2:]
@@ -303,10 +304,10 @@ def test_libreoffice_shows_the_highlight_over_the_reps_fill_and_the_fill_after_t
         saved = _soffice(work, rep_book, "xlsx:Calc MS Excel 2007 XML")
         shutil.copy(saved, rep_book)
     # the rep fixes the cell (through the patch writer, as any program would save it)
-    patch_workbook(rep_book, [CellChange("客户", 4, 20, 987)], backup=False)
+    patch_workbook(rep_book, [CellChange("客户", 4, 21, 987)], backup=False)
     recompute_workbook(rep_book, today=TODAY, backup=False)
     assert len(kqxl_rules(rep_book, "客户")) == 1
-    assert openpyxl.load_workbook(rep_book)["客户"]["T4"].fill.fgColor.rgb == YELLOW
+    assert openpyxl.load_workbook(rep_book)["客户"]["U4"].fill.fgColor.rgb == YELLOW
     assert _shown_fill(work, rep_book, "987") == YELLOW[2:]
 
 
@@ -367,7 +368,7 @@ def test_a_deflater_that_corrupts_its_output_stops_the_write(
             return self.inner.flush()
 
     before = rep_book.read_bytes()
-    patch_workbook(rep_book, [CellChange("客户", 3, 50, "手填")], backup=False)
+    patch_workbook(rep_book, [CellChange("客户", 3, 3, "手填")], backup=False)
     changed = rep_book.read_bytes()
     assert changed != before
     monkeypatch.setattr(zipcopy.zlib, "compressobj", Flipping)

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from kqxl.api import recompute_workbook, validate_workbook
 from kqxl.book import CellChange, patch_workbook, read_workbook
 from kqxl.book.settings import SETTINGS_SHEET, read_settings
-from kqxl.book.template import write_template
+from kqxl.book.template import template_columns, write_template
 from kqxl.cli import cli
 from kqxl.demo import TODAY, sample_team
 from kqxl.keys import parse_key
@@ -276,7 +276,7 @@ def test_init_with_rules_then_validate_uses_them(tmp_path: Path, strict_rules: P
     book = folder / "客户跟进表.xlsx"
     # Fill the template with the sample rows the way a rep would, keeping kqxl's sheets.
     rows = sample_team()["张伟"][0]
-    headers = {c.key: i for i, c in enumerate(SCHEMA.customers.columns, start=1)}
+    headers = {c.key: i for i, c in enumerate(template_columns(SCHEMA.customers), start=1)}
     patch_workbook(
         book,
         [
@@ -459,7 +459,12 @@ def test_keys_survive_resorting_and_a_save_in_libreoffice(rep_book: Path, tmp_pa
     data.remove(last)
     data.sort(key=lambda r: str(r[1]), reverse=True)
     new = [None] * width
-    new[1], new[2], new[3] = "新开发客户有限公司", "甲方", "张伟"
+    at = {c.header: i for i, c in enumerate(template_columns(SCHEMA.customers))}
+    new[at["客户名称"]], new[at["客户类型"]], new[at["负责人"]] = (
+        "新开发客户有限公司",
+        "甲方",
+        "张伟",
+    )
     data.insert(0, new)
     for r in range(3, ws.max_row + 1):
         for c in range(1, width + 1):

@@ -14,12 +14,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.book.template import (
+    CJK_FONT,
+    DATA_ROW_HEIGHT,
     FIRST_DATA_ROW,
     LAST_FORMATTED_ROW,
     MASTER_FILE,
     REP_FILE,
     build_template,
     init_folder,
+    template_columns,
     write_template,
 )
 from kqxl.cells import CellError, SheetGrid, column_letter
@@ -48,6 +51,11 @@ def rep_path(rules: Rules, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def rep(rep_path: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(rep_path)
+
+
+def _headers(sheet: Sheet) -> tuple[str, ...]:
+    """The headers in the order the templates lay them out."""
+    return tuple(c.header for c in template_columns(sheet))
 
 
 def _ws(wb: openpyxl.Workbook, sheet: Sheet) -> Worksheet:
@@ -87,25 +95,28 @@ def test_headers_groups_and_widths_come_from_the_schema(
     rep: openpyxl.Workbook, sheet: Sheet
 ) -> None:
     ws = _ws(rep, sheet)
-    assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == sheet.headers
+    assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == _headers(sheet)
     assert ws.cell(2, len(sheet.columns) + 1).value is None
     merged = {str(m) for m in ws.merged_cells.ranges}
     first = 1
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(template_columns(sheet), start=1):
         assert ws.column_dimensions[column_letter(i)].width >= round(col.width, 1)
-        if i < len(sheet.columns) and sheet.columns[i].group is col.group:
+        if i < len(sheet.columns) and template_columns(sheet)[i].group is col.group:
             continue  # the group goes on
         title = ws.cell(1, first).value
         assert isinstance(title, str) and title.startswith(col.group.value)
         if i > first:
             assert f"{column_letter(first)}1:{column_letter(i)}1" in merged
         first = i + 1
-    computed_title = next(
-        ws.cell(1, i).value
-        for i, c in enumerate(sheet.columns, start=1)
+    computed_titles = [
+        str(ws.cell(1, i).value)
+        for i, c in enumerate(template_columns(sheet), start=1)
         if c.group is Group.COMPUTED and ws.cell(1, i).value
-    )
-    assert "计算" in computed_title and LABELS["group_row_hint"] in computed_title
+    ]
+    # the results beside the name and the long texts at the end: two runs, the hint over one
+    assert len(computed_titles) == 2
+    assert all(t.startswith("计算结果") for t in computed_titles)
+    assert any(LABELS["group_row_hint"] in t for t in computed_titles)
     assert ws.freeze_panes == "C3"
     assert ws.auto_filter.ref is not None and ws.auto_filter.ref.startswith("A2:")
     assert ws.print_title_rows == "$1:$2"
@@ -114,7 +125,7 @@ def test_headers_groups_and_widths_come_from_the_schema(
 @pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
 def test_every_choice_and_bool_column_has_a_dropdown(rep: openpyxl.Workbook, sheet: Sheet) -> None:
     ws = _ws(rep, sheet)
-    with_choices = [(i, c) for i, c in enumerate(sheet.columns, start=1) if c.choices]
+    with_choices = [(i, c) for i, c in enumerate(template_columns(sheet), start=1) if c.choices]
     assert any(c.type is ColumnType.BOOL for _, c in with_choices)
     for i, col in with_choices:
         dv = _validation_for(ws, column_letter(i))
@@ -126,7 +137,7 @@ def test_every_choice_and_bool_column_has_a_dropdown(rep: openpyxl.Workbook, she
 
 
 @pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
-def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) -> None:
+def test_formats_fonts_and_locking(rep: openpyxl.Workbook, sheet: Sheet) -> None:
     ws = _ws(rep, sheet)
     expected_formats = {
         ColumnType.DATE: "yyyy-mm-dd",
@@ -134,14 +145,25 @@ def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) ->
         ColumnType.INTEGER: "0",
         ColumnType.PERCENT: "0%",
     }
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(template_columns(sheet), start=1):
         dim = ws.column_dimensions[column_letter(i)]
         if col.type in expected_formats:
             assert dim.number_format == expected_formats[col.type], col.header
         assert dim.protection.locked is col.is_computed, col.header
+        # Every column names its CJK font; nothing is slanted.
+        assert dim.font.name == CJK_FONT and not dim.font.i, col.header
+        assert ws.cell(2, i).font.name == CJK_FONT and not ws.cell(2, i).font.i
         if col.is_computed:
-            assert dim.font.i and dim.fill.fgColor.rgb.endswith("EDEDED")
+            assert dim.fill.fgColor.rgb.endswith("EDEDED")
         assert ws.cell(2, i).protection.locked  # headers stay locked
+    # Not protected: a rep deletes a duplicate row, sorts and inserts columns as anywhere else.
+    assert not ws.protection.sheet
+    assert rep._fonts[0].name == CJK_FONT  # the workbook's default font, for cells never styled
+
+
+@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+def test_protect_keeps_the_earlier_protection(rules: Rules, sheet: Sheet) -> None:
+    ws = _ws(build_template("rep", rules, protect=True), sheet)
     p = ws.protection
     assert p.sheet and not p.password
     # False means "allowed while protected" (the attribute names the protection, not the right).
@@ -155,6 +177,47 @@ def test_formats_locking_and_protection(rep: openpyxl.Workbook, sheet: Sheet) ->
     assert p.formatCells and p.insertColumns and p.deleteColumns
 
 
+@pytest.mark.parametrize(
+    ("sheet", "first"),
+    [
+        (SCHEMA.customers, ("客户编号", "客户名称", "客情等级")),
+        (SCHEMA.projects, ("项目编号", "项目名称", "成交热度", "加权金额")),
+    ],
+    ids=lambda v: v.name if isinstance(v, Sheet) else "",
+)
+def test_short_results_stand_beside_the_name_long_texts_wrap_at_the_end(
+    rep: openpyxl.Workbook, sheet: Sheet, first: tuple[str, ...]
+) -> None:
+    ws = _ws(rep, sheet)
+    headers = [c.value for c in ws[2] if c.value is not None]
+    assert tuple(headers[: len(first)]) == first
+    assert ws.freeze_panes == "C3"  # key and name frozen, the results right after them
+    # The results beside the name are grouped as computed, in their own titled run.
+    assert str(ws.cell(1, 3).value).startswith("计算结果")
+    long = [h for h in headers if h in ("等级依据", "升级差距", "热度依据", "升温差距", "校验")]
+    assert headers[-len(long) :] == long and headers[-1] == "校验"
+    for h in long:
+        letter = column_letter(headers.index(h) + 1)
+        alignment = ws.column_dimensions[letter].alignment
+        assert alignment.wrap_text and alignment.vertical == "top", h
+    # A two-line row: wrapped text is clipped there instead of spilling into 校验.
+    assert ws.sheet_format.defaultRowHeight == DATA_ROW_HEIGHT and ws.sheet_format.customHeight
+
+
+def test_templates_print_landscape_one_page_wide(rules: Rules) -> None:
+    rep = build_template("rep", rules)  # fresh: other tests look at cells of the shared one
+    for ws in rep.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    for sheet in SCHEMA.sheets:
+        ws = _ws(rep, sheet)
+        assert ws.print_title_rows == "$1:$2"
+        # No print area to keep in step with the rows; the used range ends with the data.
+        assert not ws.print_area
+        assert ws.max_row == 2 and ws.max_column == len(sheet.columns)
+
+
 def test_conditional_formats_on_grades_heat_and_checks(
     rep: openpyxl.Workbook, rules: Rules
 ) -> None:
@@ -162,7 +225,7 @@ def test_conditional_formats_on_grades_heat_and_checks(
     for sheet in SCHEMA.sheets:
         ws = _ws(rep, sheet)
         by_range = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
-        for i, col in enumerate(sheet.columns, start=1):
+        for i, col in enumerate(template_columns(sheet), start=1):
             letter = column_letter(i)
             area = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
             if col.header in GRADE_HEADERS:
@@ -174,7 +237,7 @@ def test_conditional_formats_on_grades_heat_and_checks(
                 [scale] = by_range[area]
                 assert scale.type == "colorScale" and len(scale.colorScale.color) == 3
                 checked.append(col.header)
-        checks = column_letter(sheet.headers.index("校验") + 1)
+        checks = column_letter(_headers(sheet).index("校验") + 1)
         [tint] = by_range[f"A3:B{LAST_FORMATTED_ROW} {checks}3:{checks}{LAST_FORMATTED_ROW}"]
         assert tint.formula == [f"LEN(TRIM(${checks}3))>0"]
     assert set(checked) == GRADE_HEADERS | {"成交热度"}  # every branch above was taken
@@ -271,7 +334,7 @@ def test_rows_are_written_typed(rules: Rules) -> None:
         ],
     )
     ws = _ws(wb, SCHEMA.customers)
-    col = {c.key: i for i, c in enumerate(SCHEMA.customers.columns, start=1)}
+    col = {c.key: i for i, c in enumerate(template_columns(SCHEMA.customers), start=1)}
     assert ws.cell(3, col["customer_name"]).value == "武汉城建置业"
     assert ws.cell(3, col["sent_materials"]).value == "是"
     assert ws.cell(3, col["introduced"]).value == "否"
@@ -282,7 +345,7 @@ def test_rows_are_written_typed(rules: Rules) -> None:
     assert ws.cell(3, col["grade"]).protection.locked
     assert not ws.cell(3, col["customer_name"]).protection.locked
     pws = _ws(wb, SCHEMA.projects)
-    heat = SCHEMA.projects.headers.index("成交热度") + 1
+    heat = _headers(SCHEMA.projects).index("成交热度") + 1
     assert pws.cell(3, heat).value == 0.5 and pws.cell(3, heat).number_format == "0%"
     with pytest.raises(SchemaError) as err:
         build_template("rep", rules, customers=[{"no_such_column": 1}])
@@ -313,8 +376,8 @@ def lo_result(rep_path: Path) -> dict[str, Any]:
 
     require_libreoffice()
     customers, projects = SCHEMA.customers, SCHEMA.projects
-    grade = column_letter(customers.headers.index("客情等级") + 1)
-    heat = column_letter(projects.headers.index("成交热度") + 1)
+    grade = column_letter(_headers(customers).index("客情等级") + 1)
+    heat = column_letter(_headers(projects).index("成交热度") + 1)
     [result] = lo_inspect(
         [rep_path],
         ranges={
@@ -344,7 +407,7 @@ def _covers(ranges: str, letter: str, first: int, last: int) -> bool:
 def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> None:
     lo = sheet_of(lo_result, sheet.name)
     assert any(col.choices for col in sheet.columns)  # else the loop below checks nothing
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(template_columns(sheet), start=1):
         if not col.choices:
             continue
         letter = column_letter(i)
@@ -367,7 +430,7 @@ def test_libreoffice_sees_conditional_formats(
         cf["ranges"]: cf["entries"] for cf in sheet_of(lo_result, sheet.name)["conditional_formats"]
     }
     checked = 0
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(template_columns(sheet), start=1):
         letter = column_letter(i)
         area = f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_FORMATTED_ROW}"
         if col.header in GRADE_HEADERS:
@@ -386,14 +449,14 @@ def test_libreoffice_sees_conditional_formats(
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_sees_protection_and_locks(lo_result: dict[str, Any]) -> None:
+def test_libreoffice_sees_no_protection_and_the_locks(lo_result: dict[str, Any]) -> None:
     customers = sheet_of(lo_result, "客户")
     projects = sheet_of(lo_result, "项目")
-    assert customers["protected"] and projects["protected"]
+    assert not customers["protected"] and not projects["protected"]
     assert customers["frozen"]["cell"] == "C3"
     cells, pcells = customers["cells"], projects["cells"]
-    grade = column_letter(SCHEMA.customers.headers.index("客情等级") + 1)
-    heat = column_letter(SCHEMA.projects.headers.index("成交热度") + 1)
+    grade = column_letter(_headers(SCHEMA.customers).index("客情等级") + 1)
+    heat = column_letter(_headers(SCHEMA.projects).index("成交热度") + 1)
     assert cells["A2"]["locked"] and cells["A2"]["value"] == "客户编号"
     assert cells["A1"]["merged"].startswith("A1:")
     assert not cells["A3"]["locked"] and not cells["B3"]["locked"]
@@ -410,7 +473,7 @@ def test_committed_templates_are_current(repo_root: Path, name: str, kind: str) 
     assert props == {"kqxl.template": kind, "kqxl.version": TEMPLATE_VERSION}
     for sheet in SCHEMA.sheets:
         ws = _ws(wb, sheet)
-        assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == sheet.headers
+        assert tuple(c.value for c in ws[2][: len(sheet.columns)]) == _headers(sheet)
         assert ws.max_column == len(sheet.columns)
     fresh = build_template(kind, load_rules(None))
     assert wb.sheetnames == fresh.sheetnames
@@ -444,4 +507,5 @@ def test_libreoffice_opens_the_committed_templates(repo_root: Path, libreoffice:
             SETTINGS_SHEET,
         ]
         for sheet in result["sheets"][:2]:
-            assert sheet["protected"] and sheet["validations"] and sheet["conditional_formats"]
+            assert sheet["validations"] and sheet["conditional_formats"]
+            assert not sheet["protected"]

@@ -91,7 +91,7 @@ def test_renamed_column_is_an_error_naming_the_closest_header_and_the_levels(
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 1  # an error, counted like any other
     assert lines_of(out, book) == [
-        "客户!T2: 找不到规则需要的列“拜访次数”，是否指“拜访次数(次)”？"
+        "客户!U2: 找不到规则需要的列“拜访次数”，是否指“拜访次数(次)”？"
         "缺少它，甲方 I级、总包 I级无法达到。请把表头改回“拜访次数”。",
     ]
     assert "发现 1 个问题。" in out
@@ -113,7 +113,7 @@ def test_missing_required_column_names_the_header_it_probably_is(tmp_path: Path)
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 1
     assert lines_of(out, book)[0] == (
-        "客户!C2: 工作表“客户”缺少必需的列“客户类型”，是否指“类型”？"
+        "客户!D2: 工作表“客户”缺少必需的列“客户类型”，是否指“类型”？"
         "请在表头行补上这一列或把表头改回“客户类型”。"
     )
 
@@ -179,14 +179,14 @@ def test_each_value_read_leniently_is_a_notice_with_what_was_read(tmp_path: Path
     tidy = "可用 kqxl recompute --tidy 改写为"
     excel = "它在 Excel 中仍是文本（求和、数据透视表不计入），"
     assert lines_of(out, book) == [
-        f"客户!C3: 提示：“客户类型”的“业主”按“甲方”读取（同义词）；{tidy}“甲方”。",
-        f"客户!U3: 提示：“最近拜访日期”的“2024.5.3”已按 2024-05-03 读取；{excel}{tidy}日期。",
-        f"客户!V3: 提示：“累计订单金额”的“120万”已按 1200000 读取；{excel}{tidy}数字。",
-        f"客户!W3: 提示：“最近成交日期”的“20240503”已按 2024-05-03 读取；{excel}{tidy}日期。",
-        f"客户!Y3: 提示：“已送资料”的“Y”已按 是 读取；{excel}{tidy}“是”或“否”。",
-        f"客户!Z3: 提示：“已介绍产品”的“√”已按 是 读取；{excel}{tidy}“是”或“否”。",
-        f"客户!C4: 提示：“客户类型”的“施工单位”按“总包”读取（同义词）；{tidy}“总包”。",
-        f"客户!V4: 提示：“累计订单金额”的“￥80000”已按 80000 读取；{excel}{tidy}数字。",
+        f"客户!D3: 提示：“客户类型”的“业主”按“甲方”读取（同义词）；{tidy}“甲方”。",
+        f"客户!V3: 提示：“最近拜访日期”的“2024.5.3”已按 2024-05-03 读取；{excel}{tidy}日期。",
+        f"客户!W3: 提示：“累计订单金额”的“120万”已按 1200000 读取；{excel}{tidy}数字。",
+        f"客户!X3: 提示：“最近成交日期”的“20240503”已按 2024-05-03 读取；{excel}{tidy}日期。",
+        f"客户!Z3: 提示：“已送资料”的“Y”已按 是 读取；{excel}{tidy}“是”或“否”。",
+        f"客户!AA3: 提示：“已介绍产品”的“√”已按 是 读取；{excel}{tidy}“是”或“否”。",
+        f"客户!D4: 提示：“客户类型”的“施工单位”按“总包”读取（同义词）；{tidy}“总包”。",
+        f"客户!W4: 提示：“累计订单金额”的“￥80000”已按 80000 读取；{excel}{tidy}数字。",
     ]
     result = validate_workbook(book, today=TODAY)
     assert [c["grade"] for c in result.customers] == ["I级", "未评级"]
@@ -200,15 +200,15 @@ def test_recompute_tidy_rewrites_the_cells_as_typed_values_with_a_backup(tmp_pat
     assert "已把 6 个按宽松方式读取的单元格改写为数字、日期或标准选项。" in out
     assert list((tmp_path / ".kqxl" / "backups").glob("*.xlsx"))
     ws = openpyxl.load_workbook(book)["客户"]
-    assert ws["C3"].value == "甲方"
-    assert ws["V3"].value == 1_200_000 and ws["V3"].data_type == "n"
-    assert ws["U3"].value == dt.datetime(2024, 5, 3) and ws["U3"].is_date
-    assert ws["W3"].value == dt.datetime(2024, 5, 3) and ws["W3"].is_date
-    assert (ws["Y3"].value, ws["Z3"].value) == ("是", "是")
-    assert ws["F4"].value == "无"  # a placeholder is the rep's word: kept, not tidied
+    assert ws["D3"].value == "甲方"
+    assert ws["W3"].value == 1_200_000 and ws["W3"].data_type == "n"
+    assert ws["V3"].value == dt.datetime(2024, 5, 3) and ws["V3"].is_date
+    assert ws["X3"].value == dt.datetime(2024, 5, 3) and ws["X3"].is_date
+    assert (ws["Z3"].value, ws["AA3"].value) == ("是", "是")
+    assert ws["G4"].value == "无"  # a placeholder is the rep's word: kept, not tidied
     checks = {c.value: c.column_letter for c in ws[HEADER_ROW]}["校验"]
     assert ws[f"{checks}3"].value is None  # the settled notices are gone from 校验
-    assert ws[f"{checks}4"].value == "提示：F4：“联系电话”的“无”表示没有，按空白处理。"
+    assert ws[f"{checks}4"].value == "提示：G4：“联系电话”的“无”表示没有，按空白处理。"
     # a second run has nothing left to tidy, and the grade is unchanged
     again = validate_workbook(book, today=TODAY)
     assert [f.code for f in again.findings] == ["placeholder"]
@@ -220,7 +220,7 @@ def test_without_tidy_the_input_cells_stay_as_typed(tmp_path: Path) -> None:
     done = recompute_workbook(book, today=TODAY)
     assert done.cells_tidied == 0
     ws = openpyxl.load_workbook(book)["客户"]
-    assert (ws["V3"].value, ws["C3"].value) == ("120万", "业主")
+    assert (ws["W3"].value, ws["D3"].value) == ("120万", "业主")
 
 
 @pytest.mark.parametrize("word", ["无", "-", "—", "暂无", "没有", "不详", "N/A", "n/a"])
@@ -229,7 +229,7 @@ def test_a_placeholder_is_not_a_contact(tmp_path: Path, word: str) -> None:
     book = rep_book(tmp_path, [customer("江城置业", **{**LEVEL_ONE, "联系电话": word})])
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 0
-    assert lines_of(out, book) == [f"客户!F3: 提示：“联系电话”的“{word}”表示没有，按空白处理。"]
+    assert lines_of(out, book) == [f"客户!G3: 提示：“联系电话”的“{word}”表示没有，按空白处理。"]
     result = validate_workbook(book, today=TODAY)
     assert result.customers[0]["grade"] == "未评级"  # 有客户联系方式 does not hold
 
@@ -239,7 +239,7 @@ def test_a_count_with_a_money_unit_is_a_finding(tmp_path: Path) -> None:
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 1
     assert lines_of(out, book) == [
-        "客户!T3: “拜访次数”是次数，不能带金额单位，实际为“3万”：请填写整数（如 3）。"
+        "客户!U3: “拜访次数”是次数，不能带金额单位，实际为“3万”：请填写整数（如 3）。"
     ]
 
 
@@ -259,7 +259,7 @@ def test_choice_synonyms_are_rules_data(tmp_path: Path) -> None:
     # 业主 is no synonym of 甲方 in these rules; 挂网 is one of 投标
     assert (
         found[0]
-        == "客户!C3: “客户类型”应为 甲方、总包、设计院、经销商、零售店、其他 之一，实际为“业主”。"
+        == "客户!D3: “客户类型”应为 甲方、总包、设计院、经销商、零售店、其他 之一，实际为“业主”。"
     )
     assert any("“项目阶段”的“挂网”按“投标”读取（同义词）" in line for line in found)
 

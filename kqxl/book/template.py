@@ -2,14 +2,25 @@
 
 Both have the data sheets **客户** and **项目** laid out the same way:
 
-* row 1: the column groups (基本细节 … 计算结果), merged over each group's columns, coloured;
+* columns in the order of :func:`template_columns`: key and name, then the short results
+  (客情等级; 成交热度, 加权金额 …) where the eye is, then the input columns, and the long
+  computed texts (依据, 差距, 校验) last, wrapped and clipped to a two-line row;
+* row 1: the column groups (基本细节 … 计算结果), merged over each run of a group's columns,
+  coloured;
 * row 2: the Chinese headers; data from row 3;
 * panes frozen at C3 (key and name stay visible), an autofilter on the header row;
 * dropdowns for every choice and 是/否 column, number formats per column type;
 * conditional formats: grade colours, a heat colour scale, key/name and 校验 tinted on rows
   with a 校验 message (the wrong cell itself carries kqxl's highlight);
-* computed columns grey, italic and locked; everything else unlocked; the sheet protected
-  without a password, still allowing sort, filter, inserting/deleting rows and column widths.
+* every cell in an explicit CJK font (:data:`CJK_FONT`), computed columns grey and locked,
+  everything else unlocked;
+* no sheet protection unless asked (``protect=True``): a rep must be able to delete a duplicate
+  row, sort and insert columns, and a recompute restores a computed cell typed over anyway.
+  When protected there is no password, and sort, filter, inserting/deleting rows and column
+  widths stay allowed;
+* printed landscape, one page wide, the two header rows repeated on every page.
+
+Existing workbooks keep their own column order: kqxl finds every column by its header.
 
 Then a **说明** sheet (how to use the workbook, every column, which rules are in effect), a
 **规则** sheet (the rules in effect, one condition per row, and their TOML text from which kqxl
@@ -50,10 +61,11 @@ from kqxl.book.settings import (
     Settings,
     settings_rows,
 )
+from kqxl.capabilities import has
 from kqxl.cells import CellError, CellValue, column_letter
 from kqxl.errors import SchemaError, WorkbookError
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Column, ColumnType, Group, Owner, Sheet
-from kqxl.texts import LABELS, TEMPLATE, text
+from kqxl.texts import LABELS, README, TEMPLATE, text
 
 if TYPE_CHECKING:
     from kqxl.rules import Rules
@@ -71,6 +83,27 @@ GROUP_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 LAST_FORMATTED_ROW = 2000
 EXTRA_ROWS = 500
 FREEZE_AT = "C3"  # key and name columns stay visible
+# Data rows are two lines high: wrapped 依据/差距/校验 show their start and are clipped there,
+# never spilling into the next (empty) cell; the whole text is one click away.
+DATA_ROW_HEIGHT = 30.0
+# A computed column at least this wide holds a long text (依据, 差距, 校验); narrower ones hold a
+# short result (a grade, a heat, an amount) and stand right after the name.
+LONG_TEXT_WIDTH = 20.0
+# The short results that come first, in this order; other short computed columns follow them.
+HEADLINE_KEYS = ("grade", "heat", "weighted_amount")
+
+# Fonts set explicitly on every cell kqxl styles: without one a spreadsheet program falls back
+# to its own default (LibreOffice showed computed CJK text in a slanted serif). Microsoft YaHei
+# is on every Chinese Windows and in Office/WPS on macOS; where it is missing LibreOffice
+# substitutes a CJK sans-serif (Noto Sans CJK SC on Linux).
+CJK_FONT = "Microsoft YaHei"
+CJK_CHARSET = 134  # GB2312: tells Excel which script the font is chosen for
+FONT_SIZE = 10
+
+# A group run narrower than this (width units) shows the group's name without the hint.
+NARROW_GROUP = 40.0
+# A key (KH-7K3M9Q-0001) is 14 characters: its column shows it whole, also when printed.
+KEY_WIDTH = 16.0
 
 # Group colours: a stronger one for the group title, a light one for the header row.
 GROUP_COLOURS: dict[Group, tuple[str, str]] = {
@@ -109,6 +142,29 @@ LOCKED = Protection(locked=True)
 # ---------------------------------------------------------------- public API
 
 
+def font(**kw: object) -> Font:
+    """A :class:`Font` in the CJK font kqxl writes everything in (``kw`` as for ``Font``)."""
+    kw.setdefault("sz", FONT_SIZE)
+    return Font(name=CJK_FONT, charset=CJK_CHARSET, family=2, **kw)
+
+
+def template_columns(sheet: Sheet) -> tuple[Column, ...]:
+    """The columns of ``sheet`` in the order a template lays them out.
+
+    Key and name first (frozen), then the short computed results (:data:`HEADLINE_KEYS` first),
+    then every input column in schema order, and the long computed texts (依据, 差距 …) at the
+    end with 校验 last. A system's new columns find their place by the same rule.
+    """
+    first = [sheet.column(sheet.key_column), sheet.column(sheet.name_column)]
+    computed = [c for c in sheet.columns if c.is_computed]
+    short = [c for c in computed if c.width < LONG_TEXT_WIDTH]
+    short.sort(key=lambda c: HEADLINE_KEYS.index(c.key) if c.key in HEADLINE_KEYS else 99)
+    long = [c for c in computed if c.width >= LONG_TEXT_WIDTH]
+    long.sort(key=lambda c: c.header == CHECKS_HEADER)  # stable: 校验 last
+    inputs = [c for c in sheet.columns if not c.is_computed and c not in first]
+    return (*first, *short, *inputs, *long)
+
+
 def build_template(
     kind: TemplateKind,
     rules: Rules,
@@ -116,22 +172,25 @@ def build_template(
     rep_name: str | None = None,
     customers: Sequence[Row] = (),
     projects: Sequence[Row] = (),
+    protect: bool = False,
 ) -> openpyxl.Workbook:
     """A new workbook of ``kind`` (``rep`` or ``master``) with the given rows from row 3.
 
     Rows are keyed by schema column ``key`` and hold typed values; 是/否 columns take
-    ``True``/``False`` (written as 是/否) or the text itself.
+    ``True``/``False`` (written as 是/否) or the text itself. ``protect`` protects the data
+    sheets as earlier templates did (computed columns locked, no password).
     """
     if kind not in ("rep", "master"):
         raise ValueError(f"kind must be 'rep' or 'master', not {kind!r}")
     title = _title(kind, rep_name)
     wb = openpyxl.Workbook()
+    _default_font(wb)
     first = wb.active
     assert first is not None
     wb.remove(first)
     for sheet, rows in ((SCHEMA.customers, customers), (SCHEMA.projects, projects)):
-        _data_sheet(wb, sheet, rows, rules, title)
-    _readme_sheet(wb, kind, title, rules)
+        _data_sheet(wb, sheet, rows, rules, title, protect=protect)
+    _readme_sheet(wb, kind, title, rules, protect=protect)
     _rules_sheet(wb, rules)
     _settings_sheet(wb, kind, rules)
     wb.active = 0
@@ -151,10 +210,13 @@ def write_template(
     rep_name: str | None = None,
     customers: Sequence[Row] = (),
     projects: Sequence[Row] = (),
+    protect: bool = False,
 ) -> Path:
     """Build a template and save it to ``path`` atomically (temp file beside it, then rename)."""
     target = Path(path)
-    wb = build_template(kind, rules, rep_name=rep_name, customers=customers, projects=projects)
+    wb = build_template(
+        kind, rules, rep_name=rep_name, customers=customers, projects=projects, protect=protect
+    )
     temp = temp_name(target)
     try:
         wb.save(temp)
@@ -170,11 +232,12 @@ def write_template(
 
 
 def init_folder(
-    directory: str | os.PathLike[str], rules: Rules, *, force: bool = False
+    directory: str | os.PathLike[str], rules: Rules, *, force: bool = False, protect: bool = False
 ) -> list[Path]:
     """Write 团队总表.xlsx and 客户跟进表.xlsx into ``directory`` (created if missing).
 
     Refuses, before writing anything, when either file exists and ``force`` is not set.
+    ``protect`` protects the data sheets (see :func:`build_template`).
     """
     folder = Path(directory)
     targets = [(folder / MASTER_FILE, "master"), (folder / REP_FILE, "rep")]
@@ -191,7 +254,7 @@ def init_folder(
         (folder / MASTER_FILE, "master"),
         (folder / REP_FILE, "rep"),
     ]
-    return [write_template(path, kind, rules) for path, kind in kinds]
+    return [write_template(path, kind, rules, protect=protect) for path, kind in kinds]
 
 
 # ---------------------------------------------------------------- data sheets
@@ -205,10 +268,10 @@ def _title(kind: TemplateKind, rep_name: str | None) -> str:
     return text(TEMPLATE, "title_rep")
 
 
-def _spans(sheet: Sheet) -> list[tuple[Group, int, int]]:
+def _spans(columns: Sequence[Column]) -> list[tuple[Group, int, int]]:
     """Consecutive runs of one group as (group, first column, last column), 1-based."""
     spans: list[tuple[Group, int, int]] = []
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(columns, start=1):
         if spans and spans[-1][0] is col.group and spans[-1][2] == i - 1:
             spans[-1] = (col.group, spans[-1][1], i)
         else:
@@ -222,23 +285,46 @@ def _group_title(group: Group) -> str:
     return group.value
 
 
+def _is_long(col: Column) -> bool:
+    return col.is_computed and col.width >= LONG_TEXT_WIDTH
+
+
+def _default_font(wb: openpyxl.Workbook) -> None:
+    """Make the workbook's default font (style 0, the "Normal" style) the CJK font, so cells
+    kqxl never styles (the rep's own columns, new rows) do not fall back to a Latin font."""
+    fonts = wb._fonts  # openpyxl keeps the default font first; there is no public setter
+    fonts[0] = font(sz=11)
+    normal = wb._named_styles["Normal"]
+    normal.font = font(sz=11)
+
+
 def _data_sheet(
-    wb: openpyxl.Workbook, sheet: Sheet, rows: Sequence[Row], rules: Rules, title: str
+    wb: openpyxl.Workbook,
+    sheet: Sheet,
+    rows: Sequence[Row],
+    rules: Rules,
+    title: str,
+    *,
+    protect: bool,
 ) -> Worksheet:
     ws = wb.create_sheet(sheet.name)
-    ncols = len(sheet.columns)
+    columns = template_columns(sheet)
+    ncols = len(columns)
     last_col = column_letter(ncols)
     last_row = max(LAST_FORMATTED_ROW, FIRST_DATA_ROW + len(rows) + EXTRA_ROWS)
     ws.sheet_properties.tabColor = "2F5597" if sheet is SCHEMA.customers else "548235"
 
     # Row 1: group titles.
-    for group, first, last in _spans(sheet):
+    for group, first, last in _spans(columns):
         strong, _ = GROUP_COLOURS[group]
-        cell = ws.cell(GROUP_ROW, first, _group_title(group))
+        # A short run (the results beside the name) has room for the group's name only; the
+        # hint stands over the long computed texts at the end.
+        narrow = sum(_width(c) for c in columns[first - 1 : last]) < NARROW_GROUP
+        cell = ws.cell(GROUP_ROW, first, group.value if narrow else _group_title(group))
         for c in range(first, last + 1):
             ws.cell(GROUP_ROW, c).fill = PatternFill("solid", fgColor=strong)
             ws.cell(GROUP_ROW, c).border = BOX
-        cell.font = Font(bold=True, color="FFFFFF", italic=group is Group.COMPUTED)
+        cell.font = font(b=True, color="FFFFFF")
         # Left-aligned: a group wider than a printed page still shows its title on the first.
         cell.alignment = Alignment(horizontal="left", vertical="center", indent=1)
         if last > first:
@@ -248,28 +334,31 @@ def _data_sheet(
     ws.row_dimensions[GROUP_ROW].height = 22
 
     # Row 2: headers; column widths and the column style that new cells inherit.
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(columns, start=1):
         letter = column_letter(i)
         _, light = GROUP_COLOURS[col.group]
         cell = ws.cell(HEADER_ROW, i, col.header)
-        cell.font = Font(
-            bold=True, italic=col.is_computed, color="C00000" if col.required else "000000"
-        )
+        cell.font = font(b=True, color="C00000" if col.required else "000000")
         cell.fill = PatternFill("solid", fgColor=light)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BOX
         dim = ws.column_dimensions[letter]
-        dim.width = _width(col)
+        dim.width = max(_width(col), KEY_WIDTH) if col.key == sheet.key_column else _width(col)
         # A column style reaches the cells a rep types into later (and rows they insert):
-        # input columns unlocked, computed columns locked and greyed.
+        # input columns unlocked, computed columns locked and greyed, long texts wrapped.
         dim.number_format = NUMBER_FORMATS.get(col.type, "General")
+        dim.alignment = _alignment(col)
         if col.is_computed:
             dim.fill = PatternFill("solid", fgColor=COMPUTED_FILL)
-            dim.font = Font(italic=True, color=COMPUTED_FONT)
+            dim.font = font(color=COMPUTED_FONT)
             dim.protection = LOCKED
         else:
+            dim.font = font()
             dim.protection = UNLOCKED
     ws.row_dimensions[HEADER_ROW].height = 36
+    # Data rows: two lines (see DATA_ROW_HEIGHT), also for rows a rep adds later.
+    ws.sheet_format.defaultRowHeight = DATA_ROW_HEIGHT
+    ws.sheet_format.customHeight = True
 
     # Data.
     for r, row in enumerate(rows, start=FIRST_DATA_ROW):
@@ -278,25 +367,45 @@ def _data_sheet(
             raise SchemaError.from_key(
                 "unknown_keys", sheet=sheet.name, keys="、".join(sorted(unknown))
             )
-        for i, col in enumerate(sheet.columns, start=1):
+        for i, col in enumerate(columns, start=1):
             _write_value(ws.cell(r, i), col, row.get(col.key))
+        # Explicit, or LibreOffice grows the row to the whole wrapped text.
+        ws.row_dimensions[r].height = DATA_ROW_HEIGHT
 
-    _validations(ws, sheet, last_row)
-    _conditional_formats(ws, sheet, rules, last_row, last_col)
+    _validations(ws, columns, last_row)
+    _conditional_formats(ws, columns, rules, last_row, last_col)
 
     ws.freeze_panes = FREEZE_AT
     last_data = max(HEADER_ROW, FIRST_DATA_ROW + len(rows) - 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{last_data}"
+    _print_setup(ws, f"{title} — {sheet.name}")
     ws.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
-    ws.print_title_cols = "A:B"
+    # No print area: it would have to move with every row a rep or kqxl adds or deletes. The
+    # printed range is the used one, which ends with the data (dropdowns, conditional formats
+    # and column styles reaching row 2,000 create no cells), so no page holds titles only.
+    ws.sheet_view.zoomScale = 100
+    if protect:
+        _protect(ws)
+    return ws
+
+
+def _print_setup(ws: Worksheet, header: str) -> None:
+    """Landscape A4, one page wide (as many pages down as the rows need), centred title."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.oddHeader.center.text = f"{title} — {sheet.name}"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.center.text = header
     ws.oddFooter.center.text = "&P / &N"
-    ws.sheet_view.zoomScale = 100
 
-    # Protection without a password. In openpyxl (as in the file format) True means
-    # "forbidden while protected", so False below *allows* the action.
+
+def _protect(ws: Worksheet) -> None:
+    """Protection without a password (``kqxl init --protect``). In openpyxl (as in the file
+    format) True means "forbidden while protected", so False below *allows* the action."""
     p = ws.protection
     p.sheet = True
     p.sort = False
@@ -310,7 +419,13 @@ def _data_sheet(
     p.deleteColumns = True
     p.selectLockedCells = False
     p.selectUnlockedCells = False
-    return ws
+
+
+def _alignment(col: Column) -> Alignment:
+    if _is_long(col):
+        # Wrapped and clipped at the row height: a long 差距 never spills into 校验.
+        return Alignment(vertical="top", wrap_text=True)
+    return Alignment(vertical="center")
 
 
 def _width(col: Column) -> float:
@@ -329,17 +444,19 @@ def _write_value(cell: Cell, col: Column, value: CellValue) -> None:
             cell.data_type = "s"  # text that looks like a formula stays text
     if isinstance(value, dt.datetime | dt.date) or col.type in NUMBER_FORMATS:
         cell.number_format = NUMBER_FORMATS.get(col.type, "yyyy-mm-dd")
+    cell.alignment = _alignment(col)
     if col.is_computed:
         cell.fill = PatternFill("solid", fgColor=COMPUTED_FILL)
-        cell.font = Font(italic=True, color=COMPUTED_FONT)
+        cell.font = font(color=COMPUTED_FONT)
         cell.protection = LOCKED
     else:
+        cell.font = font()
         cell.protection = UNLOCKED
 
 
-def _validations(ws: Worksheet, sheet: Sheet, last_row: int) -> None:
+def _validations(ws: Worksheet, columns: Sequence[Column], last_row: int) -> None:
     """One list validation per choice/是/否 column, each with a Chinese error message."""
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(columns, start=1):
         if not col.choices or col.is_computed:
             continue
         choices = ",".join(col.choices)
@@ -360,12 +477,12 @@ def _validations(ws: Worksheet, sheet: Sheet, last_row: int) -> None:
 
 
 def _conditional_formats(
-    ws: Worksheet, sheet: Sheet, rules: Rules, last_row: int, last_col: str
+    ws: Worksheet, columns: Sequence[Column], rules: Rules, last_row: int, last_col: str
 ) -> None:
     # Grade colours first: an earlier rule has the higher priority, and a grade cell should
     # keep its colour inside a tinted row.
     grade_labels = list(rules.labels.grades)
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(columns, start=1):
         if col.header not in GRADE_HEADERS:
             continue
         letter = column_letter(i)
@@ -379,7 +496,7 @@ def _conditional_formats(
                     operator="equal",
                     formula=[_quoted(label)],
                     fill=PatternFill("solid", fgColor=colour, bgColor=colour),
-                    font=Font(bold=top, color=GRADE_TOP_FONT if top else "000000"),
+                    font=Font(b=top, color=GRADE_TOP_FONT if top else "000000"),
                 ),
             )
         ws.conditional_formatting.add(
@@ -387,10 +504,10 @@ def _conditional_formats(
             CellIsRule(
                 operator="equal",
                 formula=[_quoted(rules.labels.not_applicable)],
-                font=Font(italic=True, color=NOT_APPLICABLE_FONT),
+                font=Font(color=NOT_APPLICABLE_FONT),
             ),
         )
-    for i, col in enumerate(sheet.columns, start=1):
+    for i, col in enumerate(columns, start=1):
         if col.type is ColumnType.PERCENT:
             letter = column_letter(i)
             ws.conditional_formatting.add(
@@ -407,9 +524,9 @@ def _conditional_formats(
                     end_color=HEAT_SCALE[2],
                 ),
             )
-    checks = sheet.by_header(CHECKS_HEADER)
-    if checks is not None:
-        letter = column_letter(sheet.columns.index(checks) + 1)
+    checks = [i for i, c in enumerate(columns, start=1) if c.header == CHECKS_HEADER]
+    if checks:
+        letter = column_letter(checks[0])
         # Tint only the frozen key/name columns and 校验 itself: a whole-row tint would hide
         # the highlight kqxl puts on the very cell that is wrong.
         ws.conditional_formatting.add(
@@ -445,13 +562,13 @@ README_WIDTHS = (8, 7, 16, 12, 12, 6, 10, 30, 64)
 
 def _heading(ws: Worksheet, row: int, value: str, size: int = 12) -> None:
     cell = ws.cell(row, 1, value)
-    cell.font = Font(bold=True, size=size, color="1F3864")
+    cell.font = font(b=True, sz=size, color="1F3864")
 
 
 def _table_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
     for i, h in enumerate(headers, start=1):
         cell = ws.cell(row, i, h)
-        cell.font = Font(bold=True)
+        cell.font = font(b=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         cell.border = BOX
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -461,12 +578,58 @@ def _table_row(ws: Worksheet, row: int, values: Sequence[object], wrap_from: int
     for i, v in enumerate(values, start=1):
         cell = ws.cell(row, i, v)
         cell.border = BOX
+        cell.font = font()
         cell.alignment = Alignment(vertical="top", wrap_text=i >= wrap_from)
         if isinstance(v, str) and v.startswith("="):
             cell.data_type = "s"
 
 
-def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: Rules) -> None:
+def readme_steps(kind: TemplateKind, *, protect: bool) -> list[str]:
+    """The numbered steps of the 说明 sheet: each promise only while its capability exists."""
+    step = README
+
+    def promise(capability: str, key: str, absent: str) -> str:
+        return step[key] if has(capability) else step[absent]
+
+    steps = [TEMPLATE["howto_1"], TEMPLATE["howto_2"], TEMPLATE["howto_3"]]
+    steps.append(promise("keys.assign", "keys_auto", "keys_absent"))
+    steps.append(step["owner_rep"])
+    if kind == "master" and has("cli.recompute"):
+        steps.append(step["results_master"])
+    else:
+        steps.append(promise("excel.recompute_button", "results_button", "results_absent"))
+    steps.append(promise("template.checks_tint", "checks_tint", "checks_absent"))
+    steps.append(step["protected"] if protect else step["unprotected"])
+    steps.append(TEMPLATE["howto_8"])
+    if kind == "master":
+        steps.append(promise("sync", "master_sync", "master_absent"))
+    return steps
+
+
+# Column descriptions that promise something, written only while the capability exists.
+COLUMN_PROMISES: dict[tuple[str, str], tuple[str, str]] = {
+    ("客户", "founded_on"): ("reminders.anniversary", "anniversary"),
+    ("客户", "partner_since"): ("reminders.anniversary", "cooperation_anniversary"),
+}
+
+
+def _description(sheet: Sheet, col: Column) -> str:
+    promised = COLUMN_PROMISES.get((sheet.name, col.key))
+    if promised is None or not has(promised[0]):
+        return col.description
+    return col.description + README[promised[1]]
+
+
+def _owner(col: Column) -> str:
+    if col.owner is Owner.MANAGER and col.required:
+        # 负责人: the manager assigns it in the master, but a rep's row needs it to be valid.
+        return README["owner_required_manager"]
+    return TEMPLATE[OWNER_KEYS[col.owner]]
+
+
+def _readme_sheet(
+    wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: Rules, *, protect: bool
+) -> None:
     from kqxl.rules.io import RulesInfo
 
     ws = wb.create_sheet(LABELS["sheet_readme"])
@@ -487,10 +650,7 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     row = 4
     _heading(ws, row, text(TEMPLATE, "readme_howto"))
     row += 1
-    steps = [TEMPLATE[f"howto_{n}"] for n in range(1, HOWTO_STEPS + 1)]
-    if kind == "master":
-        steps.append(TEMPLATE["howto_master"])
-    for n, step in enumerate(steps, start=1):
+    for n, step in enumerate(readme_steps(kind, protect=protect), start=1):
         ws.cell(row, 1, f"{n}. {step}")
         row += 1
 
@@ -517,7 +677,7 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     )
     row += 1
     for sheet in SCHEMA.sheets:
-        for i, col in enumerate(sheet.columns, start=1):
+        for i, col in enumerate(template_columns(sheet), start=1):
             _table_row(
                 ws,
                 row,
@@ -528,9 +688,9 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
                     col.group.value,
                     TEMPLATE[TYPE_KEYS[col.type]],
                     LABELS["yes"] if col.required else "",
-                    TEMPLATE[OWNER_KEYS[col.owner]],
+                    _owner(col),
                     "、".join(col.choices),
-                    col.description,
+                    _description(sheet, col),
                 ],
                 wrap_from=8,
             )
@@ -546,14 +706,7 @@ def _readme_sheet(wb: openpyxl.Workbook, kind: TemplateKind, title: str, rules: 
     # recompute stores other rules (the line in row 2 names them).
     ws.cell(row, 1, text(TEMPLATE, "readme_rules_note"))
     ws.freeze_panes = "A4"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-HOWTO_STEPS = 8
+    _print_setup(ws, title)
 
 
 def _rules_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
@@ -575,8 +728,8 @@ def _rules_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
                 if isinstance(v, str) and v.startswith("="):
                     cell.data_type = "s"
                 if r in layout.block_rows:
-                    cell.font = Font(color=BLOCK_FONT, size=9)
-    ws.cell(1, 1).font = Font(bold=True, size=16, color="1F3864")
+                    cell.font = font(color=BLOCK_FONT, sz=9)
+    ws.cell(1, 1).font = font(b=True, sz=16, color="1F3864")
     last_table = layout.table_rows[-1] if layout.table_rows else layout.header_row
     ws.freeze_panes = f"A{layout.header_row + 1}"
     ws.auto_filter.ref = f"A{layout.header_row}:E{last_table}"
@@ -612,5 +765,6 @@ def _settings_sheet(wb: openpyxl.Workbook, kind: TemplateKind, rules: Rules) -> 
             _table_row(ws, r, values, wrap_from=3)
         else:
             ws.cell(r, 1, values[0])
-    ws.cell(1, 1).font = Font(bold=True, size=14, color="1F3864")
+    ws.cell(1, 1).font = font(b=True, sz=14, color="1F3864")
     ws.freeze_panes = f"A{SETTINGS_HEADER_ROW + 1}"
+    _print_setup(ws, SETTINGS_SHEET)

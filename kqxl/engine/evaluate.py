@@ -26,6 +26,7 @@ from kqxl.engine.system import (
     registered,
 )
 from kqxl.engine.systems import CustomerIndex
+from kqxl.engine.typed_over import typed_over_findings
 from kqxl.engine.validate import SheetData, one_missing_finding, validate_sheet
 from kqxl.rules.compile import Derived, compile_rules, derived_names
 from kqxl.rules.model import Rules
@@ -87,6 +88,7 @@ def evaluate(
         findings += out.findings
         for value in system.provides:
             provided[value.sheet][value.name] = out.derived[value.name]
+    findings += typed_over_findings(book.sheets, sheets, rules)
     order = {s.name: i for i, s in enumerate(schema.sheets)}
     findings.sort(
         key=lambda f: (

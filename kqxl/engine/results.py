@@ -70,6 +70,8 @@ NOTICE_CODES = frozenset(
         "lenient_value",
         "choice_synonym",
         "placeholder",
+        # a computed cell a rep typed over (kqxl.engine.typed_over)
+        "computed_typed_over",
     }
 )
 
