@@ -199,6 +199,7 @@ def _plain_cell(value: OutputValue, output: Output) -> CellValue:
 CELL_FORMATTERS: dict[OutputKind, Callable[[OutputValue, Output], CellValue]] = {
     OutputKind.TEXT: _plain_cell,
     OutputKind.NUMBER: _plain_cell,
+    OutputKind.DATE: _plain_cell,
     OutputKind.PERCENT: _plain_cell,
     OutputKind.MONEY: _plain_cell,
     OutputKind.REASONS: _reasons_cell,

@@ -102,7 +102,8 @@ def validate_sheet(
     """
     findings: list[Finding] = []
     if grid is None:
-        findings.append(Finding.make("missing_sheet", sheet.name))
+        if not sheet.optional:
+            findings.append(Finding.make("missing_sheet", sheet.name))
         return _empty(sheet, findings)
     match = locate_header(grid, sheet)
     if match.header_row is None:
@@ -124,7 +125,8 @@ def validate_sheet(
         findings += _pending_findings(grid, sheet, match, bad_rows, excel_rows, header_row)
     findings += _required_findings(sheet, match, values, bad_rows, excel_rows)
     match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
-    for key, code in ((sheet.key_column, "duplicate_key"), (sheet.name_column, "duplicate_name")):
+    unique = ((sheet.key_column, "duplicate_key"), (sheet.name_column, "duplicate_name"))
+    for key, code in unique if sheet.unique_names else unique[:1]:
         keys = match_keys[key]
         findings += _duplicate_findings(sheet, key, code, values[key], keys, excel_rows, match)
     layout = SheetLayout(
