@@ -73,6 +73,9 @@ def test_sheets_and_document_properties(rep: openpyxl.Workbook) -> None:
     assert rep.sheetnames == [
         "客户",
         "项目",
+        "跟进记录",
+        "投诉",
+        "自评",
         LABELS["sheet_readme"],
         LABELS["sheet_rules"],
         SETTINGS_SHEET,
@@ -111,7 +114,21 @@ def test_headers_groups_and_widths_come_from_the_schema(
     assert ws.print_title_rows == "$1:$2"
 
 
-@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+WITH_CHOICES = [s for s in SCHEMA.sheets if any(c.choices for c in s.columns)]
+WITH_SCALES = [
+    s
+    for s in SCHEMA.sheets
+    if any(c.header in GRADE_HEADERS or c.type is ColumnType.PERCENT for c in s.columns)
+]
+
+
+def test_sheets_without_dropdowns_or_scales_are_only_the_self_assessment() -> None:
+    # the parametrized checks below leave out only the sheets that have nothing to check
+    assert {s.name for s in SCHEMA.sheets} - {s.name for s in WITH_CHOICES} == {"自评"}
+    assert {s.name for s in WITH_SCALES} == {"客户", "项目"}
+
+
+@pytest.mark.parametrize("sheet", WITH_CHOICES, ids=lambda s: s.name)
 def test_every_choice_and_bool_column_has_a_dropdown(rep: openpyxl.Workbook, sheet: Sheet) -> None:
     ws = _ws(rep, sheet)
     with_choices = [(i, c) for i, c in enumerate(sheet.columns, start=1) if c.choices]
@@ -340,7 +357,7 @@ def _covers(ranges: str, letter: str, first: int, last: int) -> bool:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+@pytest.mark.parametrize("sheet", WITH_CHOICES, ids=lambda s: s.name)
 def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> None:
     lo = sheet_of(lo_result, sheet.name)
     assert any(col.choices for col in sheet.columns)  # else the loop below checks nothing
@@ -359,7 +376,7 @@ def test_libreoffice_sees_dropdowns(lo_result: dict[str, Any], sheet: Sheet) -> 
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("sheet", SCHEMA.sheets, ids=lambda s: s.name)
+@pytest.mark.parametrize("sheet", WITH_SCALES, ids=lambda s: s.name)
 def test_libreoffice_sees_conditional_formats(
     lo_result: dict[str, Any], sheet: Sheet, rules: Rules
 ) -> None:
@@ -439,6 +456,9 @@ def test_libreoffice_opens_the_committed_templates(repo_root: Path, libreoffice:
         assert names == [
             "客户",
             "项目",
+            "跟进记录",
+            "投诉",
+            "自评",
             LABELS["sheet_readme"],
             LABELS["sheet_rules"],
             SETTINGS_SHEET,

@@ -100,6 +100,8 @@ NUMBER_FORMATS: dict[ColumnType, str] = {
     ColumnType.TEXT: "@",
 }
 
+TAB_COLOURS = {SCHEMA.customers.name: "2F5597", SCHEMA.projects.name: "548235"}
+
 THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
@@ -129,8 +131,9 @@ def build_template(
     first = wb.active
     assert first is not None
     wb.remove(first)
-    for sheet, rows in ((SCHEMA.customers, customers), (SCHEMA.projects, projects)):
-        _data_sheet(wb, sheet, rows, rules, title)
+    given = {SCHEMA.customers.name: customers, SCHEMA.projects.name: projects}
+    for sheet in SCHEMA.sheets:  # 客户, 项目, then the logs (跟进记录, 投诉, 自评)
+        _data_sheet(wb, sheet, given.get(sheet.name, ()), rules, title)
     _readme_sheet(wb, kind, title, rules)
     _rules_sheet(wb, rules)
     _settings_sheet(wb, kind, rules)
@@ -229,7 +232,7 @@ def _data_sheet(
     ncols = len(sheet.columns)
     last_col = column_letter(ncols)
     last_row = max(LAST_FORMATTED_ROW, FIRST_DATA_ROW + len(rows) + EXTRA_ROWS)
-    ws.sheet_properties.tabColor = "2F5597" if sheet is SCHEMA.customers else "548235"
+    ws.sheet_properties.tabColor = TAB_COLOURS.get(sheet.name, "7F7F7F")
 
     # Row 1: group titles.
     for group, first, last in _spans(sheet):
