@@ -145,9 +145,24 @@ def test_value_classes_follow_the_80_20_rule_and_the_manager_override_wins() -> 
     assert col(profit, "value_class") == ["A", "B"]
 
 
-def test_a_bad_value_section_is_refused() -> None:
+def test_bad_sections_are_refused_with_their_field() -> None:
     with pytest.raises(RulesError, match="value"):
         with_section("[value]\na_share = 0.9\nb_share = 0.5\n")
+    with pytest.raises(RulesError, match=r"cadence\.intervals"):
+        with_section('[cadence]\nintervals = { "明星" = 0 }\n')
+    with pytest.raises(RulesError, match=r"progress\.max_days"):
+        with_section('[progress]\nmax_days = { "谈判" = 10 }\n')
+    with pytest.raises(RulesError, match=r"complaints\.work_end"):
+        with_section('[complaints]\nwork_start = "18:00"\nwork_end = "09:00"\n')
+
+
+def test_the_sections_shown_in_the_rules_guide_are_the_defaults_and_load() -> None:
+    guide = (Path(__file__).parents[1] / "docs" / "RULES.md").read_text(encoding="utf-8")
+    block = guide.split("## The other systems' sections", 1)[1].split("```toml\n", 1)[1]
+    rules = with_section(block.split("```", 1)[0])
+    for name in ("visits", "value", "face", "cadence", "progress", "complaints", "warnings"):
+        assert rules.section(name) == DEFAULT_RULES.section(name), name
+    assert parse_rules(dump_rules(rules)) == rules
 
 
 def test_key_account_faces_from_margin_volume_and_influence() -> None:

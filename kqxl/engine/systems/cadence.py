@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,12 +22,17 @@ from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOu
 from kqxl.schema import CUSTOMERS
 from kqxl.texts import SYSTEM_TEXTS, text
 
-PORTFOLIO = {
+PortfolioClass = Literal["明星", "现金牛", "问题", "瘦狗"]
+PORTFOLIO: dict[tuple[str, str], PortfolioClass] = {
     ("高", "强"): "明星",
     ("低", "强"): "现金牛",
     ("高", "弱"): "问题",
     ("低", "弱"): "瘦狗",
 }
+
+# Seed 003 #22: high-quality visits for 明星 and 问题, moderate for 现金牛, the minimum for 瘦狗;
+# seed 000: every half month builds trust. Days are a choice where the seeds give none.
+DEFAULT_INTERVALS: dict[PortfolioClass, int] = {"明星": 7, "问题": 7, "现金牛": 15, "瘦狗": 30}
 
 
 class CadenceRules(BaseModel):
@@ -35,13 +40,13 @@ class CadenceRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    intervals: dict[str, int] = Field(
-        default_factory=lambda: {"明星": 7, "问题": 7, "现金牛": 15, "瘦狗": 30}
+    intervals: dict[PortfolioClass, Annotated[int, Field(ge=1, le=3660)]] = Field(
+        default_factory=lambda: dict(DEFAULT_INTERVALS)
     )
     default_interval: int = Field(15, ge=1, le=3660)
     max_visits_per_interval: int = Field(2, ge=1)
 
-    def interval(self, portfolio: str | None) -> int:
+    def interval(self, portfolio: PortfolioClass | None) -> int:
         if portfolio is None:
             return self.default_interval
         return self.intervals.get(portfolio, self.default_interval)

@@ -7,7 +7,7 @@ project and have no limit by default.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,23 +15,30 @@ from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOu
 from kqxl.schema import PROJECTS
 from kqxl.texts import SYSTEM_TEXTS, text
 
+Stage = Literal[
+    "信息", "立项", "方案设计", "编写标书", "投标", "中标", "签约", "供货", "完工", "丢单"
+]
+
+# The seeds name the warning, not the days: a choice a company changes in its rules.
+DEFAULT_MAX_DAYS: dict[Stage, int] = {
+    "信息": 60,
+    "立项": 60,
+    "方案设计": 45,
+    "编写标书": 30,
+    "投标": 30,
+    "中标": 30,
+    "签约": 60,
+    "供货": 90,
+}
+
 
 class ProgressRules(BaseModel):
     """``[progress]``: the most days a project may stay in each stage."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_days: dict[str, int] = Field(
-        default_factory=lambda: {
-            "信息": 60,
-            "立项": 60,
-            "方案设计": 45,
-            "编写标书": 30,
-            "投标": 30,
-            "中标": 30,
-            "签约": 60,
-            "供货": 90,
-        }
+    max_days: dict[Stage, Annotated[int, Field(ge=0, le=36600)]] = Field(
+        default_factory=lambda: dict(DEFAULT_MAX_DAYS)
     )
 
 
