@@ -118,11 +118,13 @@ def build_template(
     rep_name: str | None = None,
     customers: Sequence[Row] = (),
     projects: Sequence[Row] = (),
+    logs: Mapping[str, Sequence[Row]] | None = None,
 ) -> openpyxl.Workbook:
     """A new workbook of ``kind`` (``rep`` or ``master``) with the given rows from row 3.
 
     Rows are keyed by schema column ``key`` and hold typed values; 是/否 columns take
-    ``True``/``False`` (written as 是/否) or the text itself.
+    ``True``/``False`` (written as 是/否) or the text itself. ``logs``: rows of the other
+    sheets by sheet name (跟进记录, 投诉, 自评).
     """
     if kind not in ("rep", "master"):
         raise ValueError(f"kind must be 'rep' or 'master', not {kind!r}")
@@ -131,7 +133,7 @@ def build_template(
     first = wb.active
     assert first is not None
     wb.remove(first)
-    given = {SCHEMA.customers.name: customers, SCHEMA.projects.name: projects}
+    given = {**(logs or {}), SCHEMA.customers.name: customers, SCHEMA.projects.name: projects}
     for sheet in SCHEMA.sheets:  # 客户, 项目, then the logs (跟进记录, 投诉, 自评)
         _data_sheet(wb, sheet, given.get(sheet.name, ()), rules, title)
     _readme_sheet(wb, kind, title, rules)
@@ -154,10 +156,13 @@ def write_template(
     rep_name: str | None = None,
     customers: Sequence[Row] = (),
     projects: Sequence[Row] = (),
+    logs: Mapping[str, Sequence[Row]] | None = None,
 ) -> Path:
     """Build a template and save it to ``path`` atomically (temp file beside it, then rename)."""
     target = Path(path)
-    wb = build_template(kind, rules, rep_name=rep_name, customers=customers, projects=projects)
+    wb = build_template(
+        kind, rules, rep_name=rep_name, customers=customers, projects=projects, logs=logs
+    )
     temp = temp_name(target)
     try:
         wb.save(temp)
