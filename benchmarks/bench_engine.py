@@ -168,12 +168,23 @@ def _log(sheet: Sheet, n: int, names: list[CellValue] | None, seed: int) -> Shee
         at = headers.index("客户")
         for row in grid.rows[2:]:
             row[at] = rng.choice(names) if rng.random() < 0.995 else "不存在的单位"
-    for row in grid.rows[2:]:  # scores 1–5 and clock times as reps type them
+    required = {c.header for c in sheet.columns if c.required}
+    number = sheet.column(sheet.key_column).header
+    for i, row in enumerate(grid.rows[2:]):
         for k, h in enumerate(headers):
             if isinstance(h, str) and h.startswith("第") and h.endswith("题"):
-                row[k] = rng.randint(1, 5)
+                row[k] = rng.randint(1, 5)  # scores 1–5
             elif h in ("接到时刻", "响应时刻"):
                 row[k] = f"{rng.randint(8, 20)}:{rng.choice(['00', '30'])}"
+            elif h == number:
+                row[k] = None  # a log's own numbers are optional and mostly left blank
+            elif h == "业务员":
+                row[k] = rng.choice(["张三", "李四", "王五", "赵六"])
+            elif h in required and row[k] is None:
+                # a log row has its date and kind (the 0.2% bad values stay)
+                column = sheet.column(next(c.key for c in sheet.columns if c.header == h))
+                while row[k] is None:
+                    row[k] = _value(column, rng, i)
     return grid
 
 

@@ -333,6 +333,7 @@ SYSTEM_TEXTS: dict[str, str] = {
     # 跟进记录
     "visit_source_log": "跟进记录（{n} 条）",
     "visit_source_typed": "本表填写",
+    "visit_source_typed_more": "本表填写（多于跟进记录 {n} 条）",
     # value class and key-account face
     "value_basis_share": "{basis}累计占比 {share:.0%}",
     "value_basis_none": "无{basis}",

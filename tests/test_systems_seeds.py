@@ -65,7 +65,7 @@ def visit(name: str, day: dt.date, kind: str = "拜访", boss: str | None = None
     return {"日期": day, "客户": name, "方式": kind, "上级主管": boss}
 
 
-def test_the_visit_log_wins_over_typed_visits_and_feeds_the_grade() -> None:
+def test_the_visit_log_counts_visits_and_feeds_the_grade() -> None:
     # 甲 meets every I级 condition but 拜访≥3次 as typed (1); the log holds three visits, a call
     # and one visit with the manager.
     rows = [customer("甲", "甲方", 1, 拜访次数=1), customer("乙", "甲方", 1, 拜访次数=1)]
@@ -90,9 +90,18 @@ def test_the_visit_log_wins_over_typed_visits_and_feeds_the_grade() -> None:
     assert col(again, "next_visit")[0] == days_ago(2) + dt.timedelta(days=15)
 
 
+def test_the_log_never_lowers_what_was_typed() -> None:
+    # 9 visits typed before the log was kept; the log holds one visit and a call
+    rows = [customer("甲", "甲方", 1, 拜访次数=9, 最近拜访日期=days_ago(1))]
+    log = [visit("甲", days_ago(5)), visit("甲", days_ago(0), "电话")]
+    result = run(rows, **{VISITS: log})
+    assert col(result, "grade") == ["I级"]
+    assert col(result, "visit_source") == ["本表填写（多于跟进记录 2 条）"]
+    assert col(result, "next_visit") == [days_ago(1) + dt.timedelta(days=15)]  # the later date
+
+
 def test_the_manager_visit_comes_from_the_log() -> None:
-    ii = customer("甲", "甲方", 2)  # every condition of II级, 主管已拜访 included
-    assert ii["主管已拜访"] == "是"
+    ii = customer("甲", "甲方", 2, 主管已拜访=None)  # every condition of II级 but the manager's
     without_boss = [visit("甲", days_ago(d)) for d in (9, 6, 3)]
     assert col(run([ii], **{VISITS: without_boss}), "grade") == ["I级"]
     with_boss = [*without_boss, visit("甲", days_ago(1), boss="是")]

@@ -76,15 +76,19 @@ class Cadence(System):
         policy = {c: SYSTEM_TEXTS[f"portfolio_{c}"] for c in PORTFOLIO.values()}
         interval_of = {c: rules.interval(c) for c in (None, *PORTFOLIO.values())}
         intervals = [interval_of[c] for c in classes]
+        delta = {d: dt.timedelta(days=d) for d in set(intervals)}
         next_visit: list[Any] = [
-            None if last is None else last + dt.timedelta(days=d)
+            None if last is None else last + delta[d]
             for last, d in zip(v["last_visit"], intervals, strict=True)
         ]
         overdue: list[Any] = [
             None if nxt is None else max(0, (today - nxt).days) for nxt in next_visit
         ]
+        overdue_text = SYSTEM_TEXTS["visit_overdue"].format
+        said: dict[int, str] = {}
         alerts: list[Any] = [
-            text(SYSTEM_TEXTS, "visit_overdue", days=d) if d else None for d in overdue
+            (said.get(d) or said.setdefault(d, overdue_text(days=d))) if d else None
+            for d in overdue
         ]
         limit = rules.max_visits_per_interval
         for ci, dates in logged.items():

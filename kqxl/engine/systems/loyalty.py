@@ -48,12 +48,21 @@ class Loyalty(System):
         rules: LoyaltyRules = given.rules.section("loyalty")
         v = given.data.values
         weights = [getattr(rules, key) for key in SCORES]
-        index: list[Any] = []
-        for answers in zip(*(v[key] for key in SCORES), strict=True):
+
+        def index_of(answers: tuple[Any, ...]) -> int | None:
             total = weight = 0.0
             for scores, w, a in zip(SCORES.values(), weights, answers, strict=True):
                 if a is not None and w > 0:
                     total += w * scores[a]
                     weight += w
-            index.append(round(total / weight) if weight else None)
+            return round(total / weight) if weight else None
+
+        # A few dozen combinations of answers at most: each is computed once.
+        memo: dict[tuple[Any, ...], int | None] = {}
+        index: list[Any] = []
+        for answers in zip(*(v[key] for key in SCORES), strict=True):
+            found = memo.get(answers, memo)
+            if found is memo:
+                found = memo[answers] = index_of(answers)
+            index.append(found)
         return SystemOutput(values={"loyalty_index": index})

@@ -48,7 +48,7 @@ def value_classes(
     classes: list[str | None] = [None] * n
     shares: list[float | None] = [None] * n
     before = 0.0
-    for i in sorted(positive, key=lambda i: -contribution[i]):  # stable: ties by row
+    for i in sorted(positive, key=contribution.__getitem__, reverse=True):  # ties by row
         share_before = before / total
         before += contribution[i]
         shares[i] = before / total
@@ -78,17 +78,16 @@ class ValueClass(System):
         computed, shares = value_classes(
             contribution, v["has_potential"], section.a_share, section.b_share
         )
-        basis: list[Any] = []
-        for c, share, potential in zip(contribution, shares, v["has_potential"], strict=True):
-            if c is None:
-                basis.append(None)
-                continue
-            line = (
-                text(SYSTEM_TEXTS, "value_basis_share", basis=section.basis, share=share)
-                if share is not None
-                else text(SYSTEM_TEXTS, "value_basis_none", basis=section.basis)
-            )
-            basis.append(line + (SYSTEM_TEXTS["value_potential"] if potential is True else ""))
+        share_text = SYSTEM_TEXTS["value_basis_share"].format
+        none_text = text(SYSTEM_TEXTS, "value_basis_none", basis=section.basis)
+        with_potential = SYSTEM_TEXTS["value_potential"]
+        basis: list[Any] = [
+            None
+            if c is None
+            else (none_text if share is None else share_text(basis=section.basis, share=share))
+            + (with_potential if potential is True else "")
+            for c, share, potential in zip(contribution, shares, v["has_potential"], strict=True)
+        ]
         final: list[Any] = list(computed)
         for i, chosen in enumerate(v["value_class_set"]):
             if chosen is not None:

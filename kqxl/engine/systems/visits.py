@@ -2,12 +2,13 @@
 
 A rep logs each visit, call, dinner or event in the 跟进记录 sheet (date, customer, kind, whether
 the manager came, the 三准备/三必谈/三必到 plan, content, report, next step). For a customer the
-log has rows for, the log wins: 拜访次数 is the number of its rows of a counted kind (rules
-``[visits] counted_kinds``, default 拜访/宴请/活动 — a phone call is not a visit), 最近拜访日期
-the latest of them and 主管已拜访 whether the manager came on one. These replace the typed
-values for every system after this one (``SystemOutput.supplied``), so the grade conditions
-``拜访次数 >= 3`` and ``主管已拜访 = "是"`` read them. A customer without log rows keeps what the
-rep typed. 拜访数据来源 shows which it was.
+log has rows for, the log counts the rows of a counted kind (rules ``[visits] counted_kinds``,
+default 拜访/宴请/活动 — a phone call is not a visit), takes the latest of their dates and
+whether the manager came on one. The log never lowers what the rep typed before keeping it:
+拜访次数 is the larger of the typed and the logged count, 最近拜访日期 the later date, 主管已拜访
+是 when either says so. These values replace the typed ones for every system after this one
+(``SystemOutput.supplied``), so the grade conditions ``拜访次数 >= 3`` and ``主管已拜访 = "是"``
+read them; the typed cells are not overwritten. 拜访数据来源 shows where 拜访次数 came from.
 """
 
 from __future__ import annotations
@@ -122,10 +123,15 @@ class VisitLog(System):
                 if not k:
                     continue
                 days = dates.get(ci, [])
-                count[ci] = len(days)
-                last[ci] = max(days) if days else None
-                visited[ci] = boss.get(ci, False)
-                source[ci] = text(SYSTEM_TEXTS, "visit_source_log", n=k)
+                typed_count = count[ci]
+                if typed_count is None or len(days) >= typed_count:
+                    count[ci] = len(days)
+                    source[ci] = text(SYSTEM_TEXTS, "visit_source_log", n=k)
+                else:
+                    source[ci] = text(SYSTEM_TEXTS, "visit_source_typed_more", n=k)
+                if days and (last[ci] is None or max(days) > last[ci]):
+                    last[ci] = max(days)
+                visited[ci] = visited[ci] is True or boss.get(ci, False)
             out.supplied = {"visit_count": count, "last_visit": last, "boss_visited": visited}
             out.shared["dates"] = {ci: sorted(d) for ci, d in dates.items()}
         out.values = {"visit_source": source, "logged_visits": rows_of}

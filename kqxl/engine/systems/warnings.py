@@ -12,6 +12,7 @@ Per customer, one 预警 cell listing what holds:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,9 +44,9 @@ class Warnings(System):
         rules: WarningRules = given.rules.section("warnings")
         v, today = given.data.values, given.today
         n = len(given.data.rows)
-        found: list[list[str]] = [[] for _ in range(n)]
+        found: defaultdict[int, list[str]] = defaultdict(list)  # only rows with a warning
         for i, (amount, due) in enumerate(zip(v["receivable"], v["receivable_due"], strict=True)):
-            if amount and amount > 0 and due is not None:
+            if due is not None and amount and amount > 0:
                 late = (today - due).days
                 if late > rules.receivable_grace_days:
                     found[i].append(text(SYSTEM_TEXTS, "warn_receivable", days=late, amount=amount))
@@ -73,5 +74,8 @@ class Warnings(System):
         for ci, k in given.outputs["complaints"].shared["open_overdue"].items():
             found[ci].append(text(SYSTEM_TEXTS, "warn_complaint", n=k))
         joiner = SYSTEM_TEXTS["joiner"]
-        cells: list[Any] = [joiner.join(f) if f else None for f in found]
-        return SystemOutput(values={"warnings": cells, "warning_count": list(map(len, found))})
+        cells: list[Any] = [None] * n
+        counts = [0] * n
+        for i, items in found.items():
+            cells[i], counts[i] = joiner.join(items), len(items)
+        return SystemOutput(values={"warnings": cells, "warning_count": counts})
