@@ -113,7 +113,7 @@ def sample_logs(team: dict[str, tuple[list[Row], list[Row]]]) -> dict[str, dict[
     """Per rep: a few 跟进记录 rows for the first customers, and one complaint."""
     logs: dict[str, dict[str, list[Row]]] = {}
     for r, (rep, (customers, _)) in enumerate(team.items()):
-        first, second = customers[0]["customer_name"], customers[1]["customer_name"]
+        first, second = customers[0]["customer_name"], customers[2]["customer_name"]
         visits: list[Row] = [
             {
                 "visit_date": TODAY - dt.timedelta(days=d),
