@@ -1,4 +1,4 @@
-"""Benchmark the engine alone: validate + grade + heat over generated rows, in memory.
+"""Benchmark the engine alone: validate + every computed system over generated rows, in memory.
 
 Generates N customer rows and N project rows (default 100,000 each) as a ``WorkbookGrid``
 shaped like kqxl's template (group row, header row, data), with a realistic mix of values and
@@ -30,7 +30,17 @@ from kqxl.cli import quiet_gc
 from kqxl.engine import convert_column, evaluate, validate_sheet
 from kqxl.engine.convert import choice_map
 from kqxl.rules import Rules, load_rules
-from kqxl.schema import CUSTOMER_TYPES, PROJECT_STAGES, SCHEMA, Column, ColumnType, Sheet
+from kqxl.schema import (
+    COMPLAINTS,
+    CUSTOMER_TYPES,
+    PROJECT_STAGES,
+    SCHEMA,
+    SELF_ASSESSMENT,
+    VISITS,
+    Column,
+    ColumnType,
+    Sheet,
+)
 
 # Checklist boxes are ticked by level (see _tick_levels); otherwise mostly blank or 否.
 YES_WORDS = ["否", "否", None, None, None, None, None, None, None, None, None, None, None, "是"]
@@ -149,6 +159,35 @@ def generate(
     return SheetGrid(sheet.name, rows)
 
 
+def _log(sheet: Sheet, n: int, names: list[CellValue] | None, seed: int) -> SheetGrid:
+    """A log sheet whose 客户 cells name the generated customers (and a few unknown ones)."""
+    grid = generate(sheet, n, seed)
+    rng = random.Random(seed)
+    headers = list(grid.rows[1])
+    if names is not None:
+        at = headers.index("客户")
+        for row in grid.rows[2:]:
+            row[at] = rng.choice(names) if rng.random() < 0.995 else "不存在的单位"
+    required = {c.header for c in sheet.columns if c.required}
+    number = sheet.column(sheet.key_column).header
+    for i, row in enumerate(grid.rows[2:]):
+        for k, h in enumerate(headers):
+            if isinstance(h, str) and h.startswith("第") and h.endswith("题"):
+                row[k] = rng.randint(1, 5)  # scores 1–5
+            elif h in ("接到时刻", "响应时刻"):
+                row[k] = f"{rng.randint(8, 20)}:{rng.choice(['00', '30'])}"
+            elif h == number:
+                row[k] = None  # a log's own numbers are optional and mostly left blank
+            elif h == "业务员":
+                row[k] = rng.choice(["张三", "李四", "王五", "赵六"])
+            elif h in required and row[k] is None:
+                # a log row has its date and kind (the 0.2% bad values stay)
+                column = sheet.column(next(c.key for c in sheet.columns if c.header == h))
+                while row[k] is None:
+                    row[k] = _value(column, rng, i)
+    return grid
+
+
 def baseline_model(sheet: Sheet, same_rules: bool) -> type[BaseModel]:
     """The per-row pydantic model a user would write for the same columns.
 
@@ -231,7 +270,14 @@ def main() -> None:
     clients = [nm for nm, t in zip(names, types, strict=True) if t == "甲方"]
     contractors = [nm for nm, t in zip(names, types, strict=True) if t == "总包"]
     projects = generate(SCHEMA.projects, n, seed=2, links=(clients, contractors))
-    book = WorkbookGrid("bench.xlsx", {"客户": customers, "项目": projects})
+    # The logs of the other systems: a visit per customer, fewer complaints and self-assessments.
+    logs = {
+        VISITS: _log(SCHEMA.sheet(VISITS), n, names, seed=3),
+        COMPLAINTS: _log(SCHEMA.sheet(COMPLAINTS), n // 100, names, seed=4),
+        SELF_ASSESSMENT: _log(SCHEMA.sheet(SELF_ASSESSMENT), n // 100, None, seed=5),
+    }
+    book = WorkbookGrid("bench.xlsx", {"客户": customers, "项目": projects, **logs})
+    print("logs: " + ", ".join(f"{name} {len(g.rows) - 2:,} rows" for name, g in logs.items()))
     print(
         f"python {platform.python_version()} on {platform.machine()}; generated "
         f"{n:,} customer rows ({len(customers.rows[1])} columns) and {n:,} project rows "
@@ -257,7 +303,7 @@ def main() -> None:
         assert result is not None
         how = "as the CLI runs it, collector paused" if paused else "collector on"
         print(
-            f"kqxl evaluate (validate + grade + heat, with reasons; {how}): {total:,} rows "
+            f"kqxl evaluate (validate + every system, with reasons; {how}): {total:,} rows "
             f"in {best:.2f}s CPU = {total / best:,.0f} rows/s (best of {args.repeat}; wall "
             f"{best_wall:.2f}s); {len(result.findings):,} findings"
         )

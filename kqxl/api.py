@@ -243,6 +243,7 @@ CELL_FORMATTERS: dict[OutputKind, Callable[[OutputValue, Output], CellValue]] = 
     OutputKind.NUMBER: _plain_cell,
     OutputKind.PERCENT: _shown_as(Percent),
     OutputKind.MONEY: _shown_as(Money),
+    OutputKind.DATE: _plain_cell,
     OutputKind.REASONS: _reasons_cell,
 }
 

@@ -21,6 +21,7 @@ from kqxl.api import recompute_workbook
 from kqxl.cells import CellError, CellValue
 from kqxl.engine import BookResult, OutputValue
 from kqxl.rules import Rules, load_rules
+from kqxl.schema import COMPLAINTS, PERSONALITIES, VISITS
 from kqxl.texts import CLI, text
 
 Row = dict[str, CellValue]
@@ -93,9 +94,58 @@ def _customer(rep: str, n: int, name: str, kind: str, grade: int) -> Row:
         "partner_since": dt.date(2018 + n % 6, 3, 15) if grade >= 2 else None,
         "delivery_priority": ("低", "中", "中", "高", "高")[grade],
         "interests": ("钓鱼", "羽毛球", "茶道", "书法", "自驾游")[n % 5],
+        # the systems beyond grade and heat: contribution, portfolio, person, loyalty
+        "period_revenue": (0, 60000.0, 150000.0, 400000.0, 900000.0)[grade] * (1 + n % 3),
+        "period_profit": (0, 6000.0, 30000.0, 60000.0, 90000.0)[grade] * (1 + n % 3),
+        "attractiveness": ("低", "高")[(n + grade) % 2] if grade else None,
+        "our_position": ("弱", "强")[grade >= 2] if grade else None,
+        "personality": PERSONALITIES[n % 4],
+        "satisfaction": ("满意", "比较满意", "很满意")[min(grade, 2)] if grade else None,
+        "repurchase": ("30%以下", "30%-70%", "70%以上")[min(grade, 2)] if grade else None,
+        "care_spend": 2000.0 * grade if n % 4 else 30000.0 if grade else None,
+        "receivable": 50000.0 if n % 5 == 2 and grade else None,
+        "receivable_due": TODAY - dt.timedelta(days=20) if n % 5 == 2 and grade else None,
     }
     row.update(_ticks(levels, grade))
     return row
+
+
+def sample_logs(team: dict[str, tuple[list[Row], list[Row]]]) -> dict[str, dict[str, list[Row]]]:
+    """Per rep: a few 跟进记录 rows for the first customers, and one complaint."""
+    logs: dict[str, dict[str, list[Row]]] = {}
+    for r, (rep, (customers, _)) in enumerate(team.items()):
+        first, second = customers[0]["customer_name"], customers[2]["customer_name"]
+        visits: list[Row] = [
+            {
+                "visit_date": TODAY - dt.timedelta(days=d),
+                "customer": name,
+                "contact": "陈经理",
+                "kind": kind,
+                "with_boss": boss,
+                "content": "介绍新产品，了解项目进展",
+                "next_step": "送样品",
+                "next_date": TODAY + dt.timedelta(days=7),
+            }
+            for name, d, kind, boss in (
+                (first, 40, "拜访", "否"),
+                (first, 20, "宴请", "是"),
+                (first, 6, "拜访", "否"),
+                (second, 3, "电话", None),
+            )
+        ]
+        received = TODAY - dt.timedelta(days=2 * (r % 2))
+        complaint: Row = {
+            "customer": second,
+            "received_on": received,
+            "received_at": "15:30",
+            "region": ("杭州", "武汉")[r % 2],
+            "handler": rep,
+            "content": "到货延期三天",
+            "step_respect": "是",
+            "step_listen": "是",
+        }
+        logs[rep] = {VISITS: visits, COMPLAINTS: [complaint]}
+    return logs
 
 
 def _project(
@@ -112,6 +162,7 @@ def _project(
         "expected_sign": TODAY + dt.timedelta(days=20 + 15 * n),
         "last_follow_up": TODAY - dt.timedelta(days=2 + n),
         "rivals": ("海尔、美的", "格力", "大金、日立", "西门子")[n % 4],
+        "stage_since": TODAY - dt.timedelta(days=10 + 9 * n),
     }
     ticks = {
         90: ("contract_signed", "in_bid"),
@@ -192,6 +243,7 @@ def build_team(folder: Path, rules: Rules) -> list[Path]:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     team = sample_team()
+    logs = sample_logs(team)
     paths = [
         write_template(
             folder / "团队总表.xlsx",
@@ -199,6 +251,10 @@ def build_team(folder: Path, rules: Rules) -> list[Path]:
             rules,
             customers=[row for c, _ in team.values() for row in c],
             projects=[row for _, p in team.values() for row in p],
+            logs={
+                sheet: [row for rep_logs in logs.values() for row in rep_logs[sheet]]
+                for sheet in (VISITS, COMPLAINTS)
+            },
         )
     ]
     for rep, (customers, projects) in team.items():
@@ -210,6 +266,7 @@ def build_team(folder: Path, rules: Rules) -> list[Path]:
                 rep_name=rep,
                 customers=customers,
                 projects=projects,
+                logs=logs[rep],
             )
         )
     return paths
@@ -264,6 +321,16 @@ def _print_summary(result: BookResult, rules: Rules, path: Path) -> None:
         )
     total = sum(entry[2] for entry in pipeline.values())
     click.echo(f"    weighted pipeline 加权金额合计: {total:,.0f} 元")
+    classes = Counter(str(c["value_class"] or "—") for c in result.customers)
+    click.echo("  价值分类: " + "  ".join(f"{k} {classes[k]}" for k in sorted(classes)))
+    overdue = sum(1 for c in result.customers if c["overdue_days"])
+    warned = sum(1 for c in result.customers if c["warnings"])
+    complaints = result.sheet(COMPLAINTS)
+    late = sum(1 for c in complaints if c["overdue"])
+    click.echo(
+        f"  拜访逾期 {overdue} customers; 预警 {warned} customers; "
+        f"投诉 {len(complaints)} ({late} overdue)"
+    )
     problems = [f for f in result.findings if f.level != "notice"]
     notices = [f for f in result.findings if f.level == "notice"]
     for title, found in (("findings", problems), ("notices 提示", notices)):

@@ -80,6 +80,10 @@ class Sheet(BaseModel):
     name_column: str
     columns: tuple[Column, ...]
     description: str = ""
+    # A workbook may lack the sheet (a log added after the first templates): no finding then.
+    optional: bool = False
+    # The name column names one record (客户名称); False for a log whose rows repeat a name.
+    unique_names: bool = True
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -99,6 +103,7 @@ class Sheet(BaseModel):
 
 
 CUSTOMERS, PROJECTS = "客户", "项目"
+VISITS, COMPLAINTS, SELF_ASSESSMENT = "跟进记录", "投诉", "自评"
 
 
 class Schema(BaseModel):
@@ -283,9 +288,179 @@ PROJECT_SHEET = Sheet(
         _c("checks", "校验", T, G.COMPUTED, owner=CMP, description="本行的填写问题；为空表示没有问题。", width=30),
     ),
 )
+
+
+# ------------------------------------------------------------------ the other systems of §5
+# Inputs and results of the systems beyond grade and heat (kqxl/engine/systems/). All optional:
+# a workbook without these columns or sheets validates and recomputes as before.
+
+VISIT_KINDS = ("拜访", "电话", "宴请", "活动")
+VALUE_CLASSES = ("A", "B", "C", "D")
+HIGH_LOW = ("高", "低")
+STRONG_WEAK = ("强", "弱")
+PERSONALITIES = ("支配型", "表达型", "和蔼型", "分析型")
+SATISFACTION = ("很满意", "比较满意", "满意", "不满意", "很不满意")
+REPURCHASE = ("70%以上", "30%-70%", "30%以下")
+REFERRAL = ("很大可能", "有可能", "不可能")
+ACCOUNT_RELATIONS = ("卖主关系", "被优先考虑的供应商", "伙伴关系", "战略联盟")
+PERCEPTIONS = ("一般供应商", "特殊供应商", "解决方案集成商", "业务伙伴和顾问")
+COMPLAINT_STEPS = (
+    ("step_respect", "表示尊重", "向对方表示尊重。"),
+    ("step_listen", "倾听理解", "倾听对方谈话，理解对方。"),
+    ("step_expectation", "弄清期望", "弄清楚对方的期望。"),
+    ("step_needs", "确认需求", "反复确认对方的特殊需求。"),
+    ("step_options", "列出方案", "列出解决问题的办法或者各种可行方案。"),
+    ("step_action", "采取行动", "采取行动，解决问题。"),
+    ("step_recheck", "回访确认", "再检查一遍，确保顾客满意。"),
+)
+SELF_QUESTIONS = (
+    "你能否在聆听别人的意见时表示兴趣？",
+    "你能否用简单易明的方式呈现你自己？",
+    "当遇到抗拒时，你能否保持冷静和避免显出你的激动？",
+    "你可否很快了解别人的意思或令他们清楚地做出解释？",
+    "你能否在不引起对抗的情况下处理异议呢？",
+    "你能否以发问形式进行交谈？",
+    "你能否把异议押后，以便不妨碍话题之进行？",
+    "你会选用别人容易理解的语言来沟通吗？",
+    "在交谈中，你会允许别人表达他的观点吗？",
+    "你能用自然而友善的方法向别人表达你的兴趣吗？",
+    "你能否在交谈中始终清楚地保持你的目的？",
+    "你能否以提问方式去迅速地了解当时的处境？",
+    "销售会谈中，你能否系统地促使别人认同你的观点？",
+    "你能否有效地总结你的产品呈现，以便增强客户记忆？",
+    "你能否预测到别人在不同情况下的反应？",
+    "你有没有充分用字、图和举例等手段辅助你阐述观点？",
+)
+
+CUSTOMER_SYSTEM_INPUTS = (
+    _c("period_revenue", "期间销售额", M, G.RECORD, description="统计期内（如近 12 个月）对该客户的销售额（元），用于价值分类。", width=14),
+    _c("period_profit", "期间毛利", M, G.RECORD, description="统计期内的毛利（元）；与销售额一起算出毛利率。", width=13),
+    _c("receivable", "欠款金额", M, G.RECORD, description="客户尚未付清的应收款（元）。", width=12),
+    _c("receivable_due", "欠款到期日", D, G.RECORD, description="应收款的约定付款日；过期未付为欠款预警。", width=12),
+    _c("care_spend", "客情费用", M, G.RECORD, description="统计期内在该客户身上的客情花费（元）。", width=12),
+    _c("change_event", "变故", T, G.RECORD, description="记录的变故：联系人离职、单位改组、生病丧事等；有记录即为变故预警。", width=18),
+    _c("brand_influence", "品牌影响力", B, G.BUSINESS, choices=BOOL_CHOICES, description="客户对我司品牌有较大影响力（权威机构、赞助、指定产品）。", width=11),
+    _c("has_potential", "有发展潜力", B, G.BUSINESS, choices=BOOL_CHOICES, description="目前贡献不大但有发展空间（价值分类 C 与 D 的区别）。", width=11),
+    _c("attractiveness", "吸引力", C, G.BUSINESS, choices=HIGH_LOW, description="客户能提供的商业机会（采购量）高或低。", width=8),
+    _c("our_position", "我司地位", C, G.BUSINESS, choices=STRONG_WEAK, description="我司占其采购的份额：强或弱。", width=9),
+    _c("account_relation", "关系类型", C, G.BUSINESS, choices=ACCOUNT_RELATIONS, description="重点客户关系：卖主关系、被优先考虑的供应商、伙伴关系、战略联盟。", width=14),
+    _c("perception", "客户认知", C, G.BUSINESS, choices=PERCEPTIONS, description="客户眼中的我们：一般供应商、特殊供应商、解决方案集成商、业务伙伴和顾问。", width=14),
+    _c("personality", "性格类型", C, G.PERSONAL, choices=PERSONALITIES, description="主要联系人的性格：支配型、表达型、和蔼型、分析型。", width=10),
+    _c("satisfaction", "满意度", C, G.PERSONAL, choices=SATISFACTION, description="整体满意度：很满意、比较满意、满意、不满意、很不满意。", width=10),
+    _c("repurchase", "重复购买概率", C, G.PERSONAL, choices=REPURCHASE, description="70%以上、30%-70% 或 30%以下。", width=12),
+    _c("referral", "推荐可能", C, G.PERSONAL, choices=REFERRAL, description="推荐给他人的可能：很大可能、有可能、不可能。", width=10),
+    _c("value_class_set", "指定价值分类", C, G.RECORD, owner=MGR, choices=VALUE_CLASSES, description="经理指定的价值分类；填写后优先于计算结果。", width=12),
+)
+CUSTOMER_SYSTEM_RESULTS = (
+    _c("visit_source", "拜访数据来源", T, G.COMPUTED, owner=CMP, description="拜访次数、最近拜访日期、主管已拜访取自跟进记录（有该客户的记录时）或本表填写。", width=16),
+    _c("value_class", "价值分类", T, G.COMPUTED, owner=CMP, description="A 贡献最大、B 一定贡献、C 潜力客户、D 较小无潜力。", width=9),
+    _c("value_basis", "分类依据", T, G.COMPUTED, owner=CMP, description="累计贡献占比，或“经理指定”。", width=24),
+    _c("account_face", "关键客户类型", T, G.COMPUTED, owner=CMP, description="红脸（利润高）、白脸（量大利薄）、黑脸（利润少但有品牌影响力）。", width=12),
+    _c("portfolio", "客户组合", T, G.COMPUTED, owner=CMP, description="明星、现金牛、问题、瘦狗（吸引力 × 我司地位）及其拜访策略。", width=20),
+    _c("visit_interval", "拜访间隔天数", INT, G.COMPUTED, owner=CMP, description="按客户组合取规则中的拜访间隔。", width=12),
+    _c("next_visit", "下次拜访日期", D, G.COMPUTED, owner=CMP, description="最近拜访日期 + 拜访间隔。", width=13),
+    _c("overdue_days", "逾期天数", INT, G.COMPUTED, owner=CMP, description="今天超过下次拜访日期的天数。", width=10),
+    _c("visit_alert", "拜访预警", T, G.COMPUTED, owner=CMP, description="逾期未拜访，或拜访过频（次数过多会降低拜访质量）。", width=18),
+    _c("warnings", "预警", T, G.COMPUTED, owner=CMP, description="欠款、进度、费用、变故、投诉预警。", width=30),
+    _c("personality_tip", "相处提示", T, G.COMPUTED, owner=CMP, description="按性格类型给出的需求、恐惧和相处窍门。", width=36),
+    _c("loyalty_index", "忠诚指数", INT, G.COMPUTED, owner=CMP, description="满意度、重复购买概率、推荐可能折算的 0–100 分。", width=10),
+)
+PROJECT_SYSTEM_INPUTS = (
+    _c("stage_since", "阶段开始日期", D, G.RECORD, description="项目进入当前阶段的日期；停留过久为进度预警。", width=13),
+)
+PROJECT_SYSTEM_RESULTS = (
+    _c("progress_alert", "进度预警", T, G.COMPUTED, owner=CMP, description="项目在当前阶段停留超过规则允许的天数。", width=24),
+)
+
+VISIT_SHEET = Sheet(
+    name=VISITS,
+    key_column="visit_no",
+    name_column="customer",
+    optional=True,
+    unique_names=False,
+    description="每次拜访、电话、宴请或活动记一行；客户表的拜访次数、最近拜访日期、主管已拜访由此得出。",
+    columns=(
+        _c("visit_no", "记录编号", T, G.BASIC, description="可留空。", width=10),
+        _c("visit_date", "日期", D, G.BASIC, required=True, description="拜访或联系的日期。", width=12),
+        _c("customer", "客户", T, G.BASIC, required=True, description="客户表中的客户名称或客户编号。", width=22),
+        _c("contact", "联系人", T, G.BASIC, description="本次见到或联系的人。", width=10),
+        _c("kind", "方式", C, G.BASIC, required=True, choices=VISIT_KINDS, description="拜访、电话、宴请或活动。", width=8),
+        _c("with_boss", "上级主管", B, G.BASIC, choices=BOOL_CHOICES, description="上级主管是否同去。", width=9),
+        _c("prepared", "三准备", T, G.RECORD, description="拜访目的和市场状况；预约时间地点；近期销售记录和资料。", width=24),
+        _c("must_discuss", "三必谈", T, G.RECORD, description="销售现状和预期；市场动态和竞争对手；存在的问题和解决方法。", width=24),
+        _c("must_go", "三必到", T, G.RECORD, description="必到市场、必到商业、必到客户单位。", width=20),
+        _c("content", "内容", T, G.RECORD, description="谈了什么、做了什么。", width=30),
+        _c("report", "拜访报告", T, G.RECORD, description="拜访后的评估：目标、问题、解决办法。", width=30),
+        _c("next_step", "下一步", T, G.RECORD, description="下一步要做的事。", width=20),
+        _c("next_date", "下次跟进日期", D, G.RECORD, description="约定的下次跟进日期。", width=13),
+        _c("checks", "校验", T, G.COMPUTED, owner=CMP, description="本行的填写问题；为空表示没有问题。", width=30),
+    ),
+)
+
+COMPLAINT_SHEET = Sheet(
+    name=COMPLAINTS,
+    key_column="complaint_no",
+    name_column="customer",
+    optional=True,
+    unique_names=False,
+    description="每件客户投诉一行：七个处理步骤逐项打勾；本地 12 小时、外地 24 小时内响应。",
+    columns=(
+        _c("complaint_no", "投诉编号", T, G.BASIC, description="可留空。", width=10),
+        _c("customer", "客户", T, G.BASIC, required=True, description="客户表中的客户名称或客户编号。", width=22),
+        _c("received_on", "接到日期", D, G.BASIC, required=True, description="接到投诉的日期。", width=12),
+        _c("received_at", "接到时刻", T, G.BASIC, description="接到投诉的时刻，如 14:30；空白按 0:00。", width=10),
+        _c("region", "地区", T, G.BASIC, description="客户所在地区；含规则中的本地地区名（如 杭州）为本地。", width=12),
+        _c("handler", "处理人", T, G.BASIC, description="负责处理的人。", width=10),
+        _c("content", "投诉内容", T, G.BASIC, description="客户投诉的问题。", width=30),
+        _c("responded_on", "响应日期", D, G.RECORD, description="首次响应客户的日期。", width=12),
+        _c("responded_at", "响应时刻", T, G.RECORD, description="首次响应的时刻，如 09:15。", width=10),
+        *(_c(key, header, B, G.CHECKLIST, choices=BOOL_CHOICES, description=d, width=10)
+          for key, header, d in COMPLAINT_STEPS),
+        _c("response_deadline", "响应时限", T, G.COMPUTED, owner=CMP, description="接到时刻 + 12 小时（本地）或 24 小时（外地）。", width=17),
+        _c("response_status", "响应状态", T, G.COMPUTED, owner=CMP, description="按时响应、超时响应、未到期、已逾期。", width=16),
+        _c("handling", "处理进度", T, G.COMPUTED, owner=CMP, description="七个步骤完成了几步，下一步是什么。", width=24),
+        _c("checks", "校验", T, G.COMPUTED, owner=CMP, description="本行的填写问题；为空表示没有问题。", width=30),
+    ),
+)
+
+SELF_SHEET = Sheet(
+    name=SELF_ASSESSMENT,
+    key_column="assessment_no",
+    name_column="rep_name",
+    optional=True,
+    unique_names=False,
+    description="业务员沟通能力自评：16 题，每题 1–5 分（5 = 优，1 = 劣）。",
+    columns=(
+        _c("assessment_no", "自评编号", T, G.BASIC, description="可留空。", width=10),
+        _c("rep_name", "业务员", T, G.BASIC, required=True, description="自评的业务员。", width=10),
+        _c("assessed_on", "自评日期", D, G.BASIC, description="自评的日期。", width=12),
+        *(_c(f"q{i}", f"第{i}题", INT, G.CHECKLIST, description=f"{q}（1–5 分）", width=7)
+          for i, q in enumerate(SELF_QUESTIONS, start=1)),
+        _c("contact_score", "接触能力", INT, G.COMPUTED, owner=CMP, description="第 3+5+10+15 题。", width=10),
+        _c("gathering_score", "争取资料", INT, G.COMPUTED, owner=CMP, description="第 1+4+9+12 题。", width=10),
+        _c("giving_score", "提供资料", INT, G.COMPUTED, owner=CMP, description="第 2+8+14+16 题。", width=10),
+        _c("influence_score", "影响和处理", INT, G.COMPUTED, owner=CMP, description="第 6+7+11+13 题。", width=11),
+        _c("total_score", "总分", INT, G.COMPUTED, owner=CMP, description="四项之和（16–80 分）。", width=8),
+        _c("checks", "校验", T, G.COMPUTED, owner=CMP, description="本行的填写问题；为空表示没有问题。", width=30),
+    ),
+)
 # fmt: on
 
-SCHEMA = Schema(sheets=(CUSTOMER_SHEET, PROJECT_SHEET))
+
+def _with_system_columns(
+    sheet: Sheet, inputs: tuple[Column, ...], results: tuple[Column, ...]
+) -> Sheet:
+    """``sheet`` with the new input columns and then their results after its own columns: the
+    columns of the first templates keep their letters."""
+    return sheet.model_copy(update={"columns": (*sheet.columns, *inputs, *results)})
+
+
+CUSTOMER_SHEET = _with_system_columns(
+    CUSTOMER_SHEET, CUSTOMER_SYSTEM_INPUTS, CUSTOMER_SYSTEM_RESULTS
+)
+PROJECT_SHEET = _with_system_columns(PROJECT_SHEET, PROJECT_SYSTEM_INPUTS, PROJECT_SYSTEM_RESULTS)
+
+SCHEMA = Schema(sheets=(CUSTOMER_SHEET, PROJECT_SHEET, VISIT_SHEET, COMPLAINT_SHEET, SELF_SHEET))
 
 
 def schema_as_dict(schema: Schema = SCHEMA) -> dict[str, object]:

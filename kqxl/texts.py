@@ -584,3 +584,72 @@ READING: dict[str, str] = {
     "not_a_choice_column": "“{header}”不是选项列；同义词只能给这些列：{headers}",
     "empty_synonym": "“{choice}”的同义词不能为空白",
 }
+
+# ------------------------------------------------------------ the systems beyond grade and heat
+# Findings of the visit log, complaints and self-assessment sheets.
+FINDINGS.update(
+    {
+        "not_a_time": "“{header}”应为时刻（如 14:30），实际为“{value}”。",
+        "score_range": "“{header}”应为 1 到 5 分，实际为“{value}”。",
+    }
+)
+
+# What the systems write into cells (kqxl/engine/systems/).
+SYSTEM_TEXTS: dict[str, str] = {
+    "joiner": "；",
+    # 跟进记录
+    "visit_source_log": "跟进记录（{n} 条）",
+    "visit_source_typed": "本表填写",
+    "visit_source_typed_more": "本表填写（多于跟进记录 {n} 条）",
+    # value class and key-account face
+    "value_basis_share": "{basis}累计占比 {share:.0%}",
+    "value_basis_none": "无{basis}",
+    "value_potential": "，有发展潜力",
+    "value_override": "经理指定（计算为 {computed}）",
+    "value_override_none": "经理指定",
+    "face_red": "红脸",
+    "face_white": "白脸",
+    "face_black": "黑脸",
+    # portfolio and cadence
+    "portfolio_明星": "明星：高质量拜访，保持良好关系，维持公司地位",
+    "portfolio_现金牛": "现金牛：适度拜访，保持良好关系，维持地位或刺激销量",
+    "portfolio_问题": "问题：高质量拜访，改善关系，争取对公司的支持",
+    "portfolio_瘦狗": "瘦狗：最低限度的拜访，可能时改善关系、保持存在",
+    "visit_overdue": "逾期 {days} 天未拜访",
+    "visit_too_frequent": "拜访过频：近 {interval} 天 {count} 次（上限 {limit} 次）",
+    # warnings
+    "warn_receivable": "欠款：逾期 {days} 天，{amount:,.0f} 元",
+    "warn_spend": "费用：客情费用占销售额 {share:.1%}（上限 {limit:.0%}）",
+    "warn_spend_no_revenue": "费用：有客情费用 {amount:,.0f} 元，但无销售额",
+    "warn_change": "变故：{event}",
+    "warn_progress": "进度：{n} 个项目阶段停留过久",
+    "warn_complaint": "投诉：{n} 件超时未响应",
+    "progress_alert": "“{stage}”阶段已 {days} 天（上限 {limit} 天）",
+    # complaints
+    "deadline": "{moment:%Y-%m-%d %H:%M}",
+    "complaint_on_time": "按时响应",
+    "complaint_late": "超时响应（超 {hours:g} 小时）",
+    "complaint_overdue": "已逾期，请立即响应",
+    "complaint_due_today": "今天 {moment:%H:%M} 前响应",
+    "complaint_open": "未到期",
+    "complaint_steps": "已完成 {done}/{of}，下一步：{next}",
+    "complaint_steps_done": "七步已完成",
+    "complaint_calendar_unknown": "（{year} 年调休安排未知，按周一至周五计）",
+    # personality tips (seed: needs, fears, how to deal)
+    "tip_支配型": (
+        "需求：直接的回答、大量的新想法、事实；恐惧：犯错误、没有结果；窍门：充分准备，实话实说，"
+        "准备概要并辅以背景资料，从结果的角度谈，给他两到三个方案让他选择，不要挑战他的权威"
+    ),
+    "tip_表达型": (
+        "需求：公众的认可、民主的关系、表达自己的自由、有人帮助实现创意；恐惧：失去大家的赞同；"
+        "窍门：表现出活力，提出新的独特的观点，给出例子和佐证，给他时间说话，以书面形式与其确认"
+    ),
+    "tip_和蔼型": (
+        "需求：安全感、真诚的赞赏、传统的方式和程序；恐惧：失去安全感；窍门：放慢语速，以友好但"
+        "非正式的方式交流，提供个人帮助，建立信任关系，从对方角度理解，讨论问题时涉及人的因素"
+    ),
+    "tip_分析型": (
+        "需求：安全感、不希望有突然的改变、希望被重视；恐惧：批评、混乱局面、没有清楚的条理、新的"
+        "措施方法；窍门：尊重其个人空间，公事公办，摆事实并确保正确，做好准备，语速放慢，集中在事实上"
+    ),
+}

@@ -254,13 +254,13 @@ def test_recompute_in_place_fills_computed_columns_with_backup(rep_book: Path) -
     assert computed["heats"] == [p["heat"] for p in result.projects]
     assert sorted(computed["heats"]) == [0, 0.3, 0.5, 0.7, 0.9]
     after = members(rep_book)
-    # Only the two data sheets (and styles, for the highlight) and kqxl's own 设置 sheet (the
-    # workbook id and key counters of the first recompute) may change.
+    # Only the data sheets (客户, 项目 and the logs; and styles, for the highlight) and kqxl's
+    # own 设置 sheet (the workbook id and key counters of the first recompute; after the data
+    # sheets, 说明 and 规则) may change.
     changed = {name for name in before if before[name] != after.get(name)}
     assert changed <= {
-        "xl/worksheets/sheet1.xml",
-        "xl/worksheets/sheet2.xml",
-        "xl/worksheets/sheet5.xml",
+        *(f"xl/worksheets/sheet{i}.xml" for i in range(1, len(SCHEMA.sheets) + 1)),
+        f"xl/worksheets/sheet{len(SCHEMA.sheets) + 3}.xml",
         "xl/styles.xml",
     }
     assert set(after) == set(before)
@@ -307,17 +307,17 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
-    # The mark is kqxl's conditional format reading 校验 (BA), never a change of the cell's
+    # The mark is kqxl's conditional format reading 校验 (CD), never a change of the cell's
     # own style (LibreOffice shows it: tests/test_recompute_writes.py).
     [rule] = [
         rule
         for cf in wb["客户"].conditional_formatting
         for rule in cf.rules
-        if "ADDRESS(ROW(),COLUMN(),4)" in rule.formula[0] and "$BA3" in rule.formula[0]
+        if "ADDRESS(ROW(),COLUMN(),4)" in rule.formula[0] and "$CD3" in rule.formula[0]
     ]
     assert rule.dxf.fill.bgColor.rgb == "FFFFC7CE"
     assert wb["客户"]["U4"].style_id == wb["客户"]["U5"].style_id
-    assert wb["客户"]["BA4"].value == "U4：“拜访次数”应为整数，实际为“五次”。"
+    assert wb["客户"]["CD4"].value == "U4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook
 
@@ -325,7 +325,7 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
     assert wb["客户"]["U4"].fill.fgColor.rgb == wb["客户"]["U5"].fill.fgColor.rgb
-    assert wb["客户"]["BA4"].value is None
+    assert wb["客户"]["CD4"].value is None
 
 
 def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:

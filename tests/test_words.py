@@ -126,7 +126,7 @@ def test_unknown_column_is_a_notice_not_a_problem(tmp_path: Path) -> None:
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 0
     assert lines_of(out, book) == [
-        "客户!BB2: 提示：表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。"
+        "客户!CE2: 提示：表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。"
     ]
     assert "发现 0 个问题。另有 1 条提示（不算问题）。" in out
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -89,8 +89,10 @@ DATA_ROW_HEIGHT = 30.0
 # A computed column at least this wide holds a long text (依据, 差距, 校验); narrower ones hold a
 # short result (a grade, a heat, an amount) and stand right after the name.
 LONG_TEXT_WIDTH = 20.0
-# The short results that come first, in this order; other short computed columns follow them.
-HEADLINE_KEYS = ("grade", "heat", "weighted_amount")
+# The headline results that come right after the name, in this order.
+HEADLINE_KEYS = ("grade", "heat", "weighted_amount", "client_grade", "contractor_grade")
+# The long texts of grade and heat, last, in this order (校验 closes every sheet).
+TAIL_KEYS = ("grade_reasons", "grade_gaps", "heat_reasons", "heat_gaps", "checks")
 
 # Fonts set explicitly on every cell kqxl styles: without one a spreadsheet program falls back
 # to its own default (LibreOffice showed computed CJK text in a slanted serif). Microsoft YaHei
@@ -133,6 +135,8 @@ NUMBER_FORMATS: dict[ColumnType, str] = {
     ColumnType.TEXT: "@",
 }
 
+TAB_COLOURS = {SCHEMA.customers.name: "2F5597", SCHEMA.projects.name: "548235"}
+
 THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
@@ -151,18 +155,24 @@ def font(**kw: object) -> Font:
 def template_columns(sheet: Sheet) -> tuple[Column, ...]:
     """The columns of ``sheet`` in the order a template lays them out.
 
-    Key and name first (frozen), then the short computed results (:data:`HEADLINE_KEYS` first),
-    then every input column in schema order, and the long computed texts (依据, 差距 …) at the
-    end with 校验 last. A system's new columns find their place by the same rule.
+    Key and name first (frozen), then the headline results (:data:`HEADLINE_KEYS`: 客情等级;
+    成交热度, 加权金额, 甲方等级, 总包等级) where the eye is, then every input column in schema
+    order, then the other systems' results (价值分类, 下次拜访日期, 预警 …; short ones first),
+    and the reasons and gaps of grade and heat (:data:`TAIL_KEYS`) at the end, 校验 last. A
+    system's new columns find their place by the same rule.
     """
     first = [sheet.column(sheet.key_column), sheet.column(sheet.name_column)]
     computed = [c for c in sheet.columns if c.is_computed]
-    short = [c for c in computed if c.width < LONG_TEXT_WIDTH]
-    short.sort(key=lambda c: HEADLINE_KEYS.index(c.key) if c.key in HEADLINE_KEYS else 99)
-    long = [c for c in computed if c.width >= LONG_TEXT_WIDTH]
-    long.sort(key=lambda c: c.header == CHECKS_HEADER)  # stable: 校验 last
+    front = sorted((c for c in computed if c.key in HEADLINE_KEYS), key=_rank(HEADLINE_KEYS))
+    tail = sorted((c for c in computed if c.key in TAIL_KEYS), key=_rank(TAIL_KEYS))
+    others = [c for c in computed if c not in front and c not in tail]
+    others.sort(key=lambda c: c.width >= LONG_TEXT_WIDTH)  # stable: short ones first
     inputs = [c for c in sheet.columns if not c.is_computed and c not in first]
-    return (*first, *short, *inputs, *long)
+    return (*first, *front, *inputs, *others, *tail)
+
+
+def _rank(keys: tuple[str, ...]) -> Callable[[Column], int]:
+    return lambda c: keys.index(c.key)
 
 
 def build_template(
@@ -172,13 +182,15 @@ def build_template(
     rep_name: str | None = None,
     customers: Sequence[Row] = (),
     projects: Sequence[Row] = (),
+    logs: Mapping[str, Sequence[Row]] | None = None,
     protect: bool = False,
 ) -> openpyxl.Workbook:
     """A new workbook of ``kind`` (``rep`` or ``master``) with the given rows from row 3.
 
     Rows are keyed by schema column ``key`` and hold typed values; 是/否 columns take
-    ``True``/``False`` (written as 是/否) or the text itself. ``protect`` protects the data
-    sheets as earlier templates did (computed columns locked, no password).
+    ``True``/``False`` (written as 是/否) or the text itself. ``logs``: rows of the other
+    sheets by sheet name (跟进记录, 投诉, 自评). ``protect`` protects the data sheets as earlier
+    templates did (computed columns locked, no password).
     """
     if kind not in ("rep", "master"):
         raise ValueError(f"kind must be 'rep' or 'master', not {kind!r}")
@@ -188,8 +200,9 @@ def build_template(
     first = wb.active
     assert first is not None
     wb.remove(first)
-    for sheet, rows in ((SCHEMA.customers, customers), (SCHEMA.projects, projects)):
-        _data_sheet(wb, sheet, rows, rules, title, protect=protect)
+    given = {**(logs or {}), SCHEMA.customers.name: customers, SCHEMA.projects.name: projects}
+    for sheet in SCHEMA.sheets:  # 客户, 项目, then the logs (跟进记录, 投诉, 自评)
+        _data_sheet(wb, sheet, given.get(sheet.name, ()), rules, title, protect=protect)
     _readme_sheet(wb, kind, title, rules, protect=protect)
     _rules_sheet(wb, rules)
     _settings_sheet(wb, kind, rules)
@@ -210,12 +223,19 @@ def write_template(
     rep_name: str | None = None,
     customers: Sequence[Row] = (),
     projects: Sequence[Row] = (),
+    logs: Mapping[str, Sequence[Row]] | None = None,
     protect: bool = False,
 ) -> Path:
     """Build a template and save it to ``path`` atomically (temp file beside it, then rename)."""
     target = Path(path)
     wb = build_template(
-        kind, rules, rep_name=rep_name, customers=customers, projects=projects, protect=protect
+        kind,
+        rules,
+        rep_name=rep_name,
+        customers=customers,
+        projects=projects,
+        logs=logs,
+        protect=protect,
     )
     temp = temp_name(target)
     try:
@@ -312,7 +332,7 @@ def _data_sheet(
     ncols = len(columns)
     last_col = column_letter(ncols)
     last_row = max(LAST_FORMATTED_ROW, FIRST_DATA_ROW + len(rows) + EXTRA_ROWS)
-    ws.sheet_properties.tabColor = "2F5597" if sheet is SCHEMA.customers else "548235"
+    ws.sheet_properties.tabColor = TAB_COLOURS.get(sheet.name, "7F7F7F")
 
     # Row 1: group titles.
     for group, first, last in _spans(columns):

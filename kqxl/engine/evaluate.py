@@ -85,6 +85,7 @@ def evaluate(
             today=today,
         )
         out = outputs[system.name] = system.compute(given)
+        data.values.update(out.supplied)  # e.g. 拜访次数 from the 跟进记录 log
         findings += out.findings
         for value in system.provides:
             provided[value.sheet][value.name] = out.derived[value.name]

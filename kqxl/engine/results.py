@@ -19,6 +19,7 @@ exactly what ``kqxl validate --json`` prints::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -157,7 +158,7 @@ class Reason(BaseModel):
 
 
 # What a row's output may be: a label, a number, or reasons (None: not applicable / blank).
-OutputValue = str | int | float | tuple[Reason, ...] | None
+OutputValue = str | int | float | dt.date | tuple[Reason, ...] | None
 
 
 class RowResult(BaseModel):

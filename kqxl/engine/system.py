@@ -40,6 +40,7 @@ class OutputKind(str, Enum):
 
     TEXT = "text"  # a label: 未评级, II级, 不适用
     NUMBER = "number"
+    DATE = "date"  # a datetime.date
     PERCENT = "percent"  # a fraction (0.7), shown as 70% by the column's format
     MONEY = "money"
     REASONS = "reasons"  # a tuple of Reason, written as one explanation text
@@ -84,13 +85,17 @@ class SystemOutput:
 
     ``values``: output key → one value per row of the system's sheet; ``derived``: derived
     value name → one value per row of the sheet it is declared on; ``findings``: problems it
-    found; ``shared``: anything else the systems that need it may read (e.g. row links).
+    found; ``shared``: anything else the systems that need it may read (e.g. row links);
+    ``supplied``: input column key of the system's sheet → a column that replaces the validated
+    one for every system after it (拜访次数 from the 跟进记录 log), so conditions naming the
+    column read the supplied values.
     """
 
     values: dict[str, Sequence[OutputValue]] = field(default_factory=dict)
     derived: dict[str, Sequence[Any]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     shared: dict[str, Any] = field(default_factory=dict)
+    supplied: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class System:

@@ -127,10 +127,11 @@ def validate_sheet(
     """
     findings: list[Finding] = []
     if grid is None:
+        # A log sheet added after the first templates (sheet.optional) may be absent.
         other = closest(sheet.name, [n for n in other_sheets if n != sheet.name])
-        if other is not None:
+        if not sheet.optional and other is not None:
             findings.append(Finding.make("missing_sheet_renamed", sheet.name, other=other))
-        else:
+        elif not sheet.optional:
             findings.append(Finding.make("missing_sheet", sheet.name))
         return _empty(sheet, findings)
     match = locate_header(grid, sheet)
@@ -153,7 +154,8 @@ def validate_sheet(
         findings += _pending_findings(grid, sheet, match, bad_rows, excel_rows, header_row)
     findings += _required_findings(sheet, match, values, bad_rows, excel_rows)
     match_keys = {key: name_keys(values[key]) for key in (sheet.key_column, sheet.name_column)}
-    for key, code in ((sheet.key_column, "duplicate_key"), (sheet.name_column, "duplicate_name")):
+    unique = ((sheet.key_column, "duplicate_key"), (sheet.name_column, "duplicate_name"))
+    for key, code in unique if sheet.unique_names else unique[:1]:
         keys = match_keys[key]
         findings += _duplicate_findings(sheet, key, code, values[key], keys, excel_rows, match)
     layout = SheetLayout(
@@ -170,11 +172,14 @@ def validate_sheet(
 def one_missing_finding(sheets: Mapping[str, SheetData], names: Sequence[str]) -> None:
     """A workbook holding none of the schema's sheets gets one finding that says so (naming the
     sheets it has), instead of one ``missing_sheet`` per sheet; in place."""
-    if not sheets or any(
-        [f.code for f in data.findings] != ["missing_sheet"] for data in sheets.values()
+    required = [data for data in sheets.values() if not data.sheet.optional]
+    if (
+        not required
+        or any([f.code for f in data.findings] != ["missing_sheet"] for data in required)
+        or any(data.layout is not None for data in sheets.values())
     ):
         return
-    wanted = [data.sheet.name for data in sheets.values()]
+    wanted = [data.sheet.name for data in required]
     shown = "、".join(names[:5]) + ("…" if len(names) > 5 else "")
     finding = Finding.make(
         "no_schema_sheets",
@@ -182,7 +187,7 @@ def one_missing_finding(sheets: Mapping[str, SheetData], names: Sequence[str]) -
         wanted="”和“".join(wanted),
         present=text(READING, "sheets_present", names=shown) if names else "",
     )
-    for i, data in enumerate(sheets.values()):
+    for i, data in enumerate(required):
         data.findings = [finding] if i == 0 else []
 
 
