@@ -417,6 +417,117 @@ def _print_result(file: Path, result: Any) -> None:
         )
 
 
+# --- kqxl remind: the care calendar -------------------------------------------------------
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=0, max=3660),
+    help="List what is due from today to this many days ahead.",
+)
+@click.option("--rep", metavar="NAME", help="Only the customers whose 负责人 is NAME.")
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the reminders to this .ics file (all-day events) for a phone calendar.",
+)
+@today_option
+@click.option(
+    "--holidays",
+    "holiday_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A 调休 data file (TOML, as kqxl/data/holidays-2027.toml) for a year kqxl does not know.",
+)
+@click.option("--no-sheet", is_flag=True, help="Do not write the 提醒 sheet into the workbooks.")
+@click.option("--force", is_flag=True, help="Write even if a stale Excel owner file (~$) is there.")
+@json_option
+def remind(
+    files: tuple[Path, ...],
+    days: int,
+    rep: str | None,
+    ics_path: Path | None,
+    today: str | None,
+    holiday_files: tuple[Path, ...],
+    no_sheet: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """List the care reminders (生日, 节日, 纪念日, 客户大事) of FILES (workbooks or folders)
+    for the next days, write them into each workbook's 提醒 sheet and, with --ics, a calendar.
+
+    A reminder whose day is not a working day (weekend or official holiday, 调休 included)
+    falls on the working day before.
+    """
+    from kqxl.remind import remind_workbooks, write_ics
+    from kqxl.texts import CARE
+
+    weekdays = text(CARE, "weekdays")
+
+    def show(file: Path, done: Any) -> None:
+        found = done.reminders
+        for f in found.findings:
+            click.echo(
+                text(
+                    CARE,
+                    "list_finding",
+                    file=file.name,
+                    sheet=f.sheet,
+                    row=f.row,
+                    message=f.message,
+                )
+            )
+        for message in found.notices:
+            click.echo(text(CARE, "list_notice", message=message))
+        click.echo(
+            text(
+                CARE,
+                "list_header",
+                file=file.name,
+                start=found.start,
+                end=found.end,
+                n=len(found.reminders),
+            )
+        )
+        for r in found.reminders:
+            detail = text(CARE, "list_detail", detail=r.detail) if r.detail else ""
+            click.echo(
+                text(
+                    CARE,
+                    "list_line",
+                    remind_on=r.remind_on,
+                    weekday=weekdays[r.remind_on.weekday()],
+                    kind=r.kind_label,
+                    customer=r.customer,
+                    todo=r.todo,
+                    detail=detail,
+                )
+            )
+        if done.sheet_written:
+            click.echo(text(CARE, "sheet_written", path=done.file))
+
+    batch = remind_workbooks(
+        files,
+        today=_today(today),
+        days=days,
+        rep=rep,
+        holidays=holiday_files,
+        write_sheet=not no_sheet,
+        force=force,
+        on_file=_reporter(as_json, show),
+    )
+    if ics_path is not None:
+        n = write_ics(batch, ics_path)
+        if not as_json:
+            click.echo(text(CARE, "ics_written", path=ics_path, n=n))
+    _finish(batch, as_json, any(done.reminders.findings for done in batch.results))
+
+
 def main() -> None:
     """Entry point of the ``kqxl`` command."""
     cli(prog_name="kqxl")
