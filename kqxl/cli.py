@@ -478,7 +478,7 @@ def remind(
                     "list_finding",
                     file=file.name,
                     sheet=f.sheet,
-                    row=f.row,
+                    cell=f.cell or f.row,
                     message=f.message,
                 )
             )

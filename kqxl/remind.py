@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from kqxl.api import BatchResult, FileOutcome
 from kqxl.book.patch import SheetContent
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
-from kqxl.cells import SheetGrid
+from kqxl.cells import SheetGrid, column_letter
 from kqxl.engine.care import Reminder, ReminderList, WorkCalendar, care_reminders
 from kqxl.engine.validate import validate_sheet
 from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
@@ -142,6 +142,10 @@ def remind_workbook(
         rep=rep,
         sheet=CUSTOMERS,
     )
+    lunar_col = data.layout.columns.get("contact_lunar_birthday") if data.layout else None
+    if lunar_col is not None:
+        for finding in found.findings:
+            finding.cell = f"{column_letter(lunar_col)}{finding.row}"
     written = False
     if write_sheet and data.layout is not None:
         existing = grid.sheets.get(CARE_SHEET)
@@ -221,7 +225,7 @@ def ics_bytes(batch: BatchResult[RemindResult], stamp: dt.datetime) -> bytes:
                     CARE, "ics_summary", kind=r.kind_label, customer=r.customer, occasion=r.occasion
                 ),
             )
-            detail = f"\n{r.detail}" if r.detail else ""
+            detail = f"\n说明：{r.detail}" if r.detail else ""
             event.add(
                 "description",
                 text(

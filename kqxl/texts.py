@@ -350,7 +350,7 @@ CARE: dict[str, str] = {
     "list_header": "{file}：{start} 至 {end} 共 {n} 条提醒",
     "list_line": "{remind_on}（周{weekday}） {kind}：{customer} — {todo}{detail}",
     "list_detail": "（{detail}）",
-    "list_finding": "{file}:{sheet}!{row}: {message}",
+    "list_finding": "{file}:{sheet}!{cell}: {message}",
     "list_notice": "提示：{message}",
     "ics_written": "已写出日历文件 {path}（{n} 个全天事件）",
     "sheet_written": "已写入 {path} 的“提醒”工作表",

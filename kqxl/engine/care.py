@@ -272,6 +272,7 @@ class CareFinding(BaseModel):
     row: int
     column: str  # header
     value: str
+    cell: str = ""  # A1 reference where the sheet's layout is known (filled by the reader's side)
     message: str
 
 
