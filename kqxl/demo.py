@@ -92,6 +92,12 @@ def _customer(rep: str, n: int, name: str, kind: str, grade: int) -> Row:
         "partner_since": dt.date(2018 + n % 6, 3, 15) if grade >= 2 else None,
         "delivery_priority": ("低", "中", "中", "高", "高")[grade],
         "interests": ("钓鱼", "羽毛球", "茶道", "书法", "自驾游")[n % 5],
+        # care calendar: some contacts keep a lunar birthday, one customer moves house soon
+        "contact_lunar_birthday": ("十月十八", "闰六月初八", "腊月廿三")[n % 3]
+        if n % 4 == 1
+        else None,
+        "major_event": "乔迁新址" if n == 2 else None,
+        "major_event_date": TODAY + dt.timedelta(days=9) if n == 2 else None,
     }
     row.update(_ticks(levels, grade))
     return row
@@ -229,6 +235,7 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
             f"{done.cells_changed} cells written"
         )
     _print_summary(results[paths[0].name], rules)
+    _print_reminders(paths[0], today)
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
     return 0
 
@@ -263,6 +270,17 @@ def _print_summary(result: BookResult, rules: Rules) -> None:
     click.echo(f"  findings: {len(result.findings)}  ({listed})")
     for f in result.findings[:8]:
         click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+
+
+def _print_reminders(master: Path, today: dt.date, days: int = 30) -> None:
+    from kqxl.remind import remind_workbook
+
+    done = remind_workbook(master, today=today, days=days)
+    found = done.reminders
+    click.echo(f"  客情维护提醒 (kqxl remind, next {days} days, also in the 提醒 sheet):")
+    for r in found.reminders:
+        note = f"（{r.detail}）" if r.detail else ""
+        click.echo(f"    {r.remind_on}  {r.kind_label}  {r.customer}  {r.todo}{note}")
 
 
 def _number(value: OutputValue) -> float:

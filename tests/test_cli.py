@@ -13,10 +13,15 @@ from click.testing import CliRunner
 
 from kqxl.api import recompute_workbook, validate_workbook, validate_workbooks
 from kqxl.book import read_workbook
+from kqxl.cells import column_letter
 from kqxl.cli import cli
 from kqxl.demo import TODAY
 from kqxl.rules import describe_rules, load_rules
 from kqxl.schema import SCHEMA, schema_as_dict
+
+# The computed columns of 客户, where the templates put them (after every input column).
+CHECKS = column_letter(SCHEMA.customers.headers.index("校验") + 1)
+GRADE = column_letter(SCHEMA.customers.headers.index("客情等级") + 1)
 
 TODAY_ARG = ["--today", TODAY.isoformat()]
 
@@ -301,7 +306,7 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
     bad = wb["客户"]["T4"]
     good = wb["客户"]["T5"]
     assert bad.fill.fgColor.rgb != good.fill.fgColor.rgb
-    assert wb["客户"]["BA4"].value == "T4：“拜访次数”应为整数，实际为“五次”。"
+    assert wb["客户"][f"{CHECKS}4"].value == "T4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook
 
@@ -309,16 +314,16 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
     assert wb["客户"]["T4"].fill.fgColor.rgb == wb["客户"]["T5"].fill.fgColor.rgb
-    assert wb["客户"]["BA4"].value is None
+    assert wb["客户"][f"{CHECKS}4"].value is None
 
 
 def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:
     recompute_workbook(rep_book, today=TODAY)
     result = validate_workbook(rep_book, today=TODAY)
-    [info] = libreoffice([rep_book], ranges={"客户": "AX3:AX13", "项目": "Y3:Y7"})
+    [info] = libreoffice([rep_book], ranges={"客户": f"{GRADE}3:{GRADE}13", "项目": "Y3:Y7"})
     assert info["ok"], info["error"]
     sheets = {s["name"]: s for s in info["sheets"]}
-    grades = [sheets["客户"]["cells"][f"AX{r}"]["value"] for r in range(3, 14)]
+    grades = [sheets["客户"]["cells"][f"{GRADE}{r}"]["value"] for r in range(3, 14)]
     assert grades == [c["grade"] for c in result.customers]
     heats = [sheets["项目"]["cells"][f"Y{r}"]["value"] for r in range(3, 8)]
     assert heats == pytest.approx([p["heat"] for p in result.projects])

@@ -56,9 +56,12 @@ LIST = [
     "2026-02-12（周四） 农历生日：楚天地产有限公司 — 给杨经理送生日祝福（农历腊月廿五）",
     "2026-02-12（周四） 客户大事：华中安装有限公司 — 祝贺新厂开业，准备贺礼或到场",
     # 2026-02-14 is a Saturday worked instead (调休): the last working day before 春节
-    "2026-02-14（周六） 节日：全部客户（3 家） — 除夕问候，安排节礼（当天休息，提前到前一个工作日）",
-    "2026-02-14（周六） 节日：全部客户（3 家） — 春节问候，安排节礼（当天休息，提前到前一个工作日）",
-    "2026-02-14（周六） 生日：江城置业有限公司 — 给陈经理送生日祝福（当天休息，提前到前一个工作日）",
+    "2026-02-14（周六） 节日：全部客户（3 家） — 除夕问候，安排节礼"
+    "（当天休息，提前到前一个工作日）",
+    "2026-02-14（周六） 节日：全部客户（3 家） — 春节问候，安排节礼"
+    "（当天休息，提前到前一个工作日）",
+    "2026-02-14（周六） 生日：江城置业有限公司 — 给陈经理送生日祝福"
+    "（当天休息，提前到前一个工作日）",
     "2026-02-14（周六） 成立纪念：楚天地产有限公司 — 祝贺公司成立 10 周年"
     "（逢五逢十；当天休息，提前到前一个工作日）",
 ]
@@ -133,7 +136,8 @@ def test_a_sheet_of_the_reps_own_named_care_is_never_overwritten(book: Path) -> 
     code, out, err = run("remind", book, *TODAY)
     assert code == 2
     assert err == (
-        f"kqxl: {book}：已有一个不是 kqxl 生成的“提醒”工作表，kqxl 不会覆盖它。请把该工作表改名后重试。\n"
+        f"kqxl: {book}：已有一个不是 kqxl 生成的“提醒”工作表，kqxl 不会覆盖它。"
+        "请把该工作表改名后重试。\n"
     )
     assert read_workbook(book).sheets[CARE_SHEET].rows == [["我自己的提醒"]]
     code, out, _ = run("remind", book, *TODAY, "--no-sheet")
@@ -188,8 +192,8 @@ def test_a_folder_stands_for_its_workbooks_and_rep_filters(team_dir: Path, tmp_p
         "客户跟进表-王强.xlsx：2026-12-01 至 2027-01-10 共 0 条提醒",
     ]
     assert (
-        "2026-12-31（周四） 节日：全部客户（11 家） — 元旦问候，安排节礼（当天休息，提前到前一个工作日）"
-        in out
+        "2026-12-31（周四） 节日：全部客户（11 家） — 元旦问候，安排节礼"
+        "（当天休息，提前到前一个工作日）" in out
     )
     assert "提示：2027 年的调休安排尚未收录，按周末和法定节日休息计算（不含调休）" in out
 
@@ -223,7 +227,8 @@ def test_unreadable_lunar_birthday_is_a_finding_with_exit_1(tmp_path: Path) -> N
         (["--today", "明天"], "kqxl: --today 的值“明天”不是日期，应如 2026-05-03。\n"),
         (
             ["--holidays", "{tmp}/none.toml"],
-            "kqxl: {tmp}/none.toml：调休数据文件有误（文件不存在），请按 kqxl 附带的 holidays-2027.toml 的格式填写。\n",
+            "kqxl: {tmp}/none.toml：调休数据文件有误（文件不存在），"
+            "请按 kqxl 附带的 holidays-2027.toml 的格式填写。\n",
         ),
     ],
 )
