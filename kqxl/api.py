@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from kqxl.board import BOARD_SHEET, is_board_sheet, plan_board, read_board
 from kqxl.book import KEEP, CellChange, read_workbook
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
 from kqxl.book.recalc import recalculate
@@ -36,6 +37,7 @@ from kqxl.engine import (
     explanation_text,
     registered,
 )
+from kqxl.engine.board import Board
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
@@ -57,6 +59,7 @@ class RecomputeResult(BaseModel):
     workbook_id: str | None = None  # the id in the workbook's 设置 sheet (part of every key)
     keys_assigned: dict[str, int] = {}  # sheet → keys given to rows that had none
     rules_stored: bool = False  # the rules in effect were stored in the 规则 sheet
+    board: Board | None = None  # the 看板 figures written, when the workbook has that sheet
 
 
 def validate_workbook(
@@ -85,7 +88,7 @@ def validate_workbook(
 def sheets_read(schema: Schema = SCHEMA) -> list[str]:
     """The sheets validate and recompute read: the schema's, and kqxl's own 规则, 设置 and
     说明 (for its rules line). No other sheet is opened, however large or odd it is."""
-    own = [RULES_SHEET, SETTINGS_SHEET, LABELS["sheet_readme"]]
+    own = [RULES_SHEET, SETTINGS_SHEET, LABELS["sheet_readme"], BOARD_SHEET]
     return [*(sheet.name for sheet in schema.sheets), *own]
 
 
@@ -133,6 +136,9 @@ def recompute_workbook(
     grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
     stored = plan_stored(grid, result, chosen, schema)
     changes = [*stored.changes, *plan_recompute(result, schema, run)]
+    board = _board(grid, result, chosen.rules, today or dt.date.today())
+    if board is not None:
+        changes += plan_board(board)
     report = port.write(
         WorkbookEdit(cells=changes, sheets=stored.sheets, clear_highlights=tuple(result.layouts))
     )
@@ -144,7 +150,16 @@ def recompute_workbook(
         workbook_id=stored.settings.workbook_id,
         keys_assigned=stored.keys_assigned,
         rules_stored=stored.rules_stored,
+        board=board,
     )
+
+
+def _board(grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date) -> Board | None:
+    """The 看板 figures, when the workbook has kqxl's 看板 sheet (the master's)."""
+    sheet = grid.sheets.get(BOARD_SHEET)
+    if sheet is None or not is_board_sheet(sheet):
+        return None
+    return read_board(grid, result, rules, today)
 
 
 class RulesExport(BaseModel):

@@ -354,6 +354,11 @@ def recompute(
     def show(file: Path, done: Any) -> None:
         _print_result(file, done.result)
         _print_stored(done)
+        if done.board is not None:
+            from kqxl.board import board_lines
+
+            for line in board_lines(done.board):
+                click.echo(line)
         click.echo(text(CLI, "written", path=done.written_to, cells=done.cells_changed))
         if done.backup:
             click.echo(text(CLI, "backup", path=done.backup))

@@ -360,6 +360,30 @@ CARE: dict[str, str] = {
 }
 
 
+# --- 看板 (the master's board, filled by recompute) ------------------------------------------
+BOARD: dict[str, str] = {
+    "title_prefix": "团队看板",
+    "title_empty": "（由 kqxl 在重算时填写，请勿手工编辑数据区）",
+    "title_dated": "（由 kqxl 在重算时填写，请勿手工编辑数据区；截至 {today}）",
+    "col_rep": "业务员",
+    "col_customers": "客户数",
+    "col_projects": "项目数",
+    "col_amount": "项目金额",
+    "col_weighted": "加权金额",
+    "col_overdue": "超{days}天未拜访",
+    "col_care": "{days}天内关怀",
+    "grades_other": "其他等级",
+    "total": "合计",
+    "reps_other": "其他 {n} 人",
+    "heat_headers": "成交热度|项目数|项目金额|加权金额",
+    "chart_grades": "各业务员客户等级分布",
+    "chart_pipeline": "成交热度漏斗（加权金额）",
+    "print_title": "看板（截至 {today}）：",
+    "print_rep": "  {rep}：客户 {customers}（{grades}），项目 {projects}，加权金额 {weighted} 元，超{overdue_days}天未拜访 {overdue}，{care_days}天内关怀 {care}",
+    "print_heat": "  热度 {label}：项目 {projects}，金额 {amount} 元，加权 {weighted} 元",
+}
+
+
 def text(catalogue: dict[str, str], key: str, **values: object) -> str:
     """The catalogue entry ``key`` with its placeholders filled."""
     return catalogue[key].format(**values)
