@@ -97,6 +97,7 @@ def add_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     """The 看板 sheet with its empty blocks and two charts (built once, by ``kqxl init``)."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(BOARD_SHEET)
     ws["A1"] = _title(None)
@@ -124,7 +125,7 @@ def add_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     ws.cell(TOTAL_ROW, 1, BOARD["total"]).font = Font(bold=True)
     ws.column_dimensions["A"].width = 14
     for col in range(2, len(headers) + 1):
-        ws.column_dimensions[ws.cell(1, col).column_letter].width = 11
+        ws.column_dimensions[get_column_letter(col)].width = 11
     ws.freeze_panes = ws.cell(REP_FIRST, 2)
 
     grades = BarChart()
@@ -143,7 +144,7 @@ def add_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     )
     grades.set_categories(Reference(ws, min_col=1, min_row=REP_FIRST, max_row=TOTAL_ROW - 1))
     grades.height, grades.width = 9, 18
-    ws.add_chart(grades, f"{ws.cell(1, len(headers) + 2).column_letter}3")
+    ws.add_chart(grades, f"{get_column_letter(len(headers) + 2)}3")
 
     funnel = BarChart()
     funnel.type = "bar"  # horizontal: the pipeline as a funnel, hottest on top
@@ -159,7 +160,7 @@ def add_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     funnel.x_axis.scaling.orientation = "maxMin"  # highest heat at the top
     funnel.height, funnel.width = 9, 18
     funnel.legend = None
-    ws.add_chart(funnel, f"{ws.cell(1, len(headers) + 2).column_letter}22")
+    ws.add_chart(funnel, f"{get_column_letter(len(headers) + 2)}22")
 
 
 def _date(value: object) -> dt.date | None:

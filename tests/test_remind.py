@@ -185,9 +185,9 @@ def test_a_folder_stands_for_its_workbooks_and_rep_filters(team_dir: Path, tmp_p
     assert (code, err) == (0, "")
     headers = [line for line in out.splitlines() if "条提醒" in line]
     assert headers == [
-        "团队总表.xlsx：2026-12-01 至 2027-01-10 共 2 条提醒",
+        "团队总表.xlsx：2026-12-01 至 2027-01-10 共 3 条提醒",
         "客户跟进表-刘洋.xlsx：2026-12-01 至 2027-01-10 共 0 条提醒",
-        "客户跟进表-张伟.xlsx：2026-12-01 至 2027-01-10 共 2 条提醒",
+        "客户跟进表-张伟.xlsx：2026-12-01 至 2027-01-10 共 3 条提醒",
         "客户跟进表-李娜.xlsx：2026-12-01 至 2027-01-10 共 0 条提醒",
         "客户跟进表-王强.xlsx：2026-12-01 至 2027-01-10 共 0 条提醒",
     ]
