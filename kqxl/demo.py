@@ -226,9 +226,14 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     paths = build_team(folder, rules)
     click.echo(f"Built a sample team in {folder}/: {', '.join(p.name for p in paths)}")
     results: dict[str, BookResult] = {}
+    boards: list[str] = []
     for path in paths:
         done = recompute_workbook(path, rules=rules, today=today)
         results[path.name] = result = done.result
+        if done.board is not None:
+            from kqxl.board import board_lines
+
+            boards = board_lines(done.board)
         click.echo(
             f"  recomputed {path.name}: {len(result.customers)} customers, "
             f"{len(result.projects)} projects, {len(result.findings)} findings, "
@@ -236,6 +241,8 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
         )
     _print_summary(results[paths[0].name], rules)
     _print_reminders(paths[0], today)
+    for line in boards:
+        click.echo(f"  {line}")
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
     return 0
 
