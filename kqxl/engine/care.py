@@ -21,12 +21,13 @@ LunarDay(month=4, day=8, leap=True)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lunar_python import Lunar, LunarMonth, LunarYear, Solar
+from lunar_python import LunarYear, Solar
 from pydantic import BaseModel
 
 from kqxl.texts import CARE, text
@@ -132,6 +133,7 @@ _WORDS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_lunar_day(value: str) -> LunarDay | None:
     """A lunar month and day as a rep writes it, or None when it is not one.
 
@@ -167,12 +169,27 @@ def lunar_to_solar(year: int, when: LunarDay) -> dt.date:
     month of that number (as people born in a leap month keep their birthday); day 30 of a
     month of 29 days is its last day.
     """
-    month = when.month
-    if when.leap and LunarYear.fromYear(year).getLeapMonth() == when.month:
-        month = -when.month
-    days = LunarMonth.fromYm(year, month).getDayCount()
-    solar = Lunar.fromYmd(year, month, min(when.day, days)).getSolar()
-    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+    months = _lunar_months(year)
+    month = -when.month if when.leap and -when.month in months else when.month
+    first, days = months[month]
+    return first + dt.timedelta(days=min(when.day, days) - 1)
+
+
+@functools.lru_cache(maxsize=512)
+def _lunar_months(year: int) -> dict[int, tuple[dt.date, int]]:
+    """Lunar year ``year``'s months (a leap month as its negative number): first day, length.
+
+    lunar_python computes a lunar year from the sun and moon (~0.03–0.1 s) and keeps only the
+    last one it computed, so each year is computed once here.
+    """
+    out: dict[int, tuple[dt.date, int]] = {}
+    for m in LunarYear.fromYear(year).getMonthsInYear():
+        first = Solar.fromJulianDay(m.getFirstJulianDay())
+        out[m.getMonth()] = (
+            dt.date(first.getYear(), first.getMonth(), first.getDay()),
+            m.getDayCount(),
+        )
+    return out
 
 
 def holiday_dates(year: int) -> list[tuple[str, dt.date]]:
@@ -181,6 +198,11 @@ def holiday_dates(year: int) -> list[tuple[str, dt.date]]:
     >>> dict(holiday_dates(2026))["中秋节"]
     datetime.date(2026, 9, 25)
     """
+    return list(_holiday_dates(year))
+
+
+@functools.lru_cache(maxsize=512)
+def _holiday_dates(year: int) -> tuple[tuple[str, dt.date], ...]:
     out: list[tuple[str, dt.date]] = []
     for name, calendar, month, day in HOLIDAYS:
         if calendar == "solar":
@@ -192,7 +214,7 @@ def holiday_dates(year: int) -> list[tuple[str, dt.date]]:
             out.append((name, lunar_to_solar(year, LunarDay(1, 1)) - dt.timedelta(days=1)))
         else:
             out.append((name, lunar_to_solar(year, LunarDay(month, day))))
-    return sorted(out, key=lambda item: item[1])
+    return tuple(sorted(out, key=lambda item: item[1]))
 
 
 def statutory_days(year: int) -> set[dt.date]:
