@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from kqxl.board import BOARD_SHEET, is_board_sheet, plan_board, read_board
 from kqxl.book import CellChange, read_workbook
 from kqxl.book.highlight import HIGHLIGHT_MARK, HighlightRule
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
@@ -37,6 +38,7 @@ from kqxl.engine import (
     explanation_text,
     registered,
 )
+from kqxl.engine.board import Board
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
@@ -64,6 +66,7 @@ class RecomputeResult(BaseModel):
     rules_stored: bool = False  # the rules in effect were stored in the 规则 sheet
     unchanged: bool = False  # every computed cell already held its value: nothing was written
     cells_tidied: int = 0  # input cells read leniently, rewritten as typed values (--tidy)
+    board: Board | None = None  # the 看板 figures written, when the workbook has that sheet
 
 
 def validate_workbook(
@@ -92,7 +95,7 @@ def validate_workbook(
 def sheets_read(schema: Schema = SCHEMA) -> list[str]:
     """The sheets validate and recompute read: the schema's, and kqxl's own 规则, 设置 and
     说明 (for its rules line). No other sheet is opened, however large or odd it is."""
-    own = [RULES_SHEET, SETTINGS_SHEET, LABELS["sheet_readme"]]
+    own = [RULES_SHEET, SETTINGS_SHEET, LABELS["sheet_readme"], BOARD_SHEET]
     return [*(sheet.name for sheet in schema.sheets), *own]
 
 
@@ -155,6 +158,9 @@ def recompute_workbook(
     # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
     current = None if recalc else grid
     changes = [*stored.changes, *tidied, *plan_recompute(result, schema, run, current=current)]
+    board = _board(grid, result, chosen.rules, today or dt.date.today())
+    if board is not None:
+        changes += plan_board(board)
     report = port.write(
         WorkbookEdit(
             cells=changes,
@@ -173,7 +179,16 @@ def recompute_workbook(
         rules_stored=stored.rules_stored,
         unchanged=report.unchanged,
         cells_tidied=len(tidied),
+        board=board,
     )
+
+
+def _board(grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date) -> Board | None:
+    """The 看板 figures, when the workbook has kqxl's 看板 sheet (the master's)."""
+    sheet = grid.sheets.get(BOARD_SHEET)
+    if sheet is None or not is_board_sheet(sheet):
+        return None
+    return read_board(grid, result, rules, today)
 
 
 class RulesExport(BaseModel):

@@ -346,6 +346,11 @@ def recompute(
     def show(file: Path, done: Any) -> None:
         _print_result(file, done.result)
         _print_stored(done)
+        if done.board is not None:
+            from kqxl.board import board_lines
+
+            for line in board_lines(done.board):
+                click.echo(line)
         if done.cells_tidied:
             click.echo(text(CLI, "tidied", cells=done.cells_tidied))
         if done.unchanged:
@@ -418,6 +423,112 @@ def _print_result(file: Path, result: Any) -> None:
         click.echo(
             text(CLI, "rules_in_effect", rules=result.rules.describe(), where=result.rules.where())
         )
+
+
+# --- kqxl remind: the care calendar -------------------------------------------------------
+
+
+@cli.command(help=HELP["remind"])
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=0, max=3660),
+    help=HELP["remind_days"],
+)
+@click.option("--rep", metavar="姓名", help=HELP["remind_rep"])
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=HELP["remind_ics"],
+)
+@today_option
+@click.option(
+    "--holidays",
+    "holiday_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=HELP["remind_holidays"],
+)
+@click.option("--no-sheet", is_flag=True, help=HELP["remind_no_sheet"])
+@click.option("--force", is_flag=True, help=HELP["remind_force"])
+@json_option
+def remind(
+    files: tuple[Path, ...],
+    days: int,
+    rep: str | None,
+    ics_path: Path | None,
+    today: str | None,
+    holiday_files: tuple[Path, ...],
+    no_sheet: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
+    # The care reminders of the workbooks (or folders) for the next days (help: HELP["remind"]).
+    from kqxl.remind import remind_workbooks, write_ics
+    from kqxl.texts import CARE
+
+    weekdays = text(CARE, "weekdays")
+
+    def show(file: Path, done: Any) -> None:
+        found = done.reminders
+        for f in found.findings:
+            click.echo(
+                text(
+                    CARE,
+                    "list_finding",
+                    file=file.name,
+                    sheet=f.sheet,
+                    cell=f.cell or f.row,
+                    message=f.message,
+                )
+            )
+        for message in found.notices:
+            click.echo(text(CARE, "list_notice", message=message))
+        click.echo(
+            text(
+                CARE,
+                "list_header",
+                file=file.name,
+                start=found.start,
+                end=found.end,
+                n=len(found.reminders),
+            )
+        )
+        for r in found.reminders:
+            detail = text(CARE, "list_detail", detail=r.detail) if r.detail else ""
+            click.echo(
+                text(
+                    CARE,
+                    "list_line",
+                    remind_on=r.remind_on,
+                    weekday=weekdays[r.remind_on.weekday()],
+                    kind=r.kind_label,
+                    customer=r.customer,
+                    todo=r.todo,
+                    detail=detail,
+                )
+            )
+        if done.sheet_written:
+            click.echo(text(CARE, "sheet_written", path=done.file))
+
+    batch = remind_workbooks(
+        files,
+        today=_today(today),
+        days=days,
+        rep=rep,
+        holidays=holiday_files,
+        write_sheet=not no_sheet,
+        force=force,
+        on_file=_reporter(as_json, show),
+    )
+    if ics_path is not None:
+        n = write_ics(batch, ics_path)
+        if not as_json:
+            click.echo(text(CARE, "ics_written", path=ics_path, n=n))
+    _finish(batch, as_json, any(done.reminders.findings for done in batch.results))
 
 
 def main() -> None:

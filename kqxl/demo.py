@@ -105,6 +105,12 @@ def _customer(rep: str, n: int, name: str, kind: str, grade: int) -> Row:
         "care_spend": 2000.0 * grade if n % 4 else 30000.0 if grade else None,
         "receivable": 50000.0 if n % 5 == 2 and grade else None,
         "receivable_due": TODAY - dt.timedelta(days=20) if n % 5 == 2 and grade else None,
+        # care calendar: some contacts keep a lunar birthday, one customer moves house soon
+        "contact_lunar_birthday": ("十月十八", "闰六月初八", "腊月廿三")[n % 3]
+        if n % 4 == 1
+        else None,
+        "major_event": "乔迁新址" if n == 2 else None,
+        "major_event_date": TODAY + dt.timedelta(days=9) if n == 2 else None,
     }
     row.update(_ticks(levels, grade))
     return row
@@ -278,16 +284,24 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     paths = build_team(folder, rules)
     click.echo(f"Built a sample team in {folder}/: {', '.join(p.name for p in paths)}")
     results: dict[str, BookResult] = {}
+    boards: list[str] = []
     for path in paths:
         done = recompute_workbook(path, rules=rules, today=today)
         results[path.name] = result = done.result
         problems = sum(f.level != "notice" for f in result.findings)
+        if done.board is not None:
+            from kqxl.board import board_lines
+
+            boards = board_lines(done.board)
         click.echo(
             f"  recomputed {path.name}: {len(result.customers)} customers, "
             f"{len(result.projects)} projects, {problems} findings, "
             f"{len(result.findings) - problems} notices, {done.cells_changed} cells written"
         )
     _print_summary(results[paths[0].name], rules, paths[0])
+    _print_reminders(paths[0], today)
+    for line in boards:
+        click.echo(f"  {line}")
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
     return 0
 
@@ -343,6 +357,17 @@ def _print_summary(result: BookResult, rules: Rules, path: Path) -> None:
         more = len(found) - LISTED_FINDINGS
         if more > 0:
             click.echo("    " + text(CLI, "more_findings", n=more, path=path))
+
+
+def _print_reminders(master: Path, today: dt.date, days: int = 30) -> None:
+    from kqxl.remind import remind_workbook
+
+    done = remind_workbook(master, today=today, days=days)
+    found = done.reminders
+    click.echo(f"  客情维护提醒 (kqxl remind, next {days} days, also in the 提醒 sheet):")
+    for r in found.reminders:
+        note = f"（{r.detail}）" if r.detail else ""
+        click.echo(f"    {r.remind_on}  {r.kind_label}  {r.customer}  {r.todo}{note}")
 
 
 def _number(value: OutputValue) -> float:

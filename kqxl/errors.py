@@ -71,6 +71,10 @@ CODES: dict[str, str] = {
     "bad_date": "bad_option",
     "out_single": "bad_option",
     "os_error": "os_error",
+    "holidays_invalid": "holidays_invalid",
+    "no_workbooks": "no_workbooks",
+    "bad_days": "bad_option",
+    "care_sheet_taken": "not_kqxl_sheet",
     "internal": "internal",
 }
 

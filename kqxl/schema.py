@@ -211,6 +211,11 @@ CUSTOMER_SHEET = Sheet(
         _c("order_amount", "累计订单金额", M, G.RECORD, description="与我司累计成交金额（元）；大于 0 视为“有过订单成交记录”。", width=15),
         _c("last_order", "最近成交日期", D, G.RECORD, description="最近一次成交的日期。", width=14),
         _c("manager_note", "经理批注", T, G.RECORD, owner=MGR, description="经理写给业务员的批注。", width=20),
+        # 客情维护提醒 (kqxl remind). 农历生日 is a personal detail, kept here with the other
+        # care columns so that the columns before it keep their letters in existing workbooks.
+        _c("contact_lunar_birthday", "农历生日", T, G.RECORD, description="按农历过生日时填写，如“四月初八”“闰四月初八”；填写后按农历提醒，不再按联系人生日提醒。", width=12),
+        _c("major_event", "重要事件", T, G.RECORD, description="客户的大事：开业、乔迁、庆典；生病、丧事等需立即慰问。", width=16),
+        _c("major_event_date", "事件日期", D, G.RECORD, description="重要事件的日期，用于客情维护提醒。", width=12),
         # 客情清单 (是/否) — the conditions a rep ticks; see the rules for which level uses which.
         _check("sent_materials", "已送资料", "已给客户送过公司产品、资质、样本、报价表等资料。"),
         _check("introduced", "已介绍产品", "已给客户介绍过公司和产品特点。"),

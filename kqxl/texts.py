@@ -69,6 +69,10 @@ ERRORS: dict[str, str] = {
     "bad_date": "{option} 的值“{value}”不是日期，应如 2026-05-03。",
     "out_single": "--out 只能与一个文件一起使用（给了 {count} 个文件）。",
     "os_error": "{path}：系统错误（{detail}）。",
+    "holidays_invalid": "{path}：调休数据文件有误（{detail}），请按 kqxl 附带的 holidays-2027.toml 的格式填写。",
+    "no_workbooks": "{path}：文件夹中没有 .xlsx 工作簿。",
+    "bad_days": "提醒的天数 {value} 无效，应为 0 或更大的整数。",
+    "care_sheet_taken": "{path}：已有一个不是 kqxl 生成的“提醒”工作表，kqxl 不会覆盖它。请把该工作表改名后重试。",
     "internal": "kqxl 内部错误（{kind}），不是工作簿的问题：请把这一行报告给维护者；设置环境变量 KQXL_DEBUG=1 后重新运行可看到详细信息。",
     "settings_invalid": "{path}：工作表“{sheet}”第 {row} 行，{label}：{detail}。请从备份恢复该工作表，或把该行的值改回原样后重试。",
     "not_kqxl_sheet": "{path}：已有一个不是 kqxl 生成的工作表“{sheet}”，kqxl 需要用这个名称保存{purpose}。请把该工作表改名后重试。",
@@ -524,6 +528,21 @@ HELP: dict[str, str] = {
         "把按宽松方式读取的输入单元格（如 120万、2024.5.3、Y、业主）改写为真正的数字、日期、"
         "是/否或选项值，使 Excel 的求和与数据透视表也能计入（有备份）。"
     ),
+    "remind": (
+        "列出未来若干天的客情维护提醒（生日、农历生日、节日、纪念日、客户大事），写入每个工作簿的"
+        "“提醒”工作表，加 --ics 时另写一个手机可导入的日历文件。\n\n"
+        "可以给出工作簿或文件夹。提醒日遇到周末或法定节假日（含调休）时提前到前一个工作日。\n\n"
+        "\b\n示例：\n"
+        "  kqxl remind 团队总表.xlsx\n"
+        "  kqxl remind 团队文件夹 --days 14 --rep 张伟\n"
+        "  kqxl remind 客户跟进表.xlsx --ics 提醒.ics --no-sheet"
+    ),
+    "remind_days": "列出从今天起这么多天内的提醒。",
+    "remind_rep": "只列出负责人为该业务员的客户。",
+    "remind_ics": "同时把提醒写入这个日历文件（全天事件），可导入手机日历。",
+    "remind_holidays": "某一年的调休安排文件（TOML，格式同 kqxl/data/holidays-2027.toml），用于 kqxl 尚未收录的年份。",
+    "remind_no_sheet": "不在工作簿中写入“提醒”工作表。",
+    "remind_force": "即使有残留的 Excel 锁文件（~$）也写入。",
     "recompute_no_backup": "不在 .kqxl/backups/ 中保留备份。",
     "recompute_keep_backups": "每个工作簿保留多少个备份。",
 }
@@ -532,6 +551,73 @@ HELP: dict[str, str] = {
 SCHEMA_TEXTS: dict[str, str] = {
     "required": "必填",
     "sheet": "# {sheet} — {description}",
+}
+
+
+# --- care calendar (客情维护提醒, kqxl remind) ---------------------------------------------
+CARE: dict[str, str] = {
+    "kind_birthday": "生日",
+    "kind_lunar_birthday": "农历生日",
+    "kind_holiday": "节日",
+    "kind_founded": "成立纪念",
+    "kind_partner": "合作纪念",
+    "kind_event": "客户大事",
+    "kind_misfortune": "慰问",
+    "occasion_birthday": "生日",
+    "occasion_founded": "成立 {years} 周年",
+    "occasion_partner": "合作 {years} 周年",
+    "todo_birthday": "给{contact}送生日祝福",
+    "todo_founded": "祝贺公司成立 {years} 周年",
+    "todo_partner": "感谢合作 {years} 周年，安排回访",
+    "todo_event": "祝贺{event}，准备贺礼或到场",
+    "todo_misfortune": "立即电话慰问{contact}（{event}）",
+    "todo_holiday": "{holiday}问候，安排节礼",
+    "contact_unnamed": "联系人",
+    "all_customers": "全部客户（{n} 家）",
+    "detail_lunar": "农历{day}",
+    "detail_round": "逢五逢十",
+    "detail_moved": "当天休息，提前到前一个工作日",
+    "lunar_header": "农历生日",
+    "bad_lunar": "无法识别的农历生日“{value}”：请写成“四月初八”“闰四月初八”或“4月8日”",
+    "year_unknown": "{year} 年的调休安排尚未收录，按周末和法定节日休息计算（不含调休）",
+    "sheet_title": "客情维护提醒（由 kqxl remind 生成，请勿手工编辑；今天 {today}，未来 {days} 天）",
+    "sheet_headers": "提醒日|星期|日期|类别|事项|客户|联系人|负责人|要做的事|说明",
+    "sheet_empty": "未来 {days} 天没有需要提醒的事项。",
+    "weekdays": "一二三四五六日",
+    "list_header": "{file}：{start} 至 {end} 共 {n} 条提醒",
+    "list_line": "{remind_on}（周{weekday}） {kind}：{customer} — {todo}{detail}",
+    "list_detail": "（{detail}）",
+    "list_finding": "{file}:{sheet}!{cell}: {message}",
+    "list_notice": "提示：{message}",
+    "ics_written": "已写出日历文件 {path}（{n} 个全天事件）",
+    "sheet_written": "已写入 {path} 的“提醒”工作表",
+    "ics_summary": "{kind}：{customer} {occasion}",
+    "ics_description": "要做的事：{todo}\n客户：{customer}\n联系人：{contact}\n负责人：{rep}\n日期：{date}{detail}",
+    "ics_calendar": "客情维护提醒",
+}
+
+
+# --- 看板 (the master's board, filled by recompute) ------------------------------------------
+BOARD: dict[str, str] = {
+    "title_prefix": "团队看板",
+    "title_empty": "（由 kqxl 在重算时填写，请勿手工编辑数据区）",
+    "title_dated": "（由 kqxl 在重算时填写，请勿手工编辑数据区；截至 {today}）",
+    "col_rep": "业务员",
+    "col_customers": "客户数",
+    "col_projects": "项目数",
+    "col_amount": "项目金额",
+    "col_weighted": "加权金额",
+    "col_overdue": "超{days}天未拜访",
+    "col_care": "{days}天内关怀",
+    "grades_other": "其他等级",
+    "total": "合计",
+    "reps_other": "其他 {n} 人",
+    "heat_headers": "成交热度|项目数|项目金额|加权金额",
+    "chart_grades": "各业务员客户等级分布",
+    "chart_pipeline": "成交热度漏斗（加权金额）",
+    "print_title": "看板（截至 {today}）：",
+    "print_rep": "  {rep}：客户 {customers}（{grades}），项目 {projects}，加权金额 {weighted} 元，超{overdue_days}天未拜访 {overdue}，{care_days}天内关怀 {care}",
+    "print_heat": "  热度 {label}：项目 {projects}，金额 {amount} 元，加权 {weighted} 元",
 }
 
 
@@ -634,7 +720,7 @@ SYSTEM_TEXTS: dict[str, str] = {
     "complaint_open": "未到期",
     "complaint_steps": "已完成 {done}/{of}，下一步：{next}",
     "complaint_steps_done": "七步已完成",
-    "complaint_calendar_unknown": "（{year} 年调休安排未知，按周一至周五计）",
+    "complaint_calendar_unknown": "（{year} 年调休安排未知，按周末和法定节日休息计，不含调休）",
     # personality tips (seed: needs, fears, how to deal)
     "tip_支配型": (
         "需求：直接的回答、大量的新想法、事实；恐惧：犯错误、没有结果；窍门：充分准备，实话实说，"

@@ -13,10 +13,18 @@ from click.testing import CliRunner
 
 from kqxl.api import recompute_workbook, validate_workbook, validate_workbooks
 from kqxl.book import read_workbook
+from kqxl.book.template import template_columns
+from kqxl.cells import column_letter
 from kqxl.cli import cli
 from kqxl.demo import TODAY
 from kqxl.rules import describe_rules, load_rules
 from kqxl.schema import SCHEMA, schema_as_dict
+
+# The computed columns of 客户, where the templates put them (after every input column).
+# Where the shipped templates put 校验 and 客情等级 (existing workbooks keep their own order).
+_LAID_OUT = [c.header for c in template_columns(SCHEMA.customers)]
+CHECKS = column_letter(_LAID_OUT.index("校验") + 1)
+GRADE = column_letter(_LAID_OUT.index("客情等级") + 1)
 
 TODAY_ARG = ["--today", TODAY.isoformat()]
 
@@ -307,17 +315,17 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
-    # The mark is kqxl's conditional format reading 校验 (CD), never a change of the cell's
+    # The mark is kqxl's conditional format reading 校验, never a change of the cell's
     # own style (LibreOffice shows it: tests/test_recompute_writes.py).
     [rule] = [
         rule
         for cf in wb["客户"].conditional_formatting
         for rule in cf.rules
-        if "ADDRESS(ROW(),COLUMN(),4)" in rule.formula[0] and "$CD3" in rule.formula[0]
+        if "ADDRESS(ROW(),COLUMN(),4)" in rule.formula[0] and f"${CHECKS}3" in rule.formula[0]
     ]
     assert rule.dxf.fill.bgColor.rgb == "FFFFC7CE"
     assert wb["客户"]["U4"].style_id == wb["客户"]["U5"].style_id
-    assert wb["客户"]["CD4"].value == "U4：“拜访次数”应为整数，实际为“五次”。"
+    assert wb["客户"][f"{CHECKS}4"].value == "U4：“拜访次数”应为整数，实际为“五次”。"
     # The rep fixes the cell (here through the patch writer, as Excel would save it).
     from kqxl.book import CellChange, patch_workbook
 
@@ -325,7 +333,7 @@ def test_recompute_marks_invalid_cells_and_clears_the_mark_once_fixed(rep_book: 
     recompute_workbook(rep_book, today=TODAY)
     wb = openpyxl.load_workbook(rep_book)
     assert wb["客户"]["U4"].fill.fgColor.rgb == wb["客户"]["U5"].fill.fgColor.rgb
-    assert wb["客户"]["CD4"].value is None
+    assert wb["客户"][f"{CHECKS}4"].value is None
 
 
 def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> None:

@@ -18,8 +18,17 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 
 from kqxl.book import read_workbook
+from kqxl.book.template import template_columns
+from kqxl.cells import column_letter
 from kqxl.cli import cli
 from kqxl.demo import TODAY
+from kqxl.schema import SCHEMA
+
+# The computed columns of 客户, where the templates put them (after every input column).
+# Where the shipped templates put 校验 and 客情等级 (existing workbooks keep their own order).
+_LAID_OUT = [c.header for c in template_columns(SCHEMA.customers)]
+CHECKS = column_letter(_LAID_OUT.index("校验") + 1)
+GRADE = column_letter(_LAID_OUT.index("客情等级") + 1)
 
 TODAY_ARG = ["--today", TODAY.isoformat()]
 ROW = 4  # a 客户 row of the demo workbook
@@ -83,7 +92,7 @@ def test_recompute_writes_a_notice_quietly(team_dir: Path, tmp_path: Path) -> No
     code, _, _ = run("recompute", book, "--no-backup", *TODAY_ARG)
     assert code == 0
     wb = openpyxl.load_workbook(book)
-    checks = wb["客户"][f"CD{ROW}"].value
+    checks = wb["客户"][f"{CHECKS}{ROW}"].value
     assert checks.startswith(f"提示：B{ROW}：“客户名称”的公式")
     assert f"提示：U{ROW}：“拜访次数”的公式 =3+4 尚未计算" in checks
     # a notice marks no cell: the formula is not wrong
@@ -111,7 +120,7 @@ def test_recalc_gives_the_computed_grades(team_dir: Path, tmp_path: Path) -> Non
     code, out, _ = run("recompute", book, "--recalc", "--no-backup", *TODAY_ARG)
     assert code == 0, out
     wb = openpyxl.load_workbook(book)
-    assert wb["客户"][f"CD{ROW}"].value is None
+    assert wb["客户"][f"{CHECKS}{ROW}"].value is None
     assert wb["客户"][f"U{ROW}"].value == "=3+4"  # the formula itself is kept
     grades = {r["row"]: r["values"]["grade"] for r in expected["rows"]["客户"]}
     assert wb["客户"][f"C{ROW}"].value == grades[ROW]  # 客情等级

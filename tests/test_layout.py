@@ -13,7 +13,7 @@ from kqxl.schema import SCHEMA
 
 
 def test_recompute_finds_columns_by_header_and_keeps_their_order(tmp_path: Path) -> None:
-    # The schema's order, as templates were laid out before: 客情等级 is the 50th column.
+    # The schema's order, as templates were laid out before: 客情等级 is the 53rd column.
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -37,5 +37,5 @@ def test_recompute_finds_columns_by_header_and_keeps_their_order(tmp_path: Path)
     after = openpyxl.load_workbook(book)["客户"]
     assert [c.value for c in after[2]][: len(headers)] == list(headers)  # order kept
     grade = column_letter(headers.index("客情等级") + 1)
-    assert grade == "AX" and after[f"{grade}3"].value == "I级"
+    assert grade == "BA" and after[f"{grade}3"].value == "I级"
     assert after["C3"].value == "甲方"  # nothing moved into the template's place for the grade

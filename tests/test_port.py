@@ -60,7 +60,8 @@ class MemoryWorkbook:
         wanted = list(sheets) if sheets is not None else list(self.grid.sheets)
         return WorkbookGrid(
             path=self.grid.path,
-            sheets={n: copy.deepcopy(self.grid.sheets[n]) for n in wanted},
+            # those named that it has, as the protocol says (a master's 看板 is not in a rep's)
+            sheets={n: copy.deepcopy(self.grid.sheets[n]) for n in wanted if n in self.grid.sheets},
             date1904=self.grid.date1904,
             stamp=self.stamp,
         )

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.libreoffice
 
 # The demo master printed on 48 pages before the templates were laid out for print.
 PAGES_BEFORE = 48
+# Sheets the master gained since (跟进记录, 投诉, 自评, 看板, 提醒): a page each at most.
+PAGES_OF_NEW_SHEETS = 5
 
 
 def _require_poppler() -> None:
@@ -112,4 +114,4 @@ def test_the_header_rows_repeat_and_no_page_is_titles_only(printed: dict[str, Pa
 
 def test_the_demo_master_prints_on_a_third_of_the_pages(printed: dict[str, Path]) -> None:
     n = pages(printed["master"])
-    assert n <= PAGES_BEFORE // 3, n
+    assert n <= PAGES_BEFORE // 3 + PAGES_OF_NEW_SHEETS, n

@@ -114,7 +114,7 @@ def test_only_cells_whose_value_changes_are_written(rep_book: Path) -> None:
     after = members(rep_book)
     projects = sheet_part(rep_book, "项目")
     assert after[projects] == before[projects]  # a sheet without change is copied as it was
-    assert openpyxl.load_workbook(rep_book)["客户"]["CD4"].value is None
+    assert openpyxl.load_workbook(rep_book)["客户"]["CG4"].value is None
 
 
 def test_a_value_typed_over_a_computed_cell_is_restored(rep_book: Path) -> None:
@@ -127,7 +127,7 @@ def test_a_value_typed_over_a_computed_cell_is_restored(rep_book: Path) -> None:
     assert done.cells_changed == 2  # the grade restored, and the notice about it in 校验
     wb = openpyxl.load_workbook(rep_book, read_only=True)
     assert wb["客户"]["C3"].value == grade
-    assert "提示：C3：“客情等级”由 kqxl 计算" in str(wb["客户"]["CD3"].value)
+    assert "提示：C3：“客情等级”由 kqxl 计算" in str(wb["客户"]["CG3"].value)
     wb.close()
 
 
@@ -176,11 +176,11 @@ def test_one_highlight_rule_per_sheet_reads_the_check_column(rep_book: Path) -> 
     done = recompute_workbook(rep_book, today=TODAY, backup=False)
     checks = done.result.layouts["客户"].columns["checks"]
     [block] = kqxl_rules(rep_book, "客户")
-    assert 'sqref="A3:CD13"' in block and checks == 82
+    assert 'sqref="A3:CG13"' in block and checks == 85
     formula = re.search(r"<formula>(.*?)</formula>", block)
     assert formula is not None
     assert formula.group(1).replace("&amp;", "&") == (
-        'ISNUMBER(FIND("；"&ADDRESS(ROW(),COLUMN(),4)&"：","；"&$CD3))'
+        'ISNUMBER(FIND("；"&ADDRESS(ROW(),COLUMN(),4)&"：","；"&$CG3))'
     )
     assert len(kqxl_rules(rep_book, "项目")) == 1
     # no cell style carries a fill of kqxl's any more
@@ -199,7 +199,7 @@ def test_the_rule_is_rewritten_only_when_its_range_moves(rep_book: Path) -> None
     patch_workbook(rep_book, [CellChange("客户", 14, 2, "新客户有限公司")], backup=False)
     recompute_workbook(rep_book, today=TODAY, backup=False)
     [block] = kqxl_rules(rep_book, "客户")
-    assert 'sqref="A3:CD14"' in block
+    assert 'sqref="A3:CG14"' in block
 
 
 def test_edit_tail_keeps_the_reps_own_rules_and_replaces_only_kqxls() -> None:

@@ -359,12 +359,13 @@ def test_working_hours_across_a_night_and_a_tiaoxiu_weekend() -> None:
     ]
 
 
-def test_a_make_up_workday_counts_and_an_unknown_year_falls_back_to_weekdays() -> None:
+def test_a_make_up_workday_counts_and_an_unknown_year_falls_back_to_statutory_days() -> None:
     assert dt.date(2026, 2, 14).weekday() == 5 and is_workday(dt.date(2026, 2, 14))
     assert not is_workday(dt.date(2026, 2, 16))  # a Monday in the Spring Festival holiday
     assert schedule_known(2026)
-    if not schedule_known(2031):  # a year the calendar package does not know yet
+    if not schedule_known(2031):  # a year no source knows yet: weekends and statutory days off
         assert is_workday(dt.date(2031, 1, 6)) and not is_workday(dt.date(2031, 1, 4))
+        assert not is_workday(dt.date(2031, 1, 1))  # 元旦, a Wednesday
     start = dt.datetime(2026, 2, 14, 17, 0)  # the make-up Saturday itself counts
     assert add_working_hours(start, 2, dt.time(9), dt.time(18)) == dt.datetime(2026, 2, 24, 10, 0)
 

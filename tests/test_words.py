@@ -126,7 +126,7 @@ def test_unknown_column_is_a_notice_not_a_problem(tmp_path: Path) -> None:
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 0
     assert lines_of(out, book) == [
-        "客户!CE2: 提示：表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。"
+        "客户!CH2: 提示：表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。"
     ]
     assert "发现 0 个问题。另有 1 条提示（不算问题）。" in out
 
@@ -183,8 +183,8 @@ def test_each_value_read_leniently_is_a_notice_with_what_was_read(tmp_path: Path
         f"客户!V3: 提示：“最近拜访日期”的“2024.5.3”已按 2024-05-03 读取；{excel}{tidy}日期。",
         f"客户!W3: 提示：“累计订单金额”的“120万”已按 1200000 读取；{excel}{tidy}数字。",
         f"客户!X3: 提示：“最近成交日期”的“20240503”已按 2024-05-03 读取；{excel}{tidy}日期。",
-        f"客户!Z3: 提示：“已送资料”的“Y”已按 是 读取；{excel}{tidy}“是”或“否”。",
-        f"客户!AA3: 提示：“已介绍产品”的“√”已按 是 读取；{excel}{tidy}“是”或“否”。",
+        f"客户!AC3: 提示：“已送资料”的“Y”已按 是 读取；{excel}{tidy}“是”或“否”。",
+        f"客户!AD3: 提示：“已介绍产品”的“√”已按 是 读取；{excel}{tidy}“是”或“否”。",
         f"客户!D4: 提示：“客户类型”的“施工单位”按“总包”读取（同义词）；{tidy}“总包”。",
         f"客户!W4: 提示：“累计订单金额”的“￥80000”已按 80000 读取；{excel}{tidy}数字。",
     ]
@@ -204,7 +204,7 @@ def test_recompute_tidy_rewrites_the_cells_as_typed_values_with_a_backup(tmp_pat
     assert ws["W3"].value == 1_200_000 and ws["W3"].data_type == "n"
     assert ws["V3"].value == dt.datetime(2024, 5, 3) and ws["V3"].is_date
     assert ws["X3"].value == dt.datetime(2024, 5, 3) and ws["X3"].is_date
-    assert (ws["Z3"].value, ws["AA3"].value) == ("是", "是")
+    assert (ws["AC3"].value, ws["AD3"].value) == ("是", "是")
     assert ws["G4"].value == "无"  # a placeholder is the rep's word: kept, not tidied
     checks = {c.value: c.column_letter for c in ws[HEADER_ROW]}["校验"]
     assert ws[f"{checks}3"].value is None  # the settled notices are gone from 校验

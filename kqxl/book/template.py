@@ -206,6 +206,10 @@ def build_template(
     _readme_sheet(wb, kind, title, rules, protect=protect)
     _rules_sheet(wb, rules)
     _settings_sheet(wb, kind, rules)
+    if kind == "master":
+        from kqxl.board import add_board_sheet
+
+        add_board_sheet(wb, rules)
     wb.active = 0
     wb.properties.title = title
     wb.properties.creator = "kqxl"

@@ -1,8 +1,9 @@
 """Working days and working hours in mainland China, 调休 included (pure, no clock).
 
-The official holiday and make-up workday (调休) schedule comes from the ``chinese_calendar``
-package (PyPI ``chinesecalendar``), maintained from the State Council's yearly notices; 1.11.0
-knows 2004–2026. For a year it does not know yet, Monday to Friday are working days (and
+One calendar for all of kqxl: :func:`kqxl.workdays.work_calendar` — the official holiday and
+make-up workday (调休) schedule of ``chinesecalendar`` (maintained from the State Council's
+yearly notices), then the year files kqxl ships (``kqxl/data/holidays-YYYY.toml``). For a year
+neither knows, weekends and the statutory holidays are off, without 调休 (and
 :func:`schedule_known` says so, for the caller to show).
 """
 
@@ -11,25 +12,25 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import chinese_calendar
+from kqxl.engine.care import WorkCalendar
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def calendar() -> WorkCalendar:
+    """The shipped calendar, read once (package data only; no user file)."""
+    from kqxl.workdays import work_calendar
+
+    return work_calendar()
+
+
 def is_workday(day: dt.date) -> bool:
     """Whether ``day`` is a working day: a weekday that is no holiday, or a 调休 make-up day."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the package does not know
-        return day.weekday() < 5
+    return calendar().is_workday(day)
 
 
 def schedule_known(year: int) -> bool:
-    """Whether the official 调休 schedule of ``year`` is known (else: Monday to Friday)."""
-    try:
-        chinese_calendar.is_workday(dt.date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
+    """Whether the official 调休 schedule of ``year`` is known."""
+    return year in calendar().years
 
 
 def add_working_hours(

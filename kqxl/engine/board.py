@@ -1,0 +1,135 @@
+"""The manager's 看板: per-rep figures and the heat pipeline of a workbook (pure).
+
+Per rep (负责人): customers per grade, projects with their amount and weighted amount, customers
+not visited for more than ``overdue_days`` (or never), care reminders in the next days; and the
+pipeline per heat level. :func:`board_figures` takes plain columns, so it runs on any
+evaluation; :mod:`kqxl.board` reads them from a workbook and writes them into its 看板 sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+__all__ = ["Board", "HeatFigures", "RepFigures", "board_figures"]
+
+
+class RepFigures(BaseModel):
+    """One rep's line of the 看板 (or the team's total, or the reps beyond the block)."""
+
+    rep: str
+    customers: int = 0
+    grades: dict[str, int] = {}  # grade label → customers
+    projects: int = 0
+    amount: float = 0.0
+    weighted: float = 0.0
+    overdue_visits: int = 0
+    care_soon: int = 0
+
+    def add(self, other: RepFigures) -> None:
+        self.customers += other.customers
+        for label, n in other.grades.items():
+            self.grades[label] = self.grades.get(label, 0) + n
+        self.projects += other.projects
+        self.amount += other.amount
+        self.weighted += other.weighted
+        self.overdue_visits += other.overdue_visits
+        self.care_soon += other.care_soon
+
+
+class HeatFigures(BaseModel):
+    """One heat level of the pipeline: its label (70%), projects, amount, weighted amount."""
+
+    label: str
+    percent: int
+    projects: int = 0
+    amount: float = 0.0
+    weighted: float = 0.0
+
+
+class Board(BaseModel):
+    """What the 看板 shows."""
+
+    today: dt.date
+    grade_labels: list[str]
+    reps: list[RepFigures]
+    total: RepFigures
+    pipeline: list[HeatFigures]
+    overdue_days: int
+    care_days: int
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def board_figures(
+    *,
+    today: dt.date,
+    grade_labels: Sequence[str],
+    heat_percents: Sequence[int],
+    customer_reps: Sequence[str | None],
+    customer_grades: Sequence[str | None],
+    last_visits: Sequence[dt.date | None],
+    project_reps: Sequence[str | None],
+    project_heats: Sequence[float | None],
+    project_amounts: Sequence[Any],
+    project_weighted: Sequence[Any],
+    care_reps: Sequence[str],
+    overdue_days: int = 30,
+    care_days: int = 14,
+) -> Board:
+    """The 看板 figures. ``grade_labels``: every grade label in order (不适用 last);
+    ``heat_percents``: the heat levels of the rules, highest first (0 is added); ``care_reps``:
+    the 负责人 of each care reminder due in the next ``care_days`` days. A row without a 负责人
+    counts under ``（未指定）``."""
+    unnamed = "（未指定）"
+    reps: dict[str, RepFigures] = {}
+
+    def rep_of(name: str | None) -> RepFigures:
+        key = name or unnamed
+        if key not in reps:
+            reps[key] = RepFigures(rep=key, grades=dict.fromkeys(grade_labels, 0))
+        return reps[key]
+
+    for name, grade, visit in zip(customer_reps, customer_grades, last_visits, strict=True):
+        figures = rep_of(name)
+        figures.customers += 1
+        if grade is not None:
+            figures.grades[grade] = figures.grades.get(grade, 0) + 1
+        if visit is None or (today - visit).days > overdue_days:
+            figures.overdue_visits += 1
+    percents = sorted({*heat_percents, 0}, reverse=True)
+    pipeline = {p: HeatFigures(label=f"{p}%", percent=p) for p in percents}
+    for name, heat, amount, weighted in zip(
+        project_reps, project_heats, project_amounts, project_weighted, strict=True
+    ):
+        figures = rep_of(name)
+        figures.projects += 1
+        figures.amount += _number(amount)
+        figures.weighted += _number(weighted)
+        percent = round(_number(heat) * 100)
+        level = pipeline.get(percent)
+        if level is None:  # a heat the rules no longer have: shown, never dropped
+            level = pipeline[percent] = HeatFigures(label=f"{percent}%", percent=percent)
+        level.projects += 1
+        level.amount += _number(amount)
+        level.weighted += _number(weighted)
+    for name in care_reps:
+        rep_of(name or None).care_soon += 1
+    total = RepFigures(rep="合计", grades=dict.fromkeys(grade_labels, 0))
+    ordered = sorted(reps.values(), key=lambda r: (r.rep == unnamed, r.rep))
+    for figures in ordered:
+        total.add(figures)
+    return Board(
+        today=today,
+        grade_labels=list(grade_labels),
+        reps=ordered,
+        total=total,
+        pipeline=sorted(pipeline.values(), key=lambda h: -h.percent),
+        overdue_days=overdue_days,
+        care_days=care_days,
+    )
