@@ -68,12 +68,17 @@ CODES: dict[str, str] = {
     "out_single": "bad_option",
     "os_error": "os_error",
     "internal": "internal",
+    "sync_busy": "sync_busy",
+    "journal_damaged": "journal_damaged",
+    "journal_missing": "journal_missing",
+    "sync_unknown": "sync_unknown",
+    "undo_refused": "undo_refused",
 }
 
 # Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a
 # refused row operation), not errors of their own: they have no code.
 DETAIL_KEYS: frozenset[str] = frozenset(
-    key for key in ERRORS if key.startswith(("rules_", "expr_", "rows_")) and key not in CODES
+    key for key in ERRORS if key.startswith(("rules_", "expr_", "rows_", "undo_")) and key not in CODES
 )
 
 INTERNAL = CODES["internal"]

@@ -1,0 +1,458 @@
+"""The three-way merge of a team: master, rep workbooks and the last synced state → a plan.
+
+Pure: no I/O, no clock. Each sheet (客户, 项目) is a table ``key → {column key: value}``; the
+base is that table as it stood after the last sync (from the journal). For every row and
+every field:
+
+* a change on one side only is taken; the same change on both sides is fine;
+* different changes on both sides are a **conflict**: the winner of the column's policy
+  (default: the master) is kept in both places, both values are recorded;
+* rep-owned columns flow rep → master; manager-owned columns (负责人, 经理批注) flow master →
+  rep, and a rep's edit to one is refused and reported; computed columns are not merged;
+* a blank is a value only when it replaced a value: without a base (the first sync of a row)
+  a blank on one side takes the other side's value.
+
+A rep receives only the rows the master gives them (负责人). A row of theirs the manager gave
+to somebody else leaves their data sheet for the read-only 已移交 sheet (a *move out*); an edit
+they made to a row that is not theirs is refused. A row missing from a workbook is never
+deleted: it is reported and restored. Two new rows with the same key (a key collision) are
+both left where they are and reported; two rows whose normalised names agree are reported as
+a possible duplicate, never merged.
+
+>>> tables = SheetTables(master={}, base={}, reps={"张伟": {"KH-1": {"customer_name": "甲"}}})
+>>> plan = plan_sync({"客户": tables}, {"客户": Columns.of(SCHEMA.customers)})
+>>> [(a.key, a.fields["owner_rep"]) for a in plan.master.appends]
+[('KH-1', '张伟')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kqxl.cells import CellValue
+from kqxl.schema import SCHEMA, Owner, Schema, Sheet
+
+Fields = Mapping[str, CellValue]
+Table = Mapping[str, Fields]  # key → fields
+Winner = Literal["master", "rep"]
+MASTER = "master"  # the origin of a value that came from the master
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Who owns which column of a sheet, and who wins a conflict on it."""
+
+    key: str
+    name: str
+    owner: str  # the column naming the row's rep (负责人)
+    rep: frozenset[str]
+    manager: frozenset[str]
+    rep_wins: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, sheet: Sheet, rep_wins: Iterable[str] = ()) -> Columns:
+        """The columns of a schema sheet; ``rep_wins``: column keys whose conflicts the rep
+        wins (the rules' sync policy; every other column keeps the master's value)."""
+        rep = {c.key for c in sheet.columns if c.owner is Owner.REP} - {sheet.key_column}
+        manager = {c.key for c in sheet.columns if c.owner is Owner.MANAGER}
+        owner = next((c for c in sorted(manager) if c == "owner_rep"), None)
+        if owner is None:
+            raise ValueError(f"sheet {sheet.name} has no 负责人 column")
+        return cls(
+            key=sheet.key_column,
+            name=sheet.name_column,
+            owner=owner,
+            rep=frozenset(rep),
+            manager=frozenset(manager),
+            rep_wins=frozenset(rep_wins) & frozenset(rep),
+        )
+
+    @property
+    def merged(self) -> list[str]:
+        return sorted(self.rep | self.manager)
+
+
+def schema_columns(schema: Schema = SCHEMA, rep_wins: Iterable[str] = ()) -> dict[str, Columns]:
+    """:class:`Columns` for every sheet of ``schema``."""
+    wins = tuple(rep_wins)
+    return {s.name: Columns.of(s, wins) for s in schema.sheets}
+
+
+@dataclass(frozen=True, slots=True)
+class SheetTables:
+    """One sheet as each side holds it. ``reps``: rep name → that rep's table."""
+
+    master: Table
+    base: Table
+    reps: Mapping[str, Table]
+    # keys found on more than one row of one workbook (side → keys): never merged
+    repeated: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Set ``field`` of row ``key`` to ``new`` (it held ``old``)."""
+
+    sheet: str
+    key: str
+    field: str
+    old: CellValue
+    new: CellValue
+    origin: str  # MASTER or a rep's name: where the new value was entered
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """A row to add at the end of a sheet."""
+
+    sheet: str
+    key: str
+    fields: Fields
+    restored: bool = False  # it was there before and went missing
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Both sides changed one field differently; ``kept`` is in both places now."""
+
+    sheet: str
+    key: str
+    name: str | None
+    field: str
+    rep: str
+    base: CellValue
+    master_value: CellValue
+    rep_value: CellValue
+    winner: Winner
+
+    @property
+    def kept(self) -> CellValue:
+        return self.master_value if self.winner == "master" else self.rep_value
+
+    @property
+    def lost(self) -> CellValue:
+        return self.rep_value if self.winner == "master" else self.master_value
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A rep's edit that does not reach the master: a manager-owned column, a row not theirs."""
+
+    sheet: str
+    key: str
+    field: str
+    rep: str
+    value: CellValue  # what the rep entered
+    reason: Literal["manager_column", "not_owner"]
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A row that went missing from a workbook; it is restored, not deleted."""
+
+    sheet: str
+    key: str
+    side: str  # MASTER or a rep's name
+
+
+@dataclass(frozen=True, slots=True)
+class Collision:
+    """One key on rows of different workbooks (or twice in one) that the master does not
+    know: none of them is merged until the key is made unique."""
+
+    sheet: str
+    key: str
+    sides: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Rows whose names agree once normalised: perhaps one customer entered twice."""
+
+    sheet: str
+    name: str  # the normalised name
+    rows: tuple[tuple[str, str | None, str | None], ...]  # (key, name as typed, owner)
+
+
+@dataclass(slots=True)
+class SideChanges:
+    """What one workbook receives."""
+
+    updates: list[Update] = field(default_factory=list)
+    appends: list[Append] = field(default_factory=list)
+    moves_out: list[tuple[str, str]] = field(default_factory=list)  # (sheet, key) → 已移交
+
+    def __bool__(self) -> bool:
+        return bool(self.updates or self.appends or self.moves_out)
+
+
+@dataclass(slots=True)
+class SyncPlan:
+    """Everything a sync will do and report; ``base`` is the state after it."""
+
+    master: SideChanges
+    reps: dict[str, SideChanges]
+    conflicts: list[Conflict]
+    refused: list[Refused]
+    missing: list[Missing]
+    collisions: list[Collision]
+    duplicates: list[Duplicate]
+    base: dict[str, dict[str, dict[str, CellValue]]]  # sheet → key → fields
+
+    @property
+    def changes(self) -> list[Update]:
+        """Every field that changes somewhere (master first)."""
+        out = list(self.master.updates)
+        for side in self.reps.values():
+            out.extend(side.updates)
+        return out
+
+
+def same(a: CellValue, b: CellValue) -> bool:
+    """Whether two cells hold the same value (blank text is blank, 3 == 3.0, a midnight
+    datetime is its date)."""
+    a, b = clean(a), clean(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+def clean(value: CellValue) -> CellValue:
+    """A cell as merged: text without surrounding spaces, blank text as blank."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def owner_name(value: CellValue) -> str | None:
+    """A 负责人 cell as a rep's name."""
+    v = clean(value)
+    return None if v is None else unicodedata.normalize("NFKC", str(v)).replace(" ", "")
+
+
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
+_SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|集团公司|公司|股份)$")
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(省|自治区|特别行政区|市)")
+_SPACES = re.compile(r"\s+")
+
+
+def normalised_name(value: CellValue) -> str | None:
+    """A name as compared for possible duplicates: full/half width, spaces, brackets, company
+    suffixes (有限公司/有限责任公司/股份 …) and 省/市 prefixes do not count.
+
+    >>> a = normalised_name("湖北省武汉市 江城置业（集团）有限责任公司")
+    >>> a == normalised_name("江城置业(集团)有限公司")
+    True
+    """
+    v = clean(value)
+    if v is None:
+        return None
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(v))).translate(_BRACKETS)
+    for _ in range(2):  # 省 then 市
+        m = _PLACE.match(s)
+        if m and len(s) - m.end() >= 2:
+            s = s[m.end() :]
+    s = _SUFFIX.sub("", s) or s
+    s = s.replace("(", "").replace(")", "")
+    return s.casefold() or None
+
+
+def _winner(cols: Columns, name: str) -> Winner:
+    return "rep" if name in cols.rep_wins else "master"
+
+
+def plan_sync(
+    sheets: Mapping[str, SheetTables],
+    columns: Mapping[str, Columns],
+    *,
+    active: Iterable[str] | None = None,
+) -> SyncPlan:
+    """The plan that brings master and reps together (pure; see the module text).
+
+    A rep takes part when ``tables.reps`` holds their table (perhaps empty); a row of a rep
+    who does not take part changes only in the master. ``active`` adds reps with no rows.
+    """
+    reps = sorted({r for t in sheets.values() for r in t.reps} | set(active or ()))
+    plan = SyncPlan(SideChanges(), {r: SideChanges() for r in reps}, [], [], [], [], [], {})
+    for sheet, tables in sheets.items():
+        _plan_sheet(plan, sheet, tables, columns[sheet])
+    return plan
+
+
+def _plan_sheet(plan: SyncPlan, sheet: str, t: SheetTables, cols: Columns) -> None:
+    base_out: dict[str, dict[str, CellValue]] = {}
+    plan.base[sheet] = base_out
+    known = set(t.master) | set(t.base)
+    master_repeated = t.repeated.get(MASTER, frozenset())
+
+    # Keys a rep holds that the master does not know: new rows, unless two sides hold them.
+    claims: dict[str, list[str]] = defaultdict(list)
+    for rep in sorted(t.reps):
+        for key in t.reps[rep]:
+            if key not in known:
+                claims[key].append(rep)
+    for rep in sorted(t.reps):
+        for key in t.repeated.get(rep, frozenset()):
+            if key not in known and rep not in claims[key][1:]:
+                claims[key].append(rep)  # twice in one workbook counts as a collision
+    for key in sorted(claims):
+        sides = claims[key]
+        if len(sides) > 1:
+            plan.collisions.append(Collision(sheet, key, tuple(sides)))
+            continue
+        rep = sides[0]
+        row = t.reps[rep][key]
+        fields: dict[str, CellValue] = {f: clean(row.get(f)) for f in cols.rep}
+        for f in sorted(cols.manager - {cols.owner}):
+            if clean(row.get(f)) is not None:
+                plan.refused.append(Refused(sheet, key, f, rep, row.get(f), "manager_column"))
+        fields[cols.owner] = rep
+        if owner_name(row.get(cols.owner)) != rep:
+            if owner_name(row.get(cols.owner)) is not None:
+                plan.refused.append(
+                    Refused(sheet, key, cols.owner, rep, row.get(cols.owner), "manager_column")
+                )
+            plan.reps[rep].updates.append(
+                Update(sheet, key, cols.owner, row.get(cols.owner), rep, MASTER)
+            )
+        for f in sorted(cols.manager - {cols.owner}):
+            if clean(row.get(f)) is not None:
+                plan.reps[rep].updates.append(Update(sheet, key, f, row.get(f), None, MASTER))
+        plan.master.appends.append(Append(sheet, key, fields))
+        base_out[key] = dict(fields)
+
+    for key in sorted(known):
+        if key in master_repeated:
+            plan.collisions.append(Collision(sheet, key, (MASTER,)))
+            if key in t.base:
+                base_out[key] = dict(t.base[key])
+            continue
+        _plan_row(plan, sheet, key, t, cols, base_out)
+
+    _duplicates(plan, sheet, cols, base_out)
+
+
+def _plan_row(
+    plan: SyncPlan,
+    sheet: str,
+    key: str,
+    t: SheetTables,
+    cols: Columns,
+    base_out: dict[str, dict[str, CellValue]],
+) -> None:
+    base = t.base.get(key)
+    master = t.master.get(key)
+    start = master if master is not None else base
+    assert start is not None
+    owner = owner_name(start.get(cols.owner))
+    base_owner = owner_name(base.get(cols.owner)) if base is not None else None
+
+    # Rows of this key in workbooks of reps who do not own it: they leave for 已移交.
+    for rep in sorted(t.reps):
+        row = t.reps[rep].get(key)
+        if row is None or rep == owner:
+            continue
+        if key in t.repeated.get(rep, frozenset()):
+            continue
+        reference = base if base is not None else start
+        for f in cols.merged:
+            if not same(row.get(f), reference.get(f)) and not (
+                f == cols.owner and owner_name(row.get(f)) in (rep, None)
+            ):
+                plan.refused.append(Refused(sheet, key, f, rep, row.get(f), "not_owner"))
+        plan.reps[rep].moves_out.append((sheet, key))
+
+    mine = t.reps.get(owner) if owner is not None else None
+    rep_row = mine.get(key) if mine is not None else None
+    if owner is not None and key in t.repeated.get(owner, frozenset()):
+        plan.collisions.append(Collision(sheet, key, (owner,)))
+        rep_row = None
+        mine = None  # nothing is sent to a workbook that holds the key twice
+    result: dict[str, CellValue] = {}
+    for f in cols.merged:
+        b = base.get(f) if base is not None else None
+        m = start.get(f)
+        if rep_row is None:
+            result[f] = clean(m)
+            continue
+        r = rep_row.get(f)
+        if f in cols.manager:
+            result[f] = clean(m)
+            rep_ok = same(r, m) or (f == cols.owner and owner_name(r) in (owner, None))
+            if not rep_ok and (base is None or not same(r, b)):
+                plan.refused.append(Refused(sheet, key, f, owner or "", r, "manager_column"))
+            continue
+        if same(r, m) or (base is not None and same(r, b)):
+            result[f] = clean(m)
+        elif base is not None and same(m, b):
+            result[f] = clean(r)
+        elif base is None and clean(r) is None:
+            result[f] = clean(m)
+        elif base is None and clean(m) is None:
+            result[f] = clean(r)
+        else:
+            conflict = Conflict(
+                sheet,
+                key,
+                _text(start.get(cols.name) or rep_row.get(cols.name)),
+                f,
+                owner or "",
+                clean(b),
+                clean(m),
+                clean(r),
+                _winner(cols, f),
+            )
+            plan.conflicts.append(conflict)
+            result[f] = conflict.kept
+
+    # The master: restored if missing, else the fields that changed.
+    if master is None:
+        plan.missing.append(Missing(sheet, key, MASTER))
+        plan.master.appends.append(Append(sheet, key, dict(result), restored=True))
+    else:
+        for f in cols.merged:
+            if not same(master.get(f), result[f]):
+                origin = owner or "" if rep_row is not None else MASTER
+                plan.master.updates.append(Update(sheet, key, f, master.get(f), result[f], origin))
+
+    # The owner's workbook (when it takes part): receives the row, or the fields that changed.
+    if owner is not None and owner in t.reps and key not in t.repeated.get(owner, frozenset()):
+        side = plan.reps.setdefault(owner, SideChanges())
+        if rep_row is None:
+            restored = base is not None and base_owner == owner
+            if restored:
+                plan.missing.append(Missing(sheet, key, owner))
+            side.appends.append(Append(sheet, key, dict(result), restored=restored))
+        else:
+            for f in cols.merged:
+                if not same(rep_row.get(f), result[f]):
+                    side.updates.append(Update(sheet, key, f, rep_row.get(f), result[f], MASTER))
+    base_out[key] = result
+
+
+def _text(value: CellValue) -> str | None:
+    v = clean(value)
+    return None if v is None else str(v)
+
+
+def _duplicates(plan: SyncPlan, sheet: str, cols: Columns, rows: Mapping[str, Fields]) -> None:
+    groups: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
+    for key in sorted(rows):
+        fields = rows[key]
+        name = normalised_name(fields.get(cols.name))
+        if name is not None:
+            groups[name].append(
+                (key, _text(fields.get(cols.name)), owner_name(fields.get(cols.owner)))
+            )
+    for name, members in sorted(groups.items()):
+        if len(members) > 1:
+            plan.duplicates.append(Duplicate(sheet, name, tuple(members)))
