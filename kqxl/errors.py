@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "os_error": "os_error",
     "internal": "internal",
     "sync_busy": "sync_busy",
+    "master_unusable": "master_unusable",
     "journal_damaged": "journal_damaged",
     "journal_missing": "journal_missing",
     "sync_unknown": "sync_unknown",
@@ -78,7 +79,9 @@ CODES: dict[str, str] = {
 # Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a
 # refused row operation), not errors of their own: they have no code.
 DETAIL_KEYS: frozenset[str] = frozenset(
-    key for key in ERRORS if key.startswith(("rules_", "expr_", "rows_", "undo_")) and key not in CODES
+    key
+    for key in ERRORS
+    if key.startswith(("rules_", "expr_", "rows_", "undo_")) and key not in CODES
 )
 
 INTERNAL = CODES["internal"]
@@ -183,6 +186,13 @@ class SchemaError(KqxlError, ValueError):
     """Rows do not fit the schema (a column the schema does not know)."""
 
     code = "unknown_keys"
+
+
+class JournalError(KqxlError):
+    """The sync journal cannot be used (damaged, missing) or refuses an undo; the message
+    names the file and the reason. A damaged journal is never rebuilt silently."""
+
+    code = "journal_damaged"
 
 
 class OptionError(KqxlError, ValueError):

@@ -76,6 +76,7 @@ ERRORS: dict[str, str] = {
     "sheet_kept": "{path}：工作表“{sheet}”中的{what}与新内容不相容，kqxl 不能替换该工作表（替换会使其损坏）。请在 Excel 中删除它或把该工作表改名后重试。",
     # Team sync
     "sync_busy": "{path}：{who} 正在同步这份总表（自 {since} 起），请稍后重试。",
+    "master_unusable": "{path}：不能作为团队总表同步：{reason}。",
     "journal_damaged": "{path}：同步日志已损坏，无法读取（{detail}）。kqxl 不会自动重建它：请从备份恢复该文件，或把它移走后重新同步（将按首次同步处理）。",
     "journal_missing": "{path}：找不到同步日志，这份总表还没有同步过。",
     "sync_unknown": "{path}：同步日志中没有同步 {id}。",
@@ -349,7 +350,7 @@ SYNC: dict[str, str] = {
     "skip_kind_master": "这是业务员的客户跟进表，不是团队总表",
     "skip_no_sheet": "缺少工作表“{sheet}”",
     "skip_no_key": "工作表“{sheet}”找不到“{header}”列",
-    "skip_no_rep": "无法确定属于哪位业务员：请用 kqxl init --rep 姓名 --master 总表 生成",
+    "skip_no_rep": "无法确定属于哪位业务员（设置工作表中没有业务员，负责人也不止一位）",
     "skip_other_master": "绑定的是另一份总表（工作簿编号 {bound}，本总表为 {ours}）",
     "skip_same_rep": "与 {other} 属于同一位业务员 {rep}",
     "refused_manager_column": "{rep} 修改了经理负责的“{column}”为“{value}”：未采用，已恢复为总表的值",

@@ -10,10 +10,11 @@ import pytest
 from kqxl.book import CellChange, patch_workbook
 from kqxl.book.template import write_template
 from kqxl.cells import CellValue
+from kqxl.errors import JournalError
 from kqxl.rules import load_rules
 from kqxl.schema import SCHEMA
 from kqxl.sync.apply import CONFLICT_SHEET, moved_sheet, read_side, sync_team
-from kqxl.sync.journal import Journal, JournalError, journal_path
+from kqxl.sync.journal import Journal, journal_path
 from kqxl.sync.merge import (
     MASTER,
     SheetTables,

@@ -354,7 +354,7 @@ def _read_master(path: Path, schema: Schema) -> Side:
     try:
         return read_side(path, "master", schema)
     except Skip as exc:
-        raise WorkbookError(str(exc), code=exc.code, data={"path": path}) from None
+        raise WorkbookError.from_key("master_unusable", path=path, reason=str(exc)) from None
 
 
 def _run(

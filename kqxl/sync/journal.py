@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kqxl.book.safety import kqxl_dir
 from kqxl.cells import CellError, CellValue
-from kqxl.errors import KqxlError
+from kqxl.errors import JournalError
 from kqxl.texts import SYNC, text
 
 JOURNAL_NAME = "journal.sqlite"
@@ -85,12 +85,6 @@ CREATE TABLE IF NOT EXISTS conflicts (
     closed_by INTEGER
 );
 """
-
-
-class JournalError(KqxlError):
-    """The journal cannot be read or is not kqxl's; its path is named, nothing is rebuilt."""
-
-    code = "journal_damaged"
 
 
 def dump_value(value: CellValue) -> str | None:

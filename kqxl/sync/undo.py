@@ -14,10 +14,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from kqxl.book.safety import file_stamp, fsync_file, remove_quietly, replace_file, temp_name
-from kqxl.errors import WorkbookError
+from kqxl.errors import JournalError, WorkbookError
 from kqxl.schema import SCHEMA
 from kqxl.sync.apply import sync_lock
-from kqxl.sync.journal import Journal, JournalError, describe, journal_path
+from kqxl.sync.journal import Journal, describe, journal_path
 from kqxl.texts import ERRORS as _ERR
 from kqxl.texts import SYNC, text
 
