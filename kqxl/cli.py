@@ -154,8 +154,38 @@ def cli() -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @rules_option
 @click.option("--force", is_flag=True, help="Overwrite existing template files.")
-def init(directory: Path, rules_path: Path | None, force: bool) -> None:
-    """Create the master (团队总表.xlsx) and rep (客户跟进表.xlsx) templates in DIRECTORY."""
+@click.option("--rep", "rep", metavar="NAME", help="Create NAME's workbook from --master.")
+@click.option(
+    "--master",
+    "master",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The master a --rep workbook syncs with (its rows, rules and id).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the --rep workbook (default: 客户跟进表-NAME.xlsx beside the master).",
+)
+def init(
+    directory: Path,
+    rules_path: Path | None,
+    force: bool,
+    rep: str | None,
+    master: Path | None,
+    out: Path | None,
+) -> None:
+    """Create the master (团队总表.xlsx) and rep (客户跟进表.xlsx) templates in DIRECTORY.
+
+    With --rep NAME --master MASTER: create NAME's workbook holding the master's rows whose
+    负责人 is NAME, the master's rules, and a 设置 sheet binding it to that master.
+    """
+    if rep is not None or master is not None:
+        if rep is None or master is None:
+            raise click.UsageError("--rep and --master go together.")
+        from kqxl.sync.rep import init_rep
+
+        click.echo(init_rep(master, rep, out=out, force=force).message())
+        return
     from kqxl.book.template import init_folder
     from kqxl.rules import load_rules
 
@@ -415,6 +445,128 @@ def _print_result(file: Path, result: Any) -> None:
         click.echo(
             text(CLI, "rules_in_effect", rules=result.rules.describe(), where=result.rules.where())
         )
+
+
+# --- team sync ------------------------------------------------------------------------------
+
+master_option = click.option(
+    "--master",
+    "master",
+    default="团队总表.xlsx",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The master workbook whose journal to read.",
+)
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("reps", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print what a sync would do; write nothing.")
+@today_option
+@json_option
+def sync(
+    master: Path, reps: tuple[Path, ...], dry_run: bool, today: str | None, as_json: bool
+) -> None:
+    """Sync MASTER with rep workbooks (files or folders; default: MASTER's folder).
+
+    One line per workbook (收到/送出/冲突, or 跳过 and why), then conflicts and notes. Exit 1
+    when there are conflicts or skipped workbooks, 2 on a problem.
+    """
+    from kqxl.api import sync_team
+    from kqxl.sync.apply import find_workbooks
+    from kqxl.texts import SYNC
+
+    day = _today(today)
+    show_bar = not as_json and sys.stderr.isatty()
+    total = len(find_workbooks(master, reps)) if show_bar else 0
+    if show_bar:
+        with click.progressbar(length=total, file=sys.stderr, label=SYNC["progress"]) as bar:
+            report = sync_team(
+                master, reps, dry_run=dry_run, today=day, on_read=lambda _p: bar.update(1)
+            )
+    else:
+        report = sync_team(master, reps, dry_run=dry_run, today=day)
+    if as_json:
+        _echo_json(report.model_dump(mode="json"))
+    else:
+        for line in report.files:
+            name = Path(line.file).name
+            if line.skipped:
+                click.echo(text(SYNC, "line_skipped", file=name, reason=line.skipped))
+                continue
+            done = SYNC["line_written"] if line.written else ""
+            if dry_run and line.received:
+                done = SYNC["line_dry"]
+            click.echo(
+                text(
+                    SYNC,
+                    "line_ok",
+                    file=name,
+                    received=line.received,
+                    sent=line.sent,
+                    conflicts=line.conflicts,
+                    written=done,
+                )
+            )
+        for c in report.conflicts:
+            click.echo(SYNC["conflict_line"].format(**c.model_dump(exclude={"sheet"})))
+        for n in report.notes:
+            kind = SYNC[f"kind_{n.kind}"]
+            click.echo(SYNC["note_line"].format(kind=kind, key=n.key, message=n.message))
+        skipped = len(report.skipped)
+        if dry_run:
+            summary = text(
+                SYNC, "summary_dry", changed=report.changed, conflicts=len(report.conflicts),
+                skipped=skipped,
+            )  # fmt: skip
+        elif report.sync_id is None:
+            summary = SYNC["summary_none"]
+        else:
+            summary = text(
+                SYNC, "summary", id=report.sync_id, changed=report.changed,
+                conflicts=len(report.conflicts), skipped=skipped,
+            )  # fmt: skip
+        click.echo(summary)
+    if report.needs_attention:
+        raise SystemExit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("key")
+@master_option
+@json_option
+def history(key: str, master: Path, as_json: bool) -> None:
+    """Print the story of row KEY (客户编号/项目编号) from the master's sync journal."""
+    from kqxl.sync.undo import row_history
+    from kqxl.texts import SYNC
+
+    story = row_history(master, key)
+    if as_json:
+        _echo_json(story.model_dump(mode="json"))
+        return
+    if not story.lines:
+        click.echo(SYNC["history_none"].format(key=key))
+    for line in story.lines:
+        click.echo(line.message())
+
+
+@cli.command()
+@click.argument("sync_id", type=int)
+@master_option
+@json_option
+def undo(sync_id: int, master: Path, as_json: bool) -> None:
+    """Restore every file sync SYNC_ID wrote, byte for byte, and mark it undone.
+
+    Refused when one of those files changed since, or a later sync wrote files.
+    """
+    from kqxl.sync.undo import undo_sync
+
+    done = undo_sync(master, sync_id)
+    if as_json:
+        _echo_json(done.model_dump(mode="json"))
+    else:
+        click.echo(done.message())
 
 
 def main() -> None:

@@ -321,3 +321,52 @@ def test_second_sync_waits_then_names_the_holder(team: Path) -> None:
         sync_team(team, lock_timeout=0.2)
     assert info.value.code == "sync_busy"
     assert "@" in info.value.message
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def test_cli_sync_lines_exit_codes_json_history_undo(team: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from kqxl.api import sync_team as api_sync
+    from kqxl.cli import cli
+
+    runner = CliRunner()
+    zhang = team.parent / "客户跟进表-张伟.xlsx"
+    k0 = _key(team, "公司0")
+    _set(zhang, k0, "contact_name", "赵")
+    _set(team, k0, "contact_name", "钱")
+    dry = runner.invoke(cli, ["sync", str(team), "--dry-run", "--json", "--today", "2026-11-23"])
+    assert dry.exit_code == 1, dry.output
+    assert json.loads(dry.output) == api_sync(team, dry_run=True, today=TODAY).model_dump(
+        mode="json"
+    )
+    done = runner.invoke(cli, ["sync", str(team), "--today", "2026-11-23"])
+    assert done.exit_code == 1, done.output
+    lines = done.output.splitlines()
+    assert "客户跟进表-张伟.xlsx：收到 1，送出 0，冲突 1（已写入）" in lines
+    assert f"冲突 {k0}（公司0）“联系人”：总表“钱”，张伟“赵”，保留“钱”" in lines
+    assert lines[-1].startswith("同步 2：")
+    again = runner.invoke(cli, ["sync", str(team), "--today", "2026-11-23"])
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[-1] == "没有变化：未写入任何文件。"
+    story = runner.invoke(cli, ["history", k0, "--master", str(team)])
+    assert story.exit_code == 0
+    assert "“联系人”：赵 → 钱（冲突，张伟的值未保留）" in story.output
+    undone = runner.invoke(cli, ["undo", "2", "--master", str(team)])
+    assert undone.exit_code == 0, undone.output
+    assert undone.output.strip() == "已撤销同步 2：恢复了 2 个文件。"
+    twice = runner.invoke(cli, ["undo", "2", "--master", str(team)])
+    assert twice.exit_code == 2 and "已被撤销过" in twice.output
+
+
+def test_cli_init_rep_needs_both_options(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kqxl.cli import cli
+
+    result = CliRunner().invoke(cli, ["init", "--rep", "张伟"])
+    assert result.exit_code == 2

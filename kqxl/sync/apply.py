@@ -331,6 +331,7 @@ def sync_team(
     schema: Schema = SCHEMA,
     lock_timeout: float = 10.0,
     on_file: Callable[[WorkbookLine], None] | None = None,
+    on_read: Callable[[Path], None] | None = None,
 ) -> SyncReport:
     """Sync ``master`` with each rep workbook in ``reps`` (files or folders; default: the
     master's folder). Returns the report; with ``dry_run`` nothing is written.
@@ -345,9 +346,9 @@ def sync_team(
     with sync_lock(master_path, lock_timeout):
         jpath = journal_path(master_path)
         if dry_run and not jpath.exists():
-            return _run(master_path, rep_paths, None, dry_run, today, schema, on_file)
+            return _run(master_path, rep_paths, None, dry_run, today, schema, on_file, on_read)
         with Journal(jpath) as journal:
-            return _run(master_path, rep_paths, journal, dry_run, today, schema, on_file)
+            return _run(master_path, rep_paths, journal, dry_run, today, schema, on_file, on_read)
 
 
 def _read_master(path: Path, schema: Schema) -> Side:
@@ -365,6 +366,7 @@ def _run(
     today: dt.date | None,
     schema: Schema,
     on_file: Callable[[WorkbookLine], None] | None,
+    on_read: Callable[[Path], None] | None = None,
 ) -> SyncReport:
     report = SyncReport(master=str(master_path), dry_run=dry_run)
     started = _now()
@@ -378,6 +380,8 @@ def _run(
     sides: dict[str, Side] = {}
     lines: dict[str, WorkbookLine] = {}
     for path in rep_paths:
+        if on_read is not None:
+            on_read(path)
         line = WorkbookLine(file=str(path), role="rep")
         try:
             side = read_side(path, "rep", schema)
