@@ -359,6 +359,7 @@ SYNC: dict[str, str] = {
     "collision": "编号重复出现在 {sides}：这些行暂不同步，请清空其中一行的编号后重算",
     "duplicate": "可能是同一单位：{rows}（未合并，请经理确认）",
     "progress": "读取工作簿",
+    "rules_rep_wins": "“{columns}”不是业务员填写的列（只能列业务员填写的列，不能列负责人、经理批注或计算结果）",
     "line_ok": "{file}：收到 {received}，送出 {sent}，冲突 {conflicts}{written}",
     "line_written": "（已写入）",
     "line_dry": "（预演，未写入）",

@@ -370,3 +370,24 @@ def test_cli_init_rep_needs_both_options(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(cli, ["init", "--rep", "张伟"])
     assert result.exit_code == 2
+
+
+def test_rules_file_lets_the_rep_win_a_column(team: Path, tmp_path: Path) -> None:
+    from kqxl.api import recompute_workbook
+    from kqxl.errors import RulesError
+    from kqxl.rules import default_rules_text
+
+    rules = tmp_path / "规则.toml"
+    rules.write_text(default_rules_text() + '\n[sync]\nrep_wins = ["联系人"]\n', "utf-8")
+    recompute_workbook(team, rules=rules, today=TODAY)
+    zhang = team.parent / "客户跟进表-张伟.xlsx"
+    k0 = _key(team, "公司0")
+    _set(zhang, k0, "contact_name", "赵")
+    _set(team, k0, "contact_name", "钱")
+    report = sync_team(team, today=TODAY)
+    assert [c.kept for c in report.conflicts] == ["赵"]
+    assert _cell(team, k0, "contact_name") == "赵"
+    bad = tmp_path / "坏.toml"
+    bad.write_text(default_rules_text() + '\n[sync]\nrep_wins = ["负责人"]\n', "utf-8")
+    with pytest.raises(RulesError, match="负责人"):
+        load_rules(bad)

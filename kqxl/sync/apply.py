@@ -51,7 +51,9 @@ from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine.validate import locate_header
 from kqxl.errors import KqxlError, WorkbookError
+from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Schema
+from kqxl.stored import rules_in_effect
 from kqxl.sync.journal import FileRecord, Journal, journal_path
 from kqxl.sync.merge import (
     MASTER,
@@ -63,6 +65,7 @@ from kqxl.sync.merge import (
     same,
     schema_columns,
 )
+from kqxl.sync.policy import rep_wins
 from kqxl.texts import SYNC, text
 
 CONFLICT_SHEET = SYNC["conflict_sheet"]
@@ -181,7 +184,8 @@ class Skip(Exception):
 
 def _sheets_read(schema: Schema) -> list[str]:
     names = [s.name for s in schema.sheets]
-    return [*names, SETTINGS_SHEET, CONFLICT_SHEET, *(moved_sheet(n) for n in names)]
+    own = [SETTINGS_SHEET, RULES_SHEET, CONFLICT_SHEET]
+    return [*names, *own, *(moved_sheet(n) for n in names)]
 
 
 def read_side(path: Path, role: str, schema: Schema) -> Side:
@@ -403,7 +407,13 @@ def _run(
         lines[str(path)] = line
 
     base = journal.base() if journal is not None else {}
-    columns = schema_columns(schema)
+    try:
+        rules = rules_in_effect(master.grid, None).rules
+    except KqxlError as exc:
+        raise WorkbookError.from_key(
+            "master_unusable", path=master_path, reason=exc.message
+        ) from None
+    columns = schema_columns(schema, rep_wins(rules, schema))
     tables = {
         sheet.name: SheetTables(
             master=master.sheets[sheet.name].table,
