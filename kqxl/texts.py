@@ -377,6 +377,7 @@ SYNC: dict[str, str] = {
     "history_line": "同步 {id}（{when}{undone}）{side} {sheet}“{column}”：{old} → {new}（{what}）",
     "history_undone": "，已撤销",
     "what_update": "来自{origin}",
+    "what_edit": "在总表中修改",
     "what_append": "新增行，来自{origin}",
     "what_conflict": "冲突，{origin}的值未保留",
     "what_refused": "{origin}的修改未采用",

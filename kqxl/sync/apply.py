@@ -488,7 +488,9 @@ def _run(
         if on_file is not None:
             on_file(line)
 
-    nothing = not edits and not copies.paths and not new_conflicts and not closing
+    nothing = (
+        not edits and not copies.paths and not new_conflicts and not closing and not plan.edits
+    )
     if dry_run or journal is None:
         for _, _, unwritten in edits:
             if unwritten is not None:
@@ -666,6 +668,10 @@ def _journal_plan(
     import sqlite3
 
     assert isinstance(db, sqlite3.Connection)
+    for u in plan.edits:
+        journal.add_change(
+            db, sync_id, MASTER, u.sheet, u.key, u.field, u.old, u.new, MASTER, "edit"
+        )
     for u in plan.master.updates:
         journal.add_change(
             db, sync_id, MASTER, u.sheet, u.key, u.field, u.old, u.new, u.origin, "update"

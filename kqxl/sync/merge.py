@@ -204,6 +204,8 @@ class SyncPlan:
     collisions: list[Collision]
     duplicates: list[Duplicate]
     base: dict[str, dict[str, dict[str, CellValue]]]  # sheet → key → fields
+    # the master's own edits since the last sync (base → master), for the journal
+    edits: list[Update] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Update]:
@@ -413,6 +415,11 @@ def _plan_row(
             )
             plan.conflicts.append(conflict)
             result[f] = conflict.kept
+
+    if master is not None and base is not None:
+        for f in cols.merged:
+            if not same(master.get(f), base.get(f)):
+                plan.edits.append(Update(sheet, key, f, base.get(f), master.get(f), MASTER))
 
     # The master: restored if missing, else the fields that changed.
     if master is None:
