@@ -84,6 +84,7 @@ ERRORS: dict[str, str] = {
     "undo_changed": "{file} 在同步后又被修改过",
     "undo_later": "之后的同步 {later} 又写入过文件，请先撤销它",
     "undo_done": "它已被撤销过",
+    "undo_unfinished": "它没有完成（写入时被中断，之后的同步已把它补完）",
     "undo_no_copy": "找不到 {file} 同步前的副本 {copy}",
     # Deleting or moving rows: rows_refused carries one of the rows_* details below.
     "rows_refused": "{path}：不能删除或移动工作表“{sheet}”的行：{detail}。工作簿未改动；请先在 Excel 中调整，或手工删除这些行。",

@@ -21,6 +21,7 @@ no file and no journal entry.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -374,6 +375,8 @@ def _run(
 ) -> SyncReport:
     report = SyncReport(master=str(master_path), dry_run=dry_run)
     started = _now()
+    if journal is not None and not dry_run:
+        _repair(journal, today, schema)
     copies = _Copies(master_path, dry_run)
     master = _read_master(master_path, schema)
     if master.keyless and not dry_run:
@@ -508,6 +511,8 @@ def _run(
     with journal.transaction() as db:
         sync_id = journal.start(db, _who(), str(master_path), started)
         _journal_plan(journal, db, sync_id, plan, headers)
+        for side, _, _ in edits:
+            journal.add_file(db, sync_id, FileRecord(str(side.path), side.role, None, None, None))
         journal.add_conflicts(
             db,
             sync_id,
@@ -532,12 +537,29 @@ def _run(
     with journal.transaction() as db:
         journal.set_base(db, sync_id, plan.base)
         journal.close_conflicts(db, sync_id, closed_ids)
+        journal.clear_files(db, sync_id)
         for path, (before, backup) in copies.kept.items():
             after = file_stamp(path).sha256
             role = "master" if path == master_path else "rep"
             journal.add_file(db, sync_id, FileRecord(str(path), role, before, after, backup))
         journal.finish(db, sync_id, _now(), report.model_dump_json())
     return report
+
+
+def _repair(journal: Journal, today: dt.date | None, schema: Schema) -> None:
+    """Finish what a sync killed while writing left: its files hold the merged values (each
+    write is atomic) but perhaps not yet their recomputed columns."""
+    from kqxl.api import recompute_workbook
+
+    for sync_id, paths in journal.interrupted().items():
+        for name in paths:
+            path = Path(name)
+            if path.is_file():
+                # one that cannot be recomputed is read next by the sync and skipped with its reason
+                with contextlib.suppress(KqxlError):
+                    recompute_workbook(path, today=today, schema=schema)
+        with journal.transaction() as db:
+            journal.mark_interrupted(db, sync_id)
 
 
 class _Copies:

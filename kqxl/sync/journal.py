@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS syncs (
     finished TEXT,
     who TEXT NOT NULL,
     master TEXT NOT NULL,
-    status TEXT NOT NULL,          -- done | undone
+    status TEXT NOT NULL,          -- running | done | undone | interrupted
     result TEXT NOT NULL           -- the report as JSON
 );
 CREATE TABLE IF NOT EXISTS files (
@@ -299,7 +299,8 @@ class Journal:
 
     def start(self, db: sqlite3.Connection, who: str, master: str, started: str) -> int:
         cur = db.execute(
-            "INSERT INTO syncs (started, who, master, status, result) VALUES (?, ?, ?, 'done', '')",
+            "INSERT INTO syncs (started, who, master, status, result)"
+            " VALUES (?, ?, ?, 'running', '')",
             (started, who, master),
         )
         assert cur.lastrowid is not None
@@ -307,8 +308,27 @@ class Journal:
 
     def finish(self, db: sqlite3.Connection, sync_id: int, finished: str, result: str) -> None:
         db.execute(
-            "UPDATE syncs SET finished = ?, result = ? WHERE id = ?", (finished, result, sync_id)
+            "UPDATE syncs SET finished = ?, result = ?, status = 'done' WHERE id = ?",
+            (finished, result, sync_id),
         )
+
+    def interrupted(self) -> dict[int, list[str]]:
+        """Syncs that were killed while writing: id → the files they meant to write."""
+        out: dict[int, list[str]] = {}
+        for (sync_id,) in self.db.execute("SELECT id FROM syncs WHERE status = 'running'"):
+            out[sync_id] = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT path FROM files WHERE sync_id = ? ORDER BY rowid", (sync_id,)
+                )
+            ]
+        return out
+
+    def mark_interrupted(self, db: sqlite3.Connection, sync_id: int) -> None:
+        db.execute("UPDATE syncs SET status = 'interrupted' WHERE id = ?", (sync_id,))
+
+    def clear_files(self, db: sqlite3.Connection, sync_id: int) -> None:
+        db.execute("DELETE FROM files WHERE sync_id = ?", (sync_id,))
 
     def add_file(self, db: sqlite3.Connection, sync_id: int, rec: FileRecord) -> None:
         db.execute(

@@ -43,7 +43,8 @@ def undo_sync(master: str | Path, sync_id: int, *, lock_timeout: float = 10.0) -
         if record is None:
             raise JournalError.from_key("sync_unknown", path=master_path, id=sync_id)
         if record.status != "done":
-            raise _refuse(master_path, sync_id, text(_ERR, "undo_done"))
+            reason = "undo_done" if record.status == "undone" else "undo_unfinished"
+            raise _refuse(master_path, sync_id, text(_ERR, reason))
         later = journal.later_writes(sync_id)
         if later:
             later_text = "、".join(map(str, later))
