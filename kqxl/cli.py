@@ -474,7 +474,7 @@ def sync(
     when there are conflicts or skipped workbooks, 2 on a problem.
     """
     from kqxl.api import sync_team
-    from kqxl.sync.apply import find_workbooks
+    from kqxl.sync.apply import find_workbooks, report_lines
     from kqxl.texts import SYNC
 
     day = _today(today)
@@ -490,44 +490,8 @@ def sync(
     if as_json:
         _echo_json(report.model_dump(mode="json"))
     else:
-        for line in report.files:
-            name = Path(line.file).name
-            if line.skipped:
-                click.echo(text(SYNC, "line_skipped", file=name, reason=line.skipped))
-                continue
-            done = SYNC["line_written"] if line.written else ""
-            if dry_run and line.received:
-                done = SYNC["line_dry"]
-            click.echo(
-                text(
-                    SYNC,
-                    "line_ok",
-                    file=name,
-                    received=line.received,
-                    sent=line.sent,
-                    conflicts=line.conflicts,
-                    written=done,
-                )
-            )
-        for c in report.conflicts:
-            click.echo(SYNC["conflict_line"].format(**c.model_dump(exclude={"sheet"})))
-        for n in report.notes:
-            kind = SYNC[f"kind_{n.kind}"]
-            click.echo(SYNC["note_line"].format(kind=kind, key=n.key, message=n.message))
-        skipped = len(report.skipped)
-        if dry_run:
-            summary = text(
-                SYNC, "summary_dry", changed=report.changed, conflicts=len(report.conflicts),
-                skipped=skipped,
-            )  # fmt: skip
-        elif report.sync_id is None:
-            summary = SYNC["summary_none"]
-        else:
-            summary = text(
-                SYNC, "summary", id=report.sync_id, changed=report.changed,
-                conflicts=len(report.conflicts), skipped=skipped,
-            )  # fmt: skip
-        click.echo(summary)
+        for line in report_lines(report):
+            click.echo(line)
     if report.needs_attention:
         raise SystemExit(EXIT_FINDINGS)
 

@@ -110,7 +110,7 @@ class ConflictLine(BaseModel):
 class NoteLine(BaseModel):
     """A refused edit, a missing row, a key collision or a possible duplicate."""
 
-    kind: str  # refused | missing | collision | duplicate
+    kind: str  # refused | moved | missing | collision | duplicate
     sheet: str
     key: str
     message: str
@@ -135,6 +135,47 @@ class SyncReport(BaseModel):
     def needs_attention(self) -> bool:
         """Conflicts or skipped workbooks (``kqxl sync`` exits 1)."""
         return bool(self.conflicts or self.skipped)
+
+
+def report_lines(report: SyncReport) -> list[str]:
+    """The report as ``kqxl sync`` prints it: one line per workbook (收到/送出/冲突, or 跳过
+    and why), the conflicts, the notes, and a summary line."""
+    out: list[str] = []
+    for line in report.files:
+        name = Path(line.file).name
+        if line.skipped:
+            out.append(text(SYNC, "line_skipped", file=name, reason=line.skipped))
+            continue
+        done = SYNC["line_written"] if line.written else ""
+        if report.dry_run and line.received:
+            done = SYNC["line_dry"]
+        out.append(
+            text(
+                SYNC,
+                "line_ok",
+                file=name,
+                received=line.received,
+                sent=line.sent,
+                conflicts=line.conflicts,
+                written=done,
+            )
+        )
+    out.extend(SYNC["conflict_line"].format(**c.model_dump()) for c in report.conflicts)
+    for n in report.notes:
+        kind = SYNC[f"kind_{n.kind}"]
+        out.append(SYNC["note_line"].format(kind=kind, key=n.key, message=n.message))
+    counts = {
+        "changed": report.changed,
+        "conflicts": len(report.conflicts),
+        "skipped": len(report.skipped),
+    }
+    if report.dry_run:
+        out.append(text(SYNC, "summary_dry", **counts))
+    elif report.sync_id is None:
+        out.append(SYNC["summary_none"])
+    else:
+        out.append(text(SYNC, "summary", id=report.sync_id, **counts))
+    return out
 
 
 # --- reading a workbook ------------------------------------------------------------------
@@ -486,7 +527,10 @@ def _run(
         written=master_edit is not None and not dry_run,
     )
     report.files = [master_line, *lines.values()]
-    report.changed = len(plan.changes) + sum(len(a.fields) for a in plan.master.appends)
+    appends = [*plan.master.appends, *(a for side in plan.reps.values() for a in side.appends)]
+    report.changed = len(plan.changes) + sum(
+        1 for a in appends for v in a.fields.values() if v is not None
+    )
     for line in report.files:
         if on_file is not None:
             on_file(line)
@@ -648,8 +692,26 @@ def _report_plan(
                 ),
             )
         )
+    for rep, changes in plan.reps.items():
+        for sheet, key in changes.moves_out:
+            owner = plan.base.get(sheet, {}).get(key, {}).get("owner_rep")
+            report.notes.append(
+                NoteLine(
+                    kind="moved",
+                    sheet=sheet,
+                    key=key,
+                    message=text(
+                        SYNC,
+                        "moved",
+                        owner=owner or "?",
+                        rep=rep,
+                        sheet=sheet,
+                        target=moved_sheet(sheet),
+                    ),
+                )
+            )
     for m in plan.missing:
-        where = text(SYNC, "master") if m.side == MASTER else m.side
+        where = SYNC["master"] if m.side == MASTER else text(SYNC, "rep_workbook", rep=m.side)
         report.notes.append(
             NoteLine(
                 kind="missing",

@@ -244,28 +244,60 @@ def owner_name(value: CellValue) -> str | None:
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
 _SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|集团公司|公司|股份)$")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(省|自治区|特别行政区|市)")
+# Provinces and large cities, which a name may carry without 省/市 (武汉江城置业 = 江城置业).
+_PLACE_NAMES = (
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 "
+    "江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 "
+    "台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 石家庄 太原 沈阳 长春 "
+    "哈尔滨 南京 杭州 合肥 福州 南昌 济南 郑州 武汉 长沙 广州 海口 成都 "
+    "贵阳 昆明 西安 兰州 西宁 呼和浩特 南宁 拉萨 银川 乌鲁木齐 大连 青岛 "
+    "宁波 厦门 深圳 苏州 无锡 佛山 东莞 温州 烟台 唐山 徐州 常州 南通 "
+    "绍兴 泉州 洛阳 宜昌 襄阳 珠海 "
+)
+_PLACES = tuple(sorted(_PLACE_NAMES.split(), key=len, reverse=True))
 _SPACES = re.compile(r"\s+")
 
 
-def normalised_name(value: CellValue) -> str | None:
-    """A name as compared for possible duplicates: full/half width, spaces, brackets, company
-    suffixes (有限公司/有限责任公司/股份 …) and 省/市 prefixes do not count.
+def name_parts(value: CellValue) -> tuple[frozenset[str], str] | None:
+    """A name as compared for possible duplicates: the places it starts with (省/市, or a
+    province or large city named without them) and the rest, where full/half width, spaces,
+    brackets and company suffixes (有限公司/有限责任公司/股份 …) do not count.
 
-    >>> a = normalised_name("湖北省武汉市 江城置业（集团）有限责任公司")
-    >>> a == normalised_name("江城置业(集团)有限公司")
-    True
+    >>> places, rest = name_parts("湖北省武汉市 江城置业（集团）有限责任公司")
+    >>> sorted(places), rest
+    (['武汉', '湖北'], '江城置业集团')
     """
     v = clean(value)
     if v is None:
         return None
     s = _SPACES.sub("", unicodedata.normalize("NFKC", str(v))).translate(_BRACKETS)
-    for _ in range(2):  # 省 then 市
+    places: set[str] = set()
+    for _ in range(3):  # 省, 市, 区 …
         m = _PLACE.match(s)
-        if m and len(s) - m.end() >= 2:
-            s = s[m.end() :]
+        if m:
+            place, end = s[: m.start(1)], m.end()
+        else:
+            place = next((p for p in _PLACES if s.startswith(p)), "")
+            end = len(place)
+        if not end or len(s) - end < 2:
+            break
+        places.add(place)
+        s = s[end:]
     s = _SUFFIX.sub("", s) or s
-    s = s.replace("(", "").replace(")", "")
-    return s.casefold() or None
+    s = s.replace("(", "").replace(")", "").casefold()
+    return (frozenset(places), s) if s else None
+
+
+def normalised_name(value: CellValue) -> str | None:
+    """The part of a name that :func:`name_parts` compares, places left out.
+
+    >>> normalised_name("武汉市江城置业有限公司") == normalised_name("江城置业(集团)有限公司")
+    False
+    >>> normalised_name("武汉市江城置业有限公司") == normalised_name("江城置业 有限责任公司")
+    True
+    """
+    parts = name_parts(value)
+    return None if parts is None else parts[1]
 
 
 def _winner(cols: Columns, name: str) -> Winner:
@@ -452,14 +484,33 @@ def _text(value: CellValue) -> str | None:
 
 
 def _duplicates(plan: SyncPlan, sheet: str, cols: Columns, rows: Mapping[str, Fields]) -> None:
-    groups: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
+    """Rows whose names agree apart from width, spaces, brackets and company suffixes, and
+    whose places do not disagree (武汉江城置业 = 江城置业 = 湖北武汉江城置业 ≠ 长沙江城置业)."""
+    groups: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
     for key in sorted(rows):
-        fields = rows[key]
-        name = normalised_name(fields.get(cols.name))
-        if name is not None:
-            groups[name].append(
-                (key, _text(fields.get(cols.name)), owner_name(fields.get(cols.owner)))
-            )
+        parts = name_parts(rows[key].get(cols.name))
+        if parts is not None:
+            groups[parts[1]].append((parts[0], key))
     for name, members in sorted(groups.items()):
-        if len(members) > 1:
-            plan.duplicates.append(Duplicate(sheet, name, tuple(members)))
+        # places agree when one row's places are among the other's
+        parent = {key: key for _, key in members}
+        for i, (pa, ka) in enumerate(members):
+            for pb, kb in members[i + 1 :]:
+                if pa <= pb or pb <= pa:
+                    parent[_root(parent, kb)] = _root(parent, ka)
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for _, key in members:
+            clusters[_root(parent, key)].append(key)
+        for keys in clusters.values():
+            if len(keys) > 1:
+                found = tuple(
+                    (k, _text(rows[k].get(cols.name)), owner_name(rows[k].get(cols.owner)))
+                    for k in keys
+                )
+                plan.duplicates.append(Duplicate(sheet, name, found))
+
+
+def _root(parent: dict[str, str], key: str) -> str:
+    while parent[key] != key:
+        key = parent[key]
+    return key
