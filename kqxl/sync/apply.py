@@ -260,8 +260,11 @@ def read_side(path: Path, role: str, schema: Schema) -> Side:
         last = sg.first_row + len(sg.rows) - 1
         key_col = match.columns[sheet.key_column]
         wanted = [(c.key, match.columns[c.key]) for c in sheet.columns if c.key in match.columns]
+        width = [(k, col - sg.first_col) for k, col in wanted]
         for r in range(match.header_row + 1, last + 1):
-            values = {k: sg.value(r, col) for k, col in wanted}
+            cells = sg.rows[r - sg.first_row]
+            n = len(cells)
+            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
             if all(clean(v) is None for v in values.values()):
                 continue
             rows.last_row = r

@@ -54,6 +54,10 @@ class Columns:
     rep: frozenset[str]
     manager: frozenset[str]
     rep_wins: frozenset[str] = frozenset()
+    merged: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "merged", tuple(sorted(self.rep | self.manager)))
 
     @classmethod
     def of(cls, sheet: Sheet, rep_wins: Iterable[str] = ()) -> Columns:
@@ -72,10 +76,6 @@ class Columns:
             manager=frozenset(manager),
             rep_wins=frozenset(rep_wins) & frozenset(rep),
         )
-
-    @property
-    def merged(self) -> list[str]:
-        return sorted(self.rep | self.manager)
 
 
 def schema_columns(schema: Schema = SCHEMA, rep_wins: Iterable[str] = ()) -> dict[str, Columns]:
@@ -412,7 +412,17 @@ def _plan_row(
         rep_row = None
         mine = None  # nothing is sent to a workbook that holds the key twice
     result: dict[str, CellValue] = {}
-    for f in cols.merged:
+    merged = cols.merged
+    if (
+        rep_row is not None
+        and base is not None
+        and master is not None
+        and all(rep_row.get(f) == start.get(f) == base.get(f) for f in merged)
+    ):
+        # the common case after a sync: nobody changed the row (plain equality is enough)
+        base_out[key] = {f: clean(start.get(f)) for f in merged}
+        return
+    for f in merged:
         b = base.get(f) if base is not None else None
         m = start.get(f)
         if rep_row is None:
