@@ -546,9 +546,8 @@ def _run(
             if unwritten is not None:
                 unwritten.written = False
         return report
-    base_now = journal.base()
     if nothing and all(
-        base_now.get(s, {}).get(k) == {f: v for f, v in fields.items() if v is not None}
+        base.get(s, {}).get(k) == {f: v for f, v in fields.items() if v is not None}
         for s, rows in plan.base.items()
         for k, fields in rows.items()
     ):

@@ -125,15 +125,22 @@ def load_value(data: str | None) -> CellValue:
     raise ValueError(f"not a journal value: {data!r}")
 
 
+def _tagged(value: CellValue) -> object:
+    """A value as plain JSON: text and numbers as they are, the other types tagged."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    return json.loads(dump_value(value) or "null")
+
+
 def _fields_json(fields: Mapping[str, CellValue]) -> str:
     return json.dumps(
-        {k: dump_value(v) for k, v in sorted(fields.items()) if v is not None}, ensure_ascii=False
+        {k: _tagged(v) for k, v in sorted(fields.items()) if v is not None}, ensure_ascii=False
     )
 
 
 def _fields(data: str) -> dict[str, CellValue]:
     raw = json.loads(data)
-    return {k: load_value(v) for k, v in raw.items()}
+    return {k: load_value(json.dumps(v)) if isinstance(v, dict) else v for k, v in raw.items()}
 
 
 def journal_path(master: Path) -> Path:

@@ -420,7 +420,7 @@ def _plan_row(
         and all(rep_row.get(f) == start.get(f) == base.get(f) for f in merged)
     ):
         # the common case after a sync: nobody changed the row (plain equality is enough)
-        base_out[key] = {f: clean(start.get(f)) for f in merged}
+        base_out[key] = dict(base)
         return
     for f in merged:
         b = base.get(f) if base is not None else None
