@@ -91,7 +91,7 @@ def pandas_baseline(folder: Path) -> str:
         for p in sorted(folder.glob("客户跟进表-*.xlsx"))
     ]
     merged = pd.concat(frames, ignore_index=True)
-    merged.to_excel(folder / "baseline.xlsx", sheet_name="客户", index=False)
+    merged.to_excel(folder.parent / f"{folder.name}-baseline.xlsx", sheet_name="客户", index=False)
     return f"{len(merged)} rows"
 
 

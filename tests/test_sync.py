@@ -195,7 +195,25 @@ def test_init_rep_holds_only_that_reps_rows(team: Path) -> None:
     assert side.setting("sync.rep") == "张伟"
 
 
-def test_no_change_resync_writes_nothing(team: Path) -> None:
+def test_no_change_resync_writes_nothing(team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _bytes(team.parent)
+    journal_before = journal_path(team).stat().st_mtime_ns
+    report = sync_team(team, today=TODAY)
+    assert report.changed == 0 and report.sync_id is None
+    # every file as the last sync left it: nothing is even parsed
+    import kqxl.sync.apply as apply_module
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read_side called")
+
+    monkeypatch.setattr(apply_module, "read_side", no_reading)
+    report = sync_team(team, today=TODAY)
+    assert [Path(f.file).name for f in report.files] == [
+        "团队总表.xlsx", "客户跟进表-张伟.xlsx", "客户跟进表-李娜.xlsx"
+    ]  # fmt: skip
+    monkeypatch.undo()
+    _set(team.parent / "客户跟进表-张伟.xlsx", _key(team, "公司0"), "fax", "1")
+    assert sync_team(team, today=TODAY).sync_id is not None  # a changed file is read
     before = _bytes(team.parent)
     journal_before = journal_path(team).stat().st_mtime_ns
     report = sync_team(team, today=TODAY)

@@ -421,6 +421,14 @@ def _run(
     started = _now()
     if journal is not None and not dry_run:
         _repair(journal, today, schema)
+    if journal is not None:
+        unchanged = _unchanged(journal, master_path, rep_paths)
+        if unchanged is not None:
+            report.files = unchanged
+            for line in unchanged:
+                if on_file is not None:
+                    on_file(line)
+            return report
     copies = _Copies(master_path, dry_run)
     master = _read_master(master_path, schema)
     if master.keyless and not dry_run:
@@ -589,7 +597,33 @@ def _run(
             role = "master" if path == master_path else "rep"
             journal.add_file(db, sync_id, FileRecord(str(path), role, before, after, backup))
         journal.finish(db, sync_id, _now(), report.model_dump_json())
+        seen: dict[str, tuple[str, str | None]] = {}
+        if not report.skipped:
+            seen[str(master_path)] = (file_stamp(master_path).sha256, None)
+            for rep, side in sides.items():
+                seen[str(side.path)] = (file_stamp(side.path).sha256, rep)
+        journal.set_seen(db, seen)
     return report
+
+
+def _unchanged(journal: Journal, master: Path, reps: Sequence[Path]) -> list[WorkbookLine] | None:
+    """The report's lines when every workbook is byte for byte as the last recorded sync left
+    it (nothing to merge, so nothing is parsed); None when any differs, is new, or is open."""
+    seen = journal.seen()
+    paths = [master, *reps]
+    if not seen or set(seen) != {str(p) for p in paths} or journal.interrupted():
+        return None
+    try:
+        for path in paths:
+            check_owner(path, force=False, limits=FileWorkbook(path).limits)
+            if file_stamp(path).sha256 != seen[str(path)][0]:
+                return None
+    except KqxlError:
+        return None
+    return [
+        WorkbookLine(file=str(p), role="master" if p == master else "rep", rep=seen[str(p)][1])
+        for p in paths
+    ]
 
 
 def _repair(journal: Journal, today: dt.date | None, schema: Schema) -> None:

@@ -71,6 +71,11 @@ CREATE TABLE IF NOT EXISTS base_undo (
     key TEXT NOT NULL,
     fields TEXT                    -- the row before the sync; NULL: it had none
 );
+CREATE TABLE IF NOT EXISTS seen (  -- each workbook as the last recorded sync left it
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    rep TEXT                       -- NULL for the master
+);
 CREATE TABLE IF NOT EXISTS conflicts (
     sync_id INTEGER NOT NULL,
     sheet TEXT NOT NULL,
@@ -210,7 +215,7 @@ class Journal:
         if row is None or row[0] != "ok":
             raise sqlite3.DatabaseError(str(row[0]) if row else "quick_check")
         names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        needed = {"meta", "syncs", "files", "changes", "base", "base_undo", "conflicts"}
+        needed = {"meta", "syncs", "files", "changes", "base", "base_undo", "conflicts", "seen"}
         if not needed <= names:
             raise sqlite3.DatabaseError("missing tables: " + ", ".join(sorted(needed - names)))
         version = self.db.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
@@ -260,6 +265,16 @@ class Journal:
             entry["kept"] = load_value(r[9])
             out.append(entry)
         return out
+
+    def seen(self) -> dict[str, tuple[str, str | None]]:
+        """path → (SHA-256, rep) of each workbook as the last recorded sync left it."""
+        return {p: (h, r) for p, h, r in self.db.execute("SELECT path, sha256, rep FROM seen")}
+
+    def set_seen(self, db: sqlite3.Connection, files: Mapping[str, tuple[str, str | None]]) -> None:
+        db.execute("DELETE FROM seen")
+        db.executemany(
+            "INSERT INTO seen VALUES (?, ?, ?)", [(p, h, r) for p, (h, r) in files.items()]
+        )
 
     def sync(self, sync_id: int) -> SyncRecord | None:
         row = self.db.execute(
@@ -426,6 +441,7 @@ class Journal:
             "UPDATE conflicts SET open = 1, closed_by = NULL WHERE closed_by = ?", (sync_id,)
         )
         db.execute("UPDATE syncs SET status = 'undone' WHERE id = ?", (sync_id,))
+        db.execute("DELETE FROM seen")
 
 
 def describe(value: CellValue) -> str:
