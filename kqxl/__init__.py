@@ -12,3 +12,4 @@ __version__ = "0.1.0"
 # The built-in computed systems register themselves (and the values their conditions may
 # name) on import, so that rules files naming 项目阶段 or 甲方等级 load however kqxl is entered.
 from kqxl.engine import systems as _systems  # noqa: F401
+from kqxl.sync import policy as _sync_policy  # noqa: F401 - the [sync] rules section

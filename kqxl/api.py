@@ -45,6 +45,7 @@ from kqxl.rules.io import RulesInfo
 from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
 from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
+from kqxl.sync.apply import SyncReport, WorkbookLine
 from kqxl.texts import LABELS, STORED, text
 from kqxl.tidy import plan_tidy
 
@@ -532,3 +533,38 @@ def recompute_workbooks(
         )
 
     return _run_batch(files, job, on_file)
+
+
+# --- team sync (kqxl/sync/): every rep workbook ⇄ the master --------------------------------
+
+
+def sync_team(
+    master: str | Path,
+    reps: Iterable[str | Path] = (),
+    *,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    lock_timeout: float = 10.0,
+    on_file: Callable[[WorkbookLine], None] | None = None,
+    on_read: Callable[[Path], None] | None = None,
+) -> SyncReport:
+    """Sync the master with each rep workbook (files, or folders of them; default: the
+    master's folder): a three-way merge by key and field against the last synced state in
+    ``.kqxl/journal.sqlite``; see :mod:`kqxl.sync`. ``dry_run`` writes nothing and returns what
+    a real run would do. ``on_read`` sees each workbook as it is read, ``on_file`` each line of
+    the report.
+
+    >>> report = sync_team("团队总表.xlsx")                       # doctest: +SKIP
+    >>> [(f.file, f.received, f.sent, f.skipped) for f in report.files]   # doctest: +SKIP
+    """
+    from kqxl.sync.apply import sync_team as run
+
+    return run(
+        master,
+        reps,
+        dry_run=dry_run,
+        today=today,
+        lock_timeout=lock_timeout,
+        on_file=on_file,
+        on_read=on_read,
+    )

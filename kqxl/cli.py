@@ -161,7 +161,36 @@ def cli() -> None:
 @rules_option
 @click.option("--force", is_flag=True, help=HELP["init_force"])
 @click.option("--protect", is_flag=True, help=HELP["init_protect"])
-def init(directory: Path, rules_path: Path | None, force: bool, protect: bool) -> None:
+@click.option("--rep", "rep", metavar="姓名", help=HELP["init_rep"])
+@click.option(
+    "--master",
+    "master",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=HELP["init_master"],
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=HELP["init_out"],
+)
+def init(
+    directory: Path,
+    rules_path: Path | None,
+    force: bool,
+    protect: bool,
+    rep: str | None,
+    master: Path | None,
+    out: Path | None,
+) -> None:
+    # With --rep NAME --master MASTER: NAME's workbook holding the master's rows whose 负责人
+    # is NAME, the master's rules, and a 设置 sheet binding it to that master.
+    if rep is not None or master is not None:
+        if rep is None or master is None:
+            raise click.UsageError(text(CLI, "rep_needs_master"))
+        from kqxl.sync.rep import init_rep
+
+        click.echo(init_rep(master, rep, out=out, force=force).message())
+        return
     from kqxl.book.template import init_folder
     from kqxl.rules import load_rules
 
@@ -529,6 +558,84 @@ def remind(
         if not as_json:
             click.echo(text(CARE, "ics_written", path=ics_path, n=n))
     _finish(batch, as_json, any(done.reminders.findings for done in batch.results))
+
+
+# --- team sync ------------------------------------------------------------------------------
+
+master_option = click.option(
+    "--master",
+    "master",
+    default="团队总表.xlsx",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=HELP["opt_master"],
+)
+
+
+@cli.command(help=HELP["sync"])
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("reps", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help=HELP["sync_dry_run"])
+@today_option
+@json_option
+def sync(
+    master: Path, reps: tuple[Path, ...], dry_run: bool, today: str | None, as_json: bool
+) -> None:
+    # MASTER with rep workbooks (files or folders; default: MASTER's folder): one line per
+    # workbook, then conflicts and notes; exit 1 on conflicts or skipped workbooks.
+    from kqxl.api import sync_team
+    from kqxl.sync.apply import find_workbooks, report_lines
+    from kqxl.texts import SYNC
+
+    day = _today(today)
+    show_bar = not as_json and sys.stderr.isatty()
+    total = len(find_workbooks(master, reps)) if show_bar else 0
+    if show_bar:
+        with click.progressbar(length=total, file=sys.stderr, label=SYNC["progress"]) as bar:
+            report = sync_team(
+                master, reps, dry_run=dry_run, today=day, on_read=lambda _p: bar.update(1)
+            )
+    else:
+        report = sync_team(master, reps, dry_run=dry_run, today=day)
+    if as_json:
+        _echo_json(report.model_dump(mode="json"))
+    else:
+        for line in report_lines(report):
+            click.echo(line)
+    if report.needs_attention:
+        raise SystemExit(EXIT_FINDINGS)
+
+
+@cli.command(help=HELP["history"])
+@click.argument("key")
+@master_option
+@json_option
+def history(key: str, master: Path, as_json: bool) -> None:
+    from kqxl.sync.undo import row_history
+    from kqxl.texts import SYNC
+
+    story = row_history(master, key)
+    if as_json:
+        _echo_json(story.model_dump(mode="json"))
+        return
+    if not story.lines:
+        click.echo(SYNC["history_none"].format(key=key))
+    for line in story.lines:
+        click.echo(line.message())
+
+
+@cli.command(help=HELP["undo"])
+@click.argument("sync_id", type=int)
+@master_option
+@json_option
+def undo(sync_id: int, master: Path, as_json: bool) -> None:
+    from kqxl.sync.undo import undo_sync
+
+    done = undo_sync(master, sync_id)
+    if as_json:
+        _echo_json(done.model_dump(mode="json"))
+    else:
+        click.echo(done.message())
 
 
 def main() -> None:

@@ -303,7 +303,82 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     for line in boards:
         click.echo(f"  {line}")
     click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
+    click.echo("")
+    run_team_sync(folder / SYNC_FOLDER, today)
     return 0
+
+
+SYNC_FOLDER = "团队同步"
+
+
+def run_team_sync(folder: Path, today: dt.date = TODAY) -> int:
+    """The sample team as a synced team in ``folder``: the master, one workbook per rep made
+    from it (``kqxl init --rep``), a first sync; then a day of edits — one conflict, one
+    reassignment, one row deleted by a rep, one possible duplicate — and the sync that
+    follows, printed as ``kqxl sync`` prints it. The exit code ``kqxl sync`` would give."""
+    from kqxl.book import CellChange, RowDelete, patch_workbook
+    from kqxl.book.template import write_template
+    from kqxl.schema import SCHEMA
+    from kqxl.sync.apply import read_side, report_lines, sync_team
+    from kqxl.sync.rep import init_rep
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    team = sample_team()
+    master = write_template(
+        folder / "团队总表.xlsx",
+        "master",
+        load_rules(None),
+        customers=[row for c, _ in team.values() for row in c],
+        projects=[row for _, p in team.values() for row in p],
+    )
+    recompute_workbook(master, today=today)
+    reps = {rep: Path(init_rep(master, rep).path) for rep in REPS}
+    first = sync_team(master, today=today)
+    click.echo(f"Team sync in {folder}/: first sync {first.sync_id}, every workbook in step")
+
+    def edit(path: Path, name: str, changes: dict[str, CellValue]) -> None:
+        side = read_side(path, "master" if path == master else "rep", SCHEMA)
+        sheet = side.sheets["客户"]
+        key = next(k for k, f in sheet.table.items() if f["customer_name"] == name)
+        cells = [
+            CellChange("客户", sheet.rows[key], sheet.columns[f], v) for f, v in changes.items()
+        ]
+        patch_workbook(path, cells, backup=False)
+
+    zhang_first = str(team["张伟"][0][0]["customer_name"])
+    li_first = str(team["李娜"][0][1]["customer_name"])
+    liu_gone = str(team["刘洋"][0][3]["customer_name"])
+    # a conflict: 张伟 and the manager change the same contact differently
+    edit(reps["张伟"], zhang_first, {"contact_name": "周总", "visit_count": 7})
+    edit(master, zhang_first, {"contact_name": "吴总", "manager_note": "月底前约见采购"})
+    # a reassignment: the manager gives one of 李娜's customers to 王强
+    edit(master, li_first, {"owner_rep": "王强"})
+    # a row deleted by a rep: 刘洋 deletes a customer (it comes back, nothing is lost)
+    side = read_side(reps["刘洋"], "rep", SCHEMA)
+    gone = next(k for k, f in side.sheets["客户"].table.items() if f["customer_name"] == liu_gone)
+    patch_workbook(reps["刘洋"], [], rows=[RowDelete("客户", side.sheets["客户"].rows[gone])])
+    # a possible duplicate: 王强 enters 张伟's customer under a slightly different name
+    side = read_side(reps["王强"], "rep", SCHEMA)
+    wang = side.sheets["客户"]
+    row = wang.last_row + 1
+    twin = zhang_first.replace("有限公司", "有限责任公司").replace(
+        zhang_first[:2], f"{zhang_first[:2]}市"
+    )
+    patch_workbook(
+        reps["王强"],
+        [
+            CellChange("客户", row, wang.columns["customer_name"], twin),
+            CellChange("客户", row, wang.columns["customer_type"], "甲方"),
+        ],
+        backup=False,
+    )
+    report = sync_team(master, today=today)
+    click.echo("$ kqxl sync 团队总表.xlsx")
+    for line in report_lines(report):
+        click.echo(line)
+    return 1 if report.needs_attention else 0
 
 
 # At most this many findings are listed; the rest are counted, with the command that lists all.

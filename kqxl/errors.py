@@ -76,12 +76,20 @@ CODES: dict[str, str] = {
     "bad_days": "bad_option",
     "care_sheet_taken": "not_kqxl_sheet",
     "internal": "internal",
+    "sync_busy": "sync_busy",
+    "master_unusable": "master_unusable",
+    "journal_damaged": "journal_damaged",
+    "journal_missing": "journal_missing",
+    "sync_unknown": "sync_unknown",
+    "undo_refused": "undo_refused",
 }
 
 # Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a
 # refused row operation), not errors of their own: they have no code.
 DETAIL_KEYS: frozenset[str] = frozenset(
-    key for key in ERRORS if key.startswith(("rules_", "expr_", "rows_")) and key not in CODES
+    key
+    for key in ERRORS
+    if key.startswith(("rules_", "expr_", "rows_", "undo_")) and key not in CODES
 )
 
 INTERNAL = CODES["internal"]
@@ -186,6 +194,13 @@ class SchemaError(KqxlError, ValueError):
     """Rows do not fit the schema (a column the schema does not know)."""
 
     code = "unknown_keys"
+
+
+class JournalError(KqxlError):
+    """The sync journal cannot be used (damaged, missing) or refuses an undo; the message
+    names the file and the reason. A damaged journal is never rebuilt silently."""
+
+    code = "journal_damaged"
 
 
 class OptionError(KqxlError, ValueError):

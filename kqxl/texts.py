@@ -81,6 +81,18 @@ ERRORS: dict[str, str] = {
     "rules_block_edited": "规则原文与结束行记录的指纹不符（被手工改动过，或只复制了一部分）",
     "rules_gbk": "{path}：该文件是 GBK 编码，请另存为 UTF-8（记事本：文件 → 另存为 → 编码选“UTF-8”）后重试。",
     "sheet_kept": "{path}：工作表“{sheet}”中的{what}与新内容不相容，kqxl 不能替换该工作表（替换会使其损坏）。请在 Excel 中删除它或把该工作表改名后重试。",
+    # Team sync
+    "sync_busy": "{path}：{who} 正在同步这份总表（自 {since} 起），请稍后重试。",
+    "master_unusable": "{path}：不能作为团队总表同步：{reason}。",
+    "journal_damaged": "{path}：同步日志已损坏，无法读取（{detail}）。kqxl 不会自动重建它：请从备份恢复该文件，或把它移走后重新同步（将按首次同步处理）。",
+    "journal_missing": "{path}：找不到同步日志，这份总表还没有同步过。",
+    "sync_unknown": "{path}：同步日志中没有同步 {id}。",
+    "undo_refused": "{path}：不能撤销同步 {id}：{reason}。",
+    "undo_changed": "{file} 在同步后又被修改过",
+    "undo_later": "之后的同步 {later} 又写入过文件，请先撤销它",
+    "undo_done": "它已被撤销过",
+    "undo_unfinished": "它没有完成（写入时被中断，之后的同步已把它补完）",
+    "undo_no_copy": "找不到 {file} 同步前的副本 {copy}",
     # Deleting or moving rows: rows_refused carries one of the rows_* details below.
     "rows_refused": "{path}：不能删除或移动工作表“{sheet}”的行：{detail}。工作簿未改动；请先在 Excel 中调整，或手工删除这些行。",
     "rows_conflict": "{path}：工作表“{sheet}”第 {row} 行既要删除或移动，又要修改其中的单元格，请只做一种。",
@@ -433,6 +445,10 @@ METAVARS: dict[str, str] = {
     "arg:workbook": "工作簿",
     "arg:directory": "文件夹",
     "arg:file": "规则文件",
+    "arg:master": "团队总表",
+    "arg:reps": "业务员工作簿或文件夹",
+    "arg:key": "编号",
+    "arg:sync_id": "同步序号",
     "type:file": "文件",
     "type:directory": "文件夹",
     "type:path": "路径",
@@ -462,10 +478,13 @@ HELP: dict[str, str] = {
         "文件夹不存在时会新建；已有同名文件时不做任何改动，除非加 --force。模板默认不保护"
         "工作表，业务员可以排序、删除重复行、插入列；加 --protect 则锁定计算结果列并保护工作表"
         "（没有密码）。\n\n"
+        "加 --rep 姓名 --master 团队总表.xlsx 时，改为从团队总表生成这位业务员的客户跟进表（含负责人"
+        "为他/她的行、总表的规则），之后用 kqxl sync 同步。\n\n"
         "\b\n示例：\n"
         "  kqxl init 团队文件夹\n"
         "  kqxl init 团队文件夹 --rules 规则.toml --force\n"
-        "  kqxl init 团队文件夹 --protect"
+        "  kqxl init 团队文件夹 --protect\n"
+        "  kqxl init --rep 张伟 --master 团队文件夹/团队总表.xlsx"
     ),
     "init_force": "覆盖已有的模板文件。",
     "init_protect": "保护工作表（没有密码），锁定计算结果列。",
@@ -543,6 +562,33 @@ HELP: dict[str, str] = {
     "remind_holidays": "某一年的调休安排文件（TOML，格式同 kqxl/data/holidays-2027.toml），用于 kqxl 尚未收录的年份。",
     "remind_no_sheet": "不在工作簿中写入“提醒”工作表。",
     "remind_force": "即使有残留的 Excel 锁文件（~$）也写入。",
+    "init_rep": "从 --master 指定的团队总表生成这位业务员的客户跟进表（含负责人为他/她的行）。",
+    "init_master": "--rep 生成的工作簿与之同步的团队总表（取其行、规则和工作簿编号）。",
+    "init_out": "--rep 生成的工作簿写到这里（默认：总表旁边的 客户跟进表-姓名.xlsx）。",
+    "sync": (
+        "把团队总表与各业务员的客户跟进表同步（工作簿或文件夹；不指定时为总表所在的文件夹）。\n\n"
+        "业务员填写的列从业务员送到总表，负责人和经理批注从总表送到业务员；两边改了同一格且不一致"
+        "时按规则保留一方，另一方的值记入“冲突”工作表。任何一行都不会被删除。每个工作簿一行结果，"
+        "然后列出冲突和说明；有冲突或跳过的工作簿时退出码为 1。每次同步都记入日志，可用 kqxl "
+        "history 查看、kqxl undo 撤销。\n\n"
+        "\b\n示例：\n"
+        "  kqxl sync 团队文件夹/团队总表.xlsx\n"
+        "  kqxl sync 团队总表.xlsx 客户跟进表-张伟.xlsx 客户跟进表-李娜.xlsx\n"
+        "  kqxl sync 团队总表.xlsx --dry-run"
+    ),
+    "sync_dry_run": "只列出同步会做什么，不写入任何文件。",
+    "opt_master": "读取这份团队总表的同步日志。",
+    "history": (
+        "按同步日志列出一行（客户编号或项目编号）的经历：谁在哪次同步中改了什么。\n\n"
+        "\b\n示例：\n"
+        "  kqxl history KH-7QM4XD-0012 --master 团队总表.xlsx"
+    ),
+    "undo": (
+        "撤销第几次同步：把那次同步写过的每个文件逐字节恢复，并在日志中记为已撤销。\n\n"
+        "那些文件之后又被改过，或之后还有同步写过文件时，拒绝撤销。\n\n"
+        "\b\n示例：\n"
+        "  kqxl undo 12 --master 团队总表.xlsx"
+    ),
     "recompute_no_backup": "不在 .kqxl/backups/ 中保留备份。",
     "recompute_keep_backups": "每个工作簿保留多少个备份。",
 }
@@ -651,6 +697,7 @@ ERRORS.update(
 
 LABELS["wrong_type_grade"] = "—"  # a 甲方/总包 found, but of another 客户类型
 CLI["summary_notices"] = "另有 {notices} 条提示（不算问题）。"
+CLI["rep_needs_master"] = "--rep 和 --master 要一起使用。"
 CLI["tidied"] = "已把 {cells} 个按宽松方式读取的单元格改写为数字、日期或标准选项。"
 
 READING: dict[str, str] = {
@@ -738,4 +785,69 @@ SYSTEM_TEXTS: dict[str, str] = {
         "需求：安全感、不希望有突然的改变、希望被重视；恐惧：批评、混乱局面、没有清楚的条理、新的"
         "措施方法；窍门：尊重其个人空间，公事公办，摆事实并确保正确，做好准备，语速放慢，集中在事实上"
     ),
+}
+
+
+# Team sync (kqxl sync / history / undo, kqxl init --rep): sheets, report lines, skip reasons.
+SYNC: dict[str, str] = {
+    "conflict_sheet": "冲突",
+    "conflict_title": "同步冲突（由 kqxl 维护）：总表和业务员改了同一格且不一致；保留的值已写入两边，另一个值记在这里和同步日志中。再次修改该格后，下次同步即视为已处理。",
+    "conflict_key": "编号",
+    "conflict_name": "名称",
+    "conflict_sheet_name": "工作表",
+    "conflict_column": "列",
+    "conflict_rep": "业务员",
+    "conflict_master": "总表的值",
+    "conflict_rep_value": "业务员的值",
+    "conflict_kept": "保留的值",
+    "moved_sheet": "已移交{sheet}",
+    "moved_title": "以下各行已由经理移交给其他业务员（只读，由 kqxl 维护）：请不要在这里修改。",
+    "master": "总表",
+    "blank": "（空白）",
+    "skip_version": "模板版本为 {version}，本 kqxl 使用版本 {ours}",
+    "skip_kind_rep": "这是团队总表，不是业务员的客户跟进表",
+    "skip_kind_master": "这是业务员的客户跟进表，不是团队总表",
+    "skip_no_sheet": "缺少工作表“{sheet}”",
+    "skip_no_key": "工作表“{sheet}”找不到“{header}”列",
+    "skip_no_rep": "无法确定属于哪位业务员（设置工作表中没有业务员，负责人也不止一位）",
+    "skip_other_master": "绑定的是另一份总表（工作簿编号 {bound}，本总表为 {ours}）",
+    "skip_same_rep": "与 {other} 属于同一位业务员 {rep}",
+    "refused_manager_column": "{rep} 修改了经理负责的“{column}”为“{value}”：未采用，已恢复为总表的值",
+    "refused_not_owner": "{rep} 修改了不属于自己的行的“{column}”为“{value}”：未采用",
+    "missing": "该行在{side}中不见了：已恢复，不会删除（如需作废请由经理处理）",
+    "rep_workbook": "{rep}的工作簿",
+    "moved": "负责人改为{owner}：已从{rep}的“{sheet}”移到“{target}”（只读），并送到{owner}的工作簿",
+    "collision": "编号重复出现在 {sides}：这些行暂不同步，请清空其中一行的编号后重算",
+    "duplicate": "可能是同一单位：{rows}（未合并，请经理确认）",
+    "progress": "读取工作簿",
+    "rules_rep_wins": "“{columns}”不是业务员填写的列（只能列业务员填写的列，不能列负责人、经理批注或计算结果）",
+    "line_ok": "{file}：收到 {received}，送出 {sent}，冲突 {conflicts}{written}",
+    "line_written": "（已写入）",
+    "line_dry": "（预演，未写入）",
+    "line_skipped": "{file}：跳过 — {reason}",
+    "summary": "同步 {id}：{changed} 处改动，{conflicts} 个冲突，{skipped} 个工作簿跳过。",
+    "summary_dry": "预演：{changed} 处改动，{conflicts} 个冲突，{skipped} 个工作簿跳过；未写入任何文件。",
+    "summary_none": "没有变化：未写入任何文件。",
+    "conflict_line": "冲突 {key}（{name}）“{column}”：总表“{master_value}”，{rep}“{rep_value}”，保留“{kept}”",
+    "note_line": "{kind} {key}：{message}",
+    "kind_refused": "拒绝",
+    "kind_missing": "缺行",
+    "kind_moved": "移交",
+    "kind_collision": "编号重复",
+    "kind_duplicate": "疑似重复",
+    "history_none": "同步日志中没有编号 {key} 的记录。",
+    "history_line": "同步 {id}（{when}{undone}）{side} {sheet}“{column}”：{old} → {new}（{what}）",
+    "history_undone": "，已撤销",
+    "what_update": "来自{origin}",
+    "what_edit": "在总表中修改",
+    "what_append": "新增行，来自{origin}",
+    "what_conflict": "冲突，{origin}的值未保留",
+    "what_refused": "{origin}的修改未采用",
+    "what_move_out": "移至已移交",
+    "undone": "已撤销同步 {id}：恢复了 {count} 个文件。",
+    "setting_rep": "业务员",
+    "setting_rep_note": "本工作簿属于这位业务员；同步时只收到负责人为他/她的行。",
+    "setting_master": "同步总表",
+    "setting_master_note": "本工作簿与之同步的团队总表的工作簿编号；与其他总表同步会被拒绝。",
+    "rep_created": "已生成 {path}（{rep} 的 {customers} 个客户、{projects} 个项目）",
 }

@@ -1,0 +1,930 @@
+"""Apply a team sync: read the workbooks, plan the merge, write, recompute, journal.
+
+:func:`sync_team` is the job behind ``kqxl sync`` (and, later, the Excel button for one
+workbook). The steps:
+
+1. hold the master's sync lock (``.kqxl/sync.lock``; a second sync waits, then names the
+   holder);
+2. read the master and each rep workbook; a workbook that is open in Excel/WPS, unreadable, of
+   another template version, bound to another master or malformed is skipped with its reason;
+3. rows without a key get one first (a recompute of that workbook);
+4. plan the three-way merge against the journal's base (:func:`kqxl.sync.merge.plan_sync`);
+5. record the plan's changes and conflicts in the journal (so a sync killed while writing
+   loses no value), write every workbook that receives something — cells, appended rows,
+   rows moved out to 已移交, the 冲突 sheet — through the patch writer (backup, atomic replace),
+   recompute its computed columns, and keep a copy of it as it was for ``kqxl undo``;
+6. store the new base and the files' hashes in one transaction.
+
+Nothing is written for a workbook that receives nothing; a sync that changes nothing writes
+no file and no journal entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import os
+import shutil
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from pydantic import BaseModel
+
+from kqxl.book.patch import CellChange, RowDelete, SheetContent
+from kqxl.book.port import FileWorkbook, WorkbookEdit
+from kqxl.book.safety import (
+    check_owner,
+    file_stamp,
+    fsync_file,
+    kqxl_dir,
+    remove_quietly,
+    replace_file,
+    temp_name,
+)
+from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
+from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
+from kqxl.engine.validate import locate_header
+from kqxl.errors import KqxlError, WorkbookError
+from kqxl.rules.sheet import RULES_SHEET
+from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Schema
+from kqxl.stored import rules_in_effect
+from kqxl.sync.journal import FileRecord, Journal, journal_path
+from kqxl.sync.merge import (
+    MASTER,
+    SheetTables,
+    SyncPlan,
+    clean,
+    owner_name,
+    plan_sync,
+    same,
+    schema_columns,
+    synced_sheets,
+)
+from kqxl.sync.policy import rep_wins
+from kqxl.texts import SYNC, text
+
+CONFLICT_SHEET = SYNC["conflict_sheet"]
+# Settings codes of a rep workbook (kept by the 设置 sheet as rows it does not know)
+REP_CODE, MASTER_CODE = "sync.rep", "sync.master"
+
+
+def moved_sheet(sheet: str) -> str:
+    """The read-only sheet that holds a data sheet's rows given to another rep."""
+    return text(SYNC, "moved_sheet", sheet=sheet)
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+class WorkbookLine(BaseModel):
+    """One workbook of a sync: what it received and sent, or why it was skipped."""
+
+    file: str
+    role: str  # master | rep
+    rep: str | None = None
+    received: int = 0  # fields, rows and moves written into it
+    sent: int = 0  # values of its own that went to the master
+    conflicts: int = 0
+    written: bool = False
+    skipped: str | None = None  # the reason, in Chinese
+    skip_code: str | None = None
+
+
+class ConflictLine(BaseModel):
+    sheet: str
+    key: str
+    name: str | None
+    column: str
+    rep: str
+    master_value: str
+    rep_value: str
+    kept: str
+
+
+class NoteLine(BaseModel):
+    """A refused edit, a missing row, a key collision or a possible duplicate."""
+
+    kind: str  # refused | moved | missing | collision | duplicate
+    sheet: str
+    key: str
+    message: str
+
+
+class SyncReport(BaseModel):
+    """What ``kqxl sync`` did (``--json`` prints exactly this)."""
+
+    master: str
+    dry_run: bool
+    sync_id: int | None = None
+    changed: int = 0  # field values that changed somewhere
+    files: list[WorkbookLine] = []
+    conflicts: list[ConflictLine] = []
+    notes: list[NoteLine] = []
+
+    @property
+    def skipped(self) -> list[WorkbookLine]:
+        return [f for f in self.files if f.skipped]
+
+    @property
+    def needs_attention(self) -> bool:
+        """Conflicts or skipped workbooks (``kqxl sync`` exits 1)."""
+        return bool(self.conflicts or self.skipped)
+
+
+def report_lines(report: SyncReport) -> list[str]:
+    """The report as ``kqxl sync`` prints it: one line per workbook (收到/送出/冲突, or 跳过
+    and why), the conflicts, the notes, and a summary line."""
+    out: list[str] = []
+    for line in report.files:
+        name = Path(line.file).name
+        if line.skipped:
+            out.append(text(SYNC, "line_skipped", file=name, reason=line.skipped))
+            continue
+        done = SYNC["line_written"] if line.written else ""
+        if report.dry_run and line.received:
+            done = SYNC["line_dry"]
+        out.append(
+            text(
+                SYNC,
+                "line_ok",
+                file=name,
+                received=line.received,
+                sent=line.sent,
+                conflicts=line.conflicts,
+                written=done,
+            )
+        )
+    out.extend(SYNC["conflict_line"].format(**c.model_dump()) for c in report.conflicts)
+    for n in report.notes:
+        kind = SYNC[f"kind_{n.kind}"]
+        out.append(SYNC["note_line"].format(kind=kind, key=n.key, message=n.message))
+    counts = {
+        "changed": report.changed,
+        "conflicts": len(report.conflicts),
+        "skipped": len(report.skipped),
+    }
+    if report.dry_run:
+        out.append(text(SYNC, "summary_dry", **counts))
+    elif report.sync_id is None:
+        out.append(SYNC["summary_none"])
+    else:
+        out.append(text(SYNC, "summary", id=report.sync_id, **counts))
+    return out
+
+
+# --- reading a workbook ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SheetRows:
+    """One data sheet of a workbook as the sync sees it."""
+
+    grid: SheetGrid
+    columns: dict[str, int]  # column key → Excel column
+    header_row: int
+    rows: dict[str, int] = field(default_factory=dict)  # key → Excel row
+    table: dict[str, dict[str, CellValue]] = field(default_factory=dict)
+    repeated: set[str] = field(default_factory=set)
+    keyless: int = 0
+    last_row: int = 0
+
+
+@dataclass(slots=True)
+class Side:
+    path: Path
+    role: str
+    book: FileWorkbook
+    grid: WorkbookGrid
+    settings: Settings | None
+    sheets: dict[str, SheetRows]
+    rep: str | None = None
+
+    @property
+    def keyless(self) -> int:
+        return sum(s.keyless for s in self.sheets.values())
+
+    def setting(self, code: str) -> str | None:
+        for row in self.settings.other_rows if self.settings else ():
+            if len(row) >= 4 and row[3] == code and clean(row[1]) is not None:
+                return str(clean(row[1]))
+        return None
+
+
+class Skip(Exception):
+    """A workbook the batch goes on without; the message is the Chinese reason."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _sheets_read(schema: Schema) -> list[str]:
+    names = [s.name for s in synced_sheets(schema)]
+    own = [SETTINGS_SHEET, RULES_SHEET, CONFLICT_SHEET]
+    return [*names, *own, *(moved_sheet(n) for n in names)]
+
+
+def read_side(path: Path, role: str, schema: Schema) -> Side:
+    """A workbook as the sync sees it, or :class:`Skip` with the reason."""
+    try:
+        check_owner(path, force=False, limits=FileWorkbook(path).limits)
+        book = FileWorkbook(path)
+        grid = book.read(_sheets_read(schema))
+        settings = read_settings(grid.sheets.get(SETTINGS_SHEET), str(path))
+    except KqxlError as exc:
+        raise Skip(exc.message, exc.code) from None
+    if settings is not None and settings.template_version not in (None, TEMPLATE_VERSION):
+        raise Skip(
+            text(SYNC, "skip_version", version=settings.template_version, ours=TEMPLATE_VERSION),
+            "template_version",
+        )
+    kind = settings.template_kind if settings else None
+    if kind is not None and kind != role:
+        raise Skip(text(SYNC, f"skip_kind_{role}"), "template_kind")
+    sheets: dict[str, SheetRows] = {}
+    for sheet in synced_sheets(schema):
+        sg = grid.sheets.get(sheet.name)
+        if sg is None:
+            raise Skip(text(SYNC, "skip_no_sheet", sheet=sheet.name), "malformed")
+        match = locate_header(sg, sheet)
+        if match.header_row is None or sheet.key_column not in match.columns:
+            header = sheet.column(sheet.key_column).header
+            raise Skip(text(SYNC, "skip_no_key", sheet=sheet.name, header=header), "malformed")
+        rows = SheetRows(sg, match.columns, match.header_row, last_row=match.header_row)
+        last = sg.first_row + len(sg.rows) - 1
+        key_col = match.columns[sheet.key_column]
+        wanted = [(c.key, match.columns[c.key]) for c in sheet.columns if c.key in match.columns]
+        width = [(k, col - sg.first_col) for k, col in wanted]
+        for r in range(match.header_row + 1, last + 1):
+            cells = sg.rows[r - sg.first_row]
+            n = len(cells)
+            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            if all(clean(v) is None for v in values.values()):
+                continue
+            rows.last_row = r
+            key = clean(sg.value(r, key_col))
+            if key is None:
+                rows.keyless += 1
+                continue
+            key = str(key)
+            if key in rows.rows:
+                rows.repeated.add(key)
+                continue
+            rows.rows[key] = r
+            rows.table[key] = values
+        sheets[sheet.name] = rows
+    return Side(path, role, book, grid, settings, sheets)
+
+
+def _rep_name(side: Side, schema: Schema) -> str:
+    named = owner_name(side.setting(REP_CODE))
+    if named:
+        return named
+    owners = {
+        owner_name(fields.get("owner_rep"))
+        for s in side.sheets.values()
+        for fields in s.table.values()
+    } - {None}
+    if len(owners) == 1:
+        return str(owners.pop())
+    raise Skip(text(SYNC, "skip_no_rep"), "no_rep")
+
+
+# --- the lock ----------------------------------------------------------------------------
+
+
+@contextmanager
+def sync_lock(master: Path, timeout: float) -> Iterator[None]:
+    """Hold the master's sync lock; on timeout, name who holds it and since when."""
+    folder = kqxl_dir(master)
+    folder.mkdir(exist_ok=True)
+    lock = FileLock(str(folder / "sync.lock"), timeout=timeout)
+    info = folder / "sync.lock.json"
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            holder = json.loads(info.read_text("utf-8"))
+        except (OSError, ValueError):
+            holder = {}
+        raise WorkbookError.from_key(
+            "sync_busy",
+            path=master,
+            who=holder.get("who", "?"),
+            since=holder.get("since", "?"),
+        ) from None
+    try:
+        info.write_text(
+            json.dumps({"who": _who(), "pid": os.getpid(), "since": _now()}, ensure_ascii=False),
+            "utf-8",
+        )
+        yield
+    finally:
+        remove_quietly(info)
+        lock.release()
+
+
+def _who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --- the job -----------------------------------------------------------------------------
+
+
+def find_workbooks(master: Path, paths: Iterable[str | Path]) -> list[Path]:
+    """The rep workbooks named or found in the folders named (the master and Excel's ``~$``
+    owner files left out); without paths, the master's folder."""
+    given = list(paths) or [master.parent]
+    found: list[Path] = []
+    for p in map(Path, given):
+        if p.is_dir():
+            found.extend(
+                sorted(
+                    q
+                    for q in p.iterdir()
+                    if q.suffix.lower() in (".xlsx", ".xlsm")
+                    and not q.name.startswith(("~$", "."))
+                    and q.is_file()
+                )
+            )
+        else:
+            found.append(p)
+    master_real = master.resolve()
+    out: list[Path] = []
+    for p in found:
+        if p.resolve() != master_real and p not in out:
+            out.append(p)
+    return out
+
+
+def sync_team(
+    master: str | Path,
+    reps: Iterable[str | Path] = (),
+    *,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    schema: Schema = SCHEMA,
+    lock_timeout: float = 10.0,
+    on_file: Callable[[WorkbookLine], None] | None = None,
+    on_read: Callable[[Path], None] | None = None,
+) -> SyncReport:
+    """Sync ``master`` with each rep workbook in ``reps`` (files or folders; default: the
+    master's folder). Returns the report; with ``dry_run`` nothing is written.
+
+    Raises :class:`~kqxl.errors.KqxlError` only for a problem with the master or the journal
+    (a rep workbook that cannot take part is a skipped line of the report).
+    """
+    master_path = Path(master)
+    if not master_path.is_file():
+        raise WorkbookError.from_key("file_not_found", path=master_path)
+    rep_paths = find_workbooks(master_path, reps)
+    with sync_lock(master_path, lock_timeout):
+        jpath = journal_path(master_path)
+        if dry_run and not jpath.exists():
+            return _run(master_path, rep_paths, None, dry_run, today, schema, on_file, on_read)
+        with Journal(jpath) as journal:
+            return _run(master_path, rep_paths, journal, dry_run, today, schema, on_file, on_read)
+
+
+def _read_master(path: Path, schema: Schema) -> Side:
+    try:
+        return read_side(path, "master", schema)
+    except Skip as exc:
+        raise WorkbookError.from_key("master_unusable", path=path, reason=str(exc)) from None
+
+
+def _run(
+    master_path: Path,
+    rep_paths: Sequence[Path],
+    journal: Journal | None,
+    dry_run: bool,
+    today: dt.date | None,
+    schema: Schema,
+    on_file: Callable[[WorkbookLine], None] | None,
+    on_read: Callable[[Path], None] | None = None,
+) -> SyncReport:
+    report = SyncReport(master=str(master_path), dry_run=dry_run)
+    started = _now()
+    if journal is not None and not dry_run:
+        _repair(journal, today, schema)
+    if journal is not None:
+        unchanged = _unchanged(journal, master_path, rep_paths)
+        if unchanged is not None:
+            report.files = unchanged
+            for line in unchanged:
+                if on_file is not None:
+                    on_file(line)
+            return report
+    copies = _Copies(master_path, dry_run)
+    master = _read_master(master_path, schema)
+    if master.keyless and not dry_run:
+        copies.keep(master_path)
+        master = _with_keys(master, schema, today)
+    master_id = master.settings.workbook_id if master.settings else None
+
+    sides: dict[str, Side] = {}
+    lines: dict[str, WorkbookLine] = {}
+    for path in rep_paths:
+        if on_read is not None:
+            on_read(path)
+        line = WorkbookLine(file=str(path), role="rep")
+        try:
+            side = read_side(path, "rep", schema)
+            bound = side.setting(MASTER_CODE)
+            if bound is not None and master_id is not None and bound != master_id:
+                raise Skip(text(SYNC, "skip_other_master", bound=bound, ours=master_id), "bound")
+            rep = line.rep = _rep_name(side, schema)
+            if rep in sides:
+                raise Skip(text(SYNC, "skip_same_rep", rep=rep, other=sides[rep].path), "same_rep")
+            if side.keyless and not dry_run:
+                copies.keep(path)
+                side = _with_keys(side, schema, today)
+            side.rep = rep
+        except Skip as exc:
+            line.skipped, line.skip_code = str(exc), exc.code
+            lines[str(path)] = line
+            continue
+        sides[rep] = side
+        lines[str(path)] = line
+
+    base = journal.base() if journal is not None else {}
+    try:
+        rules = rules_in_effect(master.grid, None).rules
+    except KqxlError as exc:
+        raise WorkbookError.from_key(
+            "master_unusable", path=master_path, reason=exc.message
+        ) from None
+    columns = schema_columns(schema, rep_wins(rules, schema))
+    tables = {
+        sheet.name: SheetTables(
+            master=master.sheets[sheet.name].table,
+            base=base.get(sheet.name, {}),
+            reps={rep: s.sheets[sheet.name].table for rep, s in sides.items()},
+            repeated={
+                MASTER: frozenset(master.sheets[sheet.name].repeated),
+                **{rep: frozenset(s.sheets[sheet.name].repeated) for rep, s in sides.items()},
+            },
+        )
+        for sheet in synced_sheets(schema)
+    }
+    plan = plan_sync(tables, columns)
+    headers = {s.name: {c.key: c.header for c in s.columns} for s in synced_sheets(schema)}
+    _report_plan(report, plan, headers, lines, sides)
+
+    open_before = journal.open_conflicts() if journal is not None else []
+    changed_fields = {(u.sheet, u.key, u.field) for u in plan.changes}
+    closing = [
+        c
+        for c in open_before
+        if (c["sheet"], c["key"], c["field"]) in changed_fields
+        and not any(
+            (k.sheet, k.key, k.field) == (c["sheet"], c["key"], c["field"]) for k in plan.conflicts
+        )
+    ]
+    new_conflicts = [
+        c
+        for c in plan.conflicts
+        if not any(
+            (o["sheet"], o["key"], o["field"], o["rep"]) == (c.sheet, c.key, c.field, c.rep)
+            and same(o["master_value"], c.master_value)
+            and same(o["rep_value"], c.rep_value)
+            for o in open_before
+        )
+    ]
+    closed_ids = {int(c["rowid"]) for c in closing}  # type: ignore[arg-type]
+    still_open = [c for c in open_before if c["rowid"] not in closed_ids] + [
+        {
+            "sheet": c.sheet,
+            "key": c.key,
+            "name": c.name,
+            "field": c.field,
+            "rep": c.rep,
+            "master_value": c.master_value,
+            "rep_value": c.rep_value,
+            "kept": c.kept,
+        }
+        for c in new_conflicts
+    ]
+
+    edits: list[tuple[Side, WorkbookEdit, WorkbookLine | None]] = []
+    master_edit = _edit(master, plan.master, schema, _conflict_rows(still_open, headers, None))
+    if master_edit is not None:
+        edits.append((master, master_edit, None))
+    for rep, side in sides.items():
+        mine = _conflict_rows(still_open, headers, rep)
+        edit = _edit(side, plan.reps.get(rep), schema, mine)
+        line = lines[str(side.path)]
+        if edit is not None:
+            edits.append((side, edit, line))
+    master_line = WorkbookLine(
+        file=str(master_path),
+        role="master",
+        received=len(plan.master.updates) + len(plan.master.appends),
+        conflicts=len(plan.conflicts),
+        written=master_edit is not None and not dry_run,
+    )
+    report.files = [master_line, *lines.values()]
+    appends = [*plan.master.appends, *(a for side in plan.reps.values() for a in side.appends)]
+    report.changed = len(plan.changes) + sum(
+        1 for a in appends for v in a.fields.values() if v is not None
+    )
+    for line in report.files:
+        if on_file is not None:
+            on_file(line)
+
+    nothing = (
+        not edits and not copies.paths and not new_conflicts and not closing and not plan.edits
+    )
+    if dry_run or journal is None:
+        for _, _, unwritten in edits:
+            if unwritten is not None:
+                unwritten.written = False
+        return report
+    if nothing and all(
+        base.get(s, {}).get(k) == {f: v for f, v in fields.items() if v is not None}
+        for s, rows in plan.base.items()
+        for k, fields in rows.items()
+    ):
+        return report
+
+    # 1. what will be written, before anything is (a kill while writing loses no value)
+    with journal.transaction() as db:
+        sync_id = journal.start(db, _who(), str(master_path), started)
+        _journal_plan(journal, db, sync_id, plan, headers)
+        for side, _, _ in edits:
+            journal.add_file(db, sync_id, FileRecord(str(side.path), side.role, None, None, None))
+        journal.add_conflicts(
+            db,
+            sync_id,
+            [
+                (c.sheet, c.key, c.name, c.field, c.rep, c.master_value, c.rep_value, c.kept)
+                for c in new_conflicts
+            ],
+        )
+    report.sync_id = sync_id
+    copies.sync_id = sync_id
+    # 2. the files
+    from kqxl.api import recompute_workbook
+
+    for side, edit, rep_line in edits:
+        copies.keep(side.path)
+        side.book.write(edit)
+        recompute_workbook(side.path, today=today, schema=schema)
+        if rep_line is not None:
+            rep_line.written = True
+    master_line.written = master_edit is not None
+    # 3. the new base and the files' hashes
+    with journal.transaction() as db:
+        journal.set_base(db, sync_id, plan.base)
+        journal.close_conflicts(db, sync_id, closed_ids)
+        journal.clear_files(db, sync_id)
+        for path, (before, backup) in copies.kept.items():
+            after = file_stamp(path).sha256
+            role = "master" if path == master_path else "rep"
+            journal.add_file(db, sync_id, FileRecord(str(path), role, before, after, backup))
+        journal.finish(db, sync_id, _now(), report.model_dump_json())
+        seen: dict[str, tuple[str, str | None]] = {}
+        if not report.skipped:
+            seen[str(master_path)] = (file_stamp(master_path).sha256, None)
+            for rep, side in sides.items():
+                seen[str(side.path)] = (file_stamp(side.path).sha256, rep)
+        journal.set_seen(db, seen)
+    return report
+
+
+def _unchanged(journal: Journal, master: Path, reps: Sequence[Path]) -> list[WorkbookLine] | None:
+    """The report's lines when every workbook is byte for byte as the last recorded sync left
+    it (nothing to merge, so nothing is parsed); None when any differs, is new, or is open."""
+    seen = journal.seen()
+    paths = [master, *reps]
+    if not seen or set(seen) != {str(p) for p in paths} or journal.interrupted():
+        return None
+    try:
+        for path in paths:
+            check_owner(path, force=False, limits=FileWorkbook(path).limits)
+            if file_stamp(path).sha256 != seen[str(path)][0]:
+                return None
+    except KqxlError:
+        return None
+    return [
+        WorkbookLine(file=str(p), role="master" if p == master else "rep", rep=seen[str(p)][1])
+        for p in paths
+    ]
+
+
+def _repair(journal: Journal, today: dt.date | None, schema: Schema) -> None:
+    """Finish what a sync killed while writing left: its files hold the merged values (each
+    write is atomic) but perhaps not yet their recomputed columns."""
+    from kqxl.api import recompute_workbook
+
+    for sync_id, paths in journal.interrupted().items():
+        for name in paths:
+            path = Path(name)
+            if path.is_file():
+                # one that cannot be recomputed is read next by the sync and skipped with its reason
+                with contextlib.suppress(KqxlError):
+                    recompute_workbook(path, today=today, schema=schema)
+        with journal.transaction() as db:
+            journal.mark_interrupted(db, sync_id)
+
+
+class _Copies:
+    """The copy of each file as it was before this sync first wrote it (for undo)."""
+
+    def __init__(self, master: Path, dry_run: bool) -> None:
+        self.folder = kqxl_dir(master) / "sync"
+        self.dry_run = dry_run
+        self.sync_id: int | None = None
+        self.kept: dict[Path, tuple[str, str]] = {}
+        self._pending: list[Path] = []
+
+    @property
+    def paths(self) -> list[Path]:
+        return list(self.kept)
+
+    def keep(self, path: Path) -> None:
+        if self.dry_run or path in self.kept:
+            return
+        stamp = file_stamp(path)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{stamp.sha256[:16]}-{path.name}"
+        if not target.exists():
+            tmp = temp_name(target)
+            shutil.copyfile(path, tmp)
+            fsync_file(tmp)
+            replace_file(tmp, target, None)
+        self.kept[path] = (stamp.sha256, str(target))
+
+
+def _with_keys(side: Side, schema: Schema, today: dt.date | None) -> Side:
+    """The workbook after a recompute gave its rows without a key one."""
+    from kqxl.api import recompute_workbook
+
+    try:
+        recompute_workbook(side.path, today=today, schema=schema)
+        return read_side(side.path, side.role, schema)
+    except KqxlError as exc:
+        raise Skip(exc.message, exc.code) from None
+
+
+def _report_plan(
+    report: SyncReport,
+    plan: SyncPlan,
+    headers: dict[str, dict[str, str]],
+    lines: dict[str, WorkbookLine],
+    sides: dict[str, Side],
+) -> None:
+    from kqxl.sync.journal import describe
+
+    by_rep = {rep: lines[str(s.path)] for rep, s in sides.items()}
+    for rep, changes in plan.reps.items():
+        line = by_rep.get(rep)
+        if line is not None:
+            line.received = len(changes.updates) + len(changes.appends) + len(changes.moves_out)
+    sent = Counter(u.origin for u in plan.master.updates)
+    sent.update(str(a.fields.get("owner_rep")) for a in plan.master.appends if not a.restored)
+    for rep, line in by_rep.items():
+        line.sent = sent.get(rep, 0)
+        line.conflicts = sum(1 for c in plan.conflicts if c.rep == rep)
+    for c in plan.conflicts:
+        report.conflicts.append(
+            ConflictLine(
+                sheet=c.sheet,
+                key=c.key,
+                name=c.name,
+                column=headers[c.sheet][c.field],
+                rep=c.rep,
+                master_value=describe(c.master_value),
+                rep_value=describe(c.rep_value),
+                kept=describe(c.kept),
+            )
+        )
+    for r in plan.refused:
+        report.notes.append(
+            NoteLine(
+                kind="refused",
+                sheet=r.sheet,
+                key=r.key,
+                message=text(
+                    SYNC,
+                    f"refused_{r.reason}",
+                    rep=r.rep,
+                    column=headers[r.sheet][r.field],
+                    value=describe(r.value),
+                ),
+            )
+        )
+    for rep, changes in plan.reps.items():
+        for sheet, key in changes.moves_out:
+            owner = plan.base.get(sheet, {}).get(key, {}).get("owner_rep")
+            report.notes.append(
+                NoteLine(
+                    kind="moved",
+                    sheet=sheet,
+                    key=key,
+                    message=text(
+                        SYNC,
+                        "moved",
+                        owner=owner or "?",
+                        rep=rep,
+                        sheet=sheet,
+                        target=moved_sheet(sheet),
+                    ),
+                )
+            )
+    for m in plan.missing:
+        where = SYNC["master"] if m.side == MASTER else text(SYNC, "rep_workbook", rep=m.side)
+        report.notes.append(
+            NoteLine(
+                kind="missing",
+                sheet=m.sheet,
+                key=m.key,
+                message=text(SYNC, "missing", side=where),
+            )
+        )
+    for col in plan.collisions:
+        sides_text = "、".join(text(SYNC, "master") if s == MASTER else s for s in col.sides)
+        report.notes.append(
+            NoteLine(
+                kind="collision",
+                sheet=col.sheet,
+                key=col.key,
+                message=text(SYNC, "collision", sides=sides_text),
+            )
+        )
+    for d in plan.duplicates:
+        rows = "、".join(f"{k}“{n}”（{o or '?'}）" for k, n, o in d.rows)
+        report.notes.append(
+            NoteLine(
+                kind="duplicate",
+                sheet=d.sheet,
+                key=d.rows[0][0],
+                message=text(SYNC, "duplicate", rows=rows),
+            )
+        )
+
+
+def _journal_plan(
+    journal: Journal,
+    db: object,
+    sync_id: int,
+    plan: SyncPlan,
+    headers: dict[str, dict[str, str]],
+) -> None:
+    import sqlite3
+
+    assert isinstance(db, sqlite3.Connection)
+    for u in plan.edits:
+        journal.add_change(
+            db, sync_id, MASTER, u.sheet, u.key, u.field, u.old, u.new, MASTER, "edit"
+        )
+    for u in plan.master.updates:
+        journal.add_change(
+            db, sync_id, MASTER, u.sheet, u.key, u.field, u.old, u.new, u.origin, "update"
+        )
+    for a in plan.master.appends:
+        origin = MASTER if a.restored else str(a.fields.get("owner_rep"))
+        for f, v in sorted(a.fields.items()):
+            if v is not None:
+                journal.add_change(
+                    db, sync_id, MASTER, a.sheet, a.key, f, None, v, origin, "append"
+                )
+    for rep, side in plan.reps.items():
+        for u in side.updates:
+            journal.add_change(
+                db, sync_id, rep, u.sheet, u.key, u.field, u.old, u.new, u.origin, "update"
+            )
+        for a in side.appends:
+            for f, v in sorted(a.fields.items()):
+                if v is not None:
+                    journal.add_change(
+                        db, sync_id, rep, a.sheet, a.key, f, None, v, MASTER, "append"
+                    )
+        for sheet, key in side.moves_out:
+            journal.add_change(db, sync_id, rep, sheet, key, "", None, None, MASTER, "move_out")
+    for c in plan.conflicts:
+        journal.add_change(
+            db, sync_id, c.rep, c.sheet, c.key, c.field, c.rep_value, c.kept, c.rep, "conflict"
+        )
+    for r in plan.refused:
+        journal.add_change(
+            db, sync_id, r.rep, r.sheet, r.key, r.field, None, r.value, r.rep, "refused"
+        )
+
+
+# --- building one workbook's edit --------------------------------------------------------
+
+
+def _conflict_rows(
+    entries: list[dict[str, CellValue]], headers: dict[str, dict[str, str]], rep: str | None
+) -> list[list[CellValue]]:
+    rows: list[list[CellValue]] = []
+    for c in entries:
+        if rep is not None and c["rep"] != rep:
+            continue
+        sheet = str(c["sheet"])
+        rows.append(
+            [
+                c["key"],
+                c["name"],
+                sheet,
+                headers[sheet].get(str(c["field"]), c["field"]),
+                c["rep"],
+                c["master_value"],
+                c["rep_value"],
+                c["kept"],
+            ]
+        )
+    return rows
+
+
+def _sheet_content(grid: SheetGrid | None, name: str, rows: list[list[CellValue]]) -> bool:
+    """Whether ``grid`` already holds exactly ``rows`` (from A1)."""
+    if grid is None:
+        return not rows
+    have = [[clean(v) for v in r] for r in grid.rows if any(clean(v) is not None for v in r)]
+    want = [[clean(v) for v in r] for r in rows if any(clean(v) is not None for v in r)]
+
+    def trim(r: list[CellValue]) -> list[CellValue]:
+        while r and r[-1] is None:
+            r = r[:-1]
+        return r
+
+    return (
+        grid.first_row == 1
+        and grid.first_col == 1
+        and [trim(r) for r in have] == [trim(r) for r in want]
+    )
+
+
+def _edit(
+    side: Side, changes: object, schema: Schema, conflicts: list[list[CellValue]]
+) -> WorkbookEdit | None:
+    from kqxl.sync.merge import SideChanges
+
+    cells: list[CellChange] = []
+    sheets: list[SheetContent] = []
+    rows: list[RowDelete] = []
+    if isinstance(changes, SideChanges):
+        for u in changes.updates:
+            s = side.sheets[u.sheet]
+            col = s.columns.get(u.field)
+            row = s.rows.get(u.key)
+            if col is not None and row is not None:
+                cells.append(CellChange(u.sheet, row, col, u.new))
+        next_row = {name: s.last_row for name, s in side.sheets.items()}
+        for a in changes.appends:
+            s = side.sheets[a.sheet]
+            next_row[a.sheet] += 1
+            r = next_row[a.sheet]
+            key_col = s.columns[schema.sheet(a.sheet).key_column]
+            cells.append(CellChange(a.sheet, r, key_col, a.key))
+            for f, v in a.fields.items():
+                col = s.columns.get(f)
+                if col is not None and v is not None:
+                    cells.append(CellChange(a.sheet, r, col, v))
+        moved: dict[str, list[str]] = {}
+        for sheet, key in changes.moves_out:
+            moved.setdefault(sheet, []).append(key)
+        for sheet, keys in moved.items():
+            s = side.sheets[sheet]
+            target = moved_sheet(sheet)
+            existing = side.grid.sheets.get(target)
+            header = [s.grid.value(s.header_row, c) for c in range(1, max(s.columns.values()) + 1)]
+            content: list[list[CellValue]] = [[text(SYNC, "moved_title")], header]
+            if existing is not None:
+                content.extend(list(r) for r in existing.rows[2:])
+            for key in keys:
+                r = s.rows[key]
+                content.append([s.grid.value(r, c) for c in range(1, len(header) + 1)])
+                rows.append(RowDelete(sheet, r))
+            sheets.append(SheetContent(target, content, header_rows=2))
+    conflict_rows = (
+        [text(SYNC, "conflict_title")],
+        [
+            SYNC[f"conflict_{h}"]
+            for h in ("key", "name", "sheet_name", "column", "rep", "master", "rep_value", "kept")
+        ],
+    )
+    if conflicts or CONFLICT_SHEET in side.grid.sheets:
+        content = [list(conflict_rows[0]), list(conflict_rows[1]), *conflicts]
+        if not _sheet_content(side.grid.sheets.get(CONFLICT_SHEET), CONFLICT_SHEET, content):
+            sheets.append(SheetContent(CONFLICT_SHEET, content, header_rows=2))
+    if not (cells or sheets or rows):
+        return None
+    return WorkbookEdit(cells=cells, sheets=sheets, rows=rows)
