@@ -24,9 +24,9 @@ CAPABILITIES: Mapping[str, str] = {
     # A 重算 button inside Excel (the add-in). Not built yet: a rep in Excel cannot recompute.
     "excel.recompute_button": "kqxl.excel.buttons:recompute",
     # Team sync of the master and the rep workbooks.
-    "sync": "kqxl.sync:sync_team",
+    "sync": "kqxl.api:sync_team",
     # Reminders of dates (anniversaries of a customer's founding, of the cooperation, birthdays).
-    "reminders.anniversary": "kqxl.engine.systems.reminders:anniversaries",
+    "reminders.anniversary": "kqxl.engine.care:care_reminders",
     # Rows whose 校验 is not empty are tinted (a conditional format in the template).
     "template.checks_tint": "kqxl.book.template:CHECKS_TINT",
 }
