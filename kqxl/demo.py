@@ -22,7 +22,7 @@ from kqxl.cells import CellError, CellValue
 from kqxl.engine import BookResult, OutputValue
 from kqxl.rules import Rules, load_rules
 from kqxl.schema import COMPLAINTS, PERSONALITIES, VISITS
-from kqxl.texts import CLI, text
+from kqxl.texts import CLI, DEMO, text
 
 Row = dict[str, CellValue]
 
@@ -282,7 +282,7 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     """Build the sample team, recompute every workbook, print a summary; the exit code."""
     rules = load_rules(None)
     paths = build_team(folder, rules)
-    click.echo(f"Built a sample team in {folder}/: {', '.join(p.name for p in paths)}")
+    click.echo(text(DEMO, "built", folder=folder, files="、".join(p.name for p in paths)))
     results: dict[str, BookResult] = {}
     boards: list[str] = []
     for path in paths:
@@ -294,15 +294,22 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
 
             boards = board_lines(done.board)
         click.echo(
-            f"  recomputed {path.name}: {len(result.customers)} customers, "
-            f"{len(result.projects)} projects, {problems} findings, "
-            f"{len(result.findings) - problems} notices, {done.cells_changed} cells written"
+            text(
+                DEMO,
+                "recomputed",
+                file=path.name,
+                customers=len(result.customers),
+                projects=len(result.projects),
+                problems=problems,
+                notices=len(result.findings) - problems,
+                cells=done.cells_changed,
+            )
         )
     _print_summary(results[paths[0].name], rules, paths[0])
     _print_reminders(paths[0], today)
     for line in boards:
         click.echo(f"  {line}")
-    click.echo(f"Open {paths[0]} in Excel or LibreOffice to see the computed columns.")
+    click.echo(text(DEMO, "open", path=paths[0]))
     click.echo("")
     run_team_sync(folder / SYNC_FOLDER, today)
     return 0
@@ -336,7 +343,7 @@ def run_team_sync(folder: Path, today: dt.date = TODAY) -> int:
     recompute_workbook(master, today=today)
     reps = {rep: Path(init_rep(master, rep).path) for rep in REPS}
     first = sync_team(master, today=today)
-    click.echo(f"Team sync in {folder}/: first sync {first.sync_id}, every workbook in step")
+    click.echo(text(DEMO, "sync_first", folder=folder, sync_id=first.sync_id))
 
     def edit(path: Path, name: str, changes: dict[str, CellValue]) -> None:
         side = read_side(path, "master" if path == master else "rep", SCHEMA)
@@ -386,16 +393,16 @@ LISTED_FINDINGS = 20
 
 
 def _print_summary(result: BookResult, rules: Rules, path: Path) -> None:
-    click.echo("\n团队总表 summary")
+    click.echo(text(DEMO, "summary"))
     order = [*rules.labels.grades, rules.labels.not_applicable]
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
     for c in result.customers:
-        by_type[str(c["customer_type"] or "（类型无效）")][str(c["grade"])] += 1
-    click.echo("  客情等级 (rows per grade):")
+        by_type[str(c["customer_type"] or DEMO["invalid_type"])][str(c["grade"])] += 1
+    click.echo(text(DEMO, "grades"))
     for kind, counts in by_type.items():
         ranked = sorted(counts.items(), key=lambda item: order.index(item[0]))
         click.echo(f"    {kind:<4} " + "  ".join(f"{label} {n}" for label, n in ranked))
-    click.echo("  成交热度 pipeline:")
+    click.echo(text(DEMO, "pipeline"))
     pipeline: dict[float, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for p in result.projects:
         entry = pipeline[_number(p["heat"])]
@@ -406,29 +413,28 @@ def _print_summary(result: BookResult, rules: Rules, path: Path) -> None:
         n, amount, weighted = pipeline[heat]
         label = f"{heat:.0%}"
         click.echo(
-            f"    {label:>4}  {int(n):>2} projects  金额 {amount:>14,.0f}  加权 {weighted:>14,.0f}"
+            text(DEMO, "pipeline_line", label=label, n=int(n), amount=amount, weighted=weighted)
         )
     total = sum(entry[2] for entry in pipeline.values())
-    click.echo(f"    weighted pipeline 加权金额合计: {total:,.0f} 元")
+    click.echo(text(DEMO, "pipeline_total", total=total))
     classes = Counter(str(c["value_class"] or "—") for c in result.customers)
-    click.echo("  价值分类: " + "  ".join(f"{k} {classes[k]}" for k in sorted(classes)))
+    class_counts = "  ".join(f"{k} {classes[k]}" for k in sorted(classes))
+    click.echo(text(DEMO, "classes", counts=class_counts))
     overdue = sum(1 for c in result.customers if c["overdue_days"])
     warned = sum(1 for c in result.customers if c["warnings"])
     complaints = result.sheet(COMPLAINTS)
     late = sum(1 for c in complaints if c["overdue"])
     click.echo(
-        f"  拜访逾期 {overdue} customers; 预警 {warned} customers; "
-        f"投诉 {len(complaints)} ({late} overdue)"
+        text(DEMO, "alerts", overdue=overdue, warned=warned, complaints=len(complaints), late=late)
     )
     problems = [f for f in result.findings if f.level != "notice"]
     notices = [f for f in result.findings if f.level == "notice"]
-    for title, found in (("findings", problems), ("notices 提示", notices)):
-        codes = Counter(f.code for f in found)
-        listed = ", ".join(f"{code} {n}" for code, n in codes.most_common())
-        click.echo(f"  {title}: {len(found)}  ({listed})")
+    for title, found in (("problems", problems), ("notices", notices)):
+        click.echo(text(DEMO, title, n=len(found)))
         # every one is listed, or the count of those left out is said
         for f in found[:LISTED_FINDINGS]:
-            click.echo(f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}")
+            cell = f"{f.sheet}!{f.column or ''}{f.row or ''}"
+            click.echo(text(DEMO, "finding", cell=cell, message=f.message))
         more = len(found) - LISTED_FINDINGS
         if more > 0:
             click.echo("    " + text(CLI, "more_findings", n=more, path=path))
@@ -439,10 +445,20 @@ def _print_reminders(master: Path, today: dt.date, days: int = 30) -> None:
 
     done = remind_workbook(master, today=today, days=days)
     found = done.reminders
-    click.echo(f"  客情维护提醒 (kqxl remind, next {days} days, also in the 提醒 sheet):")
+    click.echo(text(DEMO, "reminders", days=days))
     for r in found.reminders:
         note = f"（{r.detail}）" if r.detail else ""
-        click.echo(f"    {r.remind_on}  {r.kind_label}  {r.customer}  {r.todo}{note}")
+        click.echo(
+            text(
+                DEMO,
+                "reminder",
+                day=r.remind_on,
+                kind=r.kind_label,
+                customer=r.customer,
+                todo=r.todo,
+                note=note,
+            )
+        )
 
 
 def _number(value: OutputValue) -> float:

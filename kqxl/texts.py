@@ -851,3 +851,28 @@ SYNC: dict[str, str] = {
     "setting_master_note": "本工作簿与之同步的团队总表的工作簿编号；与其他总表同步会被拒绝。",
     "rep_created": "已生成 {path}（{rep} 的 {customers} 个客户、{projects} 个项目）",
 }
+
+
+# `make demo` (kqxl/demo.py): what it prints about the sample team it builds.
+DEMO: dict[str, str] = {
+    "built": "已在 {folder}/ 生成示例团队：{files}",
+    "recomputed": (
+        "  已重算 {file}：客户 {customers} 行，项目 {projects} 行，问题 {problems} 个，"
+        "提示 {notices} 条，写入 {cells} 个单元格"
+    ),
+    "summary": "\n团队总表概况",
+    "grades": "  客情等级（各等级的客户数）：",
+    "invalid_type": "（类型无效）",
+    "pipeline": "  成交热度（项目漏斗）：",
+    "pipeline_line": "    {label:>4}  项目 {n:>2} 个  金额 {amount:>14,.0f}  加权 {weighted:>14,.0f}",
+    "pipeline_total": "    加权金额合计：{total:,.0f} 元",
+    "classes": "  价值分类：{counts}",
+    "alerts": "  拜访逾期 {overdue} 个客户；有预警 {warned} 个客户；投诉 {complaints} 件（{late} 件已逾期）",
+    "problems": "  问题：{n} 个",
+    "notices": "  提示：{n} 条",
+    "finding": "    {cell}  {message}",
+    "reminders": "  客情维护提醒（kqxl remind，未来 {days} 天，也写在“提醒”工作表中）：",
+    "reminder": "    {day}  {kind}  {customer}  {todo}{note}",
+    "open": "用 Excel 或 LibreOffice 打开 {path}，查看灰色的计算结果列。",
+    "sync_first": "团队同步示例在 {folder}/：第 {sync_id} 次同步后，每个工作簿都已一致",
+}

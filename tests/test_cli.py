@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -354,7 +355,7 @@ def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixt
 
     assert run_demo(tmp_path / "demo", today=dt.date(2026, 11, 23)) == 0
     out = capsys.readouterr().out
-    assert "团队总表 summary" in out
+    assert "团队总表概况" in out
     for level in ("90%", "70%", "50%", "30%", "0%"):
         assert f"    {level:>4}  " in out
     for label in ("未评级", "I级", "II级", "III级", "IV级"):
@@ -365,6 +366,9 @@ def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixt
     for f in master.findings:
         assert f"    {f.sheet}!{f.column or ''}{f.row or ''}  {f.message}\n" in out
     assert "另有" not in out
+    # Everything the demo prints is Chinese (file names and cell references aside).
+    english = re.findall(r"\b[a-z]{4,}\b", re.sub(r"kqxl \w+|\S*/\S*|\S+\.xlsx|--\w+", "", out))
+    assert english == [], english
     # With more findings than it lists, the demo says how many more and how to see them all.
     from kqxl.demo import LISTED_FINDINGS, _print_summary
 
