@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from kqxl.cells import column_letter as _letter
+
 COLUMNS = 30
 KINDS = [
     "id",
@@ -65,14 +67,6 @@ CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", 
 INDUSTRIES = ["制造", "建筑", "医疗", "教育", "金融", "零售", "能源", "交通"]
 OWNERS = ["张三", "李四", "王五", "赵六", "钱七", "孙八"]
 UPDATE_COLUMN = 30  # the 备注 column gets a new text in every row
-
-
-def _letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def generate(path: Path, rows: int) -> None:

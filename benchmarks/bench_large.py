@@ -29,6 +29,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from kqxl.cells import column_letter as _letter
+
 HERE = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 6, 1)
 PATTERNS = 997  # distinct row shapes; the row number (and the name) make every row unique
@@ -157,28 +159,26 @@ def generate(path: Path, rows: int) -> None:
                 )
             else:
                 out.writestr(name, data)
-        with out.open("xl/sharedStrings.xml", "w") as fh:
-            prolog = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            fh.write(f'{prolog}<sst xmlns="{NS}/spreadsheetml/2006/main">'.encode())
-            for start in range(0, last + 1, 10000):
-                fh.write(
-                    "".join(
-                        f"<si><t>客户{r:07d}有限公司</t></si>"
-                        for r in range(start, min(start + 10000, last + 1))
-                    ).encode()
-                )
-            fh.write("".join(f"<si><t>{escape(s)}</t></si>" for s in common).encode())
-            fh.write(b"</sst>")
+        write_shared_strings(out, last, common)
     tmp.replace(path)
     template.unlink()
 
 
-def _letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+def write_shared_strings(out: zipfile.ZipFile, last: int, common: list[str]) -> None:
+    """sharedStrings.xml of a generated workbook: the customer names 0..``last`` (streamed in
+    blocks), then the ``common`` texts (their indices follow the names)."""
+    with out.open("xl/sharedStrings.xml", "w") as fh:
+        prolog = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        fh.write(f'{prolog}<sst xmlns="{NS}/spreadsheetml/2006/main">'.encode())
+        for start in range(0, last + 1, 10000):
+            fh.write(
+                "".join(
+                    f"<si><t>客户{r:07d}有限公司</t></si>"
+                    for r in range(start, min(start + 10000, last + 1))
+                ).encode()
+            )
+        fh.write("".join(f"<si><t>{escape(s)}</t></si>" for s in common).encode())
+        fh.write(b"</sst>")
 
 
 # --- the jobs, each in its own process -------------------------------------------------------

@@ -32,21 +32,16 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
+
+from bench_large import write_shared_strings
+
+from kqxl.cells import column_letter as _letter
 
 HERE = Path(__file__).resolve().parents[1]
 PATTERNS = 997  # distinct row shapes; the row number makes every row unique
 NS = "http://schemas.openxmlformats.org"
 REPS = ["张三", "李四", "王五", "赵六"]
 TODAY = "2026-06-01"
-
-
-def _letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def generate(path: Path, rows: int) -> None:
@@ -195,18 +190,7 @@ def generate(path: Path, rows: int) -> None:
                 )
             elif name != "xl/sharedStrings.xml":
                 out.writestr(name, data)
-        with out.open("xl/sharedStrings.xml", "w") as fh:
-            prolog = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            fh.write(f'{prolog}<sst xmlns="{NS}/spreadsheetml/2006/main">'.encode())
-            for start in range(0, c_last + 1, 10000):
-                fh.write(
-                    "".join(
-                        f"<si><t>客户{r:07d}有限公司</t></si>"
-                        for r in range(start, min(start + 10000, c_last + 1))
-                    ).encode()
-                )
-            fh.write("".join(f"<si><t>{escape(s)}</t></si>" for s in common).encode())
-            fh.write(b"</sst>")
+        write_shared_strings(out, c_last, common)
     tmp.replace(path)
     template.unlink()
 
