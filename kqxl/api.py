@@ -161,7 +161,7 @@ def recompute_workbook(
     changes = [*stored.changes, *tidied, *plan_recompute(result, schema, run, current=current)]
     board = _board(grid, result, chosen.rules, today or dt.date.today())
     if board is not None:
-        changes += plan_board(board)
+        changes += _only_changed(plan_board(board), current)
     report = port.write(
         WorkbookEdit(
             cells=changes,
@@ -344,6 +344,22 @@ def plan_recompute(
                     or _differs(grid.value(r.row, checks), joined)
                 ):
                     yield CellChange(sheet.name, r.row, checks, joined)
+
+
+def _only_changed(changes: Iterable[CellChange], current: WorkbookGrid | None) -> list[CellChange]:
+    """The ``changes`` that change a cell of ``current`` (all of them without it)."""
+    if current is None:
+        return list(changes)
+    kept = []
+    for change in changes:
+        grid = current.sheets.get(change.sheet)
+        if (
+            grid is None
+            or (change.row, change.col) in grid.pending
+            or _differs(grid.value(change.row, change.col), change.value)  # type: ignore[arg-type]
+        ):
+            kept.append(change)
+    return kept
 
 
 def _differs(held: CellValue, new: CellValue) -> bool:

@@ -160,6 +160,18 @@ def test_recompute_prints_the_board(master: Path) -> None:
     assert "  热度 90%：项目 4，金额 4,950,000 元，加权 4,455,000 元" in lines
 
 
+def test_a_second_recompute_of_the_master_writes_nothing(master: Path) -> None:
+    first = recompute_workbook(master, today=TODAY)
+    assert first.board is not None
+    before = master.read_bytes()
+    again = recompute_workbook(master, today=TODAY)
+    assert again.unchanged and again.cells_changed == 0
+    assert master.read_bytes() == before
+    # a new day changes the board's title (截至 …) and its dated figures: written again
+    later = recompute_workbook(master, today=TODAY + dt.timedelta(days=1))
+    assert not later.unchanged
+
+
 def test_a_rep_workbook_has_no_board(team_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "客户跟进表-张伟.xlsx"
     shutil.copy(team_dir / target.name, target)
