@@ -51,8 +51,8 @@ TOTAL_ROW = REP_FIRST + REP_ROWS
 HEAT_HEADER, HEAT_FIRST, HEAT_ROWS = TOTAL_ROW + 3, TOTAL_ROW + 4, 10
 GRADE_COLUMNS = 8  # 未评级, I–IV级, 不适用 by default; more grades are summed into the last
 FIRST_GRADE_COL = 3
-AFTER_GRADES = FIRST_GRADE_COL + GRADE_COLUMNS  # 项目数, then 项目金额, 加权金额, 超期, 关怀
-OVERDUE_DAYS, CARE_DAYS = 30, 14
+AFTER_GRADES = FIRST_GRADE_COL + GRADE_COLUMNS  # 项目数, then 项目金额, 加权金额, 逾期, 预警, 关怀
+CARE_DAYS = 14
 
 
 def is_board_sheet(grid: SheetGrid) -> bool:
@@ -74,7 +74,8 @@ def _rep_headers(grade_titles: list[str]) -> list[str]:
         BOARD["col_projects"],
         BOARD["col_amount"],
         BOARD["col_weighted"],
-        text(BOARD, "col_overdue", days=OVERDUE_DAYS),
+        BOARD["col_overdue"],
+        BOARD["col_warned"],
         text(BOARD, "col_care", days=CARE_DAYS),
     ]
 
@@ -163,14 +164,6 @@ def add_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     ws.add_chart(funnel, f"{get_column_letter(len(headers) + 2)}22")
 
 
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
 def read_board(
     grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date
 ) -> Board | None:
@@ -180,15 +173,8 @@ def read_board(
     if layout is None or sheet is None:
         return None
     rep_col = layout.columns.get("owner_rep")
-    visit_col = layout.columns.get("last_visit")
     rows = [r.row for r in result.customers]
     customer_reps = [_text(sheet.value(r, rep_col)) if rep_col else None for r in rows]
-    visits: list[dt.date | None] = []
-    for r in rows:
-        raw = sheet.value(r, visit_col) if visit_col else None
-        day = _date(raw)
-        # a value that is no date is a finding of its own: not counted as overdue here
-        visits.append(day if day is not None or raw in (None, "") else today)
     projects = result.projects
     p_layout, p_sheet = result.layouts.get(PROJECTS), grid.sheets.get(PROJECTS)
     p_col = p_layout.columns.get("owner_rep") if p_layout is not None else None
@@ -204,13 +190,14 @@ def read_board(
         heat_percents=[level.percent for level in rules.heat.levels],
         customer_reps=customer_reps,
         customer_grades=[_text(c.values.get("grade")) for c in result.customers],
-        last_visits=visits,
+        # as the rows' 拜访预警 and 预警 say (the cadence and warnings systems)
+        overdue=[bool(c.values.get("overdue_days")) for c in result.customers],
+        warned=[bool(c.values.get("warnings")) for c in result.customers],
         project_reps=project_reps,
         project_heats=[_float(p.values.get("heat")) for p in projects],
         project_amounts=[p.values.get("amount") for p in projects],
         project_weighted=[p.values.get("weighted_amount") for p in projects],
         care_reps=[r.rep for r in soon.reminders if r.kind != HOLIDAY],
-        overdue_days=OVERDUE_DAYS,
         care_days=CARE_DAYS,
     )
 
@@ -232,6 +219,7 @@ def _rep_row(figures: RepFigures, labels: list[str]) -> list[CellValue]:
         round(figures.amount, 2),
         round(figures.weighted, 2),
         figures.overdue_visits,
+        figures.warned,
         figures.care_soon,
     ]
 
@@ -288,7 +276,7 @@ def board_lines(board: Board) -> list[str]:
                 projects=figures.projects,
                 weighted=f"{figures.weighted:,.0f}",
                 overdue=figures.overdue_visits,
-                overdue_days=board.overdue_days,
+                warned=figures.warned,
                 care=figures.care_soon,
                 care_days=board.care_days,
             )

@@ -653,7 +653,8 @@ BOARD: dict[str, str] = {
     "col_projects": "项目数",
     "col_amount": "项目金额",
     "col_weighted": "加权金额",
-    "col_overdue": "超{days}天未拜访",
+    "col_overdue": "拜访逾期",
+    "col_warned": "有预警",
     "col_care": "{days}天内关怀",
     "grades_other": "其他等级",
     "total": "合计",
@@ -662,7 +663,7 @@ BOARD: dict[str, str] = {
     "chart_grades": "各业务员客户等级分布",
     "chart_pipeline": "成交热度漏斗（加权金额）",
     "print_title": "看板（截至 {today}）：",
-    "print_rep": "  {rep}：客户 {customers}（{grades}），项目 {projects}，加权金额 {weighted} 元，超{overdue_days}天未拜访 {overdue}，{care_days}天内关怀 {care}",
+    "print_rep": "  {rep}：客户 {customers}（{grades}），项目 {projects}，加权金额 {weighted} 元，拜访逾期 {overdue}，有预警 {warned}，{care_days}天内关怀 {care}",
     "print_heat": "  热度 {label}：项目 {projects}，金额 {amount} 元，加权 {weighted} 元",
 }
 

@@ -31,7 +31,8 @@ def figures(**kw: object):  # type: ignore[no-untyped-def]
         "heat_percents": [90, 70, 50, 30],
         "customer_reps": ["张伟", "张伟", "李娜", None],
         "customer_grades": ["I级", "III级", "I级", "未评级"],
-        "last_visits": [D(2026, 11, 20), D(2026, 10, 1), None, D(2026, 10, 24)],
+        "overdue": [False, True, True, False],
+        "warned": [True, False, False, True],
         "project_reps": ["张伟", "李娜", "李娜"],
         "project_heats": [0.7, 0.3, 0.7],
         "project_amounts": [100000.0, 200000.0, None],
@@ -48,8 +49,10 @@ def test_figures_per_rep_and_heat() -> None:
     zhang, li, nobody = board.reps
     assert (zhang.customers, zhang.grades["I级"], zhang.grades["III级"]) == (2, 1, 1)
     assert (zhang.projects, zhang.amount, zhang.weighted) == (1, 100000.0, 70000.0)
-    # 30 days: 20 Nov is recent, 1 Oct is overdue; never visited is overdue; 24 Oct is 30 days
+    # overdue and warned as the rows' 拜访预警 and 预警 say, counted per rep
     assert (zhang.overdue_visits, li.overdue_visits, nobody.overdue_visits) == (1, 1, 0)
+    assert (zhang.warned, li.warned, nobody.warned) == (1, 0, 1)
+    assert (board.total.overdue_visits, board.total.warned) == (2, 2)
     assert (zhang.care_soon, li.care_soon) == (1, 2)
     assert board.total.customers == 4 and board.total.weighted == 130000.0
     assert board.total.grades == {
@@ -80,7 +83,8 @@ def test_more_reps_than_rows_are_summed_not_dropped() -> None:
     board = figures(
         customer_reps=reps,
         customer_grades=["I级"] * 35,
-        last_visits=[None] * 35,
+        overdue=[True] * 35,
+        warned=[False] * 35,
         project_reps=[],
         project_heats=[],
         project_amounts=[],
@@ -155,7 +159,7 @@ def test_recompute_prints_the_board(master: Path) -> None:
     # the demo team's figures, as a manager reads them
     assert (
         "  合计：客户 44（未评级 8，I级 8，II级 9，III级 7，IV级 8，不适用 4），项目 20，"
-        "加权金额 11,130,000 元，超30天未拜访 17，14天内关怀 6" in lines
+        "加权金额 11,130,000 元，拜访逾期 26，有预警 9，14天内关怀 6" in lines
     )
     assert "  热度 90%：项目 4，金额 4,950,000 元，加权 4,455,000 元" in lines
 

@@ -1,7 +1,8 @@
 """The manager's 看板: per-rep figures and the heat pipeline of a workbook (pure).
 
 Per rep (负责人): customers per grade, projects with their amount and weighted amount, customers
-not visited for more than ``overdue_days`` (or never), care reminders in the next days; and the
+whose visit is overdue by the cadence of their portfolio class (拜访预警, the same count a rep sees
+in their rows), customers with an open warning (预警), care reminders in the next days; and the
 pipeline per heat level. :func:`board_figures` takes plain columns, so it runs on any
 evaluation; :mod:`kqxl.board` reads them from a workbook and writes them into its 看板 sheet.
 """
@@ -27,6 +28,7 @@ class RepFigures(BaseModel):
     amount: float = 0.0
     weighted: float = 0.0
     overdue_visits: int = 0
+    warned: int = 0
     care_soon: int = 0
 
     def add(self, other: RepFigures) -> None:
@@ -37,6 +39,7 @@ class RepFigures(BaseModel):
         self.amount += other.amount
         self.weighted += other.weighted
         self.overdue_visits += other.overdue_visits
+        self.warned += other.warned
         self.care_soon += other.care_soon
 
 
@@ -58,7 +61,6 @@ class Board(BaseModel):
     reps: list[RepFigures]
     total: RepFigures
     pipeline: list[HeatFigures]
-    overdue_days: int
     care_days: int
 
 
@@ -73,19 +75,20 @@ def board_figures(
     heat_percents: Sequence[int],
     customer_reps: Sequence[str | None],
     customer_grades: Sequence[str | None],
-    last_visits: Sequence[dt.date | None],
+    overdue: Sequence[bool],
+    warned: Sequence[bool],
     project_reps: Sequence[str | None],
     project_heats: Sequence[float | None],
     project_amounts: Sequence[Any],
     project_weighted: Sequence[Any],
     care_reps: Sequence[str],
-    overdue_days: int = 30,
     care_days: int = 14,
 ) -> Board:
     """The 看板 figures. ``grade_labels``: every grade label in order (不适用 last);
-    ``heat_percents``: the heat levels of the rules, highest first (0 is added); ``care_reps``:
-    the 负责人 of each care reminder due in the next ``care_days`` days. A row without a 负责人
-    counts under ``（未指定）``."""
+    ``heat_percents``: the heat levels of the rules, highest first (0 is added); ``overdue``
+    and ``warned``: per customer, whether its visit is overdue and whether it has a warning;
+    ``care_reps``: the 负责人 of each care reminder due in the next ``care_days`` days. A row
+    without a 负责人 counts under ``（未指定）``."""
     unnamed = "（未指定）"
     reps: dict[str, RepFigures] = {}
 
@@ -95,13 +98,15 @@ def board_figures(
             reps[key] = RepFigures(rep=key, grades=dict.fromkeys(grade_labels, 0))
         return reps[key]
 
-    for name, grade, visit in zip(customer_reps, customer_grades, last_visits, strict=True):
+    for name, grade, late, warning in zip(
+        customer_reps, customer_grades, overdue, warned, strict=True
+    ):
         figures = rep_of(name)
         figures.customers += 1
         if grade is not None:
             figures.grades[grade] = figures.grades.get(grade, 0) + 1
-        if visit is None or (today - visit).days > overdue_days:
-            figures.overdue_visits += 1
+        figures.overdue_visits += late
+        figures.warned += warning
     percents = sorted({*heat_percents, 0}, reverse=True)
     pipeline = {p: HeatFigures(label=f"{p}%", percent=p) for p in percents}
     for name, heat, amount, weighted in zip(
@@ -130,6 +135,5 @@ def board_figures(
         reps=ordered,
         total=total,
         pipeline=sorted(pipeline.values(), key=lambda h: -h.percent),
-        overdue_days=overdue_days,
         care_days=care_days,
     )
