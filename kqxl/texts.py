@@ -877,3 +877,40 @@ DEMO: dict[str, str] = {
     "open": "用 Excel 或 LibreOffice 打开 {path}，查看灰色的计算结果列。",
     "sync_first": "团队同步示例在 {folder}/：第 {sync_id} 次同步后，每个工作簿都已一致",
 }
+
+
+# The Excel add-in (kqxl/excel/): the function wizard's descriptions of the UDFs and the
+# message boxes of the buttons.
+EXCEL: dict[str, str] = {
+    # UDFs: the description of each function and of its arguments
+    "udf_grade": "客情关系等级（未评级、I级 … IV级）。只给表格：整列结果；再给一行：这一行的等级。",
+    "udf_heat": "成交热度（0% … 90%）。只给表格：整列结果；再给一行：这一行的热度。",
+    "udf_why": "依据：这一行满足了哪些条件（客户表为等级依据，项目表为热度依据）。",
+    "udf_next": "差距：升到下一级还缺哪些条件。",
+    "udf_check": "校验：这一行的问题和提示；没有问题时为空。",
+    "udf_legacy": "（旧版 Excel：结果自动向下填满，不需要动态数组）",
+    "arg_table": "表格：第一行为表头（客户名称、客户类型 …），其下每行一条记录",
+    "arg_row": "可选：只算这一行（与表头列数相同）；省略时返回整列",
+    "arg_customers": "可选：客户表（含表头），用来取甲方和总包的客情等级；省略时读本工作簿的“客户”表",
+    # buttons: titles and results
+    "title": "客情",
+    "validate_ok": "校验完成：没有发现问题。",
+    "validate_found": "校验完成：问题 {errors} 个，提示 {notices} 条。",
+    "finding_line": "{message}",
+    "more": "… 另有 {n} 条，见各行的“校验”列。",
+    "recompute_done": "重算完成：写入 {cells} 个单元格；问题 {errors} 个，提示 {notices} 条。",
+    "recompute_unchanged": "重算完成：结果都没有变化。问题 {errors} 个，提示 {notices} 条。",
+    "tidy_done": "整理完成：{tidied} 个单元格改写为规范的数值、日期或选项；写入 {cells} 个单元格。",
+    "remind_done": "提醒：未来 {days} 天有 {n} 条客情维护提醒，已写在“提醒”工作表中。",
+    "remind_none": "提醒：未来 {days} 天没有客情维护提醒。",
+    "failed": "没有完成：{message}",
+    "failed_code": "（错误代码：{code}）",
+    "internal": "kqxl 出现了内部错误，工作簿没有被改动。请把这段文字发给管理员：{detail}",
+    "no_book": "找不到调用这个按钮的工作簿：请在 Excel 中打开工作簿后再点按钮。",
+    "not_saved": "请先保存工作簿（文件 → 另存为 .xlsm 或 .xlsx），再点“{button}”。",
+    "sync_unsaved": "同步要用磁盘上的文件：已先保存本工作簿。",
+    "sync_done": "同步完成：收到 {received} 处修改，送出 {sent} 处修改，冲突 {conflicts} 处。",
+    "sync_skipped": "同步跳过了 {file}：{reason}",
+    "sync_reopen": "本工作簿已在磁盘上更新：请关闭后重新打开，以看到同步的结果。",
+    "sync_no_master": "找不到团队总表：本工作簿的“设置”表没有写明同步的总表，或总表不在同一文件夹中。",
+}
