@@ -184,7 +184,10 @@ def _values(arg: Any) -> tuple[list[list[Any]], int, int, Any]:
         return [list(r) for r in raw], int(arg.row), int(arg.column), arg.sheet
     if arg is None:
         return [], 1, 1, None
-    rows = [list(r) if isinstance(r, list | tuple) else [r] for r in arg]
+    items = list(arg)
+    if items and not any(isinstance(r, list | tuple) for r in items):
+        return [items], 1, 1, None  # one row given flat
+    rows = [list(r) if isinstance(r, list | tuple) else [r] for r in items]
     return rows, 1, 1, None
 
 
