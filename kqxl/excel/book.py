@@ -42,7 +42,7 @@ from kqxl.cells import (
 )
 from kqxl.errors import WorkbookError
 
-__all__ = ["NUMBER_FORMATS", "XlwingsWorkbook", "from_excel", "to_excel"]
+__all__ = ["NUMBER_FORMATS", "XlwingsWorkbook", "from_excel", "from_excel_rows", "to_excel"]
 
 # How a column of percents or amounts is shown (as the file writer's number formats).
 NUMBER_FORMATS: dict[type, str] = {Percent: "0%", Money: "#,##0.00"}
@@ -50,19 +50,30 @@ NUMBER_FORMATS: dict[type, str] = {Percent: "0%", Money: "#,##0.00"}
 
 def from_excel(value: Any) -> CellValue:
     """A value as xlwings reads it → the cell value the file reader gives for that cell."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
+    kind = type(value)  # exact types first: this runs once per cell of every table
+    if kind is str:
+        if not value:
+            return None
+        return CellError(value) if value in ERROR_CODES else value
+    if value is None or kind is int or kind is bool:
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, dt.datetime):
         if value.hour == value.minute == value.second == value.microsecond == 0:
             return value.date()
         return value
     if isinstance(value, str):
-        if value in ERROR_CODES:
-            return CellError(value)
-        return value if value != "" else None
-    if value is None or isinstance(value, bool | int | float | dt.date | dt.time):
+        return from_excel(str(value))
+    if isinstance(value, bool | int | float | dt.date | dt.time):
         return value
     return str(value)
+
+
+def from_excel_rows(rows: Iterable[Sequence[Any]]) -> list[list[CellValue]]:
+    """:func:`from_excel` over a block of rows (blanks passed through untouched)."""
+    convert = from_excel
+    return [[v if v is None else convert(v) for v in row] for row in rows]
 
 
 def to_excel(value: object) -> Any:
@@ -116,7 +127,7 @@ class XlwingsWorkbook:
     def _read_sheet(self, name: str) -> SheetGrid:
         used = self.book.sheets[name].used_range
         raw = used.options(ndim=2, err_to_str=True).value  # the one read of this sheet
-        rows = [[from_excel(v) for v in row] for row in (raw or [])]
+        rows = from_excel_rows(raw or [])
         for row in rows:  # trailing blanks, as the file reader leaves them out
             while row and row[-1] is None:
                 row.pop()

@@ -36,7 +36,7 @@ from kqxl.api import CELL_FORMATTERS, JOINER, REF_SEPARATOR
 from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine import BookResult, Output, evaluate, registered
 from kqxl.errors import KqxlError
-from kqxl.excel.book import from_excel
+from kqxl.excel.book import from_excel_rows
 from kqxl.rules import Rules, load_rules
 from kqxl.rules.sheet import RULES_SHEET, read_rules_sheet
 from kqxl.schema import CUSTOMERS, PROJECTS, SCHEMA
@@ -118,13 +118,13 @@ def table_values(
     a 项目 table's heat reads grades from. ``first_row``/``first_col``: where the table's
     top-left cell is, so that findings name the cells as Excel shows them.
     """
-    rows = [[from_excel(v) for v in row] for row in table]
+    rows = from_excel_rows(table)
     if not rows:
         return []
     name = _sheet_of(rows[0], sheet)
     sheets = {name: SheetGrid(name, rows, first_row=first_row, first_col=first_col)}
     if name == PROJECTS and customers:
-        sheets[CUSTOMERS] = SheetGrid(CUSTOMERS, [[from_excel(v) for v in r] for r in customers])
+        sheets[CUSTOMERS] = SheetGrid(CUSTOMERS, from_excel_rows(customers))
     grid = WorkbookGrid(path="", sheets=sheets, names=tuple(sheets))
     result = evaluate(grid, rules or load_rules(None), today or dt.date.today())
     data_rows = range(first_row + 1, first_row + len(rows))
@@ -162,7 +162,7 @@ def rules_of_book(book: Any) -> Rules:
         return cached
     grid = SheetGrid(
         RULES_SHEET,
-        [[from_excel(v) for v in row] for row in raw],
+        from_excel_rows(raw),
         first_row=int(used.row),
         first_col=int(used.column),
     )
