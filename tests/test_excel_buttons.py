@@ -173,3 +173,46 @@ def test_rows_of_a_live_book_are_not_deleted(team_dir: Path, tmp_path: Path) -> 
     with pytest.raises(WorkbookError) as caught:
         XlwingsWorkbook(book).write(WorkbookEdit(rows=[RowDelete("客户", 5)]))
     assert caught.value.code == "rows_refused" and book.log.writes == []
+
+
+def _bound_team(team_dir: Path, folder: Path) -> Path:
+    """The sample master and 张伟's workbook made from it (bound to it: kqxl init --rep)."""
+    from kqxl.sync.rep import init_rep
+
+    folder.mkdir()
+    master = folder / SAMPLES[0]
+    shutil.copy(team_dir / SAMPLES[0], master)
+    rep = folder / "张伟.xlsx"
+    init_rep(master, "张伟", out=rep)
+    return rep
+
+
+def _report(data: dict[str, Any], folder: Path) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace(str(folder), "<team>")
+
+
+def test_sync_of_a_rep_book_is_the_cli_sync_with_its_master(tmp_path: Path, team_dir: Path) -> None:
+    from kqxl.book.patch import CellChange, patch_workbook
+    from kqxl.sync.apply import SyncReport
+
+    by_button, by_cli = tmp_path / "button", tmp_path / "cli"
+    rep_b = _bound_team(team_dir, by_button)
+    # the rep edits a row: the sync has something to send
+    patch_workbook(rep_b, [CellChange("客户", 3, 6, "新联系人")], backup=False)
+    shutil.copytree(by_button, by_cli)  # the same team twice (same keys and ids)
+    rep_c = by_cli / rep_b.name
+    book = FakeBook(rep_b)
+    done = buttons.sync(book, today=TODAY)
+    assert isinstance(done, SyncReport) and book.log.saves == 1
+    cli = _cli("sync", str(by_cli / SAMPLES[0]), str(rep_c), "--today", TODAY.isoformat())
+    mine = done.model_dump(mode="json")
+    assert _report(mine, by_button) == _report(cli, by_cli)
+    assert done.changed > 0 and not done.skipped
+    box = _alert(book)
+    assert box.startswith("同步完成") and f"冲突 {len(done.conflicts)} 处" in box
+
+
+def test_sync_without_a_master_says_so(team_dir: Path, tmp_path: Path) -> None:
+    book = FakeBook(_copy(team_dir, tmp_path, SAMPLES[1]))  # not bound to a master
+    assert buttons.sync(book, today=TODAY) is None
+    assert EXCEL["sync_no_master"] in _alert(book)

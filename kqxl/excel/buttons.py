@@ -163,8 +163,11 @@ def _master_of(live: Any, path: Path) -> tuple[Path, list[Path]]:
             wanted = str(row[1]).strip()
     if wanted:
         for candidate in _beside(path):
-            found = read_workbook(candidate, sheets=[SETTINGS_SHEET], missing_ok=True)
-            other = read_settings(found.sheets.get(SETTINGS_SHEET), str(candidate))
+            try:
+                found = read_workbook(candidate, sheets=[SETTINGS_SHEET], missing_ok=True)
+                other = read_settings(found.sheets.get(SETTINGS_SHEET), str(candidate))
+            except KqxlError:  # not a workbook kqxl can read: not the master
+                continue
             if other is not None and other.workbook_id == wanted:
                 return candidate, [path]
     raise KqxlError(EXCEL["sync_no_master"], code="master_unusable")
