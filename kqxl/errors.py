@@ -82,6 +82,8 @@ CODES: dict[str, str] = {
     "journal_missing": "journal_missing",
     "sync_unknown": "sync_unknown",
     "undo_refused": "undo_refused",
+    "book_not_saved": "not_saved",
+    "master_not_found": "master_unusable",
 }
 
 # Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a

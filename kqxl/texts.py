@@ -142,6 +142,9 @@ ERRORS: dict[str, str] = {
     "expr_kind_mismatch": "“{left}”与“{right}”类型不同，不能比较",
     "expr_not_a_choice": "“{name}”没有选项“{value}”（可选：{choices}）",
     "expr_wrong_literal": "“{name}”应与{expected}比较，实际为 {value}",
+    # the Excel add-in's buttons
+    "book_not_saved": "{book}：请先保存工作簿（文件 → 另存为 .xlsm 或 .xlsx），再点“{button}”。",
+    "master_not_found": "{book}：找不到团队总表：本工作簿的“设置”表没有写明同步的总表，或总表不在同一文件夹中。",
 }
 
 # Words that appear in workbooks kqxl writes.
@@ -894,6 +897,7 @@ EXCEL: dict[str, str] = {
     "arg_customers": "可选：客户表（含表头），用来取甲方和总包的客情等级；省略时读本工作簿的“客户”表",
     # buttons: titles and results
     "title": "客情",
+    "button_sync": "同步",
     "validate_ok": "校验完成：没有发现问题。",
     "validate_found": "校验完成：问题 {errors} 个，提示 {notices} 条。",
     "finding_line": "{message}",
@@ -907,10 +911,8 @@ EXCEL: dict[str, str] = {
     "failed_code": "（错误代码：{code}）",
     "internal": "kqxl 出现了内部错误，工作簿没有被改动。请把这段文字发给管理员：{detail}",
     "no_book": "找不到调用这个按钮的工作簿：请在 Excel 中打开工作簿后再点按钮。",
-    "not_saved": "请先保存工作簿（文件 → 另存为 .xlsm 或 .xlsx），再点“{button}”。",
     "sync_unsaved": "同步要用磁盘上的文件：已先保存本工作簿。",
     "sync_done": "同步完成：收到 {received} 处修改，送出 {sent} 处修改，冲突 {conflicts} 处。",
     "sync_skipped": "同步跳过了 {file}：{reason}",
     "sync_reopen": "本工作簿已在磁盘上更新：请关闭后重新打开，以看到同步的结果。",
-    "sync_no_master": "找不到团队总表：本工作簿的“设置”表没有写明同步的总表，或总表不在同一文件夹中。",
 }

@@ -24,7 +24,7 @@ from kqxl.api import RecomputeResult, recompute_workbook, validate_workbook
 from kqxl.book.reader import read_workbook
 from kqxl.book.settings import SETTINGS_SHEET, read_settings
 from kqxl.engine import BookResult
-from kqxl.errors import KqxlError
+from kqxl.errors import KqxlError, WorkbookError
 from kqxl.excel.book import XlwingsWorkbook
 from kqxl.remind import DEFAULT_DAYS, RemindResult, remind_workbook
 from kqxl.sync.apply import MASTER_CODE, SyncReport, sync_team
@@ -144,7 +144,9 @@ def sync(book: Any | None = None, *, today: dt.date | None = None) -> SyncReport
     def job(live: Any) -> SyncReport:
         path = Path(str(live.fullname))
         if not path.is_file():
-            raise KqxlError(text(EXCEL, "not_saved", button="同步"), code="not_saved")
+            raise WorkbookError.from_key(
+                "book_not_saved", book=live.name, button=EXCEL["button_sync"]
+            )
         live.save()
         master, reps = _master_of(live, path)
         return sync_team(master, reps, today=today)
@@ -170,7 +172,7 @@ def _master_of(live: Any, path: Path) -> tuple[Path, list[Path]]:
                 continue
             if other is not None and other.workbook_id == wanted:
                 return candidate, [path]
-    raise KqxlError(EXCEL["sync_no_master"], code="master_unusable")
+    raise WorkbookError.from_key("master_not_found", book=path.name)
 
 
 def _beside(path: Path) -> Iterable[Path]:
