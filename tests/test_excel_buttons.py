@@ -217,3 +217,17 @@ def test_sync_without_a_master_says_so(team_dir: Path, tmp_path: Path) -> None:
     assert buttons.sync(book, today=TODAY) is None
     box = _alert(book)
     assert "找不到团队总表" in box and "master_unusable" in box
+
+
+def test_sync_of_a_book_excel_holds_open_is_skipped_with_the_reason(
+    tmp_path: Path, team_dir: Path
+) -> None:
+    # Excel keeps an owner file beside an open workbook; the sync library skips such a file
+    # (it cannot replace a file Excel holds): the box names it and says why.
+    rep = _bound_team(team_dir, tmp_path / "team")
+    (rep.parent / f"~${rep.name}").write_bytes(b"\x05zhang".ljust(162, b" "))
+    book = FakeBook(rep)
+    done = buttons.sync(book, today=TODAY)
+    assert done is not None and [Path(f.file).name for f in done.skipped] == [rep.name]
+    box = _alert(book)
+    assert f"同步跳过了 {rep.name}：" in box and done.skipped[0].skip_code == "locked"
