@@ -877,3 +877,47 @@ DEMO: dict[str, str] = {
     "open": "用 Excel 或 LibreOffice 打开 {path}，查看灰色的计算结果列。",
     "sync_first": "团队同步示例在 {folder}/：第 {sync_id} 次同步后，每个工作簿都已一致",
 }
+
+
+# The Excel add-in's build side: the 客情 ribbon tab and the buttons' own words (filled into
+# macros/customUI.xml and the VBA modules when `kqxl addin build` builds them), and what the
+# build prints.
+ADDIN: dict[str, str] = {
+    "title": "客情",
+    "tab": "客情",
+    "group_check": "本工作簿",
+    "group_team": "团队",
+    "validate": "校验",
+    "validate_tip": "检查客户和项目的每一行，把问题写进“校验”列并标色",
+    "recompute": "重算",
+    "recompute_tip": "重新计算客情等级、成交热度和其他结果列，写回本工作簿",
+    "tidy": "整理",
+    "tidy_tip": "整理格式：去掉多余空格、统一是/否和日期写法，然后重算",
+    "sync": "同步",
+    "sync_tip": "把本工作簿与“设置”表中登记的团队总表同步",
+    "remind": "提醒",
+    "remind_tip": "列出近期的客情维护提醒（生日、节日、纪念日等）",
+    "no_python": (
+        "这个按钮需要本机安装 Python、kqxl 和 xlwings 才能运行。\n"
+        "没有安装时，表中已经算好的结果和标色都还在，可以照常查看和填写；"
+        "请把文件交给装有 kqxl 的同事或经理点“重算”，安装方法见 kqxl 的《在 Excel 中使用》说明。"
+    ),
+    "built": "已生成：{path}（{modules} 个宏模块）",
+    "no_xlwings": "找不到 xlwings 自带的 VBA 模块：先运行 pip install xlwings，再重试。",
+    "no_pyopenvba": "缺少 pyopenvba：先运行 pip install 'kqxl[excel]'，再重试。",
+    "help_addin": (
+        "Excel 加载项：在 Excel 里用按钮校验、重算、整理、同步和提醒。\n\n"
+        "\b\n示例：\n"
+        "  kqxl addin build"
+    ),
+    "help_build": (
+        "从 kqxl 自带的宏源文件生成 Excel 加载项 kqxl.xlam（带“客情”选项卡），以及同样带“客情”"
+        "选项卡的启用宏模板 团队总表.xlsm 和 客户跟进表.xlsm。不需要安装 Excel。"
+        "已有同名文件时覆盖。安装和使用方法见 kqxl 文档《在 Excel 中使用》。\n\n"
+        "\b\n示例：\n"
+        "  kqxl addin build\n"
+        "  kqxl addin build 输出文件夹 --macros macros"
+    ),
+    "help_macros": "宏源文件所在的文件夹（默认：kqxl 源码中的宏文件夹）。",
+    "macros_missing": "找不到宏源文件夹 {path}：请在 kqxl 源码目录中运行，或用 --macros 指定。",
+}

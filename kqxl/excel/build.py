@@ -1,0 +1,277 @@
+"""Build the Excel add-in and the macro-enabled templates from ``macros/``, on any system.
+
+``macros/`` is the only source of every macro: its ``.bas`` modules (the five buttons and the
+ribbon callbacks) and ``customUI.xml`` (the 客情 ribbon tab). A build renders their ``{{key}}``
+placeholders from :data:`kqxl.texts.ADDIN` and writes, with pyopenvba (no Excel needed):
+
+- ``kqxl.xlam`` — the ribbon add-in: xlwings' add-in module (it acts on the active workbook),
+  xlwings' ``Dictionary`` class (for macOS), the ``macros/`` modules and the ribbon;
+- ``团队总表.xlsm`` and ``客户跟进表.xlsm`` — the templates of ``kqxl init`` with a VBA project:
+  xlwings' standalone module (it acts on the workbook itself), ``Dictionary``, the ``macros/``
+  modules and the same ribbon tab, so a template works without the add-in installed.
+
+VBA modules are stored in the project's code page (1252 here), so their Chinese words are
+written as ``ChrW(...)`` expressions and the ``.bas`` sources themselves stay ASCII.
+
+>>> build_addin("workbooks")                                          # doctest: +SKIP
+AddinBuild(files=[BuiltFile(path=PosixPath('workbooks/kqxl.xlam'), ...), ...])
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pydantic import BaseModel
+
+from kqxl.book.template import TemplateKind
+from kqxl.errors import KqxlError
+from kqxl.texts import ADDIN, text
+
+#: Where ``macros/`` lives in a source checkout (the default of :func:`build_addin`).
+MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+ADDIN_NAME = "kqxl.xlam"
+#: Template kind → file name of the macro-enabled template.
+TEMPLATES: dict[TemplateKind, str] = {"master": "团队总表.xlsm", "rep": "客户跟进表.xlsm"}
+CUSTOM_UI_PART = "customUI/customUI.xml"
+#: The relationship type of an Office 2007 ribbon part (``customUI.xml``, 2006/01 namespace).
+CUSTOM_UI_TYPE = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
+_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_VB_NAME = re.compile(r'^Attribute VB_Name = "([^"]+)"', re.MULTILINE)
+
+
+class BuiltFile(BaseModel):
+    """One file the build wrote and the VBA modules it holds, in project order."""
+
+    path: Path
+    modules: list[str]
+    ribbon: bool
+
+
+class AddinBuild(BaseModel):
+    """What :func:`build_addin` wrote."""
+
+    files: list[BuiltFile]
+
+    def message(self) -> str:
+        """One Chinese line per file."""
+        return "\n".join(
+            text(ADDIN, "built", path=f.path, modules=len(f.modules)) for f in self.files
+        )
+
+
+class MacroSources(BaseModel):
+    """``macros/`` rendered: VBA module name → source (CRLF, ASCII), and the ribbon XML."""
+
+    modules: dict[str, str]
+    custom_ui: str
+
+
+def vba_string(value: str) -> str:
+    """``value`` as a VBA string expression that survives any code page.
+
+    >>> vba_string("重算 ok")
+    'ChrW(37325) & ChrW(31639) & " ok"'
+    """
+    parts: list[str] = []
+    plain = ""
+    for char in value:
+        if char == "\n":
+            if plain:
+                parts.append(f'"{plain}"')
+                plain = ""
+            parts.append("vbLf")
+        elif " " <= char <= "~":
+            plain += '""' if char == '"' else char
+        else:
+            if plain:
+                parts.append(f'"{plain}"')
+                plain = ""
+            parts.append(f"ChrW({ord(char)})")
+    if plain or not parts:
+        parts.append(f'"{plain}"')
+    return " & ".join(parts)
+
+
+def _render(source: str, quote: str, catalogue: Mapping[str, str]) -> str:
+    def one(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in catalogue:
+            raise KeyError(f"macros: no text {key!r} in kqxl.texts.ADDIN")
+        value = catalogue[key]
+        return vba_string(value) if quote == "vba" else escape(value, {'"': "&quot;"})
+
+    return _PLACEHOLDER.sub(one, source)
+
+
+def _crlf(source: str) -> str:
+    return source.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+
+
+def read_macros(macros_dir: str | os.PathLike[str] = MACROS_DIR) -> MacroSources:
+    """Read and render ``macros/``: every ``*.bas`` (by its ``VB_Name``) and ``customUI.xml``."""
+    folder = Path(macros_dir)
+    ribbon = folder / "customUI.xml"
+    if not folder.is_dir() or not ribbon.is_file():
+        raise KqxlError(text(ADDIN, "macros_missing", path=folder), code="addin_no_macros")
+    modules: dict[str, str] = {}
+    for path in sorted(folder.glob("*.bas")):
+        source = _render(path.read_text(encoding="utf-8"), "vba", ADDIN)
+        if not source.isascii():
+            raise ValueError(f"{path.name}: VBA sources must be ASCII (use {{{{key}}}} texts)")
+        found = _VB_NAME.search(source)
+        if found is None:
+            raise ValueError(f"{path.name}: no Attribute VB_Name line")
+        modules[found.group(1)] = _crlf(source)
+    custom_ui = _render(ribbon.read_text(encoding="utf-8"), "xml", ADDIN)
+    return MacroSources(modules=modules, custom_ui=custom_ui)
+
+
+def _xlwings_dir() -> Path:
+    try:
+        import xlwings
+    except ImportError:
+        raise KqxlError(text(ADDIN, "no_xlwings"), code="addin_no_xlwings") from None
+    return Path(xlwings.__file__).parent
+
+
+def xlwings_modules(*, addin: bool) -> dict[str, str]:
+    """xlwings' own VBA: its module (``RunPython``) and the ``Dictionary`` class it needs on macOS.
+
+    ``addin``: the custom add-in variant, which runs Python for the *active* workbook, reading
+    its settings from ``xlwings.conf`` like the xlwings add-in does; otherwise the standalone
+    module of a workbook that carries its own macros.
+    """
+    where = _xlwings_dir()
+    module = where / ("xlwings_custom_addin.bas" if addin else "xlwings.bas")
+    dictionary = where / "addin" / "Dictionary.cls"
+    if not module.is_file() or not dictionary.is_file():
+        raise KqxlError(text(ADDIN, "no_xlwings"), code="addin_no_xlwings")
+    source = module.read_text(encoding="utf-8")
+    if addin:
+        # The custom add-in template names its config "myaddin"; kqxl shares xlwings' own.
+        source = source.replace(
+            'PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"'
+        )
+    return {"xlwings": _crlf(source), "Dictionary": _crlf(dictionary.read_text(encoding="utf-8"))}
+
+
+def _add_modules(path: Path, modules: Mapping[str, str], *, new_project: bool) -> list[str]:
+    try:
+        from pyopenvba import ExcelFile, VBAModuleKind
+    except ImportError:
+        raise KqxlError(text(ADDIN, "no_pyopenvba"), code="addin_no_pyopenvba") from None
+    with ExcelFile(path) as book:
+        project = book.add_vba_project() if new_project else book.vba_project()
+        for name in list(project.module_names()):
+            if name == "Module1":  # the blank add-in's empty module
+                project.delete_module(name)
+        for name, source in modules.items():
+            kind = VBAModuleKind.other if source.startswith("VERSION") else VBAModuleKind.standard
+            project.add_module(name, source, kind=kind)
+        book.save()
+        return list(book.vba_project().module_names())
+
+
+def _with_ribbon(package: bytes, custom_ui: str) -> bytes:
+    """``package`` with the ribbon part, related from ``_rels/.rels`` as Office relates it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "_rels/.rels":
+                rels = data.decode("utf-8")
+                taken = {int(n) for n in re.findall(r'Id="rId(\d+)"', rels)}
+                rid = f"rId{max(taken, default=0) + 1}"
+                rel = (
+                    f'<Relationship Id="{rid}" Type="{CUSTOM_UI_TYPE}" Target="{CUSTOM_UI_PART}"/>'
+                )
+                data = rels.replace("</Relationships>", rel + "</Relationships>", 1).encode()
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        dst.writestr(CUSTOM_UI_PART, custom_ui.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _macro_enabled(xlsx: bytes) -> bytes:
+    """An openpyxl-written ``.xlsx`` package declared as a macro-enabled workbook."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(_XLSX_MAIN.encode(), _XLSM_MAIN.encode())
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _finish(temp: Path, target: Path, custom_ui: str) -> None:
+    temp.write_bytes(_with_ribbon(temp.read_bytes(), custom_ui))
+    os.replace(temp, target)
+
+
+def write_addin(
+    target: str | os.PathLike[str],
+    sources: MacroSources,
+    runtime: Mapping[str, str] | None = None,
+) -> BuiltFile:
+    """Write the ribbon add-in to ``target``: ``runtime`` (default: xlwings' add-in module and
+    ``Dictionary``) then the ``macros/`` modules, and the ribbon."""
+    from pyopenvba import ExcelFile
+
+    path = Path(target)
+    temp = path.with_name(f".{path.stem}.tmp.xlam")
+    ExcelFile.create_new(temp).close()
+    modules = {**(runtime or xlwings_modules(addin=True)), **sources.modules}
+    names = _add_modules(temp, modules, new_project=False)
+    _finish(temp, path, sources.custom_ui)
+    return BuiltFile(path=path, modules=names, ribbon=True)
+
+
+def write_macro_template(
+    target: str | os.PathLike[str],
+    kind: TemplateKind,
+    sources: MacroSources,
+    runtime: Mapping[str, str] | None = None,
+) -> BuiltFile:
+    """Write the ``kind`` template (``rep`` / ``master``, as ``kqxl init`` builds it) as a
+    macro-enabled workbook: ``runtime`` (default: xlwings' standalone module and
+    ``Dictionary``), the ``macros/`` modules and the ribbon."""
+    from kqxl.book.template import build_template
+    from kqxl.rules import load_rules
+
+    path = Path(target)
+    temp = path.with_name(f".{path.stem}.tmp.xlsm")
+    data = io.BytesIO()
+    build_template(kind, load_rules(None)).save(data)
+    temp.write_bytes(_macro_enabled(data.getvalue()))
+    modules = {**(runtime or xlwings_modules(addin=False)), **sources.modules}
+    names = _add_modules(temp, modules, new_project=True)
+    _finish(temp, path, sources.custom_ui)
+    return BuiltFile(path=path, modules=names, ribbon=True)
+
+
+def build_addin(
+    out_dir: str | os.PathLike[str] = "workbooks",
+    *,
+    macros_dir: str | os.PathLike[str] = MACROS_DIR,
+) -> AddinBuild:
+    """Write ``kqxl.xlam`` and the two ``.xlsm`` templates into ``out_dir`` (see module doc).
+
+    Each file is written beside its target under a temporary name, then renamed over it.
+    """
+    sources = read_macros(macros_dir)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    built = [write_addin(folder / ADDIN_NAME, sources)]
+    built += [
+        write_macro_template(folder / name, kind, sources) for kind, name in TEMPLATES.items()
+    ]
+    return AddinBuild(files=built)
