@@ -2,7 +2,7 @@ Attribute VB_Name = "KqButtons"
 ' The five kqxl buttons. Each one hands the work to Python through xlwings' RunPython;
 ' the handlers in kqxl.excel.buttons read and write the workbook and report problems
 ' themselves. This module only says what is needed when Python cannot be reached.
-' {{...}} placeholders are filled from the kqxl text catalogue when the add-in is built.
+' Words in double braces are filled from the kqxl text catalogue when the add-in is built.
 Option Explicit
 
 Private Sub KqRun(ByVal Handler As String)
