@@ -644,9 +644,7 @@ def addin() -> None:
 
 
 @addin.command("build", help=ADDIN["help_build"])
-@click.argument(
-    "directory", default="workbooks", type=click.Path(file_okay=False, path_type=Path)
-)
+@click.argument("directory", default="workbooks", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--macros",
     "macros_dir",
