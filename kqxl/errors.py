@@ -82,6 +82,8 @@ CODES: dict[str, str] = {
     "journal_missing": "journal_missing",
     "sync_unknown": "sync_unknown",
     "undo_refused": "undo_refused",
+    "addin_no_macros": "addin_no_macros",
+    "addin_needs": "addin_needs",
 }
 
 # Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a

@@ -142,6 +142,9 @@ ERRORS: dict[str, str] = {
     "expr_kind_mismatch": "“{left}”与“{right}”类型不同，不能比较",
     "expr_not_a_choice": "“{name}”没有选项“{value}”（可选：{choices}）",
     "expr_wrong_literal": "“{name}”应与{expected}比较，实际为 {value}",
+    # the Excel add-in's build (kqxl/excel/build.py)
+    "addin_no_macros": "{path}：找不到宏源文件（customUI.xml 和 .bas 文件）。请在 kqxl 源码目录中生成加载项，或指定宏源文件夹。",
+    "addin_needs": '生成 Excel 加载项需要 {package}：请先安装 kqxl[excel]（pip install "kqxl[excel]"），再重试。',
 }
 
 # Words that appear in workbooks kqxl writes.
@@ -903,8 +906,6 @@ ADDIN: dict[str, str] = {
         "请把文件交给装有 kqxl 的同事或经理点“重算”，安装方法见 kqxl 的《在 Excel 中使用》说明。"
     ),
     "built": "已生成：{path}（{modules} 个宏模块）",
-    "no_xlwings": "找不到 xlwings 自带的 VBA 模块：先运行 pip install xlwings，再重试。",
-    "no_pyopenvba": "缺少 pyopenvba：先运行 pip install 'kqxl[excel]'，再重试。",
     "help_addin": (
         "Excel 加载项：在 Excel 里用按钮校验、重算、整理、同步和提醒。\n\n"
         "\b\n示例：\n"
@@ -919,5 +920,4 @@ ADDIN: dict[str, str] = {
         "  kqxl addin build 输出文件夹 --macros macros"
     ),
     "help_macros": "宏源文件所在的文件夹（默认：kqxl 源码中的宏文件夹）。",
-    "macros_missing": "找不到宏源文件夹 {path}：请在 kqxl 源码目录中运行，或用 --macros 指定。",
 }

@@ -147,7 +147,7 @@ def test_vba_string_gives_back_the_text(value: str) -> None:
 def test_a_missing_macros_folder_is_a_chinese_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["addin", "build", str(tmp_path), "--macros", "没有"])
     assert result.exit_code == 2
-    assert "找不到宏源文件夹 没有" in result.stderr
+    assert result.stderr.startswith("kqxl: 没有：找不到宏源文件（customUI.xml 和 .bas 文件）。")
     assert not any(tmp_path.iterdir())
 
 

@@ -121,7 +121,7 @@ def read_macros(macros_dir: str | os.PathLike[str] = MACROS_DIR) -> MacroSources
     folder = Path(macros_dir)
     ribbon = folder / "customUI.xml"
     if not folder.is_dir() or not ribbon.is_file():
-        raise KqxlError(text(ADDIN, "macros_missing", path=folder), code="addin_no_macros")
+        raise KqxlError.from_key("addin_no_macros", path=folder)
     modules: dict[str, str] = {}
     for path in sorted(folder.glob("*.bas")):
         source = _render(path.read_text(encoding="utf-8"), "vba", ADDIN)
@@ -139,7 +139,7 @@ def _xlwings_dir() -> Path:
     try:
         import xlwings
     except ImportError:
-        raise KqxlError(text(ADDIN, "no_xlwings"), code="addin_no_xlwings") from None
+        raise KqxlError.from_key("addin_needs", package="xlwings") from None
     return Path(xlwings.__file__).parent
 
 
@@ -154,7 +154,7 @@ def xlwings_modules(*, addin: bool) -> dict[str, str]:
     module = where / ("xlwings_custom_addin.bas" if addin else "xlwings.bas")
     dictionary = where / "addin" / "Dictionary.cls"
     if not module.is_file() or not dictionary.is_file():
-        raise KqxlError(text(ADDIN, "no_xlwings"), code="addin_no_xlwings")
+        raise KqxlError.from_key("addin_needs", package="xlwings")
     source = module.read_text(encoding="utf-8")
     if addin:
         # The custom add-in template names its config "myaddin"; kqxl shares xlwings' own.
@@ -168,7 +168,7 @@ def _add_modules(path: Path, modules: Mapping[str, str], *, new_project: bool) -
     try:
         from pyopenvba import ExcelFile, VBAModuleKind
     except ImportError:
-        raise KqxlError(text(ADDIN, "no_pyopenvba"), code="addin_no_pyopenvba") from None
+        raise KqxlError.from_key("addin_needs", package="pyopenvba") from None
     with ExcelFile(path) as book:
         project = book.add_vba_project() if new_project else book.vba_project()
         for name in list(project.module_names()):
