@@ -195,9 +195,17 @@ def _with_ribbon(package: bytes, custom_ui: str) -> bytes:
                     f'<Relationship Id="{rid}" Type="{CUSTOM_UI_TYPE}" Target="{CUSTOM_UI_PART}"/>'
                 )
                 data = rels.replace("</Relationships>", rel + "</Relationships>", 1).encode()
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-        dst.writestr(CUSTOM_UI_PART, custom_ui.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(_entry(info.filename), data)
+        dst.writestr(_entry(CUSTOM_UI_PART), custom_ui.encode("utf-8"))
     return out.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry without the build's clock in it, so that a rebuild of the same sources
+    gives the same bytes where the parts are the same."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _macro_enabled(xlsx: bytes) -> bytes:
