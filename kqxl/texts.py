@@ -913,7 +913,7 @@ ADDIN: dict[str, str] = {
     ),
     "help_build": (
         "从 kqxl 自带的宏源文件生成 Excel 加载项 kqxl.xlam（带“客情”选项卡），以及同样带“客情”"
-        "选项卡的启用宏模板 团队总表.xlsm 和 客户跟进表.xlsm。不需要安装 Excel。"
+        "选项卡（“说明”工作表上另有五个按钮）的启用宏模板 团队总表.xlsm 和 客户跟进表.xlsm。不需要安装 Excel。"
         "已有同名文件时覆盖。安装和使用方法见 kqxl 文档《在 Excel 中使用》。\n\n"
         "\b\n示例：\n"
         "  kqxl addin build\n"

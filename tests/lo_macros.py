@@ -6,10 +6,15 @@ Run by the *system* Python (the one that can ``import uno``), never imported by 
 
 The job (stdin) is ``{"file": path, "macros": ["Module.Sub", ...], "result": "Module.Func"}``:
 the file is loaded hidden with macros allowed, each macro runs in turn, and after each one the
-``result`` function (a stand-in the test put into the workbook) is called. Output::
+``result`` function (a stand-in the test put into the workbook) is called. Then every shape on
+every sheet that runs a macro when clicked is "clicked": the script its OnClick event names is
+invoked, and ``result`` called after it. Output::
 
     {"modules": ["KqButtons", ...],          # the Basic modules LibreOffice imported
-     "runs": [{"macro": str, "result": str | None, "error": str | None}, ...]}
+     "runs": [{"macro": str, "result": str | None, "error": str | None}, ...],
+     "buttons": [{"sheet": str, "text": str, "script": str, "result": str | None,
+                  "error": str | None}, ...],
+     "error": str | None}
 """
 
 from __future__ import annotations
@@ -28,6 +33,37 @@ def _script(doc: Any, name: str) -> Any:
     return doc.getScriptProvider().getScript(uri)
 
 
+def _click(doc: Any, job: dict[str, Any]) -> list[dict[str, Any]]:
+    provider = doc.getScriptProvider()
+    buttons = []
+    for i in range(doc.Sheets.getCount()):
+        sheet = doc.Sheets.getByIndex(i)
+        page = sheet.DrawPage
+        for j in range(page.getCount()):
+            shape = page.getByIndex(j)
+            events = shape.getEvents()
+            if not events.hasByName("OnClick"):
+                continue
+            bound = {p.Name: p.Value for p in events.getByName("OnClick")}
+            script = bound.get("Script") or ""
+            if not script:
+                continue
+            entry: dict[str, Any] = {
+                "sheet": sheet.Name,
+                "text": shape.String,
+                "script": script,
+                "result": None,
+                "error": None,
+            }
+            try:
+                provider.getScript(script).invoke((), (), ())
+                entry["result"] = _script(doc, job["result"]).invoke((), (), ())[0]
+            except BRIDGE_ERRORS as exc:
+                entry["error"] = f"{type(exc).__name__}: {exc}"
+            buttons.append(entry)
+    return buttons
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     office = Office()
     office.start()
@@ -40,7 +76,12 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         )
         doc = office.desktop.loadComponentFromURL(url, "_blank", 0, props)
         if doc is None:
-            return {"modules": [], "runs": [], "error": "LibreOffice could not load the file"}
+            return {
+                "modules": [],
+                "runs": [],
+                "buttons": [],
+                "error": "LibreOffice could not load the file",
+            }
         try:
             libraries = doc.BasicLibraries
             modules: list[str] = []
@@ -57,7 +98,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
                 except BRIDGE_ERRORS as exc:
                     entry["error"] = f"{type(exc).__name__}: {exc}"
                 runs.append(entry)
-            return {"modules": modules, "runs": runs, "error": None}
+            return {"modules": modules, "runs": runs, "buttons": _click(doc, job), "error": None}
         finally:
             doc.close(True)
     finally:

@@ -30,6 +30,7 @@ from kqxl.excel.build import (
     CUSTOM_UI_PART,
     CUSTOM_UI_TYPE,
     MACROS_DIR,
+    SHEET_BUTTONS,
     TEMPLATES,
     AddinBuild,
     build_addin,
@@ -39,7 +40,7 @@ from kqxl.excel.build import (
     xlwings_modules,
 )
 from kqxl.rules import load_rules
-from kqxl.texts import ADDIN
+from kqxl.texts import ADDIN, LABELS
 
 REPO = Path(__file__).resolve().parent.parent
 HANDLERS = {
@@ -226,6 +227,26 @@ def test_the_ribbon_is_customui_with_five_buttons_on_the_callbacks() -> None:
     assert all(len(v) <= 1024 for e in root.iter() for v in e.attrib.values())
 
 
+def test_the_templates_carry_the_five_buttons_on_the_readme_sheet(built: AddinBuild) -> None:
+    assert SHEET_BUTTONS == HANDLERS
+    for file in built.files[1:]:
+        with zipfile.ZipFile(file.path) as package:
+            names = package.namelist()
+            drawing = ElementTree.fromstring(package.read("xl/drawings/kqxlButtons.xml"))
+            types = package.read("[Content_Types].xml").decode()
+            rels = {
+                n: package.read(n).decode() for n in names if n.startswith("xl/worksheets/_rels/")
+            }
+            sheets_with = [n for n, text in rels.items() if "/xl/drawings/kqxlButtons.xml" in text]
+        assert '<Override PartName="/xl/drawings/kqxlButtons.xml"' in types
+        assert len(sheets_with) == 1
+        xdr = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+        shapes = drawing.findall(f"{xdr}absoluteAnchor/{xdr}sp")
+        assert [sp.attrib["macro"] for sp in shapes] == [f"[0]!{name}" for name in HANDLERS]
+        texts = ["".join(sp.itertext()) for sp in shapes]
+        assert texts == [ADDIN[handler] for handler in HANDLERS.values()]
+
+
 def test_the_templates_hold_what_kqxl_init_writes(built: AddinBuild, tmp_path: Path) -> None:
     rules = load_rules(None)
     for kind, name in TEMPLATES.items():
@@ -305,6 +326,18 @@ def test_each_button_macro_passes_its_python_call(tmp_path: Path, kind: str) -> 
     assert result["runs"] == [
         {
             "macro": f"KqButtons.{name}",
+            "result": f"import kqxl.excel.buttons as b; b.{handler}()|",
+            "error": None,
+        }
+        for name, handler in HANDLERS.items()
+    ]
+    # the buttons on the 说明 sheet: clicking each runs its macro, which passes its call
+    assert result["buttons"] == [
+        {
+            "sheet": LABELS["sheet_readme"],
+            "text": ADDIN[handler],
+            "script": f"vnd.sun.star.script:VBAProject.KqButtons.{name}"
+            "?language=Basic&location=document",
             "result": f"import kqxl.excel.buttons as b; b.{handler}()|",
             "error": None,
         }

@@ -8,7 +8,8 @@ placeholders from :data:`kqxl.texts.ADDIN` and writes, with pyopenvba (no Excel 
   xlwings' ``Dictionary`` class (for macOS), the ``macros/`` modules and the ribbon;
 - ``团队总表.xlsm`` and ``客户跟进表.xlsm`` — the templates of ``kqxl init`` with a VBA project:
   xlwings' standalone module (it acts on the workbook itself), ``Dictionary``, the ``macros/``
-  modules and the same ribbon tab, so a template works without the add-in installed.
+  modules, the same ribbon tab, and the five buttons as shapes on the 说明 sheet (row 3), so a
+  template works without the add-in installed.
 
 VBA modules are stored in the project's code page (1252 here), so their Chinese words are
 written as ``ChrW(...)`` expressions and the ``.bas`` sources themselves stay ASCII.
@@ -31,7 +32,7 @@ from pydantic import BaseModel
 
 from kqxl.book.template import TemplateKind
 from kqxl.errors import KqxlError
-from kqxl.texts import ADDIN, text
+from kqxl.texts import ADDIN, LABELS, text
 
 #: Where ``macros/`` lives in a source checkout (the default of :func:`build_addin`).
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
@@ -44,6 +45,33 @@ CUSTOM_UI_TYPE = "http://schemas.microsoft.com/office/2006/relationships/ui/exte
 CUSTOM_UI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 _XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_DRAWING_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
+_DRAWING_CONTENT = "application/vnd.openxmlformats-officedocument.drawing+xml"
+_BUTTONS_PART = "xl/drawings/kqxlButtons.xml"
+#: The button macros of macros/KqButtons.bas and the catalogue key of each label, in order.
+SHEET_BUTTONS: dict[str, str] = {
+    "KqValidate": "validate",
+    "KqRecompute": "recompute",
+    "KqTidy": "tidy",
+    "KqSync": "sync",
+    "KqRemind": "remind",
+}
+# The 说明 sheet's frozen rows 1-3 (title, rules line, an empty row) get fixed heights so that
+# the buttons, placed absolutely, sit in row 3. Points; 1 pt = 12,700 EMU.
+_ROW_HEIGHTS = (26.0, 18.0, 30.0)
+_EMU_PT = 12_700
+# After these elements of a worksheet comes <drawing> (CT_Worksheet's sequence).
+_AFTER_DRAWING = (
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _VB_NAME = re.compile(r'^Attribute VB_Name = "([^"]+)"', re.MULTILINE)
 
@@ -225,6 +253,92 @@ def _finish(temp: Path, target: Path, custom_ui: str) -> None:
     os.replace(temp, target)
 
 
+def buttons_drawing() -> str:
+    """A drawing of the five button shapes, each running its macro when clicked (row 3)."""
+    ns_xdr = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+    ns_a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    top = int((_ROW_HEIGHTS[0] + _ROW_HEIGHTS[1] + 3) * _EMU_PT)
+    width, height, gap = 1_000_000, int((_ROW_HEIGHTS[2] - 6) * _EMU_PT), 120_000
+    shapes = []
+    for n, (macro, key) in enumerate(SHEET_BUTTONS.items()):
+        x = 60_000 + n * (width + gap)
+        label = escape(ADDIN[key])
+        tip = escape(ADDIN[f"{key}_tip"], {'"': "&quot;"})
+        shapes.append(
+            f'<xdr:absoluteAnchor><xdr:pos x="{x}" y="{top}"/>'
+            f'<xdr:ext cx="{width}" cy="{height}"/>'
+            f'<xdr:sp macro="[0]!{macro}" textlink="">'
+            f'<xdr:nvSpPr><xdr:cNvPr id="{n + 2}" name="kqxl {macro}" descr="{tip}"/>'
+            "<xdr:cNvSpPr/></xdr:nvSpPr>"
+            f'<xdr:spPr><a:xfrm><a:off x="{x}" y="{top}"/><a:ext cx="{width}" cy="{height}"/>'
+            '</a:xfrm><a:prstGeom prst="roundRect"><a:avLst/></a:prstGeom>'
+            '<a:solidFill><a:srgbClr val="2F5597"/></a:solidFill><a:ln><a:noFill/></a:ln>'
+            "</xdr:spPr>"
+            '<xdr:txBody><a:bodyPr vertOverflow="clip" horzOverflow="clip" rtlCol="0" '
+            'anchor="ctr"/><a:lstStyle/><a:p><a:pPr algn="ctr"/><a:r>'
+            '<a:rPr lang="zh-CN" sz="1100" b="1"><a:solidFill><a:srgbClr val="FFFFFF"/>'
+            f"</a:solidFill></a:rPr><a:t>{label}</a:t></a:r></a:p></xdr:txBody></xdr:sp>"
+            "<xdr:clientData/></xdr:absoluteAnchor>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<xdr:wsDr xmlns:xdr="{ns_xdr}" xmlns:a="{ns_a}">{"".join(shapes)}</xdr:wsDr>'
+    )
+
+
+def _sheet_part(parts: Mapping[str, bytes], sheet: str) -> str:
+    """The part of the sheet called ``sheet`` (by the workbook's relationships)."""
+    workbook = parts["xl/workbook.xml"].decode("utf-8")
+    found = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*r:id="(\w+)"', workbook)
+    assert found is not None, sheet
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    for element in re.findall(r"<Relationship [^>]*/>", rels):
+        if f'Id="{found.group(1)}"' in element:
+            target = re.search(r'Target="([^"]+)"', element)
+            assert target is not None
+            name = target.group(1)
+            return name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+    raise KeyError(sheet)
+
+
+def _with_sheet_buttons(package: bytes, sheet: str) -> bytes:
+    """``package`` with the button drawing on ``sheet``: the drawing part, its relationship
+    from the sheet, the sheet's ``<drawing>`` element and the part's content type."""
+    with zipfile.ZipFile(io.BytesIO(package)) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    part = _sheet_part(parts, sheet)
+    folder, _, name = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{name}.rels"
+    rels = parts.get(rels_name, b"").decode("utf-8") or (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
+    )
+    taken = {int(n) for n in re.findall(r'Id="rId(\d+)"', rels)}
+    rid = f"rId{max(taken, default=0) + 1}"
+    rel = f'<Relationship Id="{rid}" Type="{_DRAWING_TYPE}" Target="/{_BUTTONS_PART}"/>'
+    parts[rels_name] = rels.replace("</Relationships>", rel + "</Relationships>", 1).encode()
+    xml = parts[part].decode("utf-8")
+    root = re.search(r"<worksheet\b[^>]*>", xml)
+    assert root is not None
+    if "xmlns:r=" not in root.group():
+        tag = root.group()[:-1] + (
+            ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        )
+        xml = xml[: root.start()] + tag + xml[root.end() :]
+    later = [xml.find(f"<{t}") for t in _AFTER_DRAWING if f"<{t}" in xml]
+    at = min(later) if later else xml.rindex("</worksheet>")
+    parts[part] = (xml[:at] + f'<drawing r:id="{rid}"/>' + xml[at:]).encode("utf-8")
+    parts[_BUTTONS_PART] = buttons_drawing().encode("utf-8")
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    override = f'<Override PartName="/{_BUTTONS_PART}" ContentType="{_DRAWING_CONTENT}"/>'
+    parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>", 1).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for part_name, data in parts.items():
+            dst.writestr(_entry(part_name), data)
+    return out.getvalue()
+
+
 def write_addin(
     target: str | os.PathLike[str],
     sources: MacroSources,
@@ -257,9 +371,14 @@ def write_macro_template(
 
     path = Path(target)
     temp = path.with_name(f".{path.stem}.tmp.xlsm")
+    book = build_template(kind, load_rules(None))
+    readme = book[LABELS["sheet_readme"]]
+    for row, points in enumerate(_ROW_HEIGHTS, start=1):
+        readme.row_dimensions[row].height = points
     data = io.BytesIO()
-    build_template(kind, load_rules(None)).save(data)
-    temp.write_bytes(_macro_enabled(data.getvalue()))
+    book.save(data)
+    package = _with_sheet_buttons(data.getvalue(), LABELS["sheet_readme"])
+    temp.write_bytes(_macro_enabled(package))
     modules = {**(runtime or xlwings_modules(addin=False)), **sources.modules}
     names = _add_modules(temp, modules, new_project=True)
     _finish(temp, path, sources.custom_ui)
