@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck bench templates clean
+.PHONY: demo test test-fast lint typecheck bench templates addin clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ typecheck: $(STAMP)
 
 templates: $(STAMP)
 	$(BIN)/kqxl init workbooks --force
+
+# The Excel add-in (kqxl.xlam) and the macro-enabled templates, from macros/.
+addin: $(STAMP)
+	$(BIN)/kqxl addin build workbooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

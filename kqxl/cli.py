@@ -24,7 +24,7 @@ import click
 from kqxl import __version__
 from kqxl.clihelp import ChineseGroup
 from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
-from kqxl.texts import CLI, CLICK, HELP, HINTS, LABELS, SCHEMA_TEXTS, TEMPLATE, text
+from kqxl.texts import ADDIN, CLI, CLICK, HELP, HINTS, LABELS, SCHEMA_TEXTS, TEMPLATE, text
 
 if TYPE_CHECKING:
     from kqxl.api import BatchResult, FileOutcome
@@ -632,6 +632,30 @@ def undo(sync_id: int, master: Path, as_json: bool) -> None:
     from kqxl.sync.undo import undo_sync
 
     done = undo_sync(master, sync_id)
+    if as_json:
+        _echo_json(done.model_dump(mode="json"))
+    else:
+        click.echo(done.message())
+
+
+@cli.group(help=ADDIN["help_addin"])
+def addin() -> None:
+    pass
+
+
+@addin.command("build", help=ADDIN["help_build"])
+@click.argument("directory", default="workbooks", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--macros",
+    "macros_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=ADDIN["help_macros"],
+)
+@json_option
+def addin_build(directory: Path, macros_dir: Path | None, as_json: bool) -> None:
+    from kqxl.excel.build import MACROS_DIR, build_addin
+
+    done = build_addin(directory, macros_dir=macros_dir or MACROS_DIR)
     if as_json:
         _echo_json(done.model_dump(mode="json"))
     else:

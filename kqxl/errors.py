@@ -84,6 +84,8 @@ CODES: dict[str, str] = {
     "undo_refused": "undo_refused",
     "book_not_saved": "not_saved",
     "master_not_found": "master_unusable",
+    "addin_no_macros": "addin_no_macros",
+    "addin_needs": "addin_needs",
 }
 
 # Catalogue entries that are pieces of another message (the {detail} of rules_invalid, of a

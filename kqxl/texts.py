@@ -145,6 +145,9 @@ ERRORS: dict[str, str] = {
     # the Excel add-in's buttons
     "book_not_saved": "{book}：请先保存工作簿（文件 → 另存为 .xlsm 或 .xlsx），再点“{button}”。",
     "master_not_found": "{book}：找不到团队总表：本工作簿的“设置”表没有写明同步的总表，或总表不在同一文件夹中。",
+    # the Excel add-in's build (kqxl/excel/build.py)
+    "addin_no_macros": "{path}：找不到宏源文件（customUI.xml 和 .bas 文件）。请在 kqxl 源码目录中生成加载项，或指定宏源文件夹。",
+    "addin_needs": '生成 Excel 加载项需要 {package}：请先安装 kqxl[excel]（pip install "kqxl[excel]"），再重试。',
 }
 
 # Words that appear in workbooks kqxl writes.
@@ -915,4 +918,45 @@ EXCEL: dict[str, str] = {
     "sync_done": "同步完成：收到 {received} 处修改，送出 {sent} 处修改，冲突 {conflicts} 处。",
     "sync_skipped": "同步跳过了 {file}：{reason}",
     "sync_reopen": "本工作簿已在磁盘上更新：请关闭后重新打开，以看到同步的结果。",
+}
+
+
+# The Excel add-in's build side: the 客情 ribbon tab and the buttons' own words (filled into
+# macros/customUI.xml and the VBA modules when `kqxl addin build` builds them), and what the
+# build prints.
+ADDIN: dict[str, str] = {
+    "title": "客情",
+    "tab": "客情",
+    "group_check": "本工作簿",
+    "group_team": "团队",
+    "validate": "校验",
+    "validate_tip": "检查客户和项目的每一行，把问题写进“校验”列并标色",
+    "recompute": "重算",
+    "recompute_tip": "重新计算客情等级、成交热度和其他结果列，写回本工作簿",
+    "tidy": "整理",
+    "tidy_tip": "整理格式：去掉多余空格、统一是/否和日期写法，然后重算",
+    "sync": "同步",
+    "sync_tip": "把本工作簿与“设置”表中登记的团队总表同步",
+    "remind": "提醒",
+    "remind_tip": "列出近期的客情维护提醒（生日、节日、纪念日等）",
+    "no_python": (
+        "这个按钮需要本机安装 Python、kqxl 和 xlwings 才能运行。\n"
+        "没有安装时，表中已经算好的结果和标色都还在，可以照常查看和填写；"
+        "请把文件交给装有 kqxl 的同事或经理点“重算”，安装方法见 kqxl 的《在 Excel 中使用》说明。"
+    ),
+    "built": "已生成：{path}（{modules} 个宏模块）",
+    "help_addin": (
+        "Excel 加载项：在 Excel 里用按钮校验、重算、整理、同步和提醒。\n\n"
+        "\b\n示例：\n"
+        "  kqxl addin build"
+    ),
+    "help_build": (
+        "从 kqxl 自带的宏源文件生成 Excel 加载项 kqxl.xlam（带“客情”选项卡），以及同样带“客情”"
+        "选项卡（“说明”工作表上另有五个按钮）的启用宏模板 团队总表.xlsm 和 客户跟进表.xlsm。不需要安装 Excel。"
+        "已有同名文件时覆盖。安装和使用方法见 kqxl 文档《在 Excel 中使用》。\n\n"
+        "\b\n示例：\n"
+        "  kqxl addin build\n"
+        "  kqxl addin build 输出文件夹 --macros macros"
+    ),
+    "help_macros": "宏源文件所在的文件夹（默认：kqxl 源码中的宏文件夹）。",
 }
