@@ -43,7 +43,7 @@ def test_rep_in_excel_is_not_told_to_run_kqxl() -> None:
         assert "运行 kqxl" not in rep and "“重算”按钮" not in rep
         assert "经理重算后更新" in rep
     else:  # the add-in's 重算 button exists: the rep is told to click it
-        assert "点击“重算”按钮即可更新" in rep
+        assert "“重算”按钮即可更新" in rep
     # Blank keys are assigned on recompute: that promise is kept.
     assert "客户编号、项目编号留空即可，重算时由 kqxl 自动分配" in rep
     # 成立日期 promises no reminder while there is none.
@@ -66,7 +66,7 @@ def test_promises_follow_the_capabilities(monkeypatch: pytest.MonkeyPatch) -> No
     """With every capability there, their promises appear; without, none of them."""
     monkeypatch.setattr(template, "has", lambda name: True)
     rep = "\n".join(readme_texts("rep"))
-    assert "点击“重算”按钮即可更新" in rep
+    assert "“重算”按钮即可更新" in rep
     assert "客户单位成立日期。用于周年纪念提醒。" in rep
     assert "kqxl sync" in "\n".join(readme_texts("master"))
     monkeypatch.setattr(template, "has", lambda name: False)
