@@ -128,6 +128,11 @@ def add_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     for col in range(2, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 11
     ws.freeze_panes = ws.cell(REP_FIRST, 2)
+    # printed on one landscape page: the figures and the two charts beside them
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     grades = BarChart()
     grades.type, grades.grouping, grades.overlap = "col", "stacked", 100

@@ -20,9 +20,11 @@ from kqxl.book.template import (
     HEADLINE_KEYS,
     LAST_FORMATTED_ROW,
     MASTER_FILE,
+    PRINT_WIDTH_PER_PAGE,
     REP_FILE,
     build_template,
     init_folder,
+    pages_across,
     template_columns,
     write_template,
 )
@@ -225,18 +227,27 @@ def test_short_results_stand_beside_the_name_long_texts_wrap_at_the_end(
     assert ws.sheet_format.defaultRowHeight == DATA_ROW_HEIGHT and ws.sheet_format.customHeight
 
 
-def test_templates_print_landscape_one_page_wide(rules: Rules) -> None:
+def test_templates_print_landscape_at_a_readable_scale(rules: Rules) -> None:
     rep = build_template("rep", rules)  # fresh: other tests look at cells of the shared one
+    data = {sheet.name: sheet for sheet in SCHEMA.sheets}
     for ws in rep.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        if ws.title not in data:
+            assert ws.page_setup.fitToWidth == 1, ws.title
     for sheet in SCHEMA.sheets:
         ws = _ws(rep, sheet)
         assert ws.print_title_rows == "$1:$2"
+        # as many pages across as keep the scale readable, key and name on each of them
+        width = sum(column_width(ws, i) for i in range(1, len(sheet.columns) + 1))
+        across = ws.page_setup.fitToWidth
+        assert across == pages_across(width) and width / across <= PRINT_WIDTH_PER_PAGE
+        assert (ws.print_title_cols == "$A:$B") == (across > 1), sheet.name
         # No print area to keep in step with the rows; the used range ends with the data.
         assert not ws.print_area
         assert ws.max_row == 2 and ws.max_column == len(sheet.columns)
+    assert _ws(rep, SCHEMA.customers).page_setup.fitToWidth > 1  # 85 columns: not on one page
 
 
 def test_conditional_formats_on_grades_heat_and_checks(
@@ -535,3 +546,7 @@ def test_libreoffice_opens_the_committed_templates(repo_root: Path, libreoffice:
         for sheet in result["sheets"][:2]:
             assert sheet["validations"] and sheet["conditional_formats"]
             assert not sheet["protected"]
+
+
+def column_width(ws: Worksheet, col: int) -> float:
+    return float(ws.column_dimensions[column_letter(col)].width)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -402,8 +403,11 @@ def _data_sheet(
     ws.freeze_panes = FREEZE_AT
     last_data = max(HEADER_ROW, FIRST_DATA_ROW + len(rows) - 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{last_data}"
-    _print_setup(ws, f"{title} — {sheet.name}")
+    width = sum(_width(c) for c in columns)
+    _print_setup(ws, f"{title} — {sheet.name}", width)
     ws.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
+    if pages_across(width) > 1:
+        ws.print_title_cols = "A:B"  # key and name on every page across
     # No print area: it would have to move with every row a rep or kqxl adds or deletes. The
     # printed range is the used one, which ends with the data (dropdowns, conditional formats
     # and column styles reaching row 2,000 create no cells), so no page holds titles only.
@@ -413,11 +417,22 @@ def _data_sheet(
     return ws
 
 
-def _print_setup(ws: Worksheet, header: str) -> None:
-    """Landscape A4, one page wide (as many pages down as the rows need), centred title."""
+# Column width units (characters) one landscape A4 page holds at a readable scale (about 70%):
+# a wider sheet prints on as many pages across as it needs, the key and name repeated on each.
+PRINT_WIDTH_PER_PAGE = 200.0
+
+
+def pages_across(width: float) -> int:
+    """How many pages wide a sheet of ``width`` (column width units) prints."""
+    return max(1, math.ceil(width / PRINT_WIDTH_PER_PAGE))
+
+
+def _print_setup(ws: Worksheet, header: str, width: float = 0.0) -> None:
+    """Landscape A4, :func:`pages_across` pages wide (as many pages down as the rows need),
+    centred title."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = pages_across(width)
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
