@@ -21,7 +21,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from kqxl.board import BOARD_SHEET, is_board_sheet, plan_board, read_board
+from kqxl.board import BOARD_SHEET, board_scope, plan_board, read_board
 from kqxl.book import CellChange, read_workbook
 from kqxl.book.highlight import HIGHLIGHT_MARK, HighlightRule
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
@@ -185,11 +185,13 @@ def recompute_workbook(
 
 
 def _board(grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date) -> Board | None:
-    """The 看板 figures, when the workbook has kqxl's 看板 sheet (the master's)."""
+    """The 看板 figures, when the workbook has kqxl's 看板 sheet (the master's, per rep, or a
+    rep workbook's own); None for a workbook without one (made before it existed)."""
     sheet = grid.sheets.get(BOARD_SHEET)
-    if sheet is None or not is_board_sheet(sheet):
+    scope = board_scope(sheet) if sheet is not None else None
+    if scope is None:
         return None
-    return read_board(grid, result, rules, today)
+    return read_board(grid, result, rules, today, scope)
 
 
 class RulesExport(BaseModel):

@@ -284,7 +284,8 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
     paths = build_team(folder, rules)
     click.echo(text(DEMO, "built", folder=folder, files="、".join(p.name for p in paths)))
     results: dict[str, BookResult] = {}
-    boards: list[str] = []
+    boards: list[str] = []  # the master's 看板, then the first rep's small one (its line)
+    mine: list[str] = []
     for path in paths:
         done = recompute_workbook(path, rules=rules, today=today)
         results[path.name] = result = done.result
@@ -292,7 +293,10 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
         if done.board is not None:
             from kqxl.board import board_lines
 
-            boards = board_lines(done.board)
+            if done.board.scope == "team":
+                boards = board_lines(done.board)
+            elif not mine:
+                mine = [*board_lines(done.board)[:2], text(DEMO, "rep_board", file=path.name)]
         click.echo(
             text(
                 DEMO,
@@ -307,7 +311,7 @@ def run_demo(folder: Path, today: dt.date = TODAY) -> int:
         )
     _print_summary(results[paths[0].name], rules, paths[0])
     _print_reminders(paths[0], today)
-    for line in boards:
+    for line in [*boards, *mine]:
         click.echo(f"  {line}")
     click.echo(text(DEMO, "open", path=paths[0]))
     click.echo("")

@@ -650,7 +650,7 @@ CARE: dict[str, str] = {
 }
 
 
-# --- 看板 (the master's board, filled by recompute) ------------------------------------------
+# --- 看板 (the master's and each rep's board, filled by recompute) ------------------------------------------
 BOARD: dict[str, str] = {
     "title_prefix": "团队看板",
     "title_empty": "（由 kqxl 在重算时填写，请勿手工编辑数据区）",
@@ -669,8 +669,19 @@ BOARD: dict[str, str] = {
     "heat_headers": "成交热度|项目数|项目金额|加权金额",
     "chart_grades": "各业务员客户等级分布",
     "chart_pipeline": "成交热度漏斗（加权金额）",
+    "chart_values": "各业务员客户价值分类",
+    "chart_my_grades": "我的客户等级分布",
+    "chart_my_values": "我的客户价值分类",
+    "mine_prefix": "我的看板",
+    "col_grade": "客情等级",
+    "col_value_class": "价值分类",
+    "col_value": "{cls}类",
+    "value_none": "未分类",
+    "col_complaints_open": "未办结投诉",
+    "col_complaints_overdue": "投诉响应逾期",
     "print_title": "看板（截至 {today}）：",
-    "print_rep": "  {rep}：客户 {customers}（{grades}），项目 {projects}，加权金额 {weighted} 元，拜访逾期 {overdue}，有预警 {warned}，{care_days}天内关怀 {care}",
+    "print_title_mine": "我的看板（截至 {today}）：",
+    "print_rep": "  {rep}：客户 {customers}（{grades}；价值分类 {values}），项目 {projects}，加权金额 {weighted} 元，拜访逾期 {overdue}，有预警 {warned}，未办结投诉 {complaints}（响应逾期 {late}），{care_days}天内关怀 {care}",
     "print_heat": "  热度 {label}：项目 {projects}，金额 {amount} 元，加权 {weighted} 元",
 }
 
@@ -881,6 +892,7 @@ DEMO: dict[str, str] = {
     "finding": "    {cell}  {message}",
     "reminders": "  客情维护提醒（kqxl remind，未来 {days} 天，也写在“提醒”工作表中）：",
     "reminder": "    {day}  {kind}  {customer}  {todo}{note}",
+    "rep_board": "  （{file} 的“看板”工作表：该业务员自己的数字和图表；每个客户跟进表都有）",
     "open": "用 Excel 或 LibreOffice 打开 {path}，查看灰色的计算结果列。",
     "sync_first": "团队同步示例在 {folder}/：第 {sync_id} 次同步后，每个工作簿都已一致",
 }

@@ -24,16 +24,17 @@ Existing workbooks keep their own column order: kqxl finds every column by its h
 
 Then a **说明** sheet (how to use the workbook, every column, which rules are in effect), a
 **规则** sheet (the rules in effect, one condition per row, and their TOML text from which kqxl
-reads them back: :mod:`kqxl.rules.sheet`) and a **设置** sheet (template kind and version, rules
+reads them back: :mod:`kqxl.rules.sheet`), a **设置** sheet (template kind and version, rules
 fingerprint; the workbook id and key counters are filled on the first recompute, so that copies
-of a template never share an id: :mod:`kqxl.book.settings`). Custom document properties mark the
+of a template never share an id: :mod:`kqxl.book.settings`), and a **看板** (the master's per
+rep, a rep workbook's its own: :mod:`kqxl.board`). Custom document properties mark the
 template: ``kqxl.template`` = ``rep``/``master`` and ``kqxl.version`` =
 :data:`kqxl.schema.TEMPLATE_VERSION`.
 
 >>> from kqxl.rules import load_rules
 >>> wb = build_template("rep", load_rules(), rep_name="张三")
 >>> wb.sheetnames
-['客户', '项目', '说明', '规则', '设置']
+['客户', '项目', '跟进记录', '投诉', '自评', '说明', '规则', '设置', '看板']
 """
 
 from __future__ import annotations
@@ -207,10 +208,9 @@ def build_template(
     _readme_sheet(wb, kind, title, rules, protect=protect)
     _rules_sheet(wb, rules)
     _settings_sheet(wb, kind, rules)
-    if kind == "master":
-        from kqxl.board import add_board_sheet
+    from kqxl.board import add_board_sheet, add_rep_board_sheet
 
-        add_board_sheet(wb, rules)
+    (add_board_sheet if kind == "master" else add_rep_board_sheet)(wb, rules)
     wb.active = 0
     wb.properties.title = title
     wb.properties.creator = "kqxl"

@@ -1,17 +1,20 @@
-"""The manager's 看板: per-rep figures and the heat pipeline of a workbook (pure).
+"""The 看板: per-rep figures and the heat pipeline of a workbook (pure).
 
-Per rep (负责人): customers per grade, projects with their amount and weighted amount, customers
-whose visit is overdue by the cadence of their portfolio class (拜访预警, the same count a rep sees
-in their rows), customers with an open warning (预警), care reminders in the next days; and the
-pipeline per heat level. :func:`board_figures` takes plain columns, so it runs on any
-evaluation; :mod:`kqxl.board` reads them from a workbook and writes them into its 看板 sheet.
+Per rep (负责人): customers per grade and per value class (A/B/C/D, and those not classed),
+projects with their amount and weighted amount, customers whose visit is overdue by the cadence of
+their portfolio class (拜访预警, the same count a rep sees in their rows), customers with an open
+warning (预警), complaints still open (not all seven handling steps done) and those whose response
+is overdue, care reminders in the next days; and the pipeline per heat level.
+:func:`board_figures` takes plain columns, so it runs on any evaluation; :mod:`kqxl.board`
+reads them from a workbook and writes them into its 看板 sheet (the master's, one line per rep,
+or a rep workbook's, the rep's own).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -24,22 +27,29 @@ class RepFigures(BaseModel):
     rep: str
     customers: int = 0
     grades: dict[str, int] = {}  # grade label → customers
+    values: dict[str, int] = {}  # value class (A, B, C, D, then the label of no class) → customers
     projects: int = 0
     amount: float = 0.0
     weighted: float = 0.0
     overdue_visits: int = 0
     warned: int = 0
+    complaints_open: int = 0
+    complaints_overdue: int = 0
     care_soon: int = 0
 
     def add(self, other: RepFigures) -> None:
         self.customers += other.customers
         for label, n in other.grades.items():
             self.grades[label] = self.grades.get(label, 0) + n
+        for label, n in other.values.items():
+            self.values[label] = self.values.get(label, 0) + n
         self.projects += other.projects
         self.amount += other.amount
         self.weighted += other.weighted
         self.overdue_visits += other.overdue_visits
         self.warned += other.warned
+        self.complaints_open += other.complaints_open
+        self.complaints_overdue += other.complaints_overdue
         self.care_soon += other.care_soon
 
 
@@ -54,14 +64,17 @@ class HeatFigures(BaseModel):
 
 
 class Board(BaseModel):
-    """What the 看板 shows."""
+    """What the 看板 shows: the team's (one line per rep, the master's) or one rep's own (the
+    ``rep`` scope, a rep workbook's small 看板)."""
 
     today: dt.date
     grade_labels: list[str]
+    value_labels: list[str] = []
     reps: list[RepFigures]
     total: RepFigures
     pipeline: list[HeatFigures]
     care_days: int
+    scope: Literal["team", "rep"] = "team"
 
 
 def _number(value: Any) -> float:
@@ -75,6 +88,8 @@ def board_figures(
     heat_percents: Sequence[int],
     customer_reps: Sequence[str | None],
     customer_grades: Sequence[str | None],
+    customer_values: Sequence[str | None],
+    value_labels: Sequence[str],
     overdue: Sequence[bool],
     warned: Sequence[bool],
     project_reps: Sequence[str | None],
@@ -82,29 +97,45 @@ def board_figures(
     project_amounts: Sequence[Any],
     project_weighted: Sequence[Any],
     care_reps: Sequence[str],
+    complaint_reps: Sequence[str | None] = (),
+    complaint_open: Sequence[bool] = (),
+    complaint_overdue: Sequence[bool] = (),
     care_days: int = 14,
+    scope: Literal["team", "rep"] = "team",
 ) -> Board:
     """The 看板 figures. ``grade_labels``: every grade label in order (不适用 last);
-    ``heat_percents``: the heat levels of the rules, highest first (0 is added); ``overdue``
-    and ``warned``: per customer, whether its visit is overdue and whether it has a warning;
-    ``care_reps``: the 负责人 of each care reminder due in the next ``care_days`` days. A row
-    without a 负责人 counts under ``（未指定）``."""
+    ``heat_percents``: the heat levels of the rules, highest first (0 is added);
+    ``value_labels``: the value classes in order, the last one for a customer without a class
+    (a ``customer_values`` entry of ``None``; a class not listed is counted under it too, never
+    dropped); ``overdue`` and ``warned``: per customer, whether its visit is overdue and whether
+    it has a warning; ``complaint_reps``, ``complaint_open``, ``complaint_overdue``: per
+    complaint, the 负责人 of its customer, whether it is still open and whether its response is
+    overdue; ``care_reps``: the 负责人 of each care reminder due in the next ``care_days`` days.
+    A row without a 负责人 counts under ``（未指定）``."""
     unnamed = "（未指定）"
     reps: dict[str, RepFigures] = {}
 
     def rep_of(name: str | None) -> RepFigures:
         key = name or unnamed
         if key not in reps:
-            reps[key] = RepFigures(rep=key, grades=dict.fromkeys(grade_labels, 0))
+            reps[key] = RepFigures(
+                rep=key,
+                grades=dict.fromkeys(grade_labels, 0),
+                values=dict.fromkeys(value_labels, 0),
+            )
         return reps[key]
 
-    for name, grade, late, warning in zip(
-        customer_reps, customer_grades, overdue, warned, strict=True
+    no_class = value_labels[-1]
+    classes = set(value_labels[:-1])
+    for name, grade, value, late, warning in zip(
+        customer_reps, customer_grades, customer_values, overdue, warned, strict=True
     ):
         figures = rep_of(name)
         figures.customers += 1
         if grade is not None:
             figures.grades[grade] = figures.grades.get(grade, 0) + 1
+        label = value if value in classes else no_class
+        figures.values[label] += 1
         figures.overdue_visits += late
         figures.warned += warning
     percents = sorted({*heat_percents, 0}, reverse=True)
@@ -123,17 +154,27 @@ def board_figures(
         level.projects += 1
         level.amount += _number(amount)
         level.weighted += _number(weighted)
+    for name, still_open, late in zip(
+        complaint_reps, complaint_open, complaint_overdue, strict=True
+    ):
+        figures = rep_of(name)
+        figures.complaints_open += still_open
+        figures.complaints_overdue += late
     for name in care_reps:
         rep_of(name or None).care_soon += 1
-    total = RepFigures(rep="合计", grades=dict.fromkeys(grade_labels, 0))
+    total = RepFigures(
+        rep="合计", grades=dict.fromkeys(grade_labels, 0), values=dict.fromkeys(value_labels, 0)
+    )
     ordered = sorted(reps.values(), key=lambda r: (r.rep == unnamed, r.rep))
     for figures in ordered:
         total.add(figures)
     return Board(
         today=today,
         grade_labels=list(grade_labels),
+        value_labels=list(value_labels),
         reps=ordered,
         total=total,
         pipeline=sorted(pipeline.values(), key=lambda h: -h.percent),
         care_days=care_days,
+        scope=scope,
     )
