@@ -24,7 +24,7 @@ pytestmark = pytest.mark.libreoffice
 # to 客户 and five sheets, and one page wide became unreadable (85 columns at about 15%): a wide
 # sheet now prints as many pages across as keep it at about 70% (tests/test_template.py), key
 # and name on each. The master still prints on fewer pages than before the layout work, and
-# the 看板 on one page.
+# the 看板 on one page (a rep's small one too).
 PAGES_BEFORE = 48
 
 
@@ -122,3 +122,12 @@ def test_the_demo_master_prints_on_fewer_pages_than_before_and_the_board_on_one(
     assert n < PAGES_BEFORE, n
     board = [i for i in range(1, n + 1) if "团队看板" in page_text(printed["master"], i)]
     assert len(board) == 1, board
+
+
+def test_the_reps_small_board_prints_on_one_page(printed: dict[str, Path]) -> None:
+    rep = printed["rep"]
+    board = [i for i in range(1, pages(rep) + 1) if "我的看板" in page_text(rep, i)]
+    assert len(board) == 1, board
+    text = page_text(rep, board[0])
+    for title in ("我的客户等级分布", "我的客户价值分类", "成交热度漏斗（加权金额）"):
+        assert title in text
