@@ -272,7 +272,8 @@ def _soffice(work: Path, path: Path, target: str) -> Path:
         env={**os.environ, "HOME": str(work)},
         timeout=600,  # a hung soffice must not hang the suite
     )
-    [made] = out.iterdir()
+    # the HTML export writes the 看板's charts as images beside the page
+    [made] = (p for p in out.iterdir() if p.suffix == f".{target.split(':')[0]}")
     return made
 
 
