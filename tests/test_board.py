@@ -221,6 +221,11 @@ def _charts(path: Path) -> list[str]:
         return sorted(n for n in zf.namelist() if n.startswith("xl/charts/chart"))
 
 
+def _chart_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in _charts(path)}
+
+
 def test_recompute_fills_the_board_under_its_charts(master: Path) -> None:
     charts = _charts(master)
     assert len(charts) == 3  # grades per rep, the pipeline, value classes per rep
@@ -269,6 +274,32 @@ def test_the_value_chart_reads_the_value_block(master: Path) -> None:
         assert f"'看板'!{col}{VALUE_HEADER}<" in xml
         assert f"'看板'!${col}${VALUE_FIRST}:${col}${VALUE_TOTAL - 1}<" in xml
     assert f"'看板'!$A${VALUE_FIRST}:$A${VALUE_TOTAL - 1}<" in xml
+
+
+def test_a_master_made_before_the_value_block_gets_its_figures(tmp_path: Path) -> None:
+    rules = load_rules(None)
+    customers = [
+        {"customer_name": "甲公司", "customer_type": "甲方", "owner_rep": "张伟"},
+        {"customer_name": "乙公司", "customer_type": "甲方", "owner_rep": "李娜"},
+    ]
+    wb = build_template("master", rules, customers=customers)
+    ws = wb[BOARD_SHEET]
+    ws._charts.pop()  # as the first masters were: two charts, no value block
+    for row in ws.iter_rows(min_row=VALUE_HEADER):
+        for cell in row:
+            cell.value = None
+    old = tmp_path / "团队总表.xlsx"
+    wb.save(old)
+    charts = _chart_parts(old)
+    assert len(charts) == 2
+    done = recompute_workbook(old, today=TODAY)
+    assert done.board is not None
+    sheet = read_workbook(old).sheets[BOARD_SHEET]
+    assert sheet.value(VALUE_HEADER, 2) == "A类"
+    assert [sheet.value(VALUE_FIRST + i, 1) for i in range(2)] == ["张伟", "李娜"]
+    assert sheet.value(VALUE_TOTAL, 6) == 2  # neither has a 期间销售额: both 未分类
+    # its two charts are the same parts, byte for byte
+    assert _chart_parts(old) == charts
 
 
 def test_a_complaint_with_all_seven_steps_done_is_no_longer_open(master: Path) -> None:
