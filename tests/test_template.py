@@ -531,7 +531,7 @@ def _formats(ws: Worksheet) -> tuple[list[str], list[tuple[str, str | None]]]:
 def test_libreoffice_opens_the_committed_templates(repo_root: Path, libreoffice: Inspect) -> None:
     paths = [repo_root / "workbooks" / REP_FILE, repo_root / "workbooks" / MASTER_FILE]
     for path, result in zip(paths, libreoffice(paths), strict=True):
-        assert result["ok"], result["error"]
+        assert result["ok"], (path.name, result["error"])
         names = [s["name"] for s in result["sheets"]]
         assert names == [
             "客户",
