@@ -499,7 +499,7 @@ def test_libreoffice_reads_the_rules_and_settings_kqxl_wrote(
     [info] = libreoffice([rep_book], ranges={RULES_SHEET: "A1:A1", SETTINGS_SHEET: "A4:B4"})
     assert info["ok"], info["error"]
     names = [s["name"] for s in info["sheets"]]
-    assert names == [*(s.name for s in SCHEMA.sheets), "说明", RULES_SHEET, SETTINGS_SHEET]
+    assert names == [*(s.name for s in SCHEMA.sheets), "说明", RULES_SHEET, SETTINGS_SHEET, "看板"]
     sheets = {s["name"]: s for s in info["sheets"]}
     fingerprint = rules_fingerprint(load_rules(strict_rules))
     title = sheets[RULES_SHEET]["cells"]["A1"]["value"]
