@@ -8,6 +8,8 @@ records the Python call it passes.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import re
 import subprocess
@@ -18,6 +20,7 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 from libreoffice import UNO_PYTHON
+from lxml import etree
 from oletools.olevba import VBA_Parser
 from pyopenvba import ExcelFile
 
@@ -109,6 +112,51 @@ def _decode_vba_string(expression: str) -> str:
             assert part.startswith('"') and part.endswith('"'), part
             out.append(part[1:-1].replace('""', '"'))
     return "".join(out)
+
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+CUSTOM_UI_XSD = Path(__file__).with_name("data") / "customUI.xsd"
+CUSTOM_UI_XSD_SHA256 = "9ca6bc902e250b709f31a5dd546b936164650dc5ccbd75dbc5034e6869f5d829"
+
+
+def _customui_schema() -> etree.XMLSchema:
+    """Microsoft's customUI schema (tests/data/README.md), its repeated attribute declarations
+    dropped as libxml2 needs (the language it accepts is the same)."""
+    tree = etree.parse(str(CUSTOM_UI_XSD))
+    root = tree.getroot()
+    groups = {g.get("name"): g for g in root.findall(f"{XS}attributeGroup")}
+    types = {t.get("name"): t for t in root.findall(f"{XS}complexType")}
+
+    def brought(holder: etree._Element) -> list[etree._Element]:
+        out = list(holder.findall(f"{XS}attribute"))
+        for ref in holder.findall(f"{XS}attributeGroup"):
+            out += brought(groups[ref.get("ref")])
+        return out
+
+    def names(type_name: str | None) -> set[str | None]:
+        found = types.get(type_name or "")
+        if found is None:
+            return set()
+        out = {a.get("name") for a in brought(found)}
+        for derived in found.iter(f"{XS}extension", f"{XS}restriction"):
+            if derived.tag == f"{XS}extension":
+                out |= {a.get("name") for a in brought(derived)}
+            out |= names(derived.get("base"))
+        return out
+
+    for ext in root.iter(f"{XS}extension"):
+        base = names(ext.get("base"))
+        for ref in ext.findall(f"{XS}attributeGroup"):
+            attributes = brought(groups[ref.get("ref")])
+            if base & {a.get("name") for a in attributes}:
+                at = ext.index(ref)
+                ext.remove(ref)
+                for a in reversed([a for a in attributes if a.get("name") not in base]):
+                    ext.insert(at, copy.deepcopy(a))
+        for a in ext.findall(f"{XS}attribute"):
+            if a.get("name") in base:
+                ext.remove(a)
+    return etree.XMLSchema(tree)
 
 
 # ---- the sources --------------------------------------------------------------------------
@@ -225,6 +273,40 @@ def test_the_ribbon_is_customui_with_five_buttons_on_the_callbacks() -> None:
     # customUI attribute limits: labels up to 1024 characters, ids NCName-like
     assert all(re.fullmatch(r"[A-Za-z_][\w.-]*", i) for i in ids)
     assert all(len(v) <= 1024 for e in root.iter() for v in e.attrib.values())
+
+
+def test_the_schema_is_microsofts_as_committed() -> None:
+    digest = hashlib.sha256(CUSTOM_UI_XSD.read_bytes()).hexdigest()
+    assert digest == CUSTOM_UI_XSD_SHA256  # tests/data/README.md names where it comes from
+    root = etree.parse(str(CUSTOM_UI_XSD)).getroot()
+    assert root.get("targetNamespace") == CUSTOM_UI_NS
+
+
+def test_the_ribbon_is_valid_against_the_customui_schema(built: AddinBuild) -> None:
+    schema = _customui_schema()
+    ribbons = {"macros/customUI.xml": read_macros().custom_ui}
+    for file in built.files:
+        with zipfile.ZipFile(file.path) as package:
+            ribbons[file.path.name] = package.read(CUSTOM_UI_PART).decode("utf-8")
+    for name, ribbon in ribbons.items():
+        valid = schema.validate(etree.fromstring(ribbon.encode("utf-8")))
+        assert valid, (name, [str(e) for e in schema.error_log])
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('size="large"', 'size="huge"'),  # not one of the sizes
+        ('onAction="KqOnValidate"', 'onAction="KqOnValidate" colour="red"'),  # no such attribute
+        ('<group id="kqxlCheck"', '<group id="kqxl Check"'),  # an id is an NCName
+        ("<tabs>", '<tabs><button id="kqxlStray"/>'),  # a button belongs in a group
+    ],
+)
+def test_the_schema_rejects_a_broken_ribbon(old: str, new: str) -> None:
+    ribbon = read_macros().custom_ui
+    assert old in ribbon
+    broken = etree.fromstring(ribbon.replace(old, new, 1).encode("utf-8"))
+    assert not _customui_schema().validate(broken)
 
 
 def test_the_templates_carry_the_five_buttons_on_the_readme_sheet(built: AddinBuild) -> None:
