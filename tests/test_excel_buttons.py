@@ -322,6 +322,14 @@ def test_sync_of_the_open_rep_book_writes_into_it_as_the_cli_sync_writes_the_fil
     assert _renamed(_cells(master_b), ids) == _cells(master_c)
     assert _book_cells(book, ids) == _cells(rep_c)
 
+    # 3. nothing new: the open book's saved file is as the last sync recorded it, so nothing
+    # is read beyond its 设置 (to find the master) and nothing is written
+    book.log.reads.clear()
+    book.log.writes.clear()
+    done = buttons.sync(book, today=TODAY)
+    assert done is not None and done.sync_id is None and not done.skipped
+    assert book.log.writes == [] and [r.split("!")[0] for r in book.log.reads] == [SETTINGS]
+
 
 def test_sync_of_the_open_master_writes_into_it_as_the_cli_sync_writes_the_file(
     tmp_path: Path, team_dir: Path
