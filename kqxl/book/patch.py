@@ -940,7 +940,8 @@ def _check_shift(
         if not (is_sheet or is_chart or is_cache):
             continue
         xml = read_member(src, zf, name)
-        if not any(needle in xml for needle in needles):
+        # (a name spelt with character references, as openpyxl writes with lxml, is looked at)
+        if b"&#" not in xml and not any(needle in xml for needle in needles):
             continue
         if is_cache:
             source = xml.decode("utf-8")
