@@ -930,7 +930,7 @@ EXCEL: dict[str, str] = {
     "sync_unsaved": "同步要用磁盘上的文件：已先保存本工作簿。",
     "sync_done": "同步完成：收到 {received} 处修改，送出 {sent} 处修改，冲突 {conflicts} 处。",
     "sync_skipped": "同步跳过了 {file}：{reason}",
-    "sync_reopen": "本工作簿已在磁盘上更新：请关闭后重新打开，以看到同步的结果。",
+    "sync_written": "收到的修改已写入本工作簿，并已保存。",
 }
 
 

@@ -32,6 +32,10 @@ def excel_value(value: CellValue) -> Any:
     return value
 
 
+# Excel's last column (XFD): a whole row's range reaches it
+MAX_COLUMN = 16384
+
+
 @dataclass
 class Log:
     reads: list[str] = field(default_factory=list)  # "sheet!A1:C9"
@@ -94,6 +98,19 @@ class FakeRange:
     def number_format(self, fmt: str) -> None:
         self.sheet.book.log.formats.append(f"{self.address} {fmt}")
 
+    def delete(self, shift: str | None = None) -> None:
+        """Whole rows (a ``"5:7"`` range) deleted, the rows below moved up."""
+        assert shift == "up" and self.column == 1 and self.last_column == MAX_COLUMN
+        self.sheet.book.log.writes.append(f"{self.sheet.name}!{self.row}:{self.last_row} delete")
+        gone = self.last_row - self.row + 1
+        moved: dict[tuple[int, int], Any] = {}
+        for (r, c), v in self.sheet.cells.items():
+            if r < self.row:
+                moved[(r, c)] = v
+            elif r > self.last_row:
+                moved[(r - gone, c)] = v
+        self.sheet.cells = moved
+
     def clear_contents(self) -> None:
         self.sheet.book.log.writes.append(self.address + " clear")
         for key in list(self.sheet.cells):
@@ -116,7 +133,10 @@ class FakeSheet:
         cols = [c for _, c in self.cells]
         return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
 
-    def range(self, first: tuple[int, int], last: tuple[int, int] | None = None) -> FakeRange:
+    def range(self, first: tuple[int, int] | str, last: tuple[int, int] | None = None) -> FakeRange:
+        if isinstance(first, str):  # whole rows, "5:7"
+            top, bottom = (int(n) for n in first.split(":"))
+            return FakeRange(self, top, 1, bottom, MAX_COLUMN)
         last = last or first
         return FakeRange(self, first[0], first[1], last[0], last[1])
 

@@ -4,9 +4,11 @@ Run by the *system* Python (the one that can ``import uno``), never imported by 
 
     /usr/bin/python3 tests/lo_macros.py < job.json > result.json
 
-The job (stdin) is ``{"file": path, "macros": ["Module.Sub", ...], "result": "Module.Func"}``:
-the file is loaded hidden with macros allowed, each macro runs in turn, and after each one the
-``result`` function (a stand-in the test put into the workbook) is called. Then every shape on
+The job (stdin) is ``{"file": path, "macros": ["Module.Sub", ...], "result": "Module.Func"}``
+and optionally ``"open_first": [path, ...]``, workbooks loaded (hidden) before the file and
+kept open while its macros run: the file is loaded hidden with macros allowed, each macro runs
+in turn, and after each one the ``result`` function (a stand-in the test put into the
+workbook) is called. Then every shape on
 every sheet that runs a macro when clicked is "clicked": the script its OnClick event names is
 invoked, and ``result`` called after it. Output::
 
@@ -64,17 +66,30 @@ def _click(doc: Any, job: dict[str, Any]) -> list[dict[str, Any]]:
     return buttons
 
 
+def _as(path: str, props: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Load properties for ``path``: an add-in (.xlam), which LibreOffice does not detect by
+    itself, is loaded with the filter of a macro-enabled workbook (the same package)."""
+    if path.lower().endswith(".xlam"):
+        return (*props, _prop("FilterName", "Calc MS Excel 2007 VBA XML"))
+    return props
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     office = Office()
     office.start()
     try:
-        url = uno.systemPathToFileUrl(os.path.abspath(job["file"]))
         props = (
             _prop("Hidden", True),
             _prop("MacroExecutionMode", 4),  # ALWAYS_EXECUTE_NO_WARN
             _prop("UpdateDocMode", 0),
         )
-        doc = office.desktop.loadComponentFromURL(url, "_blank", 0, props)
+        for other in job.get("open_first", []):
+            other_url = uno.systemPathToFileUrl(os.path.abspath(other))
+            loaded = office.desktop.loadComponentFromURL(other_url, "_blank", 0, _as(other, props))
+            if loaded is None:
+                return {"modules": [], "runs": [], "buttons": [], "error": f"not loaded: {other}"}
+        url = uno.systemPathToFileUrl(os.path.abspath(job["file"]))
+        doc = office.desktop.loadComponentFromURL(url, "_blank", 0, _as(job["file"], props))
         if doc is None:
             return {
                 "modules": [],

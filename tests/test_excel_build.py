@@ -8,16 +8,20 @@ records the Python call it passes.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import re
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
 from libreoffice import UNO_PYTHON
+from lxml import etree
 from oletools.olevba import VBA_Parser
 from pyopenvba import ExcelFile
 
@@ -33,9 +37,11 @@ from kqxl.excel.build import (
     SHEET_BUTTONS,
     TEMPLATES,
     AddinBuild,
+    MacroSources,
     build_addin,
     read_macros,
     vba_string,
+    write_addin,
     write_macro_template,
     xlwings_modules,
 )
@@ -63,6 +69,85 @@ STAND_IN = (
     '    KqCalls = ""\r\n'
     "End Function\r\n"
 )
+
+
+# Office passes each ribbon callback an IRibbonControl (the control's Id and Tag); in
+# LibreOffice, a class module of that name stands in for it.
+RIBBON_CONTROL = (
+    "VERSION 1.0 CLASS\r\n"
+    "BEGIN\r\n"
+    "  MultiUse = -1  'True\r\n"
+    "END\r\n"
+    'Attribute VB_Name = "IRibbonControl"\r\n'
+    "Attribute VB_GlobalNameSpace = False\r\n"
+    "Attribute VB_Creatable = False\r\n"
+    "Attribute VB_PredeclaredId = False\r\n"
+    "Attribute VB_Exposed = False\r\n"
+    "Option Explicit\r\n"
+    "Public Id As String\r\n"
+    "Public Tag As String\r\n"
+)
+
+
+def ribbon_probe(custom_ui: str) -> str:
+    """A module that does what Office does with the ribbon XML: ``KqClick_<id>`` calls a
+    button's onAction callback with a stand-in control carrying the button's id;
+    ``KqTabShown`` asks the tab's getVisible callback and records its answer as a call."""
+    root = ElementTree.fromstring(custom_ui.encode("utf-8"))
+    ns = {"ui": CUSTOM_UI_NS}
+    tab = root.find("ui:ribbon/ui:tabs/ui:tab", ns)
+    assert tab is not None
+    lines = ['Attribute VB_Name = "KqProbe"', "Option Explicit"]
+    for button in tab.findall("ui:group/ui:button", ns):
+        lines += [
+            f"Public Sub KqClick_{button.attrib['id']}()",
+            "    Dim Control As New IRibbonControl",
+            f'    Control.Id = "{button.attrib["id"]}"',
+            f"    {button.attrib['onAction']} Control",
+            "End Sub",
+        ]
+    lines += [
+        "Public Sub KqTabShown()",
+        "    Dim Control As New IRibbonControl",
+        "    Dim Shown As Variant",
+        f'    Control.Id = "{tab.attrib["id"]}"',
+        f"    {tab.attrib['getVisible']} Control, Shown",
+        '    xlwings.KqCalls = xlwings.KqCalls & "visible=" & CStr(Shown) & "|"',
+        "End Sub",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _lo_macros(job: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run(
+        [UNO_PYTHON, str(Path(__file__).with_name("lo_macros.py"))],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert result["error"] is None, result
+    return result
+
+
+def _as_loadable_addin(path: Path, target: Path) -> Path:
+    """A copy of a built add-in that LibreOffice opens: it does not import a package whose
+    main part is declared as an add-in, so the copy declares the same parts a macro-enabled
+    workbook (nothing else differs); the name stays that of the add-in."""
+    addin = b"application/vnd.ms-excel.addin.macroEnabled.main+xml"
+    workbook = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                assert addin in data
+                data = data.replace(addin, workbook)
+            dst.writestr(info.filename, data)
+    return target
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +196,51 @@ def _decode_vba_string(expression: str) -> str:
     return "".join(out)
 
 
+XS = "{http://www.w3.org/2001/XMLSchema}"
+CUSTOM_UI_XSD = Path(__file__).with_name("data") / "customUI.xsd"
+CUSTOM_UI_XSD_SHA256 = "9ca6bc902e250b709f31a5dd546b936164650dc5ccbd75dbc5034e6869f5d829"
+
+
+def _customui_schema() -> etree.XMLSchema:
+    """Microsoft's customUI schema (tests/data/README.md), its repeated attribute declarations
+    dropped as libxml2 needs (the language it accepts is the same)."""
+    tree = etree.parse(str(CUSTOM_UI_XSD))
+    root = tree.getroot()
+    groups = {g.get("name"): g for g in root.findall(f"{XS}attributeGroup")}
+    types = {t.get("name"): t for t in root.findall(f"{XS}complexType")}
+
+    def brought(holder: etree._Element) -> list[etree._Element]:
+        out = list(holder.findall(f"{XS}attribute"))
+        for ref in holder.findall(f"{XS}attributeGroup"):
+            out += brought(groups[ref.get("ref")])
+        return out
+
+    def names(type_name: str | None) -> set[str | None]:
+        found = types.get(type_name or "")
+        if found is None:
+            return set()
+        out = {a.get("name") for a in brought(found)}
+        for derived in found.iter(f"{XS}extension", f"{XS}restriction"):
+            if derived.tag == f"{XS}extension":
+                out |= {a.get("name") for a in brought(derived)}
+            out |= names(derived.get("base"))
+        return out
+
+    for ext in root.iter(f"{XS}extension"):
+        base = names(ext.get("base"))
+        for ref in ext.findall(f"{XS}attributeGroup"):
+            attributes = brought(groups[ref.get("ref")])
+            if base & {a.get("name") for a in attributes}:
+                at = ext.index(ref)
+                ext.remove(ref)
+                for a in reversed([a for a in attributes if a.get("name") not in base]):
+                    ext.insert(at, copy.deepcopy(a))
+        for a in ext.findall(f"{XS}attribute"):
+            if a.get("name") in base:
+                ext.remove(a)
+    return etree.XMLSchema(tree)
+
+
 # ---- the sources --------------------------------------------------------------------------
 
 
@@ -125,6 +255,20 @@ def test_the_button_macros_call_exactly_the_five_handlers() -> None:
         re.findall(r"Public Sub (KqOn\w+)\(control As IRibbonControl\)\r\n    (Kq\w+)\r\n", ribbon)
     )
     assert callbacks == {f"KqOn{name[2:]}": name for name in HANDLERS}
+
+
+def test_the_tab_is_shown_by_a_callback_that_knows_the_addin() -> None:
+    """One 客情 tab: the tab's getVisible callback (KqRibbon.KqTabVisible) shows it in the
+    add-in always, and in a template only while kqxl.xlam is not open (run in LibreOffice
+    below); the file name it looks for is the add-in's."""
+    sources = read_macros()
+    root = ElementTree.fromstring(sources.custom_ui.encode("utf-8"))
+    tab = root.find(f"{{{CUSTOM_UI_NS}}}ribbon/{{{CUSTOM_UI_NS}}}tabs/{{{CUSTOM_UI_NS}}}tab")
+    assert tab is not None and tab.attrib["getVisible"] == "KqTabVisible"
+    assert "visible" not in tab.attrib  # getVisible and visible exclude each other
+    ribbon = sources.modules["KqRibbon"]
+    assert "Public Sub KqTabVisible(control As IRibbonControl, ByRef visible)\r\n" in ribbon
+    assert re.findall(r'"(\w+\.xlam)"', ribbon) == [ADDIN_NAME, ADDIN_NAME]
 
 
 def test_sources_are_ascii_and_every_placeholder_is_filled() -> None:
@@ -227,6 +371,40 @@ def test_the_ribbon_is_customui_with_five_buttons_on_the_callbacks() -> None:
     assert all(len(v) <= 1024 for e in root.iter() for v in e.attrib.values())
 
 
+def test_the_schema_is_microsofts_as_committed() -> None:
+    digest = hashlib.sha256(CUSTOM_UI_XSD.read_bytes()).hexdigest()
+    assert digest == CUSTOM_UI_XSD_SHA256  # tests/data/README.md names where it comes from
+    root = etree.parse(str(CUSTOM_UI_XSD)).getroot()
+    assert root.get("targetNamespace") == CUSTOM_UI_NS
+
+
+def test_the_ribbon_is_valid_against_the_customui_schema(built: AddinBuild) -> None:
+    schema = _customui_schema()
+    ribbons = {"macros/customUI.xml": read_macros().custom_ui}
+    for file in built.files:
+        with zipfile.ZipFile(file.path) as package:
+            ribbons[file.path.name] = package.read(CUSTOM_UI_PART).decode("utf-8")
+    for name, ribbon in ribbons.items():
+        valid = schema.validate(etree.fromstring(ribbon.encode("utf-8")))
+        assert valid, (name, [str(e) for e in schema.error_log])
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('size="large"', 'size="huge"'),  # not one of the sizes
+        ('onAction="KqOnValidate"', 'onAction="KqOnValidate" colour="red"'),  # no such attribute
+        ('<group id="kqxlCheck"', '<group id="kqxl Check"'),  # an id is an NCName
+        ("<tabs>", '<tabs><button id="kqxlStray"/>'),  # a button belongs in a group
+    ],
+)
+def test_the_schema_rejects_a_broken_ribbon(old: str, new: str) -> None:
+    ribbon = read_macros().custom_ui
+    assert old in ribbon
+    broken = etree.fromstring(ribbon.replace(old, new, 1).encode("utf-8"))
+    assert not _customui_schema().validate(broken)
+
+
 def test_the_templates_carry_the_five_buttons_on_the_readme_sheet(built: AddinBuild) -> None:
     assert SHEET_BUTTONS == HANDLERS
     for file in built.files[1:]:
@@ -311,17 +489,7 @@ def test_each_button_macro_passes_its_python_call(tmp_path: Path, kind: str) -> 
         "macros": [f"KqButtons.{name}" for name in HANDLERS],
         "result": "xlwings.KqTakeCalls",
     }
-    done = subprocess.run(
-        [UNO_PYTHON, str(Path(__file__).with_name("lo_macros.py"))],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout)
-    assert result["error"] is None
+    result = _lo_macros(job)
     assert {"KqButtons", "KqRibbon", "xlwings"} <= set(result["modules"])
     assert result["runs"] == [
         {
@@ -343,3 +511,59 @@ def test_each_button_macro_passes_its_python_call(tmp_path: Path, kind: str) -> 
         }
         for name, handler in HANDLERS.items()
     ]
+
+
+def _probed(folder: Path, sources: MacroSources) -> tuple[Path, Path]:
+    """A rep template and the add-in, built with the stand-in RunPython, the stand-in control
+    and the probe module beside the macros/ modules."""
+    runtime = {
+        "xlwings": STAND_IN,
+        "IRibbonControl": RIBBON_CONTROL,
+        "KqProbe": ribbon_probe(sources.custom_ui),
+    }
+    template = write_macro_template(folder / "rep.xlsm", "rep", sources, runtime).path
+    addin = write_addin(folder / "built" / ADDIN_NAME, sources, runtime).path
+    return template, _as_loadable_addin(addin, folder / "open" / ADDIN_NAME)
+
+
+def _button_ids() -> list[str]:
+    root = ElementTree.fromstring(read_macros().custom_ui.encode("utf-8"))
+    return [b.attrib["id"] for b in root.iter(f"{{{CUSTOM_UI_NS}}}button")]
+
+
+@pytest.mark.libreoffice
+def test_each_ribbon_callback_passes_its_python_call_and_the_tab_shows_once(
+    tmp_path: Path,
+) -> None:
+    """Each button of the tab, clicked as Office clicks it (its onAction callback called with
+    a control), passes its handler's call to RunPython, in the templates and in the add-in.
+    The tab's getVisible callback shows a template's tab only while kqxl.xlam is not open,
+    and the add-in's own tab always."""
+    sources = read_macros()
+    template, addin = _probed(tmp_path, sources)
+    other = tmp_path / "other" / "客户跟进表-张伟.xlsm"
+    other.parent.mkdir()
+    other.write_bytes(template.read_bytes())
+    clicks = [f"KqProbe.KqClick_{i}" for i in _button_ids()]
+    calls = [f"import kqxl.excel.buttons as b; b.{h}()|" for h in HANDLERS.values()]
+    expected_runs = [
+        {"macro": m, "result": c, "error": None} for m, c in zip(clicks, calls, strict=True)
+    ]
+    shown = "KqProbe.KqTabShown"
+
+    def runs(file: Path, *open_first: Path) -> list[object]:
+        job = {
+            "file": str(file),
+            "open_first": [str(p) for p in open_first],
+            "macros": [*clicks, shown],
+            "result": "xlwings.KqTakeCalls",
+        }
+        return list(_lo_macros(job)["runs"])
+
+    # a template beside another workbook: its tab shows
+    visible = {"macro": shown, "result": "visible=True|", "error": None}
+    assert runs(template, other) == [*expected_runs, visible]
+    # the add-in: its tab always shows, its buttons pass the same calls
+    assert runs(addin) == [*expected_runs, visible]
+    # a template while the add-in is open: its tab hides (the add-in's is the one tab)
+    assert runs(template, addin)[-1] == {**visible, "result": "visible=False|"}

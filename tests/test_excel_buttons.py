@@ -164,14 +164,37 @@ def test_a_bug_is_a_message_box_and_the_book_is_untouched(
     assert _alert(book).startswith(EXCEL["internal"].split("{", 1)[0])
 
 
-def test_rows_of_a_live_book_are_not_deleted(team_dir: Path, tmp_path: Path) -> None:
-    from kqxl.book.patch import RowDelete
+def test_rows_of_a_live_book_are_deleted_whole_as_in_the_file(
+    team_dir: Path, tmp_path: Path
+) -> None:
+    from kqxl.book.patch import CellChange, RowDelete
+    from kqxl.book.port import FileWorkbook, WorkbookEdit
+
+    edit = WorkbookEdit(
+        cells=[CellChange("客户", 5, 6, "新联系人"), CellChange("客户", 8, 6, "另一位")],
+        rows=[RowDelete("客户", 9), RowDelete("客户", 6), RowDelete("客户", 7)],
+    )
+    book = FakeBook(_copy(team_dir, tmp_path, SAMPLES[1]))
+    live = XlwingsWorkbook(book)
+    live.read(["客户"])
+    done = live.write(edit)
+    assert done.rows_removed == 3
+    # cells first (in the rows as read), then each run of rows bottom up, whole rows
+    assert book.log.writes == ["客户!F5:F8", "客户!9:9 delete", "客户!6:7 delete"]
+    (tmp_path / "file").mkdir()
+    file = _copy(team_dir, tmp_path / "file", SAMPLES[1])
+    FileWorkbook(file).write(edit)
+    assert _book_cells(book)["客户"] == _cells(file)["客户"]
+
+
+def test_moving_rows_of_a_live_book_is_refused(team_dir: Path, tmp_path: Path) -> None:
+    from kqxl.book.patch import RowMove
     from kqxl.book.port import WorkbookEdit
     from kqxl.errors import WorkbookError
 
     book = FakeBook(_copy(team_dir, tmp_path, SAMPLES[1]))
     with pytest.raises(WorkbookError) as caught:
-        XlwingsWorkbook(book).write(WorkbookEdit(rows=[RowDelete("客户", 5)]))
+        XlwingsWorkbook(book).write(WorkbookEdit(rows=[RowMove("客户", 5, "已移交客户")]))
     assert caught.value.code == "rows_refused" and book.log.writes == []
 
 
@@ -191,25 +214,142 @@ def _report(data: dict[str, Any], folder: Path) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace(str(folder), "<team>")
 
 
-def test_sync_of_a_rep_book_is_the_cli_sync_with_its_master(tmp_path: Path, team_dir: Path) -> None:
+CUSTOMERS, SETTINGS = "客户", "设置"
+
+
+def _renamed(
+    cells: dict[str, dict[tuple[int, int], Any]], rename: tuple[str, str]
+) -> dict[str, dict[tuple[int, int], Any]]:
+    return {
+        name: {k: v.replace(*rename) if isinstance(v, str) else v for k, v in sheet.items()}
+        for name, sheet in cells.items()
+    }
+
+
+def _synced_team(team_dir: Path, folder: Path) -> tuple[Path, Path]:
+    """A master and 张伟's workbook, synced once, then edited on both sides so that the next
+    sync writes into both: the master changes a field and hands a row to 王强; the rep changes
+    a field and adds a customer without a key."""
     from kqxl.book.patch import CellChange, patch_workbook
+    from kqxl.schema import SCHEMA
+    from kqxl.sync.apply import read_side, sync_team
+
+    rep = _bound_team(team_dir, folder)
+    master = folder / SAMPLES[0]
+    sync_team(master, [rep], today=TODAY)
+    ours = read_side(master, "master", SCHEMA).sheets[CUSTOMERS]
+    theirs = read_side(rep, "rep", SCHEMA).sheets[CUSTOMERS]
+    first, second, third = list(theirs.rows)[:3]
+    col = ours.columns
+    patch_workbook(
+        master,
+        [
+            CellChange(CUSTOMERS, ours.rows[first], col["contact_name"], "总表改的联系人"),
+            CellChange(CUSTOMERS, ours.rows[second], col["owner_rep"], "王强"),
+        ],
+        backup=False,
+    )
+    col = theirs.columns
+    new_row = theirs.last_row + 1
+    patch_workbook(
+        rep,
+        [
+            CellChange(CUSTOMERS, theirs.rows[third], col["contact_name"], "业务员改的联系人"),
+            CellChange(CUSTOMERS, new_row, col["customer_name"], "业务员新客户有限公司"),
+            CellChange(CUSTOMERS, new_row, col["customer_type"], "甲方"),
+        ],
+        backup=False,
+    )
+    return master, rep
+
+
+def _new_customer(master: Path, name: str, rep: str) -> None:
+    from kqxl.book.patch import CellChange, patch_workbook
+    from kqxl.schema import SCHEMA
+    from kqxl.sync.apply import read_side
+
+    ours = read_side(master, "master", SCHEMA).sheets[CUSTOMERS]
+    r, col = ours.last_row + 1, ours.columns
+    changes = [("customer_name", name), ("customer_type", "总包"), ("owner_rep", rep)]
+    patch_workbook(master, [CellChange(CUSTOMERS, r, col[k], v) for k, v in changes], backup=False)
+
+
+def _owner_file(path: Path) -> None:
+    """The owner file Excel keeps beside a workbook it holds open."""
+    (path.parent / f"~${path.name}").write_bytes(b"\x05zhang".ljust(162, b" "))
+
+
+def test_sync_of_the_open_rep_book_writes_into_it_as_the_cli_sync_writes_the_file(
+    tmp_path: Path, team_dir: Path
+) -> None:
     from kqxl.sync.apply import SyncReport
 
     by_button, by_cli = tmp_path / "button", tmp_path / "cli"
-    rep_b = _bound_team(team_dir, by_button)
-    # the rep edits a row: the sync has something to send
-    patch_workbook(rep_b, [CellChange("客户", 3, 6, "新联系人")], backup=False)
-    shutil.copytree(by_button, by_cli)  # the same team twice (same keys and ids)
-    rep_c = by_cli / rep_b.name
+    master_b, rep_b = _synced_team(team_dir, by_button)
+    shutil.copytree(by_button, by_cli)  # the same team twice (same keys, ids and journal)
+    master_c, rep_c = by_cli / master_b.name, by_cli / rep_b.name
+    _owner_file(rep_b)  # Excel holds the rep's file: the button writes into the open book
     book = FakeBook(rep_b)
+    rep_file = rep_b.read_bytes()
+
+    # 1. an update received and a row handed to 王强 (deleted here); a value and a new row sent
     done = buttons.sync(book, today=TODAY)
-    assert isinstance(done, SyncReport) and book.log.saves == 1
-    cli = _cli("sync", str(by_cli / SAMPLES[0]), str(rep_c), "--today", TODAY.isoformat())
-    mine = done.model_dump(mode="json")
-    assert _report(mine, by_button) == _report(cli, by_cli)
-    assert done.changed > 0 and not done.skipped
+    cli = _cli("sync", str(master_c), str(rep_c), "--today", TODAY.isoformat())
+    assert isinstance(done, SyncReport) and not done.skipped
+    assert _report(done.model_dump(mode="json"), by_button) == _report(cli, by_cli)
+    mine = next(f for f in done.files if f.file == str(rep_b))
+    assert (mine.received, mine.sent, mine.written) == (3, 2, True)  # field, owner, move
+    # the rep's workbook got an id of its own (random) with the keys of its new row
+    ids = (_book_cells(book)[SETTINGS][(4, 2)], _cells(rep_c)[SETTINGS][(4, 2)])
+    assert _renamed(_cells(master_b), ids) == _cells(master_c)  # the master file is the CLI's
+    assert _book_cells(book, ids) == _cells(rep_c)  # the open book holds what the CLI wrote
+    assert rep_b.read_bytes() == rep_file  # never replaced under Excel: saved by Excel
+    assert book.log.saves == 3  # before the sync, after its new row got a key, after its write
+    deletes = [w for w in book.log.writes if w.endswith(" delete")]
+    assert len(deletes) == 1 and deletes[0].startswith(f"{CUSTOMERS}!")
     box = _alert(book)
-    assert box.startswith("同步完成") and f"冲突 {len(done.conflicts)} 处" in box
+    assert box.startswith("同步完成") and box.endswith(EXCEL["sync_written"])
+
+    # 2. a new customer of 张伟's in the master: a row added to the open book
+    for folder in (by_button, by_cli):
+        _new_customer(folder / master_b.name, "总表新客户有限公司", "张伟")
+    book.log.alerts.clear()
+    done = buttons.sync(book, today=TODAY)
+    cli = _cli("sync", str(master_c), str(rep_c), "--today", TODAY.isoformat())
+    assert done is not None
+    assert _report(done.model_dump(mode="json"), by_button) == _report(cli, by_cli)
+    assert next(f for f in done.files if f.file == str(rep_b)).received == 1
+    assert _renamed(_cells(master_b), ids) == _cells(master_c)
+    assert _book_cells(book, ids) == _cells(rep_c)
+
+    # 3. nothing new: the open book's saved file is as the last sync recorded it, so nothing
+    # is read beyond its 设置 (to find the master) and nothing is written
+    book.log.reads.clear()
+    book.log.writes.clear()
+    done = buttons.sync(book, today=TODAY)
+    assert done is not None and done.sync_id is None and not done.skipped
+    assert book.log.writes == [] and [r.split("!")[0] for r in book.log.reads] == [SETTINGS]
+
+
+def test_sync_of_the_open_master_writes_into_it_as_the_cli_sync_writes_the_file(
+    tmp_path: Path, team_dir: Path
+) -> None:
+    by_button, by_cli = tmp_path / "button", tmp_path / "cli"
+    master_b, rep_b = _synced_team(team_dir, by_button)
+    shutil.copytree(by_button, by_cli)
+    master_c, rep_c = by_cli / master_b.name, by_cli / rep_b.name
+    _owner_file(master_b)  # the manager has the master open; its reps are synced as files
+    book = FakeBook(master_b)
+    master_file = master_b.read_bytes()
+    done = buttons.sync(book, today=TODAY)
+    cli = _cli("sync", str(master_c), "--today", TODAY.isoformat())
+    assert done is not None and not done.skipped
+    assert _report(done.model_dump(mode="json"), by_button) == _report(cli, by_cli)
+    ids = (_cells(rep_b)[SETTINGS][(4, 2)], _cells(rep_c)[SETTINGS][(4, 2)])
+    assert _book_cells(book, ids) == _cells(master_c)
+    assert _renamed(_cells(rep_b), ids) == _cells(rep_c)
+    assert master_b.read_bytes() == master_file and book.log.saves == 2
+    assert _alert(book).endswith(EXCEL["sync_written"])
 
 
 def test_sync_without_a_master_says_so(team_dir: Path, tmp_path: Path) -> None:
@@ -217,17 +357,3 @@ def test_sync_without_a_master_says_so(team_dir: Path, tmp_path: Path) -> None:
     assert buttons.sync(book, today=TODAY) is None
     box = _alert(book)
     assert "找不到团队总表" in box and "master_unusable" in box
-
-
-def test_sync_of_a_book_excel_holds_open_is_skipped_with_the_reason(
-    tmp_path: Path, team_dir: Path
-) -> None:
-    # Excel keeps an owner file beside an open workbook; the sync library skips such a file
-    # (it cannot replace a file Excel holds): the box names it and says why.
-    rep = _bound_team(team_dir, tmp_path / "team")
-    (rep.parent / f"~${rep.name}").write_bytes(b"\x05zhang".ljust(162, b" "))
-    book = FakeBook(rep)
-    done = buttons.sync(book, today=TODAY)
-    assert done is not None and [Path(f.file).name for f in done.skipped] == [rep.name]
-    box = _alert(book)
-    assert f"同步跳过了 {rep.name}：" in box and done.skipped[0].skip_code == "locked"

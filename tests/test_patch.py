@@ -687,6 +687,43 @@ def test_a_sheet_added_to_a_strict_workbook_uses_strict_namespaces(tmp_path: Pat
     assert read_workbook(out).sheets["新表"].rows == [["a"]]
 
 
+def test_a_sheet_is_added_where_each_sheet_declares_the_relationship_namespace(
+    tmp_path: Path,
+) -> None:
+    # openpyxl writes workbook.xml so when lxml is installed: xmlns:r on each <sheet>, not on
+    # the root. The new <sheet> must declare it too, or the file is no longer XML.
+    src = make_book(tmp_path / "a.xlsx")
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def per_sheet(data: bytes) -> bytes:
+        text = data.decode().replace(f' xmlns:r="{rel}"', "")
+        return text.replace("<sheet ", f'<sheet xmlns:r="{rel}" ').encode()
+
+    rewrite_member(src, "xl/workbook.xml", per_sheet)
+    root = re.search(r"<workbook\b[^>]*>", member(src, "xl/workbook.xml").decode())
+    assert root is not None and "xmlns:r" not in root.group(0)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [], sheets=[SheetContent("新表", [["a"]])], out=out)
+    assert read_workbook(out).sheets["新表"].rows == [["a"]]
+    assert list(read_workbook(out).sheets) == ["客户", "其他", "新表"]
+
+
+def test_a_formula_naming_the_sheet_in_character_references_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    # openpyxl with lxml writes every non-ASCII character as a reference: 客户 as &#23458;&#25143;
+    src = make_book(tmp_path / "a.xlsx", lambda wb: wb["其他"].__setitem__("B1", "=客户!C6*2"))
+
+    def as_references(data: bytes) -> bytes:
+        return data.decode().replace("客户", "&#23458;&#25143;").encode()
+
+    rewrite_member(src, "xl/worksheets/sheet2.xml", as_references)
+    assert "&#23458;&#25143;!C6" in sheet_xml(src, 2)
+    with pytest.raises(WorkbookError) as caught:
+        patch_workbook(src, [], rows=[RowDelete("客户", 3)], out=tmp_path / "b.xlsx")
+    assert caught.value.code == "rows_refused" and "sheet2.xml" in caught.value.message
+
+
 def test_single_quoted_attributes(tmp_path: Path) -> None:
     # valid XML that some generators write: r='14' must not be taken for the next row number
     src = make_book(tmp_path / "a.xlsx")

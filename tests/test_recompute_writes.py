@@ -54,7 +54,7 @@ def sheet_part(path: Path, name: str) -> str:
     with zipfile.ZipFile(path) as zf:
         workbook = zf.read("xl/workbook.xml").decode()
         rels = zf.read("xl/_rels/workbook.xml.rels").decode()
-        rid = re.search(rf'<sheet name="{name}" sheetId="\d+" [^>]*r:id="(\w+)"', workbook)
+        rid = re.search(rf'<sheet\b[^>]*?\sname="{name}"[^>]*?\sr:id="(\w+)"', workbook)
         assert rid, workbook
         target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels) or re.search(
             rf'Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels

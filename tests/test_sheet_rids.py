@@ -37,7 +37,10 @@ def edited(src: Path, dst: Path, workbook: Callable[[bytes], bytes], drop: str =
 def without_rid(name: str) -> Callable[[bytes], bytes]:
     def edit(xml: bytes) -> bytes:
         new = re.sub(
-            rb'(<sheet name="' + name.encode() + rb'"[^>]*?) r:id="rId\d+"', rb"\1", xml, count=1
+            rb'(<sheet\b[^>]*?\sname="' + name.encode() + rb'"[^>]*?) r:id="rId\d+"',
+            rb"\1",
+            xml,
+            count=1,
         )
         assert new != xml
         return new
@@ -78,7 +81,7 @@ def test_a_sheet_without_rid_is_read_patched_and_repaired(
     code, out = run("recompute", book)
     assert code in (0, 1) and "已写入" in out, out
     xml = zipfile.ZipFile(book).read("xl/workbook.xml").decode()
-    assert re.search(r'<sheet name="项目"[^>]*r:id="rId2"', xml)
+    assert re.search(r'<sheet\b[^>]*?\sname="项目"[^>]*r:id="rId2"', xml)
     [after] = libreoffice([book], max_rows=5, max_cols=5)
     projects = next(s for s in after["sheets"] if s["name"] == "项目")
     assert projects["cells"]["A2"]["value"] == "项目编号"  # LibreOffice now finds its content
@@ -137,6 +140,11 @@ def test_a_sheet_without_rid_and_without_part_is_named(team_dir: Path, tmp_path:
             b"</x:sheet></x:sheets></x:workbook>",
             b'<x:workbook xmlns:x="M"><x:sheets><x:sheet name="a" sheetId="1" xmlns:r="R" '
             b'r:id="rId7"></x:sheet></x:sheets></x:workbook>',
+        ),
+        (  # the sheet declares the namespace itself (openpyxl with lxml): not a second time
+            b'<workbook><sheets><sheet xmlns:q="R" name="a" sheetId="1"/></sheets></workbook>',
+            b'<workbook><sheets><sheet xmlns:q="R" name="a" sheetId="1" q:id="rId7"/>'
+            b"</sheets></workbook>",
         ),
     ],
 )

@@ -233,9 +233,12 @@ def restore_rids(xml: bytes, package: Package) -> bytes:
     pos = block.start(1)
     for i, m in enumerate(_SHEET_START.finditer(xml, block.start(1), block.end(1))):
         if i in todo:
+            # one the sheet element declares itself (as openpyxl writes with lxml) is used as is
+            own = re.search(rb'xmlns:(\w+)="' + re.escape(ns) + rb'"', m.group(1))
+            use, add = (own.group(1), b"") if own else (prefix, bind)
             at = m.start(2)
             out.append(xml[pos:at].rstrip(b" ") if m.group(2) else xml[pos:at])
-            out.append(bind + b" " + prefix + b':id="' + todo[i].encode() + b'"')
+            out.append(add + b" " + use + b':id="' + todo[i].encode() + b'"')
             if m.group(2):
                 out.append(b"/")
             pos = m.end() - 1

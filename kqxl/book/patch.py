@@ -775,10 +775,14 @@ def _register_sheets(
     next_sheet_id = max(sheet_ids, default=0) + 1
     wb_dir = package.workbook_part.rsplit("/", 1)[0] if "/" in package.workbook_part else ""
     sheet_tags, rel_tags, ct_tags = [], [], []
-    m = re.search(r"<(\w+:)?sheets\b", wb_xml)
+    m = re.search(r"<(\w+:)?sheets\b[^>]*>", wb_xml)
     pfx = (m.group(1) or "") if m else ""
     rel_ns = NS_REL_STRICT if package.strict else NS_REL
-    rel_prefix = re.search(rf'xmlns:(\w+)="{re.escape(rel_ns)}"', wb_xml)
+    # a prefix of the relationships namespace in scope at <sheets> (declared on the root or on
+    # <sheets>; one declared on each <sheet>, as openpyxl writes with lxml, is not)
+    scope = re.search(r"<(?![?!])[^>]*>", wb_xml)
+    in_scope = (scope.group(0) if scope else "") + (m.group(0) if m else "")
+    rel_prefix = re.search(rf'xmlns:(\w+)="{re.escape(rel_ns)}"', in_scope)
     r_ns = rel_prefix.group(1) if rel_prefix else None
     for name, part in added:
         n = 1
@@ -936,7 +940,8 @@ def _check_shift(
         if not (is_sheet or is_chart or is_cache):
             continue
         xml = read_member(src, zf, name)
-        if not any(needle in xml for needle in needles):
+        # (a name spelt with character references, as openpyxl writes with lxml, is looked at)
+        if b"&#" not in xml and not any(needle in xml for needle in needles):
             continue
         if is_cache:
             source = xml.decode("utf-8")

@@ -33,7 +33,14 @@ from kqxl.book.reader import read_workbook
 from kqxl.book.safety import Limits
 from kqxl.cells import FileStamp, WorkbookGrid
 
-__all__ = ["FileWorkbook", "Workbook", "WorkbookEdit", "WriteReport", "open_workbook"]
+__all__ = [
+    "FileWorkbook",
+    "OpenWorkbook",
+    "Workbook",
+    "WorkbookEdit",
+    "WriteReport",
+    "open_workbook",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,17 @@ class Workbook(Protocol):
 
     def write(self, edit: WorkbookEdit) -> WriteReport:
         """Apply ``edit``; refuse (WorkbookChangedError) if the workbook changed since read."""
+        ...
+
+
+@runtime_checkable
+class OpenWorkbook(Workbook, Protocol):
+    """A workbook a program holds open over its file (a book in Excel): it is read and written
+    through this object, never by replacing the file, and :meth:`save` makes the file hold
+    what was written."""
+
+    def save(self) -> None:
+        """Save the workbook to its file."""
         ...
 
 

@@ -4,8 +4,10 @@
 used range) and writes an edit with one range write per changed column (the span from the
 first to the last changed row; the cells between keep the values just read). It holds no
 logic of its own: what to write comes from the same library functions as for a file
-(:mod:`kqxl.api`, :mod:`kqxl.remind`), so a book in Excel and the same workbook on disk end
-up with the same values.
+(:mod:`kqxl.api`, :mod:`kqxl.remind`, the team sync's :func:`kqxl.sync.apply.sync_team`), so
+a book in Excel and the same workbook on disk end up with the same values. Rows the team
+sync hands to another rep are deleted whole (one delete per run of adjacent rows, bottom up,
+after the cells are written); moving a row to another sheet is not done here.
 
 Values come from Excel as xlwings gives them (numbers as floats, dates as datetimes, error
 values as their text with ``err_to_str``) and are turned into kqxl's cell values as the file
@@ -135,18 +137,47 @@ class XlwingsWorkbook:
             rows.pop()
         return SheetGrid(name, rows, first_row=int(used.row), first_col=int(used.column))
 
+    def save(self) -> None:
+        """Save the book where it is (its file then holds what was written)."""
+        self.book.save()
+
     def write(self, edit: WorkbookEdit) -> WriteReport:
-        if edit.rows:
-            self._refuse_rows(edit.rows)
+        moves = [r for r in edit.rows if isinstance(r, RowMove)]
+        if moves:
+            self._refuse_rows(moves)
         changed = sum(1 for _ in self._write_cells(edit.cells))
         for content in edit.sheets:
             changed += self._write_sheet(content)
-        return WriteReport(written_to=self.name, cells_changed=changed, unchanged=changed == 0)
+        removed = self._delete_rows([r for r in edit.rows if isinstance(r, RowDelete)])
+        # what was read of the sheets written no longer holds
+        for name in {c.sheet for c in edit.cells} | {c.name for c in edit.sheets}:
+            self._read.pop(name, None)
+        for row in edit.rows:
+            self._read.pop(row.sheet, None)
+        return WriteReport(
+            written_to=self.name,
+            cells_changed=changed,
+            rows_removed=removed,
+            unchanged=changed == 0 and removed == 0,
+        )
 
-    def _refuse_rows(self, rows: Sequence[RowDelete | RowMove]) -> None:
-        # Deleting or moving rows is the team sync's, which works on files; no button asks it.
+    def _refuse_rows(self, rows: Sequence[RowMove]) -> None:
+        # Moving a row to another sheet is the file writer's; no job asks it of a live book.
         first = rows[0]
         raise WorkbookError.from_key("rows_refused", path=self.name, sheet=first.sheet, detail="")
+
+    def _delete_rows(self, rows: Sequence[RowDelete]) -> int:
+        by_sheet: dict[str, set[int]] = defaultdict(set)
+        for row in rows:
+            by_sheet[row.sheet].add(row.row)
+        names = set(self._sheet_names())
+        for sheet_name, numbers in by_sheet.items():
+            if sheet_name not in names:
+                raise WorkbookError.from_key("sheet_not_found", path=self.name, sheet=sheet_name)
+            sheet = self.book.sheets[sheet_name]
+            for top, bottom in _runs(numbers):  # bottom up: the rows above keep their numbers
+                sheet.range(f"{top}:{bottom}").delete(shift="up")
+        return sum(len(n) for n in by_sheet.values())
 
     def _write_cells(self, cells: Sequence[CellChange]) -> Iterable[CellChange]:
         columns: dict[tuple[str, int], dict[int, object]] = defaultdict(dict)
@@ -159,6 +190,8 @@ class XlwingsWorkbook:
             sheet = self.book.sheets[sheet_name]
             top, bottom = min(values), max(values)
             held = self._read.get(sheet_name)
+            if held is None and top != bottom:  # the cells between keep their values
+                held = self._read[sheet_name] = self._read_sheet(sheet_name)
             block = [
                 [to_excel(values[r]) if r in values else to_excel(_held(held, r, col))]
                 for r in range(top, bottom + 1)
@@ -188,3 +221,14 @@ class XlwingsWorkbook:
 
 def _held(grid: SheetGrid | None, row: int, col: int) -> CellValue:
     return grid.value(row, col) if grid is not None else None
+
+
+def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Runs of adjacent row numbers (first, last), the lowest run last."""
+    runs: list[tuple[int, int]] = []
+    for r in sorted(rows, reverse=True):
+        if runs and runs[-1][0] == r + 1:
+            runs[-1] = (r, runs[-1][1])
+        else:
+            runs.append((r, r))
+    return runs

@@ -137,21 +137,28 @@ def remind(
 def sync(book: Any | None = None, *, today: dt.date | None = None) -> SyncReport | None:
     """同步: this workbook with its master (as ``kqxl sync``), through the sync library.
 
-    The sync works on the files: the book is saved first; the master is the book itself when
-    its 设置 says so, else the workbook beside it whose id the 设置 names as the master.
+    The master is the book itself when its 设置 says so, else the workbook beside it whose id
+    the 设置 names as the master. The book is saved first (the sync's undo copy is its file);
+    the sync then reads it and writes what it receives into it through
+    :class:`~kqxl.excel.book.XlwingsWorkbook` (Excel holds its file) and saves it again, while
+    the other workbooks are synced as files.
     """
 
+    mine = ""  # the book's file, as the report names it
+
     def job(live: Any) -> SyncReport:
+        nonlocal mine
         path = Path(str(live.fullname))
+        mine = str(path)
         if not path.is_file():
             raise WorkbookError.from_key(
                 "book_not_saved", book=live.name, button=EXCEL["button_sync"]
             )
         live.save()
         master, reps = _master_of(live, path)
-        return sync_team(master, reps, today=today)
+        return sync_team(master, reps, today=today, open_books={path: XlwingsWorkbook(live)})
 
-    return _run(book, job, _say_sync)
+    return _run(book, job, lambda report: _say_sync(report, mine))
 
 
 def _master_of(live: Any, path: Path) -> tuple[Path, list[Path]]:
@@ -181,7 +188,7 @@ def _beside(path: Path) -> Iterable[Path]:
             yield p
 
 
-def _say_sync(report: SyncReport) -> str:
+def _say_sync(report: SyncReport, mine: str) -> str:
     lines = [
         text(
             EXCEL,
@@ -195,6 +202,6 @@ def _say_sync(report: SyncReport) -> str:
         text(EXCEL, "sync_skipped", file=Path(f.file).name, reason=f.skipped)
         for f in report.skipped
     ]
-    if any(f.received for f in report.files):
-        lines.append(EXCEL["sync_reopen"])
+    if any(f.written and f.file == mine for f in report.files):
+        lines.append(EXCEL["sync_written"])
     return "\n".join(lines)

@@ -17,6 +17,11 @@ workbook). The steps:
 
 Nothing is written for a workbook that receives nothing; a sync that changes nothing writes
 no file and no journal entry.
+
+A workbook a program holds open (the book the Excel 同步 button runs in) is given as an
+:class:`~kqxl.book.port.OpenWorkbook` in ``open_books``: it is read and written through that
+port instead of as a file, and saved by it after its write; everything else (lock, journal,
+undo copies, the merge) is the same.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import os
 import shutil
 import socket
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +43,7 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from kqxl.book.patch import CellChange, RowDelete, SheetContent
-from kqxl.book.port import FileWorkbook, WorkbookEdit
+from kqxl.book.port import FileWorkbook, OpenWorkbook, Workbook, WorkbookEdit
 from kqxl.book.safety import (
     check_owner,
     file_stamp,
@@ -200,11 +205,17 @@ class SheetRows:
 class Side:
     path: Path
     role: str
-    book: FileWorkbook
+    book: Workbook
     grid: WorkbookGrid
     settings: Settings | None
     sheets: dict[str, SheetRows]
     rep: str | None = None
+    held: OpenWorkbook | None = None  # open in a program: read and written through this
+
+    @property
+    def target(self) -> Workbook | Path:
+        """What a job (a recompute) is given to work on this workbook."""
+        return self.held if self.held is not None else self.path
 
     @property
     def keyless(self) -> int:
@@ -231,11 +242,16 @@ def _sheets_read(schema: Schema) -> list[str]:
     return [*names, *own, *(moved_sheet(n) for n in names)]
 
 
-def read_side(path: Path, role: str, schema: Schema) -> Side:
-    """A workbook as the sync sees it, or :class:`Skip` with the reason."""
+def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None = None) -> Side:
+    """A workbook as the sync sees it, or :class:`Skip` with the reason; ``held`` is the port
+    of a workbook open in a program (read through it, not from its file)."""
     try:
-        check_owner(path, force=False, limits=FileWorkbook(path).limits)
-        book = FileWorkbook(path)
+        book: Workbook
+        if held is None:
+            check_owner(path, force=False, limits=FileWorkbook(path).limits)
+            book = FileWorkbook(path)
+        else:
+            book = held
         grid = book.read(_sheets_read(schema))
         settings = read_settings(grid.sheets.get(SETTINGS_SHEET), str(path))
     except KqxlError as exc:
@@ -280,7 +296,7 @@ def read_side(path: Path, role: str, schema: Schema) -> Side:
             rows.rows[key] = r
             rows.table[key] = values
         sheets[sheet.name] = rows
-    return Side(path, role, book, grid, settings, sheets)
+    return Side(path, role, book, grid, settings, sheets, held=held)
 
 
 def _rep_name(side: Side, schema: Schema) -> str:
@@ -382,9 +398,13 @@ def sync_team(
     lock_timeout: float = 10.0,
     on_file: Callable[[WorkbookLine], None] | None = None,
     on_read: Callable[[Path], None] | None = None,
+    open_books: Mapping[str | Path, OpenWorkbook] | None = None,
 ) -> SyncReport:
     """Sync ``master`` with each rep workbook in ``reps`` (files or folders; default: the
     master's folder). Returns the report; with ``dry_run`` nothing is written.
+
+    ``open_books`` maps the path of a workbook open in a program (the master or a rep) to its
+    port: that workbook is read and written through the port (and saved by it), not as a file.
 
     Raises :class:`~kqxl.errors.KqxlError` only for a problem with the master or the journal
     (a rep workbook that cannot take part is a skipped line of the report).
@@ -393,17 +413,22 @@ def sync_team(
     if not master_path.is_file():
         raise WorkbookError.from_key("file_not_found", path=master_path)
     rep_paths = find_workbooks(master_path, reps)
+    held = {Path(p).resolve(): book for p, book in (open_books or {}).items()}
     with sync_lock(master_path, lock_timeout):
         jpath = journal_path(master_path)
         if dry_run and not jpath.exists():
-            return _run(master_path, rep_paths, None, dry_run, today, schema, on_file, on_read)
+            return _run(
+                master_path, rep_paths, None, dry_run, today, schema, on_file, on_read, held
+            )
         with Journal(jpath) as journal:
-            return _run(master_path, rep_paths, journal, dry_run, today, schema, on_file, on_read)
+            return _run(
+                master_path, rep_paths, journal, dry_run, today, schema, on_file, on_read, held
+            )
 
 
-def _read_master(path: Path, schema: Schema) -> Side:
+def _read_master(path: Path, schema: Schema, held: OpenWorkbook | None = None) -> Side:
     try:
-        return read_side(path, "master", schema)
+        return read_side(path, "master", schema, held)
     except Skip as exc:
         raise WorkbookError.from_key("master_unusable", path=path, reason=str(exc)) from None
 
@@ -417,13 +442,15 @@ def _run(
     schema: Schema,
     on_file: Callable[[WorkbookLine], None] | None,
     on_read: Callable[[Path], None] | None = None,
+    held: Mapping[Path, OpenWorkbook] | None = None,
 ) -> SyncReport:
+    held = held or {}
     report = SyncReport(master=str(master_path), dry_run=dry_run)
     started = _now()
     if journal is not None and not dry_run:
         _repair(journal, today, schema)
     if journal is not None:
-        unchanged = _unchanged(journal, master_path, rep_paths)
+        unchanged = _unchanged(journal, master_path, rep_paths, set(held))
         if unchanged is not None:
             report.files = unchanged
             for line in unchanged:
@@ -431,7 +458,7 @@ def _run(
                     on_file(line)
             return report
     copies = _Copies(master_path, dry_run)
-    master = _read_master(master_path, schema)
+    master = _read_master(master_path, schema, held.get(master_path.resolve()))
     if master.keyless and not dry_run:
         copies.keep(master_path)
         master = _with_keys(master, schema, today)
@@ -444,7 +471,7 @@ def _run(
             on_read(path)
         line = WorkbookLine(file=str(path), role="rep")
         try:
-            side = read_side(path, "rep", schema)
+            side = read_side(path, "rep", schema, held.get(path.resolve()))
             bound = side.setting(MASTER_CODE)
             if bound is not None and master_id is not None and bound != master_id:
                 raise Skip(text(SYNC, "skip_other_master", bound=bound, ours=master_id), "bound")
@@ -584,7 +611,9 @@ def _run(
     for side, edit, rep_line in edits:
         copies.keep(side.path)
         side.book.write(edit)
-        recompute_workbook(side.path, today=today, schema=schema)
+        recompute_workbook(side.target, today=today, schema=schema)
+        if side.held is not None:  # its file holds the result, as a written file does
+            side.held.save()
         if rep_line is not None:
             rep_line.written = True
     master_line.written = master_edit is not None
@@ -607,16 +636,21 @@ def _run(
     return report
 
 
-def _unchanged(journal: Journal, master: Path, reps: Sequence[Path]) -> list[WorkbookLine] | None:
+def _unchanged(
+    journal: Journal, master: Path, reps: Sequence[Path], held: Iterable[Path] = ()
+) -> list[WorkbookLine] | None:
     """The report's lines when every workbook is byte for byte as the last recorded sync left
-    it (nothing to merge, so nothing is parsed); None when any differs, is new, or is open."""
+    it (nothing to merge, so nothing is parsed); None when any differs, is new, or is open
+    (other than in ``held``, whose files hold what is open)."""
     seen = journal.seen()
     paths = [master, *reps]
     if not seen or set(seen) != {str(p) for p in paths} or journal.interrupted():
         return None
+    open_ok = set(held)
     try:
         for path in paths:
-            check_owner(path, force=False, limits=FileWorkbook(path).limits)
+            if path.resolve() not in open_ok:
+                check_owner(path, force=False, limits=FileWorkbook(path).limits)
             if file_stamp(path).sha256 != seen[str(path)][0]:
                 return None
     except KqxlError:
@@ -676,8 +710,10 @@ def _with_keys(side: Side, schema: Schema, today: dt.date | None) -> Side:
     from kqxl.api import recompute_workbook
 
     try:
-        recompute_workbook(side.path, today=today, schema=schema)
-        return read_side(side.path, side.role, schema)
+        recompute_workbook(side.target, today=today, schema=schema)
+        if side.held is not None:  # the keys must not live only in the open book
+            side.held.save()
+        return read_side(side.path, side.role, schema, side.held)
     except KqxlError as exc:
         raise Skip(exc.message, exc.code) from None
 
