@@ -820,6 +820,7 @@ SYNC: dict[str, str] = {
     "skip_no_rep": "无法确定属于哪位业务员（设置工作表中没有业务员，负责人也不止一位）",
     "skip_other_master": "绑定的是另一份总表（工作簿编号 {bound}，本总表为 {ours}）",
     "skip_same_rep": "与 {other} 属于同一位业务员 {rep}",
+    "skip_changed": "读取后被另一程序保存了（{detail}），本次未写入，以免覆盖；新保存的内容下次同步时合并",
     "refused_manager_column": "{rep} 修改了经理负责的“{column}”为“{value}”：未采用，已恢复为总表的值",
     "refused_not_owner": "{rep} 修改了不属于自己的行的“{column}”为“{value}”：未采用",
     "missing": "该行在{side}中不见了：已恢复，不会删除（如需作废请由经理处理）",

@@ -29,18 +29,19 @@ import os
 import shutil
 import socket
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
-from kqxl.book.patch import CellChange, RowDelete, SheetContent
-from kqxl.book.port import FileWorkbook, WorkbookEdit
+from kqxl.book.patch import KEEP, CellChange, RowDelete, SheetContent
+from kqxl.book.port import FileWorkbook, WorkbookEdit, WriteReport
 from kqxl.book.safety import (
     check_owner,
+    check_stamp,
     file_stamp,
     fsync_file,
     kqxl_dir,
@@ -49,10 +50,9 @@ from kqxl.book.safety import (
     temp_name,
 )
 from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
-from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
+from kqxl.cells import CellValue, FileStamp, SheetGrid, WorkbookGrid
 from kqxl.engine.validate import locate_header
-from kqxl.errors import KqxlError, WorkbookError
-from kqxl.rules.sheet import RULES_SHEET
+from kqxl.errors import KqxlError, WorkbookChangedError, WorkbookError
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Schema
 from kqxl.stored import rules_in_effect
 from kqxl.sync.journal import FileRecord, Journal, journal_path
@@ -226,9 +226,13 @@ class Skip(Exception):
 
 
 def _sheets_read(schema: Schema) -> list[str]:
+    """What the sync reads of a workbook: the sheets a recompute reads (so that a workbook the
+    sync writes is recomputed from this one read) and the sync's own."""
+    from kqxl.api import sheets_read
+
     names = [s.name for s in synced_sheets(schema)]
-    own = [SETTINGS_SHEET, RULES_SHEET, CONFLICT_SHEET]
-    return [*names, *own, *(moved_sheet(n) for n in names)]
+    own = [*sheets_read(schema), CONFLICT_SHEET, *(moved_sheet(n) for n in names)]
+    return list(dict.fromkeys(own))
 
 
 def read_side(path: Path, role: str, schema: Schema) -> Side:
@@ -578,13 +582,19 @@ def _run(
         )
     report.sync_id = sync_id
     copies.sync_id = sync_id
-    # 2. the files
-    from kqxl.api import recompute_workbook
-
+    # 2. the files; one saved by another program since it was read is left as it is now
     for side, edit, rep_line in edits:
-        copies.keep(side.path)
-        side.book.write(edit)
-        recompute_workbook(side.path, today=today, schema=schema)
+        try:
+            _write(side, edit, copies, today, schema)
+        except WorkbookChangedError as exc:
+            copies.drop(side.path)
+            if rep_line is None:
+                raise  # the master: nothing else is written, the next sync starts afresh
+            rep_line.written = False
+            rep_line.skipped = text(SYNC, "skip_changed", detail=exc.data.get("detail", ""))
+            rep_line.skip_code = "changed"
+            _keep_base(plan, base, str(side.rep))
+            continue
         if rep_line is not None:
             rep_line.written = True
     master_line.written = master_edit is not None
@@ -605,6 +615,127 @@ def _run(
                 seen[str(side.path)] = (file_stamp(side.path).sha256, rep)
         journal.set_seen(db, seen)
     return report
+
+
+def _write(
+    side: Side, edit: WorkbookEdit, copies: _Copies, today: dt.date | None, schema: Schema
+) -> None:
+    """Write the sync's edit into ``side`` and recompute it: one read (the one the sync made,
+    with the edit applied in memory) and one write of the merged values and the computed
+    columns together. A workbook that changed on disk since it was read is refused
+    (:class:`~kqxl.errors.WorkbookChangedError`) before anything is copied or written."""
+    from kqxl.api import recompute_workbook
+
+    check_stamp(side.path, side.book.stamp)
+    copies.keep(side.path)
+    if not _in_memory(side, edit):
+        # e.g. rows moved out close up: write them first, then recompute what is on disk
+        side.book.write(edit)
+        recompute_workbook(side.path, today=today, schema=schema)
+        return
+    recompute_workbook(_Edited(side, edit), today=today, schema=schema)
+
+
+class _Edited:
+    """A workbook port over a workbook the sync read: reading gives its grid with the sync's
+    cell changes applied; writing writes those changes together with the edit it is given
+    (the recompute's), refused if the file changed since the sync read it."""
+
+    def __init__(self, side: Side, edit: WorkbookEdit) -> None:
+        self.side, self.edit = side, edit
+
+    @property
+    def name(self) -> str:
+        return str(self.side.path)
+
+    @property
+    def stamp(self) -> FileStamp | None:
+        return self.side.book.stamp
+
+    def read(self, sheets: Iterable[str] | None = None) -> WorkbookGrid:
+        grid = self.side.grid
+        sheets_out = dict(grid.sheets)
+        by_sheet: dict[str, list[CellChange]] = {}
+        for ch in self.edit.cells:
+            by_sheet.setdefault(ch.sheet, []).append(ch)
+        for name, changes in by_sheet.items():
+            sheets_out[name] = _applied(grid.sheets[name], changes)
+        wanted = None if sheets is None else set(sheets)
+        return replace(
+            grid,
+            sheets={n: g for n, g in sheets_out.items() if wanted is None or n in wanted},
+        )
+
+    def write(self, edit: WorkbookEdit) -> WriteReport:
+        cells = {(c.sheet, c.row, c.col): c for c in (*self.edit.cells, *edit.cells)}
+        return self.side.book.write(
+            WorkbookEdit(
+                cells=list(cells.values()),
+                sheets=[*self.edit.sheets, *edit.sheets],
+                rows=self.edit.rows,
+                clear_highlights=edit.clear_highlights,
+                highlights=edit.highlights,
+            )
+        )
+
+
+def _applied(grid: SheetGrid, changes: Sequence[CellChange]) -> SheetGrid:
+    """A copy of ``grid`` with ``changes`` made (rows and cells added below and to the right
+    as needed; every change lies at or below and right of the grid's first cell)."""
+    rows = list(grid.rows)
+    copied: set[int] = set()
+    for ch in changes:
+        i, j = ch.row - grid.first_row, ch.col - grid.first_col
+        while len(rows) <= i:
+            copied.add(len(rows))
+            rows.append([])
+        if i not in copied:
+            rows[i] = list(rows[i])
+            copied.add(i)
+        line = rows[i]
+        if len(line) <= j:
+            line.extend([None] * (j + 1 - len(line)))
+        if ch.value is not KEEP:
+            line[j] = ch.value  # type: ignore[call-overload]  # KEEP is the only other value
+    return replace(grid, rows=rows)
+
+
+def _in_memory(side: Side, edit: WorkbookEdit) -> bool:
+    """Whether the recompute can start from the grid the sync read with ``edit`` applied:
+    no rows close up, and every cell lies inside what the grid can grow to."""
+    if edit.rows:
+        return False
+    for ch in edit.cells:
+        g = side.grid.sheets.get(ch.sheet)
+        if g is None or ch.row < g.first_row or ch.col < g.first_col:
+            return False
+    return True
+
+
+def _keep_base(
+    plan: SyncPlan, base: Mapping[str, Mapping[str, Mapping[str, CellValue]]], rep: str
+) -> None:
+    """The new base when ``rep``'s workbook was not written: the fields it was to receive keep
+    their old base (so the next sync sends them again, or sees a conflict with what the rep
+    saved meanwhile); a row new to it and to the base stays out of the base."""
+    changes = plan.reps.get(rep)
+    if changes is None:
+        return
+    for a in changes.appends:
+        old = base.get(a.sheet, {}).get(a.key)
+        if old is None:
+            plan.base[a.sheet].pop(a.key, None)
+        else:
+            plan.base[a.sheet][a.key] = dict(old)
+    for u in changes.updates:
+        old = base.get(u.sheet, {}).get(u.key)
+        row = plan.base[u.sheet].get(u.key)
+        if row is None:
+            continue
+        if old is None:
+            plan.base[u.sheet].pop(u.key, None)
+        else:
+            row[u.field] = old.get(u.field)
 
 
 def _unchanged(journal: Journal, master: Path, reps: Sequence[Path]) -> list[WorkbookLine] | None:
@@ -656,6 +787,10 @@ class _Copies:
     @property
     def paths(self) -> list[Path]:
         return list(self.kept)
+
+    def drop(self, path: Path) -> None:
+        """``path`` was not written after all."""
+        self.kept.pop(path, None)
 
     def keep(self, path: Path) -> None:
         if self.dry_run or path in self.kept:

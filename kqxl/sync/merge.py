@@ -28,10 +28,11 @@ a possible duplicate, never merged.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -56,8 +57,13 @@ class Columns:
     rep_wins: frozenset[str] = frozenset()
     merged: tuple[str, ...] = field(init=False)
 
+    values: Callable[[Fields], object] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "merged", tuple(sorted(self.rep | self.manager)))
+        merged = tuple(sorted(self.rep | self.manager))
+        object.__setattr__(self, "merged", merged)
+        # a row's merged values in one C-level call (a tuple, or the value when just one)
+        object.__setattr__(self, "values", operator.itemgetter(*merged))
 
     @classmethod
     def of(cls, sheet: Sheet, rep_wins: Iterable[str] = ()) -> Columns:
@@ -370,13 +376,18 @@ def _plan_sheet(plan: SyncPlan, sheet: str, t: SheetTables, cols: Columns) -> No
         plan.master.appends.append(Append(sheet, key, fields))
         base_out[key] = dict(fields)
 
+    # which reps hold each key (one pass over the reps, not one per row)
+    holders: dict[str, list[str]] = defaultdict(list)
+    for rep in sorted(t.reps):
+        for key in t.reps[rep]:
+            holders[key].append(rep)
     for key in sorted(known):
         if key in master_repeated:
             plan.collisions.append(Collision(sheet, key, (MASTER,)))
             if key in t.base:
                 base_out[key] = dict(t.base[key])
             continue
-        _plan_row(plan, sheet, key, t, cols, base_out)
+        _plan_row(plan, sheet, key, t, cols, base_out, holders.get(key, ()))
 
     _duplicates(plan, sheet, cols, base_out)
 
@@ -388,7 +399,9 @@ def _plan_row(
     t: SheetTables,
     cols: Columns,
     base_out: dict[str, dict[str, CellValue]],
+    holders: Iterable[str] = (),
 ) -> None:
+    """Plan one row; ``holders``: the reps whose workbooks hold ``key``, sorted."""
     base = t.base.get(key)
     master = t.master.get(key)
     start = master if master is not None else base
@@ -397,9 +410,9 @@ def _plan_row(
     base_owner = owner_name(base.get(cols.owner)) if base is not None else None
 
     # Rows of this key in workbooks of reps who do not own it: they leave for 已移交.
-    for rep in sorted(t.reps):
-        row = t.reps[rep].get(key)
-        if row is None or rep == owner:
+    for rep in holders:
+        row = t.reps[rep][key]
+        if rep == owner:
             continue
         if key in t.repeated.get(rep, frozenset()):
             continue
@@ -419,15 +432,15 @@ def _plan_row(
         mine = None  # nothing is sent to a workbook that holds the key twice
     result: dict[str, CellValue] = {}
     merged = cols.merged
-    if (
-        rep_row is not None
-        and base is not None
-        and master is not None
-        and all(rep_row.get(f) == start.get(f) == base.get(f) for f in merged)
-    ):
-        # the common case after a sync: nobody changed the row (plain equality is enough)
-        base_out[key] = dict(base)
-        return
+    if rep_row is not None and master is not None and _equal(rep_row, master, cols):
+        if base is not None and all(master.get(f) == base.get(f) for f in merged):
+            # the common case after a sync: nobody changed the row (plain equality is enough)
+            base_out[key] = dict(base)
+            return
+        if base is None:
+            # a row's first sync, the same on both sides: nothing to send either way
+            base_out[key] = {f: clean(master.get(f)) for f in merged}
+            return
     for f in merged:
         b = base.get(f) if base is not None else None
         m = start.get(f)
@@ -492,6 +505,14 @@ def _plan_row(
                 if not same(rep_row.get(f), result[f]):
                     side.updates.append(Update(sheet, key, f, rep_row.get(f), result[f], MASTER))
     base_out[key] = result
+
+
+def _equal(a: Fields, b: Fields, cols: Columns) -> bool:
+    """Whether two rows hold equal values (plain equality) in every merged column."""
+    try:
+        return cols.values(a) == cols.values(b)
+    except KeyError:  # a column one of the sheets lacks
+        return all(a.get(f) == b.get(f) for f in cols.merged)
 
 
 def _text(value: CellValue) -> str | None:
