@@ -348,6 +348,51 @@ def test_second_sync_waits_then_names_the_holder(team: Path) -> None:
     assert "@" in info.value.message
 
 
+def test_a_rep_saving_during_the_sync_loses_nothing(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program saves a rep's workbook (an atomic replace) after the sync read it and
+    before the sync writes it: the save stays, the workbook is reported as skipped, and the
+    next sync merges both what it was to receive and what the rep saved."""
+    import os
+
+    import kqxl.sync.apply as apply_module
+
+    zhang = team.parent / "客户跟进表-张伟.xlsx"
+    k0 = _key(team, "公司0")
+    _set(team, k0, "address", "汉口路1号")  # the master's edit, on its way to 张伟
+    _set(zhang, k0, "fax", "027-1")  # 张伟's edit, read by the sync
+    real_write = apply_module._write
+    saved: dict[str, bytes] = {}
+
+    def rep_saves_first(side, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if side.path == zhang and not saved:
+            copy = zhang.with_name("另存-客户跟进表.xlsx")
+            copy.write_bytes(zhang.read_bytes())
+            _set(copy, k0, "contact_name", "孙")  # typed after the sync read the file
+            os.replace(copy, zhang)
+            saved["bytes"] = zhang.read_bytes()
+        return real_write(side, *args, **kwargs)
+
+    monkeypatch.setattr(apply_module, "_write", rep_saves_first)
+    report = sync_team(team, today=TODAY)
+    line = next(f for f in report.files if Path(f.file) == zhang)
+    assert line.skip_code == "changed" and not line.written
+    assert "另一程序" in str(line.skipped) and "下次同步" in str(line.skipped)
+    assert zhang.read_bytes() == saved["bytes"]  # the rep's save survived, byte for byte
+    assert _cell(team, k0, "fax") == "027-1"  # what the sync read still reached the master
+    assert report.needs_attention
+    monkeypatch.undo()
+
+    report = sync_team(team, today=TODAY)
+    assert not report.skipped and not report.conflicts
+    for path in (team, zhang):
+        assert _cell(path, k0, "address") == "汉口路1号"  # the master's edit was not lost
+        assert _cell(path, k0, "contact_name") == "孙"  # nor the rep's save
+        assert _cell(path, k0, "fax") == "027-1"
+    assert sync_team(team, today=TODAY).sync_id is None
+
+
 # --- the command line --------------------------------------------------------------------
 
 

@@ -560,7 +560,8 @@ def _run(
                 unwritten.written = False
         return report
     if nothing and all(
-        base.get(s, {}).get(k) == {f: v for f, v in fields.items() if v is not None}
+        (was := base.get(s, {}).get(k)) is fields
+        or was == {f: v for f, v in fields.items() if v is not None}
         for s, rows in plan.base.items()
         for k, fields in rows.items()
     ):
@@ -600,7 +601,7 @@ def _run(
     master_line.written = master_edit is not None
     # 3. the new base and the files' hashes
     with journal.transaction() as db:
-        journal.set_base(db, sync_id, plan.base)
+        journal.set_base(db, sync_id, plan.base, base)
         journal.close_conflicts(db, sync_id, closed_ids)
         journal.clear_files(db, sync_id)
         for path, (before, backup) in copies.kept.items():
@@ -735,7 +736,7 @@ def _keep_base(
         if old is None:
             plan.base[u.sheet].pop(u.key, None)
         else:
-            row[u.field] = old.get(u.field)
+            plan.base[u.sheet][u.key] = {**row, u.field: old.get(u.field)}
 
 
 def _unchanged(journal: Journal, master: Path, reps: Sequence[Path]) -> list[WorkbookLine] | None:

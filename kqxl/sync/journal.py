@@ -381,24 +381,31 @@ class Journal:
         db: sqlite3.Connection,
         sync_id: int,
         base: Mapping[str, Mapping[str, Mapping[str, CellValue]]],
+        previous: Mapping[str, Mapping[str, Mapping[str, CellValue]]] | None = None,
     ) -> int:
-        """Store the new base, remembering the rows it replaces (for undo); rows it changed."""
+        """Store the new base, remembering the rows it replaces (for undo); rows it changed.
+
+        ``previous``: the base as :meth:`base` gave it; a row of ``base`` that *is* (the same
+        object) its row there is unchanged and not looked at again."""
         old = {
             (s, k): f for s, k, f in db.execute("SELECT sheet, key, fields FROM base").fetchall()
         }
-        changed = 0
+        undo: list[tuple[int, str, str, str | None]] = []
+        new: list[tuple[str, str, str]] = []
         for sheet, rows in base.items():
+            kept = previous.get(sheet, {}) if previous is not None else {}
             for key, fields in rows.items():
+                if kept.get(key) is fields:
+                    continue
                 data = _fields_json(fields)
                 before = old.get((sheet, key))
                 if before == data:
                     continue
-                changed += 1
-                db.execute(
-                    "INSERT INTO base_undo VALUES (?, ?, ?, ?)", (sync_id, sheet, key, before)
-                )
-                db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", (sheet, key, data))
-        return changed
+                undo.append((sync_id, sheet, key, before))
+                new.append((sheet, key, data))
+        db.executemany("INSERT INTO base_undo VALUES (?, ?, ?, ?)", undo)
+        db.executemany("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", new)
+        return len(new)
 
     def add_conflicts(
         self, db: sqlite3.Connection, sync_id: int, entries: Iterable[tuple[CellValue, ...]]

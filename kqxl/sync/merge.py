@@ -434,8 +434,9 @@ def _plan_row(
     merged = cols.merged
     if rep_row is not None and master is not None and _equal(rep_row, master, cols):
         if base is not None and all(master.get(f) == base.get(f) for f in merged):
-            # the common case after a sync: nobody changed the row (plain equality is enough)
-            base_out[key] = dict(base)
+            # the common case after a sync: nobody changed the row (plain equality is enough);
+            # the base's own row, which the journal then knows to be unchanged
+            base_out[key] = base  # type: ignore[assignment]
             return
         if base is None:
             # a row's first sync, the same on both sides: nothing to send either way
