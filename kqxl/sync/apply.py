@@ -53,15 +53,18 @@ from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.cells import CellValue, FileStamp, SheetGrid, WorkbookGrid
 from kqxl.engine.validate import locate_header
 from kqxl.errors import KqxlError, WorkbookChangedError, WorkbookError
-from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Schema
+from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Owner, Schema
 from kqxl.stored import rules_in_effect
 from kqxl.sync.journal import FileRecord, Journal, journal_path
 from kqxl.sync.merge import (
     MASTER,
+    LogAppend,
     SheetTables,
     SyncPlan,
     clean,
+    log_sheets,
     owner_name,
+    plan_logs,
     plan_sync,
     same,
     schema_columns,
@@ -111,7 +114,7 @@ class ConflictLine(BaseModel):
 class NoteLine(BaseModel):
     """A refused edit, a missing row, a key collision or a possible duplicate."""
 
-    kind: str  # refused | moved | missing | collision | duplicate
+    kind: str  # refused | moved | missing | collision | duplicate | logs
     sheet: str
     key: str
     message: str
@@ -197,6 +200,16 @@ class SheetRows:
 
 
 @dataclass(slots=True)
+class LogRows:
+    """One log sheet (跟进记录, 投诉) of a workbook: its rows' typed values (computed columns
+    left out), in order."""
+
+    columns: dict[str, int]  # column key → Excel column
+    last_row: int
+    rows: list[dict[str, CellValue]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Side:
     path: Path
     role: str
@@ -205,6 +218,7 @@ class Side:
     settings: Settings | None
     sheets: dict[str, SheetRows]
     rep: str | None = None
+    logs: dict[str, LogRows] = field(default_factory=dict)
 
     @property
     def keyless(self) -> int:
@@ -284,7 +298,35 @@ def read_side(path: Path, role: str, schema: Schema) -> Side:
             rows.rows[key] = r
             rows.table[key] = values
         sheets[sheet.name] = rows
-    return Side(path, role, book, grid, settings, sheets)
+    return Side(path, role, book, grid, settings, sheets, logs=_read_logs(grid, schema))
+
+
+def _read_logs(grid: WorkbookGrid, schema: Schema) -> dict[str, LogRows]:
+    """The log sheets the workbook has with their header (a sheet without is left out)."""
+    logs: dict[str, LogRows] = {}
+    for sheet in log_sheets(schema):
+        sg = grid.sheets.get(sheet.name)
+        if sg is None:
+            continue
+        match = locate_header(sg, sheet)
+        if match.header_row is None:
+            continue
+        out = LogRows(match.columns, match.header_row)
+        width = [
+            (c.key, match.columns[c.key] - sg.first_col)
+            for c in sheet.columns
+            if c.key in match.columns and c.owner is not Owner.COMPUTED
+        ]
+        for r in range(match.header_row + 1, sg.first_row + len(sg.rows)):
+            cells = sg.rows[r - sg.first_row]
+            n = len(cells)
+            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            if all(clean(v) is None for v in values.values()):
+                continue
+            out.last_row = r
+            out.rows.append(values)
+        logs[sheet.name] = out
+    return logs
 
 
 def _rep_name(side: Side, schema: Schema) -> str:
@@ -487,6 +529,7 @@ def _run(
         for sheet in synced_sheets(schema)
     }
     plan = plan_sync(tables, columns)
+    logs = _plan_logs(master, sides, journal, schema)
     headers = {s.name: {c.key: c.header for c in s.columns} for s in synced_sheets(schema)}
     _report_plan(report, plan, headers, lines, sides)
 
@@ -526,7 +569,9 @@ def _run(
     ]
 
     edits: list[tuple[Side, WorkbookEdit, WorkbookLine | None]] = []
-    master_edit = _edit(master, plan.master, schema, _conflict_rows(still_open, headers, None))
+    master_edit = _edit(
+        master, plan.master, schema, _conflict_rows(still_open, headers, None), logs.written
+    )
     if master_edit is not None:
         edits.append((master, master_edit, None))
     for rep, side in sides.items():
@@ -538,11 +583,12 @@ def _run(
     master_line = WorkbookLine(
         file=str(master_path),
         role="master",
-        received=len(plan.master.updates) + len(plan.master.appends),
+        received=len(plan.master.updates) + len(plan.master.appends) + len(logs.written),
         conflicts=len(plan.conflicts),
         written=master_edit is not None and not dry_run,
     )
     report.files = [master_line, *lines.values()]
+    _report_logs(report, logs, lines, sides)
     appends = [*plan.master.appends, *(a for side in plan.reps.values() for a in side.appends)]
     report.changed = len(plan.changes) + sum(
         1 for a in appends for v in a.fields.values() if v is not None
@@ -552,7 +598,12 @@ def _run(
             on_file(line)
 
     nothing = (
-        not edits and not copies.paths and not new_conflicts and not closing and not plan.edits
+        not edits
+        and not copies.paths
+        and not new_conflicts
+        and not closing
+        and not plan.edits
+        and not logs.plan
     )
     if dry_run or journal is None:
         for _, _, unwritten in edits:
@@ -602,6 +653,7 @@ def _run(
     # 3. the new base and the files' hashes
     with journal.transaction() as db:
         journal.set_base(db, sync_id, plan.base, base)
+        journal.add_logs(db, sync_id, ((a.sheet, a.rep, a.fingerprint) for a in logs.plan))
         journal.close_conflicts(db, sync_id, closed_ids)
         journal.clear_files(db, sync_id)
         for path, (before, backup) in copies.kept.items():
@@ -737,6 +789,49 @@ def _keep_base(
             plan.base[u.sheet].pop(u.key, None)
         else:
             plan.base[u.sheet][u.key] = {**row, u.field: old.get(u.field)}
+
+
+@dataclass(slots=True)
+class _Logs:
+    """The log rows of this sync: ``plan`` all (recorded as received), ``written`` those the
+    master is given, ``no_sheet`` rep → sheet → rows the master has no log sheet for."""
+
+    plan: list[LogAppend] = field(default_factory=list)
+    written: list[LogAppend] = field(default_factory=list)
+    no_sheet: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _plan_logs(
+    master: Side, sides: Mapping[str, Side], journal: Journal | None, schema: Schema
+) -> _Logs:
+    out = _Logs()
+    sent = journal.logs_sent() if journal is not None else {}
+    for sheet in log_sheets(schema):
+        reps = {rep: s.logs[sheet.name].rows for rep, s in sides.items() if sheet.name in s.logs}
+        if sheet.name not in master.logs:
+            for rep, rows in reps.items():
+                if rows:
+                    out.no_sheet[(rep, sheet.name)] = len(rows)
+            continue
+        found = plan_logs(sheet.name, master.logs[sheet.name].rows, reps, sent.get(sheet.name, {}))
+        out.plan.extend(found)
+        out.written.extend(a for a in found if not a.present)
+    return out
+
+
+def _report_logs(
+    report: SyncReport, logs: _Logs, lines: Mapping[str, WorkbookLine], sides: Mapping[str, Side]
+) -> None:
+    by_rep = {rep: lines[str(s.path)] for rep, s in sides.items()}
+    counts = Counter((a.rep, a.sheet) for a in logs.written)
+    for (rep, sheet), n in sorted(counts.items()):
+        by_rep[rep].sent += n
+        report.changed += n
+        message = text(SYNC, "logs_sent", rep=rep, sheet=sheet, rows=n)
+        report.notes.append(NoteLine(kind="logs", sheet=sheet, key="", message=message))
+    for (rep, sheet), n in sorted(logs.no_sheet.items()):
+        message = text(SYNC, "logs_no_sheet", rep=rep, sheet=sheet, rows=n)
+        report.notes.append(NoteLine(kind="logs", sheet=sheet, key="", message=message))
 
 
 def _unchanged(journal: Journal, master: Path, reps: Sequence[Path]) -> list[WorkbookLine] | None:
@@ -1009,7 +1104,11 @@ def _sheet_content(grid: SheetGrid | None, name: str, rows: list[list[CellValue]
 
 
 def _edit(
-    side: Side, changes: object, schema: Schema, conflicts: list[list[CellValue]]
+    side: Side,
+    changes: object,
+    schema: Schema,
+    conflicts: list[list[CellValue]],
+    logs: Sequence[LogAppend] = (),
 ) -> WorkbookEdit | None:
     from kqxl.sync.merge import SideChanges
 
@@ -1061,6 +1160,13 @@ def _edit(
         content = [list(conflict_rows[0]), list(conflict_rows[1]), *conflicts]
         if not _sheet_content(side.grid.sheets.get(CONFLICT_SHEET), CONFLICT_SHEET, content):
             sheets.append(SheetContent(CONFLICT_SHEET, content, header_rows=2))
+    next_log = {name: lr.last_row for name, lr in side.logs.items()}
+    for log in logs:
+        lr = side.logs[log.sheet]
+        next_log[log.sheet] += 1
+        for f, v in log.fields.items():
+            if v is not None and f in lr.columns:
+                cells.append(CellChange(log.sheet, next_log[log.sheet], lr.columns[f], v))
     if not (cells or sheets or rows):
         return None
     return WorkbookEdit(cells=cells, sheets=sheets, rows=rows)

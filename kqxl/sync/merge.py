@@ -28,11 +28,13 @@ a possible duplicate, never merged.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import operator
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -552,3 +554,92 @@ def _root(parent: dict[str, str], key: str) -> str:
     while parent[key] != key:
         key = parent[key]
     return key
+
+
+# --- the logs: 跟进记录 and 投诉 flow from each rep to the master, append-only ------------
+
+# The log sheets, by their number column: a rep's visits and complaints are part of the team's
+# record (the master's visit counts, cadence and complaint deadlines read them).
+LOG_KEYS = ("visit_no", "complaint_no")
+
+
+def log_sheets(schema: Schema = SCHEMA) -> tuple[Sheet, ...]:
+    """The sheets whose rows flow rep → master, append-only (跟进记录, 投诉)."""
+    return tuple(s for s in schema.sheets if s.key_column in LOG_KEYS)
+
+
+def log_fingerprint(fields: Fields) -> str:
+    """What identifies a log row: its values (surrounding spaces, 3 vs 3.0 and a midnight
+    datetime vs its date do not count), whatever row it stands on.
+
+    >>> a, b = {"content": " 拜访 ", "n": 3}, {"n": 3.0, "content": "拜访"}
+    >>> log_fingerprint(a) == log_fingerprint(b)
+    True
+    """
+    items = sorted((k, _canonical(v)) for k, v in fields.items() if clean(v) is not None)
+    data = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
+
+
+def _canonical(value: CellValue) -> str:
+    v = clean(value)
+    if isinstance(v, bool):
+        return f"b:{int(v)}"
+    if isinstance(v, int | float):
+        return f"n:{float(v)!r}"
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return f"{type(v).__name__}:{v.isoformat()}"
+    return f"s:{v}"
+
+
+@dataclass(frozen=True, slots=True)
+class LogAppend:
+    """A rep's log row for the master. ``present``: the master holds it already (a sync that
+    was interrupted after writing it): it is recorded as sent, not written again."""
+
+    sheet: str
+    rep: str
+    fingerprint: str
+    fields: Fields
+    present: bool = False
+
+
+def plan_logs(
+    sheet: str,
+    master: Sequence[Fields],
+    reps: Mapping[str, Sequence[Fields]],
+    sent: Mapping[tuple[str, str], int],
+) -> list[LogAppend]:
+    """The log rows of each rep that the master has not received yet (pure).
+
+    ``sent``: (rep, fingerprint) → how many rows of that rep with that fingerprint the master
+    received in earlier syncs. A row is identified by its values and, for rows alike, by how
+    many of them the rep holds: each is sent once, a row the rep corrects after it was sent
+    goes again as a new row (the first stays), a row the rep deletes stays in the master.
+    Rows of the master nobody recorded as sent (a sync killed after writing them) count as
+    received. Nothing flows master → rep, so no rep ever receives another rep's log.
+
+    >>> row = {"customer": "甲公司", "content": "拜访"}  # held twice, sent once before
+    >>> sent = {("张伟", log_fingerprint(row)): 1}
+    >>> [a.rep for a in plan_logs("跟进记录", [row], {"张伟": [row, row]}, sent)]
+    ['张伟']
+    """
+    in_master = Counter(log_fingerprint(r) for r in master)
+    recorded: Counter[str] = Counter()
+    for (_, fp), n in sent.items():
+        recorded[fp] += n
+    unrecorded = {fp: n - recorded[fp] for fp, n in in_master.items() if n > recorded[fp]}
+    out: list[LogAppend] = []
+    for rep in sorted(reps):
+        held: Counter[str] = Counter()
+        for fields in reps[rep]:
+            fp = log_fingerprint(fields)
+            held[fp] += 1
+            if held[fp] <= sent.get((rep, fp), 0):
+                continue
+            if unrecorded.get(fp, 0) > 0:
+                unrecorded[fp] -= 1
+                out.append(LogAppend(sheet, rep, fp, fields, present=True))
+                continue
+            out.append(LogAppend(sheet, rep, fp, fields))
+    return out
