@@ -145,6 +145,34 @@ def test_possible_duplicates_by_normalised_name() -> None:
     assert [sorted(k for k, _, _ in d.rows) for d in plan.duplicates] == [["K1", "K2"]]
 
 
+def test_log_rows_are_sent_once_and_never_lost() -> None:
+    from kqxl.sync.merge import log_fingerprint, plan_logs
+
+    visit = {"visit_date": dt.date(2026, 11, 2), "customer": "甲", "kind": "拜访"}
+    again = dict(visit)  # the same visit typed twice: two rows, both sent
+    other = {**visit, "customer": "乙"}
+    plan = plan_logs("跟进记录", [], {"张伟": [visit, again], "李娜": [other]}, {})
+    assert [(a.rep, a.fields["customer"], a.present) for a in plan] == [
+        ("张伟", "甲", False), ("张伟", "甲", False), ("李娜", "乙", False)
+    ]  # fmt: skip
+    sent = {("张伟", log_fingerprint(visit)): 2, ("李娜", log_fingerprint(other)): 1}
+    # sent before: nothing again; a row the rep deleted stays where it is (nothing to plan)
+    assert (
+        plan_logs("跟进记录", [visit, visit, other], {"张伟": [visit], "李娜": [other]}, sent) == []
+    )
+    # a row corrected after it was sent goes again as a new row; the first stays
+    fixed = {**visit, "kind": "宴请"}
+    plan = plan_logs("跟进记录", [visit, visit, other], {"张伟": [fixed, again]}, sent)
+    assert [(a.rep, a.fields["kind"]) for a in plan] == [("张伟", "宴请")]
+    # written by a sync killed before the journal recorded it: counted as received
+    plan = plan_logs("跟进记录", [visit], {"张伟": [visit]}, {})
+    assert [(a.rep, a.present) for a in plan] == [("张伟", True)]
+    # spaces, 3 vs 3.0, a midnight datetime: the same row
+    assert log_fingerprint({"n": 3, "d": dt.datetime(2026, 1, 1), "c": " x"}) == log_fingerprint(
+        {"c": "x", "n": 3.0, "d": dt.date(2026, 1, 1)}
+    )
+
+
 # --- files -------------------------------------------------------------------------------
 
 
@@ -346,6 +374,123 @@ def test_second_sync_waits_then_names_the_holder(team: Path) -> None:
         sync_team(team, lock_timeout=0.2)
     assert info.value.code == "sync_busy"
     assert "@" in info.value.message
+
+
+def _log(path: Path, sheet: str, rows: list[dict[str, CellValue]]) -> None:
+    side = read_side(path, "rep" if "跟进" in path.name else "master", SCHEMA)
+    log = side.logs[sheet]
+    patch_workbook(
+        path,
+        [
+            CellChange(sheet, log.last_row + 1 + i, log.columns[f], v)
+            for i, r in enumerate(rows)
+            for f, v in r.items()
+        ],
+        backup=False,
+    )
+
+
+def _logs(path: Path, sheet: str) -> list[dict[str, CellValue]]:
+    side = read_side(path, "rep" if "跟进" in path.name else "master", SCHEMA)
+    return side.logs[sheet].rows
+
+
+def test_a_reps_visits_and_complaints_reach_the_master_once(team: Path) -> None:
+    from kqxl.schema import COMPLAINTS, VISITS
+
+    zhang, li = team.parent / "客户跟进表-张伟.xlsx", team.parent / "客户跟进表-李娜.xlsx"
+    k0 = _key(team, "公司0")
+    visits = [
+        {"visit_date": TODAY - dt.timedelta(days=d), "customer": "公司0", "kind": "拜访"}
+        for d in (30, 12, 3)
+    ]
+    complaint = {"customer": "公司0", "received_on": TODAY, "content": "到货延期"}
+    _log(zhang, VISITS, visits)
+    _log(zhang, COMPLAINTS, [complaint])
+    from kqxl.api import recompute_workbook
+
+    recompute_workbook(zhang, today=TODAY)  # as the rep's 重算 button would
+    assert _cell(zhang, k0, "visit_source") == "跟进记录（3 条）"
+    assert _cell(team, k0, "visit_source") != _cell(zhang, k0, "visit_source")
+    li_before = li.read_bytes()
+
+    report = sync_team(team, today=TODAY)
+    # the master holds the rep's rows and grades on the same visits
+    assert [r["visit_date"] for r in _logs(team, VISITS)] == [v["visit_date"] for v in visits]
+    assert [r["content"] for r in _logs(team, COMPLAINTS)] == ["到货延期"]
+    assert _cell(team, k0, "visit_source") == "跟进记录（3 条）"
+    assert _cell(team, k0, "grade") == _cell(zhang, k0, "grade")
+    line = next(f for f in report.files if Path(f.file) == zhang)
+    assert line.sent == 4 and not line.written  # the rep's workbook receives nothing
+    assert [n.message for n in report.notes if n.kind == "logs"] == [
+        "张伟的“投诉”新增 1 行，已追加到总表", "张伟的“跟进记录”新增 3 行，已追加到总表"
+    ]  # fmt: skip
+    # never to another rep
+    assert li.read_bytes() == li_before and _logs(li, VISITS) == []
+    # once: a second sync sends nothing; a new visit goes alone; a deleted one stays
+    assert sync_team(team, today=TODAY).sync_id is None
+    from kqxl.book import RowDelete
+
+    side = read_side(zhang, "rep", SCHEMA)
+    first_row = side.logs[VISITS].last_row - 2
+    patch_workbook(zhang, [], rows=[RowDelete(VISITS, first_row)], backup=False)
+    _log(zhang, VISITS, [{"visit_date": TODAY, "customer": "公司0", "kind": "电话"}])
+    report = sync_team(team, today=TODAY)
+    assert [r["kind"] for r in _logs(team, VISITS)] == ["拜访", "拜访", "拜访", "电话"]
+    assert sync_team(team, today=TODAY).sync_id is None
+    # undo gives the rows back to the next sync
+    from kqxl.sync.undo import undo_sync
+
+    assert report.sync_id is not None
+    undo_sync(team, report.sync_id)
+    assert len(_logs(team, VISITS)) == 3
+    sync_team(team, today=TODAY)
+    assert [r["kind"] for r in _logs(team, VISITS)] == ["拜访", "拜访", "拜访", "电话"]
+
+
+def test_a_rep_saving_during_the_sync_loses_nothing(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program saves a rep's workbook (an atomic replace) after the sync read it and
+    before the sync writes it: the save stays, the workbook is reported as skipped, and the
+    next sync merges both what it was to receive and what the rep saved."""
+    import os
+
+    import kqxl.sync.apply as apply_module
+
+    zhang = team.parent / "客户跟进表-张伟.xlsx"
+    k0 = _key(team, "公司0")
+    _set(team, k0, "address", "汉口路1号")  # the master's edit, on its way to 张伟
+    _set(zhang, k0, "fax", "027-1")  # 张伟's edit, read by the sync
+    real_write = apply_module._write
+    saved: dict[str, bytes] = {}
+
+    def rep_saves_first(side, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if side.path == zhang and not saved:
+            copy = zhang.with_name("另存-客户跟进表.xlsx")
+            copy.write_bytes(zhang.read_bytes())
+            _set(copy, k0, "contact_name", "孙")  # typed after the sync read the file
+            os.replace(copy, zhang)
+            saved["bytes"] = zhang.read_bytes()
+        return real_write(side, *args, **kwargs)
+
+    monkeypatch.setattr(apply_module, "_write", rep_saves_first)
+    report = sync_team(team, today=TODAY)
+    line = next(f for f in report.files if Path(f.file) == zhang)
+    assert line.skip_code == "changed" and not line.written
+    assert "另一程序" in str(line.skipped) and "下次同步" in str(line.skipped)
+    assert zhang.read_bytes() == saved["bytes"]  # the rep's save survived, byte for byte
+    assert _cell(team, k0, "fax") == "027-1"  # what the sync read still reached the master
+    assert report.needs_attention
+    monkeypatch.undo()
+
+    report = sync_team(team, today=TODAY)
+    assert not report.skipped and not report.conflicts
+    for path in (team, zhang):
+        assert _cell(path, k0, "address") == "汉口路1号"  # the master's edit was not lost
+        assert _cell(path, k0, "contact_name") == "孙"  # nor the rep's save
+        assert _cell(path, k0, "fax") == "027-1"
+    assert sync_team(team, today=TODAY).sync_id is None
 
 
 # --- the command line --------------------------------------------------------------------

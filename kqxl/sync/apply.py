@@ -36,16 +36,17 @@ import socket
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
-from kqxl.book.patch import CellChange, RowDelete, SheetContent
-from kqxl.book.port import FileWorkbook, OpenWorkbook, Workbook, WorkbookEdit
+from kqxl.book.patch import KEEP, CellChange, RowDelete, SheetContent
+from kqxl.book.port import FileWorkbook, OpenWorkbook, Workbook, WorkbookEdit, WriteReport
 from kqxl.book.safety import (
     check_owner,
+    check_stamp,
     file_stamp,
     fsync_file,
     kqxl_dir,
@@ -54,19 +55,21 @@ from kqxl.book.safety import (
     temp_name,
 )
 from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
-from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
+from kqxl.cells import CellValue, FileStamp, SheetGrid, WorkbookGrid
 from kqxl.engine.validate import locate_header
-from kqxl.errors import KqxlError, WorkbookError
-from kqxl.rules.sheet import RULES_SHEET
-from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Schema
+from kqxl.errors import KqxlError, WorkbookChangedError, WorkbookError
+from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Owner, Schema
 from kqxl.stored import rules_in_effect
 from kqxl.sync.journal import FileRecord, Journal, journal_path
 from kqxl.sync.merge import (
     MASTER,
+    LogAppend,
     SheetTables,
     SyncPlan,
     clean,
+    log_sheets,
     owner_name,
+    plan_logs,
     plan_sync,
     same,
     schema_columns,
@@ -116,7 +119,7 @@ class ConflictLine(BaseModel):
 class NoteLine(BaseModel):
     """A refused edit, a missing row, a key collision or a possible duplicate."""
 
-    kind: str  # refused | moved | missing | collision | duplicate
+    kind: str  # refused | moved | missing | collision | duplicate | logs
     sheet: str
     key: str
     message: str
@@ -202,6 +205,16 @@ class SheetRows:
 
 
 @dataclass(slots=True)
+class LogRows:
+    """One log sheet (跟进记录, 投诉) of a workbook: its rows' typed values (computed columns
+    left out), in order."""
+
+    columns: dict[str, int]  # column key → Excel column
+    last_row: int
+    rows: list[dict[str, CellValue]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Side:
     path: Path
     role: str
@@ -210,6 +223,7 @@ class Side:
     settings: Settings | None
     sheets: dict[str, SheetRows]
     rep: str | None = None
+    logs: dict[str, LogRows] = field(default_factory=dict)
     held: OpenWorkbook | None = None  # open in a program: read and written through this
 
     @property
@@ -237,9 +251,13 @@ class Skip(Exception):
 
 
 def _sheets_read(schema: Schema) -> list[str]:
+    """What the sync reads of a workbook: the sheets a recompute reads (so that a workbook the
+    sync writes is recomputed from this one read) and the sync's own."""
+    from kqxl.api import sheets_read
+
     names = [s.name for s in synced_sheets(schema)]
-    own = [SETTINGS_SHEET, RULES_SHEET, CONFLICT_SHEET]
-    return [*names, *own, *(moved_sheet(n) for n in names)]
+    own = [*sheets_read(schema), CONFLICT_SHEET, *(moved_sheet(n) for n in names)]
+    return list(dict.fromkeys(own))
 
 
 def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None = None) -> Side:
@@ -296,7 +314,35 @@ def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None =
             rows.rows[key] = r
             rows.table[key] = values
         sheets[sheet.name] = rows
-    return Side(path, role, book, grid, settings, sheets, held=held)
+    return Side(path, role, book, grid, settings, sheets, logs=_read_logs(grid, schema), held=held)
+
+
+def _read_logs(grid: WorkbookGrid, schema: Schema) -> dict[str, LogRows]:
+    """The log sheets the workbook has with their header (a sheet without is left out)."""
+    logs: dict[str, LogRows] = {}
+    for sheet in log_sheets(schema):
+        sg = grid.sheets.get(sheet.name)
+        if sg is None:
+            continue
+        match = locate_header(sg, sheet)
+        if match.header_row is None:
+            continue
+        out = LogRows(match.columns, match.header_row)
+        width = [
+            (c.key, match.columns[c.key] - sg.first_col)
+            for c in sheet.columns
+            if c.key in match.columns and c.owner is not Owner.COMPUTED
+        ]
+        for r in range(match.header_row + 1, sg.first_row + len(sg.rows)):
+            cells = sg.rows[r - sg.first_row]
+            n = len(cells)
+            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            if all(clean(v) is None for v in values.values()):
+                continue
+            out.last_row = r
+            out.rows.append(values)
+        logs[sheet.name] = out
+    return logs
 
 
 def _rep_name(side: Side, schema: Schema) -> str:
@@ -510,6 +556,7 @@ def _run(
         for sheet in synced_sheets(schema)
     }
     plan = plan_sync(tables, columns)
+    logs = _plan_logs(master, sides, journal, schema)
     headers = {s.name: {c.key: c.header for c in s.columns} for s in synced_sheets(schema)}
     _report_plan(report, plan, headers, lines, sides)
 
@@ -549,7 +596,9 @@ def _run(
     ]
 
     edits: list[tuple[Side, WorkbookEdit, WorkbookLine | None]] = []
-    master_edit = _edit(master, plan.master, schema, _conflict_rows(still_open, headers, None))
+    master_edit = _edit(
+        master, plan.master, schema, _conflict_rows(still_open, headers, None), logs.written
+    )
     if master_edit is not None:
         edits.append((master, master_edit, None))
     for rep, side in sides.items():
@@ -561,11 +610,12 @@ def _run(
     master_line = WorkbookLine(
         file=str(master_path),
         role="master",
-        received=len(plan.master.updates) + len(plan.master.appends),
+        received=len(plan.master.updates) + len(plan.master.appends) + len(logs.written),
         conflicts=len(plan.conflicts),
         written=master_edit is not None and not dry_run,
     )
     report.files = [master_line, *lines.values()]
+    _report_logs(report, logs, lines, sides)
     appends = [*plan.master.appends, *(a for side in plan.reps.values() for a in side.appends)]
     report.changed = len(plan.changes) + sum(
         1 for a in appends for v in a.fields.values() if v is not None
@@ -575,7 +625,12 @@ def _run(
             on_file(line)
 
     nothing = (
-        not edits and not copies.paths and not new_conflicts and not closing and not plan.edits
+        not edits
+        and not copies.paths
+        and not new_conflicts
+        and not closing
+        and not plan.edits
+        and not logs.plan
     )
     if dry_run or journal is None:
         for _, _, unwritten in edits:
@@ -583,7 +638,8 @@ def _run(
                 unwritten.written = False
         return report
     if nothing and all(
-        base.get(s, {}).get(k) == {f: v for f, v in fields.items() if v is not None}
+        (was := base.get(s, {}).get(k)) is fields
+        or was == {f: v for f, v in fields.items() if v is not None}
         for s, rows in plan.base.items()
         for k, fields in rows.items()
     ):
@@ -605,21 +661,26 @@ def _run(
         )
     report.sync_id = sync_id
     copies.sync_id = sync_id
-    # 2. the files
-    from kqxl.api import recompute_workbook
-
+    # 2. the files; one saved by another program since it was read is left as it is now
     for side, edit, rep_line in edits:
-        copies.keep(side.path)
-        side.book.write(edit)
-        recompute_workbook(side.target, today=today, schema=schema)
-        if side.held is not None:  # its file holds the result, as a written file does
-            side.held.save()
+        try:
+            _write(side, edit, copies, today, schema)
+        except WorkbookChangedError as exc:
+            copies.drop(side.path)
+            if rep_line is None:
+                raise  # the master: nothing else is written, the next sync starts afresh
+            rep_line.written = False
+            rep_line.skipped = text(SYNC, "skip_changed", detail=exc.data.get("detail", ""))
+            rep_line.skip_code = "changed"
+            _keep_base(plan, base, str(side.rep))
+            continue
         if rep_line is not None:
             rep_line.written = True
     master_line.written = master_edit is not None
     # 3. the new base and the files' hashes
     with journal.transaction() as db:
-        journal.set_base(db, sync_id, plan.base)
+        journal.set_base(db, sync_id, plan.base, base)
+        journal.add_logs(db, sync_id, ((a.sheet, a.rep, a.fingerprint) for a in logs.plan))
         journal.close_conflicts(db, sync_id, closed_ids)
         journal.clear_files(db, sync_id)
         for path, (before, backup) in copies.kept.items():
@@ -634,6 +695,176 @@ def _run(
                 seen[str(side.path)] = (file_stamp(side.path).sha256, rep)
         journal.set_seen(db, seen)
     return report
+
+
+def _write(
+    side: Side, edit: WorkbookEdit, copies: _Copies, today: dt.date | None, schema: Schema
+) -> None:
+    """Write the sync's edit into ``side`` and recompute it: one read (the one the sync made,
+    with the edit applied in memory) and one write of the merged values and the computed
+    columns together. A workbook that changed on disk since it was read is refused
+    (:class:`~kqxl.errors.WorkbookChangedError`) before anything is copied or written."""
+    from kqxl.api import recompute_workbook
+
+    if side.held is not None:  # open in a program: through its port, then saved
+        copies.keep(side.path)
+        side.book.write(edit)
+        recompute_workbook(side.held, today=today, schema=schema)
+        side.held.save()  # its file holds the result, as a written file does
+        return
+    check_stamp(side.path, side.book.stamp)
+    copies.keep(side.path)
+    if not _in_memory(side, edit):
+        # e.g. rows moved out close up: write them first, then recompute what is on disk
+        side.book.write(edit)
+        recompute_workbook(side.path, today=today, schema=schema)
+        return
+    recompute_workbook(_Edited(side, edit), today=today, schema=schema)
+
+
+class _Edited:
+    """A workbook port over a workbook the sync read: reading gives its grid with the sync's
+    cell changes applied; writing writes those changes together with the edit it is given
+    (the recompute's), refused if the file changed since the sync read it."""
+
+    def __init__(self, side: Side, edit: WorkbookEdit) -> None:
+        self.side, self.edit = side, edit
+
+    @property
+    def name(self) -> str:
+        return str(self.side.path)
+
+    @property
+    def stamp(self) -> FileStamp | None:
+        return self.side.book.stamp
+
+    def read(self, sheets: Iterable[str] | None = None) -> WorkbookGrid:
+        grid = self.side.grid
+        sheets_out = dict(grid.sheets)
+        by_sheet: dict[str, list[CellChange]] = {}
+        for ch in self.edit.cells:
+            by_sheet.setdefault(ch.sheet, []).append(ch)
+        for name, changes in by_sheet.items():
+            sheets_out[name] = _applied(grid.sheets[name], changes)
+        wanted = None if sheets is None else set(sheets)
+        return replace(
+            grid,
+            sheets={n: g for n, g in sheets_out.items() if wanted is None or n in wanted},
+        )
+
+    def write(self, edit: WorkbookEdit) -> WriteReport:
+        cells = {(c.sheet, c.row, c.col): c for c in (*self.edit.cells, *edit.cells)}
+        return self.side.book.write(
+            WorkbookEdit(
+                cells=list(cells.values()),
+                sheets=[*self.edit.sheets, *edit.sheets],
+                rows=self.edit.rows,
+                clear_highlights=edit.clear_highlights,
+                highlights=edit.highlights,
+            )
+        )
+
+
+def _applied(grid: SheetGrid, changes: Sequence[CellChange]) -> SheetGrid:
+    """A copy of ``grid`` with ``changes`` made (rows and cells added below and to the right
+    as needed; every change lies at or below and right of the grid's first cell)."""
+    rows = list(grid.rows)
+    copied: set[int] = set()
+    for ch in changes:
+        i, j = ch.row - grid.first_row, ch.col - grid.first_col
+        while len(rows) <= i:
+            copied.add(len(rows))
+            rows.append([])
+        if i not in copied:
+            rows[i] = list(rows[i])
+            copied.add(i)
+        line = rows[i]
+        if len(line) <= j:
+            line.extend([None] * (j + 1 - len(line)))
+        if ch.value is not KEEP:
+            line[j] = ch.value  # type: ignore[call-overload]  # KEEP is the only other value
+    return replace(grid, rows=rows)
+
+
+def _in_memory(side: Side, edit: WorkbookEdit) -> bool:
+    """Whether the recompute can start from the grid the sync read with ``edit`` applied:
+    no rows close up, and every cell lies inside what the grid can grow to."""
+    if edit.rows:
+        return False
+    for ch in edit.cells:
+        g = side.grid.sheets.get(ch.sheet)
+        if g is None or ch.row < g.first_row or ch.col < g.first_col:
+            return False
+    return True
+
+
+def _keep_base(
+    plan: SyncPlan, base: Mapping[str, Mapping[str, Mapping[str, CellValue]]], rep: str
+) -> None:
+    """The new base when ``rep``'s workbook was not written: the fields it was to receive keep
+    their old base (so the next sync sends them again, or sees a conflict with what the rep
+    saved meanwhile); a row new to it and to the base stays out of the base."""
+    changes = plan.reps.get(rep)
+    if changes is None:
+        return
+    for a in changes.appends:
+        old = base.get(a.sheet, {}).get(a.key)
+        if old is None:
+            plan.base[a.sheet].pop(a.key, None)
+        else:
+            plan.base[a.sheet][a.key] = dict(old)
+    for u in changes.updates:
+        old = base.get(u.sheet, {}).get(u.key)
+        row = plan.base[u.sheet].get(u.key)
+        if row is None:
+            continue
+        if old is None:
+            plan.base[u.sheet].pop(u.key, None)
+        else:
+            plan.base[u.sheet][u.key] = {**row, u.field: old.get(u.field)}
+
+
+@dataclass(slots=True)
+class _Logs:
+    """The log rows of this sync: ``plan`` all (recorded as received), ``written`` those the
+    master is given, ``no_sheet`` rep → sheet → rows the master has no log sheet for."""
+
+    plan: list[LogAppend] = field(default_factory=list)
+    written: list[LogAppend] = field(default_factory=list)
+    no_sheet: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _plan_logs(
+    master: Side, sides: Mapping[str, Side], journal: Journal | None, schema: Schema
+) -> _Logs:
+    out = _Logs()
+    sent = journal.logs_sent() if journal is not None else {}
+    for sheet in log_sheets(schema):
+        reps = {rep: s.logs[sheet.name].rows for rep, s in sides.items() if sheet.name in s.logs}
+        if sheet.name not in master.logs:
+            for rep, rows in reps.items():
+                if rows:
+                    out.no_sheet[(rep, sheet.name)] = len(rows)
+            continue
+        found = plan_logs(sheet.name, master.logs[sheet.name].rows, reps, sent.get(sheet.name, {}))
+        out.plan.extend(found)
+        out.written.extend(a for a in found if not a.present)
+    return out
+
+
+def _report_logs(
+    report: SyncReport, logs: _Logs, lines: Mapping[str, WorkbookLine], sides: Mapping[str, Side]
+) -> None:
+    by_rep = {rep: lines[str(s.path)] for rep, s in sides.items()}
+    counts = Counter((a.rep, a.sheet) for a in logs.written)
+    for (rep, sheet), n in sorted(counts.items()):
+        by_rep[rep].sent += n
+        report.changed += n
+        message = text(SYNC, "logs_sent", rep=rep, sheet=sheet, rows=n)
+        report.notes.append(NoteLine(kind="logs", sheet=sheet, key="", message=message))
+    for (rep, sheet), n in sorted(logs.no_sheet.items()):
+        message = text(SYNC, "logs_no_sheet", rep=rep, sheet=sheet, rows=n)
+        report.notes.append(NoteLine(kind="logs", sheet=sheet, key="", message=message))
 
 
 def _unchanged(
@@ -690,6 +921,10 @@ class _Copies:
     @property
     def paths(self) -> list[Path]:
         return list(self.kept)
+
+    def drop(self, path: Path) -> None:
+        """``path`` was not written after all."""
+        self.kept.pop(path, None)
 
     def keep(self, path: Path) -> None:
         if self.dry_run or path in self.kept:
@@ -909,7 +1144,11 @@ def _sheet_content(grid: SheetGrid | None, name: str, rows: list[list[CellValue]
 
 
 def _edit(
-    side: Side, changes: object, schema: Schema, conflicts: list[list[CellValue]]
+    side: Side,
+    changes: object,
+    schema: Schema,
+    conflicts: list[list[CellValue]],
+    logs: Sequence[LogAppend] = (),
 ) -> WorkbookEdit | None:
     from kqxl.sync.merge import SideChanges
 
@@ -961,6 +1200,13 @@ def _edit(
         content = [list(conflict_rows[0]), list(conflict_rows[1]), *conflicts]
         if not _sheet_content(side.grid.sheets.get(CONFLICT_SHEET), CONFLICT_SHEET, content):
             sheets.append(SheetContent(CONFLICT_SHEET, content, header_rows=2))
+    next_log = {name: lr.last_row for name, lr in side.logs.items()}
+    for log in logs:
+        lr = side.logs[log.sheet]
+        next_log[log.sheet] += 1
+        for f, v in log.fields.items():
+            if v is not None and f in lr.columns:
+                cells.append(CellChange(log.sheet, next_log[log.sheet], lr.columns[f], v))
     if not (cells or sheets or rows):
         return None
     return WorkbookEdit(cells=cells, sheets=sheets, rows=rows)

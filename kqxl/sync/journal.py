@@ -28,6 +28,17 @@ from kqxl.texts import SYNC, text
 JOURNAL_NAME = "journal.sqlite"
 SCHEMA_VERSION = 1
 
+# Each log row (跟进记录, 投诉) of a rep the master received, by its fingerprint
+# (kqxl.sync.merge.log_fingerprint); only those of syncs still ``done`` count as received.
+_LOGS_TABLE = """
+CREATE TABLE IF NOT EXISTS logs_sent (
+    sync_id INTEGER NOT NULL REFERENCES syncs(id),
+    sheet TEXT NOT NULL,
+    rep TEXT NOT NULL,
+    fingerprint TEXT NOT NULL
+)
+"""
+
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS syncs (
@@ -207,6 +218,7 @@ class Journal:
                     "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
                 )
             self._check()
+            self.db.execute(_LOGS_TABLE)  # added after the first journals: made when missing
         except sqlite3.DatabaseError as exc:
             raise JournalError.from_key("journal_damaged", path=path, detail=str(exc)) from None
 
@@ -265,6 +277,23 @@ class Journal:
             entry["kept"] = load_value(r[9])
             out.append(entry)
         return out
+
+    def logs_sent(self) -> dict[str, dict[tuple[str, str], int]]:
+        """sheet → (rep, fingerprint) → log rows the master received in syncs still done."""
+        out: dict[str, dict[tuple[str, str], int]] = {}
+        for sheet, rep, fp, n in self.db.execute(
+            "SELECT l.sheet, l.rep, l.fingerprint, COUNT(*) FROM logs_sent l"
+            " JOIN syncs s ON s.id = l.sync_id WHERE s.status = 'done'"
+            " GROUP BY l.sheet, l.rep, l.fingerprint"
+        ):
+            out.setdefault(sheet, {})[(rep, fp)] = n
+        return out
+
+    def add_logs(
+        self, db: sqlite3.Connection, sync_id: int, rows: Iterable[tuple[str, str, str]]
+    ) -> None:
+        """Record log rows (sheet, rep, fingerprint) as received by the master."""
+        db.executemany("INSERT INTO logs_sent VALUES (?, ?, ?, ?)", ((sync_id, *r) for r in rows))
 
     def seen(self) -> dict[str, tuple[str, str | None]]:
         """path → (SHA-256, rep) of each workbook as the last recorded sync left it."""
@@ -381,24 +410,31 @@ class Journal:
         db: sqlite3.Connection,
         sync_id: int,
         base: Mapping[str, Mapping[str, Mapping[str, CellValue]]],
+        previous: Mapping[str, Mapping[str, Mapping[str, CellValue]]] | None = None,
     ) -> int:
-        """Store the new base, remembering the rows it replaces (for undo); rows it changed."""
+        """Store the new base, remembering the rows it replaces (for undo); rows it changed.
+
+        ``previous``: the base as :meth:`base` gave it; a row of ``base`` that *is* (the same
+        object) its row there is unchanged and not looked at again."""
         old = {
             (s, k): f for s, k, f in db.execute("SELECT sheet, key, fields FROM base").fetchall()
         }
-        changed = 0
+        undo: list[tuple[int, str, str, str | None]] = []
+        new: list[tuple[str, str, str]] = []
         for sheet, rows in base.items():
+            kept = previous.get(sheet, {}) if previous is not None else {}
             for key, fields in rows.items():
+                if kept.get(key) is fields:
+                    continue
                 data = _fields_json(fields)
                 before = old.get((sheet, key))
                 if before == data:
                     continue
-                changed += 1
-                db.execute(
-                    "INSERT INTO base_undo VALUES (?, ?, ?, ?)", (sync_id, sheet, key, before)
-                )
-                db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", (sheet, key, data))
-        return changed
+                undo.append((sync_id, sheet, key, before))
+                new.append((sheet, key, data))
+        db.executemany("INSERT INTO base_undo VALUES (?, ?, ?, ?)", undo)
+        db.executemany("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", new)
+        return len(new)
 
     def add_conflicts(
         self, db: sqlite3.Connection, sync_id: int, entries: Iterable[tuple[CellValue, ...]]

@@ -28,10 +28,13 @@ a possible duplicate, never merged.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import operator
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -56,8 +59,13 @@ class Columns:
     rep_wins: frozenset[str] = frozenset()
     merged: tuple[str, ...] = field(init=False)
 
+    values: Callable[[Fields], object] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "merged", tuple(sorted(self.rep | self.manager)))
+        merged = tuple(sorted(self.rep | self.manager))
+        object.__setattr__(self, "merged", merged)
+        # a row's merged values in one C-level call (a tuple, or the value when just one)
+        object.__setattr__(self, "values", operator.itemgetter(*merged))
 
     @classmethod
     def of(cls, sheet: Sheet, rep_wins: Iterable[str] = ()) -> Columns:
@@ -370,13 +378,18 @@ def _plan_sheet(plan: SyncPlan, sheet: str, t: SheetTables, cols: Columns) -> No
         plan.master.appends.append(Append(sheet, key, fields))
         base_out[key] = dict(fields)
 
+    # which reps hold each key (one pass over the reps, not one per row)
+    holders: dict[str, list[str]] = defaultdict(list)
+    for rep in sorted(t.reps):
+        for key in t.reps[rep]:
+            holders[key].append(rep)
     for key in sorted(known):
         if key in master_repeated:
             plan.collisions.append(Collision(sheet, key, (MASTER,)))
             if key in t.base:
                 base_out[key] = dict(t.base[key])
             continue
-        _plan_row(plan, sheet, key, t, cols, base_out)
+        _plan_row(plan, sheet, key, t, cols, base_out, holders.get(key, ()))
 
     _duplicates(plan, sheet, cols, base_out)
 
@@ -388,7 +401,9 @@ def _plan_row(
     t: SheetTables,
     cols: Columns,
     base_out: dict[str, dict[str, CellValue]],
+    holders: Iterable[str] = (),
 ) -> None:
+    """Plan one row; ``holders``: the reps whose workbooks hold ``key``, sorted."""
     base = t.base.get(key)
     master = t.master.get(key)
     start = master if master is not None else base
@@ -397,9 +412,9 @@ def _plan_row(
     base_owner = owner_name(base.get(cols.owner)) if base is not None else None
 
     # Rows of this key in workbooks of reps who do not own it: they leave for 已移交.
-    for rep in sorted(t.reps):
-        row = t.reps[rep].get(key)
-        if row is None or rep == owner:
+    for rep in holders:
+        row = t.reps[rep][key]
+        if rep == owner:
             continue
         if key in t.repeated.get(rep, frozenset()):
             continue
@@ -419,15 +434,16 @@ def _plan_row(
         mine = None  # nothing is sent to a workbook that holds the key twice
     result: dict[str, CellValue] = {}
     merged = cols.merged
-    if (
-        rep_row is not None
-        and base is not None
-        and master is not None
-        and all(rep_row.get(f) == start.get(f) == base.get(f) for f in merged)
-    ):
-        # the common case after a sync: nobody changed the row (plain equality is enough)
-        base_out[key] = dict(base)
-        return
+    if rep_row is not None and master is not None and _equal(rep_row, master, cols):
+        if base is not None and all(master.get(f) == base.get(f) for f in merged):
+            # the common case after a sync: nobody changed the row (plain equality is enough);
+            # the base's own row, which the journal then knows to be unchanged
+            base_out[key] = base  # type: ignore[assignment]
+            return
+        if base is None:
+            # a row's first sync, the same on both sides: nothing to send either way
+            base_out[key] = {f: clean(master.get(f)) for f in merged}
+            return
     for f in merged:
         b = base.get(f) if base is not None else None
         m = start.get(f)
@@ -494,6 +510,14 @@ def _plan_row(
     base_out[key] = result
 
 
+def _equal(a: Fields, b: Fields, cols: Columns) -> bool:
+    """Whether two rows hold equal values (plain equality) in every merged column."""
+    try:
+        return cols.values(a) == cols.values(b)
+    except KeyError:  # a column one of the sheets lacks
+        return all(a.get(f) == b.get(f) for f in cols.merged)
+
+
 def _text(value: CellValue) -> str | None:
     v = clean(value)
     return None if v is None else str(v)
@@ -530,3 +554,92 @@ def _root(parent: dict[str, str], key: str) -> str:
     while parent[key] != key:
         key = parent[key]
     return key
+
+
+# --- the logs: 跟进记录 and 投诉 flow from each rep to the master, append-only ------------
+
+# The log sheets, by their number column: a rep's visits and complaints are part of the team's
+# record (the master's visit counts, cadence and complaint deadlines read them).
+LOG_KEYS = ("visit_no", "complaint_no")
+
+
+def log_sheets(schema: Schema = SCHEMA) -> tuple[Sheet, ...]:
+    """The sheets whose rows flow rep → master, append-only (跟进记录, 投诉)."""
+    return tuple(s for s in schema.sheets if s.key_column in LOG_KEYS)
+
+
+def log_fingerprint(fields: Fields) -> str:
+    """What identifies a log row: its values (surrounding spaces, 3 vs 3.0 and a midnight
+    datetime vs its date do not count), whatever row it stands on.
+
+    >>> a, b = {"content": " 拜访 ", "n": 3}, {"n": 3.0, "content": "拜访"}
+    >>> log_fingerprint(a) == log_fingerprint(b)
+    True
+    """
+    items = sorted((k, _canonical(v)) for k, v in fields.items() if clean(v) is not None)
+    data = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
+
+
+def _canonical(value: CellValue) -> str:
+    v = clean(value)
+    if isinstance(v, bool):
+        return f"b:{int(v)}"
+    if isinstance(v, int | float):
+        return f"n:{float(v)!r}"
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return f"{type(v).__name__}:{v.isoformat()}"
+    return f"s:{v}"
+
+
+@dataclass(frozen=True, slots=True)
+class LogAppend:
+    """A rep's log row for the master. ``present``: the master holds it already (a sync that
+    was interrupted after writing it): it is recorded as sent, not written again."""
+
+    sheet: str
+    rep: str
+    fingerprint: str
+    fields: Fields
+    present: bool = False
+
+
+def plan_logs(
+    sheet: str,
+    master: Sequence[Fields],
+    reps: Mapping[str, Sequence[Fields]],
+    sent: Mapping[tuple[str, str], int],
+) -> list[LogAppend]:
+    """The log rows of each rep that the master has not received yet (pure).
+
+    ``sent``: (rep, fingerprint) → how many rows of that rep with that fingerprint the master
+    received in earlier syncs. A row is identified by its values and, for rows alike, by how
+    many of them the rep holds: each is sent once, a row the rep corrects after it was sent
+    goes again as a new row (the first stays), a row the rep deletes stays in the master.
+    Rows of the master nobody recorded as sent (a sync killed after writing them) count as
+    received. Nothing flows master → rep, so no rep ever receives another rep's log.
+
+    >>> row = {"customer": "甲公司", "content": "拜访"}  # held twice, sent once before
+    >>> sent = {("张伟", log_fingerprint(row)): 1}
+    >>> [a.rep for a in plan_logs("跟进记录", [row], {"张伟": [row, row]}, sent)]
+    ['张伟']
+    """
+    in_master = Counter(log_fingerprint(r) for r in master)
+    recorded: Counter[str] = Counter()
+    for (_, fp), n in sent.items():
+        recorded[fp] += n
+    unrecorded = {fp: n - recorded[fp] for fp, n in in_master.items() if n > recorded[fp]}
+    out: list[LogAppend] = []
+    for rep in sorted(reps):
+        held: Counter[str] = Counter()
+        for fields in reps[rep]:
+            fp = log_fingerprint(fields)
+            held[fp] += 1
+            if held[fp] <= sent.get((rep, fp), 0):
+                continue
+            if unrecorded.get(fp, 0) > 0:
+                unrecorded[fp] -= 1
+                out.append(LogAppend(sheet, rep, fp, fields, present=True))
+                continue
+            out.append(LogAppend(sheet, rep, fp, fields))
+    return out
