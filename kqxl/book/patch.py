@@ -89,6 +89,7 @@ from kqxl.book.sheetxml import (
     format_range,
     iter_rows,
     parse_range,
+    sample_rows,
     sheet_xml,
     written_as_meant,
 )
@@ -392,6 +393,7 @@ def _write(
                 clear_highlights=job.clear,
                 shift=job.shift,
                 tail_edit=_tail_edit(job.highlight, styles),
+                verify_rows=VERIFY_SAMPLE_ROWS,
             )
             replaced[job.part] = _rewrite_sheet(src, zf, job)
         new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced, whole)
@@ -1248,7 +1250,8 @@ def _verify(
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 
-# Rows of each sheet whose patched cells are read back (spread evenly, first and last included)
+# Rows of each sheet whose patched cells are read back (spread evenly, first and last included);
+# the rewriter keeps what it wrote only for those rows
 VERIFY_SAMPLE_ROWS = 256
 
 
@@ -1260,9 +1263,9 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob, styles: StyleB
     for (r, c), w in expected.items():
         by_row.setdefault(r, {})[c] = w
     order = sorted(by_row)
-    if len(order) > VERIFY_SAMPLE_ROWS:
-        step = (len(order) - 1) / (VERIFY_SAMPLE_ROWS - 1)
-        order = sorted({order[round(i * step)] for i in range(VERIFY_SAMPLE_ROWS)})
+    chosen = sample_rows(order, VERIFY_SAMPLE_ROWS)
+    if chosen is not None:
+        order = sorted(chosen)
     sample = {r: by_row[r] for r in order}
     seen: set[int] = set()
     with zf.open(job.part) as fh:
