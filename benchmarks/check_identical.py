@@ -1,6 +1,6 @@
 """Check that two versions of kqxl write the same workbooks: every cell, its style and the styles.
 
-    .venv/bin/python benchmarks/check_identical.py --old OLD_CHECKOUT [--rows 100000]
+    .venv/bin/python benchmarks/check_identical.py --old OLD_CHECKOUT [--new CHECKOUT] [--rows N]
 
 ``OLD_CHECKOUT`` is a directory holding another version's ``kqxl`` package (for example
 ``git archive COMMIT | tar -x -C /tmp/old``). The inputs: the demo team (the master and each rep
@@ -144,6 +144,9 @@ def inputs(work: Path, rows: int) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", type=Path, required=True, help="the other version's checkout")
+    parser.add_argument(
+        "--new", type=Path, default=HERE, help="the version to check (default: this checkout)"
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kqxl-identical-"))
@@ -151,7 +154,7 @@ def main() -> int:
     try:
         for src in inputs(work, args.rows):
             outs = {}
-            for label, code in (("old", args.old.resolve()), ("new", HERE)):
+            for label, code in (("old", args.old.resolve()), ("new", args.new.resolve())):
                 folder = work / label / src.parent.name
                 folder.mkdir(parents=True, exist_ok=True)
                 out = folder / src.name
