@@ -15,7 +15,7 @@ their error code): a file that cannot be read or written does not stop the other
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -315,35 +315,66 @@ def plan_recompute(
         checks = layout.columns.get("checks") if "checks" in computed else None
         grid = current.sheets.get(sheet.name) if current is not None else None
         pending = grid.pending if grid is not None else {}
+        hides = any(name == sheet.name for name, _r, _c in hidden)
+        name = sheet.name
         # the engine shares one reasons tuple among the rows that have it: its text is
         # built once (keyed by identity; the result keeps every tuple alive meanwhile)
         texts: dict[tuple[str, int], CellValue] = {}
-        for r in result.sheet(sheet.name):
+        # plain values (numbers, dates, texts) by kind and value: one formatter call each
+        plain: dict[tuple[OutputKind, type, object], CellValue] = {}
+        rows = grid.rows if grid is not None else []
+        first_row = grid.first_row if grid is not None else 1
+        first_col = grid.first_col if grid is not None else 1
+        for r in result.sheet(name):
             values = r.values
+            row = r.row
+            held_row: Sequence[CellValue] = ()
+            i = row - first_row
+            if 0 <= i < len(rows):
+                held_row = rows[i]
             for output, col, cell in writes:
-                if (sheet.name, r.row, col) not in hidden:
-                    value = values.get(output.key)
-                    if isinstance(value, tuple):
-                        key = (output.key, id(value))
-                        if key not in texts:
-                            texts[key] = cell(value, output)
-                        new = texts[key]
+                if hides and (name, row, col) in hidden:
+                    continue
+                value = values.get(output.key)
+                kind = value.__class__
+                if kind is tuple:
+                    key = (output.key, id(value))
+                    if key not in texts:
+                        texts[key] = cell(value, output)
+                    new = texts[key]
+                elif kind in _PLAIN_KINDS:
+                    pkey = (output.kind, kind, value)
+                    if pkey in plain:
+                        new = plain[pkey]
                     else:
-                        new = cell(value, output)
+                        new = plain[pkey] = cell(value, output)
+                else:
+                    new = cell(value, output)
+                if grid is not None:
+                    j = col - first_col
+                    held = held_row[j] if 0 <= j < len(held_row) else None
                     if (
-                        grid is None
-                        or (r.row, col) in pending
-                        or _differs(grid.value(r.row, col), new)
+                        held.__class__ is new.__class__
+                        and held == new
+                        and held != ""
+                        and (row, col) not in pending
                     ):
-                        yield CellChange(sheet.name, r.row, col, new)
-            if checks is not None and (sheet.name, r.row, checks) not in hidden:
-                joined = _joined(row_messages.get((sheet.name, r.row), ()))
+                        continue  # the cell holds the value already (the usual case)
+                    if (row, col) not in pending and not _differs(held, new):
+                        continue
+                yield CellChange(name, row, col, new)
+            if checks is not None and not (hides and (name, row, checks) in hidden):
+                joined = _joined(row_messages.get((name, row), ()))
                 if (
                     grid is None
-                    or (r.row, checks) in pending
-                    or _differs(grid.value(r.row, checks), joined)
+                    or (row, checks) in pending
+                    or _differs(grid.value(row, checks), joined)
                 ):
-                    yield CellChange(sheet.name, r.row, checks, joined)
+                    yield CellChange(name, row, checks, joined)
+
+
+# Output values whose cell a formatter gives from the value alone (shared across rows)
+_PLAIN_KINDS = frozenset({str, int, float, bool, dt.date, dt.datetime, type(None)})
 
 
 def _only_changed(changes: Iterable[CellChange], current: WorkbookGrid | None) -> list[CellChange]:

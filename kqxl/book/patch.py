@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kqxl.book.highlight import HighlightRule, edit_tail, probe_sheet
 from kqxl.book.package import (
@@ -79,7 +80,7 @@ from kqxl.book.sheetxml import (
     MAX_ROW,
     ArrayFormulaHit,
     CellValueError,
-    Change,
+    ChangeLike,
     MergedHit,
     ReadCell,
     SheetRewriter,
@@ -124,14 +125,13 @@ _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.wor
 _CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
 
-@dataclass(frozen=True, slots=True)
-class CellChange:
+class CellChange(NamedTuple):
     """Set one cell. ``row``/``col`` are 1-based Excel numbers.
 
     ``value`` ``None`` clears the value (the style stays); :data:`KEEP` leaves it as it is.
     ``highlight`` True puts kqxl's light-red fill on top of the cell's own style, False takes
     it off again (back to the style it had), None leaves the style alone. A row past the
-    sheet's last row appends a row.
+    sheet's last row appends a row. (A named tuple: a recompute makes one per written cell.)
     """
 
     sheet: str
@@ -193,7 +193,7 @@ class _SheetJob:
     name: str
     part: str
     sheet_id: str
-    changes: list[Change] = field(default_factory=list)
+    changes: list[ChangeLike] = field(default_factory=list)
     clear: bool = False
     highlight: HighlightRule | None = None
     rewriter: SheetRewriter | None = None
@@ -249,7 +249,14 @@ def patch_workbook(
     marks = list(highlights)
     row_ops = list(rows)
     for ch in change_list:
-        _check_position(src, ch)
+        row, col = ch.row, ch.col
+        if not (
+            row.__class__ is int
+            and col.__class__ is int
+            and 1 <= row <= MAX_ROW
+            and 1 <= col <= MAX_COL
+        ):
+            _check_position(src, ch)
     for op in row_ops:
         _check_position(src, CellChange(op.sheet, op.row, 1))
     if in_place:
@@ -357,8 +364,13 @@ def _write(
         return jobs[info.part]
 
     content_names = {c.name.casefold() for c in contents}
+    # the changes go to the rewriter as they are (a CellChange has what it reads of a Change)
+    by_sheet: dict[str, list[ChangeLike]] = {}
     for ch in changes:
-        job_for(ch.sheet).changes.append(Change(ch.row, ch.col, ch.value, ch.highlight))
+        sheet_changes = by_sheet.get(ch.sheet)
+        if sheet_changes is None:
+            sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
+        sheet_changes.append(ch)
     _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:

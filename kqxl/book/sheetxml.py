@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, islice
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from openpyxl.formula.translate import Translator, TranslatorError
 
@@ -216,6 +216,19 @@ def _date_kind(value: dt.date | dt.time) -> str:
     return "datetime" if isinstance(value, dt.datetime) else "date"
 
 
+class ChangeLike(Protocol):
+    """What the rewriter reads of a change: a :class:`Change` or a ``CellChange``."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def col(self) -> int: ...
+    @property
+    def value(self) -> object: ...
+    @property
+    def highlight(self) -> bool | None: ...
+
+
 @dataclass(slots=True)
 class Change:
     """One cell to write (the internal form of a CellChange)."""
@@ -324,7 +337,7 @@ class SheetRewriter:
 
     def __init__(
         self,
-        changes: Iterable[Change],
+        changes: Iterable[ChangeLike],
         *,
         styles: StyleBook | None,
         date1904: bool,
@@ -337,7 +350,7 @@ class SheetRewriter:
         many changed rows, spread evenly (first and last included); None keeps every cell."""
         self.shift = shift if shift else None
         self.tail_edit = tail_edit
-        by_row: dict[int, dict[int, Change]] = {}
+        by_row: dict[int, dict[int, ChangeLike]] = {}
         for ch in changes:
             cells = by_row.setdefault(ch.row, {})
             earlier = cells.get(ch.col)
@@ -820,7 +833,7 @@ class SheetRewriter:
                     self.arrays.append((*rect, ref))
 
     # --- cells ---
-    def _merge(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes:
+    def _merge(self, r: int, inner: bytes, changes: dict[int, ChangeLike]) -> bytes:
         pending = sorted(changes.values(), key=_by_col)
         out: list[bytes] = []
         i = 0
@@ -847,7 +860,7 @@ class SheetRewriter:
             i += 1
         return b"".join(out)
 
-    def _merge_fast(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes | None:
+    def _merge_fast(self, r: int, inner: bytes, changes: dict[int, ChangeLike]) -> bytes | None:
         """Merge without splitting the row's cells: each cell is found by its ``r`` attribute
         (Excel writes it first); a changed cell is replaced, a new one goes before the first
         cell to its right (or after the last). None when the row needs the full merge (a cell
@@ -947,7 +960,7 @@ class SheetRewriter:
             if r1 <= r <= r2 and c1 <= col <= c2 and (r, col) != (r1, c1):
                 raise ArrayFormulaHit(f"{column_letter(col)}{r}", ref)
 
-    def _apply_highlight(self, style: int | None, ch: Change) -> int | None:
+    def _apply_highlight(self, style: int | None, ch: ChangeLike) -> int | None:
         if self.styles is None:
             return style
         if ch.highlight is True:
@@ -971,7 +984,7 @@ class SheetRewriter:
             return self._open_tag + ref + attrs + extra + b"/>"
         return self._open_tag + ref + attrs + extra + b">" + inner + self._close_c
 
-    def _new_cell(self, r: int, ch: Change) -> bytes:
+    def _new_cell(self, r: int, ch: ChangeLike) -> bytes:
         if self.arrays:
             self._check_array(r, ch.col)
         ref = self._ref(ch.col, r)
@@ -989,7 +1002,7 @@ class SheetRewriter:
             return b""
         return self._cell_xml(ref, style, t, inner)
 
-    def _changed_cell(self, r: int, ch: Change, attrs: bytes, inner: bytes | None) -> bytes:
+    def _changed_cell(self, r: int, ch: ChangeLike, attrs: bytes, inner: bytes | None) -> bytes:
         ref = self._ref(ch.col, r)
         style = self._apply_highlight(self._style_of(attrs), ch)
         if ch.value is KEEP:
@@ -1112,7 +1125,7 @@ _CACHED_VALUES = 1 << 16
 _COLUMN_OF: dict[bytes, int] = {}
 
 
-def _by_col(ch: Change) -> int:
+def _by_col(ch: ChangeLike) -> int:
     return ch.col
 
 
@@ -1176,7 +1189,7 @@ def _direct_children(body: str) -> int:
     return count
 
 
-def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
+def _fix_spans(attrs: bytes, changes: dict[int, ChangeLike] | None) -> bytes:
     if not changes or b"spans" not in attrs:
         return attrs
     spans = _attr(attrs, b"spans")
