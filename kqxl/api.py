@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from pydantic import BaseModel
 
@@ -44,7 +44,7 @@ from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
 from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
-from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
+from kqxl.stored import RulesInEffect, StoredPlan, plan_stored, rules_in_effect
 from kqxl.sync.apply import SyncReport, WorkbookLine
 from kqxl.texts import LABELS, STORED, text
 from kqxl.tidy import plan_tidy
@@ -147,21 +147,9 @@ def recompute_workbook(
     """
     run = tuple(registered() if systems is None else systems)
     port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
-    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
-    stored = plan_stored(grid, result, chosen, schema)
-    tidied: list[CellChange] = []
-    if tidy:
-        tidied, settled = plan_tidy(
-            result, chosen.rules, date1904=grid.date1904, schema=schema, systems=run
-        )
-        done = {id(f) for f in settled}
-        result.findings = [f for f in result.findings if id(f) not in done]
-    # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
-    current = None if recalc else grid
-    changes = [*stored.changes, *tidied, *plan_recompute(result, schema, run, current=current)]
-    board = _board(grid, result, chosen.rules, today or dt.date.today())
-    if board is not None:
-        changes += _only_changed(plan_board(board), current)
+    planned = _plan_recompute_write(port, rules, today, schema, run, recalc, tidy)
+    result, stored, tidied, board, changes = planned
+    del planned  # the workbook as read is gone by now: the write holds only the changes
     report = port.write(
         WorkbookEdit(
             cells=changes,
@@ -182,6 +170,37 @@ def recompute_workbook(
         cells_tidied=len(tidied),
         board=board,
     )
+
+
+def _plan_recompute_write(
+    port: Workbook,
+    rules: Rules | str | Path | None,
+    today: dt.date | None,
+    schema: Schema,
+    run: tuple[System, ...],
+    recalc: bool,
+    tidy: bool,
+) -> tuple[BookResult, StoredPlan, list[CellChange], Board | None, CellColumns]:
+    """Read and evaluate the workbook and plan its write: the result, kqxl's own sheets, the
+    tidied cells, the 看板 and every cell change. The grid read stays inside, so that it is
+    freed before the write starts."""
+    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
+    stored = plan_stored(grid, result, chosen, schema)
+    tidied: list[CellChange] = []
+    if tidy:
+        tidied, settled = plan_tidy(
+            result, chosen.rules, date1904=grid.date1904, schema=schema, systems=run
+        )
+        done = {id(f) for f in settled}
+        result.findings = [f for f in result.findings if id(f) not in done]
+    # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
+    current = None if recalc else grid
+    changes = CellColumns([*stored.changes, *tidied])
+    changes.extend(plan_recompute(result, schema, run, current=current))
+    board = _board(grid, result, chosen.rules, today or dt.date.today())
+    if board is not None:
+        changes.extend(_only_changed(plan_board(board), current))
+    return result, stored, tidied, board, changes
 
 
 def _board(grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date) -> Board | None:
@@ -270,8 +289,9 @@ def plan_recompute(
     systems: Iterable[System] | None = None,
     *,
     current: WorkbookGrid | None = None,
-) -> Iterator[CellChange]:
-    """The cell changes that write ``result`` into its workbook (pure; no I/O).
+) -> CellColumns:
+    """The cell changes that write ``result`` into its workbook (pure; no I/O), kept
+    column-wise (:class:`CellColumns`; iterating gives each ``CellChange``).
 
     For each sheet of ``schema`` the workbook has, each row, and each written output of the
     systems of that sheet (default: the registered ones) whose computed column the sheet has:
@@ -299,6 +319,7 @@ def plan_recompute(
             col = _col(finding.column)
             hidden.update((finding.sheet, r, col) for r in range(finding.row, int(last) + 1))
 
+    plan = CellColumns()
     chosen = tuple(registered() if systems is None else systems)
     for sheet in schema.sheets:
         layout = result.layouts.get(sheet.name)
@@ -325,6 +346,8 @@ def plan_recompute(
         rows = grid.rows if grid is not None else []
         first_row = grid.first_row if grid is not None else 1
         first_col = grid.first_col if grid is not None else 1
+        targets = [plan.column(name, col) for _output, col, _cell in writes]
+        check_rows, check_values = plan.column(name, checks) if checks is not None else ([], [])
         for r in result.sheet(name):
             values = r.values
             row = r.row
@@ -332,7 +355,7 @@ def plan_recompute(
             i = row - first_row
             if 0 <= i < len(rows):
                 held_row = rows[i]
-            for output, col, cell in writes:
+            for (output, col, cell), (to_rows, to_values) in zip(writes, targets, strict=True):
                 if hides and (name, row, col) in hidden:
                     continue
                 value = values.get(output.key)
@@ -362,7 +385,8 @@ def plan_recompute(
                         continue  # the cell holds the value already (the usual case)
                     if (row, col) not in pending and not _differs(held, new):
                         continue
-                yield CellChange(name, row, col, new)
+                to_rows.append(row)
+                to_values.append(new)
             if checks is not None and not (hides and (name, row, checks) in hidden):
                 joined = _joined(row_messages.get((name, row), ()))
                 if (
@@ -370,7 +394,69 @@ def plan_recompute(
                     or (row, checks) in pending
                     or _differs(grid.value(row, checks), joined)
                 ):
-                    yield CellChange(name, row, checks, joined)
+                    check_rows.append(row)
+                    check_values.append(joined)
+    return plan
+
+
+class CellColumns(Sequence[CellChange]):
+    """Cell changes kept column-wise, in blocks: a column of one sheet (its rows and their
+    values, two lists) or a list of ``CellChange``. Iterating builds each ``CellChange`` as it
+    is read, so the million cells of a large recompute never live as objects all at once;
+    the order is the blocks' order, rows ascending within a column."""
+
+    def __init__(self, cells: Iterable[CellChange] = ()) -> None:
+        self._blocks: list[tuple[str, int, list[int], list[CellValue]] | list[CellChange]] = []
+        self.extend(cells)
+
+    def column(self, sheet: str, col: int) -> tuple[list[int], list[CellValue]]:
+        """A new block for column ``col`` of ``sheet``: the lists to append rows and values to."""
+        rows: list[int] = []
+        values: list[CellValue] = []
+        self._blocks.append((sheet, col, rows, values))
+        return rows, values
+
+    def extend(self, cells: Iterable[CellChange]) -> None:
+        """Add ``cells`` (after what is there)."""
+        if isinstance(cells, CellColumns):
+            self._blocks.extend(cells._blocks)
+            return
+        block = list(cells)
+        if block:
+            self._blocks.append(block)
+
+    def __len__(self) -> int:
+        return sum(len(b) if isinstance(b, list) else len(b[2]) for b in self._blocks)
+
+    def __iter__(self) -> Iterator[CellChange]:
+        for block in self._blocks:
+            if isinstance(block, list):
+                yield from block
+            else:
+                sheet, col, rows, values = block
+                for row, value in zip(rows, values, strict=True):
+                    yield CellChange(sheet, row, col, value)
+
+    @overload
+    def __getitem__(self, index: int) -> CellChange: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CellChange]: ...
+    def __getitem__(self, index: int | slice) -> CellChange | list[CellChange]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        n = len(self)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError(index)
+        for block in self._blocks:
+            size = len(block) if isinstance(block, list) else len(block[2])
+            if i < size:
+                if isinstance(block, list):
+                    return block[i]
+                sheet, col, rows, values = block
+                return CellChange(sheet, rows[i], col, values[i])
+            i -= size
+        raise IndexError(index)  # pragma: no cover - the length was checked
 
 
 # Output values whose cell a formatter gives from the value alone (shared across rows)

@@ -23,7 +23,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -80,9 +80,9 @@ from kqxl.book.sheetxml import (
     MAX_ROW,
     ArrayFormulaHit,
     CellValueError,
-    ChangeLike,
     MergedHit,
     ReadCell,
+    SheetChanges,
     SheetRewriter,
     Written,
     cell_in_row,
@@ -193,7 +193,7 @@ class _SheetJob:
     name: str
     part: str
     sheet_id: str
-    changes: list[ChangeLike] = field(default_factory=list)
+    changes: SheetChanges = field(default_factory=SheetChanges)
     clear: bool = False
     highlight: HighlightRule | None = None
     rewriter: SheetRewriter | None = None
@@ -243,7 +243,9 @@ def patch_workbook(
     src = real_path(Path(path))
     target = real_path(Path(out)) if out is not None else src
     in_place = out is None or (target.exists() and target.resolve() == src.resolve())
-    change_list = list(changes)
+    # a sequence is iterated as it is (a recompute's column-wise plan builds each change as it
+    # is read: a million cells need not live as objects)
+    change_list: Sequence[CellChange] = changes if isinstance(changes, Sequence) else list(changes)
     contents = list(sheets)
     clear = set(clear_highlights)
     marks = list(highlights)
@@ -272,7 +274,7 @@ def patch_workbook(
         try:
             moves = [op for op in row_ops if isinstance(op, RowMove)]
             if moves:
-                change_list += _moved_cells(src, moves, change_list, limits)
+                change_list = [*change_list, *_moved_cells(src, moves, change_list, limits)]
             with check_file(src, limits) as zf:
                 package = open_package(src, zf)
                 written = _write(
@@ -339,7 +341,7 @@ def _write(
     src: Path,
     zf: zipfile.ZipFile,
     package: Package,
-    changes: list[CellChange],
+    changes: Sequence[CellChange],
     contents: list[SheetContent],
     clear: set[str],
     tmp: Path,
@@ -364,13 +366,13 @@ def _write(
         return jobs[info.part]
 
     content_names = {c.name.casefold() for c in contents}
-    # the changes go to the rewriter as they are (a CellChange has what it reads of a Change)
-    by_sheet: dict[str, list[ChangeLike]] = {}
+    # each sheet's changes kept compactly (row → column → value), no object per cell
+    by_sheet: dict[str, SheetChanges] = {}
     for ch in changes:
         sheet_changes = by_sheet.get(ch.sheet)
         if sheet_changes is None:
             sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
-        sheet_changes.append(ch)
+        sheet_changes.add(ch.row, ch.col, ch.value, ch.highlight)
     _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:
@@ -383,7 +385,7 @@ def _write(
         deleted.setdefault(job.part, set()).add(op.row)
     for part, numbers in deleted.items():
         job = jobs[part]
-        hit = sorted({ch.row for ch in job.changes} & numbers)
+        hit = sorted(set(job.changes.rows) & numbers)
         if hit:
             raise fail(WorkbookError, "rows_conflict", path=src, sheet=job.name, row=hit[0])
         job.shift = RowShift(job.name, numbers)
@@ -860,7 +862,7 @@ def _add_styles_part(
 
 
 def _moved_cells(
-    src: Path, moves: list[RowMove], changes: list[CellChange], limits: Limits
+    src: Path, moves: list[RowMove], changes: Sequence[CellChange], limits: Limits
 ) -> list[CellChange]:
     """The cells that carry moved rows to the end of their target sheets."""
     wanted = sorted({m.sheet for m in moves} | {m.to for m in moves})

@@ -239,6 +239,52 @@ class Change:
     highlight: bool | None
 
 
+class SheetChanges:
+    """The changes of one sheet, compactly: row → column → value, and the highlight of the
+    few cells that change it (a recompute writes a million cells: no object per cell).
+
+    A :data:`KEEP` on a cell that also gets a value (a computed cell in a merge, say) keeps
+    that value and takes the mark; otherwise the last change of a cell wins."""
+
+    __slots__ = ("marks", "rows")
+
+    def __init__(self, changes: Iterable[ChangeLike] = ()) -> None:
+        self.rows: dict[int, dict[int, object]] = {}
+        self.marks: dict[tuple[int, int], bool] = {}
+        for ch in changes:
+            self.add(ch.row, ch.col, ch.value, ch.highlight)
+
+    def add(self, row: int, col: int, value: object, highlight: bool | None = None) -> None:
+        cells = self.rows.get(row)
+        if cells is None:
+            cells = self.rows[row] = {}
+        if value is KEEP and col in cells:
+            value = cells[col]
+            if highlight is None:
+                return  # the value stays, and so does its mark
+        cells[col] = value
+        if highlight is not None:
+            self.marks[(row, col)] = highlight
+        elif self.marks:
+            self.marks.pop((row, col), None)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.rows.values()))
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def of_row(self, row: int) -> dict[int, Change] | None:
+        """The changes of ``row`` by column (built when the row is written), or None."""
+        cells = self.rows.get(row)
+        if cells is None:
+            return None
+        marks = self.marks
+        if not marks:
+            return {c: Change(row, c, v, None) for c, v in cells.items()}
+        return {c: Change(row, c, v, marks.get((row, c))) for c, v in cells.items()}
+
+
 @dataclass(slots=True)
 class SheetResult:
     """What the rewrite did, for ranges, calcChain and verification."""
@@ -337,7 +383,7 @@ class SheetRewriter:
 
     def __init__(
         self,
-        changes: Iterable[ChangeLike],
+        changes: Iterable[ChangeLike] | SheetChanges,
         *,
         styles: StyleBook | None,
         date1904: bool,
@@ -350,23 +396,17 @@ class SheetRewriter:
         many changed rows, spread evenly (first and last included); None keeps every cell."""
         self.shift = shift if shift else None
         self.tail_edit = tail_edit
-        by_row: dict[int, dict[int, ChangeLike]] = {}
-        for ch in changes:
-            cells = by_row.setdefault(ch.row, {})
-            earlier = cells.get(ch.col)
-            if earlier is not None and ch.value is KEEP:
-                # a mark on a cell that also gets a value (a computed cell in a merge, say)
-                # keeps that value
-                mark = earlier.highlight if ch.highlight is None else ch.highlight
-                ch = Change(ch.row, ch.col, earlier.value, mark)
-            cells[ch.col] = ch  # otherwise the last change of a cell wins
+        if not isinstance(changes, SheetChanges):
+            changes = SheetChanges(changes)
+        self.changes = changes
+        by_row = changes.rows
         self.rows = by_row
         self.row_order = sorted(by_row)
         self.sample = sample_rows(self.row_order, verify_rows)
         self.styles = styles
         self.date1904 = date1904
         self.result = SheetResult()
-        self.result.cells_changed = sum(len(v) for v in by_row.values())
+        self.result.cells_changed = len(changes)
         self.clear_ids: set[int] = set()
         if clear_highlights and styles is not None:
             self.clear_ids = styles.highlight_ids()
@@ -543,7 +583,7 @@ class SheetRewriter:
                 if r > r2:
                     break
                 for col in sorted(self.rows[r]):
-                    value = self.rows[r][col].value
+                    value = self.rows[r][col]
                     if value is KEEP or value is None:
                         continue
                     if c1 <= col <= c2 and (r, col) != (r1, c1):
@@ -678,7 +718,7 @@ class SheetRewriter:
         while self.next_new < len(self.row_order) and self.row_order[self.next_new] < limit:
             r = self.row_order[self.next_new]
             self.next_new += 1
-            cells = self._merge(r, b"", self.rows[r])
+            cells = self._merge(r, b"", self.changes.of_row(r) or {})
             if cells:
                 row = (
                     b"<"
@@ -786,7 +826,7 @@ class SheetRewriter:
         attrs = head.group(1)
         if b"array" in row:
             self._record_arrays(row)
-        changes = self.rows.get(r)
+        changes = self.changes.of_row(r)
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
             needs = any(re.search(rb"\ssi=[\"']" + si + rb"[\"']", row) for si in self.shared)
@@ -833,7 +873,7 @@ class SheetRewriter:
                     self.arrays.append((*rect, ref))
 
     # --- cells ---
-    def _merge(self, r: int, inner: bytes, changes: dict[int, ChangeLike]) -> bytes:
+    def _merge(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes:
         pending = sorted(changes.values(), key=_by_col)
         out: list[bytes] = []
         i = 0
@@ -860,7 +900,7 @@ class SheetRewriter:
             i += 1
         return b"".join(out)
 
-    def _merge_fast(self, r: int, inner: bytes, changes: dict[int, ChangeLike]) -> bytes | None:
+    def _merge_fast(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes | None:
         """Merge without splitting the row's cells: each cell is found by its ``r`` attribute
         (Excel writes it first); a changed cell is replaced, a new one goes before the first
         cell to its right (or after the last). None when the row needs the full merge (a cell
@@ -960,7 +1000,7 @@ class SheetRewriter:
             if r1 <= r <= r2 and c1 <= col <= c2 and (r, col) != (r1, c1):
                 raise ArrayFormulaHit(f"{column_letter(col)}{r}", ref)
 
-    def _apply_highlight(self, style: int | None, ch: ChangeLike) -> int | None:
+    def _apply_highlight(self, style: int | None, ch: Change) -> int | None:
         if self.styles is None:
             return style
         if ch.highlight is True:
@@ -984,7 +1024,7 @@ class SheetRewriter:
             return self._open_tag + ref + attrs + extra + b"/>"
         return self._open_tag + ref + attrs + extra + b">" + inner + self._close_c
 
-    def _new_cell(self, r: int, ch: ChangeLike) -> bytes:
+    def _new_cell(self, r: int, ch: Change) -> bytes:
         if self.arrays:
             self._check_array(r, ch.col)
         ref = self._ref(ch.col, r)
@@ -1002,7 +1042,7 @@ class SheetRewriter:
             return b""
         return self._cell_xml(ref, style, t, inner)
 
-    def _changed_cell(self, r: int, ch: ChangeLike, attrs: bytes, inner: bytes | None) -> bytes:
+    def _changed_cell(self, r: int, ch: Change, attrs: bytes, inner: bytes | None) -> bytes:
         ref = self._ref(ch.col, r)
         style = self._apply_highlight(self._style_of(attrs), ch)
         if ch.value is KEEP:
@@ -1125,7 +1165,7 @@ _CACHED_VALUES = 1 << 16
 _COLUMN_OF: dict[bytes, int] = {}
 
 
-def _by_col(ch: ChangeLike) -> int:
+def _by_col(ch: Change) -> int:
     return ch.col
 
 
@@ -1189,7 +1229,7 @@ def _direct_children(body: str) -> int:
     return count
 
 
-def _fix_spans(attrs: bytes, changes: dict[int, ChangeLike] | None) -> bytes:
+def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
     if not changes or b"spans" not in attrs:
         return attrs
     spans = _attr(attrs, b"spans")
