@@ -906,9 +906,12 @@ class SheetRewriter:
         cell to its right (or after the last). None when the row needs the full merge (a cell
         spelled otherwise, columns out of order, anything after the last cell such as an
         extLst)."""
+        pending = [changes[c] for c in sorted(changes)]
+        found = self._merge_found(r, inner, pending)
+        if found is not None:
+            return found
         heads = self._head_refs.findall(inner)
         n = len(heads)
-        pending = [changes[c] for c in sorted(changes)]
         if not n:
             if inner.strip():
                 return None
@@ -958,6 +961,56 @@ class SheetRewriter:
         out.append(inner[pos:])
         if k == n:
             out.extend([self._new_cell(r, ch) for ch in pending if ch.col > cols[-1]])
+        return b"".join(out)
+
+    def _merge_found(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
+        """The quickest merge, when every change replaces a cell found by its reference or
+        goes before the row's first cell or after its last; else None."""
+        open_tag = self._open_tag
+        first = inner.find(open_tag)
+        first_col = MAX_COL + 1
+        if first >= 0:
+            end_ref = inner.find(b'"', first + len(open_tag))
+            fm = _REF.match(inner[first + len(open_tag) : end_ref])
+            if fm is None:
+                return None
+            first_col = column_index(fm.group(1).decode())
+        last = inner.rfind(open_tag)
+        last_col = 0
+        if last >= 0:
+            end_ref = inner.find(b'"', last + len(open_tag))
+            rm = _REF.match(inner[last + len(open_tag) : end_ref])
+            if rm is None:
+                return None
+            last_col = column_index(rm.group(1).decode())
+            tail = self._cell.match(inner, last)
+            if tail is None or inner[tail.end() :].strip():
+                return None  # something after the last cell (extLst): merge in full
+            if last_col < first_col:
+                return None  # cells out of order
+        elif inner.strip():
+            return None
+        # first find every replaced cell: nothing is rendered unless the whole row can be
+        found: list[tuple[Change, re.Match[bytes]]] = []
+        pos = 0
+        for ch in pending:
+            if first_col <= ch.col <= last_col:
+                at = inner.find(open_tag + self._ref(ch.col, r) + b'"', pos)
+                if at < 0:
+                    return None  # a new cell between existing ones
+                m = self._cell.match(inner, at)
+                if m is None:
+                    return None
+                found.append((ch, m))
+                pos = m.end()
+        out = [self._new_cell(r, ch) for ch in pending if ch.col < first_col]
+        pos = 0
+        for ch, m in found:
+            out.append(inner[pos : m.start()])
+            out.append(self._changed_cell(r, ch, m.group(1), m.group(2)))
+            pos = m.end()
+        out.append(inner[pos:])
+        out.extend([self._new_cell(r, ch) for ch in pending if ch.col > last_col])
         return b"".join(out)
 
     def _style_of(self, attrs: bytes) -> int | None:
