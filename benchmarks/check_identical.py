@@ -9,8 +9,10 @@ workbook, built by ``kqxl.demo.build_team``), the templates in ``workbooks/`` an
 recomputed twice by each version, as the ``kqxl`` command (``recompute IN --out OUT``, then
 ``recompute OUT`` in place, where little or nothing changes), and after each step the two files
 are compared: every sheet's cell values as ``read_workbook`` reads them, each cell's style
-index and type attribute, the styles part, and the command's ``--json`` output. Exit status 1
-and the first differences are printed when anything differs.
+index and type attribute, the styles part, and the command's ``--json`` output. With
+``--engine N`` the engine's whole result (``model_dump``) over ``bench_engine.py``'s generated
+book of N customers and N projects (with its logs) is compared too. Exit status 1 and the first
+differences are printed when anything differs.
 """
 
 from __future__ import annotations
@@ -141,6 +143,47 @@ def inputs(work: Path, rows: int) -> list[Path]:
     return found
 
 
+# evaluate bench_engine.py's book with the kqxl first on sys.path; print the result's digest
+_ENGINE = """
+import datetime as dt, hashlib, sys
+sys.path.append({bench!r})
+import bench_engine as B
+from kqxl.cells import WorkbookGrid
+from kqxl.cli import quiet_gc
+from kqxl.engine import evaluate
+from kqxl.rules import load_rules
+from kqxl.schema import COMPLAINTS, SCHEMA, SELF_ASSESSMENT, VISITS
+n = {rows}
+rules = load_rules()
+customers = B.generate(SCHEMA.customers, n, seed=1, rules=rules)
+types = [row[2] for row in customers.rows[2:]]
+names = [row[1] for row in customers.rows[2:]]
+clients = [nm for nm, t in zip(names, types) if t == "甲方"]
+contractors = [nm for nm, t in zip(names, types) if t == "总包"]
+projects = B.generate(SCHEMA.projects, n, seed=2, links=(clients, contractors))
+logs = {{
+    VISITS: B._log(SCHEMA.sheet(VISITS), n, names, seed=3),
+    COMPLAINTS: B._log(SCHEMA.sheet(COMPLAINTS), n // 100, names, seed=4),
+    SELF_ASSESSMENT: B._log(SCHEMA.sheet(SELF_ASSESSMENT), n // 100, None, seed=5),
+}}
+book = WorkbookGrid("bench.xlsx", {{"客户": customers, "项目": projects, **logs}})
+with quiet_gc():
+    result = evaluate(book, rules, dt.date(2024, 6, 1))
+print(len(result.findings), hashlib.sha256(result.model_dump_json().encode()).hexdigest())
+"""
+
+
+def engine_digest(code: Path, rows: int) -> str:
+    script = _ENGINE.format(bench=str(HERE / "benchmarks"), rows=rows)
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, check=False, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{code}: the engine run failed: {proc.stderr[-2000:]}")
+    return proc.stdout.strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", type=Path, required=True, help="the other version's checkout")
@@ -148,9 +191,15 @@ def main() -> int:
         "--new", type=Path, default=HERE, help="the version to check (default: this checkout)"
     )
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--engine", type=int, default=0, help="also compare the engine's result")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kqxl-identical-"))
     problems: list[str] = []
+    if args.engine:
+        old, new = (engine_digest(c.resolve(), args.engine) for c in (args.old, args.new))
+        print(f"engine, {args.engine:,} rows per sheet: {'same' if old == new else 'DIFFERENT'}")
+        if old != new:
+            problems.append(f"engine result: {old} vs {new}")
     try:
         for src in inputs(work, args.rows):
             outs = {}
