@@ -15,7 +15,9 @@ their error code): a file that cannot be read or written does not stop the other
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress
 from pathlib import Path
 from typing import Generic, TypeVar, overload
 
@@ -338,55 +340,45 @@ def plan_recompute(
         pending = grid.pending if grid is not None else {}
         hides = any(name == sheet.name for name, _r, _c in hidden)
         name = sheet.name
-        # the engine shares one reasons tuple among the rows that have it: its text is
-        # built once (keyed by identity; the result keeps every tuple alive meanwhile)
-        texts: dict[tuple[str, int], CellValue] = {}
-        # plain values (numbers, dates, texts) by kind and value: one formatter call each
-        plain: dict[tuple[OutputKind, type, object], CellValue] = {}
         rows = grid.rows if grid is not None else []
         first_row = grid.first_row if grid is not None else 1
         first_col = grid.first_col if grid is not None else 1
-        targets = [plan.column(name, col) for _output, col, _cell in writes]
-        check_rows, check_values = plan.column(name, checks) if checks is not None else ([], [])
-        for r in result.sheet(name):
-            values = r.values
-            row = r.row
-            held_row: Sequence[CellValue] = ()
-            i = row - first_row
-            if 0 <= i < len(rows):
-                held_row = rows[i]
-            for (output, col, cell), (to_rows, to_values) in zip(writes, targets, strict=True):
-                if hides and (name, row, col) in hidden:
+        results = result.sheet(name)
+        numbers = [r.row for r in results]
+        row_values = [r.values for r in results]
+        held_rows: list[Sequence[CellValue]] = [
+            rows[i] if 0 <= i < len(rows) else () for i in (row - first_row for row in numbers)
+        ]
+        # column by column: each output's values, what the cells hold, and the rows that differ
+        for output, col, cell in writes:
+            new_col = _formatted([v.get(output.key) for v in row_values], output, cell)
+            if grid is None:
+                changed: Iterable[int] = range(len(new_col))
+            else:
+                j = col - first_col
+                held_col = [line[j] if 0 <= j < len(line) else None for line in held_rows]
+                # the usual cell holds its value already: same type and equal, decided in C
+                same = map(
+                    operator.and_,
+                    map(operator.is_, map(type, held_col), map(type, new_col)),
+                    map(bool, map(operator.eq, held_col, new_col)),
+                )
+                changed = [
+                    i
+                    for i in compress(range(len(new_col)), map(operator.not_, same))
+                    if _differs(held_col[i], new_col[i])
+                ]
+                if pending:
+                    forced = {i for i, row in enumerate(numbers) if (row, col) in pending}
+                    changed = sorted(forced.union(changed))
+            to_rows, to_values = plan.column(name, col)
+            for i in changed:
+                if hides and (name, numbers[i], col) in hidden:
                     continue
-                value = values.get(output.key)
-                kind = value.__class__
-                if kind is tuple:
-                    key = (output.key, id(value))
-                    if key not in texts:
-                        texts[key] = cell(value, output)
-                    new = texts[key]
-                elif kind in _PLAIN_KINDS:
-                    pkey = (output.kind, kind, value)
-                    if pkey in plain:
-                        new = plain[pkey]
-                    else:
-                        new = plain[pkey] = cell(value, output)
-                else:
-                    new = cell(value, output)
-                if grid is not None:
-                    j = col - first_col
-                    held = held_row[j] if 0 <= j < len(held_row) else None
-                    if (
-                        held.__class__ is new.__class__
-                        and held == new
-                        and held != ""
-                        and (row, col) not in pending
-                    ):
-                        continue  # the cell holds the value already (the usual case)
-                    if (row, col) not in pending and not _differs(held, new):
-                        continue
-                to_rows.append(row)
-                to_values.append(new)
+                to_rows.append(numbers[i])
+                to_values.append(new_col[i])
+        check_rows, check_values = plan.column(name, checks) if checks is not None else ([], [])
+        for row in numbers:
             if checks is not None and not (hides and (name, row, checks) in hidden):
                 joined = _joined(row_messages.get((name, row), ()))
                 if (
@@ -459,8 +451,25 @@ class CellColumns(Sequence[CellChange]):
         raise IndexError(index)  # pragma: no cover - the length was checked
 
 
-# Output values whose cell a formatter gives from the value alone (shared across rows)
-_PLAIN_KINDS = frozenset({str, int, float, bool, dt.date, dt.datetime, type(None)})
+def _formatted(
+    values: list[OutputValue], output: Output, cell: Callable[[OutputValue, Output], CellValue]
+) -> list[CellValue]:
+    """The cells of one output's column: ``values`` through its formatter. A plain value
+    is its own cell (checked over the column in C); the engine shares one reasons tuple among
+    the rows that have it, so each text is built once (keyed by identity: ``values`` keeps
+    the tuples alive), and so is each percent or amount."""
+    if cell is _plain_cell and tuple not in set(map(type, values)):
+        return values  # type: ignore[return-value]
+    done: dict[object, CellValue] = {}
+    out: list[CellValue] = []
+    for value in values:
+        kind = value.__class__
+        key: object = id(value) if kind is tuple else (kind, value)
+        if key in done:
+            out.append(done[key])
+        else:
+            out.append(done.setdefault(key, cell(value, output)))
+    return out
 
 
 def _only_changed(changes: Iterable[CellChange], current: WorkbookGrid | None) -> list[CellChange]:
