@@ -250,15 +250,6 @@ def patch_workbook(
     clear = set(clear_highlights)
     marks = list(highlights)
     row_ops = list(rows)
-    for ch in change_list:
-        row, col = ch.row, ch.col
-        if not (
-            row.__class__ is int
-            and col.__class__ is int
-            and 1 <= row <= MAX_ROW
-            and 1 <= col <= MAX_COL
-        ):
-            _check_position(src, ch)
     for op in row_ops:
         _check_position(src, CellChange(op.sheet, op.row, 1))
     if in_place:
@@ -369,10 +360,18 @@ def _write(
     # each sheet's changes kept compactly (row → column → value), no object per cell
     by_sheet: dict[str, SheetChanges] = {}
     for ch in changes:
+        row, col = ch.row, ch.col
+        if not (
+            row.__class__ is int
+            and col.__class__ is int
+            and 1 <= row <= MAX_ROW
+            and 1 <= col <= MAX_COL
+        ):
+            _check_position(src, ch)  # a bad position is refused before anything is written
         sheet_changes = by_sheet.get(ch.sheet)
         if sheet_changes is None:
             sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
-        sheet_changes.add(ch.row, ch.col, ch.value, ch.highlight)
+        sheet_changes.add(row, col, ch.value, ch.highlight)
     _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:

@@ -907,9 +907,17 @@ class SheetRewriter:
         spelled otherwise, columns out of order, anything after the last cell such as an
         extLst)."""
         pending = [changes[c] for c in sorted(changes)]
-        found = self._merge_found(r, inner, pending)
-        if found is not None:
-            return found
+        # a change or two (an edited cell): finding them by reference is quickest; many (a
+        # recompute's computed columns, new cells among the existing ones): place them all
+        if len(pending) <= 2:
+            found = self._merge_found(r, inner, pending)
+            return found if found is not None else self._merge_placed(r, inner, pending)
+        placed = self._merge_placed(r, inner, pending)
+        return placed if placed is not None else self._merge_found(r, inner, pending)
+
+    def _merge_placed(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
+        """Each change placed by its column among the row's cells (each found by its ``r``
+        attribute, which Excel writes first); None for a row that needs the full merge."""
         heads = self._head_refs.findall(inner)
         n = len(heads)
         if not n:
