@@ -15,9 +15,11 @@ their error code): a file that cannot be read or written does not stop the other
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from pydantic import BaseModel
 
@@ -44,7 +46,7 @@ from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
 from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
-from kqxl.stored import RulesInEffect, plan_stored, rules_in_effect
+from kqxl.stored import RulesInEffect, StoredPlan, plan_stored, rules_in_effect
 from kqxl.sync.apply import SyncReport, WorkbookLine
 from kqxl.texts import LABELS, STORED, text
 from kqxl.tidy import plan_tidy
@@ -147,21 +149,9 @@ def recompute_workbook(
     """
     run = tuple(registered() if systems is None else systems)
     port = open_workbook(book, out=out, force=force, backup=backup, keep_backups=keep_backups)
-    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
-    stored = plan_stored(grid, result, chosen, schema)
-    tidied: list[CellChange] = []
-    if tidy:
-        tidied, settled = plan_tidy(
-            result, chosen.rules, date1904=grid.date1904, schema=schema, systems=run
-        )
-        done = {id(f) for f in settled}
-        result.findings = [f for f in result.findings if id(f) not in done]
-    # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
-    current = None if recalc else grid
-    changes = [*stored.changes, *tidied, *plan_recompute(result, schema, run, current=current)]
-    board = _board(grid, result, chosen.rules, today or dt.date.today())
-    if board is not None:
-        changes += _only_changed(plan_board(board), current)
+    planned = _plan_recompute_write(port, rules, today, schema, run, recalc, tidy)
+    result, stored, tidied, board, changes = planned
+    del planned  # the workbook as read is gone by now: the write holds only the changes
     report = port.write(
         WorkbookEdit(
             cells=changes,
@@ -182,6 +172,37 @@ def recompute_workbook(
         cells_tidied=len(tidied),
         board=board,
     )
+
+
+def _plan_recompute_write(
+    port: Workbook,
+    rules: Rules | str | Path | None,
+    today: dt.date | None,
+    schema: Schema,
+    run: tuple[System, ...],
+    recalc: bool,
+    tidy: bool,
+) -> tuple[BookResult, StoredPlan, list[CellChange], Board | None, CellColumns]:
+    """Read and evaluate the workbook and plan its write: the result, kqxl's own sheets, the
+    tidied cells, the 看板 and every cell change. The grid read stays inside, so that it is
+    freed before the write starts."""
+    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
+    stored = plan_stored(grid, result, chosen, schema)
+    tidied: list[CellChange] = []
+    if tidy:
+        tidied, settled = plan_tidy(
+            result, chosen.rules, date1904=grid.date1904, schema=schema, systems=run
+        )
+        done = {id(f) for f in settled}
+        result.findings = [f for f in result.findings if id(f) not in done]
+    # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
+    current = None if recalc else grid
+    changes = CellColumns([*stored.changes, *tidied])
+    changes.extend(plan_recompute(result, schema, run, current=current))
+    board = _board(grid, result, chosen.rules, today or dt.date.today())
+    if board is not None:
+        changes.extend(_only_changed(plan_board(board), current))
+    return result, stored, tidied, board, changes
 
 
 def _board(grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date) -> Board | None:
@@ -272,8 +293,9 @@ def plan_recompute(
     systems: Iterable[System] | None = None,
     *,
     current: WorkbookGrid | None = None,
-) -> Iterator[CellChange]:
-    """The cell changes that write ``result`` into its workbook (pure; no I/O).
+) -> CellColumns:
+    """The cell changes that write ``result`` into its workbook (pure; no I/O), kept
+    column-wise (:class:`CellColumns`; iterating gives each ``CellChange``).
 
     For each sheet of ``schema`` the workbook has, each row, and each written output of the
     systems of that sheet (default: the registered ones) whose computed column the sheet has:
@@ -301,6 +323,7 @@ def plan_recompute(
             col = _col(finding.column)
             hidden.update((finding.sheet, r, col) for r in range(finding.row, int(last) + 1))
 
+    plan = CellColumns()
     chosen = tuple(registered() if systems is None else systems)
     for sheet in schema.sheets:
         layout = result.layouts.get(sheet.name)
@@ -317,35 +340,138 @@ def plan_recompute(
         checks = layout.columns.get("checks") if "checks" in computed else None
         grid = current.sheets.get(sheet.name) if current is not None else None
         pending = grid.pending if grid is not None else {}
-        # the engine shares one reasons tuple among the rows that have it: its text is
-        # built once (keyed by identity; the result keeps every tuple alive meanwhile)
-        texts: dict[tuple[str, int], CellValue] = {}
-        for r in result.sheet(sheet.name):
-            values = r.values
-            for output, col, cell in writes:
-                if (sheet.name, r.row, col) not in hidden:
-                    value = values.get(output.key)
-                    if isinstance(value, tuple):
-                        key = (output.key, id(value))
-                        if key not in texts:
-                            texts[key] = cell(value, output)
-                        new = texts[key]
-                    else:
-                        new = cell(value, output)
-                    if (
-                        grid is None
-                        or (r.row, col) in pending
-                        or _differs(grid.value(r.row, col), new)
-                    ):
-                        yield CellChange(sheet.name, r.row, col, new)
-            if checks is not None and (sheet.name, r.row, checks) not in hidden:
-                joined = _joined(row_messages.get((sheet.name, r.row), ()))
+        hides = any(name == sheet.name for name, _r, _c in hidden)
+        name = sheet.name
+        rows = grid.rows if grid is not None else []
+        first_row = grid.first_row if grid is not None else 1
+        first_col = grid.first_col if grid is not None else 1
+        results = result.sheet(name)
+        numbers = [r.row for r in results]
+        row_values = [r.values for r in results]
+        held_rows: list[Sequence[CellValue]] = [
+            rows[i] if 0 <= i < len(rows) else () for i in (row - first_row for row in numbers)
+        ]
+        # column by column: each output's values, what the cells hold, and the rows that differ
+        for output, col, cell in writes:
+            new_col = _formatted([v.get(output.key) for v in row_values], output, cell)
+            if grid is None:
+                changed: Iterable[int] = range(len(new_col))
+            else:
+                j = col - first_col
+                held_col = [line[j] if 0 <= j < len(line) else None for line in held_rows]
+                # the usual cell holds its value already: same type and equal, decided in C
+                same = map(
+                    operator.and_,
+                    map(operator.is_, map(type, held_col), map(type, new_col)),
+                    map(bool, map(operator.eq, held_col, new_col)),
+                )
+                changed = [
+                    i
+                    for i in compress(range(len(new_col)), map(operator.not_, same))
+                    if _differs(held_col[i], new_col[i])
+                ]
+                if pending:
+                    forced = {i for i, row in enumerate(numbers) if (row, col) in pending}
+                    changed = sorted(forced.union(changed))
+            to_rows, to_values = plan.column(name, col)
+            for i in changed:
+                if hides and (name, numbers[i], col) in hidden:
+                    continue
+                to_rows.append(numbers[i])
+                to_values.append(new_col[i])
+        check_rows, check_values = plan.column(name, checks) if checks is not None else ([], [])
+        for row in numbers:
+            if checks is not None and not (hides and (name, row, checks) in hidden):
+                joined = _joined(row_messages.get((name, row), ()))
                 if (
                     grid is None
-                    or (r.row, checks) in pending
-                    or _differs(grid.value(r.row, checks), joined)
+                    or (row, checks) in pending
+                    or _differs(grid.value(row, checks), joined)
                 ):
-                    yield CellChange(sheet.name, r.row, checks, joined)
+                    check_rows.append(row)
+                    check_values.append(joined)
+    return plan
+
+
+class CellColumns(Sequence[CellChange]):
+    """Cell changes kept column-wise, in blocks: a column of one sheet (its rows and their
+    values, two lists) or a list of ``CellChange``. Iterating builds each ``CellChange`` as it
+    is read, so the million cells of a large recompute never live as objects all at once;
+    the order is the blocks' order, rows ascending within a column."""
+
+    def __init__(self, cells: Iterable[CellChange] = ()) -> None:
+        self._blocks: list[tuple[str, int, list[int], list[CellValue]] | list[CellChange]] = []
+        self.extend(cells)
+
+    def column(self, sheet: str, col: int) -> tuple[list[int], list[CellValue]]:
+        """A new block for column ``col`` of ``sheet``: the lists to append rows and values to."""
+        rows: list[int] = []
+        values: list[CellValue] = []
+        self._blocks.append((sheet, col, rows, values))
+        return rows, values
+
+    def extend(self, cells: Iterable[CellChange]) -> None:
+        """Add ``cells`` (after what is there)."""
+        if isinstance(cells, CellColumns):
+            self._blocks.extend(cells._blocks)
+            return
+        block = list(cells)
+        if block:
+            self._blocks.append(block)
+
+    def __len__(self) -> int:
+        return sum(len(b) if isinstance(b, list) else len(b[2]) for b in self._blocks)
+
+    def __iter__(self) -> Iterator[CellChange]:
+        for block in self._blocks:
+            if isinstance(block, list):
+                yield from block
+            else:
+                sheet, col, rows, values = block
+                for row, value in zip(rows, values, strict=True):
+                    yield CellChange(sheet, row, col, value)
+
+    @overload
+    def __getitem__(self, index: int) -> CellChange: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CellChange]: ...
+    def __getitem__(self, index: int | slice) -> CellChange | list[CellChange]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        n = len(self)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError(index)
+        for block in self._blocks:
+            size = len(block) if isinstance(block, list) else len(block[2])
+            if i < size:
+                if isinstance(block, list):
+                    return block[i]
+                sheet, col, rows, values = block
+                return CellChange(sheet, rows[i], col, values[i])
+            i -= size
+        raise IndexError(index)  # pragma: no cover - the length was checked
+
+
+def _formatted(
+    values: list[OutputValue], output: Output, cell: Callable[[OutputValue, Output], CellValue]
+) -> list[CellValue]:
+    """The cells of one output's column: ``values`` through its formatter. A plain value
+    is its own cell (checked over the column in C); the engine shares one reasons tuple among
+    the rows that have it, so each text is built once (keyed by identity: ``values`` keeps
+    the tuples alive), and so is each percent or amount."""
+    if cell is _plain_cell and tuple not in set(map(type, values)):
+        return values  # type: ignore[return-value]
+    done: dict[object, CellValue] = {}
+    out: list[CellValue] = []
+    for value in values:
+        kind = value.__class__
+        key: object = id(value) if kind is tuple else (kind, value)
+        if key in done:
+            out.append(done[key])
+        else:
+            out.append(done.setdefault(key, cell(value, output)))
+    return out
 
 
 def _only_changed(changes: Iterable[CellChange], current: WorkbookGrid | None) -> list[CellChange]:

@@ -425,10 +425,16 @@ def _print_result(file: Path, result: Any) -> None:
     # Problems first, then the notices (values read leniently …), quieter and not counted.
     problems = [f for f in result.findings if f.level != "notice"]
     notices = [f for f in result.findings if f.level == "notice"]
+    lines: list[str] = []
     for f in [*problems, *notices]:
         where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
         quiet = LABELS["notice_prefix"] if f.level == "notice" else ""
-        click.echo(f"{file.name}:{where}: {quiet}{f.message}")
+        lines.append(f"{file.name}:{where}: {quiet}{f.message}")
+        if len(lines) == 2000:  # one write per 2,000 lines (a big sheet has 300,000 of them)
+            click.echo("\n".join(lines))
+            lines = []
+    if lines:
+        click.echo("\n".join(lines))
     # Ordered as the levels go (未评级, I级 … IV级, 不适用; 0% … 90%), not alphabetically.
     customers, projects = result.customers, result.projects
     grades = Counter(c["grade"] for c in sorted(customers, key=_grade_order))

@@ -344,6 +344,76 @@ def test_fast_path_puts_a_new_first_cell_before_the_others_and_keeps_the_rest() 
     assert cells[4][1] == "8" and cells[6][1] == "尾"
 
 
+def _rewrite_row(row: bytes, changes: list[object], *, full: bool = False) -> tuple[bytes, int]:
+    """The rewritten row, and how many times the full merge ran (``full``: forced)."""
+    from kqxl.book.sheetxml import SheetRewriter
+
+    xml = b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>"
+    rewriter = SheetRewriter(changes, styles=None, date1904=False)  # type: ignore[arg-type]
+    calls: list[int] = []
+    slow = rewriter._merge
+
+    def counted(*args: object, **kwargs: object) -> bytes:
+        calls.append(1)
+        return slow(*args, **kwargs)  # type: ignore[arg-type]
+
+    rewriter._merge = counted  # type: ignore[method-assign]
+    if full:
+        rewriter._merge_fast = lambda *args: None  # type: ignore[method-assign]
+    out = b"".join(rewriter.run(iter([xml])))
+    return out[out.index(b"<row") : out.index(b"</row>") + 6], len(calls)
+
+
+@pytest.mark.parametrize(
+    "cols",
+    [
+        (1, 3, 5, 7),  # new cells before, between and after the existing ones
+        (2, 3, 4),  # a new cell between two replaced ones
+        (3, 5, 6, 9),  # between and after only
+        (1, 2, 4, 6, 8),  # every existing cell replaced, a new one around each
+        (10,),  # after the last only
+    ],
+)
+def test_fast_path_places_new_cells_between_existing_ones_as_the_full_merge_does(
+    cols: tuple[int, ...],
+) -> None:
+    from kqxl.book.sheetxml import Change, cells_of_row
+
+    row = (
+        b'<row r="5" spans="2:8"><c r="B5" t="s"><v>1</v></c><c r="D5"><v>7</v></c>'
+        b'<c r="F5" s="0"><v>2.5</v></c><c r="H5" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    changes = [Change(5, c, f"新{c}" if c % 2 else c * 10, None) for c in cols]
+    fast, slow_calls = _rewrite_row(row, list(changes))
+    full, _ = _rewrite_row(row, list(changes), full=True)
+    assert slow_calls == 0  # the fast path did it
+    assert cells_of_row(fast) == cells_of_row(full)
+    refs = [int(c) for c in re.findall(rb'<c r="[A-Z]+(\d+)"', fast)]
+    assert refs == [5] * len(refs)
+    letters = re.findall(rb'<c r="([A-Z]+)5"', fast)
+    assert letters == sorted(letters, key=lambda x: (len(x), x))  # columns in order
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # a cell whose r is not its first attribute
+        b'<row r="5"><c r="B5"><v>1</v></c><c s="0" r="D5"><v>7</v></c></row>',
+        # columns out of order, the new cell between them
+        b'<row r="5"><c r="B5"><v>1</v></c><c r="E5"><v>7</v></c><c r="A5"><v>0</v></c></row>',
+        # something after the last cell
+        b'<row r="5"><c r="B5"><v>1</v></c><c r="D5"><v>7</v></c><extLst/></row>',
+    ],
+)
+def test_fast_path_leaves_an_odd_row_to_the_full_merge(row: bytes) -> None:
+    from kqxl.book.sheetxml import Change, cells_of_row
+
+    changes = [Change(5, 3, "新", None)]
+    out, slow_calls = _rewrite_row(row, list(changes))
+    assert slow_calls == 1
+    assert cells_of_row(out)[3][1] == "新"
+
+
 # --- verification as the bytes are produced ----------------------------------------------------
 
 

@@ -23,9 +23,10 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kqxl.book.highlight import HighlightRule, edit_tail, probe_sheet
 from kqxl.book.package import (
@@ -79,9 +80,9 @@ from kqxl.book.sheetxml import (
     MAX_ROW,
     ArrayFormulaHit,
     CellValueError,
-    Change,
     MergedHit,
     ReadCell,
+    SheetChanges,
     SheetRewriter,
     Written,
     cell_in_row,
@@ -89,6 +90,7 @@ from kqxl.book.sheetxml import (
     format_range,
     iter_rows,
     parse_range,
+    sample_rows,
     sheet_xml,
     written_as_meant,
 )
@@ -123,14 +125,13 @@ _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.wor
 _CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
 
-@dataclass(frozen=True, slots=True)
-class CellChange:
+class CellChange(NamedTuple):
     """Set one cell. ``row``/``col`` are 1-based Excel numbers.
 
     ``value`` ``None`` clears the value (the style stays); :data:`KEEP` leaves it as it is.
     ``highlight`` True puts kqxl's light-red fill on top of the cell's own style, False takes
     it off again (back to the style it had), None leaves the style alone. A row past the
-    sheet's last row appends a row.
+    sheet's last row appends a row. (A named tuple: a recompute makes one per written cell.)
     """
 
     sheet: str
@@ -192,7 +193,7 @@ class _SheetJob:
     name: str
     part: str
     sheet_id: str
-    changes: list[Change] = field(default_factory=list)
+    changes: SheetChanges = field(default_factory=SheetChanges)
     clear: bool = False
     highlight: HighlightRule | None = None
     rewriter: SheetRewriter | None = None
@@ -242,13 +243,13 @@ def patch_workbook(
     src = real_path(Path(path))
     target = real_path(Path(out)) if out is not None else src
     in_place = out is None or (target.exists() and target.resolve() == src.resolve())
-    change_list = list(changes)
+    # a sequence is iterated as it is (a recompute's column-wise plan builds each change as it
+    # is read: a million cells need not live as objects)
+    change_list: Sequence[CellChange] = changes if isinstance(changes, Sequence) else list(changes)
     contents = list(sheets)
     clear = set(clear_highlights)
     marks = list(highlights)
     row_ops = list(rows)
-    for ch in change_list:
-        _check_position(src, ch)
     for op in row_ops:
         _check_position(src, CellChange(op.sheet, op.row, 1))
     if in_place:
@@ -264,7 +265,7 @@ def patch_workbook(
         try:
             moves = [op for op in row_ops if isinstance(op, RowMove)]
             if moves:
-                change_list += _moved_cells(src, moves, change_list, limits)
+                change_list = [*change_list, *_moved_cells(src, moves, change_list, limits)]
             with check_file(src, limits) as zf:
                 package = open_package(src, zf)
                 written = _write(
@@ -331,7 +332,7 @@ def _write(
     src: Path,
     zf: zipfile.ZipFile,
     package: Package,
-    changes: list[CellChange],
+    changes: Sequence[CellChange],
     contents: list[SheetContent],
     clear: set[str],
     tmp: Path,
@@ -356,8 +357,21 @@ def _write(
         return jobs[info.part]
 
     content_names = {c.name.casefold() for c in contents}
+    # each sheet's changes kept compactly (row → column → value), no object per cell
+    by_sheet: dict[str, SheetChanges] = {}
     for ch in changes:
-        job_for(ch.sheet).changes.append(Change(ch.row, ch.col, ch.value, ch.highlight))
+        row, col = ch.row, ch.col
+        if not (
+            row.__class__ is int
+            and col.__class__ is int
+            and 1 <= row <= MAX_ROW
+            and 1 <= col <= MAX_COL
+        ):
+            _check_position(src, ch)  # a bad position is refused before anything is written
+        sheet_changes = by_sheet.get(ch.sheet)
+        if sheet_changes is None:
+            sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
+        sheet_changes.add(row, col, ch.value, ch.highlight)
     _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:
@@ -370,7 +384,7 @@ def _write(
         deleted.setdefault(job.part, set()).add(op.row)
     for part, numbers in deleted.items():
         job = jobs[part]
-        hit = sorted({ch.row for ch in job.changes} & numbers)
+        hit = sorted(set(job.changes.rows) & numbers)
         if hit:
             raise fail(WorkbookError, "rows_conflict", path=src, sheet=job.name, row=hit[0])
         job.shift = RowShift(job.name, numbers)
@@ -392,6 +406,7 @@ def _write(
                 clear_highlights=job.clear,
                 shift=job.shift,
                 tail_edit=_tail_edit(job.highlight, styles),
+                verify_rows=VERIFY_SAMPLE_ROWS,
             )
             replaced[job.part] = _rewrite_sheet(src, zf, job)
         new_members, extra = _sheet_contents(src, zf, package, contents, styles, replaced, whole)
@@ -850,7 +865,7 @@ def _add_styles_part(
 
 
 def _moved_cells(
-    src: Path, moves: list[RowMove], changes: list[CellChange], limits: Limits
+    src: Path, moves: list[RowMove], changes: Sequence[CellChange], limits: Limits
 ) -> list[CellChange]:
     """The cells that carry moved rows to the end of their target sheets."""
     wanted = sorted({m.sheet for m in moves} | {m.to for m in moves})
@@ -1253,7 +1268,8 @@ def _verify(
         raise fail(WorkbookError, "verify_failed", path=src, detail=describe_error(exc)) from None
 
 
-# Rows of each sheet whose patched cells are read back (spread evenly, first and last included)
+# Rows of each sheet whose patched cells are read back (spread evenly, first and last included);
+# the rewriter keeps what it wrote only for those rows
 VERIFY_SAMPLE_ROWS = 256
 
 
@@ -1265,9 +1281,9 @@ def _verify_cells(src: Path, zf: zipfile.ZipFile, job: _SheetJob, styles: StyleB
     for (r, c), w in expected.items():
         by_row.setdefault(r, {})[c] = w
     order = sorted(by_row)
-    if len(order) > VERIFY_SAMPLE_ROWS:
-        step = (len(order) - 1) / (VERIFY_SAMPLE_ROWS - 1)
-        order = sorted({order[round(i * step)] for i in range(VERIFY_SAMPLE_ROWS)})
+    chosen = sample_rows(order, VERIFY_SAMPLE_ROWS)
+    if chosen is not None:
+        order = sorted(chosen)
     sample = {r: by_row[r] for r in order}
     seen: set[int] = set()
     with zf.open(job.part) as fh:

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import operator
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from itertools import accumulate, islice
+from typing import NamedTuple, Protocol
 
 from openpyxl.formula.translate import Translator, TranslatorError
 
@@ -213,6 +216,19 @@ def _date_kind(value: dt.date | dt.time) -> str:
     return "datetime" if isinstance(value, dt.datetime) else "date"
 
 
+class ChangeLike(Protocol):
+    """What the rewriter reads of a change: a :class:`Change` or a ``CellChange``."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def col(self) -> int: ...
+    @property
+    def value(self) -> object: ...
+    @property
+    def highlight(self) -> bool | None: ...
+
+
 @dataclass(slots=True)
 class Change:
     """One cell to write (the internal form of a CellChange)."""
@@ -221,6 +237,52 @@ class Change:
     col: int
     value: object
     highlight: bool | None
+
+
+class SheetChanges:
+    """The changes of one sheet, compactly: row → column → value, and the highlight of the
+    few cells that change it (a recompute writes a million cells: no object per cell).
+
+    A :data:`KEEP` on a cell that also gets a value (a computed cell in a merge, say) keeps
+    that value and takes the mark; otherwise the last change of a cell wins."""
+
+    __slots__ = ("marks", "rows")
+
+    def __init__(self, changes: Iterable[ChangeLike] = ()) -> None:
+        self.rows: dict[int, dict[int, object]] = {}
+        self.marks: dict[tuple[int, int], bool] = {}
+        for ch in changes:
+            self.add(ch.row, ch.col, ch.value, ch.highlight)
+
+    def add(self, row: int, col: int, value: object, highlight: bool | None = None) -> None:
+        cells = self.rows.get(row)
+        if cells is None:
+            cells = self.rows[row] = {}
+        if value is KEEP and col in cells:
+            value = cells[col]
+            if highlight is None:
+                return  # the value stays, and so does its mark
+        cells[col] = value
+        if highlight is not None:
+            self.marks[(row, col)] = highlight
+        elif self.marks:
+            self.marks.pop((row, col), None)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.rows.values()))
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def of_row(self, row: int) -> dict[int, Change] | None:
+        """The changes of ``row`` by column (built when the row is written), or None."""
+        cells = self.rows.get(row)
+        if cells is None:
+            return None
+        marks = self.marks
+        if not marks:
+            return {c: Change(row, c, v, None) for c, v in cells.items()}
+        return {c: Change(row, c, v, marks.get((row, c))) for c, v in cells.items()}
 
 
 @dataclass(slots=True)
@@ -301,6 +363,7 @@ def _attrs(raw: bytes) -> list[tuple[bytes, bytes]]:
 
 
 _ATTR_BY_NAME: dict[bytes, re.Pattern[bytes]] = {}
+_HEAD_REFS: dict[bytes, re.Pattern[bytes]] = {}
 
 
 def _attr(raw: bytes, name: bytes) -> bytes | None:
@@ -320,32 +383,30 @@ class SheetRewriter:
 
     def __init__(
         self,
-        changes: Iterable[Change],
+        changes: Iterable[ChangeLike] | SheetChanges,
         *,
         styles: StyleBook | None,
         date1904: bool,
         clear_highlights: bool = False,
         shift: RowShift | None = None,
         tail_edit: Callable[[bytes, bytes], bytes] | None = None,
+        verify_rows: int | None = None,
     ) -> None:
+        """``verify_rows``: keep what was written (:attr:`SheetResult.expected`) only for that
+        many changed rows, spread evenly (first and last included); None keeps every cell."""
         self.shift = shift if shift else None
         self.tail_edit = tail_edit
-        by_row: dict[int, dict[int, Change]] = {}
-        for ch in changes:
-            cells = by_row.setdefault(ch.row, {})
-            earlier = cells.get(ch.col)
-            if earlier is not None and ch.value is KEEP:
-                # a mark on a cell that also gets a value (a computed cell in a merge, say)
-                # keeps that value
-                mark = earlier.highlight if ch.highlight is None else ch.highlight
-                ch = Change(ch.row, ch.col, earlier.value, mark)
-            cells[ch.col] = ch  # otherwise the last change of a cell wins
+        if not isinstance(changes, SheetChanges):
+            changes = SheetChanges(changes)
+        self.changes = changes
+        by_row = changes.rows
         self.rows = by_row
         self.row_order = sorted(by_row)
+        self.sample = sample_rows(self.row_order, verify_rows)
         self.styles = styles
         self.date1904 = date1904
         self.result = SheetResult()
-        self.result.cells_changed = sum(len(v) for v in by_row.values())
+        self.result.cells_changed = len(changes)
         self.clear_ids: set[int] = set()
         if clear_highlights and styles is not None:
             self.clear_ids = styles.highlight_ids()
@@ -365,6 +426,14 @@ class SheetRewriter:
         self.prev_row: bytes = b""
         self.next_new = 0  # index into row_order of the next row not yet written
         self._texts: dict[tuple[str, int | None], tuple[int | None, str, bytes, Written]] = {}
+        # rendered values other than text, by (type, value, style): numbers, dates and flags
+        # repeat down a computed column
+        self._values: dict[tuple[type, object, int | None], tuple[int | None, str, bytes, Written]]
+        self._values = {}
+        self._letters: dict[int, bytes] = {}  # column → its letters
+        self._row_num, self._row_text = 0, b"0"  # the last row number and its digits
+        self._col_style: dict[int, int | None] = {}  # column → its <col> style (None: none)
+        self._attr_tails: dict[tuple[int | None, str], bytes] = {}  # (style, t) → ' s=".." t=".."'
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -388,6 +457,10 @@ class SheetRewriter:
         self._cell_ref = re.compile(
             rb"(<" + p + rb"c\b[^>]*?\sr\s*=\s*[\"'][A-Z]{1,3})\d+(?=[\"'])"
         )
+        self._open_tag = b"<" + pfx + b'c r="'
+        self._open_c = b"<" + pfx + b"c"
+        self._close_c = b"</" + pfx + b"c>"
+        self._head_refs = re.compile(re.escape(self._open_tag) + rb'([A-Z]{1,3})[0-9]+"')
         yield self._head(buf[: sheet_data.start()])
         if sheet_data.group(2):  # <sheetData/>
             yield b"<" + pfx + b"sheetData>"
@@ -497,19 +570,24 @@ class SheetRewriter:
     def _check_merges(self, tail: bytes) -> None:
         """:class:`MergedHit` for a value written where a merge hides it: no spreadsheet
         would show it. Clearing such a cell, or only restyling it, is fine."""
-        written = [
-            key for key, w in self.result.expected.items() if w.kind not in ("keep", "blank")
-        ]
-        if not written or b"mergeCell" not in tail:
+        if b"mergeCell" not in tail:
             return
+        order = self.row_order
         for m in _MERGE.finditer(tail):
             rect = parse_range(m.group(1).decode("utf-8", "replace"))
             if rect is None:
                 continue
             r1, c1, r2, c2 = rect
-            for r, col in sorted(written):
-                if r1 <= r <= r2 and c1 <= col <= c2 and (r, col) != (r1, c1):
-                    raise MergedHit(f"{column_letter(col)}{r}", m.group(1).decode())
+            for i in range(bisect_left(order, r1), len(order)):
+                r = order[i]
+                if r > r2:
+                    break
+                for col in sorted(self.rows[r]):
+                    value = self.rows[r][col]
+                    if value is KEEP or value is None:
+                        continue
+                    if c1 <= col <= c2 and (r, col) != (r1, c1):
+                        raise MergedHit(f"{column_letter(col)}{r}", m.group(1).decode())
 
     def _grown_tail(self, tail: bytes) -> bytes:
         res = self.result
@@ -640,7 +718,7 @@ class SheetRewriter:
         while self.next_new < len(self.row_order) and self.row_order[self.next_new] < limit:
             r = self.row_order[self.next_new]
             self.next_new += 1
-            cells = self._merge(r, b"", self.rows[r])
+            cells = self._merge(r, b"", self.changes.of_row(r) or {})
             if cells:
                 row = (
                     b"<"
@@ -748,7 +826,7 @@ class SheetRewriter:
         attrs = head.group(1)
         if b"array" in row:
             self._record_arrays(row)
-        changes = self.rows.get(r)
+        changes = self.changes.of_row(r)
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
             needs = any(re.search(rb"\ssi=[\"']" + si + rb"[\"']", row) for si in self.shared)
@@ -796,7 +874,7 @@ class SheetRewriter:
 
     # --- cells ---
     def _merge(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes:
-        pending = sorted(changes.values(), key=lambda c: c.col)
+        pending = sorted(changes.values(), key=_by_col)
         out: list[bytes] = []
         i = 0
         pos = 0
@@ -823,10 +901,80 @@ class SheetRewriter:
         return b"".join(out)
 
     def _merge_fast(self, r: int, inner: bytes, changes: dict[int, Change]) -> bytes | None:
-        """Replace cells found by their ``r`` attribute (Excel writes it first), put new cells
-        before the row's first one (a key in column A) and after its last one, without
-        splitting the other cells; None when the row needs the full merge."""
-        open_tag = b"<" + self.pfx + b'c r="'
+        """Merge without splitting the row's cells: each cell is found by its ``r`` attribute
+        (Excel writes it first); a changed cell is replaced, a new one goes before the first
+        cell to its right (or after the last). None when the row needs the full merge (a cell
+        spelled otherwise, columns out of order, anything after the last cell such as an
+        extLst)."""
+        pending = [changes[c] for c in sorted(changes)]
+        # a change or two (an edited cell): finding them by reference is quickest; many (a
+        # recompute's computed columns, new cells among the existing ones): place them all
+        if len(pending) <= 2:
+            found = self._merge_found(r, inner, pending)
+            return found if found is not None else self._merge_placed(r, inner, pending)
+        placed = self._merge_placed(r, inner, pending)
+        return placed if placed is not None else self._merge_found(r, inner, pending)
+
+    def _merge_placed(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
+        """Each change placed by its column among the row's cells (each found by its ``r``
+        attribute, which Excel writes first); None for a row that needs the full merge."""
+        heads = self._head_refs.findall(inner)
+        n = len(heads)
+        if not n:
+            if inner.strip():
+                return None
+            return b"".join([self._new_cell(r, ch) for ch in pending])
+        if inner.count(self._open_c) != n:
+            return None  # a cell whose r is not first, or a tag that starts like a cell
+        try:
+            cols = list(map(_COLUMN_OF.__getitem__, heads))
+        except KeyError:
+            for head in heads:
+                if head not in _COLUMN_OF:
+                    _COLUMN_OF[head] = column_index(head.decode())
+            cols = list(map(_COLUMN_OF.__getitem__, heads))
+        if n > 1 and not all(map(operator.lt, cols, islice(cols, 1, None))):
+            return None
+        parts = inner.split(self._open_tag)
+        if len(parts) != n + 1:
+            return None
+        # where cell k starts: the parts before it and k open tags
+        ends = list(accumulate(map(len, parts)))
+        step = len(self._open_tag)
+        last = self._cell.match(inner, ends[n - 1] + (n - 1) * step)
+        if last is None or inner[last.end() :].strip():
+            return None
+        out: list[bytes] = []
+        pos = 0
+        k = 0
+        for ch in pending:
+            col = ch.col
+            k = bisect_left(cols, col, k)
+            if k == n:
+                break  # this and the rest go after the last cell
+            at = ends[k] + k * step
+            if cols[k] == col:
+                m = last if k == n - 1 else self._cell.match(inner, at)
+                if m is None:
+                    return None
+                out.append(inner[pos:at])
+                out.append(self._changed_cell(r, ch, m.group(1), m.group(2)))
+                pos = m.end()
+                k += 1
+            else:
+                at = at if k else 0
+                out.append(inner[pos:at])
+                out.append(self._new_cell(r, ch))
+                pos = at
+        out.append(inner[pos:])
+        if k == n:
+            out.extend([self._new_cell(r, ch) for ch in pending if ch.col > cols[-1]])
+        return b"".join(out)
+
+    def _merge_found(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
+        """The quickest merge, when every change replaces a cell found by its reference or
+        goes before the row's first cell or after its last; else None."""
+        open_tag = self._open_tag
         first = inner.find(open_tag)
         first_col = MAX_COL + 1
         if first >= 0:
@@ -846,31 +994,31 @@ class SheetRewriter:
             tail = self._cell.match(inner, last)
             if tail is None or inner[tail.end() :].strip():
                 return None  # something after the last cell (extLst): merge in full
+            if last_col < first_col:
+                return None  # cells out of order
         elif inner.strip():
             return None
-        out: list[bytes] = []
+        # first find every replaced cell: nothing is rendered unless the whole row can be
+        found: list[tuple[Change, re.Match[bytes]]] = []
         pos = 0
-        appended: list[Change] = []
-        row_text = str(r)
-        for ch in sorted(changes.values(), key=lambda c: c.col):
-            if ch.col > last_col:
-                appended.append(ch)
-                continue
-            if ch.col < first_col:
-                out.append(self._new_cell(r, ch))  # before every cell: pos is still 0
-                continue
-            ref = (column_letter(ch.col) + row_text).encode()
-            at = inner.find(open_tag + ref + b'"', pos)
-            if at < 0:
-                return None  # a new cell between existing ones
-            m = self._cell.match(inner, at)
-            if m is None:
-                return None
-            out.append(inner[pos:at])
+        for ch in pending:
+            if first_col <= ch.col <= last_col:
+                at = inner.find(open_tag + self._ref(ch.col, r) + b'"', pos)
+                if at < 0:
+                    return None  # a new cell between existing ones
+                m = self._cell.match(inner, at)
+                if m is None:
+                    return None
+                found.append((ch, m))
+                pos = m.end()
+        out = [self._new_cell(r, ch) for ch in pending if ch.col < first_col]
+        pos = 0
+        for ch, m in found:
+            out.append(inner[pos : m.start()])
             out.append(self._changed_cell(r, ch, m.group(1), m.group(2)))
             pos = m.end()
         out.append(inner[pos:])
-        out.extend(self._new_cell(r, ch) for ch in appended)
+        out.extend([self._new_cell(r, ch) for ch in pending if ch.col > last_col])
         return b"".join(out)
 
     def _style_of(self, attrs: bytes) -> int | None:
@@ -878,13 +1026,16 @@ class SheetRewriter:
         return int(s) if s and s.isdigit() else None
 
     def _inherited_style(self, r: int, col: int) -> int | None:
-        style = None
-        for first, last, st in self.col_styles:
-            if first <= col <= last:
-                style = st
-                break
+        style = self._col_style.get(col, -1)
+        if style == -1:
+            style = None
+            for first, last, st in self.col_styles:
+                if first <= col <= last:
+                    style = st
+                    break
+            self._col_style[col] = style
         if style is None and self.prev_row_num == r - 1 and self.prev_row:
-            target = f"{column_letter(col)}{r - 1}".encode()
+            target = self._ref(col, r - 1)
             for m in self._cell.finditer(self.prev_row):
                 if _attr(m.group(1), b"r") == target:
                     style = self._style_of(m.group(1))
@@ -892,6 +1043,18 @@ class SheetRewriter:
         if self.styles is not None and self.styles.has_highlights:
             style = self.styles.unhighlight(style)
         return style
+
+    def _ref(self, col: int, r: int) -> bytes:
+        letters = self._letters.get(col)
+        if letters is None:
+            letters = self._letters[col] = column_letter(col).encode()
+        if r != self._row_num:
+            self._row_num, self._row_text = r, str(r).encode()
+        return letters + self._row_text
+
+    def _record(self, r: int, col: int, written: Written) -> None:
+        if self.sample is None or r in self.sample:
+            self.result.expected[(r, col)] = written
 
     def _check_array(self, r: int, col: int) -> None:
         for r1, c1, r2, c2, ref in self.arrays:
@@ -910,46 +1073,50 @@ class SheetRewriter:
     def _cell_xml(
         self, ref: bytes, style: int | None, t: str, inner: bytes, extra: bytes = b""
     ) -> bytes:
-        p = self.pfx
-        head = b"<" + p + b'c r="' + ref + b'"'
-        if style is not None and style != 0:
-            head += b' s="' + str(style).encode() + b'"'
-        if t:
-            head += b' t="' + t.encode() + b'"'
-        head += extra
+        attrs = self._attr_tails.get((style, t))
+        if attrs is None:
+            attrs = b'"'
+            if style is not None and style != 0:
+                attrs += b' s="' + str(style).encode() + b'"'
+            if t:
+                attrs += b' t="' + t.encode() + b'"'
+            self._attr_tails[(style, t)] = attrs
         if not inner:
-            return head + b"/>"
-        return head + b">" + inner + b"</" + p + b"c>"
+            return self._open_tag + ref + attrs + extra + b"/>"
+        return self._open_tag + ref + attrs + extra + b">" + inner + self._close_c
 
     def _new_cell(self, r: int, ch: Change) -> bytes:
-        self._check_array(r, ch.col)
-        ref = f"{column_letter(ch.col)}{r}".encode()
+        if self.arrays:
+            self._check_array(r, ch.col)
+        ref = self._ref(ch.col, r)
         style = self._inherited_style(r, ch.col)
-        style = self._apply_highlight(style, ch)
+        if ch.highlight is not None or self.clear_ids:
+            style = self._apply_highlight(style, ch)
         if ch.value is KEEP:
-            self.result.expected[(r, ch.col)] = Written("keep")
+            self._record(r, ch.col, Written("keep"))
             if style is None:
                 return b""
             return self._cell_xml(ref, style, "", b"")
         style, t, inner, written = self._render(ref, ch.value, style)
-        self.result.expected[(r, ch.col)] = written
+        self._record(r, ch.col, written)
         if not inner and style is None:
             return b""
         return self._cell_xml(ref, style, t, inner)
 
     def _changed_cell(self, r: int, ch: Change, attrs: bytes, inner: bytes | None) -> bytes:
-        ref = f"{column_letter(ch.col)}{r}".encode()
+        ref = self._ref(ch.col, r)
         style = self._apply_highlight(self._style_of(attrs), ch)
         if ch.value is KEEP:
-            self.result.expected[(r, ch.col)] = Written("keep")
+            self._record(r, ch.col, Written("keep"))
             kept = [(k, v) for k, v in _attrs(attrs) if k not in (b"r", b"s")]
             extra = b"".join(b" " + k + b'="' + v + b'"' for k, v in kept)
             return self._cell_xml(ref, style, "", inner or b"", extra)
-        self._check_array(r, ch.col)
+        if self.arrays:
+            self._check_array(r, ch.col)
         if inner and (b"<f" in inner or b":f" in inner) and re.search(rb"<(?:\w+:)?f\b", inner):
             self._formula_dropped(r, ch.col, inner)
         style, t, new_inner, written = self._render(ref, ch.value, style)
-        self.result.expected[(r, ch.col)] = written
+        self._record(r, ch.col, written)
         return self._cell_xml(ref, style, t, new_inner)
 
     def _render(
@@ -963,6 +1130,15 @@ class SheetRewriter:
             done = self._texts.get((value, style))
             if done is None:
                 done = self._texts[(value, style)] = self._render_new(ref, value, style)
+            return done
+        kind = type(value)
+        if kind in _CACHED_KINDS:
+            key = (kind, value, style)
+            done = self._values.get(key)
+            if done is None:
+                done = self._render_new(ref, value, style)
+                if len(self._values) < _CACHED_VALUES:
+                    self._values[key] = done
             return done
         return self._render_new(ref, value, style)
 
@@ -1040,6 +1216,29 @@ class SheetRewriter:
         start = cell.index(inner)
         new_inner = inner[: f.start()] + new_f + inner[f.end() :]
         return cell[:start] + new_inner + cell[start + len(inner) :]
+
+
+# Values other than text whose rendering is kept for reuse (exact types: hash and equality
+# agree within a type), and at most how many of them per sheet.
+_CACHED_KINDS = frozenset({int, float, bool, Percent, Money, dt.date, dt.datetime, dt.time})
+_CACHED_VALUES = 1 << 16
+# column letters → column number, for every sheet
+_COLUMN_OF: dict[bytes, int] = {}
+
+
+def _by_col(ch: Change) -> int:
+    return ch.col
+
+
+def sample_rows(rows: Sequence[int], count: int | None) -> set[int] | None:
+    """``count`` of the sorted ``rows``, spread evenly (first and last included); None (all)
+    when there are no more than that or ``count`` is None."""
+    if count is None or len(rows) <= count:
+        return None
+    if count < 2:
+        return set(rows[:count])
+    step = (len(rows) - 1) / (count - 1)
+    return {rows[round(i * step)] for i in range(count)}
 
 
 _UNSHIFTABLE = (

@@ -16,7 +16,7 @@ from typing import Any
 from kqxl.cells import WorkbookGrid, column_index
 from kqxl.engine.columns import SlotColumns
 from kqxl.engine.needs import needed_columns
-from kqxl.engine.results import BookResult, RowResult, fast_builder
+from kqxl.engine.results import BookResult, Finding, RowResult, fast_builder
 from kqxl.engine.system import (
     System,
     SystemInput,
@@ -91,13 +91,18 @@ def evaluate(
             provided[value.sheet][value.name] = out.derived[value.name]
     findings += typed_over_findings(book.sheets, sheets, rules)
     order = {s.name: i for i, s in enumerate(schema.sheets)}
-    findings.sort(
-        key=lambda f: (
-            order.get(f.sheet, len(order)),
-            f.row or 0,
-            column_index(f.column) if f.column else 0,
-        )
-    )
+    columns: dict[str, int] = {}  # letters → column number, once each
+
+    def place(f: Finding) -> tuple[int, int, int]:
+        letters = f.column
+        if not letters:
+            return order.get(f.sheet, len(order)), f.row or 0, 0
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = column_index(letters)
+        return order.get(f.sheet, len(order)), f.row or 0, col
+
+    findings.sort(key=place)
     rows = {
         name: _row_results(data, [s for s in chosen if s.sheet == name], outputs)
         for name, data in sheets.items()

@@ -113,9 +113,7 @@ class Finding(BaseModel):
             value=value if value is not None else "",
             **extra,
         )
-        level: Level = (
-            "warning" if code in WARNING_CODES else "notice" if code in NOTICE_CODES else "error"
-        )
+        level = level_of(code)
         return _new_finding(
             code=code,
             level=level,
@@ -129,6 +127,45 @@ class Finding(BaseModel):
 
 
 _new_finding = fast_builder(Finding)
+
+
+def level_of(code: str) -> Level:
+    """The level of a finding code."""
+    return "warning" if code in WARNING_CODES else "notice" if code in NOTICE_CODES else "error"
+
+
+class ColumnFindings:
+    """Findings in one column of a sheet, as :meth:`Finding.make` makes them, with the message
+    of each distinct (code, value, details) built once: a column of 100,000 rows may hold
+    thousands of the same notice (``√`` read as 是). Messages that name the row are built
+    for each finding."""
+
+    __slots__ = ("column", "header", "messages", "sheet")
+
+    def __init__(self, sheet: str, column: str | None, header: str | None) -> None:
+        self.sheet, self.column, self.header = sheet, column, header
+        self.messages: dict[tuple[object, ...], tuple[str, Level]] = {}
+
+    def make(self, code: str, row: int, value: str | None, **extra: object) -> Finding:
+        key = (code, value, *extra.items())
+        known = self.messages.get(key)
+        if known is None:
+            if "{row}" in FINDINGS[code]:
+                return Finding.make(code, self.sheet, row, self.column, self.header, value, **extra)
+            made = Finding.make(code, self.sheet, row, self.column, self.header, value, **extra)
+            self.messages[key] = (made.message, made.level)
+            return made
+        message, level = known
+        return _new_finding(
+            code=code,
+            level=level,
+            sheet=self.sheet,
+            row=row,
+            column=self.column,
+            header=self.header,
+            value=value,
+            message=message,
+        )
 
 
 class SheetLayout(BaseModel):

@@ -24,7 +24,7 @@ from kqxl.engine.convert import (
     parse_number,
     positions,
 )
-from kqxl.engine.results import Finding, SheetLayout
+from kqxl.engine.results import ColumnFindings, Finding, SheetLayout
 from kqxl.schema import ColumnType, Sheet
 from kqxl.texts import READING, text
 from kqxl.vocabulary import PLACEHOLDERS, fold, header_stem, read_date, yes_no
@@ -392,6 +392,7 @@ def _convert_columns(
             else None
         )
         letter = column_letter(match.columns[key])
+        made = ColumnFindings(sheet.name, letter, col_def.header)
         if found is not None:
             deferred[key], bads = partial(_text_values, raw[key]), found
         else:
@@ -404,36 +405,19 @@ def _convert_columns(
             values[key] = out
             notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
             bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
-            for i, code, typed in notes:
-                kind = text(READING, _KIND.get(col_def.type, "kind_number"))
-                extra = {"typed": typed, "kind": kind}
-                findings.append(
-                    Finding.make(
-                        code,
-                        sheet.name,
-                        excel_rows[i],
-                        letter,
-                        col_def.header,
-                        cell_text(raw[key][i]),
-                        **extra,
-                    )
-                )
+            kind = text(READING, _KIND.get(col_def.type, "kind_number"))
+            column = raw[key]
+            findings += [
+                made.make(code, excel_rows[i], cell_text(column[i]), typed=typed, kind=kind)
+                for i, code, typed in notes
+            ]
         if not bads:
             continue
         bad_rows[key] = {bad.index for bad in bads}
+        choices_text = "、".join(col_def.choices)
         for bad in bads:
-            extra = {"choices": "、".join(col_def.choices)} if bad.code == "not_a_choice" else {}
-            findings.append(
-                Finding.make(
-                    bad.code,
-                    sheet.name,
-                    excel_rows[bad.index],
-                    letter,
-                    col_def.header,
-                    cell_text(bad.raw),
-                    **extra,
-                )
-            )
+            extra = {"choices": choices_text} if bad.code == "not_a_choice" else {}
+            findings.append(made.make(bad.code, excel_rows[bad.index], cell_text(bad.raw), **extra))
     lazy = LazyColumns(values, deferred, [c.key for c in sheet.columns])
     return lazy, bad_rows, findings
 
@@ -635,10 +619,10 @@ def _required_findings(
         key = col_def.key
         if not col_def.required or key not in match.columns or col_def.is_computed:
             continue  # a missing required column is one finding of the header checks
-        letter = column_letter(match.columns[key])
+        made = ColumnFindings(sheet.name, column_letter(match.columns[key]), col_def.header)
         bad = bad_rows.get(key, set())
         findings += [
-            Finding.make("required_missing", sheet.name, excel_rows[i], letter, col_def.header, "")
+            made.make("required_missing", excel_rows[i], "")
             for i in positions(values[key], None)
             if i not in bad
         ]
