@@ -869,6 +869,26 @@ def test_moving_an_empty_row_only_removes_it(tmp_path: Path) -> None:
     assert read_workbook(out).sheets["已移交"].rows == read_workbook(src).sheets["已移交"].rows
 
 
+def test_a_row_appended_below_a_deleted_one_closes_up_with_the_rest(tmp_path: Path) -> None:
+    # a sync gives a rep a new row and takes a handed-over one away in the same write
+    src = rows_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    before = read_workbook(src).sheets["客户"].rows
+    last = len(before)
+    patch_workbook(
+        src,
+        [CellChange("客户", last + 1, 1, "K999"), CellChange("客户", last + 1, 2, "新客户")],
+        rows=[RowDelete("客户", 5)],
+        out=out,
+    )
+    after = read_workbook(out).sheets["客户"].rows
+    assert [r[0] for r in after] == [*(r[0] for r in before[:4] + before[5:]), "K999"]
+    assert after[-1][1] == "新客户"
+    xml = sheet_xml(out)
+    assert [int(n) for n in re.findall(r'<row r="(\d+)"', xml)] == list(range(1, last + 1))
+    assert f'r="A{last}"' in xml and f'r="A{last + 1}"' not in xml
+
+
 def test_move_and_delete_several_rows_at_once(tmp_path: Path) -> None:
     src = rows_book(tmp_path / "a.xlsx")
     out = tmp_path / "b.xlsx"

@@ -732,6 +732,9 @@ class SheetRewriter:
                     + b"row>"
                 )
                 self._seen(r, row, appended=r > self.result.old_last_row)
+                shift = self.shift
+                if shift is not None and shift.first < r:  # placed as rows above close up
+                    row = self._renumber(row, r, shift)
                 yield row
 
     def _seen(self, r: int, row: bytes, *, appended: bool = False) -> None:
