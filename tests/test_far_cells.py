@@ -164,6 +164,23 @@ def test_cells_spread_too_thinly_are_one_line_exit_2(team: Path, tmp_path: Path)
     assert len(err.strip().splitlines()) <= 2  # the message, and at most the hint line
 
 
+def test_a_master_with_most_inputs_blank_is_read(team: Path, tmp_path: Path) -> None:
+    # a team's master: each row fills its key, name and a few inputs and kqxl's 校验 far right
+    # (14 of 85 columns); the used area is six times the cells, the grid is read, not refused
+    book = rep_copy(team, tmp_path, "总表.xlsx")
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in "ABCDEFGHIJKLM")
+        + f'<c r="CG{r}" t="inlineStr"><is><t>行{r}</t></is></c></row>'
+        for r in range(100, 13_100)
+    )
+    rewrite(book, sheet_parts(book)["说明"], lambda xml: _append_row(xml, rows.encode()))
+    grid = read_workbook(book, sheets=["说明"]).sheets["说明"]
+    assert grid.value(13_099, 85) == "行13099"
+    assert grid.value(13_099, 13) == 13_099
+    assert grid.value(13_099, 14) is None
+
+
 # ---- the reader ---------------------------------------------------------------------------
 
 
