@@ -19,12 +19,22 @@ from kqxl.sync.journal import Journal, journal_path
 from tests.test_sync import TODAY, _key, _set, _team
 
 # The child imports kqxl, says so, then syncs: kills are timed from the start of the sync.
+# With a third argument it also says "wrote" after each workbook it wrote and waits that long,
+# so that a kill can be aimed between two writes (a sync writes its few workbooks within
+# milliseconds; a kill at a random time rarely lands between them).
 RUN = (
-    "import sys, datetime as dt\n"
-    "from kqxl.sync.apply import sync_team\n"
+    "import sys, time, datetime as dt\n"
+    "import kqxl.sync.apply as apply\n"
     "import kqxl.api\n"
+    "if len(sys.argv) > 3:\n"
+    "    inner = apply._write\n"
+    "    def _write(*args, **kwargs):\n"
+    "        inner(*args, **kwargs)\n"
+    "        print('wrote', flush=True)\n"
+    "        time.sleep(float(sys.argv[3]))\n"
+    "    apply._write = _write\n"
     "print('ready', flush=True)\n"
-    "sync_team(sys.argv[1], today=dt.date(2026, 11, 23), lock_timeout=float(sys.argv[2]))\n"
+    "apply.sync_team(sys.argv[1], today=dt.date(2026, 11, 23), lock_timeout=float(sys.argv[2]))\n"
 )
 
 
@@ -58,10 +68,13 @@ def _state(master: Path) -> dict[str, object]:
     return out
 
 
-def _spawn(master: Path, timeout: float = 10.0) -> subprocess.Popen[bytes]:
+def _spawn(
+    master: Path, timeout: float = 10.0, pause: float | None = None
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    paused = [] if pause is None else [str(pause)]
     return subprocess.Popen(
-        [sys.executable, "-c", RUN, str(master), str(timeout)],
+        [sys.executable, "-c", RUN, str(master), str(timeout), *paused],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -86,13 +99,19 @@ def test_sigkill_mid_sync_then_rerun_converges(tmp_path: Path) -> None:
         folder = tmp_path / f"run{run}"
         shutil.copytree(pristine, folder)
         master = folder / reference.name
-        proc = _spawn(master)
+        aimed = run % 2 == 0  # every other kill lands right after the sync's first write
+        proc = _spawn(master, pause=5.0 if aimed else None)
         assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
-        time.sleep(rng.uniform(0.0, full))
+        if aimed:
+            assert proc.stdout.readline() == b"wrote\n"
+        else:
+            time.sleep(rng.uniform(0.0, full))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         killed = _state(master)
         halfway += killed not in (before, expected)
+        if aimed:  # one workbook written, the others not yet
+            assert killed not in (before, expected), run
         for _ in range(3):
             if sync_team(master, today=TODAY).sync_id is None:
                 break
