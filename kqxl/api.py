@@ -48,6 +48,7 @@ from kqxl.rules.sheet import RULES_SHEET
 from kqxl.schema import SCHEMA, Schema
 from kqxl.stored import RulesInEffect, StoredPlan, plan_stored, rules_in_effect
 from kqxl.sync.apply import SyncReport, WorkbookLine
+from kqxl.sync.team import grid_lines
 from kqxl.texts import LABELS, STORED, text
 from kqxl.tidy import plan_tidy
 
@@ -114,7 +115,9 @@ def _evaluate(
     if recalc:
         grid = recalculate(grid)
     chosen = rules_in_effect(grid, rules)
-    result = evaluate(grid, chosen.rules, today or dt.date.today(), schema, systems)
+    # a rep workbook classes its customers by the team's value lines (kqxl.sync.team)
+    context = {"value_lines": grid_lines(grid)}
+    result = evaluate(grid, chosen.rules, today or dt.date.today(), schema, systems, context)
     result.rules = chosen.info
     return grid, chosen, result
 

@@ -756,6 +756,9 @@ SYSTEM_TEXTS: dict[str, str] = {
     # value class and key-account face
     "value_basis_share": "{basis}累计占比 {share:.0%}",
     "value_basis_none": "无{basis}",
+    "value_basis_amount": "{basis} {amount} 元",
+    "value_basis_team": "，按团队分类线（A类 ≥ {a} 元，B类 ≥ {b} 元）",
+    "value_basis_team_a": "，按团队分类线（A类 ≥ {a} 元）",
     "value_potential": "，有发展潜力",
     "value_override": "经理指定（计算为 {computed}）",
     "value_override_none": "经理指定",
@@ -872,6 +875,12 @@ SYNC: dict[str, str] = {
     "setting_rep_note": "本工作簿属于这位业务员；同步时只收到负责人为他/她的行。",
     "setting_master": "同步总表",
     "setting_master_note": "本工作簿与之同步的团队总表的工作簿编号；与其他总表同步会被拒绝。",
+    "setting_value_basis": "团队价值分类依据",
+    "setting_value_basis_note": "团队总表按此排名划分价值分类 A/B/C/D；由同步写入，请勿修改。",
+    "setting_value_a": "团队A类线（元）",
+    "setting_value_a_note": "团队总表中A类客户的最小贡献；本表贡献达到此线的客户为A类，与总表一致。由同步写入。",
+    "setting_value_b": "团队B类线（元）",
+    "setting_value_b_note": "团队总表中B类客户的最小贡献（空：团队无B类）；由同步写入。",
     "rep_created": "已生成 {path}（{rep} 的 {customers} 个客户、{projects} 个项目）",
 }
 

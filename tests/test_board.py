@@ -335,7 +335,7 @@ def test_recompute_prints_the_board(master: Path) -> None:
     # the demo team's figures, as a manager reads them
     assert (
         "  合计：客户 44（未评级 8，I级 8，II级 9，III级 7，IV级 8，不适用 4；"
-        "价值分类 A 14，B 11，C 0，D 19，未分类 0），项目 20，"
+        "价值分类 A 16，B 10，C 0，D 18，未分类 0），项目 20，"
         "加权金额 11,130,000 元，拜访逾期 26，有预警 9，未办结投诉 4（响应逾期 2），"
         "14天内关怀 6" in lines
     )

@@ -127,8 +127,9 @@ def test_a_log_row_for_an_unknown_customer_is_a_finding_and_the_log_is_optional(
 
 
 def test_value_classes_follow_the_80_20_rule_and_the_manager_override_wins() -> None:
-    # Seed 002: 80% of the revenue comes from 20% of the customers.
-    revenue = [40_000, 40_000] + [2_500] * 8
+    # Seed 002: 80% of the revenue comes from 20% of the customers. Equal contributions get
+    # one class: the sixth 2,600 starts at 93% (B), the 2,200s at 95.6% (not B).
+    revenue = [40_000, 40_000] + [2_600] * 6 + [2_200] * 2
     rows = [
         customer(f"客户{i}", "甲方", 期间销售额=r, 有发展潜力="是" if i == 9 else None)
         for i, r in enumerate(revenue)

@@ -55,11 +55,14 @@ def evaluate(
     today: dt.date,
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> BookResult:
     """Validate every sheet of ``schema`` in ``book`` and run the computed systems.
 
     ``systems``: default, the registered ones (grade, heat …). ``today`` is the date the
-    evaluation is for (no clock is read here); systems with date rules read it.
+    evaluation is for (no clock is read here); systems with date rules read it. ``context``:
+    what the workbook knows beyond its sheets and the rules, passed to every system (see
+    :class:`~kqxl.engine.system.SystemInput`).
     """
     chosen = ordered(registered() if systems is None else systems)
     derived = derived_of(chosen)
@@ -83,6 +86,7 @@ def evaluate(
             rules=rules,
             compiled=compiled,
             today=today,
+            context=context or {},
         )
         out = outputs[system.name] = system.compute(given)
         data.values.update(out.supplied)  # e.g. 拜访次数 from the 跟进记录 log

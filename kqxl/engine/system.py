@@ -67,7 +67,9 @@ class SystemInput:
 
     ``data``: its own sheet, validated; ``sheets``: every sheet of the schema, validated;
     ``columns``: its sheet in the slot order compiled conditions read (the schema's columns,
-    then the sheet's derived values); ``outputs``: the outputs of the systems it needs.
+    then the sheet's derived values); ``outputs``: the outputs of the systems it needs;
+    ``context``: what the workbook knows beyond its sheets and the rules (e.g. ``"value_lines"``,
+    the team's value class lines a rep workbook was given by its last sync), empty by default.
     """
 
     data: SheetData
@@ -77,6 +79,7 @@ class SystemInput:
     rules: Rules
     compiled: CompiledRules
     today: dt.date
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -56,6 +56,7 @@ from kqxl.book.safety import (
 )
 from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.cells import CellValue, FileStamp, SheetGrid, WorkbookGrid
+from kqxl.engine.systems.value import ValueLines
 from kqxl.engine.validate import locate_header
 from kqxl.errors import KqxlError, WorkbookChangedError, WorkbookError
 from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Owner, Schema
@@ -76,6 +77,7 @@ from kqxl.sync.merge import (
     synced_sheets,
 )
 from kqxl.sync.policy import rep_wins
+from kqxl.sync.team import classes_differ, lines_changes, lines_of, team_lines
 from kqxl.texts import SYNC, text
 
 CONFLICT_SHEET = SYNC["conflict_sheet"]
@@ -556,6 +558,7 @@ def _run(
         for sheet in synced_sheets(schema)
     }
     plan = plan_sync(tables, columns)
+    value_lines = team_lines(plan.base.get(schema.customers.name, {}), rules)
     logs = _plan_logs(master, sides, journal, schema)
     headers = {s.name: {c.key: c.header for c in s.columns} for s in synced_sheets(schema)}
     _report_plan(report, plan, headers, lines, sides)
@@ -603,7 +606,7 @@ def _run(
         edits.append((master, master_edit, None))
     for rep, side in sides.items():
         mine = _conflict_rows(still_open, headers, rep)
-        edit = _edit(side, plan.reps.get(rep), schema, mine)
+        edit = _with_lines(side, _edit(side, plan.reps.get(rep), schema, mine), value_lines, schema)
         line = lines[str(side.path)]
         if edit is not None:
             edits.append((side, edit, line))
@@ -763,6 +766,27 @@ class _Edited:
                 highlights=edit.highlights,
             )
         )
+
+
+def _with_lines(
+    side: Side, edit: WorkbookEdit | None, lines: ValueLines | None, schema: Schema
+) -> WorkbookEdit | None:
+    """``edit`` with the team's value lines put into the rep workbook's 设置 sheet when they
+    are new to it: always when the workbook is written anyway, else only when they change the
+    class of one of its customers (new lines alone do not make a write)."""
+    sheet = side.grid.sheets.get(SETTINGS_SHEET)
+    if lines is None or sheet is None or side.settings is None:
+        return edit
+    if lines_of(side.settings.other_rows) == lines:
+        return edit
+    if edit is None:
+        rows = side.sheets[schema.customers.name]
+        col = rows.columns.get("value_class")
+        held = {k: rows.grid.value(r, col) for k, r in rows.rows.items()} if col else {}
+        if not classes_differ(rows.table, lines, held):
+            return None
+        edit = WorkbookEdit()
+    return replace(edit, cells=[*edit.cells, *lines_changes(sheet, lines)])
 
 
 def _applied(grid: SheetGrid, changes: Sequence[CellChange]) -> SheetGrid:

@@ -2,7 +2,8 @@
 
 The new workbook holds the master's rows whose 负责人 is the rep (keys kept), the master's
 rules, and a 设置 sheet naming the rep and the master's workbook id (``sync.rep``,
-``sync.master``) so that a sync knows whose rows it holds and refuses another master.
+``sync.master``) so that a sync knows whose rows it holds and refuses another master, and the
+team's value class lines (:mod:`kqxl.sync.team`); it is recomputed once written.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kqxl.schema import SCHEMA, TEMPLATE_VERSION, Schema
 from kqxl.stored import rules_in_effect
 from kqxl.sync.apply import MASTER_CODE, REP_CODE, read_side
 from kqxl.sync.merge import owner_name, synced_sheets
+from kqxl.sync.team import team_lines, with_lines
 from kqxl.texts import SYNC, text
 
 SYNC_LABELS = {
@@ -113,11 +115,14 @@ def init_rep(
         customers=picked[schema.customers.name],
         projects=picked[schema.projects.name],
     )
-    settings = Settings(
-        template_kind="rep",
-        template_version=TEMPLATE_VERSION,
-        rules_fingerprint=rules_fingerprint(rules),
-        other_rows=sync_rows(name, side.settings.workbook_id),
+    settings = with_lines(
+        Settings(
+            template_kind="rep",
+            template_version=TEMPLATE_VERSION,
+            rules_fingerprint=rules_fingerprint(rules),
+            other_rows=sync_rows(name, side.settings.workbook_id),
+        ),
+        team_lines(side.sheets[schema.customers.name].table, rules),
     )
     FileWorkbook(target, backup=False).write(
         WorkbookEdit(
@@ -131,6 +136,9 @@ def init_rep(
             ]
         )
     )
+    # computed columns and the 看板 filled as a recompute fills them (value classes by the
+    # team's lines), so the rep opens a complete workbook
+    recompute_workbook(target, backup=False, schema=schema)
     return RepWorkbook(
         str(target),
         name,
