@@ -60,7 +60,7 @@ def test_the_lines_give_every_row_its_ranked_class(
 
 
 def _team(folder: Path) -> Path:
-    customers = [
+    customers: list[dict[str, CellValue]] = [
         {
             "customer_name": f"{name}公司",
             "customer_type": "甲方",
