@@ -35,16 +35,25 @@ The rep's layout::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from kqxl.book.patch import CellChange
 from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine.board import Board, HeatFigures, RepFigures, board_figures
 from kqxl.engine.care import HOLIDAY, care_reminders
-from kqxl.engine.results import BookResult
+from kqxl.engine.results import BookResult, RowResult, SheetLayout
 from kqxl.engine.systems.links import CustomerIndex
 from kqxl.engine.validate import SheetData, validate_sheet
-from kqxl.schema import COMPLAINT_STEPS, COMPLAINTS, CUSTOMERS, PROJECTS, SCHEMA, VALUE_CLASSES
+from kqxl.schema import (
+    COMPLAINT_STEPS,
+    COMPLAINTS,
+    CUSTOMERS,
+    PROJECTS,
+    RETIRED,
+    SCHEMA,
+    VALUE_CLASSES,
+)
 from kqxl.texts import BOARD, text
 from kqxl.workdays import work_calendar
 
@@ -362,10 +371,16 @@ def read_board(
     if layout is None or sheet is None:
         return None
     rep_col = layout.columns.get("owner_rep")
-    rows = [r.row for r in result.customers]
+    # a 作废 (retired) row is not counted: only the rows still worked on
+    customers = _current(result.customers, sheet, layout)
+    rows = [r.row for r in customers]
     customer_reps = [_text(sheet.value(r, rep_col)) if rep_col else None for r in rows]
-    projects = result.projects
     p_layout, p_sheet = result.layouts.get(PROJECTS), grid.sheets.get(PROJECTS)
+    projects = (
+        _current(result.projects, p_sheet, p_layout)
+        if p_sheet is not None and p_layout is not None
+        else result.projects
+    )
     p_col = p_layout.columns.get("owner_rep") if p_layout is not None else None
     project_reps = [
         _text(p_sheet.value(p.row, p_col)) if p_sheet is not None and p_col else None
@@ -373,20 +388,22 @@ def read_board(
     ]
     data = validate_sheet(sheet, SCHEMA.customers, date1904=grid.date1904)
     soon = care_reminders(data.values, data.rows, today, CARE_DAYS, work_calendar())
-    complaint_reps, still_open, late = _complaints(
-        grid, result, data, dict(zip(rows, customer_reps, strict=True))
-    )
+    # a complaint still open counts under its customer's rep, a retired customer's too
+    every_rep = {
+        c.row: _text(sheet.value(c.row, rep_col)) if rep_col else None for c in result.customers
+    }
+    complaint_reps, still_open, late = _complaints(grid, result, data, every_rep)
     return board_figures(
         today=today,
         grade_labels=[*rules.labels.grades, rules.labels.not_applicable],
         heat_percents=[level.percent for level in rules.heat.levels],
         customer_reps=customer_reps,
-        customer_grades=[_text(c.values.get("grade")) for c in result.customers],
-        customer_values=[_text(c.values.get("value_class")) for c in result.customers],
+        customer_grades=[_text(c.values.get("grade")) for c in customers],
+        customer_values=[_text(c.values.get("value_class")) for c in customers],
         value_labels=_value_labels(),
         # as the rows' 拜访预警 and 预警 say (the cadence and warnings systems)
-        overdue=[bool(c.values.get("overdue_days")) for c in result.customers],
-        warned=[bool(c.values.get("warnings")) for c in result.customers],
+        overdue=[bool(c.values.get("overdue_days")) for c in customers],
+        warned=[bool(c.values.get("warnings")) for c in customers],
         project_reps=project_reps,
         project_heats=[_float(p.values.get("heat")) for p in projects],
         project_amounts=[p.values.get("amount") for p in projects],
@@ -398,6 +415,14 @@ def read_board(
         care_days=CARE_DAYS,
         scope=scope,
     )
+
+
+def _current(rows: Sequence[RowResult], sheet: SheetGrid, layout: SheetLayout) -> list[RowResult]:
+    """``rows`` without those whose 状态 is 作废."""
+    col = layout.columns.get("status")
+    if col is None:
+        return list(rows)
+    return [r for r in rows if _text(sheet.value(r.row, col)) != RETIRED]
 
 
 def _complaints(

@@ -301,6 +301,10 @@ PROJECT_SHEET = Sheet(
 
 VISIT_KINDS = ("拜访", "电话", "宴请", "活动")
 VALUE_CLASSES = ("A", "B", "C", "D")
+# 状态, set by the manager: a 作废 (retired) row stays in the workbooks but is no longer
+# reminded, warned about or counted on the 看板, and a sync does not restore it to a rep
+STATUS_CHOICES = ("正常", "作废")
+RETIRED = "作废"
 HIGH_LOW = ("高", "低")
 STRONG_WEAK = ("强", "弱")
 PERSONALITIES = ("支配型", "表达型", "和蔼型", "分析型")
@@ -355,6 +359,7 @@ CUSTOMER_SYSTEM_INPUTS = (
     _c("repurchase", "重复购买概率", C, G.PERSONAL, choices=REPURCHASE, description="70%以上、30%-70% 或 30%以下。", width=12),
     _c("referral", "推荐可能", C, G.PERSONAL, choices=REFERRAL, description="推荐给他人的可能：很大可能、有可能、不可能。", width=10),
     _c("value_class_set", "指定价值分类", C, G.RECORD, owner=MGR, choices=VALUE_CLASSES, description="经理指定的价值分类；填写后优先于计算结果。", width=12),
+    _c("status", "状态", C, G.RECORD, owner=MGR, choices=STATUS_CHOICES, description="经理维护；空白即正常。作废的客户不再提醒、不再预警、不计入看板，业务员删掉该行后同步不再恢复。", width=8),
 )
 CUSTOMER_SYSTEM_RESULTS = (
     _c("visit_source", "拜访数据来源", T, G.COMPUTED, owner=CMP, description="拜访次数、最近拜访日期、主管已拜访取自跟进记录（有该客户的记录时）或本表填写。", width=16),
@@ -372,6 +377,7 @@ CUSTOMER_SYSTEM_RESULTS = (
 )
 PROJECT_SYSTEM_INPUTS = (
     _c("stage_since", "阶段开始日期", D, G.RECORD, description="项目进入当前阶段的日期；停留过久为进度预警。", width=13),
+    _c("status", "状态", C, G.RECORD, owner=MGR, choices=STATUS_CHOICES, description="经理维护；空白即正常。作废的项目不再预警、不计入看板，业务员删掉该行后同步不再恢复。", width=8),
 )
 PROJECT_SYSTEM_RESULTS = (
     _c("progress_alert", "进度预警", T, G.COMPUTED, owner=CMP, description="项目在当前阶段停留超过规则允许的天数。", width=24),

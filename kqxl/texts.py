@@ -837,7 +837,7 @@ SYNC: dict[str, str] = {
     "skip_changed": "读取后被另一程序保存了（{detail}），本次未写入，以免覆盖；新保存的内容下次同步时合并",
     "refused_manager_column": "{rep} 修改了经理负责的“{column}”为“{value}”：未采用，已恢复为总表的值",
     "refused_not_owner": "{rep} 修改了不属于自己的行的“{column}”为“{value}”：未采用",
-    "missing": "该行在{side}中不见了：已恢复，不会删除（如需作废请由经理处理）",
+    "missing": "该行在{side}中不见了：已恢复，不会删除（如需作废，请经理在总表中把“状态”改为“作废”）",
     "rep_workbook": "{rep}的工作簿",
     "moved": "负责人改为{owner}：已从{rep}的“{sheet}”移到“{target}”（只读），并送到{owner}的工作簿",
     "collision": "编号重复出现在 {sides}：这些行暂不同步，请清空其中一行的编号后重算",

@@ -431,7 +431,7 @@ def test_unknown_extra_column_is_kept_and_ignored() -> None:
             "unknown_column",
             "notice",
             2,
-            "CH",
+            column_letter(len(hdrs)),  # the column after the schema's last
             "表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。",
         )
     ]

@@ -21,10 +21,15 @@ from kqxl.api import plan_highlights, recompute_workbook, validate_workbook
 from kqxl.book import CellChange, patch_workbook
 from kqxl.book.highlight import HIGHLIGHT_MARK, HighlightRule, edit_tail
 from kqxl.book.styles import HIGHLIGHT_RGB, StyleBook
+from kqxl.book.template import template_columns
+from kqxl.cells import column_letter
 from kqxl.cli import cli
 from kqxl.errors import WorkbookError
+from kqxl.schema import SCHEMA
 
 TODAY = dt.date(2026, 11, 23)
+# the template's 校验 column of 客户 (the last)
+CHECKS = column_letter([c.key for c in template_columns(SCHEMA.customers)].index("checks") + 1)
 YELLOW = "FFFFFF00"
 
 
@@ -114,7 +119,7 @@ def test_only_cells_whose_value_changes_are_written(rep_book: Path) -> None:
     after = members(rep_book)
     projects = sheet_part(rep_book, "项目")
     assert after[projects] == before[projects]  # a sheet without change is copied as it was
-    assert openpyxl.load_workbook(rep_book)["客户"]["CG4"].value is None
+    assert openpyxl.load_workbook(rep_book)["客户"][f"{CHECKS}4"].value is None
 
 
 def test_a_value_typed_over_a_computed_cell_is_restored(rep_book: Path) -> None:
@@ -127,7 +132,7 @@ def test_a_value_typed_over_a_computed_cell_is_restored(rep_book: Path) -> None:
     assert done.cells_changed == 2  # the grade restored, and the notice about it in 校验
     wb = openpyxl.load_workbook(rep_book, read_only=True)
     assert wb["客户"]["C3"].value == grade
-    assert "提示：C3：“客情等级”由 kqxl 计算" in str(wb["客户"]["CG3"].value)
+    assert "提示：C3：“客情等级”由 kqxl 计算" in str(wb["客户"][f"{CHECKS}3"].value)
     wb.close()
 
 
@@ -176,11 +181,11 @@ def test_one_highlight_rule_per_sheet_reads_the_check_column(rep_book: Path) -> 
     done = recompute_workbook(rep_book, today=TODAY, backup=False)
     checks = done.result.layouts["客户"].columns["checks"]
     [block] = kqxl_rules(rep_book, "客户")
-    assert 'sqref="A3:CG13"' in block and checks == 85
+    assert f'sqref="A3:{CHECKS}13"' in block and column_letter(checks) == CHECKS
     formula = re.search(r"<formula>(.*?)</formula>", block)
     assert formula is not None
     assert formula.group(1).replace("&amp;", "&") == (
-        'ISNUMBER(FIND("；"&ADDRESS(ROW(),COLUMN(),4)&"：","；"&$CG3))'
+        f'ISNUMBER(FIND("；"&ADDRESS(ROW(),COLUMN(),4)&"：","；"&${CHECKS}3))'
     )
     assert len(kqxl_rules(rep_book, "项目")) == 1
     # no cell style carries a fill of kqxl's any more
@@ -199,7 +204,7 @@ def test_the_rule_is_rewritten_only_when_its_range_moves(rep_book: Path) -> None
     patch_workbook(rep_book, [CellChange("客户", 14, 2, "新客户有限公司")], backup=False)
     recompute_workbook(rep_book, today=TODAY, backup=False)
     [block] = kqxl_rules(rep_book, "客户")
-    assert 'sqref="A3:CG14"' in block
+    assert f'sqref="A3:{CHECKS}14"' in block
 
 
 def test_edit_tail_keeps_the_reps_own_rules_and_replaces_only_kqxls() -> None:

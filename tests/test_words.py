@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from kqxl.api import recompute_workbook, validate_workbook
+from kqxl.cells import column_letter
 from kqxl.cli import cli
 from kqxl.engine.validate import closest
 from kqxl.rules import default_rules_text
@@ -121,12 +122,13 @@ def test_missing_required_column_names_the_header_it_probably_is(tmp_path: Path)
 def test_unknown_column_is_a_notice_not_a_problem(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(TEMPLATE)
     ws = wb["客户"]
+    mine = column_letter(ws.max_column + 1)
     ws.cell(HEADER_ROW, ws.max_column + 1, "我的备注")
     wb.save(book := tmp_path / "客户跟进表-张伟.xlsx")
     code, out, _ = run("validate", book, *TODAY_ARG)
     assert code == 0
     assert lines_of(out, book) == [
-        "客户!CH2: 提示：表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。"
+        f"客户!{mine}2: 提示：表头“我的备注”不是 kqxl 的列，kqxl 不读取它，原样保留。"
     ]
     assert "发现 0 个问题。另有 1 条提示（不算问题）。" in out
 

@@ -30,6 +30,7 @@ from typing import Any
 from lunar_python import LunarYear, Solar
 from pydantic import BaseModel
 
+from kqxl.schema import RETIRED
 from kqxl.texts import CARE, text
 
 __all__ = [
@@ -365,9 +366,12 @@ def care_reminders(
     birthdays, lunar = column("contact_birthday"), column("contact_lunar_birthday")
     founded, partner = column("founded_on"), column("partner_since")
     events, event_days = column("major_event"), column("major_event_date")
+    status = column("status")
     chosen = 0
     for i in range(n):
         if names[i] is None or (rep is not None and (reps[i] or "") != rep):
+            continue
+        if status[i] == RETIRED:  # 作废: no more care dates
             continue
         chosen += 1
         who = {

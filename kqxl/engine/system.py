@@ -33,6 +33,7 @@ from kqxl.rules.compile import (
     withdraw_derived,
 )
 from kqxl.rules.model import Rules, register_section, unregister_section
+from kqxl.schema import RETIRED
 
 
 class OutputKind(str, Enum):
@@ -199,3 +200,12 @@ def derived_of(systems: Iterable[System]) -> Derived:
         for value in system.provides:
             out[value.sheet] = (*out.get(value.sheet, ()), value)
     return out
+
+
+def retired_rows(values: Mapping[str, Sequence[Any]]) -> list[bool]:
+    """Per row of a validated sheet, whether its 状态 is 作废 (a sheet without the column has
+    none): such a row is no longer reminded, warned about or counted."""
+    status = values.get("status")
+    if status is None:
+        return []
+    return [s == RETIRED for s in status]

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kqxl.cells import CellValue
-from kqxl.schema import SCHEMA, Owner, Schema, Sheet
+from kqxl.schema import RETIRED, SCHEMA, Owner, Schema, Sheet
 
 Fields = Mapping[str, CellValue]
 Table = Mapping[str, Fields]  # key → fields
@@ -500,9 +500,11 @@ def _plan_row(
         side = plan.reps.setdefault(owner, SideChanges())
         if rep_row is None:
             restored = base is not None and base_owner == owner
-            if restored:
-                plan.missing.append(Missing(sheet, key, owner))
-            side.appends.append(Append(sheet, key, dict(result), restored=restored))
+            # a row the manager retired (状态 作废) is neither restored nor sent
+            if clean(result.get("status")) != RETIRED:
+                if restored:
+                    plan.missing.append(Missing(sheet, key, owner))
+                side.appends.append(Append(sheet, key, dict(result), restored=restored))
         else:
             for f in cols.merged:
                 if not same(rep_row.get(f), result[f]):

@@ -18,7 +18,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOutput
+from kqxl.engine.system import (
+    Output,
+    OutputKind,
+    System,
+    SystemInput,
+    SystemOutput,
+    retired_rows,
+)
 from kqxl.schema import CUSTOMERS
 from kqxl.texts import SYSTEM_TEXTS, text
 
@@ -55,7 +62,7 @@ class CadenceRules(BaseModel):
 class Cadence(System):
     name = "cadence"
     sheet = CUSTOMERS
-    reads = ("attractiveness", "our_position", "last_visit")
+    reads = ("attractiveness", "our_position", "last_visit", "status")
     needs = ("visits",)  # 最近拜访日期 from the log, and the log's visit dates
     section = "cadence"
     section_model = CadenceRules
@@ -105,6 +112,9 @@ class Cadence(System):
                 alerts[ci] = (
                     note if alerts[ci] is None else alerts[ci] + SYSTEM_TEXTS["joiner"] + note
                 )
+        for i, retired in enumerate(retired_rows(v)):
+            if retired:  # 作废: no longer visited, so never overdue
+                overdue[i] = alerts[i] = None
         return SystemOutput(
             values={
                 "portfolio": [None if c is None else policy[c] for c in classes],

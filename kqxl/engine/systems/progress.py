@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOutput
+from kqxl.engine.system import (
+    Output,
+    OutputKind,
+    System,
+    SystemInput,
+    SystemOutput,
+    retired_rows,
+)
 from kqxl.schema import PROJECTS
 from kqxl.texts import SYSTEM_TEXTS, text
 
@@ -45,7 +52,7 @@ class ProgressRules(BaseModel):
 class Progress(System):
     name = "progress"
     sheet = PROJECTS
-    reads = ("stage", "stage_since")
+    reads = ("stage", "stage_since", "status")
     section = "progress"
     section_model = ProgressRules
     outputs = (Output("progress_alert"), Output("stage_days", OutputKind.NUMBER, written=False))
@@ -65,4 +72,7 @@ class Progress(System):
                 )
             else:
                 alerts.append(None)
+        for i, retired in enumerate(retired_rows(v)):
+            if retired:  # 作废: not followed any more
+                alerts[i] = None
         return SystemOutput(values={"progress_alert": alerts, "stage_days": days})

@@ -17,7 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOutput
+from kqxl.engine.system import (
+    Output,
+    OutputKind,
+    System,
+    SystemInput,
+    SystemOutput,
+    retired_rows,
+)
 from kqxl.schema import CUSTOMERS
 from kqxl.texts import SYSTEM_TEXTS, text
 
@@ -34,7 +41,14 @@ class WarningRules(BaseModel):
 class Warnings(System):
     name = "warnings"
     sheet = CUSTOMERS
-    reads = ("receivable", "receivable_due", "care_spend", "period_revenue", "change_event")
+    reads = (
+        "receivable",
+        "receivable_due",
+        "care_spend",
+        "period_revenue",
+        "change_event",
+        "status",
+    )
     needs = ("links", "progress", "complaints")
     section = "warnings"
     section_model = WarningRules
@@ -73,6 +87,9 @@ class Warnings(System):
             found[ci].append(text(SYSTEM_TEXTS, "warn_progress", n=k))
         for ci, k in given.outputs["complaints"].shared["open_overdue"].items():
             found[ci].append(text(SYSTEM_TEXTS, "warn_complaint", n=k))
+        for i, retired in enumerate(retired_rows(v)):
+            if retired:  # 作废: nobody is warned about it
+                found.pop(i, None)
         joiner = SYSTEM_TEXTS["joiner"]
         cells: list[Any] = [None] * n
         counts = [0] * n
