@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kqxl.book import CellChange, Limits, patch_workbook, read_workbook
+from kqxl.book import CellChange, Limits, patch_workbook, read_workbook, safety
 from kqxl.book.safety import MAX_UNZIPPED_ENV, file_stamp
 from kqxl.cli import cli
-from kqxl.errors import HostileFileError
+from kqxl.errors import HostileFileError, WorkbookError
 
 SOURCE = "客户跟进表-刘洋.xlsx"
 TODAY = ("--today", "2026-11-30")  # later than the demo's recompute: computed cells change
@@ -122,3 +122,21 @@ def test_the_other_caps_hold_whatever_the_variable_says(
     limits = Limits(max_uncompressed=1 << 30)
     assert read_workbook(plain, sheets=["客户"], limits=limits).sheets
     patch_workbook(plain, [CellChange("客户", 3, 2, "x")], out=tmp_path / "o.xlsx", limits=limits)
+
+
+def test_the_value_suggested_leaves_room_for_the_recompute() -> None:
+    # a 1,000,000-row master just over the default cap: its recompute about doubles it
+    read = safety._over_cap(
+        "too_large_total", HostileFileError, Path("总表.xlsx"), 1148 << 20, 1 << 30, 2
+    )
+    assert (
+        read.data["suggest"] == 3072
+        and read.data["size"] == "1148"
+        and read.data["limit"] == "1024"
+    )
+    assert "KQXL_MAX_UNZIPPED_MIB=3072" in str(read)
+    # the output of a write is what the next read must take, no more
+    wrote = safety._over_cap(
+        "output_too_large", WorkbookError, Path("总表.xlsx"), 1780 << 20, 1 << 30
+    )
+    assert wrote.data["suggest"] == 2048 and wrote.code == "output_too_large"
