@@ -58,6 +58,7 @@ from kqxl.book.safety import (
     check_owner,
     check_stamp,
     check_writable,
+    check_written_size,
     describe_error,
     describe_os_error,
     fail,
@@ -283,6 +284,7 @@ def patch_workbook(
                 )
             jobs, parts, appended, produced = written
             _verify(src, tmp, jobs, contents, produced, package.styles_part)
+            check_written_size(target, tmp, limits)
             # Excel or a colleague may have saved the file since it was read: keep their work
             check_stamp(src, read)
             if in_place:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import math
 import os
 import re
 import secrets
@@ -33,6 +34,7 @@ from kqxl.cells import FileStamp
 from kqxl.errors import (
     HostileFileError,
     KqxlError,
+    OptionError,
     WorkbookChangedError,
     WorkbookError,
     WorkbookLockedError,
@@ -51,21 +53,80 @@ _PROLOG_PEEK = 64 * 1024
 E = TypeVar("E", bound=KqxlError)
 
 
+# The cap on a workbook's total unzipped size: 1 GiB unless the user sets this variable (MiB)
+# for workbooks known to be good (a team master near Excel's 1,048,576 rows passes 1 GiB). The
+# other caps (ratio per part, number of parts, no DTD) stay whatever the cap; kqxl never puts in
+# place a workbook over the cap in effect, which it would then refuse to read.
+MAX_UNZIPPED_ENV = "KQXL_MAX_UNZIPPED_MIB"
+DEFAULT_MAX_UNZIPPED = 1 << 30
+_MIB = 1 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Safety caps applied before a workbook is read or written.
 
-    ``max_ratio`` applies to members larger than ``ratio_min_size`` (small parts compress well
-    legitimately). An owner file (``~$name.xlsx``) older than ``owner_stale_hours`` is
-    treated as stale, and ignored only when the caller passes ``force=True``.
+    ``max_uncompressed`` (bytes) caps the total unzipped size of a workbook read, and of one
+    written; None means :data:`MAX_UNZIPPED_ENV` if set, else 1 GiB (see
+    :meth:`unzipped_cap`). ``max_ratio`` applies to members larger than ``ratio_min_size``
+    (small parts compress well legitimately). An owner file (``~$name.xlsx``) older than
+    ``owner_stale_hours`` is treated as stale, and ignored only when the caller passes
+    ``force=True``.
     """
 
-    max_uncompressed: int = 1 << 30
+    max_uncompressed: int | None = None
     max_ratio: float = 200.0
     ratio_min_size: int = 1 << 20
     max_members: int = 10_000
     owner_stale_hours: float = 12.0
     lock_timeout: float = 10.0
+
+    def unzipped_cap(self) -> int:
+        """The cap on the total unzipped size in bytes: ``max_uncompressed`` if given, else
+        the environment's :data:`MAX_UNZIPPED_ENV` (MiB, read now), else 1 GiB.
+
+        A value of the variable that is no positive number raises OptionError (``bad_option``).
+        """
+        if self.max_uncompressed is not None:
+            return self.max_uncompressed
+        raw = os.environ.get(MAX_UNZIPPED_ENV, "").strip()
+        if not raw:
+            return DEFAULT_MAX_UNZIPPED
+        try:
+            mib = float(raw)
+        except ValueError:
+            mib = math.nan
+        if not (math.isfinite(mib) and mib > 0):
+            raise OptionError.from_key("bad_unzipped_cap", env=MAX_UNZIPPED_ENV, value=raw)
+        return max(1, int(mib * _MIB))
+
+
+def _mib(size: int) -> str:
+    """``size`` bytes in MiB as the messages show it: 1148, 0.4."""
+    mib = size / _MIB
+    return f"{mib:.0f}" if mib >= 10 else f"{mib:.2g}"
+
+
+# A recompute of a workbook whose computed columns are still empty writes about twice its
+# size (1,000,000 rows: 877 MiB in, 1,780 MiB out): the value suggested for a workbook refused
+# on reading leaves that much room, so that raising the cap once is enough.
+_RECOMPUTE_GROWTH = 2
+
+
+def _over_cap(key: str, exc: type[E], path: Path, total: int, cap: int, room: int = 1) -> E:
+    """``key`` (``too_large_total`` or ``output_too_large``) for ``total`` bytes over ``cap``,
+    with a value of :data:`MAX_UNZIPPED_ENV` (whole GiB, in MiB) that lets ``room`` times
+    ``total`` through."""
+    return fail(
+        exc,
+        key,
+        path=path,
+        size=_mib(total),
+        limit=_mib(cap),
+        detail=f"解压后 {_mib(total)} MiB（上限 {_mib(cap)} MiB）",
+        env=MAX_UNZIPPED_ENV,
+        suggest=math.ceil(room * total / (1 << 30)) * 1024,
+    )
 
 
 def fail(exc: type[E], key: str, **values: object) -> E:
@@ -102,8 +163,9 @@ def describe_error(exc: BaseException) -> str:
 def check_file(path: Path, limits: Limits) -> zipfile.ZipFile:
     """Open ``path`` as a zip after every safety check; the caller closes it.
 
-    Raises WorkbookError (file_not_found, unreadable, empty_file, encrypted, not_xlsx, corrupt) or
-    HostileFileError (too_large, hostile_xml).
+    Raises WorkbookError (file_not_found, unreadable, empty_file, encrypted, not_xlsx, corrupt),
+    HostileFileError (too_large, hostile_xml), or OptionError for a bad
+    :data:`MAX_UNZIPPED_ENV`.
     """
     try:
         with path.open("rb") as fh:
@@ -202,20 +264,26 @@ def check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
                 f"{info.file_size // max(info.compress_size, 1)}:1"
                 f"（上限 {limits.max_ratio:g}:1）",
             )
-    if total > limits.max_uncompressed:
-        raise fail(
-            HostileFileError,
-            "too_large",
-            path=path,
-            detail=f"解压后 {total / (1 << 20):.0f} MiB"
-            f"（上限 {limits.max_uncompressed / (1 << 20):.0f} MiB）",
-        )
+    cap = limits.unzipped_cap()
+    if total > cap:
+        raise _over_cap("too_large_total", HostileFileError, path, total, cap, _RECOMPUTE_GROWTH)
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names:
         raise fail(WorkbookError, "not_xlsx", path=path, detail="缺少 [Content_Types].xml")
     for info in infos:
         if info.filename.lower().endswith(_XML_SUFFIXES):
             check_prolog(path, zf, info)
+
+
+def check_written_size(path: Path, written: Path, limits: Limits) -> None:
+    """Refuse (``output_too_large``) to put ``written``, the new package of ``path``, in place
+    when its unzipped size is over the cap in effect: kqxl would refuse to read it next time
+    (a recompute adds computed cells to a workbook that was just under the cap)."""
+    with zipfile.ZipFile(written) as zf:
+        total = sum(info.file_size for info in zf.infolist())
+    cap = limits.unzipped_cap()
+    if total > cap:
+        raise _over_cap("output_too_large", WorkbookError, path, total, cap)
 
 
 def check_prolog(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
