@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import repeat
 from typing import Any
 
 from kqxl.cells import WorkbookGrid, column_index
 from kqxl.engine.columns import SlotColumns
 from kqxl.engine.needs import needed_columns
-from kqxl.engine.results import BookResult, Finding, RowResult, fast_builder
+from kqxl.engine.results import BookResult, Finding, SheetRows
 from kqxl.engine.system import (
     System,
     SystemInput,
@@ -34,8 +33,6 @@ from kqxl.rules.synonyms import choice_synonyms
 from kqxl.schema import SCHEMA, Schema
 
 __all__ = ["CustomerIndex", "evaluate", "row_columns"]
-
-_new_row = fast_builder(RowResult)
 
 
 def row_columns(
@@ -151,19 +148,13 @@ def _schema_names(schema: Schema) -> set[str]:
 
 def _row_results(
     data: SheetData, systems: Sequence[System], outputs: Mapping[str, SystemOutput]
-) -> list[RowResult]:
-    """One result per row: the outputs of the sheet's systems by column key."""
-    keys = [o.key for s in systems for o in s.outputs]
-    columns = [outputs[s.name].values[o.key] for s in systems for o in s.outputs]
-    per_row: Iterable[tuple[Any, ...]] = zip(*columns, strict=True) if columns else repeat(())
-    sheet, build = data.sheet, _new_row
-    return [
-        build(row=row, key=key, name=name, values=dict(zip(keys, values)))  # noqa: B905
-        for row, key, name, values in zip(
-            data.rows,
-            data.values[sheet.key_column],
-            data.values[sheet.name_column],
-            per_row,
-            strict=False,  # per_row is endless when the sheet has no outputs
-        )
-    ]
+) -> SheetRows:
+    """One result per row, kept as columns: the outputs of the sheet's systems by key."""
+    columns: dict[str, Sequence[Any]] = {}
+    for s in systems:
+        for o in s.outputs:
+            columns[o.key] = outputs[s.name].values[o.key]
+    sheet = data.sheet
+    return SheetRows(
+        data.rows, data.values[sheet.key_column], data.values[sheet.name_column], columns
+    )

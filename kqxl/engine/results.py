@@ -20,10 +20,10 @@ exactly what ``kqxl validate --json`` prints::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer
 
 from kqxl.rules.io import RulesInfo
 from kqxl.schema import CUSTOMERS, PROJECTS
@@ -210,25 +210,133 @@ class RowResult(BaseModel):
         return self.values[key]
 
 
+_new_row = fast_builder(RowResult)
+
+
+class SheetRows(Sequence[RowResult]):
+    """One sheet's row results, kept as the columns the systems computed them in.
+
+    Reads as the list of :class:`RowResult` it stands for (``rows[i]["grade"]``, ``len``,
+    iteration, slices, ``==`` with a list): a row's result is built the first time it is read
+    and kept (so it is the same object each time). Callers that read column-wise (the recompute
+    plan, the board) take :meth:`column` and :attr:`numbers` and build no row at all.
+    """
+
+    __slots__ = ("_made", "columns", "keys", "names", "numbers")
+
+    def __init__(
+        self,
+        numbers: Sequence[int],
+        keys: Sequence[str | None],
+        names: Sequence[str | None],
+        columns: Mapping[str, Sequence[OutputValue]],
+    ) -> None:
+        """``numbers``: each row as Excel numbers it; ``keys``/``names``: its record;
+        ``columns``: output key → one value per row (in the order a row's ``values`` lists)."""
+        n = len(numbers)
+        if len(keys) != n or len(names) != n or any(len(c) != n for c in columns.values()):
+            raise ValueError("every column of a sheet's results needs one value per row")
+        self.numbers = numbers
+        self.keys = keys
+        self.names = names
+        self.columns = dict(columns)
+        self._made: list[RowResult | None] = [None] * n
+
+    def column(self, key: str) -> Sequence[OutputValue]:
+        """Output ``key`` of every row (``KeyError`` when the sheet's systems have none)."""
+        return self.columns[key]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def _row(self, i: int) -> RowResult:
+        made = self._made[i]
+        if made is None:
+            values = {key: column[i] for key, column in self.columns.items()}
+            made = self._made[i] = _new_row(
+                row=self.numbers[i], key=self.keys[i], name=self.names[i], values=values
+            )
+        return made
+
+    @overload
+    def __getitem__(self, i: int) -> RowResult: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[RowResult]: ...
+
+    def __getitem__(self, i: int | slice) -> RowResult | list[RowResult]:
+        if isinstance(i, slice):
+            return [self._row(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("row result index out of range")
+        return self._row(i)
+
+    def __iter__(self) -> Iterator[RowResult]:
+        return map(self._row, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (SheetRows, list, tuple)):
+            return len(self) == len(other) and all(map(_same, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+def _same(a: object, b: object) -> bool:
+    return a == b
+
+
+def row_numbers(rows: Sequence[RowResult]) -> Sequence[int]:
+    """The Excel row of each result, without building the results when they are columns."""
+    return rows.numbers if isinstance(rows, SheetRows) else [r.row for r in rows]
+
+
+def output_column(rows: Sequence[RowResult], key: str) -> Sequence[OutputValue]:
+    """Output ``key`` of each result (``None`` where a row has none), read column-wise when
+    the results are columns."""
+    if isinstance(rows, SheetRows):
+        column = rows.columns.get(key)
+        return column if column is not None else [None] * len(rows)
+    return [r.values.get(key) for r in rows]
+
+
 class BookResult(BaseModel):
     """Everything the engine found in one workbook."""
 
     file: str
     layouts: dict[str, SheetLayout]
-    rows: dict[str, list[RowResult]]  # sheet name → one result per data row
+    # sheet name → one result per data row (the engine gives :class:`SheetRows`, which read
+    # as such a list; a result validated from JSON holds lists)
+    rows: dict[str, list[RowResult]]
     findings: list[Finding]
     rules: RulesInfo | None = None  # which rules these results were computed with
 
-    def sheet(self, name: str) -> list[RowResult]:
+    @field_serializer("rows", mode="wrap")
+    def _rows_as_lists(
+        self, rows: Mapping[str, Sequence[RowResult]], handler: SerializerFunctionWrapHandler
+    ) -> Any:
+        return handler({name: list(results) for name, results in rows.items()})
+
+    def sheet(self, name: str) -> Sequence[RowResult]:
         """The row results of sheet ``name`` (empty when the schema has no such sheet)."""
         return self.rows.get(name, [])
 
+    def column(self, sheet: str, key: str) -> Sequence[OutputValue]:
+        """Output ``key`` of every row of ``sheet`` (``None`` where a row has none), in row
+        order, read column-wise: ``result.column("客户", "grade")``."""
+        return output_column(self.sheet(sheet), key)
+
     @property
-    def customers(self) -> list[RowResult]:
+    def customers(self) -> Sequence[RowResult]:
         return self.sheet(CUSTOMERS)
 
     @property
-    def projects(self) -> list[RowResult]:
+    def projects(self) -> Sequence[RowResult]:
         return self.sheet(PROJECTS)
 
     def findings_for(self, sheet: str, row: int) -> list[Finding]:
