@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import count
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from kqxl.cells import WorkbookGrid, column_index
@@ -87,25 +89,44 @@ def evaluate(
         for value in system.provides:
             provided[value.sheet][value.name] = out.derived[value.name]
     findings += typed_over_findings(book.sheets, sheets, rules)
-    order = {s.name: i for i, s in enumerate(schema.sheets)}
-    columns: dict[str, int] = {}  # letters → column number, once each
-
-    def place(f: Finding) -> tuple[int, int, int]:
-        letters = f.column
-        if not letters:
-            return order.get(f.sheet, len(order)), f.row or 0, 0
-        col = columns.get(letters)
-        if col is None:
-            col = columns[letters] = column_index(letters)
-        return order.get(f.sheet, len(order)), f.row or 0, col
-
-    findings.sort(key=place)
+    findings = _in_place_order(findings, schema)
     rows = {
         name: _row_results(data, [s for s in chosen if s.sheet == name], outputs)
         for name, data in sheets.items()
     }
     layouts = {name: d.layout for name, d in sheets.items() if d.layout is not None}
     return BookResult.model_construct(file=book.path, layouts=layouts, rows=rows, findings=findings)
+
+
+def _in_place_order(findings: list[Finding], schema: Schema) -> list[Finding]:
+    """``findings`` sorted as a rep reads the workbook: by sheet (the schema's order; others
+    after), row, then column (a finding without a row or column first); stable.
+
+    The sort keys are made by ``map`` over the findings' fields and each column letter is
+    read once: no Python call per finding (a big sheet has hundreds of thousands)."""
+    order = {s.name: i for i, s in enumerate(schema.sheets)}
+    sheets = list(map(_SHEET, findings))
+    places = {name: order.get(name, len(order)) for name in set(sheets)}
+    letters = list(map(_COLUMN, findings))
+    columns = {letters: column_index(letters) if letters else 0 for letters in set(letters)}
+    rows = list(map(_ROW, findings))
+    keyed = list(
+        zip(
+            map(places.__getitem__, sheets),
+            map(_NO_ROW.get, rows, rows),  # None → 0
+            map(columns.__getitem__, letters),
+            count(),
+            findings,
+            strict=False,  # count() is endless
+        )
+    )
+    keyed.sort()
+    return list(map(_LAST, keyed))
+
+
+_SHEET, _ROW, _COLUMN = attrgetter("sheet"), attrgetter("row"), attrgetter("column")
+_NO_ROW: dict[int | None, int] = {None: 0}
+_LAST = itemgetter(4)
 
 
 def _validate(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice, zip_longest
+from itertools import compress, count, islice, repeat, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
@@ -405,12 +406,17 @@ def _convert_columns(
             values[key] = out
             notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
             bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
-            kind = text(READING, _KIND.get(col_def.type, "kind_number"))
-            column = raw[key]
-            findings += [
-                made.make(code, excel_rows[i], cell_text(column[i]), typed=typed, kind=kind)
-                for i, code, typed in notes
-            ]
+            if notes:
+                kind = text(READING, _KIND.get(col_def.type, "kind_number"))
+                at, codes, typed = zip(*notes, strict=True)
+                column = raw[key]
+                findings += made.notices(
+                    codes,
+                    list(map(excel_rows.__getitem__, at)),
+                    [_as_text(column[i]) for i in at],
+                    typed,
+                    kind,
+                )
         if not bads:
             continue
         bad_rows[key] = {bad.index for bad in bads}
@@ -483,6 +489,16 @@ def typed_text(value: Any) -> str:
     return cell_text(value)
 
 
+def _as_text(value: CellValue) -> str:
+    """:func:`cell_text`, with text (the usual odd cell) returned as it is."""
+    return value if value.__class__ is str else cell_text(value)
+
+
+def _where_not(test: Callable[[Any], bool], values: Iterable[Any]) -> Iterator[int]:
+    """The indices of ``values`` for which ``test`` is false, found in C."""
+    return compress(count(), map(operator.not_, map(test, values)))
+
+
 def _read_leniently(
     raw: Sequence[CellValue],
     out: list[Any],
@@ -493,37 +509,45 @@ def _read_leniently(
     """Notices (index, code, typed value) for the cells of one column read leniently, and
     the cells that are bad after all (a count with a money unit), which ``out`` then blanks.
 
-    Each type is first checked over the whole column in C (the usual column is plain)."""
+    Each type is first checked over the whole column in C (the usual column is plain), and
+    only the cells of another kind (text in a number column …) are looked at one by one."""
     notes: list[tuple[int, str, str]] = []
     bads: list[Bad] = []
     if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
         if str not in set(map(type, raw)):
             return notes, bads
-        for i, v in enumerate(raw):
-            if v.__class__ is not str or out[i] is None:
+        shown: dict[Any, str] = {}  # a number → its text, once each
+        for i in compress(count(), map(operator.is_, map(type, raw), repeat(str))):
+            v, number = raw[i], out[i]
+            if number is None:
                 continue
-            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):
+            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):  # type: ignore[arg-type]
                 out[i] = None
                 bads.append(Bad(i, "count_with_unit", v))
-            else:
-                notes.append((i, "lenient_value", typed_text(out[i])))
+                continue
+            typed = shown.get(number)
+            if typed is None:
+                typed = shown[number] = typed_text(number)
+            notes.append((i, "lenient_value", typed))
     elif ctype is ColumnType.DATE:
         if _DATE_TYPES.issuperset(map(type, raw)):
             return notes, bads
-        notes = [
-            (i, "lenient_value", typed_text(out[i]))
-            for i, v in enumerate(raw)
-            if out[i] is not None and v.__class__ not in _DATE_TYPES
-        ]
+        days: dict[Any, str] = {}  # a date → its text, once each
+        for i in _where_not(_DATE_TYPES.__contains__, map(type, raw)):
+            day = out[i]
+            if day is not None:
+                typed = days.get(day)
+                if typed is None:
+                    typed = days[day] = typed_text(day)
+                notes.append((i, "lenient_value", typed))
     elif ctype is ColumnType.BOOL:
         if _PLAIN_BOOL.issuperset(raw):
             return notes, bads
         notes = [
-            (i, "lenient_value", typed_text(out[i]))
-            for i, v in enumerate(raw)
-            if out[i] is not None
-            and v not in _PLAIN_BOOL
-            and not (v.__class__ is str and v.strip() in _PLAIN_BOOL)
+            (i, "lenient_value", "是" if word else "否")
+            for i in _where_not(_PLAIN_BOOL.__contains__, raw)
+            if (word := out[i]) is not None
+            and not ((v := raw[i]).__class__ is str and v.strip() in _PLAIN_BOOL)
         ]
     elif ctype is ColumnType.CHOICE and choices:
         plain = {c for c in choices.values()}
@@ -533,8 +557,8 @@ def _read_leniently(
         folded = {name_key(c) for c in plain}
         notes = [
             (i, "choice_synonym", str(out[i]))
-            for i, v in enumerate(raw)
-            if out[i] is not None and v not in plain and name_key(cell_text(v)) not in folded
+            for i in _where_not(plain.__contains__, raw)
+            if out[i] is not None and name_key(cell_text(raw[i])) not in folded
         ]
     elif ctype is ColumnType.TEXT and key in PLACEHOLDER_COLUMNS:
         if PLACEHOLDERS.isdisjoint(out):

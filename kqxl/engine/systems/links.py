@@ -29,12 +29,14 @@ class CustomerIndex:
     """Customers looked up by 客户名称 or 客户编号, after whitespace/full-width folding."""
 
     def __init__(self, data: SheetData) -> None:
-        self._by: dict[str, int] = {}
-        for column in ("customer_name", "customer_id"):
+        # The first row holding a key wins, and a name wins over a 客户编号: the pairs are
+        # added last row first, 客户编号 before names, each later one replacing (in C).
+        by: dict[str | None, int] = {}
+        for column in ("customer_id", "customer_name"):
             keys = data.match_keys.get(column) or name_keys(data.values[column])
-            for i, k in enumerate(keys):
-                if k is not None:
-                    self._by.setdefault(k, i)
+            by.update(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        by.pop(None, None)
+        self._by: dict[str, int] = by  # type: ignore[assignment]
         self._seen: dict[str, int | None] = {}  # raw text → row, as projects repeat names
 
     def find(self, value: str | None) -> int | None:
