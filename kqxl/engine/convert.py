@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -156,6 +156,36 @@ def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
     return bads
 
 
+# Cell types of which no two values of different types are equal (1 == 1.0 == True are): a
+# column of only these can be converted once per distinct value.
+_DISTINCT_SAFE = frozenset({type(None), str, dt.date, dt.datetime})
+
+
+def _by_distinct(
+    raw: Sequence[CellValue], one: Callable[[CellValue, _Recorder], Any]
+) -> tuple[list[Any], list[Bad]] | None:
+    """``one`` over each distinct value of ``raw`` once, then the column looked up in C; the
+    same values and :class:`Bad` entries as ``one`` over every cell. ``None`` (convert cell by
+    cell) when the column holds few repeats or types whose values compare equal across types."""
+    if len(raw) < 64 or not _DISTINCT_SAFE.issuperset(set(map(type, raw))):
+        return None
+    distinct = set(raw)
+    if len(distinct) * 4 > len(raw):
+        return None
+    rec = _Recorder()
+    table = {v: one(v, rec) for v in distinct}
+    out: list[Any] = list(map(table.__getitem__, raw))
+    if not rec.found:
+        return out, []
+    bads = []
+    for miss in rec.found:
+        for i in positions(out, miss):
+            bads.append(Bad(i, miss.code, raw[i]))
+            out[i] = None
+    bads.sort(key=_by_index)
+    return out, bads
+
+
 class _Recorder:
     """Counts misses so that the slow scan for them runs only when there is one."""
 
@@ -292,6 +322,9 @@ _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31,
 
 def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
     """Date within 1900–2100; datetimes lose their time."""
+    by_value = _by_distinct(raw, partial(_one_date, date1904=date1904))
+    if by_value is not None:
+        return by_value  # a date column repeats its days: each converted once
     rec = _Recorder()
     date_cls, lo, hi = dt.date, FIRST_DAY, LAST_DAY
     # Readers return datetimes for date cells; keep that common case inline too.
@@ -307,6 +340,15 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
         for v in raw
     ]
     return out, (_collect(out, rec) if rec.found else [])
+
+
+def _one_date(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
+    """One cell as :func:`convert_date` converts it."""
+    if value.__class__ is dt.date and FIRST_DAY <= value <= LAST_DAY:
+        return value
+    if value.__class__ is dt.datetime and _FIRST_MOMENT <= value <= _LAST_MOMENT:
+        return value.date()
+    return None if value is None else _date_other(value, rec, date1904)
 
 
 def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
@@ -386,6 +428,9 @@ def convert_choice(
     raw: Sequence[CellValue], choices: dict[str, str]
 ) -> tuple[list[Any], list[Bad]]:
     """One of the allowed values, compared after normalisation."""
+    by_value = _by_distinct(raw, partial(_one_choice, choices=choices))
+    if by_value is not None:
+        return by_value  # a handful of words: each looked up once
     rec = _Recorder()
     get = choices.get
     out: list[Any] = [
@@ -399,6 +444,15 @@ def convert_choice(
             if v is _MISS:
                 out[i] = _choice_other(raw[i], rec, choices)
     return out, (_collect(out, rec) if rec.found else [])
+
+
+def _one_choice(value: CellValue, rec: _Recorder, choices: dict[str, str]) -> str | _Miss | None:
+    """One cell as :func:`convert_choice` converts it."""
+    if value.__class__ is str:
+        found = choices.get(value)
+        if found is not None:
+            return found
+    return None if value is None else _choice_other(value, rec, choices)
 
 
 def _choice_other(
