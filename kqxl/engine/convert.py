@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import compress, count
 from typing import Any
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
@@ -156,9 +157,10 @@ def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
     return bads
 
 
-# Cell types of which no two values of different types are equal (1 == 1.0 == True are): a
-# column of only these can be converted once per distinct value.
+# Cell types of which no two values of different types are equal: a column of these and at
+# most one type of number (1 == 1.0 == True) can be converted once per distinct value.
 _DISTINCT_SAFE = frozenset({type(None), str, dt.date, dt.datetime})
+_NUMBER_TYPES = frozenset({int, float, bool})
 
 
 def _by_distinct(
@@ -166,8 +168,11 @@ def _by_distinct(
 ) -> tuple[list[Any], list[Bad]] | None:
     """``one`` over each distinct value of ``raw`` once, then the column looked up in C; the
     same values and :class:`Bad` entries as ``one`` over every cell. ``None`` (convert cell by
-    cell) when the column holds few repeats or types whose values compare equal across types."""
-    if len(raw) < 64 or not _DISTINCT_SAFE.issuperset(set(map(type, raw))):
+    cell) when the column holds few repeats or two types whose values may be equal."""
+    if len(raw) < 64:
+        return None
+    others = set(map(type, raw)).difference(_DISTINCT_SAFE)
+    if len(others) > 1 or not _NUMBER_TYPES.issuperset(others):
         return None
     distinct = set(raw)
     if len(distinct) * 4 > len(raw):
@@ -177,12 +182,12 @@ def _by_distinct(
     out: list[Any] = list(map(table.__getitem__, raw))
     if not rec.found:
         return out, []
+    missed = {v for v, got in table.items() if got.__class__ is _Miss}
     bads = []
-    for miss in rec.found:
-        for i in positions(out, miss):
-            bads.append(Bad(i, miss.code, raw[i]))
-            out[i] = None
-    bads.sort(key=_by_index)
+    for i in compress(count(), map(missed.__contains__, raw)):  # one pass, in C
+        v = raw[i]
+        bads.append(Bad(i, table[v].code, v))
+        out[i] = None
     return out, bads
 
 
@@ -322,9 +327,6 @@ _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31,
 
 def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
     """Date within 1900–2100; datetimes lose their time."""
-    by_value = _by_distinct(raw, partial(_one_date, date1904=date1904))
-    if by_value is not None:
-        return by_value  # a date column repeats its days: each converted once
     rec = _Recorder()
     date_cls, lo, hi = dt.date, FIRST_DAY, LAST_DAY
     # Readers return datetimes for date cells; keep that common case inline too.
@@ -340,15 +342,6 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
         for v in raw
     ]
     return out, (_collect(out, rec) if rec.found else [])
-
-
-def _one_date(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
-    """One cell as :func:`convert_date` converts it."""
-    if value.__class__ is dt.date and FIRST_DAY <= value <= LAST_DAY:
-        return value
-    if value.__class__ is dt.datetime and _FIRST_MOMENT <= value <= _LAST_MOMENT:
-        return value.date()
-    return None if value is None else _date_other(value, rec, date1904)
 
 
 def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:

@@ -171,33 +171,42 @@ class ColumnFindings:
         kind: str,
     ) -> list[Finding]:
         """:meth:`make` for each (code, row, value, typed) of the column, all with ``kind``:
-        what a rep typed and how it was read. Each distinct message is built once and the
-        findings are made without a call per finding."""
-        messages, put = self.messages, _put_finding
-        sheet, column, header = self.sheet, self.column, self.header
-        kind_item = ("kind", kind)
-        out: list[Finding] = []
-        append = out.append
-        for code, row, value, read_as in zip(codes, rows, values, typed):  # noqa: B905
-            known = messages.get((code, value, ("typed", read_as), kind_item))
-            if known is None:
-                append(self.make(code, row, value, typed=read_as, kind=kind))
-                continue
-            append(
-                put(
-                    {
-                        "code": code,
-                        "level": known[1],
-                        "sheet": sheet,
-                        "row": row,
-                        "column": column,
-                        "header": header,
-                        "value": value,
-                        "message": known[0],
-                    }
-                )
+        what a rep typed and how it was read. The message of each distinct (code, value,
+        typed) is built once, and matched to the findings in C."""
+        if any("{row}" in FINDINGS[code] for code in set(codes)):
+            return [
+                self.make(code, row, value, typed=read_as, kind=kind)
+                for code, row, value, read_as in zip(codes, rows, values, typed, strict=True)
+            ]
+        keys = list(zip(codes, values, typed, strict=True))
+        messages: dict[tuple[str, str | None, str], str] = {}
+        for key in dict.fromkeys(keys):
+            code, value, read_as = key
+            known = self.messages.get((code, value, ("typed", read_as), ("kind", kind)))
+            messages[key] = (
+                known[0]
+                if known is not None
+                else self.make(code, 0, value, typed=read_as, kind=kind).message
             )
-        return out
+        levels = {code: level_of(code) for code in set(codes)}
+        sheet, column, header, put = self.sheet, self.column, self.header, _put_finding
+        return [
+            put(
+                {
+                    "code": code,
+                    "level": levels[code],
+                    "sheet": sheet,
+                    "row": row,
+                    "column": column,
+                    "header": header,
+                    "value": value,
+                    "message": message,
+                }
+            )
+            for code, row, value, message in zip(
+                codes, rows, values, map(messages.__getitem__, keys), strict=True
+            )
+        ]
 
     def make(self, code: str, row: int, value: str | None, **extra: object) -> Finding:
         key = (code, value, *extra.items())

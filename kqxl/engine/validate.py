@@ -406,15 +406,13 @@ def _convert_columns(
             values[key] = out
             notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
             bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
-            if notes:
+            if notes.at:
                 kind = text(READING, _KIND.get(col_def.type, "kind_number"))
-                at, codes, typed = zip(*notes, strict=True)
-                column = raw[key]
                 findings += made.notices(
-                    codes,
-                    list(map(excel_rows.__getitem__, at)),
-                    [_as_text(column[i]) for i in at],
-                    typed,
+                    notes.codes,
+                    list(map(excel_rows.__getitem__, notes.at)),
+                    _texts_at(raw[key], notes.at),
+                    notes.typed,
                     kind,
                 )
         if not bads:
@@ -489,14 +487,40 @@ def typed_text(value: Any) -> str:
     return cell_text(value)
 
 
-def _as_text(value: CellValue) -> str:
-    """:func:`cell_text`, with text (the usual odd cell) returned as it is."""
-    return value if value.__class__ is str else cell_text(value)
+def _texts_at(column: Sequence[CellValue], at: Sequence[int]) -> list[str]:
+    """:func:`cell_text` of the cells of ``column`` at ``at``, each distinct cell once."""
+    cells = list(map(column.__getitem__, at))
+    if set(map(type, cells)) == _ONLY_STR:
+        return cells  # type: ignore[return-value]  # text is its own text
+    keys = list(zip(map(type, cells), cells, strict=True))  # 1 and True are different cells
+    texts = {k: cell_text(k[1]) for k in set(keys)}
+    return list(map(texts.__getitem__, keys))
+
+
+_ONLY_STR = {str}
+
+
+@dataclass(slots=True)
+class _Notes:
+    """The notices of one column, as parallel lists in row order: the index of each cell, its
+    code and what it was read as (``typed``)."""
+
+    at: list[int] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    typed: list[str] = field(default_factory=list)
+
+    def add(self, i: int, code: str, typed: str) -> None:
+        self.at.append(i)
+        self.codes.append(code)
+        self.typed.append(typed)
 
 
 def _where_not(test: Callable[[Any], bool], values: Iterable[Any]) -> Iterator[int]:
     """The indices of ``values`` for which ``test`` is false, found in C."""
     return compress(count(), map(operator.not_, map(test, values)))
+
+
+_YES_NO_TEXT = {True: "是", False: "否"}
 
 
 def _read_leniently(
@@ -505,13 +529,13 @@ def _read_leniently(
     ctype: ColumnType,
     key: str,
     choices: Mapping[str, str] | None,
-) -> tuple[list[tuple[int, str, str]], list[Bad]]:
+) -> tuple[_Notes, list[Bad]]:
     """Notices (index, code, typed value) for the cells of one column read leniently, and
     the cells that are bad after all (a count with a money unit), which ``out`` then blanks.
 
     Each type is first checked over the whole column in C (the usual column is plain), and
     only the cells of another kind (text in a number column …) are looked at one by one."""
-    notes: list[tuple[int, str, str]] = []
+    notes = _Notes()
     bads: list[Bad] = []
     if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
         if str not in set(map(type, raw)):
@@ -528,7 +552,7 @@ def _read_leniently(
             typed = shown.get(number)
             if typed is None:
                 typed = shown[number] = typed_text(number)
-            notes.append((i, "lenient_value", typed))
+            notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.DATE:
         if _DATE_TYPES.issuperset(map(type, raw)):
             return notes, bads
@@ -539,35 +563,41 @@ def _read_leniently(
                 typed = days.get(day)
                 if typed is None:
                     typed = days[day] = typed_text(day)
-                notes.append((i, "lenient_value", typed))
+                notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.BOOL:
-        if _PLAIN_BOOL.issuperset(raw):
+        odd = set(raw).difference(_PLAIN_BOOL)
+        if not odd:
             return notes, bads
-        notes = [
-            (i, "lenient_value", "是" if word else "否")
-            for i in _where_not(_PLAIN_BOOL.__contains__, raw)
-            if (word := out[i]) is not None
-            and not ((v := raw[i]).__class__ is str and v.strip() in _PLAIN_BOOL)
-        ]
+        # Whether a cell is a notice depends on its value only (equal cells read alike): the
+        # values that are, then their cells, found in one pass in C.
+        lenient = {
+            v
+            for v in odd
+            if out[raw.index(v)] is not None
+            and not (v.__class__ is str and v.strip() in _PLAIN_BOOL)
+        }
+        if lenient:
+            notes.at = list(compress(count(), map(lenient.__contains__, raw)))
+            notes.codes = ["lenient_value"] * len(notes.at)
+            notes.typed = list(map(_YES_NO_TEXT.__getitem__, map(out.__getitem__, notes.at)))
     elif ctype is ColumnType.CHOICE and choices:
         plain = {c for c in choices.values()}
         if plain.union((None,)).issuperset(raw):
             return notes, bads
         # a spelling of the choice itself (spaces, width, case) is the same word: no notice
         folded = {name_key(c) for c in plain}
-        notes = [
-            (i, "choice_synonym", str(out[i]))
-            for i in _where_not(plain.__contains__, raw)
-            if out[i] is not None and name_key(cell_text(raw[i])) not in folded
-        ]
+        for i in _where_not(plain.__contains__, raw):
+            if out[i] is not None and name_key(cell_text(raw[i])) not in folded:
+                notes.add(i, "choice_synonym", str(out[i]))
     elif ctype is ColumnType.TEXT and key in PLACEHOLDER_COLUMNS:
         if PLACEHOLDERS.isdisjoint(out):
             return notes, bads
+        found: list[int] = []
         for word in PLACEHOLDERS.intersection(out):
-            for i in positions(out, word):
-                out[i] = None
-                notes.append((i, "placeholder", ""))
-        notes.sort()
+            found += positions(out, word)
+        for i in sorted(found):
+            out[i] = None
+            notes.add(i, "placeholder", "")
     return notes, bads
 
 
