@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kqxl.cells import CellError, CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine import evaluate, validate_sheet
 from kqxl.engine.columns import LazyColumns, SlotColumns, text_errors
-from kqxl.engine.convert import Bad, choice_map, convert_choice, convert_text
+from kqxl.engine.convert import Bad, choice_map, convert_bool, convert_choice, convert_text
 from kqxl.rules import load_rules
 from kqxl.schema import SCHEMA, ColumnType
 
@@ -72,6 +72,26 @@ def test_choices_converted_once_per_distinct_value_are_those_of_each_cell(
 
     for column in (cells, [*cells, *odd]):
         assert convert(column) == _one_by_one(convert, column)
+
+
+YES_NO_CELLS = st.sampled_from(
+    [None, "", " ", "是", "否", " 是 ", "√", "Y", "n", 1, 0, True, False, 1.0, 2, "也许", "#N/A"]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(YES_NO_CELLS, max_size=60))
+def test_yes_no_notices_are_those_of_each_cell(cells: list[CellValue]) -> None:
+    out, _ = convert_bool(cells)
+    notes, _ = validate_module._read_leniently(cells, list(out), ColumnType.BOOL, "x", None)
+    plain = {None, "", "是", "否"}
+    expected = [
+        i
+        for i, v in enumerate(cells)
+        if out[i] is not None and v not in plain and not (isinstance(v, str) and v.strip() in plain)
+    ]
+    assert notes.at == expected
+    assert notes.typed == ["是" if out[i] else "否" for i in expected]
 
 
 def test_lazy_columns_behave_as_the_dict_they_replace() -> None:

@@ -523,6 +523,25 @@ def _where_not(test: Callable[[Any], bool], values: Iterable[Any]) -> Iterator[i
 _YES_NO_TEXT = {True: "是", False: "否"}
 
 
+class _LenientYesNo(dict[Any, bool]):
+    """Cell → whether it is a 是/否 read leniently (``√``, ``Y``, ``1`` …: a notice) for one
+    column, as :func:`~kqxl.engine.convert.convert_bool` reads it; each value judged once."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(_PLAIN_BOOL_FALSE)
+
+    def __missing__(self, value: Any) -> bool:
+        lenient = self[value] = not (value.__class__ is str and value.strip() in _PLAIN_BOOL) and (
+            yes_no(value) is not None
+        )
+        return lenient
+
+
+_PLAIN_BOOL_FALSE = dict.fromkeys(_PLAIN_BOOL, False)
+
+
 def _read_leniently(
     raw: Sequence[CellValue],
     out: list[Any],
@@ -565,19 +584,10 @@ def _read_leniently(
                     typed = days[day] = typed_text(day)
                 notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.BOOL:
-        odd = set(raw).difference(_PLAIN_BOOL)
-        if not odd:
-            return notes, bads
-        # Whether a cell is a notice depends on its value only (equal cells read alike): the
-        # values that are, then their cells, found in one pass in C.
-        lenient = {
-            v
-            for v in odd
-            if out[raw.index(v)] is not None
-            and not (v.__class__ is str and v.strip() in _PLAIN_BOOL)
-        }
-        if lenient:
-            notes.at = list(compress(count(), map(lenient.__contains__, raw)))
+        # Whether a cell is a notice depends on its value only (equal cells read alike):
+        # each distinct value is judged once, its cells found in the same pass, in C.
+        notes.at = list(compress(count(), map(_LenientYesNo().__getitem__, raw)))
+        if notes.at:
             notes.codes = ["lenient_value"] * len(notes.at)
             notes.typed = list(map(_YES_NO_TEXT.__getitem__, map(out.__getitem__, notes.at)))
     elif ctype is ColumnType.CHOICE and choices:
