@@ -101,6 +101,8 @@ class SheetData:
     # name_key() of the key and name columns, for duplicate checks and look-ups
     match_keys: dict[str, list[str | None]] = field(default_factory=dict)
     raw: dict[str, Sequence[CellValue]] = field(default_factory=dict)
+    # look-ups built from the columns once for the systems that share them (the customer index)
+    shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.rows)

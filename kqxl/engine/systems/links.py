@@ -41,6 +41,14 @@ class CustomerIndex:
         self._by: dict[str, int] = by  # type: ignore[assignment]
         self._seen: dict[str, int | None] = {}  # raw text → row, as projects repeat names
 
+    @classmethod
+    def of(cls, data: SheetData) -> CustomerIndex:
+        """The index of ``data``, built once per validated sheet."""
+        index = data.shared.get("customer_index")
+        if index is None:
+            index = data.shared["customer_index"] = cls(data)
+        return index
+
     def find(self, value: str | None) -> int | None:
         if value is None:
             return None
@@ -76,7 +84,7 @@ class Links(System):
 
     def compute(self, given: SystemInput) -> SystemOutput:
         projects, customers = given.data, given.sheets[CUSTOMERS]
-        index = CustomerIndex(customers)
+        index = CustomerIndex.of(customers)
         ctypes = customers.values["customer_type"]
         out = SystemOutput()
         # Without a 客户 sheet its one finding (missing_sheet) says it all: no finding per

@@ -42,7 +42,7 @@ def link_log(log: SheetData, customers: SheetData, findings: list[Finding]) -> l
     """Per row of a log sheet, the 客户 row its 客户 cell names (by name or 客户编号); a name
     the 客户 sheet lacks is an ``unknown_customer`` finding."""
     values = log.values["customer"]
-    found = CustomerIndex(customers).find_all(values)
+    found = CustomerIndex.of(customers).find_all(values)
     layout = log.layout
     letter = (
         column_letter(layout.columns["customer"])
