@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import repeat
 from typing import Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer
@@ -340,6 +341,23 @@ class SheetRows(Sequence[RowResult]):
     def __iter__(self) -> Iterator[RowResult]:
         return map(self._row, range(len(self)))
 
+    def as_list(self) -> list[RowResult]:
+        """The rows as a list, without keeping the ones not read before (for a dump)."""
+        keys, columns = list(self.columns), list(self.columns.values())
+        return [
+            made
+            if made is not None
+            else _new_row(row=row, key=key, name=name, values=dict(zip(keys, values)))  # noqa: B905
+            for made, row, key, name, values in zip(
+                self._made,
+                self.numbers,
+                self.keys,
+                self.names,
+                zip(*columns, strict=True) if columns else repeat(()),
+                strict=False,  # repeat(()) is endless
+            )
+        ]
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (SheetRows, list, tuple)):
             return len(self) == len(other) and all(map(_same, self, other))
@@ -384,7 +402,12 @@ class BookResult(BaseModel):
     def _rows_as_lists(
         self, rows: Mapping[str, Sequence[RowResult]], handler: SerializerFunctionWrapHandler
     ) -> Any:
-        return handler({name: list(results) for name, results in rows.items()})
+        return handler(
+            {
+                name: results.as_list() if isinstance(results, SheetRows) else list(results)
+                for name, results in rows.items()
+            }
+        )
 
     def sheet(self, name: str) -> Sequence[RowResult]:
         """The row results of sheet ``name`` (empty when the schema has no such sheet)."""
