@@ -41,7 +41,7 @@ from kqxl.book.patch import CellChange
 from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine.board import Board, HeatFigures, RepFigures, board_figures
 from kqxl.engine.care import HOLIDAY, care_reminders
-from kqxl.engine.results import BookResult, row_numbers
+from kqxl.engine.results import BookResult
 from kqxl.engine.systems.links import CustomerIndex
 from kqxl.engine.validate import SheetData, validate_sheet
 from kqxl.schema import COMPLAINT_STEPS, COMPLAINTS, CUSTOMERS, PROJECTS, SCHEMA, VALUE_CLASSES
@@ -362,14 +362,14 @@ def read_board(
     if layout is None or sheet is None:
         return None
     rep_col = layout.columns.get("owner_rep")
-    rows = row_numbers(result.customers)
+    rows = [r.row for r in result.customers]
     customer_reps = [_text(sheet.value(r, rep_col)) if rep_col else None for r in rows]
     projects = result.projects
     p_layout, p_sheet = result.layouts.get(PROJECTS), grid.sheets.get(PROJECTS)
     p_col = p_layout.columns.get("owner_rep") if p_layout is not None else None
     project_reps = [
-        _text(p_sheet.value(row, p_col)) if p_sheet is not None and p_col else None
-        for row in row_numbers(projects)
+        _text(p_sheet.value(p.row, p_col)) if p_sheet is not None and p_col else None
+        for p in projects
     ]
     data = validate_sheet(sheet, SCHEMA.customers, date1904=grid.date1904)
     soon = care_reminders(data.values, data.rows, today, CARE_DAYS, work_calendar())
@@ -381,16 +381,16 @@ def read_board(
         grade_labels=[*rules.labels.grades, rules.labels.not_applicable],
         heat_percents=[level.percent for level in rules.heat.levels],
         customer_reps=customer_reps,
-        customer_grades=[_text(v) for v in result.column(CUSTOMERS, "grade")],
-        customer_values=[_text(v) for v in result.column(CUSTOMERS, "value_class")],
+        customer_grades=[_text(c.values.get("grade")) for c in result.customers],
+        customer_values=[_text(c.values.get("value_class")) for c in result.customers],
         value_labels=_value_labels(),
         # as the rows' 拜访预警 and 预警 say (the cadence and warnings systems)
-        overdue=[bool(v) for v in result.column(CUSTOMERS, "overdue_days")],
-        warned=[bool(v) for v in result.column(CUSTOMERS, "warnings")],
+        overdue=[bool(c.values.get("overdue_days")) for c in result.customers],
+        warned=[bool(c.values.get("warnings")) for c in result.customers],
         project_reps=project_reps,
-        project_heats=[_float(v) for v in result.column(PROJECTS, "heat")],
-        project_amounts=list(result.column(PROJECTS, "amount")),
-        project_weighted=list(result.column(PROJECTS, "weighted_amount")),
+        project_heats=[_float(p.values.get("heat")) for p in projects],
+        project_amounts=[p.values.get("amount") for p in projects],
+        project_weighted=[p.values.get("weighted_amount") for p in projects],
         care_reps=[r.rep for r in soon.reminders if r.kind != HOLIDAY],
         complaint_reps=complaint_reps,
         complaint_open=still_open,
