@@ -41,6 +41,7 @@ from kqxl.engine import (
     registered,
 )
 from kqxl.engine.board import Board
+from kqxl.engine.results import output_column, row_numbers
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
@@ -349,14 +350,13 @@ def plan_recompute(
         first_row = grid.first_row if grid is not None else 1
         first_col = grid.first_col if grid is not None else 1
         results = result.sheet(name)
-        numbers = [r.row for r in results]
-        row_values = [r.values for r in results]
+        numbers = row_numbers(results)
         held_rows: list[Sequence[CellValue]] = [
             rows[i] if 0 <= i < len(rows) else () for i in (row - first_row for row in numbers)
         ]
         # column by column: each output's values, what the cells hold, and the rows that differ
         for output, col, cell in writes:
-            new_col = _formatted([v.get(output.key) for v in row_values], output, cell)
+            new_col = _formatted(output_column(results, output.key), output, cell)
             if grid is None:
                 changed: Iterable[int] = range(len(new_col))
             else:
@@ -457,8 +457,10 @@ class CellColumns(Sequence[CellChange]):
 
 
 def _formatted(
-    values: list[OutputValue], output: Output, cell: Callable[[OutputValue, Output], CellValue]
-) -> list[CellValue]:
+    values: Sequence[OutputValue],
+    output: Output,
+    cell: Callable[[OutputValue, Output], CellValue],
+) -> Sequence[CellValue]:
     """The cells of one output's column: ``values`` through its formatter. A plain value
     is its own cell (checked over the column in C); the engine shares one reasons tuple among
     the rows that have it, so each text is built once (keyed by identity: ``values`` keeps

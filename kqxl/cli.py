@@ -416,12 +416,13 @@ def _print_stored(done: Any) -> None:
         click.echo(text(CLI, "rules_stored", rules=done.result.rules.describe()))
 
 
-def _grade_order(row: Any) -> tuple[bool, int]:
-    level = row["grade_level"]
+def _level_order(level: Any) -> tuple[bool, int]:
     return (level is None, level or 0)
 
 
 def _print_result(file: Path, result: Any) -> None:
+    from kqxl.schema import CUSTOMERS, PROJECTS
+
     # Problems first, then the notices (values read leniently …), quieter and not counted.
     problems = [f for f in result.findings if f.level != "notice"]
     notices = [f for f in result.findings if f.level == "notice"]
@@ -436,9 +437,15 @@ def _print_result(file: Path, result: Any) -> None:
     if lines:
         click.echo("\n".join(lines))
     # Ordered as the levels go (未评级, I级 … IV级, 不适用; 0% … 90%), not alphabetically.
+    # Read column-wise: no row result is built. Each label counted, then put in level order.
     customers, projects = result.customers, result.projects
-    grades = Counter(c["grade"] for c in sorted(customers, key=_grade_order))
-    heats = Counter(f"{heat:.0%}" for heat in sorted(float(p["heat"]) for p in projects))
+    labels = result.column(CUSTOMERS, "grade")
+    level_of = dict(zip(labels, result.column(CUSTOMERS, "grade_level"), strict=True))
+    counted = Counter(labels)
+    grades = {g: counted[g] for g in sorted(counted, key=lambda g: _level_order(level_of[g]))}
+    heats: Counter[str] = Counter()
+    for heat, n in Counter(sorted(float(h) for h in result.column(PROJECTS, "heat"))).items():
+        heats[f"{heat:.0%}"] += n
     click.echo(
         text(
             CLI,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kqxl.cells import CellError, CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine import evaluate, validate_sheet
 from kqxl.engine.columns import LazyColumns, SlotColumns, text_errors
-from kqxl.engine.convert import convert_text
+from kqxl.engine.convert import Bad, choice_map, convert_bool, convert_choice, convert_text
 from kqxl.rules import load_rules
 from kqxl.schema import SCHEMA, ColumnType
 
@@ -45,6 +45,53 @@ def test_text_errors_either_agrees_or_asks_for_conversion(raw: list[CellValue]) 
         assert found == convert_text(raw)[1]
     if any(v.__class__ is CellError or v is True or v == 3 for v in raw):
         assert found is None  # not text: converted as before
+
+
+CHOICE_CELLS = st.sampled_from([None, "", " ", "甲方", " 甲 方 ", "总包", "业主", "#REF!", "其他"])
+# a number among them (1 == 1.0 == True): converted cell by cell
+ODD_CELLS = st.sampled_from([1, 1.0, True, 2, CellError("#N/A"), dt.date(2024, 5, 3)])
+
+
+def _one_by_one(convert: Any, cells: list[CellValue]) -> tuple[list[Any], list[Bad]]:
+    each = [convert([v]) for v in cells]  # a single cell is never converted by distinct value
+    return [out[0] for out, _ in each], [
+        Bad(i, bad.code, bad.raw) for i, (_, bads) in enumerate(each) for bad in bads
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(CHOICE_CELLS, max_size=400), st.lists(ODD_CELLS, max_size=2))
+def test_choices_converted_once_per_distinct_value_are_those_of_each_cell(
+    cells: list[CellValue], odd: list[CellValue]
+) -> None:
+    choices = choice_map(["甲方", "总包"])
+    choices["业主"] = "甲方"
+
+    def convert(column: list[CellValue]) -> tuple[list[Any], list[Bad]]:
+        return convert_choice(column, choices)
+
+    for column in (cells, [*cells, *odd]):
+        assert convert(column) == _one_by_one(convert, column)
+
+
+YES_NO_CELLS = st.sampled_from(
+    [None, "", " ", "是", "否", " 是 ", "√", "Y", "n", 1, 0, True, False, 1.0, 2, "也许", "#N/A"]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(YES_NO_CELLS, max_size=60))
+def test_yes_no_notices_are_those_of_each_cell(cells: list[CellValue]) -> None:
+    out, _ = convert_bool(cells)
+    notes, _ = validate_module._read_leniently(cells, list(out), ColumnType.BOOL, "x", None)
+    plain = {None, "", "是", "否"}
+    expected = [
+        i
+        for i, v in enumerate(cells)
+        if out[i] is not None and v not in plain and not (isinstance(v, str) and v.strip() in plain)
+    ]
+    assert notes.at == expected
+    assert notes.typed == ["是" if out[i] else "否" for i in expected]
 
 
 def test_lazy_columns_behave_as_the_dict_they_replace() -> None:

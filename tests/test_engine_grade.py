@@ -373,6 +373,32 @@ def test_results_are_valid_models_and_dump_as_json() -> None:
     assert first.values is not second.values
 
 
+def test_row_results_are_columns_read_as_a_list() -> None:
+    from kqxl.engine import BookResult, SheetRows
+
+    result = run(
+        [customer("甲", "甲方", 2), customer("乙", "总包", 1), customer("丙", "设计院")],
+        [project("工程", "甲", "乙", 项目金额=1000, 标书中有我司="是")],
+    )
+    rows = result.customers
+    assert isinstance(rows, SheetRows)
+    # each row built once, when first read, and kept
+    assert rows[0] is rows[0] and rows[-1] is rows[2] and list(rows)[1] is rows[1]
+    assert [r["grade"] for r in rows] == list(result.column("客户", "grade"))
+    assert [r.row for r in rows] == list(rows.numbers) == [r.row for r in rows[0:3]]
+    assert result.column("客户", "no_such_output") == [None, None, None]
+    assert rows == list(rows) and list(rows) == rows and rows != list(rows)[:2]
+    with pytest.raises(IndexError):
+        rows[3]
+    # the dump is that of the rows as a list; validated back, they are lists, equal
+    again = BookResult.model_validate(result.model_dump())
+    assert isinstance(again.customers, list) and again == result
+    assert again.column("客户", "grade") == list(result.column("客户", "grade"))
+    assert again.model_dump() == result.model_dump()
+    with pytest.raises(ValueError, match="one value per row"):
+        SheetRows([3, 4], ["a", "b"], ["甲", "乙"], {"grade": ["I级"]})
+
+
 def test_cell_text_groups_items_by_level() -> None:
     p = heat_of(标书中有我司="是", 设计师配合="是")
     assert explanation_text(p["heat_reasons"]) == (  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from kqxl.engine.results import (
     Reason,
     RowResult,
     SheetLayout,
+    SheetRows,
 )
 from kqxl.engine.system import (
     Output,
@@ -68,6 +69,7 @@ __all__ = [
     "RowResult",
     "SheetData",
     "SheetLayout",
+    "SheetRows",
     "System",
     "SystemInput",
     "SystemOutput",

@@ -17,9 +17,10 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import compress, count
 from typing import Any
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
@@ -154,6 +155,40 @@ def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
         out[i] = None
     bads.sort(key=_by_index)
     return bads
+
+
+# Cell types of which no two values of different types are equal: a column of these and at
+# most one type of number (1 == 1.0 == True) can be converted once per distinct value.
+_DISTINCT_SAFE = frozenset({type(None), str, dt.date, dt.datetime})
+_NUMBER_TYPES = frozenset({int, float, bool})
+
+
+def _by_distinct(
+    raw: Sequence[CellValue], one: Callable[[CellValue, _Recorder], Any]
+) -> tuple[list[Any], list[Bad]] | None:
+    """``one`` over each distinct value of ``raw`` once, then the column looked up in C; the
+    same values and :class:`Bad` entries as ``one`` over every cell. ``None`` (convert cell by
+    cell) when the column holds few repeats or two types whose values may be equal."""
+    if len(raw) < 64:
+        return None
+    others = set(map(type, raw)).difference(_DISTINCT_SAFE)
+    if len(others) > 1 or not _NUMBER_TYPES.issuperset(others):
+        return None
+    distinct = set(raw)
+    if len(distinct) * 4 > len(raw):
+        return None
+    rec = _Recorder()
+    table = {v: one(v, rec) for v in distinct}
+    out: list[Any] = list(map(table.__getitem__, raw))
+    if not rec.found:
+        return out, []
+    missed = {v for v, got in table.items() if got.__class__ is _Miss}
+    bads = []
+    for i in compress(count(), map(missed.__contains__, raw)):  # one pass, in C
+        v = raw[i]
+        bads.append(Bad(i, table[v].code, v))
+        out[i] = None
+    return out, bads
 
 
 class _Recorder:
@@ -386,6 +421,9 @@ def convert_choice(
     raw: Sequence[CellValue], choices: dict[str, str]
 ) -> tuple[list[Any], list[Bad]]:
     """One of the allowed values, compared after normalisation."""
+    by_value = _by_distinct(raw, partial(_one_choice, choices=choices))
+    if by_value is not None:
+        return by_value  # a handful of words: each looked up once
     rec = _Recorder()
     get = choices.get
     out: list[Any] = [
@@ -399,6 +437,15 @@ def convert_choice(
             if v is _MISS:
                 out[i] = _choice_other(raw[i], rec, choices)
     return out, (_collect(out, rec) if rec.found else [])
+
+
+def _one_choice(value: CellValue, rec: _Recorder, choices: dict[str, str]) -> str | _Miss | None:
+    """One cell as :func:`convert_choice` converts it."""
+    if value.__class__ is str:
+        found = choices.get(value)
+        if found is not None:
+            return found
+    return None if value is None else _choice_other(value, rec, choices)
 
 
 def _choice_other(

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
-from typing import Any
+from operator import add, attrgetter, mul
+from typing import Any, cast
 
 from kqxl.cells import WorkbookGrid, column_index
 from kqxl.engine.columns import SlotColumns
 from kqxl.engine.needs import needed_columns
-from kqxl.engine.results import BookResult, Finding, RowResult, fast_builder
+from kqxl.engine.results import BookResult, Finding, SheetRows
 from kqxl.engine.system import (
     System,
     SystemInput,
@@ -34,8 +35,6 @@ from kqxl.rules.synonyms import choice_synonyms
 from kqxl.schema import SCHEMA, Schema
 
 __all__ = ["CustomerIndex", "evaluate", "row_columns"]
-
-_new_row = fast_builder(RowResult)
 
 
 def row_columns(
@@ -94,25 +93,48 @@ def evaluate(
         for value in system.provides:
             provided[value.sheet][value.name] = out.derived[value.name]
     findings += typed_over_findings(book.sheets, sheets, rules)
-    order = {s.name: i for i, s in enumerate(schema.sheets)}
-    columns: dict[str, int] = {}  # letters → column number, once each
-
-    def place(f: Finding) -> tuple[int, int, int]:
-        letters = f.column
-        if not letters:
-            return order.get(f.sheet, len(order)), f.row or 0, 0
-        col = columns.get(letters)
-        if col is None:
-            col = columns[letters] = column_index(letters)
-        return order.get(f.sheet, len(order)), f.row or 0, col
-
-    findings.sort(key=place)
+    findings = _in_place_order(findings, schema)
     rows = {
         name: _row_results(data, [s for s in chosen if s.sheet == name], outputs)
         for name, data in sheets.items()
     }
     layouts = {name: d.layout for name, d in sheets.items() if d.layout is not None}
     return BookResult.model_construct(file=book.path, layouts=layouts, rows=rows, findings=findings)
+
+
+def _in_place_order(findings: list[Finding], schema: Schema) -> list[Finding]:
+    """``findings`` sorted as a rep reads the workbook: by sheet (the schema's order; others
+    after), row, then column (a finding without a row or column first); stable.
+
+    The sort keys are made by ``map`` over the findings' fields and each column letter is
+    read once: no Python call per finding (a big sheet has hundreds of thousands)."""
+    sheet_order = {s.name: i for i, s in enumerate(schema.sheets)}
+    sheets = list(map(_SHEET, findings))
+    places = {name: sheet_order.get(name, len(sheet_order)) for name in set(sheets)}
+    letters = list(map(_COLUMN, findings))
+    columns = {letter: column_index(letter) if letter else 0 for letter in set(letters)}
+    given_rows = list(map(_ROW, findings))
+    rows = cast(list[int], list(map(_NO_ROW.get, given_rows, given_rows)))  # None → 0
+    # one int per finding, (sheet, row, column) in positional notation: compared in C
+    row_span = max(rows, default=0) + 1
+    col_span = max(columns.values(), default=0) + 1
+    keys = list(
+        map(
+            add,
+            map(
+                mul,
+                map(add, map(mul, map(places.__getitem__, sheets), repeat(row_span)), rows),
+                repeat(col_span),
+            ),
+            map(columns.__getitem__, letters),
+        )
+    )
+    order = sorted(range(len(findings)), key=keys.__getitem__)  # stable
+    return list(map(findings.__getitem__, order))
+
+
+_SHEET, _ROW, _COLUMN = attrgetter("sheet"), attrgetter("row"), attrgetter("column")
+_NO_ROW: dict[int | None, int] = {None: 0}
 
 
 def _validate(
@@ -155,19 +177,13 @@ def _schema_names(schema: Schema) -> set[str]:
 
 def _row_results(
     data: SheetData, systems: Sequence[System], outputs: Mapping[str, SystemOutput]
-) -> list[RowResult]:
-    """One result per row: the outputs of the sheet's systems by column key."""
-    keys = [o.key for s in systems for o in s.outputs]
-    columns = [outputs[s.name].values[o.key] for s in systems for o in s.outputs]
-    per_row: Iterable[tuple[Any, ...]] = zip(*columns, strict=True) if columns else repeat(())
-    sheet, build = data.sheet, _new_row
-    return [
-        build(row=row, key=key, name=name, values=dict(zip(keys, values)))  # noqa: B905
-        for row, key, name, values in zip(
-            data.rows,
-            data.values[sheet.key_column],
-            data.values[sheet.name_column],
-            per_row,
-            strict=False,  # per_row is endless when the sheet has no outputs
-        )
-    ]
+) -> SheetRows:
+    """One result per row, kept as columns: the outputs of the sheet's systems by key."""
+    columns: dict[str, Sequence[Any]] = {}
+    for s in systems:
+        for o in s.outputs:
+            columns[o.key] = outputs[s.name].values[o.key]
+    sheet = data.sheet
+    return SheetRows(
+        data.rows, data.values[sheet.key_column], data.values[sheet.name_column], columns
+    )

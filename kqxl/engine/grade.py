@@ -127,15 +127,11 @@ def _bulk(
         return []
     held = [vector(columns, n) for level in levels for vector in level.vectors]
     keys = list(zip(*held, strict=True))
-    memo: dict[tuple[bool, ...], Outcome] = {}
-    out: list[Outcome] = []
-    for i in range(n) if rows is None else rows:
-        key = keys[i]
-        hit = memo.get(key)
-        if hit is None:
-            hit = memo[key] = decide(key)
-        out.append(hit)
-    return out
+    if rows is not None:
+        keys = list(map(keys.__getitem__, rows))
+    # in order of first appearance, as deciding row by row would meet them
+    memo = {key: decide(key) for key in dict.fromkeys(keys)}
+    return list(map(memo.__getitem__, keys))
 
 
 def grade_rows(

@@ -20,10 +20,11 @@ exactly what ``kqxl validate --json`` prints::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import repeat
+from typing import Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer
 
 from kqxl.rules.io import RulesInfo
 from kqxl.schema import CUSTOMERS, PROJECTS
@@ -40,21 +41,36 @@ def fast_builder(cls: type[M]) -> Callable[..., M]:
     ~1 µs, which matters at 200,000 results per run. Callers pass every field, already of
     the right type; ``tests/test_engine_grade.py`` checks that such results re-validate equal.
     """
-    # Every field is always set, so one set serves all instances: setting an attribute only
-    # adds a name that is already in it.
-    fields_set = set(cls.model_fields)
-    new = object.__new__
-    put = object.__setattr__
+    put = _instance_setter(cls)
 
     def build(**values: Any) -> M:
-        obj = new(cls)
-        put(obj, "__dict__", values)
-        put(obj, "__pydantic_fields_set__", fields_set)
-        put(obj, "__pydantic_extra__", None)
-        put(obj, "__pydantic_private__", None)
-        return obj
+        return put(values)
 
     return build
+
+
+def _instance_setter(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """A new ``cls`` whose ``__dict__`` is the given dict of every field, not validated."""
+    # Every field is always set, so one set serves all instances: setting an attribute only
+    # adds a name that is already in it. BaseModel's own slot descriptors set the instance
+    # state (faster than object.__setattr__, which looks each name up first).
+    fields_set = set(cls.model_fields)
+    slots = vars(BaseModel)
+    set_dict = slots["__dict__"].__set__
+    set_fields = slots["__pydantic_fields_set__"].__set__
+    set_extra = slots["__pydantic_extra__"].__set__
+    set_private = slots["__pydantic_private__"].__set__
+    new = object.__new__
+
+    def put(values: dict[str, Any]) -> M:
+        obj = new(cls)
+        set_dict(obj, values)
+        set_fields(obj, fields_set)
+        set_extra(obj, None)
+        set_private(obj, None)
+        return obj
+
+    return put
 
 
 # Codes that are warnings: the row is still usable as it stands.
@@ -127,6 +143,7 @@ class Finding(BaseModel):
 
 
 _new_finding = fast_builder(Finding)
+_put_finding = _instance_setter(Finding)
 
 
 def level_of(code: str) -> Level:
@@ -146,6 +163,52 @@ class ColumnFindings:
         self.sheet, self.column, self.header = sheet, column, header
         self.messages: dict[tuple[object, ...], tuple[str, Level]] = {}
 
+    def notices(
+        self,
+        codes: Sequence[str],
+        rows: Sequence[int],
+        values: Sequence[str | None],
+        typed: Sequence[str],
+        kind: str,
+    ) -> list[Finding]:
+        """:meth:`make` for each (code, row, value, typed) of the column, all with ``kind``:
+        what a rep typed and how it was read. The message of each distinct (code, value,
+        typed) is built once, and matched to the findings in C."""
+        if any("{row}" in FINDINGS[code] for code in set(codes)):
+            return [
+                self.make(code, row, value, typed=read_as, kind=kind)
+                for code, row, value, read_as in zip(codes, rows, values, typed, strict=True)
+            ]
+        keys = list(zip(codes, values, typed, strict=True))
+        messages: dict[tuple[str, str | None, str], str] = {}
+        for key in dict.fromkeys(keys):
+            code, value, read_as = key
+            known = self.messages.get((code, value, ("typed", read_as), ("kind", kind)))
+            messages[key] = (
+                known[0]
+                if known is not None
+                else self.make(code, 0, value, typed=read_as, kind=kind).message
+            )
+        levels = {code: level_of(code) for code in set(codes)}
+        sheet, column, header, put = self.sheet, self.column, self.header, _put_finding
+        return [
+            put(
+                {
+                    "code": code,
+                    "level": levels[code],
+                    "sheet": sheet,
+                    "row": row,
+                    "column": column,
+                    "header": header,
+                    "value": value,
+                    "message": message,
+                }
+            )
+            for code, row, value, message in zip(
+                codes, rows, values, map(messages.__getitem__, keys), strict=True
+            )
+        ]
+
     def make(self, code: str, row: int, value: str | None, **extra: object) -> Finding:
         key = (code, value, *extra.items())
         known = self.messages.get(key)
@@ -156,15 +219,17 @@ class ColumnFindings:
             self.messages[key] = (made.message, made.level)
             return made
         message, level = known
-        return _new_finding(
-            code=code,
-            level=level,
-            sheet=self.sheet,
-            row=row,
-            column=self.column,
-            header=self.header,
-            value=value,
-            message=message,
+        return _put_finding(
+            {
+                "code": code,
+                "level": level,
+                "sheet": self.sheet,
+                "row": row,
+                "column": self.column,
+                "header": self.header,
+                "value": value,
+                "message": message,
+            }
         )
 
 
@@ -210,25 +275,155 @@ class RowResult(BaseModel):
         return self.values[key]
 
 
+_new_row = fast_builder(RowResult)
+
+
+class SheetRows(Sequence[RowResult]):
+    """One sheet's row results, kept as the columns the systems computed them in.
+
+    Reads as the list of :class:`RowResult` it stands for (``rows[i]["grade"]``, ``len``,
+    iteration, slices, ``==`` with a list): a row's result is built the first time it is read
+    and kept (so it is the same object each time). Callers that read column-wise (the recompute
+    plan, the board) take :meth:`column` and :attr:`numbers` and build no row at all.
+    """
+
+    __slots__ = ("_made", "columns", "keys", "names", "numbers")
+
+    def __init__(
+        self,
+        numbers: Sequence[int],
+        keys: Sequence[str | None],
+        names: Sequence[str | None],
+        columns: Mapping[str, Sequence[OutputValue]],
+    ) -> None:
+        """``numbers``: each row as Excel numbers it; ``keys``/``names``: its record;
+        ``columns``: output key → one value per row (in the order a row's ``values`` lists)."""
+        n = len(numbers)
+        if len(keys) != n or len(names) != n or any(len(c) != n for c in columns.values()):
+            raise ValueError("every column of a sheet's results needs one value per row")
+        self.numbers = numbers
+        self.keys = keys
+        self.names = names
+        self.columns = dict(columns)
+        self._made: list[RowResult | None] = [None] * n
+
+    def column(self, key: str) -> Sequence[OutputValue]:
+        """Output ``key`` of every row (``KeyError`` when the sheet's systems have none)."""
+        return self.columns[key]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def _row(self, i: int) -> RowResult:
+        made = self._made[i]
+        if made is None:
+            values = {key: column[i] for key, column in self.columns.items()}
+            made = self._made[i] = _new_row(
+                row=self.numbers[i], key=self.keys[i], name=self.names[i], values=values
+            )
+        return made
+
+    @overload
+    def __getitem__(self, i: int) -> RowResult: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[RowResult]: ...
+
+    def __getitem__(self, i: int | slice) -> RowResult | list[RowResult]:
+        if isinstance(i, slice):
+            return [self._row(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("row result index out of range")
+        return self._row(i)
+
+    def __iter__(self) -> Iterator[RowResult]:
+        return map(self._row, range(len(self)))
+
+    def as_list(self) -> list[RowResult]:
+        """The rows as a list, without keeping the ones not read before (for a dump)."""
+        keys, columns = list(self.columns), list(self.columns.values())
+        return [
+            made
+            if made is not None
+            else _new_row(row=row, key=key, name=name, values=dict(zip(keys, values)))  # noqa: B905
+            for made, row, key, name, values in zip(
+                self._made,
+                self.numbers,
+                self.keys,
+                self.names,
+                zip(*columns, strict=True) if columns else repeat(()),
+                strict=False,  # repeat(()) is endless
+            )
+        ]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (SheetRows, list, tuple)):
+            return len(self) == len(other) and all(map(_same, self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+def _same(a: object, b: object) -> bool:
+    return a == b
+
+
+def row_numbers(rows: Sequence[RowResult]) -> Sequence[int]:
+    """The Excel row of each result, without building the results when they are columns."""
+    return rows.numbers if isinstance(rows, SheetRows) else [r.row for r in rows]
+
+
+def output_column(rows: Sequence[RowResult], key: str) -> Sequence[OutputValue]:
+    """Output ``key`` of each result (``None`` where a row has none), read column-wise when
+    the results are columns."""
+    if isinstance(rows, SheetRows):
+        column = rows.columns.get(key)
+        return column if column is not None else [None] * len(rows)
+    return [r.values.get(key) for r in rows]
+
+
 class BookResult(BaseModel):
     """Everything the engine found in one workbook."""
 
     file: str
     layouts: dict[str, SheetLayout]
-    rows: dict[str, list[RowResult]]  # sheet name → one result per data row
+    # sheet name → one result per data row (the engine gives :class:`SheetRows`, which read
+    # as such a list; a result validated from JSON holds lists)
+    rows: dict[str, list[RowResult]]
     findings: list[Finding]
     rules: RulesInfo | None = None  # which rules these results were computed with
 
-    def sheet(self, name: str) -> list[RowResult]:
+    @field_serializer("rows", mode="wrap")
+    def _rows_as_lists(
+        self, rows: Mapping[str, Sequence[RowResult]], handler: SerializerFunctionWrapHandler
+    ) -> Any:
+        return handler(
+            {
+                name: results.as_list() if isinstance(results, SheetRows) else list(results)
+                for name, results in rows.items()
+            }
+        )
+
+    def sheet(self, name: str) -> Sequence[RowResult]:
         """The row results of sheet ``name`` (empty when the schema has no such sheet)."""
         return self.rows.get(name, [])
 
+    def column(self, sheet: str, key: str) -> Sequence[OutputValue]:
+        """Output ``key`` of every row of ``sheet`` (``None`` where a row has none), in row
+        order, read column-wise: ``result.column("客户", "grade")``."""
+        return output_column(self.sheet(sheet), key)
+
     @property
-    def customers(self) -> list[RowResult]:
+    def customers(self) -> Sequence[RowResult]:
         return self.sheet(CUSTOMERS)
 
     @property
-    def projects(self) -> list[RowResult]:
+    def projects(self) -> Sequence[RowResult]:
         return self.sheet(PROJECTS)
 
     def findings_for(self, sheet: str, row: int) -> list[Finding]:

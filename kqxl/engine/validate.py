@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice, zip_longest
+from itertools import compress, count, islice, repeat, zip_longest
 from typing import Any
 
 from kqxl.cells import CellValue, SheetGrid, column_letter
@@ -100,6 +101,8 @@ class SheetData:
     # name_key() of the key and name columns, for duplicate checks and look-ups
     match_keys: dict[str, list[str | None]] = field(default_factory=dict)
     raw: dict[str, Sequence[CellValue]] = field(default_factory=dict)
+    # look-ups built from the columns once for the systems that share them (the customer index)
+    shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -405,12 +408,15 @@ def _convert_columns(
             values[key] = out
             notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
             bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
-            kind = text(READING, _KIND.get(col_def.type, "kind_number"))
-            column = raw[key]
-            findings += [
-                made.make(code, excel_rows[i], cell_text(column[i]), typed=typed, kind=kind)
-                for i, code, typed in notes
-            ]
+            if notes.at:
+                kind = text(READING, _KIND.get(col_def.type, "kind_number"))
+                findings += made.notices(
+                    notes.codes,
+                    list(map(excel_rows.__getitem__, notes.at)),
+                    _texts_at(raw[key], notes.at),
+                    notes.typed,
+                    kind,
+                )
         if not bads:
             continue
         bad_rows[key] = {bad.index for bad in bads}
@@ -483,67 +489,127 @@ def typed_text(value: Any) -> str:
     return cell_text(value)
 
 
+def _texts_at(column: Sequence[CellValue], at: Sequence[int]) -> list[str]:
+    """:func:`cell_text` of the cells of ``column`` at ``at``, each distinct cell once."""
+    cells = list(map(column.__getitem__, at))
+    if set(map(type, cells)) == _ONLY_STR:
+        return cells  # type: ignore[return-value]  # text is its own text
+    keys = list(zip(map(type, cells), cells, strict=True))  # 1 and True are different cells
+    texts = {k: cell_text(k[1]) for k in set(keys)}
+    return list(map(texts.__getitem__, keys))
+
+
+_ONLY_STR = {str}
+
+
+@dataclass(slots=True)
+class _Notes:
+    """The notices of one column, as parallel lists in row order: the index of each cell, its
+    code and what it was read as (``typed``)."""
+
+    at: list[int] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    typed: list[str] = field(default_factory=list)
+
+    def add(self, i: int, code: str, typed: str) -> None:
+        self.at.append(i)
+        self.codes.append(code)
+        self.typed.append(typed)
+
+
+def _where_not(test: Callable[[Any], bool], values: Iterable[Any]) -> Iterator[int]:
+    """The indices of ``values`` for which ``test`` is false, found in C."""
+    return compress(count(), map(operator.not_, map(test, values)))
+
+
+_YES_NO_TEXT = {True: "是", False: "否"}
+
+
+class _LenientYesNo(dict[Any, bool]):
+    """Cell → whether it is a 是/否 read leniently (``√``, ``Y``, ``1`` …: a notice) for one
+    column, as :func:`~kqxl.engine.convert.convert_bool` reads it; each value judged once."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(_PLAIN_BOOL_FALSE)
+
+    def __missing__(self, value: Any) -> bool:
+        lenient = self[value] = not (value.__class__ is str and value.strip() in _PLAIN_BOOL) and (
+            yes_no(value) is not None
+        )
+        return lenient
+
+
+_PLAIN_BOOL_FALSE = dict.fromkeys(_PLAIN_BOOL, False)
+
+
 def _read_leniently(
     raw: Sequence[CellValue],
     out: list[Any],
     ctype: ColumnType,
     key: str,
     choices: Mapping[str, str] | None,
-) -> tuple[list[tuple[int, str, str]], list[Bad]]:
+) -> tuple[_Notes, list[Bad]]:
     """Notices (index, code, typed value) for the cells of one column read leniently, and
     the cells that are bad after all (a count with a money unit), which ``out`` then blanks.
 
-    Each type is first checked over the whole column in C (the usual column is plain)."""
-    notes: list[tuple[int, str, str]] = []
+    Each type is first checked over the whole column in C (the usual column is plain), and
+    only the cells of another kind (text in a number column …) are looked at one by one."""
+    notes = _Notes()
     bads: list[Bad] = []
     if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
         if str not in set(map(type, raw)):
             return notes, bads
-        for i, v in enumerate(raw):
-            if v.__class__ is not str or out[i] is None:
+        shown: dict[Any, str] = {}  # a number → its text, once each
+        for i in compress(count(), map(operator.is_, map(type, raw), repeat(str))):
+            v, number = raw[i], out[i]
+            if number is None:
                 continue
-            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):
+            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):  # type: ignore[arg-type]
                 out[i] = None
                 bads.append(Bad(i, "count_with_unit", v))
-            else:
-                notes.append((i, "lenient_value", typed_text(out[i])))
+                continue
+            typed = shown.get(number)
+            if typed is None:
+                typed = shown[number] = typed_text(number)
+            notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.DATE:
         if _DATE_TYPES.issuperset(map(type, raw)):
             return notes, bads
-        notes = [
-            (i, "lenient_value", typed_text(out[i]))
-            for i, v in enumerate(raw)
-            if out[i] is not None and v.__class__ not in _DATE_TYPES
-        ]
+        days: dict[Any, str] = {}  # a date → its text, once each
+        for i in _where_not(_DATE_TYPES.__contains__, map(type, raw)):
+            day = out[i]
+            if day is not None:
+                typed = days.get(day)
+                if typed is None:
+                    typed = days[day] = typed_text(day)
+                notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.BOOL:
-        if _PLAIN_BOOL.issuperset(raw):
-            return notes, bads
-        notes = [
-            (i, "lenient_value", typed_text(out[i]))
-            for i, v in enumerate(raw)
-            if out[i] is not None
-            and v not in _PLAIN_BOOL
-            and not (v.__class__ is str and v.strip() in _PLAIN_BOOL)
-        ]
+        # Whether a cell is a notice depends on its value only (equal cells read alike):
+        # each distinct value is judged once, its cells found in the same pass, in C.
+        notes.at = list(compress(count(), map(_LenientYesNo().__getitem__, raw)))
+        if notes.at:
+            notes.codes = ["lenient_value"] * len(notes.at)
+            notes.typed = list(map(_YES_NO_TEXT.__getitem__, map(out.__getitem__, notes.at)))
     elif ctype is ColumnType.CHOICE and choices:
         plain = {c for c in choices.values()}
         if plain.union((None,)).issuperset(raw):
             return notes, bads
         # a spelling of the choice itself (spaces, width, case) is the same word: no notice
         folded = {name_key(c) for c in plain}
-        notes = [
-            (i, "choice_synonym", str(out[i]))
-            for i, v in enumerate(raw)
-            if out[i] is not None and v not in plain and name_key(cell_text(v)) not in folded
-        ]
+        for i in _where_not(plain.__contains__, raw):
+            if out[i] is not None and name_key(cell_text(raw[i])) not in folded:
+                notes.add(i, "choice_synonym", str(out[i]))
     elif ctype is ColumnType.TEXT and key in PLACEHOLDER_COLUMNS:
         if PLACEHOLDERS.isdisjoint(out):
             return notes, bads
+        found: list[int] = []
         for word in PLACEHOLDERS.intersection(out):
-            for i in positions(out, word):
-                out[i] = None
-                notes.append((i, "placeholder", ""))
-        notes.sort()
+            found += positions(out, word)
+        for i in sorted(found):
+            out[i] = None
+            notes.add(i, "placeholder", "")
     return notes, bads
 
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from enum import Enum
+from itertools import repeat
 from typing import Any
 
 from kqxl.texts import ERRORS, text
@@ -756,7 +757,7 @@ class _VectorCompiler(_Compiler):
             return self.compare_vector(node)
         if isinstance(node, Name):
             idx = self.info(node).index  # a 是/否 column (predicate() checked): True, not blank
-            return lambda cols, n: [v is True for v in cols[idx]]
+            return lambda cols, n: list(map(operator.is_, cols[idx], repeat(True)))
         assert isinstance(node, Literal)
         value = bool(node.value)
         return lambda cols, n: [value] * n
@@ -767,10 +768,10 @@ class _VectorCompiler(_Compiler):
             info = self.info(left)
             c = self.coerce(right, info, left.name)
             idx = info.index
-            if info.kind is Kind.BOOL:  # True, False or None: one identity test per cell
+            if info.kind is Kind.BOOL:  # True, False or None: one identity test per cell, in C
                 if op == "=":
-                    return lambda cols, n: [v is c for v in cols[idx]]
-                return lambda cols, n: [v is not c for v in cols[idx]]
+                    return lambda cols, n: list(map(operator.is_, cols[idx], repeat(c)))
+                return lambda cols, n: list(map(operator.is_not, cols[idx], repeat(c)))
             return _vector_slot(idx, op, c)
         assert isinstance(left, Name) and isinstance(right, Name)
         a, b = self.info(left).index, self.info(right).index

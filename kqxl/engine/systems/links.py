@@ -7,7 +7,9 @@ the customer as 甲方 (丢单 does not count).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+from itertools import compress, count
 from typing import Any
 
 from kqxl.cells import column_letter
@@ -29,13 +31,23 @@ class CustomerIndex:
     """Customers looked up by 客户名称 or 客户编号, after whitespace/full-width folding."""
 
     def __init__(self, data: SheetData) -> None:
-        self._by: dict[str, int] = {}
-        for column in ("customer_name", "customer_id"):
+        # The first row holding a key wins, and a name wins over a 客户编号: the pairs are
+        # added last row first, 客户编号 before names, each later one replacing (in C).
+        by: dict[str | None, int] = {}
+        for column in ("customer_id", "customer_name"):
             keys = data.match_keys.get(column) or name_keys(data.values[column])
-            for i, k in enumerate(keys):
-                if k is not None:
-                    self._by.setdefault(k, i)
+            by.update(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        by.pop(None, None)
+        self._by: dict[str, int] = by  # type: ignore[assignment]
         self._seen: dict[str, int | None] = {}  # raw text → row, as projects repeat names
+
+    @classmethod
+    def of(cls, data: SheetData) -> CustomerIndex:
+        """The index of ``data``, built once per validated sheet."""
+        index = data.shared.get("customer_index")
+        if index is None:
+            index = data.shared["customer_index"] = cls(data)
+        return index
 
     def find(self, value: str | None) -> int | None:
         if value is None:
@@ -49,10 +61,8 @@ class CustomerIndex:
     def find_all(self, values: Sequence[str | None]) -> list[int | None]:
         """:meth:`find` over a column: the look-up of each distinct text once."""
         distinct = list(set(values))
-        found: dict[str | None, int | None] = {
-            text: None if key is None else self._by.get(key)
-            for text, key in zip(distinct, name_keys(distinct), strict=True)
-        }
+        # a blank's key is None, which the index never holds: found as None too (all in C)
+        found = dict(zip(distinct, map(self._by.get, name_keys(distinct)), strict=True))  # type: ignore[arg-type]
         return list(map(found.__getitem__, values))
 
 
@@ -74,7 +84,7 @@ class Links(System):
 
     def compute(self, given: SystemInput) -> SystemOutput:
         projects, customers = given.data, given.sheets[CUSTOMERS]
-        index = CustomerIndex(customers)
+        index = CustomerIndex.of(customers)
         ctypes = customers.values["customer_type"]
         out = SystemOutput()
         # Without a 客户 sheet its one finding (missing_sheet) says it all: no finding per
@@ -83,11 +93,7 @@ class Links(System):
         for key, expected in LINKS.items():
             found = out.shared[key] = _link(projects, key, expected, index, ctypes, told)
             # found, but of another 客户类型: its grade is by another checklist (shown as —)
-            out.shared[f"{key}_wrong_type"] = {
-                i
-                for i, ci in enumerate(found)
-                if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected
-            }
+            out.shared[f"{key}_wrong_type"] = set(_wrong_type_rows(found, ctypes, expected))
         out.derived["项目阶段"] = furthest_stage(
             out.shared["client"], projects.values["stage"], len(customers.rows)
         )
@@ -108,16 +114,20 @@ def furthest_stage(
     return furthest
 
 
+def _wrong_type_rows(found: list[int | None], ctypes: list[Any], expected: str) -> list[int]:
+    """The rows whose customer was found but is of a 客户类型 other than ``expected`` (an
+    unknown type counts as none), found in C."""
+    unlinked: dict[int | None, int] = {None: len(ctypes)}  # a row without one reads None
+    types = [*ctypes, None].__getitem__
+    linked = list(map(types, map(unlinked.get, found, found)))  # type: ignore[arg-type]
+    return list(compress(count(), map(operator.not_, map({None, expected}.__contains__, linked))))
+
+
 def _problem_rows(
     values: list[Any], found: list[int | None], ctypes: list[Any], expected: str
 ) -> list[int]:
     unknown = [i for i in positions(found, None) if values[i] is not None]
-    wrong = [
-        i
-        for i, ci in enumerate(found)
-        if ci is not None and ctypes[ci] is not None and ctypes[ci] != expected
-    ]
-    return sorted(unknown + wrong)
+    return sorted(unknown + _wrong_type_rows(found, ctypes, expected))
 
 
 def _link(

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from kqxl.cells import column_letter
-from kqxl.engine.convert import cell_text
+from kqxl.engine.convert import cell_text, positions
 from kqxl.engine.results import Finding
 from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOutput
 from kqxl.engine.systems.links import CustomerIndex
@@ -42,7 +42,7 @@ def link_log(log: SheetData, customers: SheetData, findings: list[Finding]) -> l
     """Per row of a log sheet, the 客户 row its 客户 cell names (by name or 客户编号); a name
     the 客户 sheet lacks is an ``unknown_customer`` finding."""
     values = log.values["customer"]
-    found = CustomerIndex(customers).find_all(values)
+    found = CustomerIndex.of(customers).find_all(values)
     layout = log.layout
     letter = (
         column_letter(layout.columns["customer"])
@@ -50,8 +50,9 @@ def link_log(log: SheetData, customers: SheetData, findings: list[Finding]) -> l
         else None
     )
     header = log.sheet.column("customer").header
-    for i, (ci, value) in enumerate(zip(found, values, strict=True)):
-        if ci is None and value is not None:
+    for i in positions(found, None):  # the rows not linked, found in C
+        value = values[i]
+        if value is not None:
             findings.append(
                 Finding.make(
                     "unknown_customer",
@@ -119,6 +120,7 @@ class VisitLog(System):
                 list(v["last_visit"]),
                 list(v["boss_visited"]),
             )
+            said: dict[tuple[str, int], str] = {}  # (text, number of rows) → the text, once
             for ci, k in enumerate(rows_of):
                 if not k:
                     continue
@@ -126,9 +128,13 @@ class VisitLog(System):
                 typed_count = count[ci]
                 if typed_count is None or len(days) >= typed_count:
                     count[ci] = len(days)
-                    source[ci] = text(SYSTEM_TEXTS, "visit_source_log", n=k)
+                    which = "visit_source_log"
                 else:
-                    source[ci] = text(SYSTEM_TEXTS, "visit_source_typed_more", n=k)
+                    which = "visit_source_typed_more"
+                said_k = said.get((which, k))
+                if said_k is None:
+                    said_k = said[(which, k)] = text(SYSTEM_TEXTS, which, n=k)
+                source[ci] = said_k
                 if days and (last[ci] is None or max(days) > last[ci]):
                     last[ci] = max(days)
                 visited[ci] = visited[ci] is True or boss.get(ci, False)
