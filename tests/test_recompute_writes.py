@@ -425,11 +425,9 @@ def test_fast_path_leaves_an_odd_row_to_the_full_merge(row: bytes) -> None:
 def test_a_deflater_that_corrupts_its_output_stops_the_write(
     rep_book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import zlib
-
     from kqxl.book import zipcopy
 
-    real = zlib.compressobj
+    real = zipcopy.zlib_ng.compressobj
 
     class Flipping:
         """Deflates each chunk with its first byte changed: a fault no CRC of the input sees."""
@@ -447,8 +445,59 @@ def test_a_deflater_that_corrupts_its_output_stops_the_write(
     patch_workbook(rep_book, [CellChange("客户", 3, 3, "手填")], backup=False)
     changed = rep_book.read_bytes()
     assert changed != before
-    monkeypatch.setattr(zipcopy.zlib, "compressobj", Flipping)
+    monkeypatch.setattr(zipcopy.zlib_ng, "compressobj", Flipping)
     with pytest.raises(WorkbookError) as caught:
         recompute_workbook(rep_book, today=TODAY, backup=False)
     assert caught.value.code == "verify_failed"
     assert rep_book.read_bytes() == changed  # the original stays as it was
+
+
+def test_members_inflate_as_zipfile_reads_them(rep_book: Path, tmp_path: Path) -> None:
+    from kqxl.book.zipcopy import inflate_member
+
+    stored = tmp_path / "stored.zip"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.xml", b"<a/>" * 1000)
+    for path in (rep_book, stored):
+        with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
+            for info in zf.infolist():
+                assert b"".join(inflate_member(fh, info)) == zf.read(info)
+
+
+def test_a_sheet_whose_bytes_do_not_match_its_crc_is_reported_damaged(
+    rep_book: Path, tmp_path: Path
+) -> None:
+    from kqxl.book.zipcopy import inflate_member
+
+    name = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(rep_book) as zf:
+        info, start = zf.getinfo(name), zf.start_dir
+    raw = bytearray(rep_book.read_bytes())
+    # the directory's record of the sheet: its CRC (16 bytes in) off by one
+    record = raw.find(b"PK\x01\x02", start)
+    while raw[record + 46 : record + 46 + len(name)] != name.encode():
+        record = raw.find(b"PK\x01\x02", record + 4)
+    raw[record + 16 : record + 20] = (info.CRC ^ 1).to_bytes(4, "little")
+    bad = tmp_path / "crc.xlsx"
+    bad.write_bytes(bytes(raw))
+    with zipfile.ZipFile(bad) as zf, bad.open("rb") as fh, pytest.raises(zipfile.BadZipFile):
+        b"".join(inflate_member(fh, zf.getinfo(name)))
+    with pytest.raises(WorkbookError) as caught:
+        patch_workbook(bad, [CellChange("客户", 3, 3, "手填")], backup=False)
+    assert caught.value.code == "damaged"  # found when the file is opened, before any write
+
+
+def test_a_member_longer_than_its_directory_says_is_refused(tmp_path: Path) -> None:
+    from kqxl.book.zipcopy import inflate_member
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.xml", b"\0" * (64 << 20))
+    with zipfile.ZipFile(bomb) as zf, bomb.open("rb") as fh:
+        info = zf.getinfo("a.xml")
+        info.file_size = 1 << 20  # the directory understates what the data inflates to
+        read = 0
+        with pytest.raises(zipfile.BadZipFile):
+            for chunk in inflate_member(fh, info):
+                read += len(chunk)
+        assert read <= 5 << 20  # never more than 4 MiB inflated past the size given

@@ -434,6 +434,10 @@ class SheetRewriter:
         self._row_num, self._row_text = 0, b"0"  # the last row number and its digits
         self._col_style: dict[int, int | None] = {}  # column → its <col> style (None: none)
         self._attr_tails: dict[tuple[int | None, str], bytes] = {}  # (style, t) → ' s=".." t=".."'
+        # column → (letters, style) of its new cells when that style is the column's, else ()
+        self._plain_cols: dict[int, tuple[bytes, int | None] | tuple[()]] = {}
+        # a value in a column style → (its cell's XML after the row number, what it holds)
+        self._plain_tails: dict[tuple[object, ...], tuple[bytes, Written]] = {}
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -1089,6 +1093,15 @@ class SheetRewriter:
         return self._open_tag + ref + attrs + extra + b">" + inner + self._close_c
 
     def _new_cell(self, r: int, ch: Change) -> bytes:
+        if ch.highlight is None and not self.arrays and not self.clear_ids:
+            col = ch.col
+            plain = self._plain_cols.get(col)
+            if plain is None:
+                plain = self._plain_col(col)
+            if plain:
+                cell = self._plain_cell(r, col, ch.value, plain)
+                if cell is not None:
+                    return cell
         if self.arrays:
             self._check_array(r, ch.col)
         ref = self._ref(ch.col, r)
@@ -1105,6 +1118,50 @@ class SheetRewriter:
         if not inner and style is None:
             return b""
         return self._cell_xml(ref, style, t, inner)
+
+    def _plain_col(self, col: int) -> tuple[bytes, int | None] | tuple[()]:
+        """(letters, style) of a column whose new cells take its ``<col>`` style whatever the
+        row; () where the style comes from the row above (a column without one), or where
+        kqxl's highlight may be on it."""
+        plain: tuple[bytes, int | None] | tuple[()] = ()
+        if self.styles is None or not self.styles.has_highlights:
+            style = self._inherited_style(0, col)  # row 0: no row above is looked at
+            if style is not None:
+                plain = (column_letter(col).encode(), style)
+        self._plain_cols[col] = plain
+        return plain
+
+    def _plain_cell(
+        self, r: int, col: int, value: object, plain: tuple[bytes, int | None]
+    ) -> bytes | None:
+        """A new cell in its column's style holding ``value`` (every cell of a first
+        recompute), or None for a value of another kind: the cell's XML after its row number
+        is rendered once per distinct value and style, like the values themselves."""
+        if r != self._row_num:
+            self._row_num, self._row_text = r, str(r).encode()
+        letters, style = plain
+        kind = type(value)
+        key: tuple[object, ...] = (value, style) if kind is str else (kind, value, style)
+        done = self._plain_tails.get(key)
+        if done is None:
+            # the cell's XML after ``<c r="`` and its reference
+            after = len(self._open_tag)
+            if value is KEEP:
+                done = (self._cell_xml(b"", style, "", b"")[after:], _KEPT)
+            elif kind is str or kind in _PLAIN_KINDS:
+                out, t, inner, written = self._render_new(letters + self._row_text, value, style)
+                empty = not inner and out is None
+                done = (b"" if empty else self._cell_xml(b"", out, t, inner)[after:], written)
+            else:
+                return None
+            if kind is str or len(self._plain_tails) < _CACHED_VALUES:
+                self._plain_tails[key] = done
+        tail, written = done
+        if self.sample is None or r in self.sample:
+            self.result.expected[(r, col)] = written
+        if not tail:
+            return b""
+        return self._open_tag + letters + self._row_text + tail
 
     def _changed_cell(self, r: int, ch: Change, attrs: bytes, inner: bytes | None) -> bytes:
         ref = self._ref(ch.col, r)
@@ -1225,6 +1282,9 @@ class SheetRewriter:
 # agree within a type), and at most how many of them per sheet.
 _CACHED_KINDS = frozenset({int, float, bool, Percent, Money, dt.date, dt.datetime, dt.time})
 _CACHED_VALUES = 1 << 16
+_KEPT = Written("keep")
+# what a new cell in its column's style may hold besides text (None clears, KEEP keeps)
+_PLAIN_KINDS = _CACHED_KINDS | {type(None)}
 # column letters → column number, for every sheet
 _COLUMN_OF: dict[bytes, int] = {}
 

@@ -4,6 +4,10 @@ compressed bytes, the same central-directory record (only the offset changes).
 Python's ``zipfile`` can only recompress a member, which would change every part's bytes;
 this module keeps them. Rewritten members are deflated once, streamed, with their sizes
 patched into the local header afterwards (no data descriptor).
+
+Deflating is zlib-ng's (``zlib_ng``, the same raw deflate streams as zlib, which every zip
+reader inflates): at level 5 it takes half the time of zlib at level 6 for a rewritten sheet,
+for output 0.5–3% larger; its inflate (the check) and CRC-32 are two and five times faster.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import tempfile
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from zlib_ng import zlib_ng
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -28,6 +34,11 @@ _END_SIG = b"PK\x05\x06"
 _DESCRIPTOR_SIG = b"PK\x07\x08"
 _MAX32 = 0xFFFFFFFF
 _ZIP64_EXTRA = 0x0001
+# zlib-ng's level 5 on the sheets of a 100,000-row recompute: within 3% of zlib level 6's
+# size in half its time (its level 6 is 30% slower for 0.2% less; level 4 is 10% larger)
+DEFLATE_LEVEL = 5
+# zlib-ng's own error (its type stub calls it an instance)
+_NG_ERROR: type[Exception] = zlib_ng.error  # type: ignore[assignment]
 
 
 class ZipLayoutError(ValueError):
@@ -78,6 +89,48 @@ def _strip_zip64(extra: bytes) -> bytes:
     return out
 
 
+def inflate_member(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The bytes of a deflated (or stored) member of the zip open as ``fh``, in 1 MiB chunks,
+    inflated by zlib-ng (twice zlib's speed; ``zipfile`` inflates with zlib) and checked
+    against the member's CRC and size at the end. Raises ``zipfile.BadZipFile`` as
+    ``zipfile`` would for a broken header or data; an encrypted member or another method is
+    ``NotImplementedError``: the caller reads it with ``zipfile``."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise NotImplementedError(info.filename)
+    fh.seek(info.header_offset)
+    local = fh.read(_LOCAL.size)
+    if len(local) < _LOCAL.size or local[:4] != _LOCAL_SIG:
+        raise zipfile.BadZipFile(f"Bad magic number for file header: {info.filename}")
+    fields = _LOCAL.unpack(local)
+    name = fh.read(fields[10])
+    if name.decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace") != info.orig_filename:
+        raise zipfile.BadZipFile(f"File name in directory {info.filename!r} and header differ")
+    fh.seek(fields[11], 1)
+    inflater = zlib_ng.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    crc, size, left = 0, 0, info.compress_size
+    try:
+        while left > 0:
+            raw = fh.read(min(left, 1 << 20))
+            if not raw:
+                raise EOFError
+            left -= len(raw)
+            while raw:
+                # never more than 4 MiB at once, nor past the size the directory gives
+                data = inflater.decompress(raw, 4 << 20) if inflater else raw
+                raw = inflater.unconsumed_tail if inflater else b""
+                crc = zlib_ng.crc32(data, crc)
+                size += len(data)
+                if size > info.file_size:
+                    raise zipfile.BadZipFile(f"{info.filename!r} is larger than its directory says")
+                yield data
+        if inflater is not None and not inflater.eof:
+            raise EOFError
+    except _NG_ERROR as exc:
+        raise zlib.error(str(exc)) from None
+    if crc != info.CRC or size != info.file_size:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+
+
 @dataclass(slots=True)
 class Deflated:
     """A member's data, deflated into a (spooled) temporary file."""
@@ -92,10 +145,10 @@ class Deflated:
         self.file.close()
 
 
-def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
+def deflate(chunks: Iterable[bytes], level: int = DEFLATE_LEVEL) -> Deflated:
     """Deflate ``chunks`` (raw deflate, as zip stores it) into a temporary file.
 
-    zlib releases the GIL, so a worker thread compresses while the caller's generator
+    zlib-ng releases the GIL, so a worker thread compresses while the caller's generator
     produces the next chunks: on two cores the rewrite and the compression overlap. The
     worker inflates its own output again as it goes: a CRC that differs from that of the
     bytes given raises ``zlib.error`` (verified as produced, never read back whole).
@@ -106,27 +159,29 @@ def deflate(chunks: Iterable[bytes], level: int = 6) -> Deflated:
     failure: list[BaseException] = []
 
     def work() -> None:
-        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-        check = zlib.decompressobj(-15)
+        comp = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
+        check = zlib_ng.decompressobj(-15)
+        crc32 = zlib_ng.crc32
         check_crc = 0
         drained = False
         try:
             while (chunk := pending.get()) is not None:
-                totals["crc"] = zlib.crc32(chunk, totals["crc"])
+                totals["crc"] = crc32(chunk, totals["crc"])
                 totals["size"] += len(chunk)
                 data = comp.compress(chunk)
                 totals["csize"] += len(data)
                 out.write(data)
-                check_crc = zlib.crc32(check.decompress(data), check_crc)
+                check_crc = crc32(check.decompress(data), check_crc)
             drained = True
             data = comp.flush()
             totals["csize"] += len(data)
             out.write(data)
-            check_crc = zlib.crc32(check.decompress(data) + check.flush(), check_crc)
+            check_crc = crc32(check.decompress(data) + check.flush(), check_crc)
             if check_crc != totals["crc"] or not check.eof:
                 raise zlib.error("deflated data does not inflate to what was given")
-        except (OSError, zlib.error) as exc:  # a full disk while spooling, say
-            failure.append(exc)
+        except (OSError, zlib.error, _NG_ERROR) as exc:  # a full disk while spooling, say
+            # callers know zlib's error: zlib-ng's own is reported as one
+            failure.append(zlib.error(str(exc)) if isinstance(exc, _NG_ERROR) else exc)
             while not drained and pending.get() is not None:  # the producer never blocks
                 pass
 
