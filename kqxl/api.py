@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import compress
 from pathlib import Path
 from typing import Generic, TypeVar, overload
@@ -42,6 +42,7 @@ from kqxl.engine import (
 )
 from kqxl.engine.board import Board
 from kqxl.engine.results import output_column, row_numbers
+from kqxl.engine.validate import SheetData
 from kqxl.errors import ErrorInfo, KqxlError, OptionError
 from kqxl.rules import Rules, default_rules_text, dump_rules, load_rules
 from kqxl.rules.io import RulesInfo
@@ -111,6 +112,7 @@ def _evaluate(
     schema: Schema,
     systems: Iterable[System] | None,
     recalc: bool = False,
+    validated: dict[str, SheetData] | None = None,
 ) -> tuple[WorkbookGrid, RulesInEffect, BookResult]:
     grid = book.read(sheets_read(schema))  # no other sheet is opened
     if recalc:
@@ -118,7 +120,9 @@ def _evaluate(
     chosen = rules_in_effect(grid, rules)
     # a rep workbook classes its customers by the team's value lines (kqxl.sync.team)
     context = {"value_lines": grid_lines(grid)}
-    result = evaluate(grid, chosen.rules, today or dt.date.today(), schema, systems, context)
+    result = evaluate(
+        grid, chosen.rules, today or dt.date.today(), schema, systems, context, validated
+    )
     result.rules = chosen.info
     return grid, chosen, result
 
@@ -190,7 +194,8 @@ def _plan_recompute_write(
     """Read and evaluate the workbook and plan its write: the result, kqxl's own sheets, the
     tidied cells, the 看板 and every cell change. The grid read stays inside, so that it is
     freed before the write starts."""
-    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc)
+    validated: dict[str, SheetData] = {}  # the sheets' validated columns, for the 看板
+    grid, chosen, result = _evaluate(port, rules, today, schema, run, recalc, validated)
     stored = plan_stored(grid, result, chosen, schema)
     tidied: list[CellChange] = []
     if tidy:
@@ -203,20 +208,26 @@ def _plan_recompute_write(
     current = None if recalc else grid
     changes = CellColumns([*stored.changes, *tidied])
     changes.extend(plan_recompute(result, schema, run, current=current))
-    board = _board(grid, result, chosen.rules, today or dt.date.today())
+    board = _board(grid, result, chosen.rules, today or dt.date.today(), validated)
     if board is not None:
         changes.extend(_only_changed(plan_board(board), current))
     return result, stored, tidied, board, changes
 
 
-def _board(grid: WorkbookGrid, result: BookResult, rules: Rules, today: dt.date) -> Board | None:
+def _board(
+    grid: WorkbookGrid,
+    result: BookResult,
+    rules: Rules,
+    today: dt.date,
+    validated: Mapping[str, SheetData] | None = None,
+) -> Board | None:
     """The 看板 figures, when the workbook has kqxl's 看板 sheet (the master's, per rep, or a
     rep workbook's own); None for a workbook without one (made before it existed)."""
     sheet = grid.sheets.get(BOARD_SHEET)
     scope = board_scope(sheet) if sheet is not None else None
     if scope is None:
         return None
-    return read_board(grid, result, rules, today, scope)
+    return read_board(grid, result, rules, today, scope, validated)
 
 
 class RulesExport(BaseModel):

@@ -35,7 +35,7 @@ The rep's layout::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from kqxl.book.patch import CellChange
@@ -364,8 +364,11 @@ def read_board(
     rules: Rules,
     today: dt.date,
     scope: Scope = "team",
+    validated: Mapping[str, SheetData] | None = None,
 ) -> Board | None:
-    """The 看板 figures of an evaluated workbook; None when it has no 客户 sheet."""
+    """The 看板 figures of an evaluated workbook; None when it has no 客户 sheet.
+    ``validated``: the sheets' validated columns from the evaluation (see
+    :func:`~kqxl.engine.evaluate.evaluate`); a sheet not in it is validated here."""
     layout = result.layouts.get(CUSTOMERS)
     sheet = grid.sheets.get(CUSTOMERS)
     if layout is None or sheet is None:
@@ -386,13 +389,18 @@ def read_board(
         _text(p_sheet.value(p.row, p_col)) if p_sheet is not None and p_col else None
         for p in projects
     ]
-    data = validate_sheet(sheet, SCHEMA.customers, date1904=grid.date1904)
+    validated = validated or {}
+    data = validated.get(CUSTOMERS) or validate_sheet(
+        sheet, SCHEMA.customers, date1904=grid.date1904
+    )
     soon = care_reminders(data.values, data.rows, today, CARE_DAYS, work_calendar())
     # a complaint still open counts under its customer's rep, a retired customer's too
     every_rep = {
         c.row: _text(sheet.value(c.row, rep_col)) if rep_col else None for c in result.customers
     }
-    complaint_reps, still_open, late = _complaints(grid, result, data, every_rep)
+    complaint_reps, still_open, late = _complaints(
+        grid, result, data, every_rep, validated.get(COMPLAINTS)
+    )
     return board_figures(
         today=today,
         grade_labels=[*rules.labels.grades, rules.labels.not_applicable],
@@ -426,7 +434,11 @@ def _current(rows: Sequence[RowResult], sheet: SheetGrid, layout: SheetLayout) -
 
 
 def _complaints(
-    grid: WorkbookGrid, result: BookResult, customers: SheetData, rep_by_row: dict[int, str | None]
+    grid: WorkbookGrid,
+    result: BookResult,
+    customers: SheetData,
+    rep_by_row: dict[int, str | None],
+    complaints: SheetData | None = None,
 ) -> tuple[list[str | None], list[bool], list[bool]]:
     """Per complaint of the 投诉 sheet: the 负责人 of the customer it names (None for a name the
     客户 sheet lacks: counted under （未指定）), whether it is open (not all seven handling steps
@@ -435,7 +447,7 @@ def _complaints(
     rows = result.sheet(COMPLAINTS)
     if sheet is None or not rows:
         return [], [], []
-    data = validate_sheet(sheet, SCHEMA.sheet(COMPLAINTS), date1904=grid.date1904)
+    data = complaints or validate_sheet(sheet, SCHEMA.sheet(COMPLAINTS), date1904=grid.date1904)
     found = CustomerIndex(customers).find_all(data.values["customer"])
     overdue = {r.row: bool(r.values.get("overdue")) for r in rows}
     steps = [data.values[key] for key, _, _ in COMPLAINT_STEPS]

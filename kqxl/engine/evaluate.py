@@ -55,18 +55,22 @@ def evaluate(
     schema: Schema = SCHEMA,
     systems: Iterable[System] | None = None,
     context: Mapping[str, Any] | None = None,
+    validated: dict[str, SheetData] | None = None,
 ) -> BookResult:
     """Validate every sheet of ``schema`` in ``book`` and run the computed systems.
 
     ``systems``: default, the registered ones (grade, heat …). ``today`` is the date the
     evaluation is for (no clock is read here); systems with date rules read it. ``context``:
     what the workbook knows beyond its sheets and the rules, passed to every system (see
-    :class:`~kqxl.engine.system.SystemInput`).
+    :class:`~kqxl.engine.system.SystemInput`). ``validated``, when given, receives each
+    sheet's validated columns (the 看板 reads them instead of validating the sheets again).
     """
     chosen = ordered(registered() if systems is None else systems)
     derived = derived_of(chosen)
     compiled = compile_rules(rules, schema, derived)
     sheets = _validate(book, schema, rules, chosen, derived)
+    if validated is not None:
+        validated.update(sheets)
     findings = [f for data in sheets.values() for f in data.findings]
     outputs: dict[str, SystemOutput] = {}
     provided: dict[str, dict[str, Sequence[Any]]] = {s.name: {} for s in schema.sheets}
