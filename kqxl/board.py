@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from itertools import compress
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from kqxl.book.patch import CellChange
 from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine.board import Board, HeatFigures, RepFigures, board_figures
 from kqxl.engine.care import HOLIDAY, care_reminders
-from kqxl.engine.results import BookResult, RowResult, SheetLayout
+from kqxl.engine.results import BookResult, OutputValue, SheetLayout, row_numbers
 from kqxl.engine.systems.links import CustomerIndex
 from kqxl.engine.validate import SheetData, validate_sheet
 from kqxl.schema import (
@@ -358,6 +359,9 @@ def add_rep_board_sheet(wb: openpyxl.Workbook, rules: Rules) -> None:
     ws.add_chart(funnel, f"{charts_at}18")
 
 
+T = TypeVar("T")
+
+
 def read_board(
     grid: WorkbookGrid,
     result: BookResult,
@@ -374,48 +378,50 @@ def read_board(
     if layout is None or sheet is None:
         return None
     rep_col = layout.columns.get("owner_rep")
+    rows = row_numbers(result.customers)
+    every_rep = [_text(sheet.value(r, rep_col)) if rep_col else None for r in rows]
     # a 作废 (retired) row is not counted: only the rows still worked on
-    customers = _current(result.customers, sheet, layout)
-    rows = [r.row for r in customers]
-    customer_reps = [_text(sheet.value(r, rep_col)) if rep_col else None for r in rows]
+    kept = _current(rows, sheet, layout)
+
+    def customers(key: str) -> list[OutputValue]:
+        return _kept(result.column(CUSTOMERS, key), kept)
+
     p_layout, p_sheet = result.layouts.get(PROJECTS), grid.sheets.get(PROJECTS)
-    projects = (
-        _current(result.projects, p_sheet, p_layout)
-        if p_sheet is not None and p_layout is not None
-        else result.projects
-    )
+    p_rows = row_numbers(result.projects)
+    p_kept = _current(p_rows, p_sheet, p_layout) if p_sheet is not None and p_layout else None
     p_col = p_layout.columns.get("owner_rep") if p_layout is not None else None
     project_reps = [
-        _text(p_sheet.value(p.row, p_col)) if p_sheet is not None and p_col else None
-        for p in projects
+        _text(p_sheet.value(r, p_col)) if p_sheet is not None and p_col else None
+        for r in _kept(p_rows, p_kept)
     ]
+
+    def projects(key: str) -> list[OutputValue]:
+        return _kept(result.column(PROJECTS, key), p_kept)
+
     validated = validated or {}
     data = validated.get(CUSTOMERS) or validate_sheet(
         sheet, SCHEMA.customers, date1904=grid.date1904
     )
     soon = care_reminders(data.values, data.rows, today, CARE_DAYS, work_calendar())
     # a complaint still open counts under its customer's rep, a retired customer's too
-    every_rep = {
-        c.row: _text(sheet.value(c.row, rep_col)) if rep_col else None for c in result.customers
-    }
     complaint_reps, still_open, late = _complaints(
-        grid, result, data, every_rep, validated.get(COMPLAINTS)
+        grid, result, data, dict(zip(rows, every_rep, strict=True)), validated.get(COMPLAINTS)
     )
     return board_figures(
         today=today,
         grade_labels=[*rules.labels.grades, rules.labels.not_applicable],
         heat_percents=[level.percent for level in rules.heat.levels],
-        customer_reps=customer_reps,
-        customer_grades=[_text(c.values.get("grade")) for c in customers],
-        customer_values=[_text(c.values.get("value_class")) for c in customers],
+        customer_reps=_kept(every_rep, kept),
+        customer_grades=[_text(v) for v in customers("grade")],
+        customer_values=[_text(v) for v in customers("value_class")],
         value_labels=_value_labels(),
         # as the rows' 拜访预警 and 预警 say (the cadence and warnings systems)
-        overdue=[bool(c.values.get("overdue_days")) for c in customers],
-        warned=[bool(c.values.get("warnings")) for c in customers],
+        overdue=[bool(v) for v in customers("overdue_days")],
+        warned=[bool(v) for v in customers("warnings")],
         project_reps=project_reps,
-        project_heats=[_float(p.values.get("heat")) for p in projects],
-        project_amounts=[p.values.get("amount") for p in projects],
-        project_weighted=[p.values.get("weighted_amount") for p in projects],
+        project_heats=[_float(v) for v in projects("heat")],
+        project_amounts=projects("amount"),
+        project_weighted=projects("weighted_amount"),
         care_reps=[r.rep for r in soon.reminders if r.kind != HOLIDAY],
         complaint_reps=complaint_reps,
         complaint_open=still_open,
@@ -425,12 +431,20 @@ def read_board(
     )
 
 
-def _current(rows: Sequence[RowResult], sheet: SheetGrid, layout: SheetLayout) -> list[RowResult]:
-    """``rows`` without those whose 状态 is 作废."""
+def _current(rows: Sequence[int], sheet: SheetGrid, layout: SheetLayout) -> list[bool] | None:
+    """Per row, whether it is still worked on (its 状态 is not 作废); None when the sheet has
+    no 状态 column (every row is)."""
     col = layout.columns.get("status")
     if col is None:
-        return list(rows)
-    return [r for r in rows if _text(sheet.value(r.row, col)) != RETIRED]
+        return None
+    return [_text(sheet.value(r, col)) != RETIRED for r in rows]
+
+
+def _kept(values: Sequence[T], kept: list[bool] | None) -> list[T]:
+    """``values`` of the rows ``kept`` says are still worked on."""
+    if kept is None:
+        return list(values)
+    return list(compress(values, kept))
 
 
 def _complaints(

@@ -13,7 +13,9 @@ or a rep workbook's, the rep's own).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -127,17 +129,24 @@ def board_figures(
 
     no_class = value_labels[-1]
     classes = set(value_labels[:-1])
-    for name, grade, value, late, warning in zip(
-        customer_reps, customer_grades, customer_values, overdue, warned, strict=True
-    ):
-        figures = rep_of(name)
-        figures.customers += 1
+    # counted per (rep, what) in C, then set once per rep (a pydantic field set per customer
+    # cost more than the counting)
+    names = [name or unnamed for name in customer_reps]
+    if len(overdue) != len(names) or len(warned) != len(names):  # (zip checks the others)
+        raise ValueError("board_figures: customer columns of different lengths")
+    for rep, n in Counter(names).items():
+        rep_of(rep).customers = n
+    for (rep, grade), n in Counter(zip(names, customer_grades, strict=True)).items():
         if grade is not None:
-            figures.grades[grade] = figures.grades.get(grade, 0) + 1
-        label = value if value in classes else no_class
-        figures.values[label] += 1
-        figures.overdue_visits += late
-        figures.warned += warning
+            figures = rep_of(rep)
+            figures.grades[grade] = figures.grades.get(grade, 0) + n
+    labels = [value if value in classes else no_class for value in customer_values]
+    for (rep, label), n in Counter(zip(names, labels, strict=True)).items():
+        rep_of(rep).values[label] += n
+    for rep, n in Counter(compress(names, overdue)).items():
+        rep_of(rep).overdue_visits = n
+    for rep, n in Counter(compress(names, warned)).items():
+        rep_of(rep).warned = n
     percents = sorted({*heat_percents, 0}, reverse=True)
     pipeline = {p: HeatFigures(label=f"{p}%", percent=p) for p in percents}
     for name, heat, amount, weighted in zip(
