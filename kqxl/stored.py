@@ -31,7 +31,7 @@ from kqxl.book.settings import (
     settings_rows,
 )
 from kqxl.cells import WorkbookGrid
-from kqxl.engine.results import BookResult
+from kqxl.engine.results import BookResult, row_keys, row_numbers, set_row_key
 from kqxl.errors import RulesError, WorkbookError
 from kqxl.keys import KEY_PREFIXES, assign_keys, new_workbook_id
 from kqxl.rules.io import RulesInfo, load_rules
@@ -130,14 +130,15 @@ def plan_stored(
         if prefix is None or col is None:
             continue
         done = assign_keys(
-            [r.key for r in rows],
+            row_keys(rows),
             prefix=prefix,
             workbook_id=workbook_id,
             counter=counters.get(prefix, 0),
         )
+        numbers = row_numbers(rows)
         for i, key in done.keys.items():
-            rows[i].key = key
-            changes.append(CellChange(sheet, rows[i].row, col, key))
+            set_row_key(rows, i, key)
+            changes.append(CellChange(sheet, numbers[i], col, key))
         counters[prefix] = done.counter
         if done.keys:
             assigned[sheet] = len(done.keys)

@@ -375,6 +375,7 @@ def test_results_are_valid_models_and_dump_as_json() -> None:
 
 def test_row_results_are_columns_read_as_a_list() -> None:
     from kqxl.engine import BookResult, SheetRows
+    from kqxl.engine.results import row_keys, set_row_key
 
     result = run(
         [customer("甲", "甲方", 2), customer("乙", "总包", 1), customer("丙", "设计院")],
@@ -397,6 +398,15 @@ def test_row_results_are_columns_read_as_a_list() -> None:
     assert again.model_dump() == result.model_dump()
     with pytest.raises(ValueError, match="one value per row"):
         SheetRows([3, 4], ["a", "b"], ["甲", "乙"], {"grade": ["I级"]})
+    # a key given later (a recompute's new keys) reaches the column and a row built before
+    built = rows[0]
+    set_row_key(rows, 0, "KH-1")
+    set_row_key(rows, 2, "KH-3")
+    assert row_keys(rows) == ["KH-1", None, "KH-3"]
+    assert built.key == "KH-1" and rows[2].key == "KH-3"
+    listed = list(rows)
+    set_row_key(listed, 1, "KH-2")
+    assert row_keys(listed) == ["KH-1", "KH-2", "KH-3"]
 
 
 def test_cell_text_groups_items_by_level() -> None:

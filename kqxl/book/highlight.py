@@ -175,7 +175,8 @@ def probe_sheet(chunks: Iterable[bytes], marked: re.Pattern[bytes] | None) -> tu
         buf = carry + chunk
         if marked is not None and not found and marked.search(buf):
             found = True
-        m = end.search(buf)
+        # the literal first: the pattern tries a match at every "<" of the sheet
+        m = end.search(buf) if b"sheetData>" in buf else None
         if m is not None:
             tail = [buf[m.start() :]]
             continue

@@ -302,7 +302,7 @@ class SheetRows(Sequence[RowResult]):
         if len(keys) != n or len(names) != n or any(len(c) != n for c in columns.values()):
             raise ValueError("every column of a sheet's results needs one value per row")
         self.numbers = numbers
-        self.keys = keys
+        self.keys = list(keys)
         self.names = names
         self.columns = dict(columns)
         self._made: list[RowResult | None] = [None] * n
@@ -310,6 +310,13 @@ class SheetRows(Sequence[RowResult]):
     def column(self, key: str) -> Sequence[OutputValue]:
         """Output ``key`` of every row (``KeyError`` when the sheet's systems have none)."""
         return self.columns[key]
+
+    def set_key(self, i: int, key: str) -> None:
+        """Give row ``i`` its key (also to its result if that was built already)."""
+        self.keys[i] = key
+        made = self._made[i]
+        if made is not None:
+            made.key = key
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -376,6 +383,19 @@ def _same(a: object, b: object) -> bool:
 def row_numbers(rows: Sequence[RowResult]) -> Sequence[int]:
     """The Excel row of each result, without building the results when they are columns."""
     return rows.numbers if isinstance(rows, SheetRows) else [r.row for r in rows]
+
+
+def row_keys(rows: Sequence[RowResult]) -> Sequence[str | None]:
+    """The key of each result, without building the results when they are columns."""
+    return rows.keys if isinstance(rows, SheetRows) else [r.key for r in rows]
+
+
+def set_row_key(rows: Sequence[RowResult], i: int, key: str) -> None:
+    """Give result ``i`` of ``rows`` its key."""
+    if isinstance(rows, SheetRows):
+        rows.set_key(i, key)
+    else:
+        rows[i].key = key
 
 
 def output_column(rows: Sequence[RowResult], key: str) -> Sequence[OutputValue]:
