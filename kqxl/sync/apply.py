@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import getpass
 import json
+import operator
 import os
 import shutil
 import socket
@@ -296,10 +297,9 @@ def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None =
         key_col = match.columns[sheet.key_column]
         wanted = [(c.key, match.columns[c.key]) for c in sheet.columns if c.key in match.columns]
         width = [(k, col - sg.first_col) for k, col in wanted]
+        row_values = _row_values(width)
         for r in range(match.header_row + 1, last + 1):
-            cells = sg.rows[r - sg.first_row]
-            n = len(cells)
-            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            values = row_values(sg.rows[r - sg.first_row])
             if all(clean(v) is None for v in values.values()):
                 continue
             rows.last_row = r
@@ -315,6 +315,30 @@ def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None =
             rows.table[key] = values
         sheets[sheet.name] = rows
     return Side(path, role, book, grid, settings, sheets, logs=_read_logs(grid, schema), held=held)
+
+
+def _row_values(
+    width: Sequence[tuple[str, int]],
+) -> Callable[[Sequence[CellValue]], dict[str, CellValue]]:
+    """A row's values by column key, given each key's index in the row (blank past its end);
+    a row that reaches every index takes one C-level call."""
+    keys = tuple(k for k, _ in width)
+    index = [j for _, j in width]
+
+    def slow(cells: Sequence[CellValue]) -> dict[str, CellValue]:
+        n = len(cells)
+        return {k: cells[j] if 0 <= j < n else None for k, j in width}
+
+    if len(index) < 2 or min(index) < 0:
+        return slow
+    getter, last = operator.itemgetter(*index), max(index)
+
+    def fast(cells: Sequence[CellValue]) -> dict[str, CellValue]:
+        if len(cells) <= last:
+            return slow(cells)
+        return dict(zip(keys, getter(cells), strict=True))
+
+    return fast
 
 
 def _read_logs(grid: WorkbookGrid, schema: Schema) -> dict[str, LogRows]:
@@ -333,10 +357,9 @@ def _read_logs(grid: WorkbookGrid, schema: Schema) -> dict[str, LogRows]:
             for c in sheet.columns
             if c.key in match.columns and c.owner is not Owner.COMPUTED
         ]
+        row_values = _row_values(width)
         for r in range(match.header_row + 1, sg.first_row + len(sg.rows)):
-            cells = sg.rows[r - sg.first_row]
-            n = len(cells)
-            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            values = row_values(sg.rows[r - sg.first_row])
             if all(clean(v) is None for v in values.values()):
                 continue
             out.last_row = r
