@@ -30,12 +30,17 @@ import contextlib
 import datetime as dt
 import getpass
 import json
+import multiprocessing
 import operator
 import os
 import shutil
 import socket
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -382,6 +387,86 @@ def _rep_name(side: Side, schema: Schema) -> str:
     raise Skip(text(SYNC, "skip_no_rep"), "no_rep")
 
 
+# --- reading the rep workbooks on the other cores -----------------------------------------
+
+# A team this large has its rep workbooks read by worker processes while this one reads the
+# master (each read is a few tenths of a second; a process costs a few milliseconds to fork).
+POOL_MIN_WORKBOOKS = 8
+POOL_MAX_WORKERS = 4
+
+
+def _read_rep(path: Path, schema: Schema) -> Side | tuple[str, str]:
+    """A worker's job: the rep workbook as :func:`read_side` reads it, or a skip's (reason,
+    code)."""
+    try:
+        return read_side(path, "rep", schema)
+    except Skip as exc:
+        return str(exc), exc.code
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the sync that started it is gone (killed), so that no worker
+    outlives it holding a copy of its files."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class _RepReads:
+    """The rep workbooks of a sync, read ahead by a process pool when there are many and more
+    than one core (else each is read when asked for). :meth:`side` gives one or raises its
+    :class:`Skip`; a workbook whose worker failed is read here instead."""
+
+    def __init__(self, paths: Sequence[Path], schema: Schema, held: Mapping[Path, object]):
+        self.schema = schema
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: dict[Path, Future[Side | tuple[str, str]]] = {}
+        files = [p for p in paths if p.resolve() not in held]
+        workers = min(POOL_MAX_WORKERS, _cores(), len(files))
+        if len(files) < POOL_MIN_WORKBOOKS or workers < 2:
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        try:
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
+            )
+            for path in files:
+                self.pending[path] = self.pool.submit(_read_rep, path, schema)
+        except OSError:  # no processes to be had: read each here
+            self.close()
+
+    def side(self, path: Path, held: OpenWorkbook | None) -> Side:
+        future = self.pending.pop(path, None)
+        if future is not None:
+            try:
+                found = future.result()
+            except (BrokenProcessPool, OSError):
+                found = None
+            if isinstance(found, Side):
+                return found
+            if found is not None:
+                raise Skip(*found)
+        return read_side(path, "rep", self.schema, held)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.pending.clear()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 # --- the lock ----------------------------------------------------------------------------
 
 
@@ -502,6 +587,52 @@ def _read_master(path: Path, schema: Schema, held: OpenWorkbook | None = None) -
         raise WorkbookError.from_key("master_unusable", path=path, reason=str(exc)) from None
 
 
+def _read_team(
+    master_path: Path,
+    rep_paths: Sequence[Path],
+    reads: _RepReads,
+    copies: _Copies,
+    dry_run: bool,
+    today: dt.date | None,
+    schema: Schema,
+    on_read: Callable[[Path], None] | None,
+    held: Mapping[Path, OpenWorkbook],
+) -> tuple[Side, dict[str, Side], dict[str, WorkbookLine]]:
+    """The master and each rep workbook that takes part (rep → side), and a line for each rep
+    workbook (path → line, the skipped ones with their reason)."""
+    master = _read_master(master_path, schema, held.get(master_path.resolve()))
+    if master.keyless and not dry_run:
+        copies.keep(master_path)
+        master = _with_keys(master, schema, today)
+    master_id = master.settings.workbook_id if master.settings else None
+
+    sides: dict[str, Side] = {}
+    lines: dict[str, WorkbookLine] = {}
+    for path in rep_paths:
+        if on_read is not None:
+            on_read(path)
+        line = WorkbookLine(file=str(path), role="rep")
+        try:
+            side = reads.side(path, held.get(path.resolve()))
+            bound = side.setting(MASTER_CODE)
+            if bound is not None and master_id is not None and bound != master_id:
+                raise Skip(text(SYNC, "skip_other_master", bound=bound, ours=master_id), "bound")
+            rep = line.rep = _rep_name(side, schema)
+            if rep in sides:
+                raise Skip(text(SYNC, "skip_same_rep", rep=rep, other=sides[rep].path), "same_rep")
+            if side.keyless and not dry_run:
+                copies.keep(path)
+                side = _with_keys(side, schema, today)
+            side.rep = rep
+        except Skip as exc:
+            line.skipped, line.skip_code = str(exc), exc.code
+            lines[str(path)] = line
+            continue
+        sides[rep] = side
+        lines[str(path)] = line
+    return master, sides, lines
+
+
 def _run(
     master_path: Path,
     rep_paths: Sequence[Path],
@@ -527,36 +658,13 @@ def _run(
                     on_file(line)
             return report
     copies = _Copies(master_path, dry_run)
-    master = _read_master(master_path, schema, held.get(master_path.resolve()))
-    if master.keyless and not dry_run:
-        copies.keep(master_path)
-        master = _with_keys(master, schema, today)
-    master_id = master.settings.workbook_id if master.settings else None
-
-    sides: dict[str, Side] = {}
-    lines: dict[str, WorkbookLine] = {}
-    for path in rep_paths:
-        if on_read is not None:
-            on_read(path)
-        line = WorkbookLine(file=str(path), role="rep")
-        try:
-            side = read_side(path, "rep", schema, held.get(path.resolve()))
-            bound = side.setting(MASTER_CODE)
-            if bound is not None and master_id is not None and bound != master_id:
-                raise Skip(text(SYNC, "skip_other_master", bound=bound, ours=master_id), "bound")
-            rep = line.rep = _rep_name(side, schema)
-            if rep in sides:
-                raise Skip(text(SYNC, "skip_same_rep", rep=rep, other=sides[rep].path), "same_rep")
-            if side.keyless and not dry_run:
-                copies.keep(path)
-                side = _with_keys(side, schema, today)
-            side.rep = rep
-        except Skip as exc:
-            line.skipped, line.skip_code = str(exc), exc.code
-            lines[str(path)] = line
-            continue
-        sides[rep] = side
-        lines[str(path)] = line
+    reads = _RepReads(rep_paths, schema, held)  # under way while the master is read
+    try:
+        master, sides, lines = _read_team(
+            master_path, rep_paths, reads, copies, dry_run, today, schema, on_read, held
+        )
+    finally:
+        reads.close()
 
     base = journal.base() if journal is not None else {}
     try:
