@@ -271,6 +271,7 @@ def owner_name(value: CellValue) -> str | None:
 
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
+_BRACKET = re.compile("[（）【】\\[\\]]")  # translate() by a dict is slow: only when needed
 _SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|集团公司|公司|股份)$")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(省|自治区|特别行政区|市)")
 # Provinces and large cities, which a name may carry without 省/市 (武汉江城置业 = 江城置业).
@@ -286,7 +287,6 @@ _PLACE_NAMES = (
 _PLACES = tuple(sorted(_PLACE_NAMES.split(), key=len, reverse=True))
 # the first of _PLACES a name starts with (longest first), in one regex match
 _PLACE_START = re.compile("|".join(map(re.escape, _PLACES)))
-_SPACES = re.compile(r"\s+")
 
 
 def name_parts(value: CellValue) -> tuple[frozenset[str], str] | None:
@@ -301,7 +301,9 @@ def name_parts(value: CellValue) -> tuple[frozenset[str], str] | None:
     v = clean(value)
     if v is None:
         return None
-    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(v))).translate(_BRACKETS)
+    s = "".join(unicodedata.normalize("NFKC", str(v)).split())  # split() drops what \s matches
+    if _BRACKET.search(s):
+        s = s.translate(_BRACKETS)
     places: set[str] = set()
     for _ in range(3):  # 省, 市, 区 …
         m = _PLACE.match(s)
