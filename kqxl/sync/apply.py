@@ -389,8 +389,8 @@ def _rep_name(side: Side, schema: Schema) -> str:
 
 # --- reading the rep workbooks on the other cores -----------------------------------------
 
-# A team this large has its rep workbooks read by worker processes while this one reads the
-# master (each read is a few tenths of a second; a process costs a few milliseconds to fork).
+# A team this large has its rep workbooks read by worker processes, one per other core, while
+# this one reads the master (a read takes tenths of a second; a fork a few milliseconds).
 POOL_MIN_WORKBOOKS = 8
 POOL_MAX_WORKERS = 4
 
@@ -417,17 +417,18 @@ def _watch_parent(parent: int) -> None:
 
 
 class _RepReads:
-    """The rep workbooks of a sync, read ahead by a process pool when there are many and more
-    than one core (else each is read when asked for). :meth:`side` gives one or raises its
-    :class:`Skip`; a workbook whose worker failed is read here instead."""
+    """The rep workbooks of a sync, read ahead by a process pool on the other cores when there
+    are many (else each is read when asked for). :meth:`side` gives one or raises its
+    :class:`Skip`; one no worker has started yet is read here (this process joins in once the
+    master is read), as is one whose worker failed."""
 
     def __init__(self, paths: Sequence[Path], schema: Schema, held: Mapping[Path, object]):
         self.schema = schema
         self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[Path, Future[Side | tuple[str, str]]] = {}
         files = [p for p in paths if p.resolve() not in held]
-        workers = min(POOL_MAX_WORKERS, _cores(), len(files))
-        if len(files) < POOL_MIN_WORKBOOKS or workers < 2:
+        workers = min(POOL_MAX_WORKERS, _cores() - 1, len(files))
+        if len(files) < POOL_MIN_WORKBOOKS or workers < 1:
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -442,7 +443,7 @@ class _RepReads:
 
     def side(self, path: Path, held: OpenWorkbook | None) -> Side:
         future = self.pending.pop(path, None)
-        if future is not None:
+        if future is not None and not future.cancel():
             try:
                 found = future.result()
             except (BrokenProcessPool, OSError):
