@@ -358,6 +358,43 @@ def test_skips_a_workbook_open_in_excel_and_one_of_another_master(team: Path) ->
     assert report.needs_attention
 
 
+def test_rep_workbooks_read_by_worker_processes_give_the_same_sync(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    import kqxl.sync.apply as apply_module
+
+    folder = team.parent
+    _set(folder / "客户跟进表-张伟.xlsx", _key(team, "公司0"), "fax", "027-1")
+    _set(team, _key(team, "公司0"), "manager_note", "加紧")
+    (folder / "~$客户跟进表-李娜.xlsx").write_bytes(b"\x05li" + b" " * 100)  # open in Excel
+    (folder / "坏的.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    serial = sync_team(team, dry_run=True, today=TODAY)
+    pools: list[object] = []
+    start = apply_module._RepReads.__init__
+
+    def counted(self: apply_module._RepReads, *args: object) -> None:
+        start(self, *args)  # type: ignore[arg-type]
+        pools.append(self.pool)
+
+    monkeypatch.setattr(apply_module._RepReads, "__init__", counted)
+    monkeypatch.setattr(apply_module, "POOL_MIN_WORKBOOKS", 1)
+    monkeypatch.setattr(apply_module, "_cores", lambda: 2)
+    pooled = sync_team(team, dry_run=True, today=TODAY)
+    assert pools and pools[-1] is not None  # the workers did read them
+    assert pooled.model_dump() == serial.model_dump()
+    codes = {Path(f.file).name: f.skip_code for f in pooled.files}
+    assert codes["客户跟进表-李娜.xlsx"] == "locked" and codes["坏的.xlsx"] == "damaged"
+    report = sync_team(team, today=TODAY)
+    assert _cell(team, _key(team, "公司0"), "fax") == "027-1"
+    assert _cell(folder / "客户跟进表-张伟.xlsx", _key(team, "公司0"), "manager_note") == "加紧"
+    assert [Path(f.file).name for f in report.files if f.written] == [
+        "团队总表.xlsx", "客户跟进表-张伟.xlsx"
+    ]  # fmt: skip
+    assert not multiprocessing.active_children()  # no worker outlives the sync
+
+
 def test_damaged_journal_is_named(team: Path) -> None:
     journal_path(team).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(JournalError) as info:

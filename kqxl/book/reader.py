@@ -439,9 +439,13 @@ def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
     found = _all_refs(head).findall(window)
     if len(found) != refs:
         scan.plain = False  # calamine refuses such a reference; the streaming reader names it
-    for letters, digits in found:
-        scan.max_row = max(scan.max_row, int(digits))
-        scan.max_col = max(scan.max_col, column_index(letters.decode("ascii").upper()))
+    if found:
+        # each distinct row and column once (a sheet's first window holds thousands of cells)
+        letters, digits = map(set, zip(*found, strict=True))
+        scan.max_row = max(scan.max_row, *map(int, digits))
+        scan.max_col = max(
+            scan.max_col, *(column_index(c.decode("ascii").upper()) for c in letters)
+        )
     if scan.max_row > MAX_ROW or scan.max_col > MAX_COL:
         scan.plain = False
 

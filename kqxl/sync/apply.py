@@ -30,11 +30,17 @@ import contextlib
 import datetime as dt
 import getpass
 import json
+import multiprocessing
+import operator
 import os
 import shutil
 import socket
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -298,10 +304,9 @@ def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None =
         key_col = match.columns[sheet.key_column]
         wanted = [(c.key, match.columns[c.key]) for c in sheet.columns if c.key in match.columns]
         width = [(k, col - sg.first_col) for k, col in wanted]
+        row_values = _row_values(width)
         for r in range(match.header_row + 1, last + 1):
-            cells = sg.rows[r - sg.first_row]
-            n = len(cells)
-            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            values = row_values(sg.rows[r - sg.first_row])
             if all(clean(v) is None for v in values.values()):
                 continue
             rows.last_row = r
@@ -317,6 +322,30 @@ def read_side(path: Path, role: str, schema: Schema, held: OpenWorkbook | None =
             rows.table[key] = values
         sheets[sheet.name] = rows
     return Side(path, role, book, grid, settings, sheets, logs=_read_logs(grid, schema), held=held)
+
+
+def _row_values(
+    width: Sequence[tuple[str, int]],
+) -> Callable[[Sequence[CellValue]], dict[str, CellValue]]:
+    """A row's values by column key, given each key's index in the row (blank past its end);
+    a row that reaches every index takes one C-level call."""
+    keys = tuple(k for k, _ in width)
+    index = [j for _, j in width]
+
+    def slow(cells: Sequence[CellValue]) -> dict[str, CellValue]:
+        n = len(cells)
+        return {k: cells[j] if 0 <= j < n else None for k, j in width}
+
+    if len(index) < 2 or min(index) < 0:
+        return slow
+    getter, last = operator.itemgetter(*index), max(index)
+
+    def fast(cells: Sequence[CellValue]) -> dict[str, CellValue]:
+        if len(cells) <= last:
+            return slow(cells)
+        return dict(zip(keys, getter(cells), strict=True))
+
+    return fast
 
 
 def _read_logs(grid: WorkbookGrid, schema: Schema) -> dict[str, LogRows]:
@@ -335,10 +364,9 @@ def _read_logs(grid: WorkbookGrid, schema: Schema) -> dict[str, LogRows]:
             for c in sheet.columns
             if c.key in match.columns and c.owner is not Owner.COMPUTED
         ]
+        row_values = _row_values(width)
         for r in range(match.header_row + 1, sg.first_row + len(sg.rows)):
-            cells = sg.rows[r - sg.first_row]
-            n = len(cells)
-            values = {k: cells[j] if 0 <= j < n else None for k, j in width}
+            values = row_values(sg.rows[r - sg.first_row])
             if all(clean(v) is None for v in values.values()):
                 continue
             out.last_row = r
@@ -359,6 +387,87 @@ def _rep_name(side: Side, schema: Schema) -> str:
     if len(owners) == 1:
         return str(owners.pop())
     raise Skip(text(SYNC, "skip_no_rep"), "no_rep")
+
+
+# --- reading the rep workbooks on the other cores -----------------------------------------
+
+# A team this large has its rep workbooks read by worker processes, one per other core, while
+# this one reads the master (a read takes tenths of a second; a fork a few milliseconds).
+POOL_MIN_WORKBOOKS = 8
+POOL_MAX_WORKERS = 4
+
+
+def _read_rep(path: Path, schema: Schema) -> Side | tuple[str, str]:
+    """A worker's job: the rep workbook as :func:`read_side` reads it, or a skip's (reason,
+    code)."""
+    try:
+        return read_side(path, "rep", schema)
+    except Skip as exc:
+        return str(exc), exc.code
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the sync that started it is gone (killed), so that no worker
+    outlives it holding a copy of its files."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class _RepReads:
+    """The rep workbooks of a sync, read ahead by a process pool on the other cores when there
+    are many (else each is read when asked for). :meth:`side` gives one or raises its
+    :class:`Skip`; one no worker has started yet is read here (this process joins in once the
+    master is read), as is one whose worker failed."""
+
+    def __init__(self, paths: Sequence[Path], schema: Schema, held: Mapping[Path, object]):
+        self.schema = schema
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: dict[Path, Future[Side | tuple[str, str]]] = {}
+        files = [p for p in paths if p.resolve() not in held]
+        workers = min(POOL_MAX_WORKERS, _cores() - 1, len(files))
+        if len(files) < POOL_MIN_WORKBOOKS or workers < 1:
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        try:
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
+            )
+            for path in files:
+                self.pending[path] = self.pool.submit(_read_rep, path, schema)
+        except OSError:  # no processes to be had: read each here
+            self.close()
+
+    def side(self, path: Path, held: OpenWorkbook | None) -> Side:
+        future = self.pending.pop(path, None)
+        if future is not None and not future.cancel():
+            try:
+                found = future.result()
+            except (BrokenProcessPool, OSError):
+                found = None
+            if isinstance(found, Side):
+                return found
+            if found is not None:
+                raise Skip(*found)
+        return read_side(path, "rep", self.schema, held)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.pending.clear()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 # --- the lock ----------------------------------------------------------------------------
@@ -481,6 +590,52 @@ def _read_master(path: Path, schema: Schema, held: OpenWorkbook | None = None) -
         raise WorkbookError.from_key("master_unusable", path=path, reason=str(exc)) from None
 
 
+def _read_team(
+    master_path: Path,
+    rep_paths: Sequence[Path],
+    reads: _RepReads,
+    copies: _Copies,
+    dry_run: bool,
+    today: dt.date | None,
+    schema: Schema,
+    on_read: Callable[[Path], None] | None,
+    held: Mapping[Path, OpenWorkbook],
+) -> tuple[Side, dict[str, Side], dict[str, WorkbookLine]]:
+    """The master and each rep workbook that takes part (rep → side), and a line for each rep
+    workbook (path → line, the skipped ones with their reason)."""
+    master = _read_master(master_path, schema, held.get(master_path.resolve()))
+    if master.keyless and not dry_run:
+        copies.keep(master_path)
+        master = _with_keys(master, schema, today)
+    master_id = master.settings.workbook_id if master.settings else None
+
+    sides: dict[str, Side] = {}
+    lines: dict[str, WorkbookLine] = {}
+    for path in rep_paths:
+        if on_read is not None:
+            on_read(path)
+        line = WorkbookLine(file=str(path), role="rep")
+        try:
+            side = reads.side(path, held.get(path.resolve()))
+            bound = side.setting(MASTER_CODE)
+            if bound is not None and master_id is not None and bound != master_id:
+                raise Skip(text(SYNC, "skip_other_master", bound=bound, ours=master_id), "bound")
+            rep = line.rep = _rep_name(side, schema)
+            if rep in sides:
+                raise Skip(text(SYNC, "skip_same_rep", rep=rep, other=sides[rep].path), "same_rep")
+            if side.keyless and not dry_run:
+                copies.keep(path)
+                side = _with_keys(side, schema, today)
+            side.rep = rep
+        except Skip as exc:
+            line.skipped, line.skip_code = str(exc), exc.code
+            lines[str(path)] = line
+            continue
+        sides[rep] = side
+        lines[str(path)] = line
+    return master, sides, lines
+
+
 def _run(
     master_path: Path,
     rep_paths: Sequence[Path],
@@ -506,36 +661,13 @@ def _run(
                     on_file(line)
             return report
     copies = _Copies(master_path, dry_run)
-    master = _read_master(master_path, schema, held.get(master_path.resolve()))
-    if master.keyless and not dry_run:
-        copies.keep(master_path)
-        master = _with_keys(master, schema, today)
-    master_id = master.settings.workbook_id if master.settings else None
-
-    sides: dict[str, Side] = {}
-    lines: dict[str, WorkbookLine] = {}
-    for path in rep_paths:
-        if on_read is not None:
-            on_read(path)
-        line = WorkbookLine(file=str(path), role="rep")
-        try:
-            side = read_side(path, "rep", schema, held.get(path.resolve()))
-            bound = side.setting(MASTER_CODE)
-            if bound is not None and master_id is not None and bound != master_id:
-                raise Skip(text(SYNC, "skip_other_master", bound=bound, ours=master_id), "bound")
-            rep = line.rep = _rep_name(side, schema)
-            if rep in sides:
-                raise Skip(text(SYNC, "skip_same_rep", rep=rep, other=sides[rep].path), "same_rep")
-            if side.keyless and not dry_run:
-                copies.keep(path)
-                side = _with_keys(side, schema, today)
-            side.rep = rep
-        except Skip as exc:
-            line.skipped, line.skip_code = str(exc), exc.code
-            lines[str(path)] = line
-            continue
-        sides[rep] = side
-        lines[str(path)] = line
+    reads = _RepReads(rep_paths, schema, held)  # under way while the master is read
+    try:
+        master, sides, lines = _read_team(
+            master_path, rep_paths, reads, copies, dry_run, today, schema, on_read, held
+        )
+    finally:
+        reads.close()
 
     base = journal.base() if journal is not None else {}
     try:

@@ -148,14 +148,22 @@ def _tagged(value: CellValue) -> object:
     return json.loads(dump_value(value) or "null")
 
 
+# a row's fields as json.dumps(..., ensure_ascii=False) of them sorted writes them, made once
+_encode_fields = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_PLAIN = frozenset((str, int, float))
+
+
 def _fields_json(fields: Mapping[str, CellValue]) -> str:
-    return json.dumps(
-        {k: _tagged(v) for k, v in sorted(fields.items()) if v is not None}, ensure_ascii=False
-    )
+    present = {k: v for k, v in fields.items() if v is not None}
+    if _PLAIN.issuperset(map(type, present.values())):
+        return _encode_fields(present)
+    return _encode_fields({k: _tagged(v) for k, v in present.items()})  # dates, bools, errors
 
 
 def _fields(data: str) -> dict[str, CellValue]:
-    raw = json.loads(data)
+    raw: dict[str, CellValue] = json.loads(data)
+    if data.find("{", 1) < 0:  # no tagged value (a date, a bool, an error) inside
+        return raw
     return {k: load_value(json.dumps(v)) if isinstance(v, dict) else v for k, v in raw.items()}
 
 

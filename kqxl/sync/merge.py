@@ -249,6 +249,21 @@ def clean(value: CellValue) -> CellValue:
     return value
 
 
+class _Cleaned(dict[CellValue, CellValue]):
+    """``cleaned[value]`` is :func:`clean` of ``value``, worked out once per distinct text or
+    datetime (a sheet repeats 是/否 and a rep's name on every row). Other values are their own
+    clean form and are not stored: 1, 1.0 and True are equal keys of different types."""
+
+    def __init__(self) -> None:
+        super().__init__({None: None})
+
+    def __missing__(self, value: CellValue) -> CellValue:
+        out = clean(value)
+        if type(value) is str or type(value) is dt.datetime:
+            self[value] = out
+        return out
+
+
 def owner_name(value: CellValue) -> str | None:
     """A 负责人 cell as a rep's name."""
     v = clean(value)
@@ -256,6 +271,7 @@ def owner_name(value: CellValue) -> str | None:
 
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
+_BRACKET = re.compile("[（）【】\\[\\]]")  # translate() by a dict is slow: only when needed
 _SUFFIX = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|集团公司|公司|股份)$")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(省|自治区|特别行政区|市)")
 # Provinces and large cities, which a name may carry without 省/市 (武汉江城置业 = 江城置业).
@@ -269,7 +285,8 @@ _PLACE_NAMES = (
     "绍兴 泉州 洛阳 宜昌 襄阳 珠海 "
 )
 _PLACES = tuple(sorted(_PLACE_NAMES.split(), key=len, reverse=True))
-_SPACES = re.compile(r"\s+")
+# the first of _PLACES a name starts with (longest first), in one regex match
+_PLACE_START = re.compile("|".join(map(re.escape, _PLACES)))
 
 
 def name_parts(value: CellValue) -> tuple[frozenset[str], str] | None:
@@ -284,14 +301,17 @@ def name_parts(value: CellValue) -> tuple[frozenset[str], str] | None:
     v = clean(value)
     if v is None:
         return None
-    s = _SPACES.sub("", unicodedata.normalize("NFKC", str(v))).translate(_BRACKETS)
+    s = "".join(unicodedata.normalize("NFKC", str(v)).split())  # split() drops what \s matches
+    if _BRACKET.search(s):
+        s = s.translate(_BRACKETS)
     places: set[str] = set()
     for _ in range(3):  # 省, 市, 区 …
         m = _PLACE.match(s)
         if m:
             place, end = s[: m.start(1)], m.end()
         else:
-            place = next((p for p in _PLACES if s.startswith(p)), "")
+            named = _PLACE_START.match(s)
+            place = named.group() if named else ""
             end = len(place)
         if not end or len(s) - end < 2:
             break
@@ -380,6 +400,7 @@ def _plan_sheet(plan: SyncPlan, sheet: str, t: SheetTables, cols: Columns) -> No
 
     # which reps hold each key (one pass over the reps, not one per row)
     holders: dict[str, list[str]] = defaultdict(list)
+    cleaned = _Cleaned()
     for rep in sorted(t.reps):
         for key in t.reps[rep]:
             holders[key].append(rep)
@@ -389,7 +410,7 @@ def _plan_sheet(plan: SyncPlan, sheet: str, t: SheetTables, cols: Columns) -> No
             if key in t.base:
                 base_out[key] = dict(t.base[key])
             continue
-        _plan_row(plan, sheet, key, t, cols, base_out, holders.get(key, ()))
+        _plan_row(plan, sheet, key, t, cols, base_out, holders.get(key, ()), cleaned)
 
     _duplicates(plan, sheet, cols, base_out)
 
@@ -402,8 +423,10 @@ def _plan_row(
     cols: Columns,
     base_out: dict[str, dict[str, CellValue]],
     holders: Iterable[str] = (),
+    cleaned: _Cleaned | None = None,
 ) -> None:
-    """Plan one row; ``holders``: the reps whose workbooks hold ``key``, sorted."""
+    """Plan one row; ``holders``: the reps whose workbooks hold ``key``, sorted; ``cleaned``:
+    :func:`clean` by lookup (:class:`_Cleaned`), shared by the rows of a sheet."""
     base = t.base.get(key)
     master = t.master.get(key)
     start = master if master is not None else base
@@ -435,14 +458,17 @@ def _plan_row(
     result: dict[str, CellValue] = {}
     merged = cols.merged
     if rep_row is not None and master is not None and _equal(rep_row, master, cols):
-        if base is not None and all(master.get(f) == base.get(f) for f in merged):
+        if base is not None and _values(master, merged) == _values(base, merged):
             # the common case after a sync: nobody changed the row (plain equality is enough);
             # the base's own row, which the journal then knows to be unchanged
             base_out[key] = base  # type: ignore[assignment]
             return
         if base is None:
             # a row's first sync, the same on both sides: nothing to send either way
-            base_out[key] = {f: clean(master.get(f)) for f in merged}
+            lookup = cleaned if cleaned is not None else _Cleaned()
+            base_out[key] = dict(
+                zip(merged, map(lookup.__getitem__, _values(master, merged)), strict=True)
+            )
             return
     for f in merged:
         b = base.get(f) if base is not None else None
@@ -510,6 +536,11 @@ def _plan_row(
                 if not same(rep_row.get(f), result[f]):
                     side.updates.append(Update(sheet, key, f, rep_row.get(f), result[f], MASTER))
     base_out[key] = result
+
+
+def _values(row: Fields, names: Sequence[str]) -> tuple[CellValue, ...]:
+    """``row``'s values of ``names`` (blank where it lacks one), in one C-level pass."""
+    return tuple(map(row.get, names))
 
 
 def _equal(a: Fields, b: Fields, cols: Columns) -> bool:
