@@ -132,3 +132,7 @@ class WorkbookGrid:
     date1904: bool = False
     stamp: FileStamp | None = None
     names: tuple[str, ...] = ()  # every worksheet's name in tab order, read or not
+    # each read sheet's bytes from </sheetData> to the end of its part (conditional formats
+    # and what follows), as the reader's byte scan saw them: a writer given the same file
+    # (same stamp) checks kqxl's conditional format there without inflating the part again
+    tails: dict[str, bytes] = field(default_factory=dict)

@@ -501,3 +501,42 @@ def test_a_member_longer_than_its_directory_says_is_refused(tmp_path: Path) -> N
             for chunk in inflate_member(fh, info):
                 read += len(chunk)
         assert read <= 5 << 20  # never more than 4 MiB inflated past the size given
+
+
+def test_a_recompute_with_nothing_to_change_inflates_no_sheet_again(
+    rep_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kqxl.book.patch as patch_module
+
+    recompute_workbook(rep_book, today=TODAY, backup=False)
+    probed: list[str] = []
+    real_probe = patch_module.probe_sheet
+
+    def probe(chunks, marked):  # type: ignore[no-untyped-def]
+        probed.append("probe")
+        return real_probe(chunks, marked)
+
+    monkeypatch.setattr(patch_module, "probe_sheet", probe)
+    # the conditional formats are checked in the tails the read kept: no second inflate
+    done = recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert done.unchanged and probed == []
+    # a rule a person changed since is still put right (the read sees the file as it is now)
+    with zipfile.ZipFile(rep_book) as zf:
+        part = sheet_part(rep_book, "客户")
+        xml = zf.read(part)
+    ours = f'"；"&amp;${CHECKS}3))'.encode()  # kqxl's rule reads the 校验 column
+    changed = xml.replace(ours, '"；"&amp;$A3))'.encode())
+    assert changed != xml
+    _replace_member(rep_book, part, changed)
+    done = recompute_workbook(rep_book, today=TODAY, backup=False)
+    assert not done.unchanged and probed == []
+    [block] = kqxl_rules(rep_book, "客户")
+    assert f'"；"&${CHECKS}3))' in block.replace("&amp;", "&")
+
+
+def _replace_member(path: Path, name: str, data: bytes) -> None:
+    tmp = path.with_suffix(".tmp.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, data if info.filename == name else src.read(info))
+    tmp.replace(path)

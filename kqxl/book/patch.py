@@ -23,7 +23,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -218,6 +218,7 @@ def patch_workbook(
     clear_highlights: Iterable[str] = (),
     rows: Iterable[RowDelete | RowMove] = (),
     highlights: Iterable[HighlightRule] = (),
+    tails: Mapping[str, bytes] | None = None,
 ) -> PatchReport:
     """Write ``changes`` (and whole ``sheets``) into the workbook at ``path``.
 
@@ -233,7 +234,10 @@ def patch_workbook(
     write is refused with the reason. Refuses a workbook open in Excel/WPS unless its owner
     file is stale and ``force`` is set.
 
-    ``highlights`` sets kqxl's conditional format of each sheet named (see
+    ``tails``: sheet name → its part from ``</sheetData>`` on, as read under ``expect``
+    (:attr:`~kqxl.cells.WorkbookGrid.tails`); a sheet without cell changes is then not inflated
+    to compare its conditional format. ``highlights`` sets kqxl's conditional format of each
+    sheet named (see
     :mod:`kqxl.book.highlight`). A sheet is rewritten only when something in it changes; when
     nothing changes at all, an in-place patch writes nothing (no backup, no replace) and
     reports ``unchanged``. ``out`` naming an existing file is refused unless ``force`` is set;
@@ -271,8 +275,19 @@ def patch_workbook(
                 change_list = [*change_list, *_moved_cells(src, moves, change_list, limits)]
             with check_file(src, limits) as zf:
                 package = open_package(src, zf)
+                known = tails if tails is not None and expect is not None else {}
                 written = _write(
-                    src, zf, package, change_list, contents, clear, tmp, row_ops, marks, in_place
+                    src,
+                    zf,
+                    package,
+                    change_list,
+                    contents,
+                    clear,
+                    tmp,
+                    row_ops,
+                    marks,
+                    in_place,
+                    known,
                 )
             if written is None:
                 return PatchReport(
@@ -343,6 +358,7 @@ def _write(
     row_ops: list[RowDelete | RowMove],
     marks: list[HighlightRule],
     in_place: bool,
+    tails: Mapping[str, bytes],
 ) -> tuple[list[_SheetJob], list[str], int, dict[str, tuple[int, int, int]]] | None:
     """Build the new package in ``tmp``; return the sheet jobs, rewritten parts, rows added
     and what was written of each member (CRC, size, compressed size). None, with nothing
@@ -376,7 +392,7 @@ def _write(
         if sheet_changes is None:
             sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
         sheet_changes.add(row, col, ch.value, ch.highlight)
-    _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names)
+    _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names, tails)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:
         job = job_for(op.sheet)
@@ -464,6 +480,7 @@ def _plan_marks(
     clear: set[str],
     marks: list[HighlightRule],
     content_names: set[str],
+    tails: Mapping[str, bytes],
 ) -> None:
     """Give each sheet its highlight rule and old highlights to clear, as jobs: a sheet that
     has no cell changes becomes a job only when its conditional format must change or a cell
@@ -491,9 +508,13 @@ def _plan_marks(
         rule = rules.get(folded)
         to_clear = folded in clear_folded
         if info.part not in jobs:
-            tail, found = probe_sheet(
-                member_chunks(src, zf, info.part), marked if to_clear else None
-            )
+            known = tails.get(info.name)
+            if known is not None and not (to_clear and marked is not None):
+                tail, found = known, False  # as the read found it: nothing to inflate
+            else:
+                tail, found = probe_sheet(
+                    member_chunks(src, zf, info.part), marked if to_clear else None
+                )
             moved = rule is not None and edit_tail(tail, b"", rule, styles) is not tail
             if not (found or moved):
                 continue

@@ -130,6 +130,7 @@ class FileWorkbook:
         self.keep_backups = keep_backups
         self.limits = limits
         self._stamp: FileStamp | None = None
+        self._tails: dict[str, bytes] = {}  # of the sheets last read, for the writer
 
     def __repr__(self) -> str:
         return f"FileWorkbook({str(self.path)!r})"
@@ -144,7 +145,7 @@ class FileWorkbook:
 
     def read(self, sheets: Iterable[str] | None = None) -> WorkbookGrid:
         grid = read_workbook(self.path, sheets=sheets, missing_ok=True, limits=self.limits)
-        self._stamp = grid.stamp
+        self._stamp, self._tails = grid.stamp, grid.tails
         return grid
 
     def write(self, edit: WorkbookEdit) -> WriteReport:
@@ -161,6 +162,7 @@ class FileWorkbook:
             limits=self.limits,
             clear_highlights=edit.clear_highlights,
             highlights=edit.highlights,
+            tails=self._tails,
         )
         return WriteReport(
             written_to=str(report.path),

@@ -93,6 +93,8 @@ class SheetScan:
     valueless: bool = False  # a cell that may end without a value (</f></c>, <v/> …)
     tail: bytes = b""  # the last bytes of the previous window (a marker may straddle)
     plain: bool = True
+    # the part from </sheetData> to its end (None: not seen, e.g. an empty <sheetData/>)
+    sheet_end: list[bytes] | None = None
 
     @property
     def formulas(self) -> bool:
@@ -170,8 +172,16 @@ def read_workbook(
             book.close()
     ordered = {name: grids[name] for name, _part in wanted}  # tab order
     names = tuple(s.name for s in package.sheets if s.kind == "worksheet")
+    tails = {
+        name: b"".join(end) for name, _part in wanted if (end := scans[name].sheet_end) is not None
+    }
     return WorkbookGrid(
-        path=str(p), sheets=ordered, date1904=package.date1904, stamp=stamp, names=names
+        path=str(p),
+        sheets=ordered,
+        date1904=package.date1904,
+        stamp=stamp,
+        names=names,
+        tails=tails,
     )
 
 
@@ -400,9 +410,21 @@ def scan_sheet(path: Path, zf: zipfile.ZipFile, part: str) -> SheetScan:
                 continue  # still in the prolog: no cells before the root element
             prefix = root.group(1) or b""
         _scan_window(window, prefix, scan)
+        _note_end(window, scan)
     if carry and prefix is not None:
         _scan_window(carry, prefix, scan)
+        _note_end(carry, scan)
     return scan
+
+
+def _note_end(window: bytes, scan: SheetScan) -> None:
+    """Keep the part's bytes from ``</sheetData>`` on (a tag is never cut between windows)."""
+    if scan.sheet_end is not None:
+        scan.sheet_end.append(window)
+    elif b"sheetData>" in window:
+        m = _SHEET_DATA_END.search(window)
+        if m is not None:
+            scan.sheet_end = [window[m.start() :]]
 
 
 def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
@@ -466,6 +488,7 @@ def _scan_formulas(window: bytes, prefix: bytes, scan: SheetScan) -> None:
 
 
 _CELL_START = re.compile(rb"<c[\s>/]")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")  # as kqxl.book.highlight finds it
 _PREFIXED_CELL_START = re.compile(rb":c[\s>/]")
 _REF_AT = re.compile(rb'([A-Z]{1,3})([0-9]{1,7})"')
 
