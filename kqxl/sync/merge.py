@@ -547,8 +547,8 @@ def _equal(a: Fields, b: Fields, cols: Columns) -> bool:
     """Whether two rows hold equal values (plain equality) in every merged column."""
     try:
         return cols.values(a) == cols.values(b)
-    except KeyError:  # a column one of the sheets lacks
-        return all(a.get(f) == b.get(f) for f in cols.merged)
+    except KeyError:  # a column one of the sheets lacks (a workbook older than the column)
+        return list(map(a.get, cols.merged)) == list(map(b.get, cols.merged))
 
 
 def _text(value: CellValue) -> str | None:
