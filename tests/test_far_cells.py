@@ -370,3 +370,29 @@ def test_error_cells_of_a_long_sheet_are_found_window_by_window(
     assert sum(isinstance(v, CellError) for row in grid.rows for v in row) == 40001
     calamine, streamed = _both_ways(book, monkeypatch)
     assert streamed == calamine
+
+
+@pytest.mark.parametrize(
+    ("far", "row"),
+    [
+        ("A99999", 99999),  # as many digits as the last row, and greater
+        ("A100000", 100000),  # more digits
+        ("b5", 5),  # lower case, fewer digits: not past the last row, but past its columns
+    ],
+)
+def test_scan_finds_a_far_reference_in_the_middle_of_ascending_rows(
+    tmp_path: Path, far: str, row: int
+) -> None:
+    rows = [f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>' for r in range(10000, 10100)]
+    rows.insert(50, f'<row r="10050"><c r="{far}"><v>1</v></c></row>')
+    scan = _scan(tmp_path, "".join(rows))
+    assert (scan.max_row, scan.max_col) == (max(row, 10099), 2 if far == "b5" else 1)
+
+
+def test_scan_sees_single_quoted_error_cells_and_formula_tags(tmp_path: Path) -> None:
+    scan = _scan(tmp_path, "<row r=\"1\"><c r='A1' t='e'><v>#N/A</v></c></row>")
+    assert scan.errors
+    scan = _scan(tmp_path, '<row r="1"><c r="A1"><f>1+1</f></c></row>')
+    assert scan.formula_tags and scan.valueless
+    scan = _scan(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row>')
+    assert not (scan.errors or scan.formula_tags)
