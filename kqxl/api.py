@@ -30,6 +30,7 @@ from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
 from kqxl.book.recalc import recalculate
 from kqxl.book.settings import SETTINGS_SHEET
 from kqxl.cells import CellValue, Money, Percent, WorkbookGrid, column_index, column_letter
+from kqxl.collector import paused_collector
 from kqxl.engine import (
     BookResult,
     Output,
@@ -75,6 +76,7 @@ class RecomputeResult(BaseModel):
     board: Board | None = None  # the 看板 figures written, when the workbook has that sheet
 
 
+@paused_collector
 def validate_workbook(
     book: Workbook | str | Path,
     *,
@@ -127,6 +129,7 @@ def _evaluate(
     return grid, chosen, result
 
 
+@paused_collector
 def recompute_workbook(
     book: Workbook | str | Path,
     *,
@@ -698,6 +701,7 @@ def recompute_workbooks(
 # --- team sync (kqxl/sync/): every rep workbook ⇄ the master --------------------------------
 
 
+@paused_collector
 def sync_team(
     master: str | Path,
     reps: Iterable[str | Path] = (),

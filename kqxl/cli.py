@@ -9,13 +9,11 @@ internal error (one line; ``KQXL_DEBUG=1`` shows the traceback), never as a bad 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +21,7 @@ import click
 
 from kqxl import __version__
 from kqxl.clihelp import ChineseGroup
+from kqxl.collector import quiet_gc
 from kqxl.errors import KqxlError, OptionError, WorkbookError, describe_os_error
 from kqxl.texts import ADDIN, CLI, CLICK, HELP, HINTS, LABELS, SCHEMA_TEXTS, TEMPLATE, text
 
@@ -64,29 +63,6 @@ def _debug() -> bool:
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    """No garbage collection during a batch of evaluations (the process ends after it).
-
-    Evaluating a workbook allocates millions of small objects that all stay alive until the
-    result is printed; collecting in the middle only costs time. Re-enabling alone would make
-    the next allocation scan every one of them as "young" (~0.3 s per 200,000 rows); moving
-    them to the oldest generation first (freeze, then unfreeze) leaves them to the next full
-    collection, as if they had aged normally. The library never switches the collector: an
-    add-in runs the engine inside Excel's long-lived Python process.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def _today(value: str | None) -> dt.date:
