@@ -13,7 +13,8 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -396,6 +397,37 @@ def _level_order(level: Any) -> tuple[bool, int]:
     return (level is None, level or 0)
 
 
+# A notice repeated down a column (5,000 "√" read as 是) is one line naming its first cells.
+NOTICE_CELLS_SHOWN = 3
+
+
+def _finding_lines(file: Path, findings: Iterable[Any]) -> Iterator[str]:
+    for f in findings:
+        where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
+        quiet = LABELS["notice_prefix"] if f.level == "notice" else ""
+        yield f"{file.name}:{where}: {quiet}{f.message}"
+
+
+def _notice_lines(file: Path, notices: list[Any]) -> Iterator[str]:
+    """Each notice as a line, except that the same notice in more than
+    :data:`NOTICE_CELLS_SHOWN` cells of one column is one line where it first occurs (``--json``
+    keeps every cell)."""
+    keys = [(f.sheet, f.column, f.message) if f.row and f.column else None for f in notices]
+    counts = Counter(keys)
+    first: dict[tuple[str, str, str], list[str]] = {}
+    for f, key in zip(notices, keys, strict=True):
+        if key is not None and counts[key] > NOTICE_CELLS_SHOWN:
+            refs = first.setdefault(key, [])
+            if len(refs) < NOTICE_CELLS_SHOWN:
+                refs.append(f"{f.column}{f.row}")
+    for f, key in zip(notices, keys, strict=True):
+        if key is None or counts[key] <= NOTICE_CELLS_SHOWN:
+            yield from _finding_lines(file, [f])
+        elif key in first:  # where it first occurs, once
+            cells = text(CLI, "notice_cells", refs="、".join(first.pop(key)), n=counts[key])
+            yield f"{file.name}:{f.sheet}!{cells}: {LABELS['notice_prefix']}{f.message}"
+
+
 def _print_result(file: Path, result: Any) -> None:
     from kqxl.schema import CUSTOMERS, PROJECTS
 
@@ -403,11 +435,9 @@ def _print_result(file: Path, result: Any) -> None:
     problems = [f for f in result.findings if f.level != "notice"]
     notices = [f for f in result.findings if f.level == "notice"]
     lines: list[str] = []
-    for f in [*problems, *notices]:
-        where = f.sheet + (f"!{f.column or ''}{f.row}" if f.row is not None else "")
-        quiet = LABELS["notice_prefix"] if f.level == "notice" else ""
-        lines.append(f"{file.name}:{where}: {quiet}{f.message}")
-        if len(lines) == 2000:  # one write per 2,000 lines (a big sheet has 300,000 of them)
+    for line in chain(_finding_lines(file, problems), _notice_lines(file, notices)):
+        lines.append(line)
+        if len(lines) == 2000:  # one write per 2,000 lines
             click.echo("\n".join(lines))
             lines = []
     if lines:

@@ -719,6 +719,8 @@ ERRORS.update(
 
 LABELS["wrong_type_grade"] = "—"  # a 甲方/总包 found, but of another 客户类型
 CLI["summary_notices"] = "另有 {notices} 条提示（不算问题）。"
+# the same notice in many cells of one column, on one line: "AD3、AD5、AD9 等 5000 处"
+CLI["notice_cells"] = "{refs} 等 {n} 处"
 CLI["rep_needs_master"] = "--rep 和 --master 要一起使用。"
 CLI["tidied"] = "已把 {cells} 个按宽松方式读取的单元格改写为数字、日期或标准选项。"
 

@@ -195,6 +195,25 @@ def test_each_value_read_leniently_is_a_notice_with_what_was_read(tmp_path: Path
     assert result.customers[1]["customer_type"] == "总包"
 
 
+def test_the_same_notice_down_a_column_is_one_line_naming_its_first_cells(
+    tmp_path: Path,
+) -> None:
+    ticked = [customer(f"客户{i}", **{**LEVEL_ONE, "已介绍产品": "√"}) for i in range(6)]
+    book = rep_book(tmp_path, [*ticked[:3], LENIENT, *ticked[3:]])
+    code, out, _ = run("validate", book, *TODAY_ARG)
+    assert code == 0
+    lines = lines_of(out, book)
+    tick = "“已介绍产品”的“√”已按 是 读取；它在 Excel 中仍是文本（求和、数据透视表不计入），"
+    tidy = "可用 kqxl recompute --tidy 改写为“是”或“否”。"
+    # seven cells: one line where the notice first occurs; a notice in one cell stays as it is
+    assert lines[0] == f"客户!AD3、AD4、AD5 等 7 处: 提示：{tick}{tidy}"
+    assert lines[1].startswith("客户!D6: 提示：“客户类型”的“业主”")
+    assert not any(line.startswith("客户!AD") for line in lines[1:])
+    assert "另有 12 条提示" in out
+    listed = [f for f in validate_workbook(book, today=TODAY).findings if "“√”" in f.message]
+    assert [f.row for f in listed] == [3, 4, 5, 6, 7, 8, 9]  # the library keeps every cell
+
+
 def test_recompute_tidy_rewrites_the_cells_as_typed_values_with_a_backup(tmp_path: Path) -> None:
     book = rep_book(tmp_path, [LENIENT, customer("汉阳设计", "设计院", 联系电话="无")])
     code, out, _ = run("recompute", book, "--tidy", *TODAY_ARG)
