@@ -880,6 +880,12 @@ SYNC: dict[str, str] = {
     "setting_rep_note": "本工作簿属于这位业务员；同步时只收到负责人为他/她的行。",
     "setting_master": "同步总表",
     "setting_master_note": "本工作簿与之同步的团队总表的工作簿编号；与其他总表同步会被拒绝。",
+    "setting_last": "上次同步写入",
+    "setting_last_value": "{time}（同步编号 {id}）",
+    "setting_last_note": (
+        "kqxl sync 最后一次写入本工作簿的时间和同步编号（kqxl undo 编号 可撤销那次同步）；"
+        "没有内容要收到的同步不改写本工作簿，此处也不变。"
+    ),
     "setting_value_basis": "团队价值分类依据",
     "setting_value_basis_note": "团队总表按此排名划分价值分类 A/B/C/D；由同步写入，请勿修改。",
     "setting_value_a": "团队A类线（元）",

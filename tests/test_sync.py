@@ -294,6 +294,28 @@ def test_edits_flow_conflicts_are_listed_and_undo_restores_bytes(team: Path) -> 
     assert _bytes(folder) == before
 
 
+def test_a_written_workbook_says_when_and_by_which_sync_in_its_settings(team: Path) -> None:
+    folder = team.parent
+    zhang, li = folder / "客户跟进表-张伟.xlsx", folder / "客户跟进表-李娜.xlsx"
+    _set(team, _key(team, "公司0"), "manager_note", "加紧")  # only 张伟's workbook receives
+    li_before = li.read_bytes()
+    report = sync_team(team, today=TODAY)
+    stamp = read_side(zhang, "rep", SCHEMA).setting("sync.last")
+    assert isinstance(stamp, str) and stamp.endswith(f"（同步编号 {report.sync_id}）")
+    assert dt.datetime.strptime(stamp[:16], "%Y-%m-%d %H:%M")
+    side = read_side(zhang, "rep", SCHEMA)
+    labels = [r[0] for r in side.grid.sheets["设置"].rows if len(r) > 3 and r[3] == "sync.last"]
+    assert labels == ["上次同步写入"]  # one row, labelled for a person
+    # a workbook with nothing to receive is not written, so its stamp cannot change
+    assert li.read_bytes() == li_before
+    # the next sync that writes it replaces the value in the same row
+    _set(team, _key(team, "公司0"), "manager_note", "再催")
+    again = sync_team(team, today=TODAY)
+    side = read_side(zhang, "rep", SCHEMA)
+    rows = [r for r in side.grid.sheets["设置"].rows if len(r) > 3 and r[3] == "sync.last"]
+    assert len(rows) == 1 and str(rows[0][1]).endswith(f"（同步编号 {again.sync_id}）")
+
+
 def test_undo_refused_when_a_file_changed_since(team: Path) -> None:
     from kqxl.errors import KqxlError
     from kqxl.sync.undo import undo_sync

@@ -83,12 +83,19 @@ from kqxl.sync.merge import (
     synced_sheets,
 )
 from kqxl.sync.policy import rep_wins
-from kqxl.sync.team import classes_differ, lines_changes, lines_of, team_lines
+from kqxl.sync.team import (
+    classes_differ,
+    lines_changes,
+    lines_of,
+    settings_changes,
+    team_lines,
+)
 from kqxl.texts import SYNC, text
 
 CONFLICT_SHEET = SYNC["conflict_sheet"]
 # Settings codes of a rep workbook (kept by the 设置 sheet as rows it does not know)
 REP_CODE, MASTER_CODE = "sync.rep", "sync.master"
+LAST_CODE = "sync.last"  # when a sync last wrote the workbook, and which one (kqxl undo)
 
 
 def moved_sheet(sheet: str) -> str:
@@ -799,7 +806,7 @@ def _run(
     # 2. the files; one saved by another program since it was read is left as it is now
     for side, edit, rep_line in edits:
         try:
-            _write(side, edit, copies, today, schema)
+            _write(side, _stamped(side, edit, sync_id, started), copies, today, schema)
         except WorkbookChangedError as exc:
             copies.drop(side.path)
             if rep_line is None:
@@ -919,6 +926,23 @@ def _with_lines(
             return None
         edit = WorkbookEdit()
     return replace(edit, cells=[*edit.cells, *lines_changes(sheet, lines)])
+
+
+def _stamped(side: Side, edit: WorkbookEdit, sync_id: int, started: str) -> WorkbookEdit:
+    """``edit`` with the time and number of this sync in the workbook's 设置 sheet (上次同步写入):
+    only a workbook the sync writes anyway gets it, so a sync with nothing to give rewrites
+    nothing."""
+    sheet = side.grid.sheets.get(SETTINGS_SHEET)
+    if sheet is None:
+        return edit
+    when = dt.datetime.fromisoformat(started).strftime("%Y-%m-%d %H:%M")
+    row = (
+        SYNC["setting_last"],
+        text(SYNC, "setting_last_value", time=when, id=sync_id),
+        SYNC["setting_last_note"],
+        LAST_CODE,
+    )
+    return replace(edit, cells=[*edit.cells, *settings_changes(sheet, [row])])
 
 
 def _applied(grid: SheetGrid, changes: Sequence[CellChange]) -> SheetGrid:

@@ -91,17 +91,24 @@ def with_lines(settings: Settings, lines: ValueLines | None) -> Settings:
 
 
 def lines_changes(sheet: SheetGrid, lines: ValueLines) -> list[CellChange]:
-    """Cell changes putting ``lines`` into a 设置 sheet: a row's value where the row is there,
-    whole rows below the last one where not."""
+    """Cell changes putting ``lines`` into a 设置 sheet (:func:`settings_changes`)."""
+    return settings_changes(sheet, lines_rows(lines))
+
+
+def settings_changes(sheet: SheetGrid, rows: Iterable[Sequence[CellValue]]) -> list[CellChange]:
+    """Cell changes putting ``rows`` (label, value, note, code) into a 设置 sheet: a row's
+    value where a row of that code is there, whole rows below the last one where not."""
     last = sheet.first_row + len(sheet.rows) - 1
+    wanted = list(rows)
+    codes = {row[3] for row in wanted}
     at = {
         sheet.value(r, 4): r
         for r in range(SETTINGS_HEADER_ROW + 1, last + 1)
-        if sheet.value(r, 4) in CODES
+        if sheet.value(r, 4) in codes
     }
     changes: list[CellChange] = []
     below = max(last, SETTINGS_HEADER_ROW)
-    for row in lines_rows(lines):
+    for row in wanted:
         r = at.get(row[3])
         if r is not None:
             if sheet.value(r, 2) != row[1]:
