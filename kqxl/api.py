@@ -701,7 +701,6 @@ def recompute_workbooks(
 # --- team sync (kqxl/sync/): every rep workbook ⇄ the master --------------------------------
 
 
-@paused_collector
 def sync_team(
     master: str | Path,
     reps: Iterable[str | Path] = (),

@@ -68,3 +68,19 @@ def test_the_survivors_of_a_pause_age_as_if_collected() -> None:
         kept = [[i] for i in range(10_000)]
     # moved to the oldest generation: the next young collection does not walk them again
     assert gc.get_count()[0] < len(kept)
+
+
+def test_a_sync_runs_without_the_collector(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from kqxl.sync import apply
+
+    seen: list[bool] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        raise WorkbookError.from_key("unreadable", path=tmp_path, detail="-")
+
+    monkeypatch.setattr(apply, "_run", spy)
+    (tmp_path / "团队总表.xlsx").write_bytes(b"")
+    with pytest.raises(WorkbookError):
+        api.sync_team(tmp_path / "团队总表.xlsx")
+    assert seen == [False] and gc.isenabled()

@@ -62,6 +62,7 @@ from kqxl.book.safety import (
 )
 from kqxl.book.settings import SETTINGS_SHEET, Settings, read_settings
 from kqxl.cells import CellValue, FileStamp, SheetGrid, WorkbookGrid
+from kqxl.collector import paused_collector
 from kqxl.engine.systems.value import ValueLines
 from kqxl.engine.validate import locate_header
 from kqxl.errors import KqxlError, WorkbookChangedError, WorkbookError
@@ -552,6 +553,7 @@ def find_workbooks(master: Path, paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+@paused_collector
 def sync_team(
     master: str | Path,
     reps: Iterable[str | Path] = (),
