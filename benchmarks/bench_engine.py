@@ -3,7 +3,7 @@
 Generates N customer rows and N project rows (default 100,000 each) as a ``WorkbookGrid``
 shaped like kqxl's template (group row, header row, data), with a realistic mix of values and
 about 1% bad ones (text in number columns, dates as text, full-width digits, error values).
-Times ``kqxl.engine.evaluate`` as the CLI runs it (collector paused, ``kqxl.cli.quiet_gc``),
+Times ``kqxl.engine.evaluate`` as the CLI runs it (collector paused, ``kqxl.collector.quiet_gc``),
 and as a long-lived host such as the Excel add-in runs it (collector on); and, in the same run,
 the baseline a user would otherwise write: one pydantic model per row, validated with
 ``model_validate``.
@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 
 from kqxl.cells import CellError, CellValue, SheetGrid, WorkbookGrid
-from kqxl.cli import quiet_gc
+from kqxl.collector import quiet_gc
 from kqxl.engine import convert_column, evaluate, validate_sheet
 from kqxl.engine.convert import choice_map
 from kqxl.rules import Rules, load_rules
