@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,19 @@ def _cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
             for j, v in enumerate(row):
                 if v is not None and v != "":
                     cells[(sheet.first_row + i, sheet.first_col + j)] = from_excel(excel_value(v))
-    return out
+    return _unstamped(out)
+
+
+def _unstamped(
+    book: dict[str, dict[tuple[int, int], Any]],
+) -> dict[str, dict[tuple[int, int], Any]]:
+    """``book`` with the minute of 上次同步写入 (设置, code sync.last) masked: two syncs of one
+    team compared here may run in different minutes; the sync number must still agree."""
+    cells = book.get(SETTINGS, {})
+    for (r, c), v in list(cells.items()):
+        if c == 2 and cells.get((r, 4)) == "sync.last" and isinstance(v, str):
+            cells[(r, c)] = re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d", "<时间>", v)
+    return book
 
 
 def _book_cells(
@@ -55,7 +68,9 @@ def _book_cells(
             v = v.replace(*rename)
         return from_excel(v)
 
-    return {name: {k: value(v) for k, v in cells.items()} for name, cells in book.values().items()}
+    return _unstamped(
+        {name: {k: value(v) for k, v in cells.items()} for name, cells in book.values().items()}
+    )
 
 
 def _cli(*args: str) -> Any:

@@ -35,6 +35,7 @@ import xlwings as xw
 from kqxl.api import CELL_FORMATTERS, JOINER, REF_SEPARATOR
 from kqxl.cells import CellValue, SheetGrid, WorkbookGrid
 from kqxl.engine import BookResult, Output, evaluate, registered
+from kqxl.engine.results import output_column, row_numbers
 from kqxl.errors import KqxlError
 from kqxl.excel.book import from_excel_rows
 from kqxl.rules import Rules, load_rules
@@ -135,11 +136,12 @@ def table_values(
         return [messages.get(r) or "" for r in data_rows]
     output = _output(key)
     cell = CELL_FORMATTERS[output.kind]
-    by_row = {r.row: r for r in result.sheet(name)}
+    # column-wise: no row result is built to answer one output
+    rows_of = result.sheet(name)
+    by_row = dict(zip(row_numbers(rows_of), output_column(rows_of, key), strict=True))
     out: list[CellValue] = []
     for r in data_rows:
-        found = by_row.get(r)
-        value = cell(found.values.get(key), output) if found is not None else None
+        value = cell(by_row[r], output) if r in by_row else None
         out.append("" if value is None else value)
     return out
 
