@@ -11,7 +11,10 @@ amounts, 是/否 checklist boxes, 30% of the optional input cells filled, about 
 500 wrong); it is cached in the system temp folder. Each job runs in its own process with that
 checkout first on ``sys.path``; the time covers the library call only (not the interpreter
 start or imports), the memory is the process's peak resident set (``ru_maxrss``).
-``recompute`` writes to a new file (``out=``) and reports its unzipped size. The jobs run with
+``recompute`` writes to a new file (``out=``) and reports its unzipped size. The jobs
+``cli-validate`` and ``cli-recompute`` (``--jobs cli-validate,cli-recompute``) run the command a
+person types instead (``kqxl validate FILE``, ``kqxl recompute FILE --out …``), its lines printed
+to nowhere: the command pauses the collector for both checkouts. The jobs run with
 ``KQXL_MAX_UNZIPPED_MIB=4096`` unless it is set (the 1,000,000-row recompute writes more than
 1 GiB).
 """
@@ -222,6 +225,23 @@ def run_job(job: str, src: Path, work: Path) -> dict[str, object]:
             "findings": len(done.result.findings),
             "out_unzipped_mib": round(unzipped / (1 << 20)),
         }
+    if job in ("cli-validate", "cli-recompute"):
+        # as a person runs it: the command itself, its lines printed (here to nowhere)
+        import contextlib
+        import io
+
+        from kqxl.cli import cli
+
+        command = [job[4:], str(src), "--today", TODAY.isoformat()]
+        if job == "cli-recompute":
+            command += ["--out", str(work / "out.xlsx")]
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            try:
+                code = cli.main(command, standalone_mode=False)
+            except SystemExit as done:  # exit 1: problems found
+                code = done.code
+        seconds = time.perf_counter() - t
+        return {"seconds": seconds, "exit": code, "lines": printed.getvalue().count("\n")}
     raise SystemExit(f"unknown job {job}")
 
 
