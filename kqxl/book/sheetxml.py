@@ -14,9 +14,10 @@ import math
 import operator
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import islice, repeat
 from typing import NamedTuple, Protocol
 
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -268,6 +269,23 @@ class SheetChanges:
         elif self.marks:
             self.marks.pop((row, col), None)
 
+    def add_column(self, col: int, rows: Sequence[int], values: Sequence[object]) -> None:
+        """``values[i]`` into ``rows[i]`` of column ``col`` (no highlight), as :meth:`add`
+        would, cell by cell: a recompute's computed column goes in with a few passes in C."""
+        if self.marks or any(map(operator.is_, values, repeat(KEEP))):
+            for row, value in zip(rows, values, strict=True):
+                self.add(row, col, value)
+            return
+        if len(rows) != len(values):
+            raise ValueError("rows and values differ in length")
+        by_row = self.rows
+        if by_row:
+            missing = set(rows).difference(by_row)
+            by_row.update({row: {} for row in missing})
+        else:
+            by_row.update({row: {} for row in rows})
+        deque(map(operator.setitem, map(by_row.__getitem__, rows), repeat(col), values), 0)
+
     def __len__(self) -> int:
         return sum(map(len, self.rows.values()))
 
@@ -438,6 +456,12 @@ class SheetRewriter:
         self._plain_cols: dict[int, tuple[bytes, int | None] | tuple[()]] = {}
         # a value in a column style → (its cell's XML after the row number, what it holds)
         self._plain_tails: dict[tuple[object, ...], tuple[bytes, Written]] = {}
+        # column → (``<c r="`` and its letters, value → its cell's XML after the row number and
+        # what it holds) for rows whose changes are all new cells (:meth:`_new_cells`); None
+        # for a column whose new cells are not all in its own style
+        self._new_cols: dict[int, _NewColumn | None] = {}
+        # the new-cell path is open to every row: no highlight set or cleared on any cell
+        self._new_ok = not changes.marks and not self.clear_ids
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -753,7 +777,9 @@ class SheetRewriter:
         attrs = head.group(1)
         r_raw = _attr(attrs, b"r")
         r = int(r_raw) if r_raw and r_raw.isdigit() else self.prev_row_num + 1
-        prefix = b"".join(self._new_rows_before(r))
+        order, nxt = self.row_order, self.next_new
+        before = nxt < len(order) and order[nxt] < r  # a new row goes before this one
+        prefix = b"".join(self._new_rows_before(r)) if before else b""
         row = buf[start:end]
         self.result.old_last_row = max(self.result.old_last_row, r)
         shift = self.shift
@@ -833,6 +859,24 @@ class SheetRewriter:
         attrs = head.group(1)
         if b"array" in row:
             self._record_arrays(row)
+        values = self.rows.get(r)
+        if values is not None and self._new_ok and not self.arrays and not self.shared:
+            inner = (
+                b""
+                if head.group(2)
+                else row[head.end() - start : len(row) - len(b"</" + self.pfx + b"row>")]
+            )
+            new = self._new_cells(r, inner, values) if b"si=" not in inner else None
+            if new is not None:
+                order = self.row_order
+                if self.next_new < len(order) and order[self.next_new] == r:
+                    self.next_new += 1
+                pfx = self.pfx
+                row = b"".join(
+                    (b"<", pfx, b"row", _fix_spans(attrs, values), b">", new, b"</", pfx, b"row>")
+                )
+                self._seen(r, row)
+                return row
         changes = self.changes.of_row(r)
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
@@ -922,16 +966,16 @@ class SheetRewriter:
         placed = self._merge_placed(r, inner, pending)
         return placed if placed is not None else self._merge_found(r, inner, pending)
 
-    def _merge_placed(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
-        """Each change placed by its column among the row's cells (each found by its ``r``
-        attribute, which Excel writes first); None for a row that needs the full merge."""
+    def _cells_of(self, inner: bytes) -> tuple[list[int], list[bytes], re.Match[bytes]] | None:
+        """The columns of a row's cells and their letters (each cell found by its ``r``
+        attribute, which Excel writes first), and the last cell's match; None for a row that
+        needs the full merge (a cell spelled otherwise, columns out of order, anything after
+        the last cell). Call only for a row with cells. Cell ``k`` starts where ``<c r="`` and
+        its letters are first found (:meth:`_cell_start`): the columns ascend, so no cell
+        before it has letters that begin with its letters."""
         heads = self._head_refs.findall(inner)
         n = len(heads)
-        if not n:
-            if inner.strip():
-                return None
-            return b"".join([self._new_cell(r, ch) for ch in pending])
-        if inner.count(self._open_c) != n:
+        if not n or inner.count(self._open_c) != n:
             return None  # a cell whose r is not first, or a tag that starts like a cell
         try:
             cols = list(map(_COLUMN_OF.__getitem__, heads))
@@ -942,15 +986,107 @@ class SheetRewriter:
             cols = list(map(_COLUMN_OF.__getitem__, heads))
         if n > 1 and not all(map(operator.lt, cols, islice(cols, 1, None))):
             return None
-        parts = inner.split(self._open_tag)
-        if len(parts) != n + 1:
-            return None
-        # where cell k starts: the parts before it and k open tags
-        ends = list(accumulate(map(len, parts)))
-        step = len(self._open_tag)
-        last = self._cell.match(inner, ends[n - 1] + (n - 1) * step)
+        # every "<c" starts a cell found by its r: the last "<c r=" starts the last cell
+        last = self._cell.match(inner, inner.rfind(self._open_tag))
         if last is None or inner[last.end() :].strip():
             return None
+        return cols, heads, last
+
+    def _cell_start(self, inner: bytes, heads: list[bytes], k: int, pos: int) -> int:
+        """Where cell ``k`` of a row laid out by :meth:`_cells_of` starts (at or after
+        ``pos``, which is not past it)."""
+        return inner.find(self._open_tag + heads[k], pos)
+
+    def _new_cells(self, r: int, inner: bytes, cells: dict[int, object]) -> bytes | None:
+        """The row's cells with ``cells`` (column → value) added, when each of them is a new
+        cell in its column's style (every row of a first recompute); else None. A value's XML
+        after the row number is rendered once per column and value; the new cells go between
+        the row's cells by slices (before the first, between two, after the last), as
+        :meth:`_merge_placed` places them."""
+        if inner:
+            layout = self._cells_of(inner)
+            if layout is None:
+                return None
+            cols, heads, _last = layout
+            if not cells.keys().isdisjoint(cols):
+                return None  # a change replaces a cell
+        else:
+            cols, heads = [], []
+        n = len(cols)
+        gap = 0  # new cells go before cell ``gap`` (before the first: at the row's start)
+        digits = str(r).encode()
+        sample = self.sample is None or r in self.sample
+        expected = self.result.expected
+        new_cols = self._new_cols
+        out: list[bytes] = []
+        pos = 0
+        for col in sorted(cells):
+            column = new_cols.get(col, _UNSEEN)
+            if column is _UNSEEN:
+                column = self._new_column(col)
+            if column is None:
+                return None
+            value = cells[col]
+            kind = value.__class__
+            done = column.tails.get(value if kind is str else (kind, value))
+            if done is None:
+                done = self._new_tail(column, value, digits)
+                if done is None:
+                    return None
+            tail, written = done
+            if sample:
+                expected[(r, col)] = written
+            k = bisect_left(cols, col, gap)
+            if k != gap:
+                gap = k
+                at = len(inner) if k == n else self._cell_start(inner, heads, k, pos)
+                out.append(inner[pos:at])
+                pos = at
+            if tail:
+                out += (column.head, digits, tail)
+        out.append(inner[pos:])
+        return b"".join(out)
+
+    def _new_column(self, col: int) -> _NewColumn | None:
+        plain = self._plain_cols.get(col)
+        if plain is None:
+            plain = self._plain_col(col)
+        column = _NewColumn(self._open_tag + plain[0], plain[0], plain[1], {}) if plain else None
+        self._new_cols[col] = column
+        return column
+
+    def _new_tail(
+        self, column: _NewColumn, value: object, digits: bytes
+    ) -> tuple[bytes, Written] | None:
+        """A value's cell XML after the row number in ``column`` (kept for the next rows), as
+        :meth:`_plain_cell` renders it; None for a value of another kind."""
+        kind = value.__class__
+        after = len(self._open_tag)
+        style = column.style
+        if value is KEEP:
+            done = (self._cell_xml(b"", style, "", b"")[after:], _KEPT)
+        elif kind is str or kind in _PLAIN_KINDS:
+            out, t, inner, written = self._render_new(column.letters + digits, value, style)
+            empty = not inner and out is None
+            done = (b"" if empty else self._cell_xml(b"", out, t, inner)[after:], written)
+        else:
+            return None
+        if kind is str or len(column.tails) < _CACHED_VALUES:
+            column.tails[value if kind is str else (kind, value)] = done
+        return done
+
+    def _merge_placed(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
+        """Each change placed by its column among the row's cells (each found by its ``r``
+        attribute, which Excel writes first); None for a row that needs the full merge."""
+        if not self._head_refs.search(inner):
+            if inner.strip():
+                return None
+            return b"".join([self._new_cell(r, ch) for ch in pending])
+        layout = self._cells_of(inner)
+        if layout is None:
+            return None
+        cols, heads, last = layout
+        n = len(cols)
         out: list[bytes] = []
         pos = 0
         k = 0
@@ -959,7 +1095,7 @@ class SheetRewriter:
             k = bisect_left(cols, col, k)
             if k == n:
                 break  # this and the rest go after the last cell
-            at = ends[k] + k * step
+            at = self._cell_start(inner, heads, k, pos)
             if cols[k] == col:
                 m = last if k == n - 1 else self._cell.match(inner, at)
                 if m is None:
@@ -1278,6 +1414,19 @@ class SheetRewriter:
         return cell[:start] + new_inner + cell[start + len(inner) :]
 
 
+class _NewColumn(NamedTuple):
+    """A column whose new cells take its own style: what :meth:`SheetRewriter._new_cells`
+    needs of it."""
+
+    head: bytes  # ``<c r="`` and the column's letters
+    letters: bytes
+    style: int | None
+    tails: dict[object, tuple[bytes, Written]]  # a value (text) or (type, value) → its XML
+
+
+_UNSEEN = _NewColumn(b"", b"", None, {})
+
+
 # Values other than text whose rendering is kept for reuse (exact types: hash and equality
 # agree within a type), and at most how many of them per sheet.
 _CACHED_KINDS = frozenset({int, float, bool, Percent, Money, dt.date, dt.datetime, dt.time})
@@ -1353,7 +1502,7 @@ def _direct_children(body: str) -> int:
     return count
 
 
-def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
+def _fix_spans(attrs: bytes, changes: Mapping[int, object] | None) -> bytes:
     if not changes or b"spans" not in attrs:
         return attrs
     spans = _attr(attrs, b"spans")
