@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kqxl.api import CellColumns
-from kqxl.book import CellChange
+from kqxl.book import CellChange, CellColumns
 from kqxl.book.sheetxml import KEEP, Change, SheetChanges, SheetRewriter, sample_rows
 from kqxl.book.styles import StyleBook
 
