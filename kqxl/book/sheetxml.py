@@ -176,8 +176,11 @@ def render_value(
             raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
         p = pfx.decode()
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        inner = f"<{p}is><{p}t{space}>{escape_text(value)}</{p}t></{p}is>".encode()
-        return style, "inlineStr", inner, Written("s", _ILLEGAL_XML.sub("", value), shows, style)
+        # the usual text needs no escape and holds nothing XML cannot: one search tells
+        plain = not _NEEDS_ESCAPE.search(value)
+        xml = f"<{p}is><{p}t{space}>{value if plain else escape_text(value)}</{p}t></{p}is>"
+        held = value if plain else _ILLEGAL_XML.sub("", value)
+        return style, "inlineStr", xml.encode(), Written("s", held, shows, style)
     t = ""
     if isinstance(value, bool):
         t, text = "b", "1" if value else "0"
@@ -1071,7 +1074,7 @@ class SheetRewriter:
             done = (b"" if empty else self._cell_xml(b"", out, t, inner)[after:], written)
         else:
             return None
-        if kind is str or len(column.tails) < _CACHED_VALUES:
+        if len(column.tails) < _CACHED_VALUES:  # a key or a name is new in every row
             column.tails[value if kind is str else (kind, value)] = done
         return done
 
