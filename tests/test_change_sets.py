@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from kqxl.book import CellChange, CellColumns
-from kqxl.book.sheetxml import KEEP, Change, SheetChanges, SheetRewriter, sample_rows
+from kqxl.book.sheetxml import (
+    KEEP,
+    Change,
+    SheetChanges,
+    SheetRewriter,
+    iter_rows,
+    sample_rows,
+)
 from kqxl.book.styles import StyleBook
 
 
@@ -134,3 +141,22 @@ def test_new_cells_are_placed_as_the_merge_places_them(monkeypatch: pytest.Monke
     assert b'<row r="1"><c r="A1" s="1" t="inlineStr"><is><t>k1</t></is></c><c r="B1">' in fast
     assert b'<c r="C2" s="1"><v>3</v></c><c r="D2"><v>2</v></c>' in fast
     assert b'<row r="6"><c r="A6" s="1" t="inlineStr">' in fast  # a row appended
+
+
+def test_rows_read_back_by_number_are_those_every_row_gives() -> None:
+    xml = (
+        b"<worksheet><sheetData>"
+        b'<row r="2"><c r="A2"><v>1</v></c></row>'
+        b"<row><c><v>2</v></c></row>"  # no number: the one after the row before
+        b'<row spans="1:2" r="7"><c r="B7"><v>3</v></c></row>'
+        b'<row r="8"/>'
+        b'<row r="9"><c r="A9" t="inlineStr"><is><t>row</t></is></c></row>'
+        b"</sheetData><rowBreaks/></worksheet>"
+    )
+    every = list(iter_rows([xml]))
+    assert [r for r, _ in every] == [2, 3, 7, 8, 9]
+    for size in (1, 7, 64):
+        chunks = [xml[i : i + size] for i in range(0, len(xml), size)]
+        assert list(iter_rows(chunks)) == every
+        for only in ({3}, {2, 8, 9}, {7}, set()):
+            assert list(iter_rows(iter(chunks), only=only)) == [x for x in every if x[0] in only]

@@ -1432,7 +1432,7 @@ def _verify_cells(
     seen: set[int] = set()
     # the part as written (deflated by kqxl), inflated by zlib-ng and checked against its CRC
     with tmp.open("rb") as fh:
-        for r, row in iter_rows(inflate_member(fh, zf.getinfo(job.part))):
+        for r, row in iter_rows(inflate_member(fh, zf.getinfo(job.part)), only=sample):
             want = sample.get(r)
             if want is None:
                 if seen and r > order[-1]:

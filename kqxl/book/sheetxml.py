@@ -15,7 +15,7 @@ import operator
 import re
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import NamedTuple, Protocol
@@ -1593,12 +1593,20 @@ def sheet_xml(
     )
 
 
-def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(row number, row XML) for every ``<row>`` of a worksheet part, streamed."""
+# a row's start tag; its number is read here when r is its first attribute (as Excel and kqxl
+# write it), else from its attributes
+_ROW_HEAD = re.compile(rb"""<(\w+:)?row\b(?:\sr="(\d+)")?([^>]*?)(/?)>""")
+
+
+def iter_rows(
+    chunks: Iterable[bytes], only: Container[int] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(row number, row XML) for every ``<row>`` of a worksheet part, streamed; with ``only``,
+    for the rows numbered in it (the others are not cut out)."""
     buf = b""
     pos = 0
     prev = 0
-    row_re = re.compile(rb"<(\w+:)?row\b([^>]*?)(/?)>")
+    row_re = _ROW_HEAD
     for chunk in chunks:
         buf = buf[pos:] + chunk
         pos = 0
@@ -1609,7 +1617,7 @@ def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
                 cut = buf.rfind(b"<", pos)
                 pos = cut if cut >= 0 else len(buf)
                 break
-            if m.group(3):
+            if m.group(4):
                 end = m.end()
             else:
                 close_tag = b"</" + (m.group(1) or b"") + b"row>"
@@ -1618,9 +1626,10 @@ def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
                     pos = m.start()
                     break
                 end = close + len(close_tag)
-            r_raw = _attr(m.group(2), b"r")
+            r_raw = m.group(2) or _attr(m.group(3), b"r")
             prev = int(r_raw) if r_raw and r_raw.isdigit() else prev + 1
-            yield prev, buf[m.start() : end]
+            if only is None or prev in only:
+                yield prev, buf[m.start() : end]
             pos = end
 
 
