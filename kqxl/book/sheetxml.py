@@ -168,19 +168,8 @@ def render_value(
     if styles is not None and shows:
         style = styles.style_for(style, shows)
     if isinstance(value, str):
-        if (
-            len(value) > MAX_TEXT // 2
-            and len(value.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT
-        ):
-            # Excel counts UTF-16 code units: a character outside the BMP takes two
-            raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
-        p = pfx.decode()
-        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        # the usual text needs no escape and holds nothing XML cannot: one search tells
-        plain = not _NEEDS_ESCAPE.search(value)
-        xml = f"<{p}is><{p}t{space}>{value if plain else escape_text(value)}</{p}t></{p}is>"
-        held = value if plain else _ILLEGAL_XML.sub("", value)
-        return style, "inlineStr", xml.encode(), Written("s", held, shows, style)
+        inner, held = inline_text(value, pfx)
+        return style, "inlineStr", inner, Written("s", held, shows, style)
     t = ""
     if isinstance(value, bool):
         t, text = "b", "1" if value else "0"
@@ -194,6 +183,24 @@ def render_value(
         raise CellValueError(type(value).__name__)
     inner = b"<" + pfx + b"v>" + escape_text(text).encode() + b"</" + pfx + b"v>"
     return style, t, inner, Written(t or "n", text, shows, style)
+
+
+def inline_text(value: str, pfx: bytes = b"") -> tuple[bytes, str]:
+    """The inner XML of an inline string cell holding ``value`` (``<is><t>…</t></is>``), and
+    the text it then holds (without what XML cannot hold); :class:`CellValueError` for a
+    text longer than a cell holds."""
+    if (
+        len(value) > MAX_TEXT // 2
+        and len(value.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT
+    ):
+        # Excel counts UTF-16 code units: a character outside the BMP takes two
+        raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
+    p = pfx.decode()
+    space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+    # the usual text needs no escape and holds nothing XML cannot: one search tells
+    plain = not _NEEDS_ESCAPE.search(value)
+    xml = f"<{p}is><{p}t{space}>{value if plain else escape_text(value)}</{p}t></{p}is>"
+    return xml.encode(), value if plain else _ILLEGAL_XML.sub("", value)
 
 
 _READ_KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
@@ -463,6 +470,9 @@ class SheetRewriter:
         # what it holds) for rows whose changes are all new cells (:meth:`_new_cells`); None
         # for a column whose new cells are not all in its own style
         self._new_cols: dict[int, _NewColumn | None] = {}
+        # the columns a row's changes are in (as added) → those columns in order, or None
+        self._shapes: dict[tuple[int, ...], tuple[tuple[int, ...], list[_NewColumn]] | None]
+        self._shapes = {}
         # the new-cell path is open to every row: no highlight set or cleared on any cell
         self._new_ok = not changes.marks and not self.clear_ids
 
@@ -1015,20 +1025,20 @@ class SheetRewriter:
                 return None  # a change replaces a cell
         else:
             cols, heads = [], []
+        shape = tuple(cells)  # a recompute adds the same columns to every row, in one order
+        known = self._shapes.get(shape, _NO_SHAPE)
+        if known is _NO_SHAPE:
+            known = self._new_shape(shape)
+        if known is None:
+            return None
         n = len(cols)
         gap = 0  # new cells go before cell ``gap`` (before the first: at the row's start)
         digits = str(r).encode()
         sample = self.sample is None or r in self.sample
         expected = self.result.expected
-        new_cols = self._new_cols
         out: list[bytes] = []
         pos = 0
-        for col in sorted(cells):
-            column = new_cols.get(col, _UNSEEN)
-            if column is _UNSEEN:
-                column = self._new_column(col)
-            if column is None:
-                return None
+        for col, column in zip(known[0], known[1], strict=True):
             value = cells[col]
             kind = value.__class__
             done = column.tails.get(value if kind is str else (kind, value))
@@ -1050,13 +1060,26 @@ class SheetRewriter:
         out.append(inner[pos:])
         return b"".join(out)
 
-    def _new_column(self, col: int) -> _NewColumn | None:
-        plain = self._plain_cols.get(col)
-        if plain is None:
-            plain = self._plain_col(col)
-        column = _NewColumn(self._open_tag + plain[0], plain[0], plain[1], {}) if plain else None
-        self._new_cols[col] = column
-        return column
+    def _new_shape(self, shape: tuple[int, ...]) -> tuple[tuple[int, ...], list[_NewColumn]] | None:
+        """The columns of ``shape`` in order and how their new cells are written; None when
+        one of them does not take its own style."""
+        order = tuple(sorted(shape))
+        columns = []
+        for col in order:
+            column = self._new_cols.get(col, _UNSEEN)
+            if column is _UNSEEN:
+                plain = self._plain_cols.get(col)
+                if plain is None:
+                    plain = self._plain_col(col)
+                column = self._new_cols[col] = (
+                    _NewColumn(self._open_tag + plain[0], plain[0], plain[1]) if plain else None
+                )
+            if column is None:
+                self._shapes[shape] = None
+                return None
+            columns.append(column)
+        known = self._shapes[shape] = (order, columns)
+        return known
 
     def _new_tail(
         self, column: _NewColumn, value: object, digits: bytes
@@ -1068,7 +1091,19 @@ class SheetRewriter:
         style = column.style
         if value is KEEP:
             done = (self._cell_xml(b"", style, "", b"")[after:], _KEPT)
-        elif kind is str or kind in _PLAIN_KINDS:
+        elif kind is str and isinstance(value, str):
+            # as render_value writes a text: the column's style made fit for text once
+            if column.text is None:
+                fit = self.styles.style_for(style, "text") if self.styles is not None else style
+                column.text = (fit, self._cell_attrs(fit, "inlineStr"))
+            fit, attrs = column.text
+            try:
+                inner, held = inline_text(value, self.pfx)
+            except CellValueError as exc:
+                exc.cell = (column.letters + digits).decode()
+                raise
+            done = (attrs + b">" + inner + self._close_c, Written("s", held, "text", fit))
+        elif kind in _PLAIN_KINDS:
             out, t, inner, written = self._render_new(column.letters + digits, value, style)
             empty = not inner and out is None
             done = (b"" if empty else self._cell_xml(b"", out, t, inner)[after:], written)
@@ -1216,9 +1251,8 @@ class SheetRewriter:
             return self.styles.unhighlight(style)
         return style
 
-    def _cell_xml(
-        self, ref: bytes, style: int | None, t: str, inner: bytes, extra: bytes = b""
-    ) -> bytes:
+    def _cell_attrs(self, style: int | None, t: str) -> bytes:
+        """A cell's XML from the quote that ends its reference: ``" s=".." t=".."``."""
         attrs = self._attr_tails.get((style, t))
         if attrs is None:
             attrs = b'"'
@@ -1227,6 +1261,12 @@ class SheetRewriter:
             if t:
                 attrs += b' t="' + t.encode() + b'"'
             self._attr_tails[(style, t)] = attrs
+        return attrs
+
+    def _cell_xml(
+        self, ref: bytes, style: int | None, t: str, inner: bytes, extra: bytes = b""
+    ) -> bytes:
+        attrs = self._cell_attrs(style, t)
         if not inner:
             return self._open_tag + ref + attrs + extra + b"/>"
         return self._open_tag + ref + attrs + extra + b">" + inner + self._close_c
@@ -1417,17 +1457,21 @@ class SheetRewriter:
         return cell[:start] + new_inner + cell[start + len(inner) :]
 
 
-class _NewColumn(NamedTuple):
+@dataclass(slots=True)
+class _NewColumn:
     """A column whose new cells take its own style: what :meth:`SheetRewriter._new_cells`
     needs of it."""
 
     head: bytes  # ``<c r="`` and the column's letters
     letters: bytes
     style: int | None
-    tails: dict[object, tuple[bytes, Written]]  # a value (text) or (type, value) → its XML
+    # a value (text) or (type, value) → its cell's XML after the row number, what it holds
+    tails: dict[object, tuple[bytes, Written]] = field(default_factory=dict)
+    text: tuple[int | None, bytes] | None = None  # a text's style and its attributes' XML
 
 
-_UNSEEN = _NewColumn(b"", b"", None, {})
+_UNSEEN = _NewColumn(b"", b"", None)
+_NO_SHAPE: tuple[tuple[int, ...], list[_NewColumn]] = ((), [])
 
 
 # Values other than text whose rendering is kept for reuse (exact types: hash and equality
