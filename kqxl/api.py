@@ -206,7 +206,9 @@ def _plan_recompute_write(
         result.findings = [f for f in result.findings if id(f) not in done]
     # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
     current = None if recalc else grid
-    changes = CellColumns([*stored.changes, *tidied])
+    changes = CellColumns()
+    changes.extend(stored.changes)  # the keys column by column
+    changes.extend(tidied)
     changes.extend(plan_recompute(result, schema, run, current=current))
     board = _board(grid, result, chosen.rules, today or dt.date.today(), validated)
     if board is not None:
