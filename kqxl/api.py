@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import compress
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import compress, repeat
 from pathlib import Path
-from typing import Generic, TypeVar, overload
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
 from kqxl.board import BOARD_SHEET, board_scope, plan_board, read_board
-from kqxl.book import CellChange, read_workbook
+from kqxl.book import CellChange, CellColumns, read_workbook
 from kqxl.book.highlight import HIGHLIGHT_MARK, HighlightRule
 from kqxl.book.port import Workbook, WorkbookEdit, open_workbook
 from kqxl.book.recalc import recalculate
@@ -209,7 +209,9 @@ def _plan_recompute_write(
         result.findings = [f for f in result.findings if id(f) not in done]
     # with --recalc the grid holds LibreOffice's values, not the file's: write every cell
     current = None if recalc else grid
-    changes = CellColumns([*stored.changes, *tidied])
+    changes = CellColumns()
+    changes.extend(stored.changes)  # the keys column by column
+    changes.extend(tidied)
     changes.extend(plan_recompute(result, schema, run, current=current))
     board = _board(grid, result, chosen.rules, today or dt.date.today(), validated)
     if board is not None:
@@ -321,12 +323,12 @@ def plan_recompute(
     findings). With ``current`` (the workbook as read) only cells whose value differs from
     what it holds are changed. Invalid cells are marked by :func:`plan_highlights`.
     """
-    row_messages: dict[tuple[str, int], list[str]] = {}
+    row_messages: dict[str, dict[int, list[str]]] = {}  # sheet → row → its 校验 messages
     for finding in result.findings:
         if finding.row is None:
             continue
         quiet = LABELS["notice_prefix"] if finding.level == "notice" else ""
-        row_messages.setdefault((finding.sheet, finding.row), []).append(
+        row_messages.setdefault(finding.sheet, {}).setdefault(finding.row, []).append(
             f"{quiet}{finding.column}{finding.row}{REF_SEPARATOR}{finding.message}"
             if finding.column
             else quiet + finding.message
@@ -368,106 +370,79 @@ def plan_recompute(
         held_rows: list[Sequence[CellValue]] = [
             rows[i] if 0 <= i < len(rows) else () for i in (row - first_row for row in numbers)
         ]
-        # column by column: each output's values, what the cells hold, and the rows that differ
-        for output, col, cell in writes:
-            new_col = _formatted(output_column(results, output.key), output, cell)
+        widths = (min(map(len, held_rows), default=0), max(map(len, held_rows), default=0))
+        columns: list[tuple[int, Sequence[CellValue]]] = [
+            (col, _formatted(output_column(results, output.key), output, cell))
+            for output, col, cell in writes
+        ]
+        if checks is not None:
+            # each row's 校验: its findings' messages joined, None for a row without any
+            messages = row_messages.get(name, {}).get
+            joined = [_joined(m) if m else None for m in map(messages, numbers)]
+            columns.append((checks, joined))
+        # column by column: each column's values, what the cells hold, and the rows that differ
+        for col, new_col in columns:
             if grid is None:
-                changed: Iterable[int] = range(len(new_col))
+                changed: Sequence[int] | None = None  # every row
             else:
-                j = col - first_col
-                held_col = [line[j] if 0 <= j < len(line) else None for line in held_rows]
-                # the usual cell holds its value already: same type and equal, decided in C
-                same = map(
-                    operator.and_,
-                    map(operator.is_, map(type, held_col), map(type, new_col)),
-                    map(bool, map(operator.eq, held_col, new_col)),
-                )
-                changed = [
-                    i
-                    for i in compress(range(len(new_col)), map(operator.not_, same))
-                    if _differs(held_col[i], new_col[i])
-                ]
+                changed = _changed_rows(held_rows, widths, col - first_col, new_col)
                 if pending:
                     forced = {i for i, row in enumerate(numbers) if (row, col) in pending}
                     changed = sorted(forced.union(changed))
             to_rows, to_values = plan.column(name, col)
-            for i in changed:
-                if hides and (name, numbers[i], col) in hidden:
-                    continue
-                to_rows.append(numbers[i])
-                to_values.append(new_col[i])
-        check_rows, check_values = plan.column(name, checks) if checks is not None else ([], [])
-        for row in numbers:
-            if checks is not None and not (hides and (name, row, checks) in hidden):
-                joined = _joined(row_messages.get((name, row), ()))
-                if (
-                    grid is None
-                    or (row, checks) in pending
-                    or _differs(grid.value(row, checks), joined)
-                ):
-                    check_rows.append(row)
-                    check_values.append(joined)
+            if hides:
+                for i in range(len(new_col)) if changed is None else changed:
+                    if (name, numbers[i], col) not in hidden:
+                        to_rows.append(numbers[i])
+                        to_values.append(new_col[i])
+            elif changed is None:
+                to_rows.extend(numbers)
+                to_values.extend(new_col)
+            else:
+                to_rows.extend(map(numbers.__getitem__, changed))
+                to_values.extend(map(new_col.__getitem__, changed))
     return plan
 
 
-class CellColumns(Sequence[CellChange]):
-    """Cell changes kept column-wise, in blocks: a column of one sheet (its rows and their
-    values, two lists) or a list of ``CellChange``. Iterating builds each ``CellChange`` as it
-    is read, so the million cells of a large recompute never live as objects all at once;
-    the order is the blocks' order, rows ascending within a column."""
-
-    def __init__(self, cells: Iterable[CellChange] = ()) -> None:
-        self._blocks: list[tuple[str, int, list[int], list[CellValue]] | list[CellChange]] = []
-        self.extend(cells)
-
-    def column(self, sheet: str, col: int) -> tuple[list[int], list[CellValue]]:
-        """A new block for column ``col`` of ``sheet``: the lists to append rows and values to."""
-        rows: list[int] = []
-        values: list[CellValue] = []
-        self._blocks.append((sheet, col, rows, values))
-        return rows, values
-
-    def extend(self, cells: Iterable[CellChange]) -> None:
-        """Add ``cells`` (after what is there)."""
-        if isinstance(cells, CellColumns):
-            self._blocks.extend(cells._blocks)
-            return
-        block = list(cells)
-        if block:
-            self._blocks.append(block)
-
-    def __len__(self) -> int:
-        return sum(len(b) if isinstance(b, list) else len(b[2]) for b in self._blocks)
-
-    def __iter__(self) -> Iterator[CellChange]:
-        for block in self._blocks:
-            if isinstance(block, list):
-                yield from block
-            else:
-                sheet, col, rows, values = block
-                for row, value in zip(rows, values, strict=True):
-                    yield CellChange(sheet, row, col, value)
-
-    @overload
-    def __getitem__(self, index: int) -> CellChange: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[CellChange]: ...
-    def __getitem__(self, index: int | slice) -> CellChange | list[CellChange]:
-        if isinstance(index, slice):
-            return list(self)[index]
-        n = len(self)
-        i = index + n if index < 0 else index
-        if not 0 <= i < n:
-            raise IndexError(index)
-        for block in self._blocks:
-            size = len(block) if isinstance(block, list) else len(block[2])
-            if i < size:
-                if isinstance(block, list):
-                    return block[i]
-                sheet, col, rows, values = block
-                return CellChange(sheet, rows[i], col, values[i])
-            i -= size
-        raise IndexError(index)  # pragma: no cover - the length was checked
+def _changed_rows(
+    held_rows: Sequence[Sequence[CellValue]],
+    widths: tuple[int, int],
+    j: int,
+    new_col: Sequence[CellValue],
+) -> list[int]:
+    """The indexes of ``new_col`` whose value differs from what column ``j`` of ``held_rows``
+    holds (``widths``: the shortest and longest of those rows). Decided in C over the column
+    (:func:`_differs` only for a cell that holds something else): a column that is blank in
+    every row (every computed column of a first recompute) differs wherever its value is not
+    blank."""
+    held_col: list[CellValue] | None = None  # None: no row reaches the column
+    if 0 <= j < widths[0]:
+        held_col = list(map(operator.itemgetter(j), held_rows))
+    elif 0 <= j < widths[1]:
+        held_col = [line[j] if j < len(line) else None for line in held_rows]
+    if held_col is None or held_col.count(None) == len(held_col):
+        # every cell blank: a value differs where it is not blank
+        return list(
+            compress(
+                range(len(new_col)),
+                map(
+                    operator.and_,
+                    map(operator.is_not, new_col, repeat(None)),
+                    map(operator.ne, new_col, repeat("")),
+                ),
+            )
+        )
+    # the usual cell holds its value already: same type and equal, decided in C
+    same = map(
+        operator.and_,
+        map(operator.is_, map(type, held_col), map(type, new_col)),
+        map(bool, map(operator.eq, held_col, new_col)),
+    )
+    return [
+        i
+        for i in compress(range(len(new_col)), map(operator.not_, same))
+        if (held_col[i] is None and new_col[i] != "") or _differs(held_col[i], new_col[i])
+    ]
 
 
 def _formatted(

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kqxl.book.patch import CellChange, SheetContent
+from kqxl.book.patch import CellChange, CellColumns, SheetContent
 from kqxl.book.safety import fail
 from kqxl.book.settings import (
     SETTINGS_HEADER_ROW,
@@ -93,7 +93,7 @@ def rules_in_effect(book: WorkbookGrid, rules: Rules | str | Path | None) -> Rul
 class StoredPlan:
     """What a recompute writes besides computed cells."""
 
-    changes: list[CellChange]
+    changes: CellColumns  # the keys column by column, then 说明's rules line
     sheets: list[SheetContent]
     settings: Settings
     keys_assigned: dict[str, int] = field(default_factory=dict)  # sheet → keys written
@@ -115,12 +115,12 @@ def plan_stored(
     """
     if not result.layouts:
         # Neither 客户 nor 项目 was found: not a kqxl workbook, so kqxl adds nothing to it.
-        return StoredPlan([], [], Settings())
+        return StoredPlan(CellColumns(), [], Settings())
     before = read_settings(book.sheets.get(SETTINGS_SHEET), book.path)
     settings = before or Settings()
     workbook_id = settings.workbook_id or new_id()
     counters = dict(settings.counters)
-    changes: list[CellChange] = []
+    changes = CellColumns()
     assigned: dict[str, int] = {}
     for sheet_def in schema.sheets:
         sheet, key_column, rows = sheet_def.name, sheet_def.key_column, result.sheet(sheet_def.name)
@@ -136,9 +136,11 @@ def plan_stored(
             counter=counters.get(prefix, 0),
         )
         numbers = row_numbers(rows)
+        at, keys = changes.column(sheet, col)
         for i, key in done.keys.items():
             set_row_key(rows, i, key)
-            changes.append(CellChange(sheet, numbers[i], col, key))
+            at.append(numbers[i])
+            keys.append(key)
         counters[prefix] = done.counter
         if done.keys:
             assigned[sheet] = len(done.keys)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from kqxl.api import CellColumns
-from kqxl.book import CellChange
-from kqxl.book.sheetxml import KEEP, Change, SheetChanges, SheetRewriter, sample_rows
+from kqxl.book import CellChange, CellColumns
+from kqxl.book.sheetxml import (
+    KEEP,
+    Change,
+    SheetChanges,
+    SheetRewriter,
+    iter_rows,
+    sample_rows,
+)
+from kqxl.book.styles import StyleBook
 
 
 def test_cell_columns_read_as_the_cell_changes_they_hold() -> None:
@@ -65,3 +72,91 @@ def test_the_rewriter_keeps_what_it_wrote_only_for_the_rows_verification_reads()
     everything = SheetRewriter(changes, styles=None, date1904=False)
     b"".join(everything.run(iter([xml])))
     assert len(everything.result.expected) == 1000
+
+
+def test_a_column_goes_in_as_its_cells_would() -> None:
+    cells = [Change(3, 2, "a", None), Change(4, 1, "b", None)]
+    by_cell, by_column = SheetChanges(cells), SheetChanges(cells)
+    for changes in (by_cell, by_column):
+        assert changes.of_row(3) is not None  # the earlier changes are there
+    for r, v in zip([3, 4, 9], ["x", None, 2.5], strict=True):
+        by_cell.add(r, 2, v)
+    by_column.add_column(2, [3, 4, 9], ["x", None, 2.5])
+    assert by_column.rows == by_cell.rows and len(by_column) == 4
+    # KEEP, or a sheet with marks, goes cell by cell: the same rules as add
+    kept = SheetChanges([Change(5, 3, "v", True)])
+    kept.add_column(3, [5, 6], [KEEP, "w"])
+    assert kept.of_row(5) == {3: Change(5, 3, "v", True)}
+    assert kept.of_row(6) == {3: Change(6, 3, "w", None)}
+    with pytest.raises(ValueError):
+        SheetChanges().add_column(1, [1, 2], ["only one"])
+
+
+# a sheet whose columns have styles, rows with cells before, between and after the new ones
+_STYLED = (
+    '<worksheet><cols><col min="1" max="6" style="1"/></cols><sheetData>'
+    '<row r="1"><c r="B1"><v>1</v></c><c r="D1" t="inlineStr"><is><t>d</t></is></c></row>'
+    '<row r="2" spans="2:4"><c r="B2"><v>2</v></c>  <c r="D2"><v>2</v></c></row>'
+    '<row r="3"></row>'
+    '<row r="4"><c r="E4"><v>4</v></c></row>'
+    '<row r="5"><c r="F5"><v>5</v></c><extLst/></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def _rewritten(changes: list[Change], new_cells: bool) -> tuple[bytes, object]:
+    styles = StyleBook(
+        b'<styleSheet><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="0"/></cellXfs>'
+        b"</styleSheet>"
+    )
+    rewriter = SheetRewriter(changes, styles=styles, date1904=False)
+    rewriter._new_ok = new_cells  # the new-cell path, or the merge it stands for
+    out = b"".join(rewriter.run(iter([_STYLED.encode()])))
+    return out, rewriter.result.expected
+
+
+def test_new_cells_are_placed_as_the_merge_places_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    placed: list[int] = []
+    new_cells = SheetRewriter._new_cells
+
+    def spy(self: SheetRewriter, r: int, inner: bytes, cells: dict[int, object]) -> bytes | None:
+        out = new_cells(self, r, inner, cells)
+        if out is not None:
+            placed.append(r)
+        return out
+
+    monkeypatch.setattr(SheetRewriter, "_new_cells", spy)
+    changes = [
+        Change(r, c, v, None)
+        for r in range(1, 7)
+        for c, v in ((1, f"k{r}"), (3, r * 1.5), (6 if r != 5 else 2, None), (5, "尾"))
+        if not (r == 4 and c == 5)  # E4 is a cell, not changed here
+    ]
+    fast, fast_expected = _rewritten(changes, True)
+    merged, merged_expected = _rewritten(changes, False)
+    assert placed == [1, 2, 3, 4]  # row 5 has an extLst after its cells: merged in full
+    assert fast == merged
+    assert fast_expected == merged_expected
+    # the new cells are there, in order and in their column's style
+    assert b'<row r="1"><c r="A1" s="1" t="inlineStr"><is><t>k1</t></is></c><c r="B1">' in fast
+    assert b'<c r="C2" s="1"><v>3</v></c><c r="D2"><v>2</v></c>' in fast
+    assert b'<row r="6"><c r="A6" s="1" t="inlineStr">' in fast  # a row appended
+
+
+def test_rows_read_back_by_number_are_those_every_row_gives() -> None:
+    xml = (
+        b"<worksheet><sheetData>"
+        b'<row r="2"><c r="A2"><v>1</v></c></row>'
+        b"<row><c><v>2</v></c></row>"  # no number: the one after the row before
+        b'<row spans="1:2" r="7"><c r="B7"><v>3</v></c></row>'
+        b'<row r="8"/>'
+        b'<row r="9"><c r="A9" t="inlineStr"><is><t>row</t></is></c></row>'
+        b"</sheetData><rowBreaks/></worksheet>"
+    )
+    every = list(iter_rows([xml]))
+    assert [r for r, _ in every] == [2, 3, 7, 8, 9]
+    for size in (1, 7, 64):
+        chunks = [xml[i : i + size] for i in range(0, len(xml), size)]
+        assert list(iter_rows(chunks)) == every
+        for only in ({3}, {2, 8, 9}, {7}, set()):
+            assert list(iter_rows(iter(chunks), only=only)) == [x for x in every if x[0] in only]

@@ -19,6 +19,7 @@ from openpyxl.worksheet.table import Table
 from kqxl.book import (
     KEEP,
     CellChange,
+    CellColumns,
     RowDelete,
     RowMove,
     SheetContent,
@@ -163,6 +164,28 @@ def test_bad_values_are_refused(tmp_path: Path) -> None:
         patch_workbook(src, [CellChange("没有", 2, 2, 1)], out=tmp_path / "b.xlsx")
     with pytest.raises(WorkbookError, match="无效"):
         patch_workbook(src, [CellChange("客户", 0, 2, 1)], out=tmp_path / "b.xlsx")
+
+
+def test_a_column_of_changes_is_written_and_checked_whole(tmp_path: Path) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    plan = CellColumns()
+    rows, values = plan.column("客户", 6)
+    rows += [2, 3, 5]
+    values += ["x", 7, None]
+    plan.column("客户", 7)  # an empty column changes nothing
+    report = patch_workbook(src, plan, out=out)
+    grid = read_workbook(out).sheets["客户"]
+    assert [grid.value(r, 6) for r in (2, 3, 4, 5)] == ["x", 7, None, None]
+    assert report.cells_changed == 3
+    for bad_rows, bad_col in (([2, 0], 6), ([2, 3], 0), ([2, True], 6), ([2, 2_000_000], 6)):
+        bad = CellColumns()
+        bad_at, bad_values = bad.column("客户", bad_col)
+        bad_at += bad_rows
+        bad_values += ["v"] * len(bad_rows)
+        with pytest.raises(WorkbookError, match=r"无效|最后一行"):
+            patch_workbook(src, bad, out=tmp_path / "c.xlsx")
+        assert not (tmp_path / "c.xlsx").exists()
 
 
 # --- styles --------------------------------------------------------------------------------

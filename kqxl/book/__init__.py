@@ -10,6 +10,7 @@ from __future__ import annotations
 from kqxl.book.patch import (
     KEEP,
     CellChange,
+    CellColumns,
     PatchReport,
     RowDelete,
     RowMove,
@@ -23,6 +24,7 @@ from kqxl.book.safety import Limits, file_stamp
 __all__ = [
     "KEEP",
     "CellChange",
+    "CellColumns",
     "FileWorkbook",
     "Limits",
     "PatchReport",

@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from kqxl.book.highlight import HighlightRule, edit_tail, probe_sheet
 from kqxl.book.package import (
@@ -114,6 +114,7 @@ from kqxl.texts import text as catalogue_text
 __all__ = [
     "KEEP",
     "CellChange",
+    "CellColumns",
     "HighlightRule",
     "PatchReport",
     "RowDelete",
@@ -189,6 +190,79 @@ class PatchReport:
     seconds: float
     rows_removed: int = 0
     unchanged: bool = False  # nothing differed: no file was written (in place only)
+
+
+class CellColumn(NamedTuple):
+    """The changes of one column of a sheet: ``values[i]`` goes into row ``rows[i]``."""
+
+    sheet: str
+    col: int
+    rows: list[int]
+    values: list[CellValue]
+
+
+class CellColumns(Sequence[CellChange]):
+    """Cell changes kept column-wise, in blocks: a column of one sheet (its rows and their
+    values, two lists) or a list of ``CellChange``. Iterating builds each ``CellChange`` as it
+    is read, so the million cells of a large recompute never live as objects all at once;
+    the order is the blocks' order, rows ascending within a column."""
+
+    def __init__(self, cells: Iterable[CellChange] = ()) -> None:
+        self._blocks: list[CellColumn | list[CellChange]] = []
+        self.extend(cells)
+
+    def column(self, sheet: str, col: int) -> tuple[list[int], list[CellValue]]:
+        """A new block for column ``col`` of ``sheet``: the lists to append rows and values to."""
+        rows: list[int] = []
+        values: list[CellValue] = []
+        self._blocks.append(CellColumn(sheet, col, rows, values))
+        return rows, values
+
+    def blocks(self) -> Iterator[CellColumn | list[CellChange]]:
+        """The blocks as kept: a column (sheet, column, rows, values) or a list of changes."""
+        return iter(self._blocks)
+
+    def extend(self, cells: Iterable[CellChange]) -> None:
+        """Add ``cells`` (after what is there)."""
+        if isinstance(cells, CellColumns):
+            self._blocks.extend(cells.blocks())
+            return
+        block = list(cells)
+        if block:
+            self._blocks.append(block)
+
+    def __len__(self) -> int:
+        return sum(len(b) if isinstance(b, list) else len(b[2]) for b in self._blocks)
+
+    def __iter__(self) -> Iterator[CellChange]:
+        for block in self._blocks:
+            if isinstance(block, list):
+                yield from block
+            else:
+                sheet, col, rows, values = block
+                for row, value in zip(rows, values, strict=True):
+                    yield CellChange(sheet, row, col, value)
+
+    @overload
+    def __getitem__(self, index: int) -> CellChange: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CellChange]: ...
+    def __getitem__(self, index: int | slice) -> CellChange | list[CellChange]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        n = len(self)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError(index)
+        for block in self._blocks:
+            size = len(block) if isinstance(block, list) else len(block[2])
+            if i < size:
+                if isinstance(block, list):
+                    return block[i]
+                sheet, col, rows, values = block
+                return CellChange(sheet, rows[i], col, values[i])
+            i -= size
+        raise IndexError(index)  # pragma: no cover - the length was checked
 
 
 @dataclass(slots=True)
@@ -377,21 +451,35 @@ def _write(
         return jobs[info.part]
 
     content_names = {c.name.casefold() for c in contents}
-    # each sheet's changes kept compactly (row → column → value), no object per cell
+    # each sheet's changes kept compactly (row → column → value), no object per cell; a
+    # recompute's columns go in whole
     by_sheet: dict[str, SheetChanges] = {}
-    for ch in changes:
-        row, col = ch.row, ch.col
-        if not (
-            row.__class__ is int
-            and col.__class__ is int
-            and 1 <= row <= MAX_ROW
-            and 1 <= col <= MAX_COL
-        ):
-            _check_position(src, ch)  # a bad position is refused before anything is written
-        sheet_changes = by_sheet.get(ch.sheet)
-        if sheet_changes is None:
-            sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
-        sheet_changes.add(row, col, ch.value, ch.highlight)
+    blocks = changes.blocks() if isinstance(changes, CellColumns) else iter([changes])
+    for block in blocks:
+        if isinstance(block, CellColumn):
+            if not block.rows:
+                continue  # a column with nothing to change makes no job of its sheet
+            if not _column_in_range(block.col, block.rows):
+                for row in block.rows:  # a bad position is refused before anything is written
+                    _check_position(src, CellChange(block.sheet, row, block.col))
+            sheet_changes = by_sheet.get(block.sheet)
+            if sheet_changes is None:
+                sheet_changes = by_sheet[block.sheet] = job_for(block.sheet).changes
+            sheet_changes.add_column(block.col, block.rows, block.values)
+            continue
+        for ch in block:
+            row, col = ch.row, ch.col
+            if not (
+                row.__class__ is int
+                and col.__class__ is int
+                and 1 <= row <= MAX_ROW
+                and 1 <= col <= MAX_COL
+            ):
+                _check_position(src, ch)  # a bad position is refused before anything is written
+            sheet_changes = by_sheet.get(ch.sheet)
+            if sheet_changes is None:
+                sheet_changes = by_sheet[ch.sheet] = job_for(ch.sheet).changes
+            sheet_changes.add(row, col, ch.value, ch.highlight)
     _plan_marks(src, zf, package, styles, jobs, job_for, clear, marks, content_names, tails)
     deleted: dict[str, set[int]] = {}
     for op in row_ops:
@@ -468,6 +556,17 @@ def _write(
     fsync_file(tmp)
     appended = sum(len(job.rewriter.result.appended_rows) for job in jobs.values() if job.rewriter)
     return [*jobs.values(), *whole], parts, appended, produced
+
+
+def _column_in_range(col: int, rows: list[int]) -> bool:
+    """Whether column ``col`` and every one of ``rows`` are cell positions (ints in range)."""
+    return (
+        col.__class__ is int
+        and 1 <= col <= MAX_COL
+        and (
+            not rows or (set(map(type, rows)) == {int} and min(rows) >= 1 and max(rows) <= MAX_ROW)
+        )
+    )
 
 
 def _plan_marks(
@@ -1333,7 +1432,7 @@ def _verify_cells(
     seen: set[int] = set()
     # the part as written (deflated by kqxl), inflated by zlib-ng and checked against its CRC
     with tmp.open("rb") as fh:
-        for r, row in iter_rows(inflate_member(fh, zf.getinfo(job.part))):
+        for r, row in iter_rows(inflate_member(fh, zf.getinfo(job.part)), only=sample):
             want = sample.get(r)
             if want is None:
                 if seen and r > order[-1]:

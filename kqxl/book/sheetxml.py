@@ -14,9 +14,10 @@ import math
 import operator
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import islice, repeat
 from typing import NamedTuple, Protocol
 
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -167,16 +168,8 @@ def render_value(
     if styles is not None and shows:
         style = styles.style_for(style, shows)
     if isinstance(value, str):
-        if (
-            len(value) > MAX_TEXT // 2
-            and len(value.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT
-        ):
-            # Excel counts UTF-16 code units: a character outside the BMP takes two
-            raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
-        p = pfx.decode()
-        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        inner = f"<{p}is><{p}t{space}>{escape_text(value)}</{p}t></{p}is>".encode()
-        return style, "inlineStr", inner, Written("s", _ILLEGAL_XML.sub("", value), shows, style)
+        inner, held = inline_text(value, pfx)
+        return style, "inlineStr", inner, Written("s", held, shows, style)
     t = ""
     if isinstance(value, bool):
         t, text = "b", "1" if value else "0"
@@ -190,6 +183,24 @@ def render_value(
         raise CellValueError(type(value).__name__)
     inner = b"<" + pfx + b"v>" + escape_text(text).encode() + b"</" + pfx + b"v>"
     return style, t, inner, Written(t or "n", text, shows, style)
+
+
+def inline_text(value: str, pfx: bytes = b"") -> tuple[bytes, str]:
+    """The inner XML of an inline string cell holding ``value`` (``<is><t>…</t></is>``), and
+    the text it then holds (without what XML cannot hold); :class:`CellValueError` for a
+    text longer than a cell holds."""
+    if (
+        len(value) > MAX_TEXT // 2
+        and len(value.encode("utf-16-le", "surrogatepass")) > 2 * MAX_TEXT
+    ):
+        # Excel counts UTF-16 code units: a character outside the BMP takes two
+        raise CellValueError(f"文本超过 {MAX_TEXT} 个字符")
+    p = pfx.decode()
+    space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+    # the usual text needs no escape and holds nothing XML cannot: one search tells
+    plain = not _NEEDS_ESCAPE.search(value)
+    xml = f"<{p}is><{p}t{space}>{value if plain else escape_text(value)}</{p}t></{p}is>"
+    return xml.encode(), value if plain else _ILLEGAL_XML.sub("", value)
 
 
 _READ_KINDS = {"s": ("inlineStr",), "n": ("", "n"), "b": ("b",), "e": ("e",)}
@@ -267,6 +278,23 @@ class SheetChanges:
             self.marks[(row, col)] = highlight
         elif self.marks:
             self.marks.pop((row, col), None)
+
+    def add_column(self, col: int, rows: Sequence[int], values: Sequence[object]) -> None:
+        """``values[i]`` into ``rows[i]`` of column ``col`` (no highlight), as :meth:`add`
+        would, cell by cell: a recompute's computed column goes in with a few passes in C."""
+        if self.marks or any(map(operator.is_, values, repeat(KEEP))):
+            for row, value in zip(rows, values, strict=True):
+                self.add(row, col, value)
+            return
+        if len(rows) != len(values):
+            raise ValueError("rows and values differ in length")
+        by_row = self.rows
+        if by_row:
+            missing = set(rows).difference(by_row)
+            by_row.update({row: {} for row in missing})
+        else:
+            by_row.update({row: {} for row in rows})
+        deque(map(operator.setitem, map(by_row.__getitem__, rows), repeat(col), values), 0)
 
     def __len__(self) -> int:
         return sum(map(len, self.rows.values()))
@@ -438,6 +466,15 @@ class SheetRewriter:
         self._plain_cols: dict[int, tuple[bytes, int | None] | tuple[()]] = {}
         # a value in a column style → (its cell's XML after the row number, what it holds)
         self._plain_tails: dict[tuple[object, ...], tuple[bytes, Written]] = {}
+        # column → (``<c r="`` and its letters, value → its cell's XML after the row number and
+        # what it holds) for rows whose changes are all new cells (:meth:`_new_cells`); None
+        # for a column whose new cells are not all in its own style
+        self._new_cols: dict[int, _NewColumn | None] = {}
+        # the columns a row's changes are in (as added) → those columns in order, or None
+        self._shapes: dict[tuple[int, ...], tuple[tuple[int, ...], list[_NewColumn]] | None]
+        self._shapes = {}
+        # the new-cell path is open to every row: no highlight set or cleared on any cell
+        self._new_ok = not changes.marks and not self.clear_ids
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -753,7 +790,9 @@ class SheetRewriter:
         attrs = head.group(1)
         r_raw = _attr(attrs, b"r")
         r = int(r_raw) if r_raw and r_raw.isdigit() else self.prev_row_num + 1
-        prefix = b"".join(self._new_rows_before(r))
+        order, nxt = self.row_order, self.next_new
+        before = nxt < len(order) and order[nxt] < r  # a new row goes before this one
+        prefix = b"".join(self._new_rows_before(r)) if before else b""
         row = buf[start:end]
         self.result.old_last_row = max(self.result.old_last_row, r)
         shift = self.shift
@@ -833,6 +872,24 @@ class SheetRewriter:
         attrs = head.group(1)
         if b"array" in row:
             self._record_arrays(row)
+        values = self.rows.get(r)
+        if values is not None and self._new_ok and not self.arrays and not self.shared:
+            inner = (
+                b""
+                if head.group(2)
+                else row[head.end() - start : len(row) - len(b"</" + self.pfx + b"row>")]
+            )
+            new = self._new_cells(r, inner, values) if b"si=" not in inner else None
+            if new is not None:
+                order = self.row_order
+                if self.next_new < len(order) and order[self.next_new] == r:
+                    self.next_new += 1
+                pfx = self.pfx
+                row = b"".join(
+                    (b"<", pfx, b"row", _fix_spans(attrs, values), b">", new, b"</", pfx, b"row>")
+                )
+                self._seen(r, row)
+                return row
         changes = self.changes.of_row(r)
         needs = changes is not None
         if not needs and self.shared and b"si=" in row:
@@ -922,16 +979,16 @@ class SheetRewriter:
         placed = self._merge_placed(r, inner, pending)
         return placed if placed is not None else self._merge_found(r, inner, pending)
 
-    def _merge_placed(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
-        """Each change placed by its column among the row's cells (each found by its ``r``
-        attribute, which Excel writes first); None for a row that needs the full merge."""
+    def _cells_of(self, inner: bytes) -> tuple[list[int], list[bytes], re.Match[bytes]] | None:
+        """The columns of a row's cells and their letters (each cell found by its ``r``
+        attribute, which Excel writes first), and the last cell's match; None for a row that
+        needs the full merge (a cell spelled otherwise, columns out of order, anything after
+        the last cell). Call only for a row with cells. Cell ``k`` starts where ``<c r="`` and
+        its letters are first found (:meth:`_cell_start`): the columns ascend, so no cell
+        before it has letters that begin with its letters."""
         heads = self._head_refs.findall(inner)
         n = len(heads)
-        if not n:
-            if inner.strip():
-                return None
-            return b"".join([self._new_cell(r, ch) for ch in pending])
-        if inner.count(self._open_c) != n:
+        if not n or inner.count(self._open_c) != n:
             return None  # a cell whose r is not first, or a tag that starts like a cell
         try:
             cols = list(map(_COLUMN_OF.__getitem__, heads))
@@ -942,15 +999,132 @@ class SheetRewriter:
             cols = list(map(_COLUMN_OF.__getitem__, heads))
         if n > 1 and not all(map(operator.lt, cols, islice(cols, 1, None))):
             return None
-        parts = inner.split(self._open_tag)
-        if len(parts) != n + 1:
-            return None
-        # where cell k starts: the parts before it and k open tags
-        ends = list(accumulate(map(len, parts)))
-        step = len(self._open_tag)
-        last = self._cell.match(inner, ends[n - 1] + (n - 1) * step)
+        # every "<c" starts a cell found by its r: the last "<c r=" starts the last cell
+        last = self._cell.match(inner, inner.rfind(self._open_tag))
         if last is None or inner[last.end() :].strip():
             return None
+        return cols, heads, last
+
+    def _cell_start(self, inner: bytes, heads: list[bytes], k: int, pos: int) -> int:
+        """Where cell ``k`` of a row laid out by :meth:`_cells_of` starts (at or after
+        ``pos``, which is not past it)."""
+        return inner.find(self._open_tag + heads[k], pos)
+
+    def _new_cells(self, r: int, inner: bytes, cells: dict[int, object]) -> bytes | None:
+        """The row's cells with ``cells`` (column → value) added, when each of them is a new
+        cell in its column's style (every row of a first recompute); else None. A value's XML
+        after the row number is rendered once per column and value; the new cells go between
+        the row's cells by slices (before the first, between two, after the last), as
+        :meth:`_merge_placed` places them."""
+        if inner:
+            layout = self._cells_of(inner)
+            if layout is None:
+                return None
+            cols, heads, _last = layout
+            if not cells.keys().isdisjoint(cols):
+                return None  # a change replaces a cell
+        else:
+            cols, heads = [], []
+        shape = tuple(cells)  # a recompute adds the same columns to every row, in one order
+        known = self._shapes.get(shape, _NO_SHAPE)
+        if known is _NO_SHAPE:
+            known = self._new_shape(shape)
+        if known is None:
+            return None
+        n = len(cols)
+        gap = 0  # new cells go before cell ``gap`` (before the first: at the row's start)
+        digits = str(r).encode()
+        sample = self.sample is None or r in self.sample
+        expected = self.result.expected
+        out: list[bytes] = []
+        pos = 0
+        for col, column in zip(known[0], known[1], strict=True):
+            value = cells[col]
+            kind = value.__class__
+            done = column.tails.get(value if kind is str else (kind, value))
+            if done is None:
+                done = self._new_tail(column, value, digits)
+                if done is None:
+                    return None
+            tail, written = done
+            if sample:
+                expected[(r, col)] = written
+            k = bisect_left(cols, col, gap)
+            if k != gap:
+                gap = k
+                at = len(inner) if k == n else self._cell_start(inner, heads, k, pos)
+                out.append(inner[pos:at])
+                pos = at
+            if tail:
+                out += (column.head, digits, tail)
+        out.append(inner[pos:])
+        return b"".join(out)
+
+    def _new_shape(self, shape: tuple[int, ...]) -> tuple[tuple[int, ...], list[_NewColumn]] | None:
+        """The columns of ``shape`` in order and how their new cells are written; None when
+        one of them does not take its own style."""
+        order = tuple(sorted(shape))
+        columns = []
+        for col in order:
+            column = self._new_cols.get(col, _UNSEEN)
+            if column is _UNSEEN:
+                plain = self._plain_cols.get(col)
+                if plain is None:
+                    plain = self._plain_col(col)
+                column = self._new_cols[col] = (
+                    _NewColumn(self._open_tag + plain[0], plain[0], plain[1]) if plain else None
+                )
+            if column is None:
+                self._shapes[shape] = None
+                return None
+            columns.append(column)
+        known = self._shapes[shape] = (order, columns)
+        return known
+
+    def _new_tail(
+        self, column: _NewColumn, value: object, digits: bytes
+    ) -> tuple[bytes, Written] | None:
+        """A value's cell XML after the row number in ``column`` (kept for the next rows), as
+        :meth:`_plain_cell` renders it; None for a value of another kind."""
+        kind = value.__class__
+        after = len(self._open_tag)
+        style = column.style
+        if value is KEEP:
+            done = (self._cell_xml(b"", style, "", b"")[after:], _KEPT)
+        elif kind is str and isinstance(value, str):
+            # as render_value writes a text: the column's style made fit for text once
+            if column.text is None:
+                fit = self.styles.style_for(style, "text") if self.styles is not None else style
+                column.text = (fit, self._cell_attrs(fit, "inlineStr"))
+            fit, attrs = column.text
+            try:
+                inner, held = inline_text(value, self.pfx)
+            except CellValueError as exc:
+                exc.cell = (column.letters + digits).decode()
+                raise
+            done = (attrs + b">" + inner + self._close_c, Written("s", held, "text", fit))
+        elif kind in _PLAIN_KINDS:
+            out, t, inner, written = self._render_new(column.letters + digits, value, style)
+            empty = not inner and out is None
+            done = (b"" if empty else self._cell_xml(b"", out, t, inner)[after:], written)
+        else:
+            return None
+        if len(column.tails) < _CACHED_VALUES:  # a key or a name is new in every row
+            column.tails[value if kind is str else (kind, value)] = done
+        return done
+
+    def _merge_placed(self, r: int, inner: bytes, pending: list[Change]) -> bytes | None:
+        """Each change placed by its column among the row's cells (each found by its ``r``
+        attribute, which Excel writes first); None for a row that needs the full merge."""
+        if not self._head_refs.search(inner):
+            if inner.strip():
+                return None
+            return b"".join([self._new_cell(r, ch) for ch in pending])
+        layout = self._cells_of(inner)
+        if layout is None:
+            return None
+        cols, heads, last = layout
+        n = len(cols)
         out: list[bytes] = []
         pos = 0
         k = 0
@@ -959,7 +1133,7 @@ class SheetRewriter:
             k = bisect_left(cols, col, k)
             if k == n:
                 break  # this and the rest go after the last cell
-            at = ends[k] + k * step
+            at = self._cell_start(inner, heads, k, pos)
             if cols[k] == col:
                 m = last if k == n - 1 else self._cell.match(inner, at)
                 if m is None:
@@ -1077,9 +1251,8 @@ class SheetRewriter:
             return self.styles.unhighlight(style)
         return style
 
-    def _cell_xml(
-        self, ref: bytes, style: int | None, t: str, inner: bytes, extra: bytes = b""
-    ) -> bytes:
+    def _cell_attrs(self, style: int | None, t: str) -> bytes:
+        """A cell's XML from the quote that ends its reference: ``" s=".." t=".."``."""
         attrs = self._attr_tails.get((style, t))
         if attrs is None:
             attrs = b'"'
@@ -1088,6 +1261,12 @@ class SheetRewriter:
             if t:
                 attrs += b' t="' + t.encode() + b'"'
             self._attr_tails[(style, t)] = attrs
+        return attrs
+
+    def _cell_xml(
+        self, ref: bytes, style: int | None, t: str, inner: bytes, extra: bytes = b""
+    ) -> bytes:
+        attrs = self._cell_attrs(style, t)
         if not inner:
             return self._open_tag + ref + attrs + extra + b"/>"
         return self._open_tag + ref + attrs + extra + b">" + inner + self._close_c
@@ -1278,6 +1457,23 @@ class SheetRewriter:
         return cell[:start] + new_inner + cell[start + len(inner) :]
 
 
+@dataclass(slots=True)
+class _NewColumn:
+    """A column whose new cells take its own style: what :meth:`SheetRewriter._new_cells`
+    needs of it."""
+
+    head: bytes  # ``<c r="`` and the column's letters
+    letters: bytes
+    style: int | None
+    # a value (text) or (type, value) → its cell's XML after the row number, what it holds
+    tails: dict[object, tuple[bytes, Written]] = field(default_factory=dict)
+    text: tuple[int | None, bytes] | None = None  # a text's style and its attributes' XML
+
+
+_UNSEEN = _NewColumn(b"", b"", None)
+_NO_SHAPE: tuple[tuple[int, ...], list[_NewColumn]] = ((), [])
+
+
 # Values other than text whose rendering is kept for reuse (exact types: hash and equality
 # agree within a type), and at most how many of them per sheet.
 _CACHED_KINDS = frozenset({int, float, bool, Percent, Money, dt.date, dt.datetime, dt.time})
@@ -1353,7 +1549,7 @@ def _direct_children(body: str) -> int:
     return count
 
 
-def _fix_spans(attrs: bytes, changes: dict[int, Change] | None) -> bytes:
+def _fix_spans(attrs: bytes, changes: Mapping[int, object] | None) -> bytes:
     if not changes or b"spans" not in attrs:
         return attrs
     spans = _attr(attrs, b"spans")
@@ -1441,12 +1637,20 @@ def sheet_xml(
     )
 
 
-def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(row number, row XML) for every ``<row>`` of a worksheet part, streamed."""
+# a row's start tag; its number is read here when r is its first attribute (as Excel and kqxl
+# write it), else from its attributes
+_ROW_HEAD = re.compile(rb"""<(\w+:)?row\b(?:\sr="(\d+)")?([^>]*?)(/?)>""")
+
+
+def iter_rows(
+    chunks: Iterable[bytes], only: Container[int] | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(row number, row XML) for every ``<row>`` of a worksheet part, streamed; with ``only``,
+    for the rows numbered in it (the others are not cut out)."""
     buf = b""
     pos = 0
     prev = 0
-    row_re = re.compile(rb"<(\w+:)?row\b([^>]*?)(/?)>")
+    row_re = _ROW_HEAD
     for chunk in chunks:
         buf = buf[pos:] + chunk
         pos = 0
@@ -1457,7 +1661,7 @@ def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
                 cut = buf.rfind(b"<", pos)
                 pos = cut if cut >= 0 else len(buf)
                 break
-            if m.group(3):
+            if m.group(4):
                 end = m.end()
             else:
                 close_tag = b"</" + (m.group(1) or b"") + b"row>"
@@ -1466,9 +1670,10 @@ def iter_rows(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
                     pos = m.start()
                     break
                 end = close + len(close_tag)
-            r_raw = _attr(m.group(2), b"r")
+            r_raw = m.group(2) or _attr(m.group(3), b"r")
             prev = int(r_raw) if r_raw and r_raw.isdigit() else prev + 1
-            yield prev, buf[m.start() : end]
+            if only is None or prev in only:
+                yield prev, buf[m.start() : end]
             pos = end
 
 

@@ -149,20 +149,34 @@ def board_figures(
         rep_of(rep).warned = n
     percents = sorted({*heat_percents, 0}, reverse=True)
     pipeline = {p: HeatFigures(label=f"{p}%", percent=p) for p in percents}
+    # summed per rep and per heat in plain floats, in the projects' order (the same sums as
+    # adding to each model's fields, without a pydantic field set per project)
+    sums: dict[str, list[float]] = {}  # rep → projects, amount, weighted
+    levels: dict[int, list[float]] = {}  # percent → projects, amount, weighted
     for name, heat, amount, weighted in zip(
         project_reps, project_heats, project_amounts, project_weighted, strict=True
     ):
+        value, part = _number(amount), _number(weighted)
+        key = name or unnamed
+        for line in (
+            sums.get(key) or sums.setdefault(key, [0, 0.0, 0.0]),
+            levels.setdefault(round(_number(heat) * 100), [0, 0.0, 0.0]),
+        ):
+            line[0] += 1
+            line[1] += value
+            line[2] += part
+    for name, (count, value, part) in sums.items():
         figures = rep_of(name)
-        figures.projects += 1
-        figures.amount += _number(amount)
-        figures.weighted += _number(weighted)
-        percent = round(_number(heat) * 100)
+        figures.projects += int(count)
+        figures.amount += value
+        figures.weighted += part
+    for percent, (count, value, part) in levels.items():
         level = pipeline.get(percent)
         if level is None:  # a heat the rules no longer have: shown, never dropped
             level = pipeline[percent] = HeatFigures(label=f"{percent}%", percent=percent)
-        level.projects += 1
-        level.amount += _number(amount)
-        level.weighted += _number(weighted)
+        level.projects += int(count)
+        level.amount += value
+        level.weighted += part
     for name, still_open, late in zip(
         complaint_reps, complaint_open, complaint_overdue, strict=True
     ):
