@@ -475,6 +475,10 @@ class SheetRewriter:
         self._shapes = {}
         # the new-cell path is open to every row: no highlight set or cleared on any cell
         self._new_ok = not changes.marks and not self.clear_ids
+        # rows in a row whose changes (by their columns) replaced cells instead of adding them:
+        # past _NEW_TRIES such rows, those changes go straight to the merge (patching a column
+        # that exists in every row, the new-cell attempt was a wasted pass over each row)
+        self._replaced: dict[tuple[int, ...], int] = {}
 
     # --- driving the stream ---
     def run(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -873,13 +877,21 @@ class SheetRewriter:
         if b"array" in row:
             self._record_arrays(row)
         values = self.rows.get(r)
-        if values is not None and self._new_ok and not self.arrays and not self.shared:
+        shape = tuple(values) if values is not None else ()
+        if (
+            values is not None
+            and self._new_ok
+            and not self.arrays
+            and not self.shared
+            and self._replaced.get(shape, 0) < _NEW_TRIES
+        ):
             inner = (
                 b""
                 if head.group(2)
                 else row[head.end() - start : len(row) - len(b"</" + self.pfx + b"row>")]
             )
             new = self._new_cells(r, inner, values) if b"si=" not in inner else None
+            self._replaced[shape] = 0 if new is not None else self._replaced.get(shape, 0) + 1
             if new is not None:
                 order = self.row_order
                 if self.next_new < len(order) and order[self.next_new] == r:
@@ -1472,6 +1484,8 @@ class _NewColumn:
 
 _UNSEEN = _NewColumn(b"", b"", None)
 _NO_SHAPE: tuple[tuple[int, ...], list[_NewColumn]] = ((), [])
+# consecutive rows whose changes replaced cells before those changes stop trying the new-cell way
+_NEW_TRIES = 16
 
 
 # Values other than text whose rendering is kept for reuse (exact types: hash and equality
