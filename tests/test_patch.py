@@ -188,6 +188,26 @@ def test_a_column_of_changes_is_written_and_checked_whole(tmp_path: Path) -> Non
         assert not (tmp_path / "c.xlsx").exists()
 
 
+def test_a_column_that_exists_in_the_first_rows_and_not_below_is_written_whole(
+    tmp_path: Path,
+) -> None:
+    # the first 40 rows hold the column (the changes replace cells: after a few such rows
+    # the writer stops trying to add them as new cells); the 40 below do not hold it
+    def build(wb: openpyxl.Workbook) -> None:
+        ws = wb["客户"]
+        for r in range(6, 86):
+            ws.append([f"K{r:03d}", f"客户{r}", r, None])
+        for r in range(2, 42):
+            ws.cell(r, 6, "旧")
+
+    src = make_book(tmp_path / "a.xlsx", build)
+    out = tmp_path / "b.xlsx"
+    patch_workbook(src, [CellChange("客户", r, 6, f"新{r}") for r in range(2, 86)], out=out)
+    grid = read_workbook(out).sheets["客户"]
+    assert [grid.value(r, 6) for r in range(2, 86)] == [f"新{r}" for r in range(2, 86)]
+    assert [grid.value(r, 1) for r in (2, 41, 42, 85)] == ["K001", "K041", "K042", "K085"]
+
+
 # --- styles --------------------------------------------------------------------------------
 
 
