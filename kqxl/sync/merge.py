@@ -506,10 +506,24 @@ def _plan_row(
                 zip(merged, map(lookup.__getitem__, _values(master, merged)), strict=True)
             )
             return
+    # Fields plainly equal (same type and value) in the master, the rep's row and the base
+    # (when there is one) are taken as they are and are not looked at again below: a row
+    # edited in one field goes through the per-field work for that field only.
+    noisy: Sequence[str] = merged
+    quiet: frozenset[str] = frozenset()
+    if rep_row is not None and master is not None:
+        m_values = _values(master, merged)
+        b_values = _values(base, merged) if base is not None else m_values
+        quiet = frozenset(
+            f
+            for f, m, r, b in zip(merged, m_values, _values(rep_row, merged), b_values, strict=True)
+            if type(m) is type(r) is type(b) and m == r == b
+        )
+        noisy = [f for f in merged if f not in quiet]
     for f in merged:
         b = base.get(f) if base is not None else None
         m = start.get(f)
-        if rep_row is None:
+        if rep_row is None or f in quiet:
             result[f] = clean(m)
             continue
         r = rep_row.get(f)
@@ -543,7 +557,7 @@ def _plan_row(
             result[f] = conflict.kept
 
     if master is not None and base is not None:
-        for f in cols.merged:
+        for f in noisy:
             if not same(master.get(f), base.get(f)):
                 plan.edits.append(Update(sheet, key, f, base.get(f), master.get(f), MASTER))
 
@@ -552,7 +566,7 @@ def _plan_row(
         plan.missing.append(Missing(sheet, key, MASTER))
         plan.master.appends.append(Append(sheet, key, dict(result), restored=True))
     else:
-        for f in cols.merged:
+        for f in noisy:
             if not same(master.get(f), result[f]):
                 origin = owner or "" if rep_row is not None else MASTER
                 plan.master.updates.append(Update(sheet, key, f, master.get(f), result[f], origin))
@@ -568,7 +582,7 @@ def _plan_row(
                     plan.missing.append(Missing(sheet, key, owner))
                 side.appends.append(Append(sheet, key, dict(result), restored=restored))
         else:
-            for f in cols.merged:
+            for f in noisy:
                 if not same(rep_row.get(f), result[f]):
                     side.updates.append(Update(sheet, key, f, rep_row.get(f), result[f], MASTER))
     base_out[key] = result
