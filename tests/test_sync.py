@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -415,6 +416,47 @@ def test_rep_workbooks_read_by_worker_processes_give_the_same_sync(
         "团队总表.xlsx", "客户跟进表-张伟.xlsx"
     ]  # fmt: skip
     assert not multiprocessing.active_children()  # no worker outlives the sync
+
+
+def test_rep_workbooks_no_worker_started_are_read_here_last_first(
+    team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import Future
+
+    import kqxl.sync.apply as apply_module
+
+    (team.parent / "坏的.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    serial = sync_team(team, dry_run=True, today=TODAY)
+    read: list[str] = []
+    read_rep = apply_module._read_rep
+
+    def recorded(path: Path, schema: object) -> object:
+        read.append(path.name)
+        return read_rep(path, schema)  # type: ignore[arg-type]
+
+    class OneWorker:  # has read the first workbook; has not started the others
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.futures: list[Future[object]] = []
+
+        def submit(self, job: Callable[..., object], *args: object) -> Future[object]:
+            future: Future[object] = Future()
+            if not self.futures:
+                future.set_running_or_notify_cancel()
+                future.set_result(job(*args))
+            self.futures.append(future)
+            return future
+
+        def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+            pass
+
+    monkeypatch.setattr(apply_module, "_read_rep", recorded)
+    monkeypatch.setattr(apply_module, "ProcessPoolExecutor", OneWorker)
+    monkeypatch.setattr(apply_module, "POOL_MIN_WORKBOOKS", 1)
+    monkeypatch.setattr(apply_module, "_cores", lambda: 2)
+    shared = sync_team(team, dry_run=True, today=TODAY)
+    assert shared.model_dump() == serial.model_dump()  # the report in file order all the same
+    files = [Path(f.file).name for f in serial.files if f.role == "rep"]
+    assert read == [files[0], *reversed(files[1:])]  # the worker's first, then from the last
 
 
 def test_damaged_journal_is_named(team: Path) -> None:

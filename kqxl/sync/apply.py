@@ -429,13 +429,15 @@ def _watch_parent(parent: int) -> None:
 class _RepReads:
     """The rep workbooks of a sync, read ahead by a process pool on the other cores when there
     are many (else each is read when asked for). :meth:`side` gives one or raises its
-    :class:`Skip`; one no worker has started yet is read here (this process joins in once the
-    master is read), as is one whose worker failed."""
+    :class:`Skip`. Once the master is read, :meth:`read_last` reads here those no worker has
+    started, last first, while the workers go on from the first; one whose worker failed is
+    read here too."""
 
     def __init__(self, paths: Sequence[Path], schema: Schema, held: Mapping[Path, object]):
         self.schema = schema
         self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[Path, Future[Side | tuple[str, str]]] = {}
+        self.read_here: dict[Path, Side | tuple[str, str]] = {}
         files = [p for p in paths if p.resolve() not in held]
         workers = min(POOL_MAX_WORKERS, _cores() - 1, len(files))
         if len(files) < POOL_MIN_WORKBOOKS or workers < 1:
@@ -451,7 +453,23 @@ class _RepReads:
         except OSError:  # no processes to be had: read each here
             self.close()
 
+    def read_last(self) -> None:
+        """Read here, from the last, the rep workbooks no worker has started, until one has
+        been (the workers take them in order: every one before it is theirs). Each process
+        then reads about its share, where taking them in file order left this one waiting
+        for the workers' last few while they read the rest."""
+        for path in reversed(list(self.pending)):
+            if not self.pending[path].cancel():
+                break
+            del self.pending[path]
+            self.read_here[path] = _read_rep(path, self.schema)
+
     def side(self, path: Path, held: OpenWorkbook | None) -> Side:
+        here = self.read_here.pop(path, None)
+        if isinstance(here, Side):
+            return here
+        if here is not None:
+            raise Skip(*here)
         future = self.pending.pop(path, None)
         if future is not None and not future.cancel():
             try:
@@ -469,6 +487,7 @@ class _RepReads:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
         self.pending.clear()
+        self.read_here.clear()
 
 
 def _cores() -> int:
@@ -617,6 +636,7 @@ def _read_team(
         copies.keep(master_path)
         master = _with_keys(master, schema, today)
     master_id = master.settings.workbook_id if master.settings else None
+    reads.read_last()
 
     sides: dict[str, Side] = {}
     lines: dict[str, WorkbookLine] = {}

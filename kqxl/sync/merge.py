@@ -404,13 +404,49 @@ def _plan_sheet(plan: SyncPlan, sheet: str, t: SheetTables, cols: Columns) -> No
     for rep in sorted(t.reps):
         for key in t.reps[rep]:
             holders[key].append(rep)
+    # A row its owner alone holds, equal (plain equality) in the master and the owner's
+    # workbook, and unchanged since the base or new to it, is settled here without the
+    # per-field work of _plan_row: after a sync, and on a first sync, nearly every row.
+    merged = cols.merged
+    owners = _Owners()
+    # the merged values in one order for every side: first the columns every workbook's
+    # rows have (one C-level call), then those some lack (a workbook older than a column)
+    firsts = [next(iter(rows.values()), {}) for rows in (t.master, *t.reps.values())]
+    common = tuple(n for n in merged if all(n in first for first in firsts))
+    order = common + tuple(n for n in merged if n not in common)
+    at = [order.index(n) for n in merged]
+    in_merged_order = operator.itemgetter(*at) if len(at) > 1 else lambda v: v
+    master_values = _getter(order, len(common))
+    base_values = _getter(order, 0)  # a base row leaves out its blanks
+    no_keys: frozenset[str] = frozenset()
+    repeated = {rep: t.repeated.get(rep, no_keys) for rep in t.reps}
+    master_rows, base_rows, rep_rows = t.master, t.base, t.reps
+    clean_value = cleaned.__getitem__
     for key in sorted(known):
         if key in master_repeated:
             plan.collisions.append(Collision(sheet, key, (MASTER,)))
             if key in t.base:
                 base_out[key] = dict(t.base[key])
             continue
-        _plan_row(plan, sheet, key, t, cols, base_out, holders.get(key, ()), cleaned)
+        held = holders.get(key, ())
+        master = master_rows.get(key)
+        if master is not None and len(held) == 1:
+            rep = held[0]
+            if owners[master.get(cols.owner)] == rep and key not in repeated[rep]:
+                values = master_values(master)
+                if master_values(rep_rows[rep][key]) == values:
+                    base = base_rows.get(key)
+                    if base is None:
+                        # a row's first sync, the same on both sides: nothing to send
+                        values = in_merged_order(values)
+                        base_out[key] = dict(zip(merged, map(clean_value, values), strict=True))
+                        continue
+                    if base_values(base) == values:
+                        # nobody changed the row: the base's own row, which the journal
+                        # then knows to be unchanged
+                        base_out[key] = base  # type: ignore[assignment]
+                        continue
+        _plan_row(plan, sheet, key, t, cols, base_out, held, cleaned)
 
     _duplicates(plan, sheet, cols, base_out)
 
@@ -459,8 +495,8 @@ def _plan_row(
     merged = cols.merged
     if rep_row is not None and master is not None and _equal(rep_row, master, cols):
         if base is not None and _values(master, merged) == _values(base, merged):
-            # the common case after a sync: nobody changed the row (plain equality is enough);
-            # the base's own row, which the journal then knows to be unchanged
+            # nobody changed the row (plain equality is enough): the base's own row, which
+            # the journal then knows to be unchanged (_plan_sheet settles most of these)
             base_out[key] = base  # type: ignore[assignment]
             return
         if base is None:
@@ -470,10 +506,24 @@ def _plan_row(
                 zip(merged, map(lookup.__getitem__, _values(master, merged)), strict=True)
             )
             return
+    # Fields plainly equal (same type and value) in the master, the rep's row and the base
+    # (when there is one) are taken as they are and are not looked at again below: a row
+    # edited in one field goes through the per-field work for that field only.
+    noisy: Sequence[str] = merged
+    quiet: frozenset[str] = frozenset()
+    if rep_row is not None and master is not None:
+        m_values = _values(master, merged)
+        b_values = _values(base, merged) if base is not None else m_values
+        quiet = frozenset(
+            f
+            for f, m, r, b in zip(merged, m_values, _values(rep_row, merged), b_values, strict=True)
+            if type(m) is type(r) is type(b) and m == r == b
+        )
+        noisy = [f for f in merged if f not in quiet]
     for f in merged:
         b = base.get(f) if base is not None else None
         m = start.get(f)
-        if rep_row is None:
+        if rep_row is None or f in quiet:
             result[f] = clean(m)
             continue
         r = rep_row.get(f)
@@ -507,7 +557,7 @@ def _plan_row(
             result[f] = conflict.kept
 
     if master is not None and base is not None:
-        for f in cols.merged:
+        for f in noisy:
             if not same(master.get(f), base.get(f)):
                 plan.edits.append(Update(sheet, key, f, base.get(f), master.get(f), MASTER))
 
@@ -516,7 +566,7 @@ def _plan_row(
         plan.missing.append(Missing(sheet, key, MASTER))
         plan.master.appends.append(Append(sheet, key, dict(result), restored=True))
     else:
-        for f in cols.merged:
+        for f in noisy:
             if not same(master.get(f), result[f]):
                 origin = owner or "" if rep_row is not None else MASTER
                 plan.master.updates.append(Update(sheet, key, f, master.get(f), result[f], origin))
@@ -532,10 +582,39 @@ def _plan_row(
                     plan.missing.append(Missing(sheet, key, owner))
                 side.appends.append(Append(sheet, key, dict(result), restored=restored))
         else:
-            for f in cols.merged:
+            for f in noisy:
                 if not same(rep_row.get(f), result[f]):
                     side.updates.append(Update(sheet, key, f, rep_row.get(f), result[f], MASTER))
     base_out[key] = result
+
+
+def _getter(names: Sequence[str], common: int) -> Callable[[Fields], tuple[CellValue, ...]]:
+    """A function giving a row's values of ``names`` as a tuple (blank where it lacks one):
+    the first ``common`` names in one C-level call, which every row is expected to have (a
+    row that lacks one takes the plain way), the rest one by one."""
+    if common < 2:
+        return lambda row: tuple(map(row.get, names))
+    get, rest = operator.itemgetter(*names[:common]), names[common:]
+
+    def values(row: Fields) -> tuple[CellValue, ...]:
+        try:
+            found: tuple[CellValue, ...] = get(row)
+        except KeyError:
+            return tuple(map(row.get, names))
+        return found + tuple(map(row.get, rest)) if rest else found
+
+    return values
+
+
+class _Owners(dict[CellValue, str | None]):
+    """``owners[value]`` is :func:`owner_name` of a 负责人 cell, worked out once per distinct
+    text (a sheet names a hundred reps on a hundred thousand rows)."""
+
+    def __missing__(self, value: CellValue) -> str | None:
+        out = owner_name(value)
+        if type(value) is str:
+            self[value] = out
+        return out
 
 
 def _values(row: Fields, names: Sequence[str]) -> tuple[CellValue, ...]:
@@ -564,7 +643,8 @@ def _duplicates(plan: SyncPlan, sheet: str, cols: Columns, rows: Mapping[str, Fi
         parts = name_parts(rows[key].get(cols.name))
         if parts is not None:
             groups[parts[1]].append((parts[0], key))
-    for name, members in sorted(groups.items()):
+    # a name no other row shares is nobody's duplicate: only the others are sorted and joined
+    for name, members in sorted(g for g in groups.items() if len(g[1]) > 1):
         # places agree when one row's places are among the other's
         parent = {key: key for _, key in members}
         for i, (pa, ka) in enumerate(members):
