@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -399,6 +400,7 @@ def _level_order(level: Any) -> tuple[bool, int]:
 
 # A notice repeated down a column (5,000 "√" read as 是) is one line naming its first cells.
 NOTICE_CELLS_SHOWN = 3
+_NOTICE_KEY = attrgetter("sheet", "column", "message")
 
 
 def _finding_lines(file: Path, findings: Iterable[Any]) -> Iterator[str]:
@@ -412,16 +414,18 @@ def _notice_lines(file: Path, notices: list[Any]) -> Iterator[str]:
     """Each notice as a line, except that the same notice in more than
     :data:`NOTICE_CELLS_SHOWN` cells of one column is one line where it first occurs (``--json``
     keeps every cell)."""
-    keys = [(f.sheet, f.column, f.message) if f.row and f.column else None for f in notices]
+    keys = list(map(_NOTICE_KEY, notices))  # a sheet of 1,000,000 rows may hold millions
     counts = Counter(keys)
+    many = {k for k, n in counts.items() if n > NOTICE_CELLS_SHOWN and k[1]}
     first: dict[tuple[str, str, str], list[str]] = {}
+    if many:
+        for f, key in zip(notices, keys, strict=True):
+            if key in many and f.row:
+                refs = first.setdefault(key, [])
+                if len(refs) < NOTICE_CELLS_SHOWN:
+                    refs.append(f"{f.column}{f.row}")
     for f, key in zip(notices, keys, strict=True):
-        if key is not None and counts[key] > NOTICE_CELLS_SHOWN:
-            refs = first.setdefault(key, [])
-            if len(refs) < NOTICE_CELLS_SHOWN:
-                refs.append(f"{f.column}{f.row}")
-    for f, key in zip(notices, keys, strict=True):
-        if key is None or counts[key] <= NOTICE_CELLS_SHOWN:
+        if key not in many or not f.row:
             yield from _finding_lines(file, [f])
         elif key in first:  # where it first occurs, once
             cells = text(CLI, "notice_cells", refs="、".join(first.pop(key)), n=counts[key])
