@@ -881,9 +881,10 @@ SYNC: dict[str, str] = {
     "setting_master": "同步总表",
     "setting_master_note": "本工作簿与之同步的团队总表的工作簿编号；与其他总表同步会被拒绝。",
     "setting_last": "上次同步写入",
-    "setting_last_value": "{time}（同步编号 {id}）",
+    # short enough for the value column (22 characters wide): "2026-12-01 15:12 #12"
+    "setting_last_value": "{time} #{id}",
     "setting_last_note": (
-        "kqxl sync 最后一次写入本工作簿的时间和同步编号（kqxl undo 编号 可撤销那次同步）；"
+        "kqxl sync 最后一次写入本工作簿的时间，# 后是那次同步的编号（kqxl undo 编号 可撤销它）；"
         "没有内容要收到的同步不改写本工作簿，此处也不变。"
     ),
     "setting_value_basis": "团队价值分类依据",

@@ -302,8 +302,9 @@ def test_a_written_workbook_says_when_and_by_which_sync_in_its_settings(team: Pa
     li_before = li.read_bytes()
     report = sync_team(team, today=TODAY)
     stamp = read_side(zhang, "rep", SCHEMA).setting("sync.last")
-    assert isinstance(stamp, str) and stamp.endswith(f"（同步编号 {report.sync_id}）")
+    assert isinstance(stamp, str) and stamp.endswith(f" #{report.sync_id}")
     assert dt.datetime.strptime(stamp[:16], "%Y-%m-%d %H:%M")
+    assert len(stamp) <= 22  # fits the 设置 sheet's value column as a person sees it
     side = read_side(zhang, "rep", SCHEMA)
     labels = [r[0] for r in side.grid.sheets["设置"].rows if len(r) > 3 and r[3] == "sync.last"]
     assert labels == ["上次同步写入"]  # one row, labelled for a person
@@ -314,7 +315,7 @@ def test_a_written_workbook_says_when_and_by_which_sync_in_its_settings(team: Pa
     again = sync_team(team, today=TODAY)
     side = read_side(zhang, "rep", SCHEMA)
     rows = [r for r in side.grid.sheets["设置"].rows if len(r) > 3 and r[3] == "sync.last"]
-    assert len(rows) == 1 and str(rows[0][1]).endswith(f"（同步编号 {again.sync_id}）")
+    assert len(rows) == 1 and str(rows[0][1]).endswith(f" #{again.sync_id}")
 
 
 def test_undo_refused_when_a_file_changed_since(team: Path) -> None:
