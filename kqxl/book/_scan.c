@@ -1,0 +1,270 @@
+/* The byte scan of one window of a sheet part, in one pass (kqxl.book.reader._scan_window).
+ *
+ * kqxl.book.reader scans every sheet's XML before calamine reads it (how many cells, how far
+ * they reach, error cells, formulas without a value). In Python that costs six C-speed passes
+ * per window (counts, `in` tests, a regex at every cell); this walks the window's tags once.
+ * It returns raw facts, which reader.py combines exactly as its Python scan does; the tests
+ * compare the two on generated windows and on real workbooks. When this module could not be
+ * built (no compiler), reader.py uses its Python scan alone.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* Rows and columns beyond these are all "absurdly far": the exact figure does not matter. */
+#define BIG_ROW 1000000000000000000LL /* 10**18 */
+#define BIG_COL 1000000000000000000LL
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int is_alpha(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+static unsigned char upper(unsigned char c) { return (c >= 'a' && c <= 'z') ? c - 32 : c; }
+
+static int has(const unsigned char *hay, Py_ssize_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+#if defined(__GLIBC__) || defined(__APPLE__)
+    return memmem(hay, (size_t)n, needle, m) != NULL;
+#else
+    const unsigned char *p = hay, *end = hay + n;
+    while (end - p >= (Py_ssize_t)m) {
+        p = memchr(p, needle[0], (size_t)(end - p) - m + 1);
+        if (p == NULL)
+            return 0;
+        if (memcmp(p, needle, m) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+#endif
+}
+
+static int starts(const unsigned char *p, const unsigned char *end, const char *s, size_t m)
+{
+    return end - p >= (Py_ssize_t)m && memcmp(p, s, m) == 0;
+}
+
+/* A string of digits or letters is "greater" as reader._greater means it: longer, or as long
+ * and greater at the first difference (letters compared upper-cased). */
+static int greater(const unsigned char *s, Py_ssize_t n, const char *than, Py_ssize_t k, int letters)
+{
+    Py_ssize_t i;
+    if (n != k)
+        return n > k;
+    for (i = 0; i < n; i++) {
+        unsigned char a = letters ? upper(s[i]) : s[i];
+        if (a != (unsigned char)than[i])
+            return a > (unsigned char)than[i];
+    }
+    return 0;
+}
+
+static void letters_of(long long col, char *out)
+{
+    char tmp[32];
+    int n = 0, i;
+    while (col > 0 && n < 30) {
+        long long rem = (col - 1) % 26;
+        tmp[n++] = (char)('A' + rem);
+        col = (col - 1) / 26;
+    }
+    for (i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* scan_window(window, prefix, max_row, max_col, no_prefix_check) -> tuple, see reader.py */
+static PyObject *scan_window(PyObject *self, PyObject *args)
+{
+    Py_buffer wb, pb;
+    long long max_row, max_col;
+    int check_prefixed;
+    if (!PyArg_ParseTuple(args, "y*y*LLp", &wb, &pb, &max_row, &max_col, &check_prefixed))
+        return NULL;
+    const unsigned char *buf = wb.buf, *end = buf + wb.len;
+    const char *prefix = pb.buf;
+    size_t plen = (size_t)pb.len;
+    long long n_open = 0, n_not = 0, refs = 0, valid = 0, last_row = 0;
+    long long found_row = 0, found_col = 0;
+    int beyond = 0, prefixed = 0, errors = 0, formula_tag = 0, valueless = 0;
+    char head_tail[8] = "c r=\"";
+    char close_c[40], close_f[40], v_close[40];
+    char rowstr[32], colstr[32];
+    Py_ssize_t rk, ck;
+
+    if (plen > 16) {
+        PyBuffer_Release(&wb);
+        PyBuffer_Release(&pb);
+        PyErr_SetString(PyExc_ValueError, "namespace prefix too long");
+        return NULL;
+    }
+    /* "</{p}c>", "</{p}f>", "></{p}v>" */
+    snprintf(close_c, sizeof close_c, "</%.*sc>", (int)plen, prefix);
+    snprintf(close_f, sizeof close_f, "</%.*sf>", (int)plen, prefix);
+    snprintf(v_close, sizeof v_close, "></%.*sv>", (int)plen, prefix);
+
+    Py_BEGIN_ALLOW_THREADS
+
+    /* The last cell reference of the window (rows ascend): `<{p}c r="` then [A-Z]{1,3}[0-9]{1,7}" */
+    {
+        const unsigned char *p = end;
+        while (p > buf) {
+            const unsigned char *q = p - 1;
+            while (q >= buf && *q != '<')
+                q--;
+            if (q < buf)
+                break;
+            p = q;
+            if (starts(q + 1, end, prefix, plen) && starts(q + 1 + plen, end, head_tail, 5)) {
+                const unsigned char *s = q + 1 + plen + 5, *t = s;
+                while (t < end && t - s < 4 && *t >= 'A' && *t <= 'Z')
+                    t++;
+                if (t - s >= 1 && t - s <= 3) {
+                    const unsigned char *d = t;
+                    long long row = 0;
+                    while (d < end && d - t < 8 && is_digit(*d)) {
+                        row = row * 10 + (*d - '0');
+                        d++;
+                    }
+                    if (d - t >= 1 && d - t <= 7 && d < end && *d == '"')
+                        last_row = row;
+                }
+                break;
+            }
+        }
+    }
+    if (last_row > max_row)
+        max_row = last_row;
+    if (max_row > BIG_ROW)
+        max_row = BIG_ROW;
+    if (max_col > BIG_COL)
+        max_col = BIG_COL;
+    if (max_row > 0)
+        snprintf(rowstr, sizeof rowstr, "%lld", max_row);
+    else
+        rowstr[0] = '\0';
+    if (max_col > 0)
+        letters_of(max_col, colstr);
+    else
+        colstr[0] = '\0';
+    rk = (Py_ssize_t)strlen(rowstr);
+    ck = (Py_ssize_t)strlen(colstr);
+
+    {
+        const unsigned char *p = buf;
+        while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+            const unsigned char *q = p + 1;
+            if (q < end && *q == '/') {
+                /* a cell ending right after its formula or an empty tag: </f></c>, /></c> */
+                if (starts(p, end, close_c, strlen(close_c))) {
+                    size_t fl = strlen(close_f);
+                    if ((p - buf >= (Py_ssize_t)fl && memcmp(p - fl, close_f, fl) == 0) ||
+                        (p - buf >= 2 && p[-2] == '/' && p[-1] == '>'))
+                        valueless = 1;
+                }
+                p = q;
+                continue;
+            }
+            if (!starts(q, end, prefix, plen)) {
+                p = q;
+                continue;
+            }
+            q += plen;
+            if (q >= end) {
+                p = q;
+                continue;
+            }
+            if (*q == 'c') {
+                const unsigned char *r = q + 1;
+                n_open++;
+                if (r < end && (*r == 'o' || *r == 'f' || *r == 'u' || *r == 'e')) {
+                    n_not++;
+                } else if (starts(r, end, " r=\"", 4)) {
+                    const unsigned char *s = r + 4, *t = s, *d;
+                    refs++;
+                    while (t < end && is_alpha(*t))
+                        t++;
+                    d = t;
+                    while (d < end && is_digit(*d))
+                        d++;
+                    /* as reader._beyond's regex: columns past max_col, then a digit */
+                    if (t > s && t < end && is_digit(*t) && greater(s, t - s, colstr, ck, 1))
+                        beyond = 1;
+                    /* rows past max_row, then the closing quote */
+                    if (t > s && d > t && d < end && *d == '"' &&
+                        greater(t, d - t, rowstr, rk, 0))
+                        beyond = 1;
+                    if (t > s && d > t && d < end && *d == '"') {
+                        long long row = 0, col = 0;
+                        const unsigned char *x;
+                        valid++;
+                        if (d - t > 18) {
+                            row = BIG_ROW;
+                        } else {
+                            for (x = t; x < d; x++)
+                                row = row * 10 + (*x - '0');
+                        }
+                        if (t - s > 12) {
+                            col = BIG_COL;
+                        } else {
+                            for (x = s; x < t; x++)
+                                col = col * 26 + (upper(*x) - 64);
+                        }
+                        if (row > found_row)
+                            found_row = row;
+                        if (col > found_col)
+                            found_col = col;
+                    }
+                }
+            } else if (*q == 'f') {
+                if (q + 1 < end && (q[1] == '>' || q[1] == ' '))
+                    formula_tag = 1;
+            } else if (*q == 'v') {
+                /* <v/>, <v />, <v></v> */
+                if (starts(q + 1, end, "/>", 2) || starts(q + 1, end, " />", 3) ||
+                    starts(q + 1, end, v_close, strlen(v_close)))
+                    valueless = 1;
+            }
+            p = q;
+        }
+    }
+    if (check_prefixed) {
+        const unsigned char *p = buf;
+        while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
+            if (end - p >= 3 && p[1] == 'c' && (is_space(p[2]) || p[2] == '>' || p[2] == '/')) {
+                prefixed = 1;
+                break;
+            }
+            p++;
+        }
+    }
+    errors = has(buf, wb.len, "t=\"e\"") || has(buf, wb.len, "t='e'");
+
+    Py_END_ALLOW_THREADS
+
+    PyBuffer_Release(&wb);
+    PyBuffer_Release(&pb);
+    return Py_BuildValue("(LLLLiLLLiiii)", n_open, n_not, refs, last_row, beyond, valid,
+                         found_row, found_col, prefixed, errors, formula_tag, valueless);
+}
+
+static PyMethodDef methods[] = {
+    {"scan_window", scan_window, METH_VARARGS,
+     "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
+     "refs, last_row, beyond, valid, found_row, found_col, prefixed, errors, formula_tag, "
+     "valueless)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "kqxl.book._scan", "The byte scan of a sheet window, in C.", -1,
+    methods,
+};
+
+PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }

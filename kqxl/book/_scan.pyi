@@ -1,0 +1,3 @@
+def scan_window(
+    window: bytes, prefix: bytes, max_row: int, max_col: int, check_prefixed: bool, /
+) -> tuple[int, int, int, int, int, int, int, int, int, int, int, int]: ...

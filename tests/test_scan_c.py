@@ -1,0 +1,168 @@
+"""The byte scan in C (``kqxl/book/_scan.c``) finds what the Python scan finds.
+
+reader.py scans with the C part when it was built, else in Python; both must give the same
+:class:`~kqxl.book.reader.SheetScan` for any bytes: generated windows of cells, references and
+markers that are right, odd or hostile, the demo team's workbooks and (slow) the Excel corpus.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import require_corpus
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kqxl.book.reader as reader
+from kqxl.book.package import open_package
+from kqxl.book.safety import Limits, check_file
+from kqxl.demo import build_team
+from kqxl.errors import WorkbookError
+from kqxl.rules import load_rules
+
+needs_c = pytest.mark.skipif(
+    reader._scan_c is None and not os.environ.get("CI"),
+    reason="the C scan was not built here (no compiler at install)",
+)
+
+
+def test_the_c_scan_is_built_in_ci() -> None:
+    if os.environ.get("CI"):
+        assert reader._scan_c is not None, "setup.py's extension must build where CI runs"
+
+
+def _fields(scan: reader.SheetScan) -> dict[str, object]:
+    out = dataclasses.asdict(scan)
+    for key in ("max_row", "max_col"):  # the C scan counts no further than 10**18
+        out[key] = min(out[key], reader._BIG)
+    return out
+
+
+def _both(windows: list[bytes], prefix: bytes, start: tuple[int, int] = (0, 0)) -> None:
+    c, py = reader.SheetScan(*start), reader.SheetScan(*start)
+    for window in windows:
+        reader._scan_window_c(window, prefix, c)
+        reader._scan_window_py(window, prefix, py)
+        assert _fields(c) == _fields(py), window
+
+
+_LETTERS = st.text("ABCXYZabxz", min_size=0, max_size=5)
+_DIGITS = st.text("0123456789", min_size=0, max_size=9)
+_REF = st.builds(lambda a, d, q: f"{a}{d}{q}", _LETTERS, _DIGITS, st.sampled_from(['"', "", "x"]))
+_TAG = st.one_of(
+    st.builds(lambda r: f'<c r="{r}><v>1</v></c>', _REF),
+    st.builds(lambda r: f'<c r="{r} t="e"><v>#N/A</v></c>', _REF),
+    st.builds(lambda r: f'<row r="{r}">', _DIGITS),
+    st.sampled_from(
+        [
+            "</row>",
+            "<c>",
+            "<c/>",
+            '<c t="n" r="A1">',
+            "<col/>",
+            "<cols>",
+            "<cfRule>",
+            "<customSheetView/>",
+            "<cellWatch/>",
+            "<f>1+1</f>",
+            "<f t='shared' si='0'/>",
+            "<f>",
+            "</f>",
+            "</f></c>",
+            "/></c>",
+            "</c>",
+            "<v/>",
+            "<v />",
+            "<v></v>",
+            "<v>2</v>",
+            "t='e'",
+            't="e"',
+            '<x:c r="A1">',
+            "<x:f>1</x:f></x:c>",
+            "<x:v/>",
+            "a:c>",
+            "a:c ",
+            "<is><t>注:c </t></is>",
+            "</sheetData>",
+        ]
+    ),
+)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(
+    tags=st.lists(_TAG, max_size=40),
+    cuts=st.lists(st.integers(0, 40), max_size=4),
+    prefix=st.sampled_from([b"", b"x:"]),
+    start=st.tuples(st.integers(0, 200), st.integers(0, 60)),
+)
+def test_generated_windows_scan_alike(
+    tags: list[str], cuts: list[int], prefix: bytes, start: tuple[int, int]
+) -> None:
+    # windows end just before a "<", as scan_sheet cuts them
+    cut = sorted({k for k in cuts if 0 < k < len(tags)})
+    pieces = [tags[i:j] for i, j in zip([0, *cut], [*cut, len(tags)], strict=True)]
+    _both(["".join(p).encode() for p in pieces if p], prefix, start)
+
+
+@needs_c
+@pytest.mark.parametrize(
+    "window",
+    [
+        b'<row r="1"><c r="A1"><v>1</v></c><c r="C1"/></row><row r="9"><c r="AB3"/></row>',
+        b'<row r="1"><c r="XFD1048576"><v>1</v></c></row>',
+        b'<row r="1"><c r="A99999999999999999999999"><v>1</v></c></row>',
+        b'<row r="1"><c r="ABCDEFGHIJKLMNOPQ1"><v>1</v></c></row>',
+        b'<row r="1"><c r="A0001048577"><v>1</v></c></row>',
+        b'<row r="1"><c r="xfd1048576"><v>1</v></c></row>',
+        b'<row r="1"><c r="A1" t="e"><f>1/0</f><v/></c></row>',
+        b"",
+        b"<c",
+        b'<c r="',
+        b'<c r="A',
+        b'<c r="A1',
+    ],
+)
+def test_hostile_and_cut_windows_scan_alike(window: bytes) -> None:
+    _both([window], b"")
+    _both([window], b"", (100_000, 30))
+
+
+def _worksheet_parts(path: Path) -> list[str]:
+    with check_file(path, Limits()) as zf:
+        return [s.part for s in open_package(path, zf).sheets if s.part]
+
+
+def _scan_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    parts = _worksheet_parts(path)
+    with zipfile.ZipFile(path) as zf:
+        for part in parts:
+            c = reader.scan_sheet(path, zf, part)
+            with monkeypatch.context() as m:
+                m.setattr(reader, "_scan_c", None)
+                py = reader.scan_sheet(path, zf, part)
+            assert _fields(c) == _fields(py), (path.name, part)
+    return len(parts)
+
+
+@needs_c
+def test_the_demo_team_scans_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_team(tmp_path / "team", load_rules(None))
+    assert sum(_scan_both_ways(p, monkeypatch) for p in (tmp_path / "team").glob("*.xlsx")) > 10
+
+
+@needs_c
+@pytest.mark.slow
+def test_the_excel_corpus_scans_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared = 0
+    for path in sorted(require_corpus().glob("*.xlsx")):
+        try:
+            compared += _scan_both_ways(path, monkeypatch)
+        except WorkbookError:
+            continue  # the corpus holds a few files kqxl refuses on purpose
+    assert compared > 900
