@@ -14,8 +14,8 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, compress
+from operator import and_, attrgetter, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -401,6 +401,7 @@ def _level_order(level: Any) -> tuple[bool, int]:
 # A notice repeated down a column (5,000 "√" read as 是) is one line naming its first cells.
 NOTICE_CELLS_SHOWN = 3
 _NOTICE_KEY = attrgetter("sheet", "column", "message")
+_ROW, _LEVEL = attrgetter("row"), attrgetter("level")
 
 
 def _finding_lines(file: Path, findings: Iterable[Any]) -> Iterator[str]:
@@ -413,31 +414,51 @@ def _finding_lines(file: Path, findings: Iterable[Any]) -> Iterator[str]:
 def _notice_lines(file: Path, notices: list[Any]) -> Iterator[str]:
     """Each notice as a line, except that the same notice in more than
     :data:`NOTICE_CELLS_SHOWN` cells of one column is one line where it first occurs (``--json``
-    keeps every cell)."""
-    keys = list(map(_NOTICE_KEY, notices))  # a sheet of 1,000,000 rows may hold millions
+    keeps every cell).
+
+    A sheet of 1,000,000 rows may hold millions of notices: they are keyed, counted and sorted
+    out by ``map`` and ``compress`` (in C); Python steps only through the lines printed and
+    the first cells of each repeated notice."""
+    keys = list(map(_NOTICE_KEY, notices))
     counts = Counter(keys)
     many = {k for k, n in counts.items() if n > NOTICE_CELLS_SHOWN and k[1]}
+    if not many:
+        yield from _finding_lines(file, notices)
+        return
+    # a repeated notice's cells with a row; any other notice is a line of its own
+    grouped = list(map(and_, map(many.__contains__, keys), map(bool, map(_ROW, notices))))
+    at = list(compress(range(len(notices)), grouped))
     first: dict[tuple[str, str, str], list[str]] = {}
-    if many:
-        for f, key in zip(notices, keys, strict=True):
-            if key in many and f.row:
-                refs = first.setdefault(key, [])
-                if len(refs) < NOTICE_CELLS_SHOWN:
-                    refs.append(f"{f.column}{f.row}")
-    for f, key in zip(notices, keys, strict=True):
-        if key not in many or not f.row:
-            yield from _finding_lines(file, [f])
-        elif key in first:  # where it first occurs, once
-            cells = text(CLI, "notice_cells", refs="、".join(first.pop(key)), n=counts[key])
+    shown_at: list[int] = []
+    full = 0
+    for i in at:  # until every repeated notice has its first cells
+        key = keys[i]
+        refs = first.get(key)
+        if refs is None:
+            refs = first[key] = []
+            shown_at.append(i)  # its line goes where it first occurs
+        if len(refs) < NOTICE_CELLS_SHOWN:
+            refs.append(f"{notices[i].column}{notices[i].row}")
+            full += len(refs) == NOTICE_CELLS_SHOWN
+            if full == len(many):
+                break
+    alone = compress(range(len(notices)), map(not_, grouped))
+    for i in sorted(chain(alone, shown_at)):
+        f, key = notices[i], keys[i]
+        if key in first and grouped[i]:
+            cells = text(CLI, "notice_cells", refs="、".join(first[key]), n=counts[key])
             yield f"{file.name}:{f.sheet}!{cells}: {LABELS['notice_prefix']}{f.message}"
+        else:
+            yield from _finding_lines(file, [f])
 
 
 def _print_result(file: Path, result: Any) -> None:
     from kqxl.schema import CUSTOMERS, PROJECTS
 
     # Problems first, then the notices (values read leniently …), quieter and not counted.
-    problems = [f for f in result.findings if f.level != "notice"]
-    notices = [f for f in result.findings if f.level == "notice"]
+    quiet = list(map("notice".__eq__, map(_LEVEL, result.findings)))  # in C: millions
+    problems = list(compress(result.findings, map(not_, quiet)))
+    notices = list(compress(result.findings, quiet))
     lines: list[str] = []
     for line in chain(_finding_lines(file, problems), _notice_lines(file, notices)):
         lines.append(line)

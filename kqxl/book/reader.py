@@ -6,9 +6,9 @@ to catch). So every sheet is first scanned as a byte stream, cheaply, for how ma
 holds and how far they reach; calamine reads it only when that area is in proportion to the
 cells present. Any other sheet — sparse, or written in a way the scan cannot vouch for — is read
 by kqxl's own streaming parser, which keeps only the cells present (slower per cell, but such
-sheets hold few cells). The scan walks each window's tags once in C (``_scan.c``, built at
-install where a compiler is at hand); elsewhere the same scan runs in Python, about three
-times slower. A sheet whose cells are spread too thinly even for that is refused with
+sheets hold few cells). The scan walks each window's tags once, and calamine's rows are
+normalised, in C (``_speedups.c``, built at install where a compiler is at hand; elsewhere the
+same loops run in Python, slower). A sheet whose cells are spread too thinly even for that is refused with
 a one-line :class:`~kqxl.errors.WorkbookError`.
 
 calamine cannot answer two more things, and kqxl finds them itself rather than through openpyxl
@@ -56,10 +56,10 @@ from kqxl.book.styles import StyleBook
 from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGrid, column_index
 from kqxl.errors import HostileFileError, WorkbookError
 
-try:  # the byte scan in C (setup.py); without a compiler at install, the same scan in Python
-    from kqxl.book import _scan as _scan_c
+try:  # the scan and the row loop in C (setup.py); without a compiler at install, in Python
+    from kqxl.book import _speedups
 except ImportError:  # pragma: no cover - the C part is built wherever the tests run
-    _scan_c = None  # type: ignore[assignment]
+    _speedups = None  # type: ignore[assignment]
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -274,7 +274,14 @@ _SHARED_TEXT_MAX = 1 << 16
 
 
 def _normalised(row: list[Any], short: dict[str, str]) -> list[Any]:
-    """calamine's row in kqxl's values: ``''`` → None, whole floats → int (in place)."""
+    """calamine's row in kqxl's values: ``''`` → None, whole floats → int (in place); short
+    texts shared through ``short``."""
+    if _speedups is not None:
+        return _speedups.normalise_row(row, short, _SHARED_TEXT_LEN, _SHARED_TEXT_MAX)
+    return _normalised_py(row, short)
+
+
+def _normalised_py(row: list[Any], short: dict[str, str]) -> list[Any]:
     for j, value in enumerate(row):
         kind = type(value)
         if kind is str:
@@ -440,21 +447,21 @@ def _note_end(window: bytes, scan: SheetScan) -> None:
 
 
 def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
-    if _scan_c is not None:
+    if _speedups is not None:
         _scan_window_c(window, prefix, scan)
     else:
         _scan_window_py(window, prefix, scan)
 
 
 def _scan_window_c(window: bytes, prefix: bytes, scan: SheetScan) -> None:
-    """:func:`_scan_window_py`, with the passes over the window done in one by ``_scan.c``,
+    """:func:`_scan_window_py`, with the passes over the window done in one by ``_speedups.c``,
     which returns the facts this combines as the Python scan does."""
     if prefix:  # rare: the checks of a prefixed sheet stay in Python
         head = b"<" + prefix + b'c r="'
         if _CELL_START.search(window) or window.count(b":c ") != window.count(head):
             scan.plain = False
     (n, not_cells, refs, last_row, beyond, valid, row, col, prefixed, errors, tag, valueless) = (
-        _scan_c.scan_window(
+        _speedups.scan_window(
             window, prefix, min(scan.max_row, _BIG), min(scan.max_col, _BIG), not prefix
         )
     )
@@ -481,7 +488,7 @@ def _scan_window_c(window: bytes, prefix: bytes, scan: SheetScan) -> None:
         scan.plain = False
 
 
-_BIG = 10**18  # beyond this a row or column is absurdly far; _scan.c counts no further
+_BIG = 10**18  # beyond this a row or column is absurdly far; _speedups.c counts no further
 
 
 def _scan_window_py(window: bytes, prefix: bytes, scan: SheetScan) -> None:
@@ -534,7 +541,7 @@ def _scan_formulas(
 ) -> None:
     # Excel always writes a formula's value, so a sheet Excel saved is not parsed further even
     # if it holds formulas; a program that does not calculate leaves one of these markers.
-    # ``found``: whether the window holds a formula tag and a marker, as _scan.c found them
+    # ``found``: whether the window holds a formula tag and a marker, as _speedups.c found them
     # (then only the edge between the windows is searched here).
     open_f = b"<" + prefix + b"f"
     if not scan.formula_tags:

@@ -1,13 +1,16 @@
-"""The byte scan in C (``kqxl/book/_scan.c``) finds what the Python scan finds.
+"""The reader's loops in C (``kqxl/book/_speedups.c``) do what its Python loops do.
 
-reader.py scans with the C part when it was built, else in Python; both must give the same
+reader.py uses the C part when it was built, else Python. The byte scan must give the same
 :class:`~kqxl.book.reader.SheetScan` for any bytes: generated windows of cells, references and
 markers that are right, odd or hostile, the demo team's workbooks and (slow) the Excel corpus.
+The row normaliser must leave any row as the Python loop leaves it, sharing the same texts.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -25,14 +28,14 @@ from kqxl.errors import WorkbookError
 from kqxl.rules import load_rules
 
 needs_c = pytest.mark.skipif(
-    reader._scan_c is None and not os.environ.get("CI"),
+    reader._speedups is None and not os.environ.get("CI"),
     reason="the C scan was not built here (no compiler at install)",
 )
 
 
 def test_the_c_scan_is_built_in_ci() -> None:
     if os.environ.get("CI"):
-        assert reader._scan_c is not None, "setup.py's extension must build where CI runs"
+        assert reader._speedups is not None, "setup.py's extension must build where CI runs"
 
 
 def _fields(scan: reader.SheetScan) -> dict[str, object]:
@@ -144,7 +147,7 @@ def _scan_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
         for part in parts:
             c = reader.scan_sheet(path, zf, part)
             with monkeypatch.context() as m:
-                m.setattr(reader, "_scan_c", None)
+                m.setattr(reader, "_speedups", None)
                 py = reader.scan_sheet(path, zf, part)
             assert _fields(c) == _fields(py), (path.name, part)
     return len(parts)
@@ -166,3 +169,51 @@ def test_the_excel_corpus_scans_alike(monkeypatch: pytest.MonkeyPatch) -> None:
         except WorkbookError:
             continue  # the corpus holds a few files kqxl refuses on purpose
     assert compared > 900
+
+
+_CELL = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(["", "是", "否", "张三", "甲方", "很长的一段文字内容"]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1.0, 3.5, 1e300, -2.0, 45000.0]),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.just(dt.date(2024, 5, 3)),
+)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(_CELL, max_size=12), max_size=6), cap=st.integers(0, 6))
+def test_rows_normalise_alike(rows: list[list[object]], cap: int) -> None:
+    short_c: dict[str, str] = {}
+    short_py: dict[str, str] = {}
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(reader, "_SHARED_TEXT_MAX", cap)  # the table fills up
+        for row in rows:
+            c = reader._speedups.normalise_row(list(row), short_c, reader._SHARED_TEXT_LEN, cap)
+            py = reader._normalised_py(list(row), short_py)
+            assert len(c) == len(py) and all(map(_same, c, py)), (row, c, py)
+            # a short text is the one object the table keeps, as in Python
+            assert [x is short_c.get(x) for x in c if type(x) is str] == [
+                x is short_py.get(x) for x in py if type(x) is str
+            ]
+    assert short_c == short_py
+
+
+@needs_c
+def test_the_normaliser_shares_texts_and_makes_whole_numbers_ints() -> None:
+    short: dict[str, str] = {}
+    first = reader._normalised(["是", "", 3.0, 2.5, "很长很长很长很长的文字", None], short)
+    again = reader._normalised(["".join(["是"]), 7.0], short)
+    assert first == ["是", None, 3, 2.5, "很长很长很长很长的文字", None]
+    assert type(first[2]) is int and type(again[1]) is int
+    assert again[0] is first[0]  # the same object: one per distinct short text
+    assert list(short) == ["是"]

@@ -1,3 +1,8 @@
+from typing import Any
+
 def scan_window(
     window: bytes, prefix: bytes, max_row: int, max_col: int, check_prefixed: bool, /
 ) -> tuple[int, int, int, int, int, int, int, int, int, int, int, int]: ...
+def normalise_row(
+    row: list[Any], short: dict[str, str], max_len: int, max_short: int, /
+) -> list[Any]: ...

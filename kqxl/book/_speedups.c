@@ -1,4 +1,6 @@
-/* The byte scan of one window of a sheet part, in one pass (kqxl.book.reader._scan_window).
+/* The two loops of kqxl.book.reader that run once per byte or per cell of a sheet, in C.
+ *
+ * scan_window: the byte scan of one window of a sheet part, in one pass (reader._scan_window).
  *
  * kqxl.book.reader scans every sheet's XML before calamine reads it (how many cells, how far
  * they reach, error cells, formulas without a value). In Python that costs six C-speed passes
@@ -9,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <string.h>
 
 /* Rows and columns beyond these are all "absurdly far": the exact figure does not matter. */
@@ -254,17 +257,65 @@ static PyObject *scan_window(PyObject *self, PyObject *args)
                          found_row, found_col, prefixed, errors, formula_tag, valueless);
 }
 
+/* normalise_row(row, short, max_len, max_short) -> row: '' -> None, a whole float -> int, a
+ * text of at most max_len characters -> the one object kept for it in short (while short holds
+ * fewer than max_short). */
+static PyObject *normalise_row(PyObject *self, PyObject *args)
+{
+    PyObject *row, *shared;
+    Py_ssize_t max_len, max_short, i, n;
+    if (!PyArg_ParseTuple(args, "O!O!nn", &PyList_Type, &row, &PyDict_Type, &shared, &max_len,
+                          &max_short))
+        return NULL;
+    n = PyList_GET_SIZE(row);
+    for (i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(row, i);
+        if (PyUnicode_CheckExact(v)) {
+            Py_ssize_t len = PyUnicode_GET_LENGTH(v);
+            if (len == 0) {
+                Py_INCREF(Py_None);
+                PyList_SetItem(row, i, Py_None);
+            } else if (len <= max_len) {
+                PyObject *same = PyDict_GetItemWithError(shared, v); /* borrowed */
+                if (same != NULL) {
+                    if (same != v) {
+                        Py_INCREF(same);
+                        PyList_SetItem(row, i, same);
+                    }
+                } else if (PyErr_Occurred()) {
+                    return NULL;
+                } else if (PyDict_GET_SIZE(shared) < max_short) {
+                    if (PyDict_SetItem(shared, v, v) < 0)
+                        return NULL;
+                }
+            }
+        } else if (PyFloat_CheckExact(v)) {
+            double d = PyFloat_AS_DOUBLE(v);
+            if (isfinite(d) && floor(d) == d) {
+                PyObject *whole = PyLong_FromDouble(d);
+                if (whole == NULL)
+                    return NULL;
+                PyList_SetItem(row, i, whole);
+            }
+        }
+    }
+    Py_INCREF(row);
+    return row;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
      "refs, last_row, beyond, valid, found_row, found_col, prefixed, errors, formula_tag, "
      "valueless)"},
+    {"normalise_row", normalise_row, METH_VARARGS,
+     "normalise_row(row, short, max_len, max_short) -> row, normalised in place"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "kqxl.book._scan", "The byte scan of a sheet window, in C.", -1,
+    PyModuleDef_HEAD_INIT, "kqxl.book._speedups", "The per-byte and per-cell loops of kqxl.book.reader, in C.", -1,
     methods,
 };
 
-PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }
