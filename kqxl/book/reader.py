@@ -8,8 +8,8 @@ cells present. Any other sheet — sparse, or written in a way the scan cannot v
 by kqxl's own streaming parser, which keeps only the cells present (slower per cell, but such
 sheets hold few cells). The scan walks each window's tags once, and calamine's rows are
 normalised, in C (``_speedups.c``, built at install where a compiler is at hand; elsewhere the
-same loops run in Python, slower). A sheet whose cells are spread too thinly even for that is refused with
-a one-line :class:`~kqxl.errors.WorkbookError`.
+same loops run in Python, slower). A sheet whose cells are spread too thinly even for that is
+refused with a one-line :class:`~kqxl.errors.WorkbookError`.
 
 calamine cannot answer two more things, and kqxl finds them itself rather than through openpyxl
 (whose read-only mode is ~8× slower over a whole sheet):
