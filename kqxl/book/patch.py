@@ -73,7 +73,6 @@ from kqxl.book.safety import (
     replace_file,
     swap_in,
     temp_name,
-    unreadable,
     write_lock,
 )
 from kqxl.book.sheetxml import (
@@ -698,28 +697,10 @@ def _load_styles(src: Path, zf: zipfile.ZipFile, package: Package) -> StyleBook:
         ) from None
 
 
-def _sheet_chunks(src: Path, zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
-    """A sheet part's bytes as :func:`member_chunks` gives them, inflated by zlib-ng (twice
-    zlib's speed) unless the member is one ``zipfile`` must read (encrypted, another method)."""
-    info = zf.NameToInfo.get(part)
-    if info is None or info.flag_bits & 0x1 or info.compress_type not in (0, 8):
-        yield from member_chunks(src, zf, part)
-        return
-    try:
-        with src.open("rb") as fh:
-            yield from inflate_member(fh, info)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise fail(
-            WorkbookError, "corrupt", path=src, detail=f"{part}：{describe_error(exc)}"
-        ) from None
-    except OSError as exc:
-        raise unreadable(src, exc) from None
-
-
 def _rewrite_sheet(src: Path, zf: zipfile.ZipFile, job: _SheetJob) -> Deflated:
     assert job.rewriter is not None
     try:
-        return deflate(job.rewriter.run(_sheet_chunks(src, zf, job.part)))
+        return deflate(job.rewriter.run(member_chunks(src, zf, job.part)))
     except zlib.error as exc:  # the deflated bytes did not inflate back to what was given
         raise fail(
             WorkbookError, "verify_failed", path=src, detail=f"{job.part}：{describe_error(exc)}"
