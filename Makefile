@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint typecheck bench templates addin clean
 
-$(STAMP): pyproject.toml setup.py kqxl/book/_scan.c
+$(STAMP): pyproject.toml setup.py kqxl/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -1,4 +1,4 @@
-"""The optional C part of kqxl: the reader's per-byte and per-cell loops (kqxl/book/_speedups.c).
+"""The optional C part of kqxl: its per-byte and per-cell loops (kqxl/_speedups.c).
 
 Everything else is in pyproject.toml. Where no C compiler is at hand the build skips the
 extension (``optional=True``) and kqxl reads in Python, with the same results, slower.
@@ -6,4 +6,4 @@ extension (``optional=True``) and kqxl reads in Python, with the same results, s
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("kqxl.book._speedups", ["kqxl/book/_speedups.c"], optional=True)])
+setup(ext_modules=[Extension("kqxl._speedups", ["kqxl/_speedups.c"], optional=True)])

@@ -1,4 +1,4 @@
-"""The reader's loops in C (``kqxl/book/_speedups.c``) do what its Python loops do.
+"""kqxl's loops in C (``kqxl/_speedups.c``) do what their Python versions do.
 
 reader.py uses the C part when it was built, else Python. The byte scan must give the same
 :class:`~kqxl.book.reader.SheetScan` for any bytes: generated windows of cells, references and
@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import os
 import zipfile
+from itertools import islice, zip_longest
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kqxl.book.reader as reader
+import kqxl.engine.validate as validate
 from kqxl.book.package import open_package
 from kqxl.book.safety import Limits, check_file
 from kqxl.demo import build_team
@@ -33,9 +35,10 @@ needs_c = pytest.mark.skipif(
 )
 
 
-def test_the_c_scan_is_built_in_ci() -> None:
+def test_the_c_part_is_built_in_ci() -> None:
     if os.environ.get("CI"):
         assert reader._speedups is not None, "setup.py's extension must build where CI runs"
+        assert validate._speedups is reader._speedups
 
 
 def _fields(scan: reader.SheetScan) -> dict[str, object]:
@@ -217,3 +220,33 @@ def test_the_normaliser_shares_texts_and_makes_whole_numbers_ints() -> None:
     assert type(first[2]) is int and type(again[1]) is int
     assert again[0] is first[0]  # the same object: one per distinct short text
     assert list(short) == ["是"]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(st.lists(_CELL, max_size=7), st.lists(_CELL, max_size=7).map(tuple)),
+        max_size=8,
+    ),
+    width=st.integers(0, 9),
+)
+def test_rows_turn_into_the_same_columns(rows: list[list[object]], width: int) -> None:
+    want = list(islice(zip_longest(*rows, fillvalue=None), width))
+    assert reader._speedups.columns(rows, width) == want
+
+
+@needs_c
+def test_the_demo_team_validates_alike_with_and_without_c(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kqxl.api import validate_workbook
+
+    build_team(tmp_path / "team", load_rules(None))
+    for path in sorted((tmp_path / "team").glob("*.xlsx")):
+        with_c = validate_workbook(path, today=dt.date(2026, 6, 1)).model_dump()
+        with monkeypatch.context() as m:
+            m.setattr(reader, "_speedups", None)
+            m.setattr(validate, "_speedups", None)
+            without = validate_workbook(path, today=dt.date(2026, 6, 1)).model_dump()
+        assert with_c == without, path.name

@@ -57,7 +57,7 @@ from kqxl.cells import CellError, CellValue, MergedRange, SheetGrid, WorkbookGri
 from kqxl.errors import HostileFileError, WorkbookError
 
 try:  # the scan and the row loop in C (setup.py); without a compiler at install, in Python
-    from kqxl.book import _speedups
+    from kqxl import _speedups
 except ImportError:  # pragma: no cover - the C part is built wherever the tests run
     _speedups = None  # type: ignore[assignment]
 

@@ -12,6 +12,11 @@ from functools import partial
 from itertools import compress, count, islice, repeat, zip_longest
 from typing import Any
 
+try:  # the transpose in C (setup.py); without a compiler at install, zip over the rows
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - the C part is built wherever the tests run
+    _speedups = None  # type: ignore[assignment]
+
 from kqxl.cells import CellValue, SheetGrid, column_letter
 from kqxl.engine.columns import LazyColumns, text_errors
 from kqxl.engine.convert import (
@@ -340,7 +345,9 @@ def _data_columns(
         data = [data[i] for i in offsets]
     width = max(match.columns.values(), default=grid.first_col) - grid.first_col + 1
     cols: list[tuple[CellValue, ...]] = []
-    if data:
+    if data and _speedups is not None and type(data) is list:
+        cols = _speedups.columns(data, width)  # as below, in C (kqxl/_speedups.c)
+    elif data:
         # zip is faster than zip_longest; rows of one length (the usual case) allow it
         one_length = len(set(map(len, data))) == 1
         cols = list(

@@ -1,13 +1,15 @@
-/* The two loops of kqxl.book.reader that run once per byte or per cell of a sheet, in C.
+/* kqxl's loops that run once per byte or per cell of a sheet, in C (optional: setup.py).
  *
  * scan_window: the byte scan of one window of a sheet part, in one pass (reader._scan_window).
+ *   kqxl.book.reader scans every sheet's XML before calamine reads it (how many cells, how far
+ *   they reach, error cells, formulas without a value). In Python that costs six C-speed passes
+ *   per window (counts, `in` tests, a regex at every cell); this walks the window's tags once.
+ *   It returns raw facts, which reader.py combines exactly as its Python scan does.
+ * normalise_row: calamine's row in kqxl's values, in place (reader._normalised_py).
+ * columns: a sheet's rows as columns (validate._data_columns: zip_longest over the rows).
  *
- * kqxl.book.reader scans every sheet's XML before calamine reads it (how many cells, how far
- * they reach, error cells, formulas without a value). In Python that costs six C-speed passes
- * per window (counts, `in` tests, a regex at every cell); this walks the window's tags once.
- * It returns raw facts, which reader.py combines exactly as its Python scan does; the tests
- * compare the two on generated windows and on real workbooks. When this module could not be
- * built (no compiler), reader.py uses its Python scan alone.
+ * Each has its Python version beside its caller, which runs where this module could not be
+ * built (no compiler at install); tests/test_speedups.py checks that both give the same.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -303,6 +305,59 @@ static PyObject *normalise_row(PyObject *self, PyObject *args)
     return row;
 }
 
+/* columns(rows, width) -> list of tuples: the first `width` columns of `rows` (lists or tuples,
+ * of any lengths), each as a tuple with None where a row is shorter; no more columns than the
+ * longest row has. list(islice(zip_longest(*rows, fillvalue=None), width)), without the
+ * iterator per row. */
+static PyObject *columns(PyObject *self, PyObject *args)
+{
+    PyObject *rows, *out = NULL;
+    Py_ssize_t width, n, i, j, longest = 0;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &rows, &width))
+        return NULL;
+    n = PyList_GET_SIZE(rows);
+    for (i = 0; i < n; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyList_Check(row) && !PyTuple_Check(row)) {
+            PyErr_SetString(PyExc_TypeError, "columns: each row must be a list or a tuple");
+            return NULL;
+        }
+        if (Py_SIZE(row) > longest)
+            longest = Py_SIZE(row);
+    }
+    if (width > longest)
+        width = longest;
+    if (width < 0)
+        width = 0;
+    out = PyList_New(width);
+    if (out == NULL)
+        return NULL;
+    for (j = 0; j < width; j++) {
+        PyObject *col = PyTuple_New(n);
+        if (col == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, j, col);
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        Py_ssize_t len = Py_SIZE(row), k = len < width ? len : width;
+        PyObject **items = PyList_Check(row) ? ((PyListObject *)row)->ob_item
+                                            : ((PyTupleObject *)row)->ob_item;
+        for (j = 0; j < k; j++) {
+            PyObject *v = items[j];
+            Py_INCREF(v);
+            PyTuple_SET_ITEM(PyList_GET_ITEM(out, j), i, v);
+        }
+        for (; j < width; j++) {
+            Py_INCREF(Py_None);
+            PyTuple_SET_ITEM(PyList_GET_ITEM(out, j), i, Py_None);
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
@@ -310,11 +365,13 @@ static PyMethodDef methods[] = {
      "valueless)"},
     {"normalise_row", normalise_row, METH_VARARGS,
      "normalise_row(row, short, max_len, max_short) -> row, normalised in place"},
+    {"columns", columns, METH_VARARGS,
+     "columns(rows, width) -> the first width columns of rows, as tuples"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "kqxl.book._speedups", "The per-byte and per-cell loops of kqxl.book.reader, in C.", -1,
+    PyModuleDef_HEAD_INIT, "kqxl._speedups", "kqxl's per-byte and per-cell loops, in C.", -1,
     methods,
 };
 
