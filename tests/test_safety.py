@@ -442,3 +442,48 @@ def test_a_backup_folder_that_cannot_be_made_stops_the_write(tmp_path: Path) -> 
     assert not re.search(r"[A-Za-z]{4,}", str(err.value).replace(str(src), ""))
     assert src.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# ---- chunks inflated one step ahead, in a worker thread ------------------------------------
+
+
+def test_chunks_ahead_gives_every_chunk_in_order() -> None:
+    from kqxl.book.safety import chunks_ahead
+
+    chunks = [bytes([i]) * (i + 1) for i in range(50)]
+    assert list(chunks_ahead(iter(chunks), depth=2)) == chunks
+
+
+def test_chunks_ahead_raises_what_the_producer_raises() -> None:
+    from kqxl.book.safety import chunks_ahead
+
+    def broken() -> object:
+        yield b"a"
+        raise WorkbookError("坏了", code="corrupt")
+
+    got = []
+    with pytest.raises(WorkbookError):
+        for chunk in chunks_ahead(broken()):  # type: ignore[arg-type]
+            got.append(chunk)
+    assert got == [b"a"]
+
+
+def test_chunks_ahead_stops_and_closes_the_producer_when_the_caller_stops() -> None:
+    import threading
+
+    from kqxl.book.safety import chunks_ahead
+
+    closed = threading.Event()
+
+    def endless() -> object:
+        try:
+            while True:
+                yield b"x" * 10
+        finally:
+            closed.set()
+
+    ahead = chunks_ahead(endless(), depth=2)  # type: ignore[arg-type]
+    assert next(ahead) == b"x" * 10
+    ahead.close()  # the caller stops early: the worker ends, the producer is closed
+    assert closed.wait(5)
+    assert not [t for t in threading.enumerate() if t.name == "kqxl-inflate"]

@@ -44,6 +44,7 @@ from kqxl.book.safety import (
     Limits,
     PartError,
     check_file,
+    chunks_ahead,
     describe_error,
     describe_os_error,
     fail,
@@ -413,7 +414,9 @@ def scan_sheet(path: Path, zf: zipfile.ZipFile, part: str) -> SheetScan:
     scan = SheetScan()
     prefix: bytes | None = None
     carry = b""
-    for chunk in member_chunks(path, zf, part):
+    # inflated by a worker thread while the windows are scanned (both outside the GIL)
+    chunks = member_chunks(path, zf, part)
+    for chunk in chunks_ahead(chunks) if _speedups is not None else chunks:
         window = carry + chunk
         cut = window.rfind(b"<")
         if cut <= 0:

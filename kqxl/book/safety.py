@@ -13,10 +13,12 @@ import datetime as dt
 import hashlib
 import math
 import os
+import queue
 import re
 import secrets
 import shutil
 import stat
+import threading
 import time
 import zipfile
 import zlib
@@ -367,6 +369,56 @@ def member_chunks(path: Path, zf: zipfile.ZipFile, name: str) -> Iterator[bytes]
         ) from None
     except OSError as exc:
         raise unreadable(path, exc) from None
+
+
+def chunks_ahead(chunks: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
+    """``chunks``, produced by a worker thread up to ``depth`` chunks ahead of the caller.
+
+    For a consumer that works outside the GIL (the C byte scan) on what a producer makes
+    outside the GIL (zlib-ng's inflate): on two cores the two overlap. What the producer
+    raises is raised here; a caller that stops early stops the worker (and closes
+    ``chunks``) before this generator returns."""
+    done = object()
+    pending: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(done)
+        except BaseException as exc:  # handed to the caller, raised there
+            put(_Raised(exc))
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=work, name="kqxl-inflate", daemon=True)
+    worker.start()
+    try:
+        while (item := pending.get()) is not done:
+            if isinstance(item, _Raised):
+                raise item.exc
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    exc: BaseException
 
 
 def read_member(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
