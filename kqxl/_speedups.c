@@ -7,6 +7,7 @@
  *   It returns raw facts, which reader.py combines exactly as its Python scan does.
  * normalise_row: calamine's row in kqxl's values, in place (reader._normalised_py).
  * columns: a sheet's rows as columns (validate._data_columns: zip_longest over the rows).
+ * instances: many findings at once, unvalidated (results._instance_setter, per column).
  *
  * Each has its Python version beside its caller, which runs where this module could not be
  * built (no compiler at install); tests/test_speedups.py checks that both give the same.
@@ -358,6 +359,90 @@ static PyObject *columns(PyObject *self, PyObject *args)
     return out;
 }
 
+/* instances(new, cls, dict_slot, fixed, template, names, columns) -> list: for each i, an
+ * instance of cls made by new(cls) whose __dict__ (set through the descriptor dict_slot) is a
+ * copy of template with template[names[k]] = columns[k][i]; then each (descriptor, value) of
+ * fixed set on it. results._instance_setter for a column of values, without a Python call per
+ * instance. */
+static PyObject *instances(PyObject *self, PyObject *args)
+{
+    PyObject *new_fn, *cls, *dict_slot, *fixed, *template, *names, *cols, *out;
+    Py_ssize_t n = -1, k, i, nk, nf;
+    descrsetfunc set_dict;
+    if (!PyArg_ParseTuple(args, "OO!OO!O!O!O!", &new_fn, &PyType_Type, &cls, &dict_slot,
+                          &PyTuple_Type, &fixed,
+                          &PyDict_Type, &template, &PyTuple_Type, &names, &PyTuple_Type, &cols))
+        return NULL;
+    nk = PyTuple_GET_SIZE(names);
+    nf = PyTuple_GET_SIZE(fixed);
+    set_dict = Py_TYPE(dict_slot)->tp_descr_set;
+    if (set_dict == NULL || PyTuple_GET_SIZE(cols) != nk) {
+        PyErr_SetString(PyExc_TypeError, "instances: bad slot or columns");
+        return NULL;
+    }
+    for (k = 0; k < nf; k++) {
+        PyObject *pair = PyTuple_GET_ITEM(fixed, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+            Py_TYPE(PyTuple_GET_ITEM(pair, 0))->tp_descr_set == NULL) {
+            PyErr_SetString(PyExc_TypeError, "instances: fixed holds (descriptor, value) pairs");
+            return NULL;
+        }
+    }
+    for (k = 0; k < nk; k++) {
+        PyObject *col = PyTuple_GET_ITEM(cols, k);
+        if (!PyList_Check(col) && !PyTuple_Check(col)) {
+            PyErr_SetString(PyExc_TypeError, "instances: each column must be a list or a tuple");
+            return NULL;
+        }
+        if (n >= 0 && Py_SIZE(col) != n) {
+            PyErr_SetString(PyExc_ValueError, "instances: the columns differ in length");
+            return NULL;
+        }
+        n = Py_SIZE(col);
+    }
+    if (n < 0)
+        n = 0;
+    out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *d = PyDict_Copy(template), *obj;
+        if (d == NULL)
+            goto fail;
+        for (k = 0; k < nk; k++) {
+            PyObject *col = PyTuple_GET_ITEM(cols, k);
+            PyObject *v = PyList_Check(col) ? PyList_GET_ITEM(col, i) : PyTuple_GET_ITEM(col, i);
+            if (PyDict_SetItem(d, PyTuple_GET_ITEM(names, k), v) < 0) {
+                Py_DECREF(d);
+                goto fail;
+            }
+        }
+        /* object.__new__(cls) without the call: its checks were made by the first */
+        obj = i == 0 ? PyObject_CallOneArg(new_fn, cls)
+                     : ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+        if (obj == NULL) {
+            Py_DECREF(d);
+            goto fail;
+        }
+        PyList_SET_ITEM(out, i, obj); /* owned by out from here on */
+        if (set_dict(dict_slot, obj, d) < 0) {
+            Py_DECREF(d);
+            goto fail;
+        }
+        Py_DECREF(d);
+        for (k = 0; k < nf; k++) {
+            PyObject *pair = PyTuple_GET_ITEM(fixed, k), *descr = PyTuple_GET_ITEM(pair, 0);
+            if (Py_TYPE(descr)->tp_descr_set(descr, obj, PyTuple_GET_ITEM(pair, 1)) < 0)
+                goto fail;
+        }
+    }
+    return out;
+fail:
+    /* the list's unset slots are NULL, which list_dealloc skips */
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
@@ -367,6 +452,8 @@ static PyMethodDef methods[] = {
      "normalise_row(row, short, max_len, max_short) -> row, normalised in place"},
     {"columns", columns, METH_VARARGS,
      "columns(rows, width) -> the first width columns of rows, as tuples"},
+    {"instances", instances, METH_VARARGS,
+     "instances(new, cls, dict_slot, fixed, template, names, columns) -> list of instances"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 def scan_window(
@@ -7,3 +8,13 @@ def normalise_row(
     row: list[Any], short: dict[str, str], max_len: int, max_short: int, /
 ) -> list[Any]: ...
 def columns(rows: list[Any], width: int, /) -> list[tuple[Any, ...]]: ...
+def instances(
+    new: Any,
+    cls: Any,
+    dict_slot: Any,
+    fixed: tuple[tuple[Any, Any], ...],
+    template: dict[str, Any],
+    names: tuple[str, ...],
+    columns: tuple[Sequence[Any], ...],
+    /,
+) -> list[Any]: ...

@@ -250,3 +250,48 @@ def test_the_demo_team_validates_alike_with_and_without_c(
             m.setattr(validate, "_speedups", None)
             without = validate_workbook(path, today=dt.date(2026, 6, 1)).model_dump()
         assert with_c == without, path.name
+
+
+@needs_c
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(st.integers(1, 10**6), st.one_of(st.none(), st.text(max_size=4)), st.booleans()),
+        max_size=30,
+    )
+)
+def test_findings_made_at_once_equal_those_made_one_by_one(
+    cells: list[tuple[int, str | None, bool]],
+) -> None:
+    import kqxl.engine.results as results
+
+    codes = ["lenient_value" if yes else "choice_synonym" for _, _, yes in cells]
+    rows = [r for r, _, _ in cells]
+    values = [v for _, v, _ in cells]
+    typed = ["是" if yes else "甲方" for _, _, yes in cells]
+
+    def made() -> list[results.Finding]:
+        return results.ColumnFindings("客户", "AD", "了解产品").notices(
+            codes, rows, values, typed, "是否"
+        )
+
+    with_c = made()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(results, "_speedups", None)
+        one_by_one = made()
+    assert with_c == one_by_one
+    assert [f.model_dump() for f in with_c] == [f.model_dump() for f in one_by_one]
+    assert all(
+        type(f) is results.Finding and f.model_fields_set == set(results.Finding.model_fields)
+        for f in with_c
+    )
+
+
+@needs_c
+def test_findings_made_at_once_refuse_columns_of_different_lengths() -> None:
+    import kqxl.engine.results as results
+
+    template = {"code": "c", "level": "notice", "sheet": "客户", "row": None, "column": "A"}
+    template |= {"header": "h", "value": None, "message": "m"}
+    with pytest.raises(ValueError):
+        results._new_findings(template, ("row", "value"), ([1, 2], ["a"]))

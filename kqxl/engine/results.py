@@ -26,6 +26,11 @@ from typing import Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer
 
+try:  # many findings at once in C (setup.py); without a compiler at install, one by one
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - the C part is built wherever the tests run
+    _speedups = None  # type: ignore[assignment]
+
 from kqxl.rules.io import RulesInfo
 from kqxl.schema import CUSTOMERS, PROJECTS
 from kqxl.texts import FINDINGS, text
@@ -142,8 +147,38 @@ class Finding(BaseModel):
         )
 
 
+def _column_builder(
+    cls: type[M],
+) -> Callable[[dict[str, Any], tuple[str, ...], tuple[Sequence[Any], ...]], list[M]]:
+    """:func:`_instance_setter` for many instances at once: ``build(template, names, columns)``
+    gives, for each position of ``columns``, an instance whose fields are ``template``'s with
+    ``names[k]`` set to ``columns[k][i]`` — in C (``kqxl._speedups.instances``) where it was
+    built, else one :func:`_instance_setter` call each."""
+    put = _instance_setter(cls)
+    slots = vars(BaseModel)
+    fixed = (
+        (slots["__pydantic_fields_set__"], set(cls.model_fields)),
+        (slots["__pydantic_extra__"], None),
+        (slots["__pydantic_private__"], None),
+    )
+
+    def build(
+        template: dict[str, Any], names: tuple[str, ...], columns: tuple[Sequence[Any], ...]
+    ) -> list[M]:
+        columns = tuple(c if isinstance(c, (list, tuple)) else list(c) for c in columns)
+        if _speedups is not None:
+            return _speedups.instances(
+                object.__new__, cls, slots["__dict__"], fixed, template, names, columns
+            )
+        rows = zip(*columns, strict=True)
+        return [put({**template, **dict(zip(names, row, strict=True))}) for row in rows]
+
+    return build
+
+
 _new_finding = fast_builder(Finding)
 _put_finding = _instance_setter(Finding)
+_new_findings = _column_builder(Finding)
 
 
 def level_of(code: str) -> Level:
@@ -190,24 +225,25 @@ class ColumnFindings:
                 else self.make(code, 0, value, typed=read_as, kind=kind).message
             )
         levels = {code: level_of(code) for code in set(codes)}
-        sheet, column, header, put = self.sheet, self.column, self.header, _put_finding
-        return [
-            put(
-                {
-                    "code": code,
-                    "level": levels[code],
-                    "sheet": sheet,
-                    "row": row,
-                    "column": column,
-                    "header": header,
-                    "value": value,
-                    "message": message,
-                }
-            )
-            for code, row, value, message in zip(
-                codes, rows, values, map(messages.__getitem__, keys), strict=True
-            )
-        ]
+        found = list(map(messages.__getitem__, keys))
+        template: dict[str, Any] = {
+            "code": None,
+            "level": None,
+            "sheet": self.sheet,
+            "row": None,
+            "column": self.column,
+            "header": self.header,
+            "value": None,
+            "message": None,
+        }
+        if len(levels) == 1:  # the usual case: one code for the column
+            ((template["code"], template["level"]),) = levels.items()
+            return _new_findings(template, ("row", "value", "message"), (rows, values, found))
+        return _new_findings(
+            template,
+            ("code", "level", "row", "value", "message"),
+            (codes, list(map(levels.__getitem__, codes)), rows, values, found),
+        )
 
     def make(self, code: str, row: int, value: str | None, **extra: object) -> Finding:
         key = (code, value, *extra.items())
