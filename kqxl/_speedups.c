@@ -8,6 +8,7 @@
  * normalise_row: calamine's row in kqxl's values, in place (reader._normalised_py).
  * columns: a sheet's rows as columns (validate._data_columns: zip_longest over the rows).
  * instances: many findings at once, unvalidated (results._instance_setter, per column).
+ * finding_keys: the sort key of each finding (evaluate._in_place_order).
  *
  * Each has its Python version beside its caller, which runs where this module could not be
  * built (no compiler at install); tests/test_speedups.py checks that both give the same.
@@ -443,6 +444,141 @@ fail:
     return NULL;
 }
 
+/* A column's letters as a number (A = 1, AA = 27), as kqxl.cells.column_index; -1 for a text
+ * that is not ASCII (the caller then computes the keys in Python). */
+static long long letters_value(PyObject *text)
+{
+    Py_ssize_t i, n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    long long v = 0;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch > 127 || n > 12)
+            return -1;
+        if (ch >= 'a' && ch <= 'z')
+            ch -= 32;
+        v = v * 26 + ((long long)ch - 64);
+    }
+    return v;
+}
+
+/* finding_keys(findings, sheet_order, other) -> list of int: evaluate._in_place_order's sort key
+ * of each finding, (sheet place * row span + row) * column span + column, where the place is
+ * sheet_order[sheet] (else other), a finding without a row has row 0 and one without a column
+ * has column 0, and the spans are one past the largest row and column. */
+static PyObject *finding_keys(PyObject *self, PyObject *args)
+{
+    PyObject *findings, *order, *out = NULL, *s_sheet, *s_row, *s_col;
+    long long other, *rows = NULL, *cols = NULL, *places = NULL, row_span = 1, col_span = 1;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "O!O!L", &PyList_Type, &findings, &PyDict_Type, &order, &other))
+        return NULL;
+    n = PyList_GET_SIZE(findings);
+    s_sheet = PyUnicode_InternFromString("sheet");
+    s_row = PyUnicode_InternFromString("row");
+    s_col = PyUnicode_InternFromString("column");
+    rows = PyMem_Malloc(sizeof(long long) * (size_t)(n ? n : 1));
+    cols = PyMem_Malloc(sizeof(long long) * (size_t)(n ? n : 1));
+    places = PyMem_Malloc(sizeof(long long) * (size_t)(n ? n : 1));
+    if (!s_sheet || !s_row || !s_col || !rows || !cols || !places) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        PyObject *f = PyList_GET_ITEM(findings, i), *v, *place;
+        long long r = 0, c = 0, p = other;
+        if ((v = PyObject_GetAttr(f, s_row)) == NULL)
+            goto done;
+        if (v != Py_None) {
+            r = PyLong_AsLongLong(v);
+            if (r == -1 && PyErr_Occurred()) {
+                Py_DECREF(v);
+                goto done;
+            }
+        }
+        Py_DECREF(v);
+        if ((v = PyObject_GetAttr(f, s_col)) == NULL)
+            goto done;
+        if (v != Py_None && PyUnicode_Check(v) && PyUnicode_GET_LENGTH(v) > 0) {
+            c = letters_value(v);
+            if (c < 0) {
+                Py_DECREF(v);
+                PyErr_SetString(PyExc_ValueError, "finding_keys: a column that is not letters");
+                goto done;
+            }
+        } else if (v != Py_None && !PyUnicode_Check(v)) {
+            Py_DECREF(v);
+            PyErr_SetString(PyExc_TypeError, "finding_keys: a column that is not text");
+            goto done;
+        }
+        Py_DECREF(v);
+        if ((v = PyObject_GetAttr(f, s_sheet)) == NULL)
+            goto done;
+        place = PyDict_GetItemWithError(order, v); /* borrowed */
+        Py_DECREF(v);
+        if (place != NULL) {
+            p = PyLong_AsLongLong(place);
+            if (p == -1 && PyErr_Occurred())
+                goto done;
+        } else if (PyErr_Occurred()) {
+            goto done;
+        }
+        rows[i] = r;
+        cols[i] = c;
+        places[i] = p;
+        if (r + 1 > row_span)
+            row_span = r + 1;
+        if (c + 1 > col_span)
+            col_span = c + 1;
+    }
+    out = PyList_New(n);
+    if (out == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        /* Python ints of any size: computed exactly, as in Python, whatever the spans */
+        PyObject *key, *a, *b, *t;
+        if (rows[i] >= 0 && places[i] >= 0 && row_span < (1LL << 30) && col_span < (1LL << 14) &&
+            places[i] < (1LL << 16)) {
+            key = PyLong_FromLongLong((places[i] * row_span + rows[i]) * col_span + cols[i]);
+        } else {
+            a = PyLong_FromLongLong(places[i]);
+            b = PyLong_FromLongLong(row_span);
+            t = (a && b) ? PyNumber_Multiply(a, b) : NULL;
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            a = t;
+            b = PyLong_FromLongLong(rows[i]);
+            t = (a && b) ? PyNumber_Add(a, b) : NULL;
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            a = t;
+            b = PyLong_FromLongLong(col_span);
+            t = (a && b) ? PyNumber_Multiply(a, b) : NULL;
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            a = t;
+            b = PyLong_FromLongLong(cols[i]);
+            key = (a && b) ? PyNumber_Add(a, b) : NULL;
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+        }
+        if (key == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, i, key);
+    }
+done:
+    PyMem_Free(rows);
+    PyMem_Free(cols);
+    PyMem_Free(places);
+    Py_XDECREF(s_sheet);
+    Py_XDECREF(s_row);
+    Py_XDECREF(s_col);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
@@ -454,6 +590,8 @@ static PyMethodDef methods[] = {
      "columns(rows, width) -> the first width columns of rows, as tuples"},
     {"instances", instances, METH_VARARGS,
      "instances(new, cls, dict_slot, fixed, template, names, columns) -> list of instances"},
+    {"finding_keys", finding_keys, METH_VARARGS,
+     "finding_keys(findings, sheet_order, other) -> the in-place sort key of each finding"},
     {NULL, NULL, 0, NULL},
 };
 

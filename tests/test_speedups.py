@@ -295,3 +295,32 @@ def test_findings_made_at_once_refuse_columns_of_different_lengths() -> None:
     template |= {"header": "h", "value": None, "message": "m"}
     with pytest.raises(ValueError):
         results._new_findings(template, ("row", "value"), ([1, 2], ["a"]))
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    places=st.lists(
+        st.tuples(
+            st.sampled_from(["客户", "项目", "跟进记录", "说明", "其他"]),
+            st.one_of(st.none(), st.integers(1, 1_048_576), st.integers(1, 10**12)),
+            st.one_of(st.none(), st.just(""), st.text("ABZabz", min_size=1, max_size=3)),
+        ),
+        max_size=40,
+    )
+)
+def test_findings_sort_alike_with_and_without_c(
+    places: list[tuple[str, int | None, str | None]],
+) -> None:
+    import importlib
+
+    from kqxl.engine.results import Finding
+    from kqxl.schema import SCHEMA
+
+    findings = [
+        Finding(code="x", level="notice", sheet=s, row=r, column=c, message=str(i))
+        for i, (s, r, c) in enumerate(places)
+    ]
+    ev = importlib.import_module("kqxl.engine.evaluate")  # the package exports evaluate()
+    order = {s.name: i for i, s in enumerate(SCHEMA.sheets)}
+    assert reader._speedups.finding_keys(findings, order, len(order)) == ev._keys(findings, order)

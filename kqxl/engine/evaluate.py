@@ -14,6 +14,11 @@ from itertools import repeat
 from operator import add, attrgetter, mul
 from typing import Any, cast
 
+try:  # the sort keys in C (setup.py); without a compiler at install, in Python
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - the C part is built wherever the tests run
+    _speedups = None  # type: ignore[assignment]
+
 from kqxl.cells import WorkbookGrid, column_index
 from kqxl.engine.columns import SlotColumns
 from kqxl.engine.needs import needed_columns
@@ -110,19 +115,40 @@ def _in_place_order(findings: list[Finding], schema: Schema) -> list[Finding]:
     """``findings`` sorted as a rep reads the workbook: by sheet (the schema's order; others
     after), row, then column (a finding without a row or column first); stable.
 
-    The sort keys are made by ``map`` over the findings' fields and each column letter is
-    read once: no Python call per finding (a big sheet has hundreds of thousands)."""
+    A big sheet has millions of findings (a notice per √): the sort keys are made in C
+    (:func:`_keys_in_c`), else by ``map`` over the findings' fields (:func:`_keys`), and
+    compared as ints."""
     sheet_order = {s.name: i for i, s in enumerate(schema.sheets)}
+    keys = _keys_in_c(findings, sheet_order)
+    if keys is None:
+        keys = _keys(findings, sheet_order)
+    order = sorted(range(len(findings)), key=keys.__getitem__)  # stable
+    return list(map(findings.__getitem__, order))
+
+
+def _keys_in_c(findings: list[Finding], sheet_order: dict[str, int]) -> list[int] | None:
+    """:func:`_keys` in C (``kqxl._speedups.finding_keys``); ``None`` where it was not built
+    or a column is not spelled in letters."""
+    if _speedups is None:
+        return None
+    try:
+        return _speedups.finding_keys(findings, sheet_order, len(sheet_order))
+    except ValueError:
+        return None
+
+
+def _keys(findings: list[Finding], sheet_order: dict[str, int]) -> list[int]:
+    """Each finding's place as one int, (sheet, row, column) in positional notation; each
+    column letter read once, no Python call per finding."""
     sheets = list(map(_SHEET, findings))
     places = {name: sheet_order.get(name, len(sheet_order)) for name in set(sheets)}
     letters = list(map(_COLUMN, findings))
     columns = {letter: column_index(letter) if letter else 0 for letter in set(letters)}
     given_rows = list(map(_ROW, findings))
     rows = cast(list[int], list(map(_NO_ROW.get, given_rows, given_rows)))  # None → 0
-    # one int per finding, (sheet, row, column) in positional notation: compared in C
     row_span = max(rows, default=0) + 1
     col_span = max(columns.values(), default=0) + 1
-    keys = list(
+    return list(
         map(
             add,
             map(
@@ -133,8 +159,6 @@ def _in_place_order(findings: list[Finding], schema: Schema) -> list[Finding]:
             map(columns.__getitem__, letters),
         )
     )
-    order = sorted(range(len(findings)), key=keys.__getitem__)  # stable
-    return list(map(findings.__getitem__, order))
 
 
 _SHEET, _ROW, _COLUMN = attrgetter("sheet"), attrgetter("row"), attrgetter("column")
