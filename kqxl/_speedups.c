@@ -120,14 +120,15 @@ static PyObject *scan_window(PyObject *self, PyObject *args)
 
     /* The last cell reference of the window (rows ascend): `<{p}c r="` then [A-Z]{1,3}[0-9]{1,7}" */
     {
-        const unsigned char *p = end;
-        while (p > buf) {
-            const unsigned char *q = p - 1;
-            while (q >= buf && *q != '<')
-                q--;
-            if (q < buf)
+        Py_ssize_t at = wb.len;
+        while (at > 0) {
+            const unsigned char *q;
+            at--;
+            while (at > 0 && buf[at] != '<')
+                at--;
+            if (buf[at] != '<')
                 break;
-            p = q;
+            q = buf + at;
             if (starts(q + 1, end, prefix, plen) && starts(q + 1 + plen, end, head_tail, 5)) {
                 const unsigned char *s = q + 1 + plen + 5, *t = s;
                 while (t < end && t - s < 4 && *t >= 'A' && *t <= 'Z')
