@@ -9,6 +9,7 @@
  * columns: a sheet's rows as columns (validate._data_columns: zip_longest over the rows).
  * instances: many findings at once, unvalidated (results._instance_setter, per column).
  * finding_keys: the sort key of each finding (evaluate._in_place_order).
+ * differing: the cells of a computed column whose value changes (api._changed_rows).
  *
  * Each has its Python version beside its caller, which runs where this module could not be
  * built (no compiler at install); tests/test_speedups.py checks that both give the same.
@@ -580,6 +581,68 @@ done:
     return out;
 }
 
+/* differing(rows, j, new) -> (indexes, blank): the indexes i where new[i] is not of the same
+ * type as, or not equal (==) to, what rows[i] holds at j (None past a row's end), and whether
+ * every row is blank there. api._changed_rows's first sieve, over the rows in one pass. */
+static PyObject *differing(PyObject *self, PyObject *args)
+{
+    PyObject *rows, *fresh, *out, *result;
+    Py_ssize_t j, n, i;
+    int blank = 1;
+    if (!PyArg_ParseTuple(args, "OnO", &rows, &j, &fresh))
+        return NULL;
+    if ((!PyList_Check(rows) && !PyTuple_Check(rows)) ||
+        (!PyList_Check(fresh) && !PyTuple_Check(fresh)) || Py_SIZE(rows) != Py_SIZE(fresh)) {
+        PyErr_SetString(PyExc_TypeError, "differing: rows and new are lists of one length");
+        return NULL;
+    }
+    n = Py_SIZE(rows);
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(rows, i);
+        PyObject *held = Py_None, *value = PySequence_Fast_GET_ITEM(fresh, i), *eq;
+        int same;
+        if (!PyList_Check(row) && !PyTuple_Check(row)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "differing: each row is a list or a tuple");
+            return NULL;
+        }
+        if (j >= 0 && j < Py_SIZE(row))
+            held = PySequence_Fast_GET_ITEM(row, j);
+        if (held != Py_None)
+            blank = 0;
+        if (Py_TYPE(held) != Py_TYPE(value)) {
+            same = 0;
+        } else {
+            /* bool(held == value), as Python computes it (no identity shortcut: nan != nan) */
+            eq = PyObject_RichCompare(held, value, Py_EQ);
+            if (eq == NULL) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            same = PyObject_IsTrue(eq);
+            Py_DECREF(eq);
+            if (same < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+        }
+        if (!same) {
+            PyObject *k = PyLong_FromSsize_t(i);
+            if (k == NULL || PyList_Append(out, k) < 0) {
+                Py_XDECREF(k);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(k);
+        }
+    }
+    result = Py_BuildValue("(NO)", out, blank ? Py_True : Py_False);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
@@ -593,6 +656,8 @@ static PyMethodDef methods[] = {
      "instances(new, cls, dict_slot, fixed, template, names, columns) -> list of instances"},
     {"finding_keys", finding_keys, METH_VARARGS,
      "finding_keys(findings, sheet_order, other) -> the in-place sort key of each finding"},
+    {"differing", differing, METH_VARARGS,
+     "differing(rows, j, new) -> (indexes where new differs from column j of rows, blank)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -324,3 +324,35 @@ def test_findings_sort_alike_with_and_without_c(
     ev = importlib.import_module("kqxl.engine.evaluate")  # the package exports evaluate()
     order = {s.name: i for i, s in enumerate(SCHEMA.sheets)}
     assert reader._speedups.finding_keys(findings, order, len(order)) == ev._keys(findings, order)
+
+
+_HELD = st.one_of(
+    st.none(),
+    st.just(""),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True, allow_infinity=False, width=32),
+    st.booleans(),
+    st.sampled_from(["I级", "是", "30%", " "]),
+    st.just(dt.date(2024, 5, 3)),
+)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(
+    rows=st.lists(st.lists(_HELD, max_size=4), max_size=12),
+    new=st.lists(_HELD, min_size=12, max_size=12),
+    j=st.integers(-1, 4),
+)
+def test_changed_cells_are_found_alike_with_and_without_c(
+    rows: list[list[object]], new: list[object], j: int
+) -> None:
+    import kqxl.api as api
+
+    new = new[: len(rows)]
+    widths = (min(map(len, rows), default=0), max(map(len, rows), default=0))
+    with_c = api._changed_rows(rows, widths, j, new)  # type: ignore[arg-type]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(api, "_speedups", None)
+        without = api._changed_rows(rows, widths, j, new)  # type: ignore[arg-type]
+    assert with_c == without
