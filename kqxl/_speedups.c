@@ -465,6 +465,19 @@ static long long letters_value(PyObject *text)
     return v;
 }
 
+/* op(acc, value) for a Python int acc (released) and a C value; NULL if either is NULL */
+static PyObject *step(PyObject *acc, long long value, binaryfunc op)
+{
+    PyObject *b, *r;
+    if (acc == NULL)
+        return NULL;
+    b = PyLong_FromLongLong(value);
+    r = b != NULL ? op(acc, b) : NULL;
+    Py_DECREF(acc);
+    Py_XDECREF(b);
+    return r;
+}
+
 /* finding_keys(findings, sheet_order, other) -> list of int: evaluate._in_place_order's sort key
  * of each finding, (sheet place * row span + row) * column span + column, where the place is
  * sheet_order[sheet] (else other), a finding without a row has row 0 and one without a column
@@ -539,31 +552,14 @@ static PyObject *finding_keys(PyObject *self, PyObject *args)
         goto done;
     for (i = 0; i < n; i++) {
         /* Python ints of any size: computed exactly, as in Python, whatever the spans */
-        PyObject *key, *a, *b, *t;
+        PyObject *key;
         if (rows[i] >= 0 && places[i] >= 0 && row_span < (1LL << 30) && col_span < (1LL << 14) &&
             places[i] < (1LL << 16)) {
             key = PyLong_FromLongLong((places[i] * row_span + rows[i]) * col_span + cols[i]);
         } else {
-            a = PyLong_FromLongLong(places[i]);
-            b = PyLong_FromLongLong(row_span);
-            t = (a && b) ? PyNumber_Multiply(a, b) : NULL;
-            Py_XDECREF(a);
-            Py_XDECREF(b);
-            a = t;
-            b = PyLong_FromLongLong(rows[i]);
-            t = (a && b) ? PyNumber_Add(a, b) : NULL;
-            Py_XDECREF(a);
-            Py_XDECREF(b);
-            a = t;
-            b = PyLong_FromLongLong(col_span);
-            t = (a && b) ? PyNumber_Multiply(a, b) : NULL;
-            Py_XDECREF(a);
-            Py_XDECREF(b);
-            a = t;
-            b = PyLong_FromLongLong(cols[i]);
-            key = (a && b) ? PyNumber_Add(a, b) : NULL;
-            Py_XDECREF(a);
-            Py_XDECREF(b);
+            key = step(PyLong_FromLongLong(places[i]), row_span, PyNumber_Multiply);
+            key = step(step(step(key, rows[i], PyNumber_Add), col_span, PyNumber_Multiply),
+                       cols[i], PyNumber_Add);
         }
         if (key == NULL) {
             Py_CLEAR(out);
