@@ -139,6 +139,22 @@ def test_hostile_and_cut_windows_scan_alike(window: bytes) -> None:
     _both([window], b"", (100_000, 30))
 
 
+def test_a_namespace_prefix_too_long_for_c_is_scanned_in_python(tmp_path: Path) -> None:
+    p = "p" * 40 + ":"
+    xml = (
+        f'<?xml version="1.0"?><{p[:-1]}:worksheet xmlns:{p[:-1]}="urn:x"><{p}sheetData>'
+        f'<{p}row r="1"><{p}c r="XFD1048576"><{p}v>1</{p}v></{p}c></{p}row>'
+        f"</{p}sheetData></{p[:-1]}:worksheet>"
+    )
+    path = tmp_path / "s.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("sheet.xml", xml)
+    with zipfile.ZipFile(path) as zf:
+        scan = reader.scan_sheet(path, zf, "sheet.xml")  # no error from the C part
+    assert (scan.cells, scan.max_row, scan.max_col) == (1, 1_048_576, 16_384)
+    assert not scan.dense
+
+
 def _worksheet_parts(path: Path) -> list[str]:
     with check_file(path, Limits()) as zf:
         return [s.part for s in open_package(path, zf).sheets if s.part]

@@ -450,10 +450,13 @@ def _note_end(window: bytes, scan: SheetScan) -> None:
 
 
 def _scan_window(window: bytes, prefix: bytes, scan: SheetScan) -> None:
-    if _speedups is not None:
+    if _speedups is not None and len(prefix) <= _C_PREFIX_MAX:
         _scan_window_c(window, prefix, scan)
     else:
         _scan_window_py(window, prefix, scan)
+
+
+_C_PREFIX_MAX = 16  # the longest namespace prefix _speedups.c takes (x: in what Excel writes)
 
 
 def _scan_window_c(window: bytes, prefix: bytes, scan: SheetScan) -> None:
