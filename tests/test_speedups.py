@@ -372,3 +372,20 @@ def test_changed_cells_are_found_alike_with_and_without_c(
         m.setattr(api, "_speedups", None)
         without = api._changed_rows(rows, widths, j, new)  # type: ignore[arg-type]
     assert with_c == without
+
+
+@needs_c
+def test_rows_the_c_transpose_does_not_take_are_turned_in_python() -> None:
+    from collections import UserList
+
+    from kqxl.cells import SheetGrid
+    from kqxl.engine import validate_sheet
+    from kqxl.schema import SCHEMA
+
+    sheet = SCHEMA.customers
+    headers = [c.header for c in sheet.columns if not c.is_computed]
+    row = ["甲公司" if h == "客户名称" else None for h in headers]
+    plain = validate_sheet(SheetGrid("客户", [headers, list(row)]), sheet)
+    odd = validate_sheet(SheetGrid("客户", [headers, UserList(row)]), sheet)  # type: ignore[list-item]
+    assert odd.values["customer_name"] == plain.values["customer_name"] == ["甲公司"]
+    assert [f.model_dump() for f in odd.findings] == [f.model_dump() for f in plain.findings]

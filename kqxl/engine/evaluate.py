@@ -128,12 +128,12 @@ def _in_place_order(findings: list[Finding], schema: Schema) -> list[Finding]:
 
 def _keys_in_c(findings: list[Finding], sheet_order: dict[str, int]) -> list[int] | None:
     """:func:`_keys` in C (``kqxl._speedups.finding_keys``); ``None`` where it was not built
-    or a column is not spelled in letters."""
+    or a place is not one it takes (a column not spelled in letters, a row past 2**63)."""
     if _speedups is None:
         return None
     try:
         return _speedups.finding_keys(findings, sheet_order, len(sheet_order))
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):  # a place it does not take: in Python
         return None
 
 

@@ -7,6 +7,7 @@ import difflib
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, count, islice, repeat, zip_longest
@@ -346,8 +347,9 @@ def _data_columns(
     width = max(match.columns.values(), default=grid.first_col) - grid.first_col + 1
     cols: list[tuple[CellValue, ...]] = []
     if data and _speedups is not None and type(data) is list:
-        cols = _speedups.columns(data, width)  # as below, in C (kqxl/_speedups.c)
-    elif data:
+        with suppress(TypeError):  # rows of lists or tuples (what a reader gives), in C
+            cols = _speedups.columns(data, width)
+    if data and not cols:
         # zip is faster than zip_longest; rows of one length (the usual case) allow it
         one_length = len(set(map(len, data))) == 1
         cols = list(
