@@ -10,6 +10,8 @@
  * instances: many findings at once, unvalidated (results._instance_setter, per column).
  * finding_keys: the sort key of each finding (evaluate._in_place_order).
  * differing: the cells of a computed column whose value changes (api._changed_rows).
+ * new_cells, rewrite_rows: a recompute's new cells placed among a row's cells, and the rows
+ *   of a sheet rewritten so (sheetxml.SheetRewriter._new_cells and run).
  *
  * Each has its Python version beside its caller, which runs where this module could not be
  * built (no compiler at install); tests/test_speedups.py checks that both give the same.
@@ -639,6 +641,617 @@ static PyObject *differing(PyObject *self, PyObject *args)
     return result;
 }
 
+/* The row merge of a first recompute (sheetxml.SheetRewriter): each row of a sheet gets its new
+ * cells (the computed columns) placed among the cells it holds.
+ *
+ * new_cells(inner, open_tag, open_c, close_c, order, heads, tails, columns, cells, r,
+ *           expected, fill) -> bytes | None: one row's cells with its new cells, as
+ * SheetRewriter._new_cells makes them (its layout check is _cells_of's). inner: the row's XML
+ * between its tags; open_tag: `<c r="` (with the sheet's prefix), open_c: `<c`, close_c:
+ * `</c>`; order: the new cells' columns, ascending; heads[k]: `<c r="` and column order[k]'s
+ * letters; tails[k]: column order[k]'s cache, a value (text) or (type, value) -> (its cell's
+ * XML after the row number, what it holds); columns[k]: what fill takes for that column;
+ * cells: column -> value; expected: a dict that takes (r, column) -> what it holds, or None;
+ * fill(columns[k], value, digits) -> (tail, written) or None, for a value not in tails[k].
+ * None when the row needs another way: a cell not found by its r (spelled otherwise, out of
+ * order, something after the last cell), a new cell in a column the row holds, or fill gives
+ * None.
+ *
+ * rewrite_rows(buf, pos, limit, sheet, state) -> (out, pos): the rows of buf from pos on, each
+ * rewritten as SheetRewriter.run, _row and _changed_row rewrite it when every row takes the
+ * new-cell way (no row shift, no array or shared formula, no highlight), until a row that
+ * needs the Python way, the end of sheetData, a row cut by the end of buf, or more than limit
+ * bytes written. sheet: (prefix, rows, row_order, shapes, replaced, sample, expected, fill,
+ * open_tag, open_c, close_c, tries); state: [next_new, old_last_row, new_last_row,
+ * prev_row_num, prev_row], read and updated. out holds the rows (and what lies between them)
+ * from the pos given to the pos returned.
+ */
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap;
+} sink;
+
+static int sink_add(sink *s, const char *p, Py_ssize_t n)
+{
+    if (n <= 0)
+        return 0;
+    if (s->len + n > s->cap) {
+        Py_ssize_t cap = s->cap ? s->cap : 4096;
+        char *grown;
+        while (cap < s->len + n)
+            cap *= 2;
+        grown = PyMem_Realloc(s->data, (size_t)cap);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->data = grown;
+        s->cap = cap;
+    }
+    memcpy(s->data + s->len, p, (size_t)n);
+    s->len += n;
+    return 0;
+}
+
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+
+static int is_word(unsigned char c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+
+static Py_ssize_t find_from(const char *hay, Py_ssize_t n, Py_ssize_t from, const char *needle,
+                            Py_ssize_t m)
+{
+    const char *p;
+    if (from < 0 || from > n || m > n - from)
+        return -1;
+#if defined(__GLIBC__) || defined(__APPLE__)
+    p = memmem(hay + from, (size_t)(n - from), needle, (size_t)m);
+    return p == NULL ? -1 : (Py_ssize_t)(p - hay);
+#else
+    {
+        const char *end = hay + n;
+        p = hay + from;
+        while (end - p >= m) {
+            p = memchr(p, needle[0], (size_t)(end - p - m + 1));
+            if (p == NULL)
+                return -1;
+            if (memcmp(p, needle, (size_t)m) == 0)
+                return (Py_ssize_t)(p - hay);
+            p++;
+        }
+        return -1;
+    }
+#endif
+}
+
+static Py_ssize_t count_of(const char *hay, Py_ssize_t n, const char *needle, Py_ssize_t m)
+{
+    Py_ssize_t count = 0, at = 0;
+    while ((at = find_from(hay, n, at, needle, m)) >= 0) {
+        count++;
+        at += m;
+    }
+    return count;
+}
+
+/* The fixed inputs of the new-cell merge of one sheet. */
+typedef struct {
+    const char *tag, *oc, *cc;
+    Py_ssize_t n_tag, n_oc, n_cc;
+    PyObject *fill;
+} merge_args;
+
+/* What one row's cells hold: each cell's start and column (grown as needed). */
+typedef struct {
+    Py_ssize_t *starts;
+    long *cols;
+    Py_ssize_t n, cap;
+} layout;
+
+static void layout_free(layout *l)
+{
+    PyMem_Free(l->starts);
+    PyMem_Free(l->cols);
+}
+
+/* 1: the layout of inner's cells found; 0: the row needs the full merge; -1: error. */
+static int cells_of(const merge_args *a, const char *in, Py_ssize_t n_in, layout *l)
+{
+    Py_ssize_t pos = 0, j, gt, end;
+    l->n = 0;
+    if (n_in == 0)
+        return 1;
+    /* each cell found by its r: _cells_of's findall of `<c r="LETTERS` digits `"` */
+    while ((pos = find_from(in, n_in, pos, a->tag, a->n_tag)) >= 0) {
+        Py_ssize_t at = pos + a->n_tag, letters = 0, numbers = 0;
+        long col = 0;
+        while (at + letters < n_in && letters < 4 && is_upper((unsigned char)in[at + letters])) {
+            col = col * 26 + (in[at + letters] - 'A' + 1);
+            letters++;
+        }
+        while (at + letters + numbers < n_in && is_digit((unsigned char)in[at + letters + numbers]))
+            numbers++;
+        if (letters < 1 || letters > 3 || numbers < 1 || at + letters + numbers >= n_in ||
+            in[at + letters + numbers] != '"') {
+            pos++;
+            continue;
+        }
+        if (l->n == l->cap) {
+            Py_ssize_t cap = l->cap ? 2 * l->cap : 32, *s2;
+            long *c2;
+            s2 = PyMem_Realloc(l->starts, cap * sizeof *s2);
+            if (s2 == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            l->starts = s2;
+            c2 = PyMem_Realloc(l->cols, cap * sizeof *c2);
+            if (c2 == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            l->cols = c2;
+            l->cap = cap;
+        }
+        l->starts[l->n] = pos;
+        l->cols[l->n] = col;
+        l->n++;
+        pos = at + letters + numbers + 1;
+    }
+    if (l->n == 0 || count_of(in, n_in, a->oc, a->n_oc) != l->n)
+        return 0;
+    for (j = 1; j < l->n; j++)
+        if (l->cols[j - 1] >= l->cols[j])
+            return 0;
+    /* the last cell ends as the cell pattern <c\b([^>]*?)(?:/>|>(.*?)</c>) ends it */
+    gt = find_from(in, n_in, l->starts[l->n - 1], ">", 1);
+    if (gt < 0)
+        return 0;
+    if (in[gt - 1] == '/') {
+        end = gt + 1;
+    } else {
+        end = find_from(in, n_in, gt + 1, a->cc, a->n_cc);
+        if (end < 0)
+            return 0;
+        end += a->n_cc;
+    }
+    for (; end < n_in; end++)
+        if (!is_space((unsigned char)in[end]))
+            return 0;
+    return 1;
+}
+
+/* One row's cells with its new cells, into out: 1 done, 0 the row needs another way (out may
+ * then hold part of it: the caller drops it), -1 error. */
+static int merge_new(const merge_args *a, const char *in, Py_ssize_t n_in, PyObject *order,
+                     PyObject *heads, PyObject *tails, PyObject *columns, PyObject *cells,
+                     Py_ssize_t r, PyObject *expected, layout *l, sink *out)
+{
+    Py_ssize_t m = PyTuple_GET_SIZE(order), k, j, pos = 0, n_digits;
+    char digit_text[32];
+    PyObject *digits = NULL;
+    int found = cells_of(a, in, n_in, l), status = -1;
+    if (found <= 0)
+        return found;
+    if (PyList_GET_SIZE(heads) != m || PyList_GET_SIZE(tails) != m ||
+        PyList_GET_SIZE(columns) != m) {
+        PyErr_SetString(PyExc_TypeError, "new_cells: order, heads, tails and columns differ");
+        return -1;
+    }
+    n_digits = snprintf(digit_text, sizeof digit_text, "%zd", r);
+    /* a new cell where the row holds one: the row needs the merge */
+    for (k = 0, j = 0; k < m; k++) {
+        long col = PyLong_AsLong(PyTuple_GET_ITEM(order, k));
+        if (col == -1 && PyErr_Occurred())
+            return -1;
+        while (j < l->n && l->cols[j] < col)
+            j++;
+        if (j < l->n && l->cols[j] == col)
+            return 0;
+    }
+    /* the new cells, each before the first cell to its right */
+    for (k = 0, j = 0; k < m; k++) {
+        PyObject *colobj = PyTuple_GET_ITEM(order, k), *value, *key, *pair, *tail, *head;
+        long col = PyLong_AsLong(colobj);
+        value = PyDict_GetItemWithError(cells, colobj);
+        if (value == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, colobj);
+            goto done;
+        }
+        if (PyUnicode_CheckExact(value)) {
+            key = value;
+            Py_INCREF(key);
+        } else {
+            key = PyTuple_Pack(2, (PyObject *)Py_TYPE(value), value);
+            if (key == NULL)
+                goto done;
+        }
+        pair = PyDict_GetItemWithError(PyList_GET_ITEM(tails, k), key);
+        Py_DECREF(key);
+        if (pair != NULL) {
+            Py_INCREF(pair);
+        } else {
+            if (PyErr_Occurred())
+                goto done;
+            if (digits == NULL) {
+                digits = PyBytes_FromStringAndSize(digit_text, n_digits);
+                if (digits == NULL)
+                    goto done;
+            }
+            pair = PyObject_CallFunctionObjArgs(a->fill, PyList_GET_ITEM(columns, k), value,
+                                                digits, NULL);
+            if (pair == NULL)
+                goto done;
+            if (pair == Py_None) {
+                Py_DECREF(pair);
+                status = 0;
+                goto done;
+            }
+        }
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+            !PyBytes_Check(PyTuple_GET_ITEM(pair, 0)) || !PyBytes_Check(PyList_GET_ITEM(heads, k))) {
+            Py_DECREF(pair);
+            PyErr_SetString(PyExc_TypeError, "new_cells: tails hold (bytes, written) pairs");
+            goto done;
+        }
+        if (expected != Py_None) {
+            PyObject *where = Py_BuildValue("(nl)", r, col);
+            if (where == NULL || PyObject_SetItem(expected, where, PyTuple_GET_ITEM(pair, 1)) < 0) {
+                Py_XDECREF(where);
+                Py_DECREF(pair);
+                goto done;
+            }
+            Py_DECREF(where);
+        }
+        while (j < l->n && l->cols[j] < col)
+            j++;
+        {
+            Py_ssize_t at = j < l->n ? l->starts[j] : n_in;
+            if (at > pos) {
+                if (sink_add(out, in + pos, at - pos) < 0) {
+                    Py_DECREF(pair);
+                    goto done;
+                }
+                pos = at;
+            }
+        }
+        tail = PyTuple_GET_ITEM(pair, 0);
+        head = PyList_GET_ITEM(heads, k);
+        if (PyBytes_GET_SIZE(tail) > 0 &&
+            (sink_add(out, PyBytes_AS_STRING(head), PyBytes_GET_SIZE(head)) < 0 ||
+             sink_add(out, digit_text, n_digits) < 0 ||
+             sink_add(out, PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail)) < 0)) {
+            Py_DECREF(pair);
+            goto done;
+        }
+        Py_DECREF(pair);
+    }
+    if (sink_add(out, in + pos, n_in - pos) < 0)
+        goto done;
+    status = 1;
+done:
+    Py_XDECREF(digits);
+    return status;
+}
+
+static PyObject *new_cells(PyObject *self, PyObject *args)
+{
+    const char *in;
+    Py_ssize_t n_in, r;
+    PyObject *order, *heads, *tails, *columns, *cells, *expected, *result = NULL;
+    merge_args a;
+    layout l = {NULL, NULL, 0, 0};
+    sink out = {NULL, 0, 0};
+    int status;
+    if (!PyArg_ParseTuple(args, "y#y#y#y#O!O!O!O!O!nOO", &in, &n_in, &a.tag, &a.n_tag, &a.oc,
+                          &a.n_oc, &a.cc, &a.n_cc, &PyTuple_Type, &order, &PyList_Type, &heads,
+                          &PyList_Type, &tails, &PyList_Type, &columns, &PyDict_Type, &cells, &r,
+                          &expected, &a.fill))
+        return NULL;
+    if (a.n_tag == 0 || a.n_oc == 0 || a.n_cc == 0) {
+        PyErr_SetString(PyExc_ValueError, "new_cells: empty tags");
+        return NULL;
+    }
+    status = merge_new(&a, in, n_in, order, heads, tails, columns, cells, r, expected, &l, &out);
+    if (status > 0)
+        result = PyBytes_FromStringAndSize(out.data ? out.data : "", out.len);
+    else if (status == 0)
+        result = Py_NewRef(Py_None);
+    layout_free(&l);
+    PyMem_Free(out.data);
+    return result;
+}
+
+/* The value of a `spans="lo:hi"` attribute of a row's attributes widened to the columns of
+ * cells, as sheetxml._fix_spans does, into out. 1 done, 0 the attributes need the Python way,
+ * -1 error. */
+static int fixed_spans(const char *attrs, Py_ssize_t n, PyObject *cells, sink *out)
+{
+    Py_ssize_t at = find_from(attrs, n, 0, "spans", 5), v, colon = -1, close, i;
+    long long lo = 0, hi = 0, a = 0, b = 0;
+    PyObject *key, *value;
+    Py_ssize_t it = 0;
+    char text[64];
+    int written;
+    if (at < 0 || PyDict_GET_SIZE(cells) == 0)
+        return sink_add(out, attrs, n) < 0 ? -1 : 1;
+    /* the usual spelling only: one ` spans="digits:digits"` */
+    if (find_from(attrs, n, at + 5, "spans", 5) >= 0 || at == 0 ||
+        !is_space((unsigned char)attrs[at - 1]) || n - at < 8 || attrs[at + 5] != '=' ||
+        attrs[at + 6] != '"')
+        return 0;
+    v = at + 7;
+    close = find_from(attrs, n, v, "\"", 1);
+    if (close < 0 || close - v > 12)
+        return 0;
+    for (i = v; i < close; i++) {
+        if (attrs[i] == ':' && colon < 0 && i > v)
+            colon = i;
+        else if (!is_digit((unsigned char)attrs[i]))
+            return 0;
+    }
+    if (colon < 0 || colon == close - 1)
+        return 0;
+    for (i = v; i < colon; i++)
+        a = a * 10 + (attrs[i] - '0');
+    for (i = colon + 1; i < close; i++)
+        b = b * 10 + (attrs[i] - '0');
+    lo = a;
+    hi = b;
+    while (PyDict_Next(cells, &it, &key, &value)) {
+        long long col = PyLong_AsLongLong(key);
+        if (col == -1 && PyErr_Occurred())
+            return -1;
+        if (col < lo)
+            lo = col;
+        if (col > hi)
+            hi = col;
+    }
+    if (lo == a && hi == b)
+        return sink_add(out, attrs, n) < 0 ? -1 : 1;
+    written = snprintf(text, sizeof text, "spans=\"%lld:%lld\"", lo, hi);
+    if (sink_add(out, attrs, at) < 0 || sink_add(out, text, written) < 0 ||
+        sink_add(out, attrs + close + 1, n - close - 1) < 0)
+        return -1;
+    return 1;
+}
+
+#define NEW_TRIES_SLOT 11
+
+static PyObject *rewrite_rows(PyObject *self, PyObject *args)
+{
+    const char *buf, *pfx;
+    Py_ssize_t n_buf, pos, limit, n_pfx, start_len;
+    PyObject *sheet, *state, *rows, *order, *shapes, *replaced, *sample, *expected, *result = NULL;
+    PyObject *prev_row = NULL;
+    Py_ssize_t next_new, old_last, new_last, prev_num, tries, prev_at = -1, prev_n = 0;
+    merge_args a;
+    layout l = {NULL, NULL, 0, 0};
+    sink out = {NULL, 0, 0};
+    char row_tag[40], end_tag[40];
+    Py_ssize_t n_row_tag, n_end_tag;
+    if (!PyArg_ParseTuple(args, "y#nnO!O!", &buf, &n_buf, &pos, &limit, &PyTuple_Type, &sheet,
+                          &PyList_Type, &state))
+        return NULL;
+    if (PyTuple_GET_SIZE(sheet) != 12 || PyList_GET_SIZE(state) != 5) {
+        PyErr_SetString(PyExc_TypeError, "rewrite_rows: sheet has 12 items, state 5");
+        return NULL;
+    }
+    if (!PyBytes_Check(PyTuple_GET_ITEM(sheet, 0)) || !PyDict_Check(PyTuple_GET_ITEM(sheet, 1)) ||
+        !PyList_Check(PyTuple_GET_ITEM(sheet, 2)) || !PyDict_Check(PyTuple_GET_ITEM(sheet, 3)) ||
+        !PyDict_Check(PyTuple_GET_ITEM(sheet, 4)) || !PyBytes_Check(PyTuple_GET_ITEM(sheet, 8)) ||
+        !PyBytes_Check(PyTuple_GET_ITEM(sheet, 9)) || !PyBytes_Check(PyTuple_GET_ITEM(sheet, 10))) {
+        PyErr_SetString(PyExc_TypeError, "rewrite_rows: sheet's items are of the wrong types");
+        return NULL;
+    }
+    pfx = PyBytes_AS_STRING(PyTuple_GET_ITEM(sheet, 0));
+    n_pfx = PyBytes_GET_SIZE(PyTuple_GET_ITEM(sheet, 0));
+    rows = PyTuple_GET_ITEM(sheet, 1);
+    order = PyTuple_GET_ITEM(sheet, 2);
+    shapes = PyTuple_GET_ITEM(sheet, 3);
+    replaced = PyTuple_GET_ITEM(sheet, 4);
+    sample = PyTuple_GET_ITEM(sheet, 5);
+    expected = PyTuple_GET_ITEM(sheet, 6);
+    a.fill = PyTuple_GET_ITEM(sheet, 7);
+    a.tag = PyBytes_AS_STRING(PyTuple_GET_ITEM(sheet, 8));
+    a.n_tag = PyBytes_GET_SIZE(PyTuple_GET_ITEM(sheet, 8));
+    a.oc = PyBytes_AS_STRING(PyTuple_GET_ITEM(sheet, 9));
+    a.n_oc = PyBytes_GET_SIZE(PyTuple_GET_ITEM(sheet, 9));
+    a.cc = PyBytes_AS_STRING(PyTuple_GET_ITEM(sheet, 10));
+    a.n_cc = PyBytes_GET_SIZE(PyTuple_GET_ITEM(sheet, 10));
+    tries = PyLong_AsSsize_t(PyTuple_GET_ITEM(sheet, NEW_TRIES_SLOT));
+    if (tries == -1 && PyErr_Occurred())
+        return NULL;
+    if (n_pfx > 16 || a.n_tag == 0 || a.n_oc == 0 || a.n_cc == 0 || pos < 0 || pos > n_buf) {
+        PyErr_SetString(PyExc_ValueError, "rewrite_rows: bad prefix, tags or position");
+        return NULL;
+    }
+    next_new = PyLong_AsSsize_t(PyList_GET_ITEM(state, 0));
+    old_last = PyLong_AsSsize_t(PyList_GET_ITEM(state, 1));
+    new_last = PyLong_AsSsize_t(PyList_GET_ITEM(state, 2));
+    prev_num = PyLong_AsSsize_t(PyList_GET_ITEM(state, 3));
+    if (PyErr_Occurred())
+        return NULL;
+    n_row_tag = snprintf(row_tag, sizeof row_tag, "<%.*srow", (int)n_pfx, pfx);
+    n_end_tag = snprintf(end_tag, sizeof end_tag, "</%.*srow>", (int)n_pfx, pfx);
+    while (out.len <= limit) {
+        Py_ssize_t lt, gt, close, end, r = 0, n_order, attrs_at, attrs_n, digits_n;
+        PyObject *values, *shape = NULL, *known, *tried;
+        const char *row;
+        /* the next tag: a row's start here (anything else, such as </sheetData>, is Python's) */
+        lt = find_from(buf, n_buf, pos, "<", 1);
+        if (lt < 0 || lt + n_row_tag >= n_buf || memcmp(buf + lt, row_tag, n_row_tag) != 0 ||
+            is_word((unsigned char)buf[lt + n_row_tag]))
+            break;
+        gt = find_from(buf, n_buf, lt + n_row_tag, ">", 1);
+        if (gt < 0 || buf[gt - 1] == '/')
+            break; /* cut, or an empty row */
+        close = find_from(buf, n_buf, gt + 1, end_tag, n_end_tag);
+        if (close < 0)
+            break;
+        end = close + n_end_tag;
+        attrs_at = lt + n_row_tag;
+        attrs_n = gt - attrs_at;
+        /* the row's number, spelled as Excel spells it: ` r="123"` first */
+        if (attrs_n < 6 || !is_space((unsigned char)buf[attrs_at]) || buf[attrs_at + 1] != 'r' ||
+            buf[attrs_at + 2] != '=' || buf[attrs_at + 3] != '"')
+            break;
+        for (digits_n = 0; attrs_at + 4 + digits_n < gt && is_digit((unsigned char)buf[attrs_at + 4 + digits_n]); digits_n++)
+            r = r * 10 + (buf[attrs_at + 4 + digits_n] - '0');
+        if (digits_n < 1 || digits_n > 9 || buf[attrs_at + 4 + digits_n] != '"')
+            break;
+        n_order = PyList_GET_SIZE(order);
+        if (next_new < n_order) {
+            Py_ssize_t first = PyLong_AsSsize_t(PyList_GET_ITEM(order, next_new));
+            if (first == -1 && PyErr_Occurred())
+                goto fail;
+            if (first < r)
+                break; /* a new row goes before this one */
+        }
+        row = buf + lt;
+        if (find_from(row, end - lt, 0, "array", 5) >= 0)
+            break;
+        {
+            PyObject *rkey = PyLong_FromSsize_t(r);
+            if (rkey == NULL)
+                goto fail;
+            values = PyDict_GetItemWithError(rows, rkey);
+            Py_DECREF(rkey);
+        }
+        start_len = out.len;
+        if (values == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            /* no change in this row: it stays as it is */
+            if (sink_add(&out, buf + pos, end - pos) < 0)
+                goto fail;
+        } else {
+            Py_ssize_t it = 0, k = 0;
+            PyObject *key, *value, *written_to;
+            int status;
+            if (!PyDict_Check(values)) {
+                PyErr_SetString(PyExc_TypeError, "rewrite_rows: a row's changes are a dict");
+                goto fail;
+            }
+            if (find_from(buf, close, gt + 1, "si=", 3) >= 0)
+                break; /* a shared formula */
+            shape = PyTuple_New(PyDict_GET_SIZE(values));
+            if (shape == NULL)
+                goto fail;
+            while (PyDict_Next(values, &it, &key, &value)) {
+                Py_INCREF(key);
+                PyTuple_SET_ITEM(shape, k++, key);
+            }
+            known = PyDict_GetItemWithError(shapes, shape);
+            if (known == NULL || known == Py_None || !PyTuple_Check(known) ||
+                PyTuple_GET_SIZE(known) != 4) {
+                Py_DECREF(shape);
+                if (PyErr_Occurred())
+                    goto fail;
+                break; /* a shape not seen yet, or one that cannot take new cells */
+            }
+            tried = PyDict_GetItemWithError(replaced, shape);
+            if (tried == NULL && PyErr_Occurred()) {
+                Py_DECREF(shape);
+                goto fail;
+            }
+            if (tried != NULL) {
+                Py_ssize_t times = PyLong_AsSsize_t(tried);
+                if (times == -1 && PyErr_Occurred()) {
+                    Py_DECREF(shape);
+                    goto fail;
+                }
+                if (times >= tries) {
+                    Py_DECREF(shape);
+                    break;
+                }
+            }
+            if (sample == Py_None) {
+                written_to = expected;
+            } else {
+                PyObject *rkey = PyLong_FromSsize_t(r);
+                int in_sample = rkey == NULL ? -1 : PySet_Contains(sample, rkey);
+                Py_XDECREF(rkey);
+                if (in_sample < 0) {
+                    Py_DECREF(shape);
+                    goto fail;
+                }
+                written_to = in_sample ? expected : Py_None;
+            }
+            if (sink_add(&out, buf + pos, lt - pos) < 0 || sink_add(&out, row_tag, n_row_tag) < 0) {
+                Py_DECREF(shape);
+                goto fail;
+            }
+            status = fixed_spans(buf + attrs_at, attrs_n, values, &out);
+            if (status > 0 && sink_add(&out, ">", 1) < 0)
+                status = -1;
+            if (status > 0)
+                status = merge_new(&a, buf + gt + 1, close - gt - 1,
+                                   PyTuple_GET_ITEM(known, 0), PyTuple_GET_ITEM(known, 2),
+                                   PyTuple_GET_ITEM(known, 3), PyTuple_GET_ITEM(known, 1),
+                                   values, r, written_to, &l, &out);
+            if (status > 0 && sink_add(&out, end_tag, n_end_tag) < 0)
+                status = -1;
+            if (status > 0 && tried != NULL) {
+                PyObject *zero = PyLong_FromLong(0);
+                if (zero == NULL || PyDict_SetItem(replaced, shape, zero) < 0)
+                    status = -1;
+                Py_XDECREF(zero);
+            }
+            Py_DECREF(shape);
+            if (status < 0)
+                goto fail;
+            if (status == 0) {
+                out.len = start_len; /* this row goes the Python way */
+                break;
+            }
+            if (next_new < n_order) {
+                Py_ssize_t first = PyLong_AsSsize_t(PyList_GET_ITEM(order, next_new));
+                if (first == -1 && PyErr_Occurred())
+                    goto fail;
+                if (first == r)
+                    next_new++;
+            }
+        }
+        if (r > old_last)
+            old_last = r;
+        if (r > new_last)
+            new_last = r;
+        prev_num = r;
+        prev_at = start_len + (lt - pos); /* the row as written: the next row may inherit */
+        prev_n = out.len - prev_at;
+        pos = end;
+    }
+    if (prev_at >= 0) {
+        prev_row = PyBytes_FromStringAndSize(out.data + prev_at, prev_n);
+        if (prev_row == NULL)
+            goto fail;
+    }
+    {
+        PyObject *items[4] = {PyLong_FromSsize_t(next_new), PyLong_FromSsize_t(old_last),
+                              PyLong_FromSsize_t(new_last), PyLong_FromSsize_t(prev_num)};
+        for (int q = 0; q < 4; q++) {
+            if (items[q] == NULL) {
+                for (int z = 0; z < 4; z++)
+                    Py_XDECREF(items[z]);
+                goto fail;
+            }
+        }
+        for (int q = 0; q < 4; q++)
+            PyList_SetItem(state, q, items[q]); /* steals */
+        if (prev_row != NULL) {
+            PyList_SetItem(state, 4, prev_row);
+            prev_row = NULL;
+        }
+    }
+    result = Py_BuildValue("(y#n)", out.data ? out.data : "", out.len, pos);
+fail:
+    Py_XDECREF(prev_row);
+    layout_free(&l);
+    PyMem_Free(out.data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
@@ -654,6 +1267,11 @@ static PyMethodDef methods[] = {
      "finding_keys(findings, sheet_order, other) -> the in-place sort key of each finding"},
     {"differing", differing, METH_VARARGS,
      "differing(rows, j, new) -> (indexes where new differs from column j of rows, blank)"},
+    {"new_cells", new_cells, METH_VARARGS,
+     "new_cells(inner, open_tag, open_c, close_c, order, heads, tails, columns, cells, r, "
+     "expected, fill) -> the row's cells with the new ones, or None"},
+    {"rewrite_rows", rewrite_rows, METH_VARARGS,
+     "rewrite_rows(buf, pos, limit, sheet, state) -> (the rows rewritten, the position reached)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 def scan_window(
@@ -22,3 +22,21 @@ def finding_keys(findings: list[Any], sheet_order: dict[str, int], other: int, /
 def differing(
     rows: Sequence[Sequence[Any]], j: int, new: Sequence[Any], /
 ) -> tuple[list[int], bool]: ...
+def new_cells(
+    inner: bytes,
+    open_tag: bytes,
+    open_c: bytes,
+    close_c: bytes,
+    order: tuple[int, ...],
+    heads: list[bytes],
+    tails: list[dict[object, tuple[bytes, Any]]],
+    columns: list[Any],
+    cells: dict[int, object],
+    r: int,
+    expected: dict[tuple[int, int], Any] | None,
+    fill: Callable[[Any, object, bytes], tuple[bytes, Any] | None],
+    /,
+) -> bytes | None: ...
+def rewrite_rows(
+    buf: bytes, pos: int, limit: int, sheet: tuple[Any, ...], state: list[Any], /
+) -> tuple[bytes, int]: ...

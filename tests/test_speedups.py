@@ -386,3 +386,164 @@ def test_rows_the_c_transpose_does_not_take_are_turned_in_python() -> None:
     odd = validate_sheet(SheetGrid("客户", [headers, UserList(row)]), sheet)  # type: ignore[list-item]
     assert odd.values["customer_name"] == plain.values["customer_name"] == ["甲公司"]
     assert [f.model_dump() for f in odd.findings] == [f.model_dump() for f in plain.findings]
+
+
+# --- the row merge of a first recompute (sheetxml.SheetRewriter: new_cells, rewrite_rows) ---
+
+_STYLES = (
+    b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
+    b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'
+    b"</styleSheet>"
+)
+_CELL_FORMS = [
+    '<c r="{ref}"><v>1</v></c>',
+    '<c r="{ref}" s="1"/>',
+    '<c r="{ref}" s="2" t="inlineStr"><is><t>旧</t></is></c>',
+    '<c r="{ref}"><f>1+1</f><v>2</v></c>',
+    '<c r="{ref}"><f t="shared" si="0" ref="{ref}:{ref}">1+1</f><v>2</v></c>',
+    '<c r="{ref}"><f t="array" ref="{ref}:{ref}">1+1</f><v>2</v></c>',
+    "<c><v>3</v></c>",  # no reference: the cell after the one before
+    '<c s="1" r="{ref}"><v>4</v></c>',  # r not first
+    '<c r="{ref}" t="e"><v>#N/A</v></c>',
+]
+_ROW_FORMS = [
+    '<row r="{r}"{spans}>{cells}</row>',
+    '<row r="{r}"{spans}>{cells}</row>',
+    '<row r="{r}"{spans}>{cells}</row>',
+    "<row{spans}>{cells}</row>",  # no number: the one after the row before
+    '<row spans="1:2" r="{r}">{cells}</row>',
+    "<row r='{r}'{spans}>{cells}</row>",
+    '<row r="{r}"{spans}/>',
+    '<row r="{r}"{spans}>{cells}<extLst/></row>',
+    '<row r="{r}"{spans}>{cells}</row>\n  ',
+]
+_SPANS = ["", "", ' spans="2:4"', " spans='1:3'", ' spans="x"', ' x14ac:dyDescent="0.25"']
+_NEW_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["I级", "<&>", " 前后空格 ", "多\n行", "", "KH-0001"]),
+    st.text(max_size=6),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)),
+)
+
+
+@st.composite
+def _sheets(draw: st.DrawFn) -> tuple[bytes, list[object], bool, int | None, int]:
+    from kqxl.book.sheetxml import Change
+    from kqxl.cells import column_letter
+
+    pfx = draw(st.sampled_from(["", "x:"]))
+    numbers = sorted(draw(st.sets(st.integers(1, 40), max_size=12)))
+    rows = []
+    for r in numbers:
+        cols = sorted(draw(st.sets(st.integers(1, 12), max_size=5)))
+        forms = [
+            draw(st.sampled_from(_CELL_FORMS[:3] if draw(st.booleans()) else _CELL_FORMS))
+            for _ in cols
+        ]
+        cells = "".join(
+            f.format(ref=f"{column_letter(c)}{r}") for f, c in zip(forms, cols, strict=True)
+        )
+        row = draw(st.sampled_from(_ROW_FORMS)).format(
+            r=r, spans=draw(st.sampled_from(_SPANS)), cells=cells
+        )
+        rows.append(row)
+    body = "".join(rows)
+    cols_xml = '<cols><col min="1" max="14" style="1"/></cols>' if draw(st.booleans()) else ""
+    xml = f"<worksheet>{cols_xml}<sheetData>{body}</sheetData><mergeCells/></worksheet>"
+    if pfx:
+        xml = xml.replace("</", "</x:").replace("<", "<x:").replace("<x:/x:", "</x:")
+    # changes: a recompute's new columns on most rows (some rows new), a few other cells
+    targets = sorted(set(numbers) | draw(st.sets(st.integers(1, 45), max_size=4)))
+    new_cols = draw(st.sets(st.integers(1, 14), min_size=1, max_size=4))
+    changes: list[object] = []
+    for r in targets:
+        for c in sorted(new_cols):
+            if draw(st.integers(0, 9)):
+                changes.append(Change(r, c, draw(_NEW_VALUES), None))
+    if draw(st.integers(0, 9)) == 0 and changes:
+        first = changes[0]
+        changes.append(Change(first.row, first.col, "标记", True))  # type: ignore[attr-defined]
+    verify = draw(st.sampled_from([None, 3]))
+    return xml.encode(), changes, draw(st.booleans()), verify, draw(st.integers(1, 300))
+
+
+def _rewrite(
+    xml: bytes, changes: list[object], with_styles: bool, verify: int | None, cut: int
+) -> tuple[object, ...]:
+    from kqxl.book.sheetxml import SheetRewriter
+    from kqxl.book.styles import StyleBook
+
+    styles = StyleBook(_STYLES) if with_styles else None
+    rewriter = SheetRewriter(
+        changes,  # type: ignore[arg-type]
+        styles=styles,
+        date1904=False,
+        verify_rows=verify,
+    )
+    chunks = iter([xml[i : i + cut] for i in range(0, len(xml), cut)])
+    try:
+        out = b"".join(rewriter.run(chunks))
+    except ValueError as exc:  # refused as the Python merge refuses it
+        return (type(exc).__name__, str(exc))
+    res = rewriter.result
+    return (
+        out,
+        res.expected,
+        res.old_last_row,
+        res.new_last_row,
+        res.appended_rows,
+        res.appended_cols,
+        res.formulas_removed,
+        styles.render() if styles is not None else None,
+    )
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(case=_sheets())
+def test_rows_rewritten_in_c_are_those_python_rewrites(
+    case: tuple[bytes, list[object], bool, int | None, int],
+) -> None:
+    import kqxl.book.sheetxml as sheetxml
+
+    with_c = _rewrite(*case)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sheetxml, "_speedups", None)
+        without = _rewrite(*case)
+    assert with_c == without
+
+
+def _sheets_of(path: Path) -> dict[str, bytes]:
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")}
+    found = next((m for v in parts.values() if (m := re.search(rb"KH-([0-9A-Z]{6})-", v))), None)
+    if found is None:
+        return parts
+    return {n: v.replace(found.group(1), b"<id>") for n, v in parts.items()}  # random per book
+
+
+@needs_c
+def test_the_demo_team_is_recomputed_alike_with_and_without_c(tmp_path: Path) -> None:
+    import shutil
+
+    import kqxl.book.sheetxml as sheetxml
+    from kqxl.api import recompute_workbook
+
+    paths = build_team(tmp_path / "team", load_rules(None))
+    for path in paths:
+        written = []
+        for name, c in (("c", sheetxml._speedups), ("py", None)):
+            copy = tmp_path / name / path.name
+            copy.parent.mkdir(exist_ok=True)
+            shutil.copy(path, copy)
+            with pytest.MonkeyPatch.context() as m:
+                m.setattr(sheetxml, "_speedups", c)
+                recompute_workbook(copy, today=dt.date(2026, 6, 1), backup=False)
+            written.append(_sheets_of(copy))
+        assert written[0] == written[1], path.name
+        assert len(written[0]) >= 3

@@ -28,6 +28,11 @@ from kqxl.book.styles import StyleBook
 from kqxl.cells import CellError, Money, Percent, column_index, column_letter
 from kqxl.texts import ERRORS, text
 
+try:  # the row merge of a first recompute in C (kqxl/_speedups.c), where it could be built
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - without a compiler at install
+    _speedups = None  # type: ignore[assignment]
+
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
 MAX_TEXT = 32_767
@@ -471,7 +476,7 @@ class SheetRewriter:
         # for a column whose new cells are not all in its own style
         self._new_cols: dict[int, _NewColumn | None] = {}
         # the columns a row's changes are in (as added) → those columns in order, or None
-        self._shapes: dict[tuple[int, ...], tuple[tuple[int, ...], list[_NewColumn]] | None]
+        self._shapes: dict[tuple[int, ...], _Shape | None]
         self._shapes = {}
         # the new-cell path is open to every row: no highlight set or cleared on any cell
         self._new_ok = not changes.marks and not self.clear_ids
@@ -521,8 +526,14 @@ class SheetRewriter:
         size = 0
         pos = 0
         done = False
+        fast = self._fast_rows()
         while not done:
             while True:
+                if fast is not None and self._fast_ok():
+                    piece, pos = fast(buf, pos, CHUNK - size)
+                    if piece:
+                        out.append(piece)
+                        size += len(piece)
                 m = self._next.search(buf, pos)
                 if m is None:
                     break
@@ -562,6 +573,54 @@ class SheetRewriter:
         rest = buf[pos:] + b"".join(chunks)
         yield self._tail(rest)
         self._finish()
+
+    def _fast_rows(self) -> Callable[[bytes, int, int], tuple[bytes, int]] | None:
+        """The rows of a buffer rewritten in C while each takes the new-cell way (every row of
+        a first recompute), from a position to the position reached; None without the C part.
+        The C loop stops at any row that needs more (see ``rewrite_rows`` in _speedups.c): the
+        caller's loop takes that one."""
+        if _speedups is None or not self._new_ok or self.shift is not None:
+            return None
+        sheet = (
+            self.pfx,
+            self.rows,
+            self.row_order,
+            self._shapes,
+            self._replaced,
+            self.sample,
+            self.result.expected,
+            self._new_tail,
+            self._open_tag,
+            self._open_c,
+            self._close_c,
+            _NEW_TRIES,
+        )
+        result = self.result
+
+        def rows(buf: bytes, pos: int, limit: int) -> tuple[bytes, int]:
+            state: list[object] = [
+                self.next_new,
+                result.old_last_row,
+                result.new_last_row,
+                self.prev_row_num,
+                self.prev_row,
+            ]
+            piece, pos = _speedups.rewrite_rows(buf, pos, max(limit, 0), sheet, state)
+            (
+                self.next_new,
+                result.old_last_row,
+                result.new_last_row,
+                self.prev_row_num,
+                self.prev_row,
+            ) = state  # type: ignore[assignment]
+            return piece, pos
+
+        return rows
+
+    def _fast_ok(self) -> bool:
+        """Whether the rows may go the C way still (an array or a shared formula met in a
+        row stops it)."""
+        return not self.arrays and not self.shared
 
     def _finish(self) -> None:
         shift = self.shift
@@ -1028,6 +1087,28 @@ class SheetRewriter:
         after the row number is rendered once per column and value; the new cells go between
         the row's cells by slices (before the first, between two, after the last), as
         :meth:`_merge_placed` places them."""
+        shape = tuple(cells)  # a recompute adds the same columns to every row, in one order
+        known = self._shapes.get(shape, _NO_SHAPE)
+        if known is _NO_SHAPE:
+            known = self._new_shape(shape)
+        if known is None:
+            return None
+        sample = self.sample is None or r in self.sample
+        if _speedups is not None:  # the same, in C
+            return _speedups.new_cells(
+                inner,
+                self._open_tag,
+                self._open_c,
+                self._close_c,
+                known[0],
+                known[2],
+                known[3],
+                known[1],
+                cells,
+                r,
+                self.result.expected if sample else None,
+                self._new_tail,
+            )
         if inner:
             layout = self._cells_of(inner)
             if layout is None:
@@ -1037,16 +1118,9 @@ class SheetRewriter:
                 return None  # a change replaces a cell
         else:
             cols, heads = [], []
-        shape = tuple(cells)  # a recompute adds the same columns to every row, in one order
-        known = self._shapes.get(shape, _NO_SHAPE)
-        if known is _NO_SHAPE:
-            known = self._new_shape(shape)
-        if known is None:
-            return None
         n = len(cols)
         gap = 0  # new cells go before cell ``gap`` (before the first: at the row's start)
         digits = str(r).encode()
-        sample = self.sample is None or r in self.sample
         expected = self.result.expected
         out: list[bytes] = []
         pos = 0
@@ -1072,9 +1146,10 @@ class SheetRewriter:
         out.append(inner[pos:])
         return b"".join(out)
 
-    def _new_shape(self, shape: tuple[int, ...]) -> tuple[tuple[int, ...], list[_NewColumn]] | None:
-        """The columns of ``shape`` in order and how their new cells are written; None when
-        one of them does not take its own style."""
+    def _new_shape(self, shape: tuple[int, ...]) -> _Shape | None:
+        """The columns of ``shape`` in order, how their new cells are written, and (for the C
+        version of :meth:`_new_cells`) their heads and caches; None when one of them does not
+        take its own style."""
         order = tuple(sorted(shape))
         columns = []
         for col in order:
@@ -1090,7 +1165,12 @@ class SheetRewriter:
                 self._shapes[shape] = None
                 return None
             columns.append(column)
-        known = self._shapes[shape] = (order, columns)
+        known = self._shapes[shape] = (
+            order,
+            columns,
+            [c.head for c in columns],
+            [c.tails for c in columns],
+        )
         return known
 
     def _new_tail(
@@ -1483,7 +1563,11 @@ class _NewColumn:
 
 
 _UNSEEN = _NewColumn(b"", b"", None)
-_NO_SHAPE: tuple[tuple[int, ...], list[_NewColumn]] = ((), [])
+# a row's new columns in order, how each is written, their heads and their caches of tails
+_Shape = tuple[
+    tuple[int, ...], list[_NewColumn], list[bytes], list[dict[object, tuple[bytes, Written]]]
+]
+_NO_SHAPE: _Shape = ((), [], [], [])
 # consecutive rows whose changes replaced cells before those changes stop trying the new-cell way
 _NEW_TRIES = 16
 
