@@ -738,7 +738,32 @@ typedef struct {
     const char *tag, *oc, *cc;
     Py_ssize_t n_tag, n_oc, n_cc;
     PyObject *fill;
+    PyObject *text_slot; /* the name "text": a column's (style, attributes) for a text */
+    const char *pfx;     /* the sheet's namespace prefix */
+    Py_ssize_t n_pfx;
 } merge_args;
+
+/* Whether a text goes into `<is><t>` as it is, as sheetxml.inline_text writes it without
+ * xml:space or an escape: no whitespace at either end, nothing _NEEDS_ESCAPE finds, no
+ * newline, not long. */
+static int plain_text(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    if (n == 0 || n > 16383)
+        return 0;
+    if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, 0)) ||
+        Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, n - 1)))
+        return 0;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < 0x20 || ch == '&' || ch == '<' || ch == '>' || ch == '_' ||
+            (ch >= 0xd800 && ch <= 0xdfff) || ch == 0xfffe || ch == 0xffff)
+            return 0;
+    }
+    return 1;
+}
 
 /* What one row's cells hold: each cell's start and column (grown as needed). */
 typedef struct {
@@ -871,8 +896,50 @@ static int merge_new(const merge_args *a, const char *in, Py_ssize_t n_in, PyObj
         if (pair != NULL) {
             Py_INCREF(pair);
         } else {
+            PyObject *fit;
             if (PyErr_Occurred())
                 goto done;
+            /* a text seen for the first time (a key is new in every row) in a row whose cells
+             * are not read back: written here as _new_tail writes it, once its column has
+             * written a text (column.text holds the attributes), without what it holds */
+            if (expected == Py_None && PyUnicode_CheckExact(value) && a->text_slot != NULL &&
+                plain_text(value)) {
+                fit = PyObject_GetAttr(PyList_GET_ITEM(columns, k), a->text_slot);
+                if (fit == NULL)
+                    goto done;
+                if (PyTuple_Check(fit) && PyTuple_GET_SIZE(fit) == 2 &&
+                    PyBytes_Check(PyTuple_GET_ITEM(fit, 1)) &&
+                    PyBytes_Check(PyList_GET_ITEM(heads, k))) {
+                    PyObject *attrs = PyTuple_GET_ITEM(fit, 1), *head = PyList_GET_ITEM(heads, k);
+                    Py_ssize_t n_utf8, at;
+                    const char *utf8 = PyUnicode_AsUTF8AndSize(value, &n_utf8);
+                    if (utf8 == NULL) {
+                        Py_DECREF(fit);
+                        goto done;
+                    }
+                    while (j < l->n && l->cols[j] < col)
+                        j++;
+                    at = j < l->n ? l->starts[j] : n_in;
+                    if ((at > pos && sink_add(out, in + pos, at - pos) < 0) ||
+                        sink_add(out, PyBytes_AS_STRING(head), PyBytes_GET_SIZE(head)) < 0 ||
+                        sink_add(out, digit_text, n_digits) < 0 ||
+                        sink_add(out, PyBytes_AS_STRING(attrs), PyBytes_GET_SIZE(attrs)) < 0 ||
+                        sink_add(out, "><", 2) < 0 || sink_add(out, a->pfx, a->n_pfx) < 0 ||
+                        sink_add(out, "is><", 4) < 0 || sink_add(out, a->pfx, a->n_pfx) < 0 ||
+                        sink_add(out, "t>", 2) < 0 || sink_add(out, utf8, n_utf8) < 0 ||
+                        sink_add(out, "</", 2) < 0 || sink_add(out, a->pfx, a->n_pfx) < 0 ||
+                        sink_add(out, "t></", 4) < 0 || sink_add(out, a->pfx, a->n_pfx) < 0 ||
+                        sink_add(out, "is>", 3) < 0 || sink_add(out, a->cc, a->n_cc) < 0) {
+                        Py_DECREF(fit);
+                        goto done;
+                    }
+                    if (at > pos)
+                        pos = at;
+                    Py_DECREF(fit);
+                    continue;
+                }
+                Py_DECREF(fit);
+            }
             if (digits == NULL) {
                 digits = PyBytes_FromStringAndSize(digit_text, n_digits);
                 if (digits == NULL)
@@ -948,10 +1015,15 @@ static PyObject *new_cells(PyObject *self, PyObject *args)
                           &PyList_Type, &tails, &PyList_Type, &columns, &PyDict_Type, &cells, &r,
                           &expected, &a.fill))
         return NULL;
-    if (a.n_tag == 0 || a.n_oc == 0 || a.n_cc == 0) {
+    if (a.n_tag == 0 || a.n_oc < 2 || a.n_cc == 0) {
         PyErr_SetString(PyExc_ValueError, "new_cells: empty tags");
         return NULL;
     }
+    a.pfx = a.oc + 1; /* `<` prefix `c` */
+    a.n_pfx = a.n_oc - 2;
+    a.text_slot = PyUnicode_InternFromString("text");
+    if (a.text_slot == NULL)
+        return NULL;
     status = merge_new(&a, in, n_in, order, heads, tails, columns, cells, r, expected, &l, &out);
     if (status > 0)
         result = PyBytes_FromStringAndSize(out.data ? out.data : "", out.len);
@@ -959,6 +1031,7 @@ static PyObject *new_cells(PyObject *self, PyObject *args)
         result = Py_NewRef(Py_None);
     layout_free(&l);
     PyMem_Free(out.data);
+    Py_DECREF(a.text_slot);
     return result;
 }
 
@@ -1059,6 +1132,9 @@ static PyObject *rewrite_rows(PyObject *self, PyObject *args)
     a.n_oc = PyBytes_GET_SIZE(PyTuple_GET_ITEM(sheet, 9));
     a.cc = PyBytes_AS_STRING(PyTuple_GET_ITEM(sheet, 10));
     a.n_cc = PyBytes_GET_SIZE(PyTuple_GET_ITEM(sheet, 10));
+    a.pfx = pfx;
+    a.n_pfx = n_pfx;
+    a.text_slot = NULL;
     tries = PyLong_AsSsize_t(PyTuple_GET_ITEM(sheet, NEW_TRIES_SLOT));
     if (tries == -1 && PyErr_Occurred())
         return NULL;
@@ -1071,6 +1147,9 @@ static PyObject *rewrite_rows(PyObject *self, PyObject *args)
     new_last = PyLong_AsSsize_t(PyList_GET_ITEM(state, 2));
     prev_num = PyLong_AsSsize_t(PyList_GET_ITEM(state, 3));
     if (PyErr_Occurred())
+        return NULL;
+    a.text_slot = PyUnicode_InternFromString("text");
+    if (a.text_slot == NULL)
         return NULL;
     n_row_tag = snprintf(row_tag, sizeof row_tag, "<%.*srow", (int)n_pfx, pfx);
     n_end_tag = snprintf(end_tag, sizeof end_tag, "</%.*srow>", (int)n_pfx, pfx);
@@ -1247,6 +1326,7 @@ static PyObject *rewrite_rows(PyObject *self, PyObject *args)
     result = Py_BuildValue("(y#n)", out.data ? out.data : "", out.len, pos);
 fail:
     Py_XDECREF(prev_row);
+    Py_XDECREF(a.text_slot);
     layout_free(&l);
     PyMem_Free(out.data);
     return result;
