@@ -351,6 +351,26 @@ def test_recompute_result_opens_in_libreoffice(rep_book: Path, libreoffice) -> N
     assert heats == pytest.approx([p["heat"] for p in result.projects])
 
 
+def test_a_sheet_deflated_in_many_segments_opens_in_libreoffice(
+    rep_book: Path, libreoffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from kqxl.book import zipcopy
+
+    monkeypatch.setattr(zipcopy, "SEGMENT", 4096)  # every sheet in many segments
+    recompute_workbook(rep_book, today=TODAY)
+    with zipfile.ZipFile(rep_book) as zf:
+        assert zf.testzip() is None
+        assert max(i.file_size for i in zf.infolist() if "worksheets/" in i.filename) > 8 * 4096
+    result = validate_workbook(rep_book, today=TODAY)
+    [info] = libreoffice([rep_book], ranges={"客户": "C3:C13", "项目": "C3:C7"})
+    assert info["ok"], info["error"]
+    sheets = {s["name"]: s for s in info["sheets"]}
+    grades = [sheets["客户"]["cells"][f"C{r}"]["value"] for r in range(3, 14)]
+    assert grades == [c["grade"] for c in result.customers]
+
+
 def test_demo_runs_and_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from kqxl.demo import run_demo
 

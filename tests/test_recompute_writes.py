@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -432,14 +433,14 @@ def test_a_deflater_that_corrupts_its_output_stops_the_write(
     class Flipping:
         """Deflates each chunk with its first byte changed: a fault no CRC of the input sees."""
 
-        def __init__(self, *args: object) -> None:
-            self.inner = real(*args)  # type: ignore[arg-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.inner = real(*args, **kwargs)  # type: ignore[arg-type]
 
         def compress(self, data: bytes) -> bytes:
             return self.inner.compress(bytes([data[0] ^ 1]) + data[1:] if data else data)
 
-        def flush(self) -> bytes:
-            return self.inner.flush()
+        def flush(self, *args: int) -> bytes:
+            return self.inner.flush(*args)
 
     before = rep_book.read_bytes()
     patch_workbook(rep_book, [CellChange("客户", 3, 3, "手填")], backup=False)
@@ -450,6 +451,94 @@ def test_a_deflater_that_corrupts_its_output_stops_the_write(
         recompute_workbook(rep_book, today=TODAY, backup=False)
     assert caught.value.code == "verify_failed"
     assert rep_book.read_bytes() == changed  # the original stays as it was
+
+
+def _part(rows: int) -> list[bytes]:
+    """A sheet's rows, in chunks of odd sizes (repeats reach back across segments)."""
+    body = b"".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>客户{r % 97}</t></is></c></row>'.encode()
+        for r in range(1, rows)
+    )
+    return [body[i : i + 777] for i in range(0, len(body), 777)]
+
+
+@pytest.mark.parametrize("segment", [1 << 10, 5000, 64 << 10, 4 << 20])
+def test_a_part_deflated_in_segments_is_one_stream(
+    monkeypatch: pytest.MonkeyPatch, segment: int
+) -> None:
+    import zlib
+
+    from kqxl.book import zipcopy
+
+    monkeypatch.setattr(zipcopy, "SEGMENT", segment)
+    chunks = _part(3000)
+    raw = b"".join(chunks)
+    done = zipcopy.deflate(iter(chunks))
+    try:
+        done.file.seek(0)
+        data = done.file.read()
+    finally:
+        done.close()
+    assert zlib.decompress(data, -15) == raw  # zlib, as every zip reader, inflates it whole
+    assert (done.crc, done.size, done.csize) == (zlib.crc32(raw), len(raw), len(data))
+    # nothing and one chunk are one segment, deflated without a worker
+    for given in ([], [b""], [b"<row/>"]):
+        small = zipcopy.deflate(given)
+        small.file.seek(0)
+        assert zlib.decompress(small.file.read(), -15) == b"".join(given)
+        small.close()
+
+
+def test_a_segment_that_does_not_inflate_back_stops_the_part(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    import zlib
+
+    from kqxl.book import zipcopy
+
+    monkeypatch.setattr(zipcopy, "SEGMENT", 4096)
+    real = zipcopy.zlib_ng.decompressobj
+    calls = []
+
+    class Late:
+        """Inflates the third segment with one byte changed."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.inner = real(*args, **kwargs)  # type: ignore[arg-type]
+            calls.append(self)
+            self.third = len(calls) == 3
+            self.unused_data = b""
+            self.eof = False
+
+        def decompress(self, data: bytes) -> bytes:
+            out = self.inner.decompress(data)
+            self.eof = self.inner.eof
+            return bytes([out[0] ^ 1]) + out[1:] if self.third else out
+
+        def flush(self) -> bytes:
+            return self.inner.flush()
+
+    monkeypatch.setattr(zipcopy.zlib_ng, "decompressobj", Late)
+    threads = threading.active_count()
+    with pytest.raises(zlib.error):
+        zipcopy.deflate(iter(_part(3000)))
+    assert threading.active_count() == threads  # the workers are gone
+
+
+def test_a_rewrite_that_fails_midway_leaves_no_worker_behind() -> None:
+    import threading
+
+    from kqxl.book import zipcopy
+
+    def rows() -> Iterator[bytes]:
+        yield from _part(400_000)[:20_000]  # more than two segments
+        raise ValueError("第 9 行：文本过长")
+
+    threads = threading.active_count()
+    with pytest.raises(ValueError, match="第 9 行"):
+        zipcopy.deflate(rows())
+    assert threading.active_count() == threads
 
 
 def test_members_inflate_as_zipfile_reads_them(rep_book: Path, tmp_path: Path) -> None:

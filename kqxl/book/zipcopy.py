@@ -12,14 +12,14 @@ for output 0.5–3% larger; its inflate (the check) and CRC-32 are two and five 
 
 from __future__ import annotations
 
-import queue
 import shutil
 import struct
 import tempfile
-import threading
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -148,64 +148,94 @@ class Deflated:
 def deflate(chunks: Iterable[bytes], level: int = DEFLATE_LEVEL) -> Deflated:
     """Deflate ``chunks`` (raw deflate, as zip stores it) into a temporary file.
 
-    zlib-ng releases the GIL, so a worker thread compresses while the caller's generator
-    produces the next chunks: on two cores the rewrite and the compression overlap. The
-    worker inflates its own output again as it goes: a CRC that differs from that of the
-    bytes given raises ``zlib.error`` (verified as produced, never read back whole).
+    The bytes are cut into segments of :data:`SEGMENT` bytes, each deflated on its own by a
+    pool of :data:`DEFLATE_WORKERS` threads while the caller's generator produces the next
+    ones (zlib-ng releases the GIL: on two cores the rewrite and the compression overlap). A
+    segment ends with a sync flush and starts with the 32 KiB before it as its dictionary, so
+    that the segments, in order, are one deflate stream (as pigz makes it). Each worker
+    inflates its segment again: one that differs from the bytes given raises ``zlib.error``
+    (verified as produced, never read back whole).
     """
     out = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - returned, closed later
-    totals = {"crc": 0, "size": 0, "csize": 0}
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
-    failure: list[BaseException] = []
+    crc32 = zlib_ng.crc32
+    crc = size = csize = 0
+    pool: ThreadPoolExecutor | None = None
+    running: deque[Future[bytes]] = deque()
+    held: bytes | None = None  # the newest segment: the last one unless more come
+    before = b""  # the 32 KiB before the next segment submitted
 
-    def work() -> None:
-        comp = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
-        check = zlib_ng.decompressobj(-15)
-        crc32 = zlib_ng.crc32
-        check_crc = 0
-        drained = False
-        try:
-            while (chunk := pending.get()) is not None:
-                totals["crc"] = crc32(chunk, totals["crc"])
-                totals["size"] += len(chunk)
-                data = comp.compress(chunk)
-                totals["csize"] += len(data)
-                out.write(data)
-                check_crc = crc32(check.decompress(data), check_crc)
-            drained = True
-            data = comp.flush()
-            totals["csize"] += len(data)
-            out.write(data)
-            check_crc = crc32(check.decompress(data) + check.flush(), check_crc)
-            if check_crc != totals["crc"] or not check.eof:
-                raise zlib.error("deflated data does not inflate to what was given")
-        except (OSError, zlib.error, _NG_ERROR) as exc:  # a full disk while spooling, say
-            # callers know zlib's error: zlib-ng's own is reported as one
-            failure.append(zlib.error(str(exc)) if isinstance(exc, _NG_ERROR) else exc)
-            while not drained and pending.get() is not None:  # the producer never blocks
-                pass
+    def write(data: bytes) -> None:
+        nonlocal csize
+        csize += len(data)
+        out.write(data)
 
-    worker = threading.Thread(target=work, name="kqxl-deflate", daemon=True)
-    worker.start()
+    def submit(segment: bytes, final: bool) -> None:
+        nonlocal pool, before
+        if pool is None:
+            if final:  # the whole part is one segment: deflated here
+                write(_deflate_segment(segment, before, level, final))
+                return
+            pool = ThreadPoolExecutor(DEFLATE_WORKERS, thread_name_prefix="kqxl-deflate")
+        running.append(pool.submit(_deflate_segment, segment, before, level, final))
+        before = segment[-_WINDOW:]
+        while len(running) > DEFLATE_WORKERS or (final and running):
+            write(running.popleft().result())
+
     try:
         batch: list[bytes] = []
-        size = 0
+        pending = 0
         for chunk in chunks:
-            if chunk:
-                batch.append(chunk)
-                size += len(chunk)
-            if size >= 256 << 10:
-                pending.put(b"".join(batch))
-                batch, size = [], 0
+            if not chunk:
+                continue
+            crc = crc32(chunk, crc)
+            size += len(chunk)
+            batch.append(chunk)
+            pending += len(chunk)
+            if pending >= SEGMENT:
+                if held is not None:
+                    submit(held, False)
+                held, batch, pending = b"".join(batch), [], 0
         if batch:
-            pending.put(b"".join(batch))
-    finally:
-        pending.put(None)
-        worker.join()
-    if failure:
+            if held is not None:
+                submit(held, False)
+            held = b"".join(batch)
+        submit(held if held is not None else b"", True)
+    except _NG_ERROR as exc:  # callers know zlib's error: zlib-ng's own is reported as one
         out.close()
-        raise failure[0]
-    return Deflated(out, totals["crc"], totals["size"], totals["csize"])  # type: ignore[arg-type]
+        raise zlib.error(str(exc)) from None
+    except BaseException:
+        out.close()
+        raise
+    finally:
+        if pool is not None:
+            for waiting in running:
+                waiting.cancel()
+            pool.shutdown(wait=True)
+    return Deflated(out, crc, size, csize)  # type: ignore[arg-type]
+
+
+# Raw bytes deflated as one segment of a part (see deflate), and how many workers deflate them.
+SEGMENT = 4 << 20
+DEFLATE_WORKERS = 2
+_WINDOW = 32 << 10  # deflate's window: what a segment may refer back to
+
+
+def _deflate_segment(segment: bytes, before: bytes, level: int, final: bool) -> bytes:
+    """``segment`` deflated as part of a stream in which ``before`` came just before it: ended
+    by a sync flush (the end of the stream if ``final``), and checked by inflating it again."""
+    if before:
+        comp = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15, zdict=before)
+        check = zlib_ng.decompressobj(-15, zdict=before)
+    else:
+        comp = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
+        check = zlib_ng.decompressobj(-15)
+    data = comp.compress(segment) + comp.flush(zlib_ng.Z_FINISH if final else zlib_ng.Z_SYNC_FLUSH)
+    back = check.decompress(data)
+    if final:
+        back += check.flush()
+    if back != segment or (final and not check.eof) or check.unused_data:
+        raise zlib.error("deflated data does not inflate to what was given")
+    return data
 
 
 class ZipCopier:
