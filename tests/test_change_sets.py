@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import pytest
 
 from kqxl.book import CellChange, CellColumns, sheetxml
@@ -11,6 +14,7 @@ from kqxl.book.sheetxml import (
     SheetChanges,
     SheetRewriter,
     iter_rows,
+    rows_by_number,
     sample_rows,
 )
 from kqxl.book.styles import StyleBook
@@ -162,3 +166,56 @@ def test_rows_read_back_by_number_are_those_every_row_gives() -> None:
         assert list(iter_rows(chunks)) == every
         for only in ({3}, {2, 8, 9}, {7}, set()):
             assert list(iter_rows(iter(chunks), only=only)) == [x for x in every if x[0] in only]
+
+
+def test_rows_found_by_number_are_those_every_row_gives() -> None:
+    body = "".join(
+        f'<x:row r="{r}" spans="1:2"><x:c r="A{r}"><x:v>{r}</x:v></x:c></x:row>'
+        if r % 5
+        else f'<x:row r="{r}"/>'
+        for r in range(1, 400)
+    )
+    xml = f"<x:worksheet><x:sheetData>{body}</x:sheetData></x:worksheet>".encode()
+    every = dict(iter_rows([xml]))
+    for size in (1, 13, 4096):
+        chunks = [xml[i : i + size] for i in range(0, len(xml), size)]
+        for wanted in ([1], [5, 10, 11, 399], [12, 3, 3], list(range(1, 400)), []):
+            got = list(rows_by_number(iter(chunks), wanted))
+            assert got == [(r, every[r]) for r in sorted(set(wanted))]
+    # r="1" is not r="12": the number is matched whole
+    assert [r for r, _ in rows_by_number([xml], [12])] == [12]
+
+
+def test_rows_spelled_otherwise_are_not_found_by_number() -> None:
+    xml = (
+        b"<worksheet><sheetData>"
+        b'<row r="2"><c r="A2"><v>1</v></c></row>'
+        b"<row><c><v>2</v></c></row>"  # no number
+        b'<row spans="1:2" r="7"><c r="B7"><v>3</v></c></row>'  # r not first
+        b'<row r="9"/><row r="8"/>'  # out of order
+        b"</sheetData></worksheet>"
+    )
+    assert [r for r, _ in rows_by_number([xml], [2, 9])] == [2, 9]
+    assert [r for r, _ in rows_by_number([xml], [2, 3, 9])] == [2]  # 3 not found: nor after
+    assert [r for r, _ in rows_by_number([xml], [7])] == []
+    assert [r for r, _ in rows_by_number([xml], [8, 9])] == [8]
+
+
+def test_verification_scans_every_row_when_one_is_not_found_by_number(tmp_path: Path) -> None:
+    from kqxl.book.patch import _sampled_rows
+
+    xml = (
+        b"<worksheet><sheetData>"
+        b'<row r="1"><c r="A1"><v>1</v></c></row>'
+        b"<row><c><v>2</v></c></row>"
+        b'<row r="3"><c r="A3"><v>3</v></c></row>'
+        b'<row r="3"><c r="A3"><v>4</v></c></row>'  # given twice: the scan sees both
+        b"</sheetData></worksheet>"
+    )
+    path = tmp_path / "t.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("s.xml", xml)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("s.xml")
+    assert [r for r, _ in _sampled_rows(path, info, [1, 3])] == [1, 3]  # found by number
+    assert [r for r, _ in _sampled_rows(path, info, [1, 2, 3])] == [1, 2, 3, 3]  # scanned

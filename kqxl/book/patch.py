@@ -23,6 +23,7 @@ import re
 import time
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,7 @@ from kqxl.book.sheetxml import (
     format_range,
     iter_rows,
     parse_range,
+    rows_by_number,
     sample_rows,
     sheet_xml,
     written_as_meant,
@@ -1411,29 +1413,36 @@ def _verify_cells(
         order = sorted(chosen)
     sample = {r: by_row[r] for r in order}
     seen: set[int] = set()
-    # the part as written (deflated by kqxl), inflated by zlib-ng and checked against its CRC
-    with tmp.open("rb") as fh:
-        for r, row in iter_rows(inflate_member(fh, zf.getinfo(job.part)), only=sample):
-            want = sample.get(r)
-            if want is None:
-                if seen and r > order[-1]:
-                    break  # past the last sampled row
-                continue
-            if r in seen:
-                raise fail(
-                    WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行重复"
-                )
-            seen.add(r)
-            try:
-                for c, w in want.items():
-                    _check_cell(src, job.name, r, c, w, cell_in_row(row, r, c), styles)
-            except ValueError as exc:
-                raise fail(
-                    WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行：{exc}"
-                ) from None
+    for r, row in _sampled_rows(tmp, zf.getinfo(job.part), order):
+        if r in seen:
+            raise fail(WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行重复")
+        seen.add(r)
+        try:
+            for c, w in sample[r].items():
+                _check_cell(src, job.name, r, c, w, cell_in_row(row, r, c), styles)
+        except ValueError as exc:
+            raise fail(
+                WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行：{exc}"
+            ) from None
     for r, want in sample.items():
         if r not in seen and any(w.kind not in ("blank", "keep") for w in want.values()):
             raise fail(WorkbookError, "verify_failed", path=src, detail=f"{job.name} 第 {r} 行缺失")
+
+
+def _sampled_rows(tmp: Path, info: zipfile.ZipInfo, order: list[int]) -> list[tuple[int, bytes]]:
+    """The sampled rows of a part as written (deflated by kqxl), inflated by zlib-ng to its end,
+    which checks it against its CRC. Each row is found by its number (:func:`rows_by_number`:
+    the rows between are not looked at); in a part where one is not found so (a row without its
+    number, rows out of order), every row is scanned, which also finds a row given twice."""
+    with tmp.open("rb") as fh:
+        chunks = inflate_member(fh, info)
+        found = list(rows_by_number(chunks, order))
+        deque(chunks, 0)  # the rest of the part: its CRC is checked at its end
+    if len(found) == len(order):
+        return found
+    wanted = set(order)
+    with tmp.open("rb") as fh:
+        return list(iter_rows(inflate_member(fh, info), only=wanted))
 
 
 def _check_cell(

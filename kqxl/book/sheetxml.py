@@ -1775,6 +1775,54 @@ def iter_rows(
             pos = end
 
 
+def rows_by_number(chunks: Iterable[bytes], wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+    """(row number, row XML) of the rows numbered in ``wanted``, each found by its start tag
+    ``<row r="N"`` (as Excel and kqxl write it), in ascending order, without looking at the
+    rows between them; stops after the last one. A row spelled otherwise (no ``r``, ``r`` not
+    first), or out of order, is not found: the rows after it are not given either, and a caller
+    that misses one scans the part with :func:`iter_rows`, which finds every row."""
+    todo = sorted(set(wanted))
+    if not todo:
+        return
+    k = 0
+    buf = b""
+    head: bytes | None = None  # ``<row r="`` with the part's prefix
+    close_tag = b""
+    for chunk in chunks:
+        buf += chunk
+        if head is None:
+            m = _ROW_HEAD.search(buf)
+            if m is None:
+                cut = buf.rfind(b"<")  # a start tag may be cut by the chunk end
+                buf = buf[cut:] if cut >= 0 else b""
+                continue
+            pfx = m.group(1) or b""
+            head, close_tag = b"<" + pfx + b'row r="', b"</" + pfx + b"row>"
+            buf = buf[m.start() :]
+        while k < len(todo):
+            at = buf.find(head + str(todo[k]).encode() + b'"')
+            if at < 0:
+                buf = buf[-(len(head) + 24) :]  # the start of the row may be cut
+                break
+            gt = buf.find(b">", at)
+            if gt < 0:
+                buf = buf[at:]
+                break
+            if buf[gt - 1 : gt] == b"/":
+                end = gt + 1
+            else:
+                close = buf.find(close_tag, gt)
+                if close < 0:
+                    buf = buf[at:]
+                    break
+                end = close + len(close_tag)
+            yield todo[k], buf[at:end]
+            k += 1
+            buf = buf[end:]
+        if k == len(todo):
+            return
+
+
 _CELL_ANY = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 _V_TEXT = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
