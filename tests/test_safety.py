@@ -20,7 +20,7 @@ from conftest import FIXTURES
 from filelock import FileLock
 from test_patch import make_book, rewrite_member
 
-from kqxl.book import CellChange, Limits, patch_workbook, read_workbook
+from kqxl.book import CellChange, Limits, patch_workbook, read_workbook, safety
 from kqxl.book.safety import parse_owner
 from kqxl.errors import HostileFileError, WorkbookError, WorkbookLockedError
 
@@ -371,6 +371,8 @@ def test_an_os_error_is_described_in_chinese(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(os, "replace", refuse)
+    if safety.exchange_names is not None:  # the folder refuses a swap of two names too
+        monkeypatch.setattr(safety, "exchange_names", refuse)
     with pytest.raises(WorkbookError) as err:
         patch_workbook(src, [CellChange("客户", 2, 2, "x")])
     assert err.value.code == "write_failed" and err.value.data["detail"].startswith("没有权限")

@@ -164,3 +164,64 @@ def test_a_save_by_another_program_during_the_replace_is_kept(
     assert err.value.code == "changed"
     assert cell(src) == "他们的"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") and "kqxl-" in p.name]
+
+
+needs_exchange = pytest.mark.skipif(
+    safety.exchange_names is None, reason="names are swapped in one step only on Linux"
+)
+
+
+@needs_exchange
+def test_the_name_is_never_empty_during_the_replace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    seen: list[bool] = []
+    for name in ("replace", "link", "rename", "unlink"):
+        real = getattr(os, name)
+
+        def watched(*args: object, _real: object = real, **kw: object) -> object:
+            out = _real(*args, **kw)  # type: ignore[operator]
+            seen.append(src.exists())
+            return out
+
+        monkeypatch.setattr(os, name, watched)
+    real_exchange = safety.exchange_names
+    assert real_exchange is not None
+
+    def exchange(a: Path, b: Path) -> bool:
+        done = real_exchange(a, b)
+        seen.append(src.exists())
+        return done
+
+    monkeypatch.setattr(safety, "exchange_names", exchange)
+    patch_workbook(src, [CellChange("客户", 2, 2, "新")])
+    assert seen and all(seen)
+    assert cell(src) == "新"
+    backups = list((tmp_path / ".kqxl" / "backups").iterdir())
+    assert len(backups) == 1 and cell(backups[0]) != "新"  # the original, as a backup
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@needs_exchange
+def test_a_save_just_before_the_swap_goes_back_under_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = make_book(tmp_path / "a.xlsx")
+    theirs = make_book(tmp_path / "theirs.xlsx", lambda wb: wb["客户"].__setitem__("B2", "他们的"))
+    real_exchange = safety.exchange_names
+    assert real_exchange is not None
+    calls: list[tuple[Path, Path]] = []
+
+    def save_then_exchange(a: Path, b: Path) -> bool:
+        if not calls:
+            os.replace(theirs, src)  # another program saves after the backup was linked
+        calls.append((a, b))
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(safety, "exchange_names", save_then_exchange)
+    with pytest.raises(WorkbookChangedError):
+        patch_workbook(src, [CellChange("客户", 2, 2, "我们的")])
+    assert len(calls) == 2  # swapped, then swapped back
+    assert cell(src) == "他们的"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

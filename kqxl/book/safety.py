@@ -9,7 +9,9 @@ reader (calamine, the streaming patcher) sees it, because a DTD may only stand i
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
+import errno
 import hashlib
 import math
 import os
@@ -18,11 +20,12 @@ import re
 import secrets
 import shutil
 import stat
+import sys
 import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -795,6 +798,68 @@ def replace_file(temp: Path, target: Path, mode_from: Path | None) -> None:
     fsync_dir(target.parent)
 
 
+def _swap_by_exchange(
+    temp: Path, target: Path, aside: Path, st: os.stat_result, read: FileStamp
+) -> bool:
+    """:func:`swap_in` by exchanging the two names in one step; False (nothing done) where
+    the system or the file system cannot, or hard links are impossible."""
+    if exchange_names is None:
+        return False
+    try:
+        os.link(target, aside)  # the backup: the original under a second name
+    except OSError:
+        return False
+    linked = aside.stat()
+    if (linked.st_dev, linked.st_ino) != (st.st_dev, st.st_ino):
+        remove_quietly(aside)  # another program saved since the last check
+        check_stamp(target, read)
+        raise fail(WorkbookChangedError, "changed_on_disk", path=target, detail="另一程序刚刚保存")
+    if not exchange_names(temp, target):
+        remove_quietly(aside)
+        return False
+    took = temp.stat()  # what the exchange took from the name
+    if (took.st_dev, took.st_ino) != (st.st_dev, st.st_ino):
+        exchange_names(temp, target)  # theirs goes back, in one step; the original stays aside
+        check_stamp(target, read)
+        raise fail(WorkbookChangedError, "changed_on_disk", path=target, detail="另一程序刚刚保存")
+    return True
+
+
+def _renameat2() -> Callable[..., int] | None:
+    if sys.platform != "linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):  # an older C library
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_RENAMEAT2 = _renameat2()
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange_names(a: Path, b: Path) -> bool:
+    """Swap the files named ``a`` and ``b`` in one step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``); False where the file system does not support it."""
+    assert _RENAMEAT2 is not None
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+# None where names cannot be exchanged in one step (not Linux, an old C library)
+exchange_names: Callable[[Path, Path], bool] | None = (
+    _exchange_names if _RENAMEAT2 is not None else None
+)
+
+
 def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path | None:
     """Put ``temp`` in place of ``target``, which must still be the file stamped ``read``.
 
@@ -807,6 +872,11 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
 
     Where hard links are impossible (some network shares), the new file replaces the name
     with ``os.replace`` after a last check that nothing appeared there.
+
+    Where the system can swap two names in one step (Linux), the name is never empty: the
+    original is linked into the backups, the new file and the name are swapped, and what the
+    swap took from the name must be the original, or it is swapped back (another program's
+    save stays). A crash at any point leaves a whole workbook under the name.
     """
     st = target.stat()
     if (st.st_size, st.st_mtime_ns) != (read.size, read.mtime_ns):
@@ -821,6 +891,15 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
             path=target,
             detail=f"无法创建备份：{describe_os_error(exc)}",
         ) from None
+    swapped = _swap_by_exchange(temp, target, aside, st, read)
+    if swapped:
+        remove_quietly(temp)  # the original's second name: it stays as the backup
+        fsync_dir(target.parent)
+        if keep is None:
+            remove_quietly(aside)
+            return None
+        prune_backups(target, keep)
+        return aside
     # From here until the link below the name is empty: only stat calls in between (no
     # hashing), so the window is microseconds. The content was compared just before; the
     # file moved aside must be that same file (same inode), or another program saved since.
