@@ -547,3 +547,32 @@ def test_the_demo_team_is_recomputed_alike_with_and_without_c(tmp_path: Path) ->
             written.append(_sheets_of(copy))
         assert written[0] == written[1], path.name
         assert len(written[0]) >= 3
+
+
+@needs_c
+def test_rows_the_c_loop_cannot_take_do_not_cost_a_c_call_each() -> None:
+    import kqxl.book.sheetxml as sheetxml
+    from kqxl.book.sheetxml import Change, SheetRewriter
+
+    real = sheetxml._speedups
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def rewrite_rows(self, *args: object) -> tuple[bytes, int]:
+            calls.append(1)
+            return real.rewrite_rows(*args)  # type: ignore[union-attr, arg-type]
+
+    rows = range(1, 5001)
+    body = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>' for r in rows
+    )
+    xml = f"<worksheet><sheetData>{body}</sheetData></worksheet>".encode()
+    changes = [Change(r, 2, f"新{r}", None) for r in rows]  # every row replaces its B cell
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sheetxml, "_speedups", Counting())
+        out = b"".join(SheetRewriter(changes, styles=None, date1904=False).run(iter([xml])))
+    assert len(calls) < 40  # tried again after 1, 2, 4 … rows, not before every row
+    assert out.count("新".encode()) == 5000

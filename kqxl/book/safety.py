@@ -891,15 +891,21 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
             path=target,
             detail=f"无法创建备份：{describe_os_error(exc)}",
         ) from None
-    swapped = _swap_by_exchange(temp, target, aside, st, read)
-    if swapped:
-        remove_quietly(temp)  # the original's second name: it stays as the backup
-        fsync_dir(target.parent)
-        if keep is None:
-            remove_quietly(aside)
-            return None
-        prune_backups(target, keep)
-        return aside
+    if not _swap_by_exchange(temp, target, aside, st, read):
+        _swap_by_renames(temp, target, aside, st, read)
+    remove_quietly(temp)  # a second name of the new file, or (exchanged) of the original
+    fsync_dir(target.parent)
+    if keep is None:
+        remove_quietly(aside)
+        return None
+    prune_backups(target, keep)
+    return aside
+
+
+def _swap_by_renames(
+    temp: Path, target: Path, aside: Path, st: os.stat_result, read: FileStamp
+) -> None:
+    """:func:`swap_in` by moving the original aside and linking the new file to the name."""
     # From here until the link below the name is empty: only stat calls in between (no
     # hashing), so the window is microseconds. The content was compared just before; the
     # file moved aside must be that same file (same inode), or another program saved since.
@@ -926,10 +932,3 @@ def swap_in(temp: Path, target: Path, read: FileStamp, keep: int | None) -> Path
         if target.exists():
             check_stamp(target, read)
         os.replace(temp, target)
-    remove_quietly(temp)
-    fsync_dir(target.parent)
-    if keep is None:
-        remove_quietly(aside)
-        return None
-    prune_backups(target, keep)
-    return aside

@@ -527,13 +527,23 @@ class SheetRewriter:
         pos = 0
         done = False
         fast = self._fast_rows()
+        # rows left to the Python loop before the C loop is tried again: after a try that
+        # took no row (a patch whose every row replaces a cell), twice as many each time
+        wait, backoff = 0, 1
         while not done:
             while True:
-                if fast is not None and self._fast_ok():
-                    piece, pos = fast(buf, pos, CHUNK - size)
+                if fast is not None and not wait and self._fast_ok():
+                    piece, reached = fast(buf, pos, CHUNK - size)
                     if piece:
                         out.append(piece)
                         size += len(piece)
+                    if reached == pos:
+                        wait, backoff = backoff, min(2 * backoff, 1024)
+                    else:
+                        backoff = 1
+                    pos = reached
+                elif wait:
+                    wait -= 1
                 m = self._next.search(buf, pos)
                 if m is None:
                     break
@@ -1647,16 +1657,20 @@ def _direct_children(body: str) -> int:
     return count
 
 
+_SPANS = re.compile(rb"(\d+):(\d+)")
+
+
 def _fix_spans(attrs: bytes, changes: Mapping[int, object] | None) -> bytes:
     if not changes or b"spans" not in attrs:
         return attrs
     spans = _attr(attrs, b"spans")
-    if spans is None or not re.fullmatch(rb"\d+:\d+", spans):
+    found = _SPANS.fullmatch(spans) if spans is not None else None
+    if found is None:
         return attrs
-    a, b = (int(x) for x in spans.split(b":"))
+    a, b = int(found.group(1)), int(found.group(2))
+    if a <= min(changes) and max(changes) <= b:
+        return attrs
     lo, hi = min(a, *changes), max(b, *changes)
-    if (lo, hi) == (a, b):
-        return attrs
     return re.sub(
         rb"""(?<=\s)spans=["'][^"']*["']""", f'spans="{lo}:{hi}"'.encode(), attrs, count=1
     )
