@@ -354,7 +354,7 @@ def care_reminders(
     end = today + dt.timedelta(days=days)
     # Occasions a little after the window may be due inside it (a long holiday ahead).
     horizon = end + dt.timedelta(days=15)
-    occasions: list[tuple[_Occasion, dict[str, Any]]] = []
+    occasions: list[tuple[_Occasion, int]] = []  # each with its customer's index (-1: all)
     findings: list[CareFinding] = []
     n = len(rows)
 
@@ -368,19 +368,14 @@ def care_reminders(
     events, event_days = column("major_event"), column("major_event_date")
     status = column("status")
     chosen = 0
+    unnamed = text(CARE, "contact_unnamed")
     for i in range(n):
         if names[i] is None or (rep is not None and (reps[i] or "") != rep):
             continue
         if status[i] == RETIRED:  # 作废: no more care dates
             continue
         chosen += 1
-        who = {
-            "customer": names[i],
-            "customer_key": keys[i] or "",
-            "contact": contacts[i] or "",
-            "rep": reps[i] or "",
-        }
-        person = contacts[i] or text(CARE, "contact_unnamed")
+        person = contacts[i] or unnamed
         row = rows[i]
         if lunar[i] is not None:
             when = parse_lunar_day(str(lunar[i]))
@@ -406,7 +401,7 @@ def care_reminders(
                             row,
                             text(CARE, "detail_lunar", day=when.label()),
                         )
-                        occasions.append((occ, who))
+                        occasions.append((occ, i))
         elif isinstance(birthdays[i], dt.date):
             for day, _ in _anniversaries(today, birthdays[i], horizon):
                 occ = _Occasion(
@@ -416,7 +411,7 @@ def care_reminders(
                     text(CARE, "todo_birthday", contact=person),
                     row,
                 )
-                occasions.append((occ, who))
+                occasions.append((occ, i))
         for since, kind, occasion_key, todo_key in (
             (founded[i], FOUNDED, "occasion_founded", "todo_founded"),
             (partner[i], PARTNER, "occasion_partner", "todo_partner"),
@@ -431,7 +426,7 @@ def care_reminders(
                         row,
                         text(CARE, "detail_round") if years % 5 == 0 else "",
                     )
-                    occasions.append((occ, who))
+                    occasions.append((occ, i))
         event, on = events[i], event_days[i]
         if event is not None and isinstance(on, dt.date):
             label = str(event)
@@ -445,10 +440,10 @@ def care_reminders(
                         row,
                         urgent=True,
                     )
-                    occasions.append((occ, who))
+                    occasions.append((occ, i))
             elif today <= on <= horizon:
                 occ = _Occasion(on, EVENT, label, text(CARE, "todo_event", event=label), row)
-                occasions.append((occ, who))
+                occasions.append((occ, i))
 
     if chosen:
         everyone = {"customer": text(CARE, "all_customers", n=chosen), "rep": rep or ""}
@@ -456,13 +451,24 @@ def care_reminders(
             for name, day in holiday_dates(year):
                 if today <= day <= horizon:
                     occ = _Occasion(day, HOLIDAY, name, text(CARE, "todo_holiday", holiday=name))
-                    occasions.append((occ, everyone))
+                    occasions.append((occ, -1))
 
     reminders: list[Reminder] = []
-    for occ, who in occasions:
+    for occ, i in occasions:
         due = today if occ.urgent else max(today, calendar.workday_on_or_before(occ.date))
         if not (due <= end and (occ.urgent or occ.date >= today)):
             continue
+        # who it is for, made only for a reminder (not for each of 100,000 customers)
+        who: dict[str, Any] = (
+            everyone
+            if i < 0
+            else {
+                "customer": names[i],
+                "customer_key": keys[i] or "",
+                "contact": contacts[i] or "",
+                "rep": reps[i] or "",
+            }
+        )
         detail = occ.detail
         if not occ.urgent and due != occ.date:
             moved = text(CARE, "detail_moved")
