@@ -576,3 +576,74 @@ def test_rows_the_c_loop_cannot_take_do_not_cost_a_c_call_each() -> None:
         out = b"".join(SheetRewriter(changes, styles=None, date1904=False).run(iter([xml])))
     assert len(calls) < 40  # tried again after 1, 2, 4 … rows, not before every row
     assert out.count("新".encode()) == 5000
+
+
+def _recompute_like(xml: bytes) -> tuple[bytes, list[object]]:
+    """The sheet with a column style for columns 40–45 (as kqxl's template gives its computed
+    columns), and the changes a first recompute makes there: new cells in every row, texts,
+    numbers and blanks."""
+    import re
+
+    from kqxl.book.sheetxml import Change, iter_rows
+
+    m = re.search(rb"<(\w+:)?cols>", xml)
+    if m is not None:
+        col = b"<" + (m.group(1) or b"") + b'col min="40" max="45" style="0"/>'
+        xml = xml[: m.end()] + col + xml[m.end() :]
+    else:
+        m = re.search(rb"<(\w+:)?sheetData\b", xml)
+        if m is None:
+            return xml, []
+        p = m.group(1) or b""
+        cols = b"<" + p + b"cols><" + p + b'col min="40" max="45" style="0"/></' + p + b"cols>"
+        xml = xml[: m.start()] + cols + xml[m.start() :]
+    rows = [r for r, _ in iter_rows([xml])]
+    out: list[object] = []
+    for k, r in enumerate(rows[:20_000]):
+        out += [
+            Change(r, 40, f"客户{k}", None),
+            Change(r, 41, k * 1.5 if k % 4 else None, None),
+        ]
+        if k % 5 == 0:
+            out.append(Change(r, 45, f"甲{k % 7}", None))
+    return xml, out
+
+
+@needs_c
+@pytest.mark.slow
+def test_the_excel_corpus_is_rewritten_alike_with_and_without_c() -> None:
+    import kqxl.book.sheetxml as sheetxml
+    from kqxl.book.sheetxml import SheetRewriter
+    from kqxl.book.styles import StyleBook
+
+    compared = 0
+    for path in sorted(require_corpus().glob("*.xlsx")):
+        try:
+            parts = _worksheet_parts(path)
+        except WorkbookError:
+            continue  # the corpus holds a few files kqxl refuses on purpose
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            styles_xml = zf.read("xl/styles.xml") if "xl/styles.xml" in names else None
+            for part in parts:
+                if part not in names or zf.getinfo(part).file_size > 8 << 20:
+                    continue
+                xml, changes = _recompute_like(zf.read(part))
+                got = []
+                for c in (sheetxml._speedups, None):
+                    rewriter = SheetRewriter(
+                        changes,  # type: ignore[arg-type]
+                        styles=StyleBook(styles_xml) if styles_xml else None,
+                        date1904=False,
+                        verify_rows=256,
+                    )
+                    with pytest.MonkeyPatch.context() as m:
+                        m.setattr(sheetxml, "_speedups", c)
+                        try:
+                            out = b"".join(rewriter.run(iter([xml[:70_000], xml[70_000:]])))
+                            got.append((out, rewriter.result.expected))
+                        except ValueError as exc:
+                            got.append((type(exc).__name__, str(exc)))
+                assert got[0] == got[1], (path.name, part)
+                compared += 1
+    assert compared > 900
