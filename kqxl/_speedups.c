@@ -12,12 +12,18 @@
  * differing: the cells of a computed column whose value changes (api._changed_rows).
  * new_cells, rewrite_rows: a recompute's new cells placed among a row's cells, and the rows
  *   of a sheet rewritten so (sheetxml.SheetRewriter._new_cells and run).
+ * convert_cells, look_up, where, where_type, text_marks, name_keys: a column's cells converted
+ *   as kqxl.engine.convert's comprehensions convert them. Only the cells whose result is plain
+ *   (a float >= 0 in a money column, a date in range, text without spaces at its ends) are
+ *   done here; every other cell is handed to the Python function for one cell, so the rules
+ *   for odd cells exist once, in Python.
  *
  * Each has its Python version beside its caller, which runs where this module could not be
  * built (no compiler at install); tests/test_speedups.py checks that both give the same.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <datetime.h>
 #include <math.h>
 #include <string.h>
 
@@ -1332,6 +1338,409 @@ fail:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * A column's cells (kqxl.engine.convert, validate, columns).
+ */
+
+enum { CELLS_MONEY = 0, CELLS_INTEGER = 1, CELLS_DATE = 2, CELLS_TEXT = 3 };
+
+/* (y, m, d) and (y, m, d, h, mi, s, us) packed so that packed order is field order. */
+static long long date_key(PyObject *d)
+{
+    return ((long long)PyDateTime_GET_YEAR(d) * 100 + PyDateTime_GET_MONTH(d)) * 100 +
+           PyDateTime_GET_DAY(d);
+}
+
+static long long time_key(PyObject *t)
+{
+    return (((long long)PyDateTime_DATE_GET_HOUR(t) * 60 + PyDateTime_DATE_GET_MINUTE(t)) * 60 +
+            PyDateTime_DATE_GET_SECOND(t)) * 1000000LL +
+           PyDateTime_DATE_GET_MICROSECOND(t);
+}
+
+/* -1: a before b, 0: equal, 1: after; both naive datetimes. */
+static int moment_cmp(PyObject *a, PyObject *b)
+{
+    long long da = date_key(a), db = date_key(b), ta, tb;
+    if (da != db)
+        return da < db ? -1 : 1;
+    ta = time_key(a);
+    tb = time_key(b);
+    return ta < tb ? -1 : (ta > tb ? 1 : 0);
+}
+
+static int is_text_space(PyObject *s, Py_ssize_t i)
+{
+    return Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(s, i));
+}
+
+/* The plain result of one cell, a new reference; NULL with no error set: not plain (the
+ * caller hands the cell to Python); NULL with an error set: the error. */
+static PyObject *plain_cell(PyObject *v, int kind, PyObject *const *bounds)
+{
+    if (v == Py_None)
+        Py_RETURN_NONE;
+    switch (kind) {
+    case CELLS_MONEY: /* v.__class__ is float and 0.0 <= v < math.inf; int >= 0 -> float(v) */
+        if (PyFloat_CheckExact(v)) {
+            double d = PyFloat_AS_DOUBLE(v);
+            if (d >= 0.0 && d < HUGE_VAL) {
+                Py_INCREF(v);
+                return v;
+            }
+            return NULL;
+        }
+        if (PyLong_CheckExact(v)) {
+            int overflow;
+            long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+            if (x == -1 && PyErr_Occurred())
+                return NULL;
+            if (overflow > 0 || (overflow == 0 && x >= 0))
+                return PyNumber_Float(v);
+        }
+        return NULL;
+    case CELLS_INTEGER: /* v.__class__ is int and v >= 0 */
+        if (PyLong_CheckExact(v)) {
+            int overflow;
+            long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+            if (x == -1 && PyErr_Occurred())
+                return NULL;
+            if (overflow > 0 || (overflow == 0 && x >= 0)) {
+                Py_INCREF(v);
+                return v;
+            }
+        }
+        return NULL;
+    case CELLS_DATE: /* a date in [lo, hi]; a datetime in [lo_t, hi_t] -> its date */
+        if (PyDate_CheckExact(v)) {
+            long long k = date_key(v);
+            if (date_key(bounds[0]) <= k && k <= date_key(bounds[1])) {
+                Py_INCREF(v);
+                return v;
+            }
+            return NULL;
+        }
+        if (PyDateTime_CheckExact(v)) {
+            if (_PyDateTime_HAS_TZINFO(v)) {
+                /* an aware datetime: compared as Python compares it (which raises) */
+                int ok = PyObject_RichCompareBool(bounds[2], v, Py_LE);
+                if (ok > 0)
+                    ok = PyObject_RichCompareBool(v, bounds[3], Py_LE);
+                if (ok <= 0)
+                    return NULL;
+            } else if (moment_cmp(bounds[2], v) > 0 || moment_cmp(v, bounds[3]) > 0) {
+                return NULL;
+            }
+            return PyDate_FromDate(PyDateTime_GET_YEAR(v), PyDateTime_GET_MONTH(v),
+                                   PyDateTime_GET_DAY(v));
+        }
+        return NULL;
+    case CELLS_TEXT: /* str.strip(v), "" -> None */
+        if (PyUnicode_CheckExact(v)) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+            PyObject *stripped;
+            if (n == 0)
+                Py_RETURN_NONE;
+            if (!is_text_space(v, 0) && !is_text_space(v, n - 1)) {
+                Py_INCREF(v);
+                return v;
+            }
+            stripped = PyObject_CallMethod(v, "strip", NULL);
+            if (stripped != NULL && PyUnicode_GET_LENGTH(stripped) == 0) {
+                Py_DECREF(stripped);
+                Py_RETURN_NONE;
+            }
+            return stripped;
+        }
+        return NULL;
+    }
+    return NULL;
+}
+
+/* convert_cells(values, kind, one, bounds) -> list: each cell's plain result, or one(cell)
+ * for a cell that is not plain. kind: 0 money, 1 integer, 2 date (bounds: lo, hi dates and
+ * lo_t, hi_t datetimes), 3 text. */
+static PyObject *convert_cells(PyObject *self, PyObject *args)
+{
+    PyObject *values, *one, *bounds, *seq, *out;
+    PyObject *const *bound_items = NULL;
+    int kind;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OiOO!", &values, &kind, &one, &PyTuple_Type, &bounds))
+        return NULL;
+    if (kind < CELLS_MONEY || kind > CELLS_TEXT) {
+        PyErr_SetString(PyExc_ValueError, "convert_cells: unknown kind");
+        return NULL;
+    }
+    if (kind == CELLS_DATE) {
+        if (PyTuple_GET_SIZE(bounds) != 4 || !PyDate_CheckExact(PyTuple_GET_ITEM(bounds, 0)) ||
+            !PyDate_CheckExact(PyTuple_GET_ITEM(bounds, 1)) ||
+            !PyDateTime_CheckExact(PyTuple_GET_ITEM(bounds, 2)) ||
+            !PyDateTime_CheckExact(PyTuple_GET_ITEM(bounds, 3))) {
+            PyErr_SetString(PyExc_TypeError, "convert_cells: bounds are (date, date, datetime, "
+                                             "datetime)");
+            return NULL;
+        }
+        bound_items = &PyTuple_GET_ITEM(bounds, 0);
+    }
+    seq = PySequence_Fast(values, "convert_cells: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(n);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
+        PyObject *got = plain_cell(v, kind, bound_items);
+        if (got == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            got = PyObject_CallOneArg(one, v);
+            if (got == NULL)
+                goto fail;
+        }
+        PyList_SET_ITEM(out, i, got);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+/* table[v] as Python's subscript gives it (a dict subclass's __missing__ included). */
+static PyObject *get_item(PyObject *table, PyObject *v)
+{
+    if (PyDict_Check(table)) {
+        PyObject *got = PyDict_GetItemWithError(table, v);
+        if (got != NULL) {
+            Py_INCREF(got);
+            return got;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    return PyObject_GetItem(table, v);
+}
+
+/* look_up(values, table) -> [table[v] for v in values] */
+static PyObject *look_up(PyObject *self, PyObject *args)
+{
+    PyObject *values, *table, *seq, *out;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OO", &values, &table))
+        return NULL;
+    seq = PySequence_Fast(values, "look_up: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(n);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *got = get_item(table, PySequence_Fast_GET_ITEM(seq, i));
+        if (got == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, got);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+static int append_index(PyObject *out, Py_ssize_t i)
+{
+    PyObject *index = PyLong_FromSsize_t(i);
+    int failed;
+    if (index == NULL)
+        return -1;
+    failed = PyList_Append(out, index);
+    Py_DECREF(index);
+    return failed;
+}
+
+/* where(values, table) -> [i for i, v in enumerate(values) if table[v]]; for a set or a
+ * frozenset table, [i for i, v in enumerate(values) if v in table] */
+static PyObject *where(PyObject *self, PyObject *args)
+{
+    PyObject *values, *table, *seq, *out;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OO", &values, &table))
+        return NULL;
+    seq = PySequence_Fast(values, "where: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i), *got;
+        int truth;
+        if (PyAnySet_Check(table)) {
+            truth = PySet_Contains(table, v);
+        } else {
+            got = get_item(table, v);
+            if (got == NULL)
+                goto fail;
+            truth = PyObject_IsTrue(got);
+            Py_DECREF(got);
+        }
+        if (truth < 0 || (truth && append_index(out, i) < 0))
+            goto fail;
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+/* where_type(values, types, inside) -> [i for i, v in enumerate(values)
+ *                                        if (type(v) in types) == inside] */
+static PyObject *where_type(PyObject *self, PyObject *args)
+{
+    PyObject *values, *types, *seq, *out;
+    int inside;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OO!p", &values, &PyFrozenSet_Type, &types, &inside))
+        return NULL;
+    seq = PySequence_Fast(values, "where_type: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        int found = PySet_Contains(types, (PyObject *)Py_TYPE(PySequence_Fast_GET_ITEM(seq, i)));
+        if (found < 0 || (found == inside && append_index(out, i) < 0))
+            goto fail;
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+/* text_marks(values, mark) -> the indexes of the text cells that hold the character mark;
+ * None when "\0".join(filter(None, values)) would fail (a true cell that is not text), or
+ * when there is such a cell and a cell other than None or plain str (a str subclass, 0,
+ * False) among them (columns.text_errors then has the column converted instead). */
+static PyObject *text_marks(PyObject *self, PyObject *args)
+{
+    PyObject *values, *seq, *out;
+    Py_UCS4 mark;
+    Py_ssize_t n, i;
+    int odd = 0;
+    if (!PyArg_ParseTuple(args, "OC", &values, &mark))
+        return NULL;
+    seq = PySequence_Fast(values, "text_marks: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    n = PySequence_Fast_GET_SIZE(seq);
+    for (i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
+        if (v == Py_None)
+            continue;
+        if (PyUnicode_Check(v)) {
+            Py_ssize_t at = PyUnicode_FindChar(v, mark, 0, PyUnicode_GET_LENGTH(v), 1);
+            if (at == -2 || (at >= 0 && append_index(out, i) < 0))
+                goto fail;
+            odd |= !PyUnicode_CheckExact(v);
+            continue;
+        }
+        {
+            int truth = PyObject_IsTrue(v);
+            if (truth < 0)
+                goto fail;
+            if (truth)
+                goto none;
+            odd = 1;
+        }
+    }
+    if (odd && PyList_GET_SIZE(out) > 0)
+        goto none;
+    Py_DECREF(seq);
+    return out;
+none:
+    Py_DECREF(out);
+    Py_DECREF(seq);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+/* A name already its own match key: printable ASCII but upper-case letters, and CJK unified
+ * ideographs (U+4E00-U+9FFF). NFKC leaves these alone, none is white space and casefold
+ * changes none of them. */
+static int own_key(PyObject *s)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), i;
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80) {
+            if (c <= 0x20 || c == 0x7f || (c >= 'A' && c <= 'Z'))
+                return 0;
+        } else if (c < 0x4e00 || c > 0x9fff) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* name_keys(values, one) -> list: None stays None, a name that is its own key stays as it is,
+ * any other cell is one(cell). */
+static PyObject *name_keys(PyObject *self, PyObject *args)
+{
+    PyObject *values, *one, *seq, *out;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OO", &values, &one))
+        return NULL;
+    seq = PySequence_Fast(values, "name_keys: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(n);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i), *got;
+        if (v == Py_None || (PyUnicode_CheckExact(v) && own_key(v))) {
+            Py_INCREF(v);
+            got = v;
+        } else {
+            got = PyObject_CallOneArg(one, v);
+            if (got == NULL)
+                goto fail;
+        }
+        PyList_SET_ITEM(out, i, got);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan_window", scan_window, METH_VARARGS,
      "scan_window(window, prefix, max_row, max_col, check_prefixed) -> (cells, not_cells, "
@@ -1352,6 +1761,17 @@ static PyMethodDef methods[] = {
      "expected, fill) -> the row's cells with the new ones, or None"},
     {"rewrite_rows", rewrite_rows, METH_VARARGS,
      "rewrite_rows(buf, pos, limit, sheet, state) -> (the rows rewritten, the position reached)"},
+    {"convert_cells", convert_cells, METH_VARARGS,
+     "convert_cells(values, kind, one, bounds) -> each cell converted (one(cell) if not plain)"},
+    {"look_up", look_up, METH_VARARGS, "look_up(values, table) -> [table[v] for v in values]"},
+    {"where", where, METH_VARARGS,
+     "where(values, table) -> [i for i, v in enumerate(values) if table[v]] (or v in table)"},
+    {"where_type", where_type, METH_VARARGS,
+     "where_type(values, types, inside) -> indexes of the cells whose type is (not) in types"},
+    {"text_marks", text_marks, METH_VARARGS,
+     "text_marks(values, mark) -> indexes of the text cells holding mark, or None"},
+    {"name_keys", name_keys, METH_VARARGS,
+     "name_keys(values, one) -> each name's match key (one(cell) unless plain)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1360,4 +1780,10 @@ static struct PyModuleDef module = {
     methods,
 };
 
-PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__speedups(void)
+{
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}

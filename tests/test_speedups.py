@@ -15,7 +15,9 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import unicodedata
 import zipfile
+from collections.abc import Callable
 from itertools import islice, zip_longest
 from pathlib import Path
 
@@ -26,12 +28,16 @@ from hypothesis import strategies as st
 from test_far_cells import _scan
 
 import kqxl.book.reader as reader
+import kqxl.engine.columns as columns
+import kqxl.engine.convert as convert
 import kqxl.engine.validate as validate
 from kqxl.book.package import open_package
 from kqxl.book.safety import Limits, check_file
+from kqxl.cells import CellError
 from kqxl.demo import build_team
 from kqxl.errors import WorkbookError
 from kqxl.rules import load_rules
+from kqxl.schema import ColumnType
 
 needs_c = pytest.mark.skipif(
     reader._speedups is None and not os.environ.get("CI"),
@@ -259,8 +265,7 @@ def test_the_demo_team_validates_alike_with_and_without_c(
     for path in sorted((tmp_path / "team").glob("*.xlsx")):
         with_c = validate_workbook(path, today=dt.date(2026, 6, 1)).model_dump()
         with monkeypatch.context() as m:
-            m.setattr(reader, "_speedups", None)
-            m.setattr(validate, "_speedups", None)
+            _without_c(m)
             without = validate_workbook(path, today=dt.date(2026, 6, 1)).model_dump()
         assert with_c == without, path.name
 
@@ -647,3 +652,192 @@ def test_the_excel_corpus_is_rewritten_alike_with_and_without_c() -> None:
                 assert got[0] == got[1], (path.name, part)
                 compared += 1
     assert compared > 900
+
+
+# --- A column's cells (kqxl.engine.convert, validate, columns) --------------------------------
+
+
+class _Text(str):
+    """A str subclass (some readers give them): never taken for plain text."""
+
+
+_NAME = st.text(
+    st.sampled_from(list("abcXYZ019-_.&()（）【】 \u3000甲乙丙丁有限公司ＡＢｃ１ﾊﾞ①\u0301")),
+    max_size=8,
+)
+
+_ODD_CELL = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["", " ", "是", " 否 ", "√", "Y", "x", "#N/A", " #REF! ", "a#b", "##", "无", "-", "暂无"]
+    ),
+    st.sampled_from(
+        ["1,200", "¥1.2万", "3次", "(1,200)", "３０", "2024.5.3", "2024年5月3日", "45000"]
+    ),
+    st.text(max_size=6),
+    st.text(" \t\u3000ab#甲乙ＡＢ１", max_size=5),
+    st.integers(-3, 3),
+    st.integers(min_value=10**300, max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([-0.0, 0.0, 1.5, 45000.0, 1e308]),
+    st.booleans(),
+    st.dates(dt.date(1890, 1, 1), dt.date(2110, 12, 31)),
+    st.datetimes(dt.datetime(1899, 12, 31), dt.datetime(2101, 1, 1)),
+    st.sampled_from(
+        [
+            dt.datetime(2100, 12, 31, 23, 59, 59),
+            dt.datetime(2100, 12, 31, 23, 59, 59, 1),
+            dt.datetime(1900, 1, 1),
+            dt.datetime(1899, 12, 31, 23, 59, 59, 999999),
+            dt.date(2100, 12, 31),
+            dt.date(2101, 1, 1),
+            dt.time(12, 30),
+        ]
+    ),
+    st.builds(CellError, st.sampled_from(["#N/A", "#DIV/0!", "#REF!"])),
+    st.builds(_Text, st.sampled_from(["是", " a ", "#N/A", ""])),
+)
+
+
+def _without_c(m: pytest.MonkeyPatch) -> None:
+    for module in (reader, validate, convert, columns):
+        m.setattr(module, "_speedups", None)
+
+
+def _outcome(call: Callable[[], object]) -> object:
+    try:
+        return ("value", _plain(call()))
+    except Exception as error:  # an exception must be the same one
+        return ("raised", type(error))
+
+
+def _plain(value: object) -> object:
+    """Values compared with their types (1 is not 1.0 is not True), NaN equal to NaN."""
+    if isinstance(value, (list, tuple)):
+        return [type(value), *map(_plain, value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value), *map(_plain, dataclasses.astuple(value))]
+    if isinstance(value, float) and math.isnan(value):
+        return (float, "nan")
+    return (type(value), value)
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(
+    cells=st.lists(_ODD_CELL, max_size=40),
+    ctype=st.sampled_from(list(ColumnType)),
+    date1904=st.booleans(),
+    repeat=st.integers(1, 3),
+)
+def test_columns_convert_alike_with_and_without_c(
+    cells: list[object], ctype: ColumnType, date1904: bool, repeat: int
+) -> None:
+    """Each converter, the lenient reading after it and the error search of text columns
+    give the same values, bad cells and notices (or raise the same error) either way."""
+    raw = tuple(cells * repeat)  # a column is a tuple; repeats reach the by-value paths
+    choices = convert.choice_map(["甲方", "总包", "是"])
+
+    def run() -> object:
+        out, bads = convert.convert_column(raw, ctype, choices, date1904)
+        key = "contact_phone" if ctype is ColumnType.TEXT else "x"
+        notes, more = validate._read_leniently(raw, out, ctype, key, choices)
+        return out, bads, dataclasses.astuple(notes), more, columns.text_errors(raw)
+
+    with_c = _outcome(run)
+    with pytest.MonkeyPatch.context() as m:
+        _without_c(m)
+        without = _outcome(run)
+    assert with_c == without
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(names=st.lists(st.one_of(st.none(), st.text(max_size=8), _NAME), max_size=30))
+def test_names_are_keyed_alike_with_and_without_c(names: list[str | None]) -> None:
+    with_c = convert.name_keys(names)
+    with pytest.MonkeyPatch.context() as m:
+        _without_c(m)
+        without = convert.name_keys(names)
+    assert _plain(with_c) == _plain(without)
+
+
+def test_the_names_c_keeps_as_they_are_are_their_own_keys() -> None:
+    """The characters kqxl._speedups.name_keys takes as their own key: printable ASCII but
+    capitals and the CJK unified ideographs. NFKC and casefold leave each alone, none is
+    white space, and none can follow another in a composition (so no string of them is
+    changed by NFKC either)."""
+    own = [chr(c) for c in range(0x21, 0x7F) if not "A" <= chr(c) <= "Z"]
+    own += [chr(c) for c in range(0x4E00, 0xA000)]
+    seconds = set()
+    for c in range(0x110000):
+        parts = unicodedata.decomposition(chr(c)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    for ch in own:
+        assert unicodedata.normalize("NFKC", ch) == ch and ch.casefold() == ch, ch
+        assert not ch.isspace() and ch.split() == [ch], ch
+        assert unicodedata.combining(ch) == 0 and ch not in seconds, ch
+    text = "".join(own)
+    assert unicodedata.normalize("NFKC", text) == text
+    assert convert.name_keys([text, "abc", "甲乙", "Abc", " 甲 ", ""]) == [
+        text,
+        "abc",
+        "甲乙",
+        "abc",
+        "甲",
+        None,
+    ]
+
+
+@needs_c
+def test_plain_cells_in_c_are_what_python_makes_of_them() -> None:
+    """The cases the C part settles itself, at their edges."""
+    c = convert._speedups
+    bounds = (
+        dt.date(1900, 1, 1),
+        dt.date(2100, 12, 31),
+        convert._FIRST_MOMENT,
+        convert._LAST_MOMENT,
+    )
+    other = lambda v: ("python", v)  # noqa: E731
+    assert c.convert_cells([1.5, 0.0, -0.0, 3, 0, -1, math.inf, None, True], 0, other, ()) == [
+        1.5,
+        0.0,
+        -0.0,
+        3.0,
+        0.0,
+        ("python", -1),
+        ("python", math.inf),
+        None,
+        ("python", True),
+    ]
+    late = dt.datetime(2100, 12, 31, 23, 59, 59)
+    got = c.convert_cells(
+        [late, late + dt.timedelta(microseconds=1), dt.date(1899, 12, 31), "2024-5-3"],
+        2,
+        other,
+        bounds,
+    )
+    assert got == [
+        dt.date(2100, 12, 31),
+        ("python", late + dt.timedelta(microseconds=1)),
+        ("python", dt.date(1899, 12, 31)),
+        ("python", "2024-5-3"),
+    ]
+    assert type(got[0]) is dt.date
+    aware = dt.datetime(2024, 5, 3, tzinfo=dt.timezone.utc)
+    with pytest.raises(TypeError):  # as the comprehension's comparison raises
+        c.convert_cells([aware], 2, other, bounds)
+    assert c.convert_cells([" a ", "", "b", "\u3000", None], 3, other, ()) == [
+        "a",
+        None,
+        "b",
+        None,
+        None,
+    ]
+    assert c.text_marks(["a", None, "", 0, "#N/A", "b#"], "#") is None  # a 0 with a "#"
+    assert c.text_marks(["a", None, "", 0, False], "#") == []
+    assert c.text_marks(["a", 1], "#") is None  # "\0".join would fail
+    assert c.where([1, 2, 3, 2], {2}) == [1, 3]
+    assert c.where_type([1, "a", None], frozenset({str}), True) == [1]

@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+try:  # the search for "#" in C (setup.py); without a compiler, one str.join
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - the C part is built wherever the tests run
+    _speedups = None  # type: ignore[assignment]
+
 from kqxl.cells import ERROR_CODES, CellValue
 from kqxl.engine.convert import Bad, positions
 
@@ -25,6 +30,17 @@ def text_errors(raw: Sequence[CellValue]) -> list[Bad] | None:
     The same :class:`Bad` entries as :func:`~kqxl.engine.convert.convert_text` gives. Every
     error code starts with ``#``: a column whose joined text has none holds no error value.
     """
+    if _speedups is None:
+        return _text_errors_py(raw)
+    marked = _speedups.text_marks(raw, "#")  # the cells holding a "#", without joining them
+    if marked is None:
+        return None
+    texts: Sequence[str] = raw  # type: ignore[assignment]  # the cells marked are text
+    return [Bad(i, "error_value", texts[i]) for i in marked if texts[i].strip() in ERROR_CODES]
+
+
+def _text_errors_py(raw: Sequence[CellValue]) -> list[Bad] | None:
+    """:func:`text_errors` without the C part: the text joined once."""
     try:
         # filter(None, …) drops blanks; any other non-text cell but 0/False makes join fail
         joined = "\x00".join(filter(None, raw))  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ Each converter takes one column (a sequence of raw cell values) and returns the 
 list and a list of :class:`Bad` entries ``(index, code, raw)``. The common case (a value of
 the right Python type, or a blank) stays inside a list comprehension; only odd values pay a
 function call. This is what makes 100,000 rows a second possible: no per-row model.
+Where the C part is built (``kqxl._speedups.convert_cells``), the comprehension's plain cases
+run there, and each other cell calls the same Python function for one cell as here.
 
 Normalised values: text → stripped ``str``; integer → ``int``; money → ``float``;
 date → ``datetime.date``; 是/否 → ``True``/``False``; choice → the canonical choice.
@@ -22,6 +24,11 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count
 from typing import Any
+
+try:  # the plain cells of a column in C (setup.py); without a compiler, the comprehensions
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - the C part is built wherever the tests run
+    _speedups = None  # type: ignore[assignment]
 
 from kqxl.cells import ERROR_CODES, CellError, CellValue
 from kqxl.schema import ColumnType
@@ -93,11 +100,21 @@ _EMPTY_AS_BLANK: dict[Any, Any] = {"": None}
 def name_keys(values: Sequence[str | None]) -> list[str | None]:
     """:func:`name_key` over a column, blanks staying ``None``.
 
-    A chain of ``map`` over C functions: no Python-level step per cell.
+    A chain of ``map`` over C functions: no Python-level step per cell. In the C part, a name
+    of CJK ideographs and printable ASCII without capitals is its own key; others are keyed
+    here, one by one.
     """
+    if _speedups is not None:
+        return _speedups.name_keys(values, _one_name_key)
     texts = map(_BLANK_AS_EMPTY.get, values, values)  # None → "", text stays
     keys = list(map(str.casefold, map(_JOIN, map(str.split, map(_NFKC, texts)))))
     return list(map(_EMPTY_AS_BLANK.get, keys, keys))  # "" → None
+
+
+def _one_name_key(value: str) -> str | None:
+    """One cell of :func:`name_keys` (never ``None``)."""
+    key = str.casefold(_JOIN(str.split(_NFKC(value))))
+    return key or None
 
 
 def positions(values: Sequence[Any], target: Any) -> list[int]:
@@ -275,7 +292,16 @@ def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss | None:
 def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Money: float ≥ 0."""
     rec = _Recorder()
-    out: list[Any] = [
+    out = (
+        _speedups.convert_cells(raw, _MONEY, partial(_money_other, rec=rec), ())
+        if _speedups is not None
+        else _money_cells(raw, rec)
+    )
+    return out, (_collect(out, rec) if rec.found else [])
+
+
+def _money_cells(raw: Sequence[CellValue], rec: _Recorder) -> list[Any]:
+    return [
         v
         if v.__class__ is float and 0.0 <= v < math.inf
         else (
@@ -285,7 +311,6 @@ def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
         )
         for v in raw
     ]
-    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
@@ -298,11 +323,19 @@ def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
 def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Integer ≥ 0; ``30.0`` is 30."""
     rec = _Recorder()
-    out: list[Any] = [
+    out = (
+        _speedups.convert_cells(raw, _INTEGER, partial(_integer_other, rec=rec), ())
+        if _speedups is not None
+        else _integer_cells(raw, rec)
+    )
+    return out, (_collect(out, rec) if rec.found else [])
+
+
+def _integer_cells(raw: Sequence[CellValue], rec: _Recorder) -> list[Any]:
+    return [
         v if v.__class__ is int and v >= 0 else (None if v is None else _integer_other(v, rec))
         for v in raw
     ]
-    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
@@ -322,16 +355,29 @@ def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
 # --------------------------------------------------------------------------------------------
 # Dates
 
+# kqxl._speedups.convert_cells: the kinds of cell
+_MONEY, _INTEGER, _DATE, _TEXT = 0, 1, 2, 3
+
 _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31, 23, 59, 59)
 
 
 def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
     """Date within 1900–2100; datetimes lose their time."""
     rec = _Recorder()
+    if _speedups is not None:
+        other = partial(_date_other, rec=rec, date1904=date1904)
+        bounds = (FIRST_DAY, LAST_DAY, _FIRST_MOMENT, _LAST_MOMENT)
+        out = _speedups.convert_cells(raw, _DATE, other, bounds)
+    else:
+        out = _date_cells(raw, rec, date1904)
+    return out, (_collect(out, rec) if rec.found else [])
+
+
+def _date_cells(raw: Sequence[CellValue], rec: _Recorder, date1904: bool) -> list[Any]:
     date_cls, lo, hi = dt.date, FIRST_DAY, LAST_DAY
     # Readers return datetimes for date cells; keep that common case inline too.
     datetime_cls, lo_t, hi_t = dt.datetime, _FIRST_MOMENT, _LAST_MOMENT
-    out: list[Any] = [
+    return [
         v
         if v.__class__ is date_cls and lo <= v <= hi
         else (
@@ -341,7 +387,6 @@ def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list
         )
         for v in raw
     ]
-    return out, (_collect(out, rec) if rec.found else [])
 
 
 def _date_other(value: CellValue, rec: _Recorder, date1904: bool) -> dt.date | _Miss | None:
@@ -387,7 +432,11 @@ def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """是/否 and its many spellings (:func:`kqxl.vocabulary.yes_no`); blank stays ``None``."""
     table = _YesNoTable()
     # dict look-ups through map run in C; only an unknown cell calls back into Python.
-    out: list[Any] = list(map(table.__getitem__, raw))
+    out: list[Any] = (
+        _speedups.look_up(raw, table)
+        if _speedups is not None
+        else list(map(table.__getitem__, raw))
+    )
     if not table.misses:
         return out, []
     bads: list[Bad] = []
@@ -466,8 +515,11 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Stripped text; numbers and dates typed into a text column become their text."""
     if _NONE_OR_STR.issuperset(map(type, raw)):
         # Only text and blanks (the usual case): strip through map, in C.
-        stripped = list(map(str.strip, map(_BLANK_AS_EMPTY.get, raw, raw)))
-        out: list[Any] = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
+        if _speedups is not None:
+            out: list[Any] = _speedups.convert_cells(raw, _TEXT, _not_text, ())
+        else:
+            stripped = list(map(str.strip, map(_BLANK_AS_EMPTY.get, raw, raw)))
+            out = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
         if ERROR_CODES.isdisjoint(out):
             return out, []
         bads = [
@@ -479,15 +531,24 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
             out[bad.index] = None
         return out, sorted(bads, key=_by_index)
     rec = _Recorder()
-    out = [
-        (v.strip() or None) if v.__class__ is str else (None if v is None else _text_other(v, rec))
-        for v in raw
-    ]
+    if _speedups is not None:
+        out = _speedups.convert_cells(raw, _TEXT, partial(_text_other, rec=rec), ())
+    else:
+        out = [
+            (v.strip() or None)
+            if v.__class__ is str
+            else (None if v is None else _text_other(v, rec))
+            for v in raw
+        ]
     if not ERROR_CODES.isdisjoint(out):
         for i, v in enumerate(out):
             if v in ERROR_CODES:
                 out[i] = rec.miss("error_value", v)
     return out, (_collect(out, rec) if rec.found else [])
+
+
+def _not_text(value: CellValue) -> None:
+    raise TypeError(f"not text: {value!r}")  # never called: the column holds text only
 
 
 def _text_other(value: CellValue, rec: _Recorder) -> str | _Miss:

@@ -473,6 +473,7 @@ _KIND = {
 }
 _PLAIN_BOOL = frozenset({None, "", "是", "否"})
 _DATE_TYPES = frozenset({type(None), dt.date, dt.datetime})
+_ONLY_TEXT = frozenset({str})
 
 
 def synonym_map(choices: Iterable[str], synonyms: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -568,10 +569,14 @@ def _read_leniently(
     notes = _Notes()
     bads: list[Bad] = []
     if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
-        if str not in set(map(type, raw)):
+        if _speedups is not None:
+            texts: Iterable[int] = _speedups.where_type(raw, _ONLY_TEXT, True)
+        elif str not in set(map(type, raw)):
             return notes, bads
+        else:
+            texts = compress(count(), map(operator.is_, map(type, raw), repeat(str)))
         shown: dict[Any, str] = {}  # a number → its text, once each
-        for i in compress(count(), map(operator.is_, map(type, raw), repeat(str))):
+        for i in texts:
             v, number = raw[i], out[i]
             if number is None:
                 continue
@@ -584,10 +589,14 @@ def _read_leniently(
                 typed = shown[number] = typed_text(number)
             notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.DATE:
-        if _DATE_TYPES.issuperset(map(type, raw)):
+        if _speedups is not None:
+            others: Iterable[int] = _speedups.where_type(raw, _DATE_TYPES, False)
+        elif _DATE_TYPES.issuperset(map(type, raw)):
             return notes, bads
+        else:
+            others = _where_not(_DATE_TYPES.__contains__, map(type, raw))
         days: dict[Any, str] = {}  # a date → its text, once each
-        for i in _where_not(_DATE_TYPES.__contains__, map(type, raw)):
+        for i in others:
             day = out[i]
             if day is not None:
                 typed = days.get(day)
@@ -597,7 +606,12 @@ def _read_leniently(
     elif ctype is ColumnType.BOOL:
         # Whether a cell is a notice depends on its value only (equal cells read alike):
         # each distinct value is judged once, its cells found in the same pass, in C.
-        notes.at = list(compress(count(), map(_LenientYesNo().__getitem__, raw)))
+        lenient = _LenientYesNo()
+        notes.at = (
+            _speedups.where(raw, lenient)
+            if _speedups is not None
+            else list(compress(count(), map(lenient.__getitem__, raw)))
+        )
         if notes.at:
             notes.codes = ["lenient_value"] * len(notes.at)
             notes.typed = list(map(_YES_NO_TEXT.__getitem__, map(out.__getitem__, notes.at)))
