@@ -125,13 +125,32 @@ def _bulk(
     conditions: a sheet has many rows and few patterns. ``rows`` picks the rows to decide."""
     if n == 0:
         return []
+    if rows is not None:  # the conditions are tested on these rows only
+        columns, n = _Picked(columns, rows), len(rows)
     held = [vector(columns, n) for level in levels for vector in level.vectors]
     keys = list(zip(*held, strict=True))
-    if rows is not None:
-        keys = list(map(keys.__getitem__, rows))
     # in order of first appearance, as deciding row by row would meet them
     memo = {key: decide(key) for key in dict.fromkeys(keys)}
     return list(map(memo.__getitem__, keys))
+
+
+class _Picked(Sequence[Sequence[Any]]):
+    """Some rows of each column, picked the first time a condition reads the column."""
+
+    __slots__ = ("_columns", "_picked", "_rows")
+
+    def __init__(self, columns: Sequence[Sequence[Any]], rows: Sequence[int]) -> None:
+        self._columns, self._rows = columns, rows
+        self._picked: dict[int, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def __getitem__(self, index: Any) -> Any:
+        picked = self._picked.get(index)
+        if picked is None:
+            picked = self._picked[index] = list(map(self._columns[index].__getitem__, self._rows))
+        return picked
 
 
 def grade_rows(
