@@ -1437,20 +1437,19 @@ static PyObject *plain_cell(PyObject *v, int kind, PyObject *const *bounds)
         return NULL;
     case CELLS_TEXT: /* str.strip(v), "" -> None */
         if (PyUnicode_CheckExact(v)) {
-            Py_ssize_t n = PyUnicode_GET_LENGTH(v);
-            PyObject *stripped;
-            if (n == 0)
+            Py_ssize_t n = PyUnicode_GET_LENGTH(v), start = 0, end = n;
+            /* str.strip(): Py_UNICODE_ISSPACE at both ends, as CPython's do_strip */
+            while (start < n && is_text_space(v, start))
+                start++;
+            while (end > start && is_text_space(v, end - 1))
+                end--;
+            if (start == end)
                 Py_RETURN_NONE;
-            if (!is_text_space(v, 0) && !is_text_space(v, n - 1)) {
+            if (start == 0 && end == n) {
                 Py_INCREF(v);
                 return v;
             }
-            stripped = PyObject_CallMethod(v, "strip", NULL);
-            if (stripped != NULL && PyUnicode_GET_LENGTH(stripped) == 0) {
-                Py_DECREF(stripped);
-                Py_RETURN_NONE;
-            }
-            return stripped;
+            return PyUnicode_Substring(v, start, end);
         }
         return NULL;
     }

@@ -46,6 +46,7 @@ from kqxl.vocabulary import (
 
 __all__ = [  # the readers shared with rule conditions stay importable from here
     "Bad",
+    "blank_positions",
     "cell_text",
     "choice_map",
     "convert_column",
@@ -128,6 +129,17 @@ def positions(values: Sequence[Any], target: Any) -> list[int]:
             out.append(i)
     except ValueError:
         return out
+
+
+def blank_positions(values: Sequence[Any]) -> list[int]:
+    """The indexes of the blank cells: ``None`` or text of spaces only (a ``str``)."""
+    if _speedups is not None:  # each cell stripped in C, then the Nones found in C
+        return positions(_speedups.convert_cells(values, _TEXT, _as_is, ()), None)
+    return [i for i, v in enumerate(values) if v is None or (v.__class__ is str and not v.strip())]
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def cell_text(value: CellValue) -> str:
@@ -522,14 +534,10 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
             out = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
         if ERROR_CODES.isdisjoint(out):
             return out, []
-        bads = [
-            Bad(i, "error_value", raw[i])
-            for code in ERROR_CODES.intersection(out)
-            for i in positions(out, code)
-        ]
+        bads = [Bad(i, "error_value", raw[i]) for i in _error_cells(out)]
         for bad in bads:
             out[bad.index] = None
-        return out, sorted(bads, key=_by_index)
+        return out, bads
     rec = _Recorder()
     if _speedups is not None:
         out = _speedups.convert_cells(raw, _TEXT, partial(_text_other, rec=rec), ())
@@ -545,6 +553,13 @@ def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
             if v in ERROR_CODES:
                 out[i] = rec.miss("error_value", v)
     return out, (_collect(out, rec) if rec.found else [])
+
+
+def _error_cells(out: list[Any]) -> list[int]:
+    """The indexes of the error codes among text cells, in order."""
+    if _speedups is not None:
+        return _speedups.where(out, ERROR_CODES)
+    return sorted(i for code in ERROR_CODES.intersection(out) for i in positions(out, code))
 
 
 def _not_text(value: CellValue) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kqxl.engine.convert import positions
 from kqxl.engine.results import Finding, OutputValue
 from kqxl.engine.validate import SheetData
 from kqxl.rules.compile import (
@@ -202,10 +203,10 @@ def derived_of(systems: Iterable[System]) -> Derived:
     return out
 
 
-def retired_rows(values: Mapping[str, Sequence[Any]]) -> list[bool]:
-    """Per row of a validated sheet, whether its 状态 is 作废 (a sheet without the column has
-    none): such a row is no longer reminded, warned about or counted."""
+def retired_rows(values: Mapping[str, Sequence[Any]]) -> list[int]:
+    """The rows of a validated sheet whose 状态 is 作废, found in C (a sheet without the column
+    has none): such a row is no longer reminded, warned about or counted."""
     status = values.get("status")
     if status is None:
         return []
-    return [s == RETIRED for s in status]
+    return positions(status, RETIRED)

@@ -22,6 +22,7 @@ from kqxl.cells import CellValue, SheetGrid, column_letter
 from kqxl.engine.columns import LazyColumns, text_errors
 from kqxl.engine.convert import (
     Bad,
+    blank_positions,
     cell_text,
     choice_map,
     convert_column,
@@ -361,7 +362,10 @@ def _data_columns(
     keep = _non_blank(data, cols, sheet, match, grid.first_col)
     if len(keep) != len(data):
         cols = [tuple(col[i] for i in keep) for col in cols]
-    excel_rows = [header_row + 1 + offsets[i] for i in keep]
+    if isinstance(keep, range) and isinstance(offsets, range):  # no row left out
+        excel_rows = list(range(header_row + 1, header_row + 1 + len(keep)))
+    else:
+        excel_rows = [header_row + 1 + offsets[i] for i in keep]
     blank: tuple[None, ...] = (None,) * len(keep)
     raw: dict[str, Sequence[CellValue]] = {}
     for col_def in sheet.columns:
@@ -724,22 +728,19 @@ def _non_blank(
     sheet: Sheet,
     match: HeaderMatch,
     first_col: int,
-) -> list[int]:
-    """Indices of the data rows that hold something a rep typed.
+) -> Sequence[int]:
+    """Indices of the data rows that hold something a rep typed (a range when all do).
 
     Only rows without a name are candidates (cheap to find column-wise); they are blank when
     every cell outside kqxl's computed columns is empty or spaces.
     """
     name_col = match.columns.get(sheet.name_column)
     if name_col is not None and name_col - first_col < len(cols):
-        names = cols[name_col - first_col]
-        candidates = [
-            i for i, v in enumerate(names) if v is None or (v.__class__ is str and not v.strip())
-        ]
+        candidates: Sequence[int] = blank_positions(cols[name_col - first_col])
     else:
-        candidates = list(range(len(data)))
+        candidates = range(len(data))
     if not candidates:
-        return list(range(len(data)))
+        return range(len(data))
     computed = {
         match.columns[c.key] - first_col
         for c in sheet.columns
@@ -754,6 +755,8 @@ def _non_blank(
             if j not in computed
         ):
             blank.add(i)
+    if not blank:
+        return range(len(data))
     return [i for i in range(len(data)) if i not in blank]
 
 

@@ -112,9 +112,8 @@ class Cadence(System):
                 alerts[ci] = (
                     note if alerts[ci] is None else alerts[ci] + SYSTEM_TEXTS["joiner"] + note
                 )
-        for i, retired in enumerate(retired_rows(v)):
-            if retired:  # 作废: no longer visited, so never overdue
-                overdue[i] = alerts[i] = None
+        for i in retired_rows(v):  # 作废: no longer visited, so never overdue
+            overdue[i] = alerts[i] = None
         return SystemOutput(
             values={
                 "portfolio": [None if c is None else policy[c] for c in classes],

@@ -72,7 +72,6 @@ class Progress(System):
                 )
             else:
                 alerts.append(None)
-        for i, retired in enumerate(retired_rows(v)):
-            if retired:  # 作废: not followed any more
-                alerts[i] = None
+        for i in retired_rows(v):  # 作废: not followed any more
+            alerts[i] = None
         return SystemOutput(values={"progress_alert": alerts, "stage_days": days})

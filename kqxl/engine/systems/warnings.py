@@ -13,6 +13,7 @@ Per customer, one 预警 cell listing what holds:
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import compress, count
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,15 +60,19 @@ class Warnings(System):
         v, today = given.data.values, given.today
         n = len(given.data.rows)
         found: defaultdict[int, list[str]] = defaultdict(list)  # only rows with a warning
-        for i, (amount, due) in enumerate(zip(v["receivable"], v["receivable_due"], strict=True)):
-            if due is not None and amount and amount > 0:
-                late = (today - due).days
+        # Each loop visits only the rows holding the cell it starts from (compress, in C).
+        amounts, dues = v["receivable"], v["receivable_due"]
+        receivable = SYSTEM_TEXTS["warn_receivable"].format
+        for i in compress(count(), dues):  # a date is never false
+            amount = amounts[i]
+            if amount and amount > 0:
+                late = (today - dues[i]).days
                 if late > rules.receivable_grace_days:
-                    found[i].append(text(SYSTEM_TEXTS, "warn_receivable", days=late, amount=amount))
-        for i, (spend, revenue) in enumerate(
-            zip(v["care_spend"], v["period_revenue"], strict=True)
-        ):
-            if not spend or spend <= 0:
+                    found[i].append(receivable(days=late, amount=amount))
+        spends, revenues = v["care_spend"], v["period_revenue"]
+        for i in compress(count(), spends):
+            spend, revenue = spends[i], revenues[i]
+            if spend <= 0:
                 continue
             if not revenue or revenue <= 0:
                 found[i].append(text(SYSTEM_TEXTS, "warn_spend_no_revenue", amount=spend))
@@ -75,9 +80,14 @@ class Warnings(System):
                 found[i].append(
                     text(SYSTEM_TEXTS, "warn_spend", share=spend / revenue, limit=rules.spend_share)
                 )
-        for i, event in enumerate(v["change_event"]):
-            if event is not None:
-                found[i].append(text(SYSTEM_TEXTS, "warn_change", event=event))
+        events = v["change_event"]
+        said: dict[str, str] = {}  # each event's text once
+        for i in compress(count(), events):
+            event = events[i]
+            shown = said.get(event)
+            if shown is None:
+                shown = said[event] = text(SYSTEM_TEXTS, "warn_change", event=event)
+            found[i].append(shown)
         stuck: dict[int, int] = {}
         alerts = given.outputs["progress"].values["progress_alert"]
         for ci, alert in zip(given.outputs["links"].shared["client"], alerts, strict=True):
@@ -87,9 +97,8 @@ class Warnings(System):
             found[ci].append(text(SYSTEM_TEXTS, "warn_progress", n=k))
         for ci, k in given.outputs["complaints"].shared["open_overdue"].items():
             found[ci].append(text(SYSTEM_TEXTS, "warn_complaint", n=k))
-        for i, retired in enumerate(retired_rows(v)):
-            if retired:  # 作废: nobody is warned about it
-                found.pop(i, None)
+        for i in retired_rows(v):  # 作废: nobody is warned about it
+            found.pop(i, None)
         joiner = SYSTEM_TEXTS["joiner"]
         cells: list[Any] = [None] * n
         counts = [0] * n
