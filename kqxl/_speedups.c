@@ -12,7 +12,7 @@
  * differing: the cells of a computed column whose value changes (api._changed_rows).
  * new_cells, rewrite_rows: a recompute's new cells placed among a row's cells, and the rows
  *   of a sheet rewritten so (sheetxml.SheetRewriter._new_cells and run).
- * convert_cells, look_up, where, where_type, text_marks, name_keys: a column's cells converted
+ * convert_cells, look_up, where, where_is, where_type, text_marks, name_keys: a column's cells converted
  *   as kqxl.engine.convert's comprehensions convert them. Only the cells whose result is plain
  *   (a float >= 0 in a money column, a date in range, text without spaces at its ends) are
  *   done here; every other cell is handed to the Python function for one cell, so the rules
@@ -1601,6 +1601,32 @@ fail:
     return NULL;
 }
 
+/* where_is(values, target) -> [i for i, v in enumerate(values) if v is target] */
+static PyObject *where_is(PyObject *self, PyObject *args)
+{
+    PyObject *values, *target, *seq, *out;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OO", &values, &target))
+        return NULL;
+    seq = PySequence_Fast(values, "where_is: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        if (PySequence_Fast_GET_ITEM(seq, i) == target && append_index(out, i) < 0)
+            goto fail;
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
 /* where_type(values, types, inside) -> [i for i, v in enumerate(values)
  *                                        if (type(v) in types) == inside] */
 static PyObject *where_type(PyObject *self, PyObject *args)
@@ -1765,6 +1791,8 @@ static PyMethodDef methods[] = {
     {"look_up", look_up, METH_VARARGS, "look_up(values, table) -> [table[v] for v in values]"},
     {"where", where, METH_VARARGS,
      "where(values, table) -> [i for i, v in enumerate(values) if table[v]] (or v in table)"},
+    {"where_is", where_is, METH_VARARGS,
+     "where_is(values, target) -> [i for i, v in enumerate(values) if v is target]"},
     {"where_type", where_type, METH_VARARGS,
      "where_type(values, types, inside) -> indexes of the cells whose type is (not) in types"},
     {"text_marks", text_marks, METH_VARARGS,

@@ -842,4 +842,7 @@ def test_plain_cells_in_c_are_what_python_makes_of_them() -> None:
     assert c.text_marks(["a", None, "", 0, False], "#") == []
     assert c.text_marks(["a", 1], "#") is None  # "\0".join would fail
     assert c.where([1, 2, 3, 2], {2}) == [1, 3]
+    marker = object()
+    assert c.where_is([None, marker, 0, marker, None], marker) == [1, 3]
+    assert c.where_is((None, 0, "", None), None) == [0, 3]
     assert c.where_type([1, "a", None], frozenset({str}), True) == [1]

@@ -57,6 +57,7 @@ __all__ = [  # the readers shared with rule conditions stay importable from here
     "parse_number",
     "positions",
     "serial_to_date",
+    "where_is",
 ]
 
 
@@ -131,10 +132,18 @@ def positions(values: Sequence[Any], target: Any) -> list[int]:
         return out
 
 
+def where_is(values: Sequence[Any], target: Any) -> list[int]:
+    """Every index of ``target`` itself in ``values``; as :func:`positions` for a target that
+    only equals itself (``None``, a marker object) among values of kqxl's types."""
+    if _speedups is not None:
+        return _speedups.where_is(values, target)
+    return positions(values, target)
+
+
 def blank_positions(values: Sequence[Any]) -> list[int]:
     """The indexes of the blank cells: ``None`` or text of spaces only (a ``str``)."""
     if _speedups is not None:  # each cell stripped in C, then the Nones found in C
-        return positions(_speedups.convert_cells(values, _TEXT, _as_is, ()), None)
+        return _speedups.where_is(_speedups.convert_cells(values, _TEXT, _as_is, ()), None)
     return [i for i, v in enumerate(values) if v is None or (v.__class__ is str and not v.strip())]
 
 
@@ -167,8 +176,16 @@ def _by_index(bad: Bad) -> int:
 def _collect(out: list[Any], rec: _Recorder) -> list[Bad]:
     """Replace each recorded :class:`_Miss` in ``out`` by ``None``; return them as :class:`Bad`.
 
-    ``list.index`` finds each by identity in C, much faster than a Python scan of the column.
+    ``list.index`` finds each by identity in C, much faster than a Python scan of the column;
+    with the C part, one pass finds every cell holding a :class:`_Miss`.
     """
+    if _speedups is not None:
+        bads = []
+        for i in _speedups.where_type(out, _MISS_TYPES, True):
+            miss = out[i]
+            bads.append(Bad(i, miss.code, miss.raw))
+            out[i] = None
+        return bads
     bads = []
     start = 0  # misses are mostly recorded in row order: resume each search after the last
     for miss in rec.found:
@@ -218,6 +235,9 @@ def _by_distinct(
         bads.append(Bad(i, table[v].code, v))
         out[i] = None
     return out, bads
+
+
+_MISS_TYPES = frozenset({_Miss})
 
 
 class _Recorder:
@@ -452,7 +472,7 @@ def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     if not table.misses:
         return out, []
     bads: list[Bad] = []
-    for i in positions(out, _MISS):
+    for i in where_is(out, _MISS):
         value = raw[i]
         word = yes_no(value)
         if word is not None:

@@ -31,6 +31,7 @@ from kqxl.engine.convert import (
     name_keys,
     parse_number,
     positions,
+    where_is,
 )
 from kqxl.engine.results import ColumnFindings, Finding, SheetLayout
 from kqxl.schema import ColumnType, Sheet
@@ -716,7 +717,7 @@ def _required_findings(
         bad = bad_rows.get(key, set())
         findings += [
             made.make("required_missing", excel_rows[i], "")
-            for i in positions(values[key], None)
+            for i in where_is(values[key], None)
             if i not in bad
         ]
     return findings
