@@ -1631,11 +1631,26 @@ fail:
  *                                        if (type(v) in types) == inside] */
 static PyObject *where_type(PyObject *self, PyObject *args)
 {
-    PyObject *values, *types, *seq, *out;
+    PyObject *values, *types, *seq, *out, *item;
+    PyObject *few[4];
     int inside;
-    Py_ssize_t n, i;
+    Py_ssize_t n, i, k = 0, nt;
     if (!PyArg_ParseTuple(args, "OO!p", &values, &PyFrozenSet_Type, &types, &inside))
         return NULL;
+    /* a few types (the usual case) are compared by pointer, not looked up */
+    nt = PySet_GET_SIZE(types);
+    if (nt <= 4) {
+        PyObject *it = PyObject_GetIter(types);
+        if (it == NULL)
+            return NULL;
+        while ((item = PyIter_Next(it)) != NULL) {
+            few[k++] = item; /* the frozenset keeps it alive */
+            Py_DECREF(item);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            return NULL;
+    }
     seq = PySequence_Fast(values, "where_type: values must be a sequence");
     if (seq == NULL)
         return NULL;
@@ -1644,7 +1659,15 @@ static PyObject *where_type(PyObject *self, PyObject *args)
     if (out == NULL)
         goto fail;
     for (i = 0; i < n; i++) {
-        int found = PySet_Contains(types, (PyObject *)Py_TYPE(PySequence_Fast_GET_ITEM(seq, i)));
+        PyObject *type = (PyObject *)Py_TYPE(PySequence_Fast_GET_ITEM(seq, i));
+        int found = 0;
+        if (nt <= 4) {
+            Py_ssize_t j;
+            for (j = 0; j < k && !found; j++)
+                found = few[j] == type;
+        } else {
+            found = PySet_Contains(types, type);
+        }
         if (found < 0 || (found == inside && append_index(out, i) < 0))
             goto fail;
     }

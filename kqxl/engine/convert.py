@@ -225,12 +225,21 @@ def _by_distinct(
         return None
     rec = _Recorder()
     table = {v: one(v, rec) for v in distinct}
-    out: list[Any] = list(map(table.__getitem__, raw))
+    out: list[Any] = (
+        _speedups.look_up(raw, table)
+        if _speedups is not None
+        else list(map(table.__getitem__, raw))
+    )
     if not rec.found:
         return out, []
     missed = {v for v, got in table.items() if got.__class__ is _Miss}
     bads = []
-    for i in compress(count(), map(missed.__contains__, raw)):  # one pass, in C
+    at = (
+        _speedups.where(raw, missed)
+        if _speedups is not None
+        else compress(count(), map(missed.__contains__, raw))
+    )
+    for i in at:  # one pass, in C
         v = raw[i]
         bads.append(Bad(i, table[v].code, v))
         out[i] = None
