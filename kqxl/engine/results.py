@@ -222,7 +222,7 @@ class ColumnFindings:
             messages[key] = (
                 known[0]
                 if known is not None
-                else self.make(code, 0, value, typed=read_as, kind=kind).message
+                else self._message(code, value, typed=read_as, kind=kind)
             )
         levels = {code: level_of(code) for code in set(codes)}
         found = list(map(messages.__getitem__, keys))
@@ -243,6 +243,20 @@ class ColumnFindings:
             template,
             ("code", "level", "row", "value", "message"),
             (codes, list(map(levels.__getitem__, codes)), rows, values, found),
+        )
+
+    def _message(self, code: str, value: str | None, **extra: object) -> str:
+        """The message :meth:`make` gives a finding (its text names no row), without the
+        finding."""
+        return text(
+            FINDINGS,
+            code,
+            sheet=self.sheet,
+            row="",
+            column=self.column or "",
+            header=self.header or "",
+            value=value if value is not None else "",
+            **extra,
         )
 
     def make(self, code: str, row: int, value: str | None, **extra: object) -> Finding:
