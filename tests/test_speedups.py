@@ -733,9 +733,9 @@ def _plain(value: object) -> object:
 def test_columns_convert_alike_with_and_without_c(
     cells: list[object], ctype: ColumnType, date1904: bool, repeat: int
 ) -> None:
-    """Each converter, the lenient reading after it, the error search of text columns and the
-    blank cells give the same values, bad cells and notices (or raise the same error) either
-    way."""
+    """Each converter, the lenient reading after it, the error search of text columns, the
+    blank cells and the cells' texts give the same values, bad cells and notices (or raise the
+    same error) either way."""
     raw = tuple(cells * repeat)  # a column is a tuple; repeats reach the by-value paths
     choices = convert.choice_map(["甲方", "总包", "是"])
 
@@ -744,7 +744,8 @@ def test_columns_convert_alike_with_and_without_c(
         key = "contact_phone" if ctype is ColumnType.TEXT else "x"
         notes, more = validate._read_leniently(raw, out, ctype, key, choices)
         blanks = convert.blank_positions(raw)
-        return out, bads, dataclasses.astuple(notes), more, columns.text_errors(raw), blanks
+        texts = validate._texts_at(raw, range(len(raw)))
+        return out, bads, dataclasses.astuple(notes), more, columns.text_errors(raw), blanks, texts
 
     with_c = _outcome(run)
     with pytest.MonkeyPatch.context() as m:

@@ -507,6 +507,21 @@ def typed_text(value: Any) -> str:
 def _texts_at(column: Sequence[CellValue], at: Sequence[int]) -> list[str]:
     """:func:`cell_text` of the cells of ``column`` at ``at``, each distinct cell once."""
     cells = list(map(column.__getitem__, at))
+    if _speedups is None:
+        return _texts_keyed(cells)
+    texts: list[Any] = cells  # text is its own text: only the other cells are looked at
+    shown: dict[tuple[type, Any], str] = {}  # 1 and True are different cells
+    for i in _speedups.where_type(cells, _ONLY_TEXT, False):
+        key = (type(cells[i]), cells[i])
+        got = shown.get(key)
+        if got is None:
+            got = shown[key] = cell_text(cells[i])
+        texts[i] = got
+    return texts
+
+
+def _texts_keyed(cells: list[CellValue]) -> list[str]:
+    """:func:`cell_text` of each cell, each distinct cell once (without the C part)."""
     if set(map(type, cells)) == _ONLY_STR:
         return cells  # type: ignore[return-value]  # text is its own text
     keys = list(zip(map(type, cells), cells, strict=True))  # 1 and True are different cells
