@@ -1524,34 +1524,6 @@ static PyObject *get_item(PyObject *table, PyObject *v)
     return PyObject_GetItem(table, v);
 }
 
-/* look_up(values, table) -> [table[v] for v in values] */
-static PyObject *look_up(PyObject *self, PyObject *args)
-{
-    PyObject *values, *table, *seq, *out;
-    Py_ssize_t n, i;
-    if (!PyArg_ParseTuple(args, "OO", &values, &table))
-        return NULL;
-    seq = PySequence_Fast(values, "look_up: values must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    out = PyList_New(n);
-    if (out == NULL)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        PyObject *got = get_item(table, PySequence_Fast_GET_ITEM(seq, i));
-        if (got == NULL)
-            goto fail;
-        PyList_SET_ITEM(out, i, got);
-    }
-    Py_DECREF(seq);
-    return out;
-fail:
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
-}
-
 static int append_index(PyObject *out, Py_ssize_t i)
 {
     PyObject *index = PyLong_FromSsize_t(i);
@@ -1561,6 +1533,56 @@ static int append_index(PyObject *out, Py_ssize_t i)
     failed = PyList_Append(out, index);
     Py_DECREF(index);
     return failed;
+}
+
+/* look_up(values, table[, flags]) -> [table[v] for v in values]; with flags, the pair of that
+ * list and [i for i, v in enumerate(values) if flags[v]], in one pass */
+static PyObject *look_up(PyObject *self, PyObject *args)
+{
+    PyObject *values, *table, *flags = NULL, *seq, *out, *flagged = NULL;
+    Py_ssize_t n, i;
+    if (!PyArg_ParseTuple(args, "OO|O", &values, &table, &flags))
+        return NULL;
+    seq = PySequence_Fast(values, "look_up: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(n);
+    if (out == NULL)
+        goto fail;
+    if (flags != NULL && (flagged = PyList_New(0)) == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
+        PyObject *got = get_item(table, v);
+        if (got == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, got);
+        if (flags != NULL) {
+            PyObject *flag = get_item(flags, v);
+            int truth;
+            if (flag == NULL)
+                goto fail;
+            truth = flag == Py_True ? 1 : flag == Py_False ? 0 : PyObject_IsTrue(flag);
+            Py_DECREF(flag);
+            if (truth < 0 || (truth && append_index(flagged, i) < 0))
+                goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    if (flags == NULL)
+        return out;
+    {
+        PyObject *pair = PyTuple_Pack(2, out, flagged);
+        Py_DECREF(out);
+        Py_DECREF(flagged);
+        return pair;
+    }
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(flagged);
+    Py_DECREF(seq);
+    return NULL;
 }
 
 /* where(values, table) -> [i for i, v in enumerate(values) if table[v]]; for a set or a
@@ -1811,7 +1833,8 @@ static PyMethodDef methods[] = {
      "rewrite_rows(buf, pos, limit, sheet, state) -> (the rows rewritten, the position reached)"},
     {"convert_cells", convert_cells, METH_VARARGS,
      "convert_cells(values, kind, one, bounds) -> each cell converted (one(cell) if not plain)"},
-    {"look_up", look_up, METH_VARARGS, "look_up(values, table) -> [table[v] for v in values]"},
+    {"look_up", look_up, METH_VARARGS,
+     "look_up(values, table[, flags]) -> [table[v] for v in values] (and the flagged indexes)"},
     {"where", where, METH_VARARGS,
      "where(values, table) -> [i for i, v in enumerate(values) if table[v]] (or v in table)"},
     {"where_is", where_is, METH_VARARGS,

@@ -745,7 +745,10 @@ def test_columns_convert_alike_with_and_without_c(
         notes, more = validate._read_leniently(raw, out, ctype, key, choices)
         blanks = convert.blank_positions(raw)
         texts = validate._texts_at(raw, range(len(raw)))
-        return out, bads, dataclasses.astuple(notes), more, columns.text_errors(raw), blanks, texts
+        flagged = convert.convert_bool_flagged(raw, validate._LenientYesNo())
+        assert flagged[2] == notes.at or ctype is not ColumnType.BOOL
+        errors = columns.text_errors(raw)
+        return out, bads, dataclasses.astuple(notes), more, errors, blanks, texts, flagged
 
     with_c = _outcome(run)
     with pytest.MonkeyPatch.context() as m:

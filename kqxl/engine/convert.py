@@ -19,7 +19,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count
@@ -49,6 +49,7 @@ __all__ = [  # the readers shared with rule conditions stay importable from here
     "blank_positions",
     "cell_text",
     "choice_map",
+    "convert_bool_flagged",
     "convert_column",
     "fold",
     "name_key",
@@ -478,8 +479,28 @@ def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
         if _speedups is not None
         else list(map(table.__getitem__, raw))
     )
+    return out, _bool_misses(raw, out, table)
+
+
+def convert_bool_flagged(
+    raw: Sequence[CellValue], flags: Mapping[Any, bool]
+) -> tuple[list[Any], list[Bad], list[int]]:
+    """:func:`convert_bool`, and the indexes of the cells ``flags`` marks (by value), found
+    in the same pass."""
+    table = _YesNoTable()
+    if _speedups is not None:
+        out, flagged = _speedups.look_up(raw, table, flags)
+    else:
+        out = list(map(table.__getitem__, raw))
+        flagged = list(compress(count(), map(flags.__getitem__, raw)))
+    return out, _bool_misses(raw, out, table), flagged
+
+
+def _bool_misses(raw: Sequence[CellValue], out: list[Any], table: _YesNoTable) -> list[Bad]:
+    """The cells the table did not know, read by :func:`~kqxl.vocabulary.yes_no` (``out`` set
+    in place): the bad ones."""
     if not table.misses:
-        return out, []
+        return []
     bads: list[Bad] = []
     for i in where_is(out, _MISS):
         value = raw[i]
@@ -491,7 +512,7 @@ def convert_bool(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
         if isinstance(value, str) and not value.strip():
             continue  # spaces only: blank
         bads.append(Bad(i, "error_value" if _error_code(value) else "not_a_bool", value))
-    return out, bads
+    return bads
 
 
 # --------------------------------------------------------------------------------------------

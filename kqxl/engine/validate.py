@@ -25,6 +25,7 @@ from kqxl.engine.convert import (
     blank_positions,
     cell_text,
     choice_map,
+    convert_bool_flagged,
     convert_column,
     convert_text,
     name_key,
@@ -418,9 +419,13 @@ def _convert_columns(
                 allowed = (*col_def.choices, *extra_choices.get(key, ()))
                 choices = choice_map(allowed)
                 choices.update(synonym_map(allowed, (synonyms or {}).get(key, {})))
-            out, bads = convert_column(raw[key], col_def.type, choices, date1904)
+            lenient: list[int] | None = None  # 是/否 read leniently, found as they convert
+            if col_def.type is ColumnType.BOOL:
+                out, bads, lenient = convert_bool_flagged(raw[key], _LenientYesNo())
+            else:
+                out, bads = convert_column(raw[key], col_def.type, choices, date1904)
             values[key] = out
-            notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices)
+            notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices, lenient)
             bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
             if notes.at:
                 kind = text(READING, _KIND.get(col_def.type, "kind_number"))
@@ -580,9 +585,11 @@ def _read_leniently(
     ctype: ColumnType,
     key: str,
     choices: Mapping[str, str] | None,
+    lenient: list[int] | None = None,
 ) -> tuple[_Notes, list[Bad]]:
     """Notices (index, code, typed value) for the cells of one column read leniently, and
     the cells that are bad after all (a count with a money unit), which ``out`` then blanks.
+    ``lenient``: in a 是/否 column, the cells :class:`_LenientYesNo` marks, when known already.
 
     Each type is first checked over the whole column in C (the usual column is plain), and
     only the cells of another kind (text in a number column …) are looked at one by one."""
@@ -626,12 +633,9 @@ def _read_leniently(
     elif ctype is ColumnType.BOOL:
         # Whether a cell is a notice depends on its value only (equal cells read alike):
         # each distinct value is judged once, its cells found in the same pass, in C.
-        lenient = _LenientYesNo()
-        notes.at = (
-            _speedups.where(raw, lenient)
-            if _speedups is not None
-            else list(compress(count(), map(lenient.__getitem__, raw)))
-        )
+        if lenient is None:
+            lenient = list(compress(count(), map(_LenientYesNo().__getitem__, raw)))
+        notes.at = lenient
         if notes.at:
             notes.codes = ["lenient_value"] * len(notes.at)
             notes.typed = list(map(_YES_NO_TEXT.__getitem__, map(out.__getitem__, notes.at)))
