@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import math
 import os
 import unicodedata
@@ -30,6 +31,8 @@ from test_far_cells import _scan
 import kqxl.book.reader as reader
 import kqxl.engine.columns as columns
 import kqxl.engine.convert as convert
+import kqxl.engine.results as results
+import kqxl.engine.systems.links as links
 import kqxl.engine.validate as validate
 from kqxl.book.package import open_package
 from kqxl.book.safety import Limits, check_file
@@ -700,7 +703,9 @@ _ODD_CELL = st.one_of(
 
 
 def _without_c(m: pytest.MonkeyPatch) -> None:
-    for module in (reader, validate, convert, columns):
+    """Every module that uses the C part, as it runs where it was not built."""
+    evaluating = importlib.import_module("kqxl.engine.evaluate")  # the package exports evaluate()
+    for module in (reader, validate, convert, columns, links, results, evaluating):
         m.setattr(module, "_speedups", None)
 
 

@@ -107,8 +107,8 @@ def name_keys(values: Sequence[str | None]) -> list[str | None]:
     of CJK ideographs and printable ASCII without capitals is its own key; others are keyed
     here, one by one.
     """
-    if _speedups is not None:
-        return _speedups.name_keys(values, _one_name_key)
+    if _speedups is not None:  # a name met again is keyed once
+        return _speedups.name_keys(values, _NameKeys().__getitem__)
     texts = map(_BLANK_AS_EMPTY.get, values, values)  # None → "", text stays
     keys = list(map(str.casefold, map(_JOIN, map(str.split, map(_NFKC, texts)))))
     return list(map(_EMPTY_AS_BLANK.get, keys, keys))  # "" → None
@@ -118,6 +118,16 @@ def _one_name_key(value: str) -> str | None:
     """One cell of :func:`name_keys` (never ``None``)."""
     key = str.casefold(_JOIN(str.split(_NFKC(value))))
     return key or None
+
+
+class _NameKeys(dict[str, str | None]):
+    """:func:`_one_name_key` of each name, made the first time it is asked for."""
+
+    __slots__ = ()
+
+    def __missing__(self, value: str) -> str | None:
+        key = self[value] = _one_name_key(value)
+        return key
 
 
 def positions(values: Sequence[Any], target: Any) -> list[int]:

@@ -12,8 +12,13 @@ from collections.abc import Sequence
 from itertools import compress, count
 from typing import Any
 
+try:  # names keyed in C (setup.py)
+    from kqxl import _speedups
+except ImportError:  # pragma: no cover - the C part is built wherever the tests run
+    _speedups = None  # type: ignore[assignment]
+
 from kqxl.cells import column_letter
-from kqxl.engine.convert import cell_text, name_key, name_keys, positions
+from kqxl.engine.convert import cell_text, name_key, name_keys, where_is
 from kqxl.engine.results import Finding
 from kqxl.engine.system import System, SystemInput, SystemOutput
 from kqxl.engine.validate import SheetData
@@ -59,7 +64,14 @@ class CustomerIndex:
             return found
 
     def find_all(self, values: Sequence[str | None]) -> list[int | None]:
-        """:meth:`find` over a column: the look-up of each distinct text once."""
+        """:meth:`find` over a column: each name keyed in C (a name met again keyed once),
+        else the look-up of each distinct text once."""
+        if _speedups is None:
+            return self._find_distinct(values)
+        # a blank's key is None, which the index never holds: found as None too
+        return list(map(self._by.get, name_keys(values)))  # type: ignore[arg-type]
+
+    def _find_distinct(self, values: Sequence[str | None]) -> list[int | None]:
         distinct = list(set(values))
         # a blank's key is None, which the index never holds: found as None too (all in C)
         found = dict(zip(distinct, map(self._by.get, name_keys(distinct)), strict=True))  # type: ignore[arg-type]
@@ -91,9 +103,10 @@ class Links(System):
         # project naming a customer that sheet would hold.
         told: list[Finding] = out.findings if customers.layout is not None else []
         for key, expected in LINKS.items():
-            found = out.shared[key] = _link(projects, key, expected, index, ctypes, told)
+            found, wrong = _link(projects, key, expected, index, ctypes, told)
+            out.shared[key] = found
             # found, but of another 客户类型: its grade is by another checklist (shown as —)
-            out.shared[f"{key}_wrong_type"] = set(_wrong_type_rows(found, ctypes, expected))
+            out.shared[f"{key}_wrong_type"] = set(wrong)
         out.derived["项目阶段"] = furthest_stage(
             out.shared["client"], projects.values["stage"], len(customers.rows)
         )
@@ -123,11 +136,9 @@ def _wrong_type_rows(found: list[int | None], ctypes: list[Any], expected: str) 
     return list(compress(count(), map(operator.not_, map({None, expected}.__contains__, linked))))
 
 
-def _problem_rows(
-    values: list[Any], found: list[int | None], ctypes: list[Any], expected: str
-) -> list[int]:
-    unknown = [i for i in positions(found, None) if values[i] is not None]
-    return sorted(unknown + _wrong_type_rows(found, ctypes, expected))
+def _problem_rows(values: list[Any], found: list[int | None], wrong: list[int]) -> list[int]:
+    unknown = [i for i in where_is(found, None) if values[i] is not None]
+    return sorted(unknown + wrong)
 
 
 def _link(
@@ -137,14 +148,18 @@ def _link(
     index: CustomerIndex,
     ctypes: list[Any],
     findings: list[Finding],
-) -> list[int | None]:
+) -> tuple[list[int | None], list[int]]:
+    """Per project row, the customer row its ``key`` cell names, and the rows naming a
+    customer of another type; a finding for each row naming no known customer or one of
+    another type."""
     ps, layout = pdata.sheet, pdata.layout
     letter = column_letter(layout.columns[key]) if layout and key in layout.columns else None
     header = ps.column(key).header
     values = pdata.values[key]
     out = index.find_all(values)
+    wrong = _wrong_type_rows(out, ctypes, expected)
     # Only the rows with a problem need a look: unknown names and wrong types.
-    for i in _problem_rows(values, out, ctypes, expected):
+    for i in _problem_rows(values, out, wrong):
         row, value, ci = pdata.rows[i], values[i], out[i]
         if ci is None:
             findings.append(
@@ -163,4 +178,4 @@ def _link(
                     expected=expected,
                 )
             )
-    return out
+    return out, wrong

@@ -64,12 +64,16 @@ class Progress(System):
             None if since is None else (today - since).days for since in v["stage_since"]
         ]
         alerts: list[Any] = []
+        said: dict[tuple[Any, int], str] = {}  # (stage, days) → the alert, built once
         for stage, d in zip(v["stage"], days, strict=True):
             limit = limits.get(stage)
             if d is not None and limit is not None and d > limit:
-                alerts.append(
-                    text(SYSTEM_TEXTS, "progress_alert", stage=stage, days=d, limit=limit)
-                )
+                alert = said.get((stage, d))
+                if alert is None:
+                    alert = said[(stage, d)] = text(
+                        SYSTEM_TEXTS, "progress_alert", stage=stage, days=d, limit=limit
+                    )
+                alerts.append(alert)
             else:
                 alerts.append(None)
         for i in retired_rows(v):  # 作废: not followed any more

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from kqxl.cells import column_letter
-from kqxl.engine.convert import cell_text, positions
+from kqxl.engine.convert import cell_text, where_is
 from kqxl.engine.results import Finding
 from kqxl.engine.system import Output, OutputKind, System, SystemInput, SystemOutput
 from kqxl.engine.systems.links import CustomerIndex
@@ -50,7 +50,7 @@ def link_log(log: SheetData, customers: SheetData, findings: list[Finding]) -> l
         else None
     )
     header = log.sheet.column("customer").header
-    for i in positions(found, None):  # the rows not linked, found in C
+    for i in where_is(found, None):  # the rows not linked, found in C
         value = values[i]
         if value is not None:
             findings.append(
@@ -135,8 +135,10 @@ class VisitLog(System):
                 if said_k is None:
                     said_k = said[(which, k)] = text(SYSTEM_TEXTS, which, n=k)
                 source[ci] = said_k
-                if days and (last[ci] is None or max(days) > last[ci]):
-                    last[ci] = max(days)
+                if days:
+                    latest = max(days)
+                    if last[ci] is None or latest > last[ci]:
+                        last[ci] = latest
                 visited[ci] = visited[ci] is True or boss.get(ci, False)
             out.supplied = {"visit_count": count, "last_visit": last, "boss_visited": visited}
             out.shared["dates"] = {ci: sorted(d) for ci, d in dates.items()}
