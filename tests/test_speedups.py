@@ -333,8 +333,6 @@ def test_findings_made_at_once_refuse_columns_of_different_lengths() -> None:
 def test_findings_sort_alike_with_and_without_c(
     places: list[tuple[str, int | None, str | None]],
 ) -> None:
-    import importlib
-
     from kqxl.engine.results import Finding
     from kqxl.schema import SCHEMA
 
