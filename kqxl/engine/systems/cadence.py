@@ -79,10 +79,13 @@ class Cadence(System):
         rules: CadenceRules = given.rules.section("cadence")
         v, today = given.data.values, given.today
         logged: dict[int, list[dt.date]] = given.outputs["visits"].shared["dates"]
-        classes = [PORTFOLIO.get((a, p)) for a, p in zip(v["attractiveness"], v["our_position"])]  # noqa: B905
-        policy = {c: SYSTEM_TEXTS[f"portfolio_{c}"] for c in PORTFOLIO.values()}
+        # look-ups through map, in C
+        pairs = zip(v["attractiveness"], v["our_position"], strict=True)
+        classes = list(map(PORTFOLIO.get, pairs))
+        policy: dict[str | None, str | None] = {None: None}
+        policy.update({c: SYSTEM_TEXTS[f"portfolio_{c}"] for c in PORTFOLIO.values()})
         interval_of = {c: rules.interval(c) for c in (None, *PORTFOLIO.values())}
-        intervals = [interval_of[c] for c in classes]
+        intervals = list(map(interval_of.__getitem__, classes))
         delta = {d: dt.timedelta(days=d) for d in set(intervals)}
         next_visit: list[Any] = [
             None if last is None else last + delta[d]
@@ -98,8 +101,9 @@ class Cadence(System):
             for d in overdue
         ]
         limit = rules.max_visits_per_interval
+        since_of = {d: today - step for d, step in delta.items()}
         for ci, dates in logged.items():
-            since = today - dt.timedelta(days=intervals[ci])
+            since = since_of[intervals[ci]]
             count = bisect_right(dates, today) - bisect_right(dates, since)
             if count > limit:
                 note = text(
@@ -116,7 +120,7 @@ class Cadence(System):
             overdue[i] = alerts[i] = None
         return SystemOutput(
             values={
-                "portfolio": [None if c is None else policy[c] for c in classes],
+                "portfolio": list(map(policy.__getitem__, classes)),
                 "portfolio_class": classes,
                 "visit_interval": intervals,
                 "next_visit": next_visit,

@@ -12,6 +12,7 @@ is by another type's checklist. A project at the floor heat whose rules name the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from kqxl.engine.grade import heat_rows
 from kqxl.engine.results import Reason
@@ -47,7 +48,7 @@ class Heat(System):
         outcomes = heat_rows(given.columns, len(given.data.rows), heat)
         percents = {heat.floor, *(level.rank for level in heat.levels)}
         fraction = {p: p / 100 for p in percents}
-        heats = [fraction[o.value] for o in outcomes]
+        heats = list(map(fraction.__getitem__, map(_VALUE, outcomes)))  # in C
         out = SystemOutput()
         for side in ("client", "contractor"):
             wrong = links.get(f"{side}_wrong_type", set())
@@ -55,7 +56,7 @@ class Heat(System):
             out.values[f"{side}_grade"] = labels
             out.values[f"{side}_level"] = levels
         out.values["heat"] = heats
-        out.values["heat_reasons"] = [o.reasons for o in outcomes]
+        out.values["heat_reasons"] = list(map(_REASONS, outcomes))
         if rules.heat.floor_label:
             floor = (
                 Reason(
@@ -70,12 +71,15 @@ class Heat(System):
             out.values["heat_reasons"] = [
                 (*floor, *o.reasons) if o.value == heat.floor else o.reasons for o in outcomes
             ]
-        out.values["heat_gaps"] = [o.gaps for o in outcomes]
+        out.values["heat_gaps"] = list(map(_GAPS, outcomes))
         out.values["weighted_amount"] = [
             None if a is None else a * h for a, h in zip(v["amount"], heats, strict=True)
         ]
         out.values["amount"] = v["amount"]
         return out
+
+
+_VALUE, _REASONS, _GAPS = attrgetter("value"), attrgetter("reasons"), attrgetter("gaps")
 
 
 def _counterparts(
