@@ -128,10 +128,23 @@ def _bulk(
     if rows is not None:  # the conditions are tested on these rows only
         columns, n = _Picked(columns, rows), len(rows)
     held = [vector(columns, n) for level in levels for vector in level.vectors]
-    keys = list(zip(*held, strict=True))
-    # in order of first appearance, as deciding row by row would meet them
-    memo = {key: decide(key) for key in dict.fromkeys(keys)}
-    return list(map(memo.__getitem__, keys))
+    # each pattern decided when first met (in row order, as deciding row by row would meet
+    # them), each row's pattern hashed once
+    return list(map(_Decided(decide).__getitem__, zip(*held, strict=True)))
+
+
+class _Decided(dict[tuple[bool, ...], Any]):
+    """Pattern of held conditions → its outcome, decided the first time it is looked up."""
+
+    __slots__ = ("_decide",)
+
+    def __init__(self, decide: Any) -> None:
+        super().__init__()
+        self._decide = decide
+
+    def __missing__(self, key: tuple[bool, ...]) -> Any:
+        outcome = self[key] = self._decide(key)
+        return outcome
 
 
 class _Picked(Sequence[Sequence[Any]]):
