@@ -1754,30 +1754,49 @@ fail:
     return NULL;
 }
 
-/* A name already its own match key: printable ASCII but upper-case letters, and CJK unified
- * ideographs (U+4E00-U+9FFF). NFKC leaves these alone, none is white space and casefold
- * changes none of them. */
+/* A name that needs no NFKC and no split to be keyed: printable ASCII and CJK unified
+ * ideographs (U+4E00-U+9FFF). NFKC leaves these alone, none is white space, and casefold
+ * changes only the ASCII capitals among them (to their lower case). 0: another name (keyed
+ * in Python); 1: its own key; 2: its key is the name with its capitals lowered. */
 static int own_key(PyObject *s)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(s), i;
-    int kind = PyUnicode_KIND(s);
+    int kind = PyUnicode_KIND(s), capitals = 0;
     const void *data = PyUnicode_DATA(s);
     if (n == 0)
         return 0;
     for (i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c < 0x80) {
-            if (c <= 0x20 || c == 0x7f || (c >= 'A' && c <= 'Z'))
+            if (c <= 0x20 || c == 0x7f)
                 return 0;
+            capitals |= c >= 'A' && c <= 'Z';
         } else if (c < 0x4e00 || c > 0x9fff) {
             return 0;
         }
     }
-    return 1;
+    return capitals ? 2 : 1;
 }
 
-/* name_keys(values, one) -> list: None stays None, a name that is its own key stays as it is,
- * any other cell is one(cell). */
+/* The name with its ASCII capitals lowered (own_key gave 2). */
+static PyObject *lowered(PyObject *s)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), i;
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    PyObject *out = PyUnicode_New(n, PyUnicode_MAX_CHAR_VALUE(s));
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        PyUnicode_WRITE(PyUnicode_KIND(out), PyUnicode_DATA(out), i,
+                        c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return out;
+}
+
+/* name_keys(values, one) -> list: None stays None, a name of printable ASCII and CJK
+ * ideographs is its key (capitals lowered), any other cell is one(cell). */
 static PyObject *name_keys(PyObject *self, PyObject *args)
 {
     PyObject *values, *one, *seq, *out;
@@ -1793,9 +1812,14 @@ static PyObject *name_keys(PyObject *self, PyObject *args)
         goto fail;
     for (i = 0; i < n; i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(seq, i), *got;
-        if (v == Py_None || (PyUnicode_CheckExact(v) && own_key(v))) {
+        int plain = v != Py_None && PyUnicode_CheckExact(v) ? own_key(v) : 0;
+        if (v == Py_None || plain == 1) {
             Py_INCREF(v);
             got = v;
+        } else if (plain == 2) {
+            got = lowered(v);
+            if (got == NULL)
+                goto fail;
         } else {
             got = PyObject_CallOneArg(one, v);
             if (got == NULL)

@@ -771,12 +771,12 @@ def test_names_are_keyed_alike_with_and_without_c(names: list[str | None]) -> No
     assert _plain(with_c) == _plain(without)
 
 
-def test_the_names_c_keeps_as_they_are_are_their_own_keys() -> None:
-    """The characters kqxl._speedups.name_keys takes as their own key: printable ASCII but
-    capitals and the CJK unified ideographs. NFKC and casefold leave each alone, none is
-    white space, and none can follow another in a composition (so no string of them is
-    changed by NFKC either)."""
-    own = [chr(c) for c in range(0x21, 0x7F) if not "A" <= chr(c) <= "Z"]
+def test_the_names_c_keys_itself_are_keyed_as_python_keys_them() -> None:
+    """The characters kqxl._speedups.name_keys keys without Python: printable ASCII and the
+    CJK unified ideographs. NFKC leaves each alone, casefold changes only the capitals (to
+    their lower case), none is white space, and none can follow another in a composition (so
+    no string of them is changed by NFKC either)."""
+    own = [chr(c) for c in range(0x21, 0x7F)]
     own += [chr(c) for c in range(0x4E00, 0xA000)]
     seconds = set()
     for c in range(0x110000):
@@ -784,16 +784,18 @@ def test_the_names_c_keeps_as_they_are_are_their_own_keys() -> None:
         if len(parts) == 2 and not parts[0].startswith("<"):
             seconds.add(chr(int(parts[1], 16)))
     for ch in own:
-        assert unicodedata.normalize("NFKC", ch) == ch and ch.casefold() == ch, ch
+        assert unicodedata.normalize("NFKC", ch) == ch, ch
+        assert ch.casefold() == (ch.lower() if "A" <= ch <= "Z" else ch), ch
         assert not ch.isspace() and ch.split() == [ch], ch
         assert unicodedata.combining(ch) == 0 and ch not in seconds, ch
     text = "".join(own)
     assert unicodedata.normalize("NFKC", text) == text
-    assert convert.name_keys([text, "abc", "甲乙", "Abc", " 甲 ", ""]) == [
-        text,
+    assert convert.name_keys([text, "abc", "甲乙", "Abc", "KH-001甲", " 甲 ", ""]) == [
+        text.casefold(),
         "abc",
         "甲乙",
         "abc",
+        "kh-001甲",
         "甲",
         None,
     ]

@@ -104,7 +104,7 @@ def name_keys(values: Sequence[str | None]) -> list[str | None]:
     """:func:`name_key` over a column, blanks staying ``None``.
 
     A chain of ``map`` over C functions: no Python-level step per cell. In the C part, a name
-    of CJK ideographs and printable ASCII without capitals is its own key; others are keyed
+    of CJK ideographs and printable ASCII is its own key, capitals lowered; others are keyed
     here, one by one.
     """
     if _speedups is not None:  # a name met again is keyed once

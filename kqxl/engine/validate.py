@@ -187,7 +187,9 @@ def one_missing_finding(sheets: Mapping[str, SheetData], names: Sequence[str]) -
     required = [data for data in sheets.values() if not data.sheet.optional]
     if (
         not required
-        or any([f.code for f in data.findings] != ["missing_sheet"] for data in required)
+        or any(
+            len(data.findings) != 1 or data.findings[0].code != "missing_sheet" for data in required
+        )
         or any(data.layout is not None for data in sheets.values())
     ):
         return
