@@ -795,7 +795,8 @@ def _duplicate_findings(
     findings: list[Finding] = []
     if key not in match.columns:
         return findings
-    if len(set(keys)) >= len(keys) - keys.count(None) + (1 if None in keys else 0):
+    blanks = len(where_is(keys, None))
+    if len(set(keys)) >= len(keys) - blanks + (1 if blanks else 0):
         return findings  # all distinct: the common case, decided in C
     col_def = sheet.column(key)
     letter = column_letter(match.columns[key])
