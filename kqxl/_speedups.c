@@ -1456,22 +1456,95 @@ static PyObject *plain_cell(PyObject *v, int kind, PyObject *const *bounds)
     return NULL;
 }
 
+/* The two column drivers: each cell of values through fn, as a list (map_cells), or the
+ * indexes of the cells test accepts (indexes_where). fn gives a new reference (NULL: error);
+ * test gives 1, 0 or -1 (error). */
+typedef PyObject *(*cell_fn)(PyObject *v, void *ctx);
+typedef int (*cell_test)(PyObject *v, void *ctx);
+
+static int append_index(PyObject *out, Py_ssize_t i)
+{
+    PyObject *index = PyLong_FromSsize_t(i);
+    int failed;
+    if (index == NULL)
+        return -1;
+    failed = PyList_Append(out, index);
+    Py_DECREF(index);
+    return failed;
+}
+
+/* One pass over values: with fn, the list of fn(cell); else the indexes test accepts. */
+static PyObject *column_pass(PyObject *values, const char *what, cell_fn fn, cell_test test,
+                             void *ctx)
+{
+    PyObject *seq = PySequence_Fast(values, what), *out;
+    Py_ssize_t n, i;
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    out = PyList_New(fn != NULL ? n : 0);
+    if (out == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
+        if (fn != NULL) {
+            PyObject *got = fn(v, ctx);
+            if (got == NULL)
+                goto fail;
+            PyList_SET_ITEM(out, i, got);
+        } else {
+            int yes = test(v, ctx);
+            if (yes < 0 || (yes && append_index(out, i) < 0))
+                goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+
+static PyObject *map_cells(PyObject *values, const char *what, cell_fn fn, void *ctx)
+{
+    return column_pass(values, what, fn, NULL, ctx);
+}
+
+static PyObject *indexes_where(PyObject *values, const char *what, cell_test test, void *ctx)
+{
+    return column_pass(values, what, NULL, test, ctx);
+}
+
+struct convert_ctx {
+    int kind;
+    PyObject *const *bounds;
+    PyObject *one;
+};
+
+static PyObject *convert_one(PyObject *v, void *ctx)
+{
+    struct convert_ctx *c = ctx;
+    PyObject *got = plain_cell(v, c->kind, c->bounds);
+    if (got == NULL && !PyErr_Occurred())
+        got = PyObject_CallOneArg(c->one, v);
+    return got;
+}
+
 /* convert_cells(values, kind, one, bounds) -> list: each cell's plain result, or one(cell)
  * for a cell that is not plain. kind: 0 money, 1 integer, 2 date (bounds: lo, hi dates and
  * lo_t, hi_t datetimes), 3 text. */
 static PyObject *convert_cells(PyObject *self, PyObject *args)
 {
-    PyObject *values, *one, *bounds, *seq, *out;
-    PyObject *const *bound_items = NULL;
-    int kind;
-    Py_ssize_t n, i;
-    if (!PyArg_ParseTuple(args, "OiOO!", &values, &kind, &one, &PyTuple_Type, &bounds))
+    PyObject *values, *bounds;
+    struct convert_ctx c = {0, NULL, NULL};
+    if (!PyArg_ParseTuple(args, "OiOO!", &values, &c.kind, &c.one, &PyTuple_Type, &bounds))
         return NULL;
-    if (kind < CELLS_MONEY || kind > CELLS_TEXT) {
+    if (c.kind < CELLS_MONEY || c.kind > CELLS_TEXT) {
         PyErr_SetString(PyExc_ValueError, "convert_cells: unknown kind");
         return NULL;
     }
-    if (kind == CELLS_DATE) {
+    if (c.kind == CELLS_DATE) {
         if (PyTuple_GET_SIZE(bounds) != 4 || !PyDate_CheckExact(PyTuple_GET_ITEM(bounds, 0)) ||
             !PyDate_CheckExact(PyTuple_GET_ITEM(bounds, 1)) ||
             !PyDateTime_CheckExact(PyTuple_GET_ITEM(bounds, 2)) ||
@@ -1480,33 +1553,9 @@ static PyObject *convert_cells(PyObject *self, PyObject *args)
                                              "datetime)");
             return NULL;
         }
-        bound_items = &PyTuple_GET_ITEM(bounds, 0);
+        c.bounds = &PyTuple_GET_ITEM(bounds, 0);
     }
-    seq = PySequence_Fast(values, "convert_cells: values must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    out = PyList_New(n);
-    if (out == NULL)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
-        PyObject *got = plain_cell(v, kind, bound_items);
-        if (got == NULL) {
-            if (PyErr_Occurred())
-                goto fail;
-            got = PyObject_CallOneArg(one, v);
-            if (got == NULL)
-                goto fail;
-        }
-        PyList_SET_ITEM(out, i, got);
-    }
-    Py_DECREF(seq);
-    return out;
-fail:
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
+    return map_cells(values, "convert_cells: values must be a sequence", convert_one, &c);
 }
 
 /* table[v] as Python's subscript gives it (a dict subclass's __missing__ included). */
@@ -1522,17 +1571,6 @@ static PyObject *get_item(PyObject *table, PyObject *v)
             return NULL;
     }
     return PyObject_GetItem(table, v);
-}
-
-static int append_index(PyObject *out, Py_ssize_t i)
-{
-    PyObject *index = PyLong_FromSsize_t(i);
-    int failed;
-    if (index == NULL)
-        return -1;
-    failed = PyList_Append(out, index);
-    Py_DECREF(index);
-    return failed;
 }
 
 /* look_up(values, table[, flags]) -> [table[v] for v in values]; with flags, the pair of that
@@ -1585,120 +1623,87 @@ fail:
     return NULL;
 }
 
+static int in_table(PyObject *v, void *table)
+{
+    PyObject *got;
+    int truth;
+    if (PyAnySet_Check((PyObject *)table))
+        return PySet_Contains(table, v);
+    got = get_item(table, v);
+    if (got == NULL)
+        return -1;
+    truth = PyObject_IsTrue(got);
+    Py_DECREF(got);
+    return truth;
+}
+
 /* where(values, table) -> [i for i, v in enumerate(values) if table[v]]; for a set or a
  * frozenset table, [i for i, v in enumerate(values) if v in table] */
 static PyObject *where(PyObject *self, PyObject *args)
 {
-    PyObject *values, *table, *seq, *out;
-    Py_ssize_t n, i;
+    PyObject *values, *table;
     if (!PyArg_ParseTuple(args, "OO", &values, &table))
         return NULL;
-    seq = PySequence_Fast(values, "where: values must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    out = PyList_New(0);
-    if (out == NULL)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        PyObject *v = PySequence_Fast_GET_ITEM(seq, i), *got;
-        int truth;
-        if (PyAnySet_Check(table)) {
-            truth = PySet_Contains(table, v);
-        } else {
-            got = get_item(table, v);
-            if (got == NULL)
-                goto fail;
-            truth = PyObject_IsTrue(got);
-            Py_DECREF(got);
-        }
-        if (truth < 0 || (truth && append_index(out, i) < 0))
-            goto fail;
-    }
-    Py_DECREF(seq);
-    return out;
-fail:
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
+    return indexes_where(values, "where: values must be a sequence", in_table, table);
 }
+
+static int is_target(PyObject *v, void *target) { return v == (PyObject *)target; }
 
 /* where_is(values, target) -> [i for i, v in enumerate(values) if v is target] */
 static PyObject *where_is(PyObject *self, PyObject *args)
 {
-    PyObject *values, *target, *seq, *out;
-    Py_ssize_t n, i;
+    PyObject *values, *target;
     if (!PyArg_ParseTuple(args, "OO", &values, &target))
         return NULL;
-    seq = PySequence_Fast(values, "where_is: values must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    out = PyList_New(0);
-    if (out == NULL)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        if (PySequence_Fast_GET_ITEM(seq, i) == target && append_index(out, i) < 0)
-            goto fail;
+    return indexes_where(values, "where_is: values must be a sequence", is_target, target);
+}
+
+struct types_ctx {
+    PyObject *types;
+    PyObject *few[4]; /* a few types (the usual case) are compared by pointer */
+    Py_ssize_t k;
+    int inside;
+};
+
+static int type_matches(PyObject *v, void *ctx)
+{
+    struct types_ctx *c = ctx;
+    PyObject *type = (PyObject *)Py_TYPE(v);
+    int found = 0;
+    Py_ssize_t j;
+    if (c->k < 0) {
+        found = PySet_Contains(c->types, type);
+        if (found < 0)
+            return -1;
+    } else {
+        for (j = 0; j < c->k && !found; j++)
+            found = c->few[j] == type;
     }
-    Py_DECREF(seq);
-    return out;
-fail:
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
+    return found == c->inside;
 }
 
 /* where_type(values, types, inside) -> [i for i, v in enumerate(values)
  *                                        if (type(v) in types) == inside] */
 static PyObject *where_type(PyObject *self, PyObject *args)
 {
-    PyObject *values, *types, *seq, *out, *item;
-    PyObject *few[4];
-    int inside;
-    Py_ssize_t n, i, k = 0, nt;
-    if (!PyArg_ParseTuple(args, "OO!p", &values, &PyFrozenSet_Type, &types, &inside))
+    PyObject *values, *item;
+    struct types_ctx c = {NULL, {NULL}, -1, 0};
+    if (!PyArg_ParseTuple(args, "OO!p", &values, &PyFrozenSet_Type, &c.types, &c.inside))
         return NULL;
-    /* a few types (the usual case) are compared by pointer, not looked up */
-    nt = PySet_GET_SIZE(types);
-    if (nt <= 4) {
-        PyObject *it = PyObject_GetIter(types);
+    if (PySet_GET_SIZE(c.types) <= 4) {
+        PyObject *it = PyObject_GetIter(c.types);
         if (it == NULL)
             return NULL;
+        c.k = 0;
         while ((item = PyIter_Next(it)) != NULL) {
-            few[k++] = item; /* the frozenset keeps it alive */
+            c.few[c.k++] = item; /* the frozenset keeps it alive */
             Py_DECREF(item);
         }
         Py_DECREF(it);
         if (PyErr_Occurred())
             return NULL;
     }
-    seq = PySequence_Fast(values, "where_type: values must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    out = PyList_New(0);
-    if (out == NULL)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        PyObject *type = (PyObject *)Py_TYPE(PySequence_Fast_GET_ITEM(seq, i));
-        int found = 0;
-        if (nt <= 4) {
-            Py_ssize_t j;
-            for (j = 0; j < k && !found; j++)
-                found = few[j] == type;
-        } else {
-            found = PySet_Contains(types, type);
-        }
-        if (found < 0 || (found == inside && append_index(out, i) < 0))
-            goto fail;
-    }
-    Py_DECREF(seq);
-    return out;
-fail:
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
+    return indexes_where(values, "where_type: values must be a sequence", type_matches, &c);
 }
 
 /* text_marks(values, mark) -> the indexes of the text cells that hold the character mark;
@@ -1795,44 +1800,26 @@ static PyObject *lowered(PyObject *s)
     return out;
 }
 
+static PyObject *name_key_of(PyObject *v, void *one)
+{
+    int plain = v != Py_None && PyUnicode_CheckExact(v) ? own_key(v) : 0;
+    if (v == Py_None || plain == 1) {
+        Py_INCREF(v);
+        return v;
+    }
+    if (plain == 2)
+        return lowered(v);
+    return PyObject_CallOneArg((PyObject *)one, v);
+}
+
 /* name_keys(values, one) -> list: None stays None, a name of printable ASCII and CJK
  * ideographs is its key (capitals lowered), any other cell is one(cell). */
 static PyObject *name_keys(PyObject *self, PyObject *args)
 {
-    PyObject *values, *one, *seq, *out;
-    Py_ssize_t n, i;
+    PyObject *values, *one;
     if (!PyArg_ParseTuple(args, "OO", &values, &one))
         return NULL;
-    seq = PySequence_Fast(values, "name_keys: values must be a sequence");
-    if (seq == NULL)
-        return NULL;
-    n = PySequence_Fast_GET_SIZE(seq);
-    out = PyList_New(n);
-    if (out == NULL)
-        goto fail;
-    for (i = 0; i < n; i++) {
-        PyObject *v = PySequence_Fast_GET_ITEM(seq, i), *got;
-        int plain = v != Py_None && PyUnicode_CheckExact(v) ? own_key(v) : 0;
-        if (v == Py_None || plain == 1) {
-            Py_INCREF(v);
-            got = v;
-        } else if (plain == 2) {
-            got = lowered(v);
-            if (got == NULL)
-                goto fail;
-        } else {
-            got = PyObject_CallOneArg(one, v);
-            if (got == NULL)
-                goto fail;
-        }
-        PyList_SET_ITEM(out, i, got);
-    }
-    Py_DECREF(seq);
-    return out;
-fail:
-    Py_XDECREF(out);
-    Py_DECREF(seq);
-    return NULL;
+    return map_cells(values, "name_keys: values must be a sequence", name_key_of, one);
 }
 
 static PyMethodDef methods[] = {

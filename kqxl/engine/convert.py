@@ -343,11 +343,25 @@ def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss | None:
 
 def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Money: float ≥ 0."""
+    return _convert(raw, _MONEY, _money_other, _money_cells)
+
+
+def _convert(
+    raw: Sequence[CellValue],
+    kind: int,
+    other: Callable[..., Any],
+    cells: Callable[..., list[Any]],
+    bounds: tuple[Any, ...] = (),
+    **given: Any,
+) -> tuple[list[Any], list[Bad]]:
+    """A column converted by ``cells`` (its comprehension, calling ``other`` for each cell
+    that is not plain), or in C where built: the plain cells there, each other cell through
+    the same ``other``. ``given``: more arguments of both."""
     rec = _Recorder()
     out = (
-        _speedups.convert_cells(raw, _MONEY, partial(_money_other, rec=rec), ())
+        _speedups.convert_cells(raw, kind, partial(other, rec=rec, **given), bounds)
         if _speedups is not None
-        else _money_cells(raw, rec)
+        else cells(raw, rec, **given)
     )
     return out, (_collect(out, rec) if rec.found else [])
 
@@ -374,13 +388,7 @@ def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
 
 def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
     """Integer ≥ 0; ``30.0`` is 30."""
-    rec = _Recorder()
-    out = (
-        _speedups.convert_cells(raw, _INTEGER, partial(_integer_other, rec=rec), ())
-        if _speedups is not None
-        else _integer_cells(raw, rec)
-    )
-    return out, (_collect(out, rec) if rec.found else [])
+    return _convert(raw, _INTEGER, _integer_other, _integer_cells)
 
 
 def _integer_cells(raw: Sequence[CellValue], rec: _Recorder) -> list[Any]:
@@ -415,14 +423,8 @@ _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31,
 
 def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
     """Date within 1900–2100; datetimes lose their time."""
-    rec = _Recorder()
-    if _speedups is not None:
-        other = partial(_date_other, rec=rec, date1904=date1904)
-        bounds = (FIRST_DAY, LAST_DAY, _FIRST_MOMENT, _LAST_MOMENT)
-        out = _speedups.convert_cells(raw, _DATE, other, bounds)
-    else:
-        out = _date_cells(raw, rec, date1904)
-    return out, (_collect(out, rec) if rec.found else [])
+    bounds = (FIRST_DAY, LAST_DAY, _FIRST_MOMENT, _LAST_MOMENT)
+    return _convert(raw, _DATE, _date_other, _date_cells, bounds, date1904=date1904)
 
 
 def _date_cells(raw: Sequence[CellValue], rec: _Recorder, date1904: bool) -> list[Any]:
