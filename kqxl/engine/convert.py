@@ -359,11 +359,33 @@ def _convert(
     the same ``other``. ``given``: more arguments of both."""
     rec = _Recorder()
     out = (
-        _speedups.convert_cells(raw, kind, partial(other, rec=rec, **given), bounds)
+        _speedups.convert_cells(raw, kind, _Once(partial(other, rec=rec, **given)).one, bounds)
         if _speedups is not None
         else cells(raw, rec, **given)
     )
     return out, (_collect(out, rec) if rec.found else [])
+
+
+class _Once(dict[Any, Any]):
+    """``other`` of each distinct text or float cell once per column: a rep who types
+    ``1.2万`` or ``2024.5.3`` into a number or date column types it again and again. Cells of
+    other types (an ``int`` equals a ``float``, ``True`` equals ``1``) are converted each
+    time. Text and floats are never equal to each other, and equal floats convert alike."""
+
+    __slots__ = ("other",)
+
+    def __init__(self, other: Callable[[CellValue], Any]) -> None:
+        super().__init__()
+        self.other = other
+
+    def one(self, value: CellValue) -> Any:
+        if value.__class__ is str or value.__class__ is float:
+            return self[value]
+        return self.other(value)
+
+    def __missing__(self, value: CellValue) -> Any:
+        got = self[value] = self.other(value)
+        return got
 
 
 def _money_cells(raw: Sequence[CellValue], rec: _Recorder) -> list[Any]:
@@ -586,35 +608,55 @@ def _choice_other(
 
 
 def convert_text(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
-    """Stripped text; numbers and dates typed into a text column become their text."""
+    """Stripped text; numbers and dates typed into a text column become their text. An error
+    value (``" #N/A "``) is bad, as typed."""
+    if _speedups is not None:
+        return _convert_text_in_c(raw)
     if _NONE_OR_STR.issuperset(map(type, raw)):
         # Only text and blanks (the usual case): strip through map, in C.
-        if _speedups is not None:
-            out: list[Any] = _speedups.convert_cells(raw, _TEXT, _not_text, ())
-        else:
-            stripped = list(map(str.strip, map(_BLANK_AS_EMPTY.get, raw, raw)))
-            out = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
+        stripped = list(map(str.strip, map(_BLANK_AS_EMPTY.get, raw, raw)))
+        out: list[Any] = list(map(_EMPTY_AS_BLANK.get, stripped, stripped))
         if ERROR_CODES.isdisjoint(out):
             return out, []
-        bads = [Bad(i, "error_value", raw[i]) for i in _error_cells(out)]
-        for bad in bads:
-            out[bad.index] = None
-        return out, bads
+        return out, _error_values(raw, out, _error_cells(out))
     rec = _Recorder()
-    if _speedups is not None:
-        out = _speedups.convert_cells(raw, _TEXT, partial(_text_other, rec=rec), ())
-    else:
-        out = [
-            (v.strip() or None)
-            if v.__class__ is str
-            else (None if v is None else _text_other(v, rec))
-            for v in raw
-        ]
+    out = [
+        (v.strip() or None) if v.__class__ is str else (None if v is None else _text_other(v, rec))
+        for v in raw
+    ]
+    return _text_misses(raw, out, rec)
+
+
+def _convert_text_in_c(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
+    """:func:`convert_text` in C: every cell stripped there (a cell of another type made
+    text by :func:`_text_other`), then the error values found among the cells holding a
+    ``#``, without hashing every text."""
+    rec = _Recorder()
+    out: list[Any] = _speedups.convert_cells(raw, _TEXT, partial(_text_other, rec=rec), ())
+    if rec.found:  # a #N/A cell (CellError) among them
+        return _text_misses(raw, out, rec)
+    marked = _speedups.text_marks(out, "#")  # out holds text and blanks only
+    if marked is None:  # pragma: no cover - never: every cell is text or blank
+        return _text_misses(raw, out, rec)
+    return out, _error_values(raw, out, [i for i in marked if out[i] in ERROR_CODES])
+
+
+def _text_misses(
+    raw: Sequence[CellValue], out: list[Any], rec: _Recorder
+) -> tuple[list[Any], list[Bad]]:
+    """A converted text column with its misses (:func:`_text_other`) and error values."""
     if not ERROR_CODES.isdisjoint(out):
         for i, v in enumerate(out):
             if v in ERROR_CODES:
-                out[i] = rec.miss("error_value", v)
+                out[i] = rec.miss("error_value", raw[i])
     return out, (_collect(out, rec) if rec.found else [])
+
+
+def _error_values(raw: Sequence[CellValue], out: list[Any], at: list[int]) -> list[Bad]:
+    """The error values at ``at`` (in order), blanked in ``out``; each bad as typed."""
+    for i in at:
+        out[i] = None
+    return [Bad(i, "error_value", raw[i]) for i in at]
 
 
 def _error_cells(out: list[Any]) -> list[int]:
@@ -622,10 +664,6 @@ def _error_cells(out: list[Any]) -> list[int]:
     if _speedups is not None:
         return _speedups.where(out, ERROR_CODES)
     return sorted(i for code in ERROR_CODES.intersection(out) for i in positions(out, code))
-
-
-def _not_text(value: CellValue) -> None:
-    raise TypeError(f"not text: {value!r}")  # never called: the column holds text only
 
 
 def _text_other(value: CellValue, rec: _Recorder) -> str | _Miss:
