@@ -1457,9 +1457,9 @@ static PyObject *plain_cell(PyObject *v, int kind, PyObject *const *bounds)
 }
 
 /* The two column drivers: each cell of values through fn, as a list (map_cells), or the
- * indexes of the cells test accepts (indexes_where). fn gives a new reference (NULL: error);
- * test gives 1, 0 or -1 (error). */
-typedef PyObject *(*cell_fn)(PyObject *v, void *ctx);
+ * indexes of the cells test accepts (indexes_where). fn gives a new reference (NULL: error)
+ * and is told the cell's index; test gives 1, 0 or -1 (error). */
+typedef PyObject *(*cell_fn)(PyObject *v, Py_ssize_t i, void *ctx);
 typedef int (*cell_test)(PyObject *v, void *ctx);
 
 static int append_index(PyObject *out, Py_ssize_t i)
@@ -1488,7 +1488,7 @@ static PyObject *column_pass(PyObject *values, const char *what, cell_fn fn, cel
     for (i = 0; i < n; i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(seq, i);
         if (fn != NULL) {
-            PyObject *got = fn(v, ctx);
+            PyObject *got = fn(v, i, ctx);
             if (got == NULL)
                 goto fail;
             PyList_SET_ITEM(out, i, got);
@@ -1520,25 +1520,30 @@ struct convert_ctx {
     int kind;
     PyObject *const *bounds;
     PyObject *one;
+    PyObject *others; /* a list, or NULL */
 };
 
-static PyObject *convert_one(PyObject *v, void *ctx)
+static PyObject *convert_one(PyObject *v, Py_ssize_t i, void *ctx)
 {
     struct convert_ctx *c = ctx;
     PyObject *got = plain_cell(v, c->kind, c->bounds);
-    if (got == NULL && !PyErr_Occurred())
-        got = PyObject_CallOneArg(c->one, v);
-    return got;
+    if (got != NULL || PyErr_Occurred())
+        return got;
+    if (c->others != NULL && append_index(c->others, i) < 0)
+        return NULL;
+    return PyObject_CallOneArg(c->one, v);
 }
 
-/* convert_cells(values, kind, one, bounds) -> list: each cell's plain result, or one(cell)
- * for a cell that is not plain. kind: 0 money, 1 integer, 2 date (bounds: lo, hi dates and
- * lo_t, hi_t datetimes), 3 text. */
+/* convert_cells(values, kind, one, bounds[, others]) -> list: each cell's plain result, or
+ * one(cell) for a cell that is not plain; the index of each such cell is appended to the list
+ * others when given. kind: 0 money, 1 integer, 2 date (bounds: lo, hi dates and lo_t, hi_t
+ * datetimes), 3 text. */
 static PyObject *convert_cells(PyObject *self, PyObject *args)
 {
     PyObject *values, *bounds;
-    struct convert_ctx c = {0, NULL, NULL};
-    if (!PyArg_ParseTuple(args, "OiOO!", &values, &c.kind, &c.one, &PyTuple_Type, &bounds))
+    struct convert_ctx c = {0, NULL, NULL, NULL};
+    if (!PyArg_ParseTuple(args, "OiOO!|O!", &values, &c.kind, &c.one, &PyTuple_Type, &bounds,
+                          &PyList_Type, &c.others))
         return NULL;
     if (c.kind < CELLS_MONEY || c.kind > CELLS_TEXT) {
         PyErr_SetString(PyExc_ValueError, "convert_cells: unknown kind");
@@ -1800,7 +1805,7 @@ static PyObject *lowered(PyObject *s)
     return out;
 }
 
-static PyObject *name_key_of(PyObject *v, void *one)
+static PyObject *name_key_of(PyObject *v, Py_ssize_t i, void *one)
 {
     int plain = v != Py_None && PyUnicode_CheckExact(v) ? own_key(v) : 0;
     if (v == Py_None || plain == 1) {
@@ -1843,7 +1848,8 @@ static PyMethodDef methods[] = {
     {"rewrite_rows", rewrite_rows, METH_VARARGS,
      "rewrite_rows(buf, pos, limit, sheet, state) -> (the rows rewritten, the position reached)"},
     {"convert_cells", convert_cells, METH_VARARGS,
-     "convert_cells(values, kind, one, bounds) -> each cell converted (one(cell) if not plain)"},
+     "convert_cells(values, kind, one, bounds[, others]) -> each cell converted (one(cell) if "
+     "not plain; its index appended to others)"},
     {"look_up", look_up, METH_VARARGS,
      "look_up(values, table[, flags]) -> [table[v] for v in values] (and the flagged indexes)"},
     {"where", where, METH_VARARGS,

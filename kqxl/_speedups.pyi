@@ -41,7 +41,12 @@ def rewrite_rows(
     buf: bytes, pos: int, limit: int, sheet: tuple[Any, ...], state: list[Any], /
 ) -> tuple[bytes, int]: ...
 def convert_cells(
-    values: Sequence[Any], kind: int, one: Callable[[Any], Any], bounds: tuple[Any, ...], /
+    values: Sequence[Any],
+    kind: int,
+    one: Callable[[Any], Any],
+    bounds: tuple[Any, ...],
+    others: list[int] = ...,
+    /,
 ) -> list[Any]: ...
 @overload
 def look_up(values: Sequence[Any], table: Any, /) -> list[Any]: ...

@@ -751,6 +751,11 @@ def test_columns_convert_alike_with_and_without_c(
         flagged = convert.convert_bool_flagged(raw, validate._LenientYesNo())
         assert flagged[2] == notes.at or ctype is not ColumnType.BOOL
         errors = columns.text_errors(raw)
+        # told which cells the conversion did not read as they stood, as validation is
+        others: list[int] = []
+        told = convert.convert_column(raw, ctype, choices, date1904, others)
+        told_notes = validate._read_leniently(raw, told[0], ctype, key, choices, None, others)
+        assert _plain((told, told_notes)) == _plain(((out, bads), (notes, more)))
         return out, bads, dataclasses.astuple(notes), more, errors, blanks, texts, flagged
 
     with_c = _outcome(run)
@@ -823,6 +828,9 @@ def test_plain_cells_in_c_are_what_python_makes_of_them() -> None:
         None,
         ("python", True),
     ]
+    others: list[int] = [7]  # appended to, in order
+    c.convert_cells([1.5, -1, None, "1.2万", 2], 0, other, (), others)
+    assert others == [7, 1, 3]
     late = dt.datetime(2100, 12, 31, 23, 59, 59)
     got = c.convert_cells(
         [late, late + dt.timedelta(microseconds=1), dt.date(1899, 12, 31), "2024-5-3"],

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -341,9 +342,11 @@ def _bad_number(value: CellValue, rec: _Recorder) -> float | _Miss | None:
     return rec.miss("not_a_number", value)
 
 
-def convert_money(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
-    """Money: float ≥ 0."""
-    return _convert(raw, _MONEY, _money_other, _money_cells)
+def convert_money(
+    raw: Sequence[CellValue], others: list[int] | None = None
+) -> tuple[list[Any], list[Bad]]:
+    """Money: float ≥ 0. ``others``: see :func:`convert_column`."""
+    return _convert(raw, _MONEY, _money_other, _money_cells, others=others)
 
 
 def _convert(
@@ -352,17 +355,26 @@ def _convert(
     other: Callable[..., Any],
     cells: Callable[..., list[Any]],
     bounds: tuple[Any, ...] = (),
+    others: list[int] | None = None,
     **given: Any,
 ) -> tuple[list[Any], list[Bad]]:
     """A column converted by ``cells`` (its comprehension, calling ``other`` for each cell
     that is not plain), or in C where built: the plain cells there, each other cell through
-    the same ``other``. ``given``: more arguments of both."""
+    the same ``other``. ``given``: more arguments of both. ``others``: see
+    :func:`convert_column` (in C, the cells passed to ``other``)."""
     rec = _Recorder()
-    out = (
-        _speedups.convert_cells(raw, kind, _Once(partial(other, rec=rec, **given)).one, bounds)
-        if _speedups is not None
-        else cells(raw, rec, **given)
-    )
+    if _speedups is not None:
+        one = _Once(partial(other, rec=rec, **given)).one
+        out = (
+            _speedups.convert_cells(raw, kind, one, bounds)
+            if others is None
+            else _speedups.convert_cells(raw, kind, one, bounds, others)
+        )
+    else:
+        out = cells(raw, rec, **given)
+        if others is not None:
+            plain = _PLAIN_TYPES[kind].__contains__
+            others += compress(count(), map(operator.not_, map(plain, map(type, raw))))
     return out, (_collect(out, rec) if rec.found else [])
 
 
@@ -408,9 +420,11 @@ def _money_other(value: CellValue, rec: _Recorder) -> float | _Miss | None:
     return number
 
 
-def convert_integer(raw: Sequence[CellValue]) -> tuple[list[Any], list[Bad]]:
-    """Integer ≥ 0; ``30.0`` is 30."""
-    return _convert(raw, _INTEGER, _integer_other, _integer_cells)
+def convert_integer(
+    raw: Sequence[CellValue], others: list[int] | None = None
+) -> tuple[list[Any], list[Bad]]:
+    """Integer ≥ 0; ``30.0`` is 30. ``others``: see :func:`convert_column`."""
+    return _convert(raw, _INTEGER, _integer_other, _integer_cells, others=others)
 
 
 def _integer_cells(raw: Sequence[CellValue], rec: _Recorder) -> list[Any]:
@@ -439,14 +453,23 @@ def _integer_other(value: CellValue, rec: _Recorder) -> int | _Miss | None:
 
 # kqxl._speedups.convert_cells: the kinds of cell
 _MONEY, _INTEGER, _DATE, _TEXT = 0, 1, 2, 3
+# the types of the cells each kind may read as they stand (:func:`convert_column`'s others)
+_PLAIN_TYPES = {
+    _MONEY: frozenset({float, int, type(None)}),
+    _INTEGER: frozenset({int, type(None)}),
+    _DATE: frozenset({dt.date, dt.datetime, type(None)}),
+}
 
 _FIRST_MOMENT, _LAST_MOMENT = dt.datetime(1900, 1, 1), dt.datetime(2100, 12, 31, 23, 59, 59)
 
 
-def convert_date(raw: Sequence[CellValue], date1904: bool = False) -> tuple[list[Any], list[Bad]]:
-    """Date within 1900–2100; datetimes lose their time."""
+def convert_date(
+    raw: Sequence[CellValue], date1904: bool = False, others: list[int] | None = None
+) -> tuple[list[Any], list[Bad]]:
+    """Date within 1900–2100; datetimes lose their time. ``others``: see
+    :func:`convert_column`."""
     bounds = (FIRST_DAY, LAST_DAY, _FIRST_MOMENT, _LAST_MOMENT)
-    return _convert(raw, _DATE, _date_other, _date_cells, bounds, date1904=date1904)
+    return _convert(raw, _DATE, _date_other, _date_cells, bounds, others, date1904=date1904)
 
 
 def _date_cells(raw: Sequence[CellValue], rec: _Recorder, date1904: bool) -> list[Any]:
@@ -679,16 +702,21 @@ def convert_column(
     ctype: ColumnType,
     choices: dict[str, str] | None = None,
     date1904: bool = False,
+    others: list[int] | None = None,
 ) -> tuple[list[Any], list[Bad]]:
-    """Convert one column by its schema type."""
+    """Convert one column by its schema type.
+
+    ``others``, given for a number or date column, receives the index of each cell not read
+    as it stands, in order: every cell of another type than the column's (text in a date
+    column …), and perhaps some of its type (a negative amount, a date in 1899)."""
     if ctype is ColumnType.BOOL:
         return convert_bool(raw)
     if ctype is ColumnType.TEXT:
         return convert_text(raw)
     if ctype is ColumnType.INTEGER:
-        return convert_integer(raw)
+        return convert_integer(raw, others)
     if ctype in (ColumnType.MONEY, ColumnType.PERCENT):
-        return convert_money(raw)
+        return convert_money(raw, others)
     if ctype is ColumnType.DATE:
-        return convert_date(raw, date1904)
+        return convert_date(raw, date1904, others)
     return convert_choice(raw, choices or {})

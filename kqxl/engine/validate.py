@@ -422,12 +422,15 @@ def _convert_columns(
                 choices = choice_map(allowed)
                 choices.update(synonym_map(allowed, (synonyms or {}).get(key, {})))
             lenient: list[int] | None = None  # 是/否 read leniently, found as they convert
+            others: list[int] = []  # the cells of a number or date column not read as they stand
             if col_def.type is ColumnType.BOOL:
                 out, bads, lenient = convert_bool_flagged(raw[key], _LenientYesNo())
             else:
-                out, bads = convert_column(raw[key], col_def.type, choices, date1904)
+                out, bads = convert_column(raw[key], col_def.type, choices, date1904, others)
             values[key] = out
-            notes, unit_bads = _read_leniently(raw[key], out, col_def.type, key, choices, lenient)
+            notes, unit_bads = _read_leniently(
+                raw[key], out, col_def.type, key, choices, lenient, others
+            )
             bads = sorted([*bads, *unit_bads], key=_bad_index) if unit_bads else bads
             if notes.at:
                 kind = text(READING, _KIND.get(col_def.type, "kind_number"))
@@ -588,18 +591,23 @@ def _read_leniently(
     key: str,
     choices: Mapping[str, str] | None,
     lenient: list[int] | None = None,
+    others: list[int] | None = None,
 ) -> tuple[_Notes, list[Bad]]:
     """Notices (index, code, typed value) for the cells of one column read leniently, and
     the cells that are bad after all (a count with a money unit), which ``out`` then blanks.
     ``lenient``: in a 是/否 column, the cells :class:`_LenientYesNo` marks, when known already.
+    ``others``: in a number or date column, the cells its conversion did not read as they stood
+    (:func:`~kqxl.engine.convert.convert_column`), when known already.
 
     Each type is first checked over the whole column in C (the usual column is plain), and
     only the cells of another kind (text in a number column …) are looked at one by one."""
     notes = _Notes()
     bads: list[Bad] = []
     if ctype in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT):
-        if _speedups is not None:
-            texts: Iterable[int] = _speedups.where_type(raw, _ONLY_TEXT, True)
+        if others is not None:
+            texts: Iterable[int] = others  # text among them; the rest is skipped below
+        elif _speedups is not None:
+            texts = _speedups.where_type(raw, _ONLY_TEXT, True)
         elif str not in set(map(type, raw)):
             return notes, bads
         else:
@@ -607,9 +615,9 @@ def _read_leniently(
         shown: dict[Any, str] = {}  # a number → its text, once each
         for i in texts:
             v, number = raw[i], out[i]
-            if number is None:
+            if number is None or v.__class__ is not str:
                 continue
-            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):  # type: ignore[arg-type]
+            if ctype is ColumnType.INTEGER and any(m in fold(v).upper() for m in _MONEY_MARKS):
                 out[i] = None
                 bads.append(Bad(i, "count_with_unit", v))
                 continue
@@ -618,14 +626,16 @@ def _read_leniently(
                 typed = shown[number] = typed_text(number)
             notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.DATE:
-        if _speedups is not None:
-            others: Iterable[int] = _speedups.where_type(raw, _DATE_TYPES, False)
+        if others is not None:
+            not_dates: Iterable[int] = others  # a date among them is out of range: None
+        elif _speedups is not None:
+            not_dates = _speedups.where_type(raw, _DATE_TYPES, False)
         elif _DATE_TYPES.issuperset(map(type, raw)):
             return notes, bads
         else:
-            others = _where_not(_DATE_TYPES.__contains__, map(type, raw))
+            not_dates = _where_not(_DATE_TYPES.__contains__, map(type, raw))
         days: dict[Any, str] = {}  # a date → its text, once each
-        for i in others:
+        for i in not_dates:
             day = out[i]
             if day is not None:
                 typed = days.get(day)
