@@ -345,6 +345,30 @@ def test_findings_sort_alike_with_and_without_c(
     assert reader._speedups.finding_keys(findings, order, len(order)) == ev._keys(findings, order)
 
 
+class _Placed:
+    """A finding's place on an object without an instance dict (read by getattr)."""
+
+    __slots__ = ("column", "row", "sheet")
+
+    def __init__(self, sheet: str, row: int | None, column: str | None) -> None:
+        self.sheet, self.row, self.column = sheet, row, column
+
+
+@needs_c
+def test_finding_keys_read_places_with_or_without_an_instance_dict() -> None:
+    from kqxl.engine.results import Finding
+
+    places = [("项目", 3, "B"), ("客户", None, None), ("客户", 7, "AA"), ("其他", 2, "")]
+    findings = [
+        Finding(code="x", level="notice", sheet=s, row=r, column=c, message="")
+        for s, r, c in places
+    ]
+    order = {"客户": 0, "项目": 1}
+    keys = reader._speedups.finding_keys(findings, order, 2)
+    assert reader._speedups.finding_keys([_Placed(*p) for p in places], order, 2) == keys
+    assert sorted(range(4), key=keys.__getitem__) == [1, 2, 0, 3]
+
+
 _HELD = st.one_of(
     st.none(),
     st.just(""),
