@@ -1579,7 +1579,8 @@ static PyObject *get_item(PyObject *table, PyObject *v)
 }
 
 /* look_up(values, table[, flags]) -> [table[v] for v in values]; with flags, the pair of that
- * list and [i for i, v in enumerate(values) if flags[v]], in one pass */
+ * list and [i for i, v in enumerate(values) if table[v] is not None and flags[v]], in one pass
+ * (a cell the table reads as blank is never flagged, and its flag is not looked up) */
 static PyObject *look_up(PyObject *self, PyObject *args)
 {
     PyObject *values, *table, *flags = NULL, *seq, *out, *flagged = NULL;
@@ -1601,7 +1602,7 @@ static PyObject *look_up(PyObject *self, PyObject *args)
         if (got == NULL)
             goto fail;
         PyList_SET_ITEM(out, i, got);
-        if (flags != NULL) {
+        if (flags != NULL && got != Py_None) {
             PyObject *flag = get_item(flags, v);
             int truth;
             if (flag == NULL)
@@ -1851,7 +1852,8 @@ static PyMethodDef methods[] = {
      "convert_cells(values, kind, one, bounds[, others]) -> each cell converted (one(cell) if "
      "not plain; its index appended to others)"},
     {"look_up", look_up, METH_VARARGS,
-     "look_up(values, table[, flags]) -> [table[v] for v in values] (and the flagged indexes)"},
+     "look_up(values, table[, flags]) -> [table[v] for v in values] (and the indexes of the "
+     "cells not None there that flags marks)"},
     {"where", where, METH_VARARGS,
      "where(values, table) -> [i for i, v in enumerate(values) if table[v]] (or v in table)"},
     {"where_is", where_is, METH_VARARGS,

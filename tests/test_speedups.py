@@ -887,3 +887,29 @@ def test_plain_cells_in_c_are_what_python_makes_of_them() -> None:
     assert c.where_is([None, marker, 0, marker, None], marker) == [1, 3]
     assert c.where_is((None, 0, "", None), None) == [0, 3]
     assert c.where_type([1, "a", None], frozenset({str}), True) == [1]
+
+
+@needs_c
+def test_look_up_flags_only_cells_not_blank() -> None:
+    """A cell the table reads as blank is never flagged: its flag is not even looked up."""
+    c = convert._speedups
+    table = {None: None, "": None, "是": True, "√": True, "x": "?"}
+    flags = {"是": False, "√": True, "x": True}  # no flag for a blank: a KeyError if asked
+    assert c.look_up([None, "√", "", "是", "x"], table, flags) == (
+        [None, True, None, True, "?"],
+        [1, 4],
+    )
+    assert c.look_up(["√"], table) == [True]
+
+
+def test_a_date_cell_past_the_last_moment_is_no_lenient_notice() -> None:
+    """A datetime 1 µs into 2101's eve is not plain (past the last moment), so the conversion
+    hands it to Python, which reads its date (2100-12-31). It is a date cell all the same: no
+    notice, whether validation is told of the cells handed over or scans for them."""
+    raw = (dt.datetime(2100, 12, 31, 23, 59, 59, 1), dt.datetime(2100, 12, 31, 23, 59, 59, 1))
+    others: list[int] = []
+    out, bads = convert.convert_column(raw, ColumnType.DATE, None, False, others)
+    assert out == [dt.date(2100, 12, 31)] * 2 and bads == []
+    for told in (others, None):
+        notes, more = validate._read_leniently(raw, out, ColumnType.DATE, "x", None, None, told)
+        assert notes.at == [] and more == []

@@ -543,13 +543,14 @@ def convert_bool_flagged(
     raw: Sequence[CellValue], flags: Mapping[Any, bool]
 ) -> tuple[list[Any], list[Bad], list[int]]:
     """:func:`convert_bool`, and the indexes of the cells ``flags`` marks (by value), found
-    in the same pass."""
+    in the same pass; a cell read as blank is never marked (nor looked up, in C)."""
     table = _YesNoTable()
     if _speedups is not None:
         out, flagged = _speedups.look_up(raw, table, flags)
     else:
         out = list(map(table.__getitem__, raw))
-        flagged = list(compress(count(), map(flags.__getitem__, raw)))
+        marked = compress(count(), map(flags.__getitem__, raw))
+        flagged = [i for i in marked if out[i] is not None]
     return out, _bool_misses(raw, out, table), flagged
 
 

@@ -627,7 +627,7 @@ def _read_leniently(
             notes.add(i, "lenient_value", typed)
     elif ctype is ColumnType.DATE:
         if others is not None:
-            not_dates: Iterable[int] = others  # a date among them is out of range: None
+            not_dates: Iterable[int] = others  # dates among them are skipped below
         elif _speedups is not None:
             not_dates = _speedups.where_type(raw, _DATE_TYPES, False)
         elif _DATE_TYPES.issuperset(map(type, raw)):
@@ -637,7 +637,7 @@ def _read_leniently(
         days: dict[Any, str] = {}  # a date → its text, once each
         for i in not_dates:
             day = out[i]
-            if day is not None:
+            if day is not None and raw[i].__class__ not in _DATE_TYPES:
                 typed = days.get(day)
                 if typed is None:
                     typed = days[day] = typed_text(day)
